@@ -1,0 +1,39 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using WxQms.Domain.Services;
+
+namespace WxQms.Api.Infrastructure;
+
+/// <summary>
+/// Turns known failures into ProblemDetails with a stable <c>code</c>. Anything unknown falls through
+/// to the default handler: a 500 without details.
+/// </summary>
+public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+    {
+        var (status, title, code) = exception switch
+        {
+            BadHttpRequestException bad => (bad.StatusCode, "请求无效", "request.invalid"),
+            NotFoundException => (StatusCodes.Status404NotFound, "未找到", "not_found"),
+            RuleViolationException rule => (StatusCodes.Status409Conflict, "操作不被允许", rule.Code),
+            _ => (0, "", ""),
+        };
+        if (status == 0)
+            return false;
+
+        http.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            Exception = exception,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = status,
+                Title = title,
+                Detail = exception.Message,
+                Extensions = { ["code"] = code },
+            },
+        });
+    }
+}

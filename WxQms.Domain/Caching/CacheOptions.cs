@@ -1,0 +1,13 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace WxQms.Domain.Caching;
+
+public sealed class CacheOptions
+{
+    public const string Section = "Cache";
+
+    /// <summary>How long a cached org tree lives. Changes retire it at once; the TTL bounds staleness when
+    /// a change could not reach Redis.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan OrgTreeTtl { get; set; } = TimeSpan.FromMinutes(10);
+}

@@ -1,0 +1,17 @@
+using StackExchange.Redis;
+
+namespace WxQms.Domain.Caching;
+
+/// <summary>Every Redis key WxQms uses, built in one place.</summary>
+public static class RedisKeys
+{
+    private const string Prefix = "wxqms:";
+
+    /// <summary>Bumped on every change to orgs or members; part of each tree key, so a bump retires them all.
+    /// No TTL: it must outlive the tree keys it guards, and it is one small integer.</summary>
+    public static RedisKey OrgTreeGeneration => Prefix + "orgtree:gen";
+
+    public static RedisKey OrgTree(long generation, long orgId) => $"{Prefix}orgtree:{generation}:{orgId}";
+
+    public static RedisKey JobsHeartbeat => Prefix + "jobs:heartbeat";
+}

@@ -1,0 +1,61 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace WxQms.Domain.Hosting;
+
+/// <summary>
+/// Work that runs on a fixed interval in the Jobs host. A job must be safe to run twice and from
+/// several workers at once (claim rows in MySQL; never rely on being the only worker).
+/// </summary>
+public interface IPeriodicJob
+{
+    string Name { get; }
+
+    TimeSpan Interval { get; }
+
+    Task RunAsync(DateTimeOffset now, CancellationToken ct);
+}
+
+/// <summary>
+/// Runs every registered <see cref="IPeriodicJob"/> on its own timer, driven by the
+/// <see cref="TimeProvider"/> so tests can advance time. A failing tick is logged and the job runs
+/// again at its next tick; one slow job never delays another.
+/// </summary>
+public sealed class PeriodicJobRunner(IEnumerable<IPeriodicJob> jobs, TimeProvider clock, ILogger<PeriodicJobRunner> log)
+    : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(jobs.Select(job => Task.Run(() => LoopAsync(job, stoppingToken), stoppingToken)));
+
+    private async Task LoopAsync(IPeriodicJob job, CancellationToken ct)
+    {
+        log.LogInformation("Job {Job} runs every {Interval}", job.Name, job.Interval);
+        using var timer = new PeriodicTimer(job.Interval, clock);
+        try
+        {
+            do
+            {
+                try
+                {
+                    await job.RunAsync(clock.GetUtcNow(), ct);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    log.LogError(ex, "Job {Job} failed; it runs again in {Interval}", job.Name, job.Interval);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(ct));
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+}
+
+public static class PeriodicJobExtensions
+{
+    public static IServiceCollection AddPeriodicJob<TJob>(this IServiceCollection services)
+        where TJob : class, IPeriodicJob =>
+        services.AddSingleton<IPeriodicJob, TJob>();
+}

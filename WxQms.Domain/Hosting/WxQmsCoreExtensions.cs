@@ -1,0 +1,63 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using MySqlConnector;
+using StackExchange.Redis;
+using WxQms.Domain.Caching;
+using WxQms.Domain.Services;
+using WxQms.Domain.Storage;
+
+namespace WxQms.Domain.Hosting;
+
+public static class WxQmsCoreExtensions
+{
+    /// <summary>The composition root shared by Api and Jobs: stores, caches, services, options, health.</summary>
+    public static IHostApplicationBuilder AddWxQmsCore(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddOptions<ConnectionStringsOptions>().BindConfiguration(ConnectionStringsOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CacheOptions>().BindConfiguration(CacheOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+
+        // Resolved lazily from options, so hosts and test factories can supply the strings late.
+        services.AddSingleton(sp => new MySqlDataSourceBuilder(
+            MySqlConnectionString(sp.GetRequiredService<IOptions<ConnectionStringsOptions>>().Value.MySql)).Build());
+        services.AddSingleton<IConnectionMultiplexer>(sp => ConnectionMultiplexer.Connect(
+            RedisConfiguration(sp.GetRequiredService<IOptions<ConnectionStringsOptions>>().Value.Redis)));
+
+        services.AddSingleton<DbMigrator>();
+        services.AddSingleton<OrgStore>();
+        services.AddSingleton<MemberStore>();
+        services.AddSingleton<OrgTreeCache>();
+        services.AddSingleton<OrgService>();
+        services.AddSingleton<MemberService>();
+        services.AddSingleton<DemoSeeder>();
+
+        services.AddHealthChecks()
+            .AddCheck("self", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy(),
+                [HealthTags.Live])
+            .AddCheck<MySqlHealthCheck>("mysql", tags: [HealthTags.Ready], timeout: TimeSpan.FromSeconds(5))
+            .AddCheck<RedisHealthCheck>("redis", tags: [HealthTags.Ready], timeout: TimeSpan.FromSeconds(3));
+        return builder;
+    }
+
+    /// <summary>Timestamps are UTC everywhere: DATETIME(6) columns come back as DateTimeKind.Utc, and a
+    /// Local DateTime parameter throws instead of being shifted by eight hours.</summary>
+    public static string MySqlConnectionString(string configured) =>
+        new MySqlConnectionStringBuilder(configured) { DateTimeKind = MySqlDateTimeKind.Utc }.ConnectionString;
+
+    /// <summary>Never fail start-up because Redis is down: it is a cache and a coordinator, and the
+    /// multiplexer reconnects by itself when Redis comes back.</summary>
+    public static ConfigurationOptions RedisConfiguration(string configured)
+    {
+        var options = ConfigurationOptions.Parse(configured);
+        options.AbortOnConnectFail = false;
+        // While disconnected, fail at once instead of queueing commands until they time out: a cache
+        // miss costs one MySQL read, a queued command costs the caller seconds.
+        options.BacklogPolicy = BacklogPolicy.FailFast;
+        return options;
+    }
+}

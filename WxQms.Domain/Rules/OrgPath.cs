@@ -1,0 +1,51 @@
+namespace WxQms.Domain.Rules;
+
+/// <summary>
+/// Materialised paths of the org tree: '/1/5/23/' lists the ids from the root down to the org
+/// itself. A subtree is every path that starts with the ancestor's path, which the database answers
+/// with one range scan on an index.
+/// </summary>
+public static class OrgPath
+{
+    public const string Root = "/";
+
+    public static string Child(string parentPath, long id)
+    {
+        if (!IsValid(parentPath))
+            throw new ArgumentException($"'{parentPath}' is not an org path", nameof(parentPath));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(id);
+        return $"{parentPath}{id}/";
+    }
+
+    /// <summary>The LIKE pattern for the subtree rooted at <paramref name="path"/>, the root included.</summary>
+    public static string SubtreePattern(string path) => IsValid(path)
+        ? path + "%"
+        : throw new ArgumentException($"'{path}' is not an org path", nameof(path));
+
+    public static bool IsWithin(string path, string ancestorPath) =>
+        IsValid(path) && IsValid(ancestorPath) && path.StartsWith(ancestorPath, StringComparison.Ordinal);
+
+    public static IReadOnlyList<long> Ids(string path)
+    {
+        if (!IsValid(path))
+            throw new ArgumentException($"'{path}' is not an org path", nameof(path));
+        return path.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(long.Parse).ToArray();
+    }
+
+    public static int Depth(string path) => Ids(path).Count - 1;
+
+    public static bool IsValid(string? path)
+    {
+        if (string.IsNullOrEmpty(path) || path[0] != '/' || path[^1] != '/')
+            return false;
+        if (path.Length == 1)
+            return true;
+        foreach (var segment in path[1..^1].Split('/'))
+        {
+            if (segment.Length == 0 || segment[0] == '0' || !segment.All(char.IsAsciiDigit)
+                || !long.TryParse(segment, out _))
+                return false;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,66 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using WxQms.Domain.Hosting;
+using WxQms.Domain.Services;
+using WxQms.Domain.Storage;
+
+namespace WxQms.Jobs;
+
+/// <summary><c>WxQms.Jobs migrate | seed | run</c>: schema, demo subdistrict, the workers.</summary>
+public static class JobsProgram
+{
+    public const string Usage = """
+        usage: WxQms.Jobs <verb> [--Key=Value ...]
+          migrate   apply pending database migrations
+          seed      create the demo subdistrict (东风路街道) when the database has none
+          run       run the workers until stopped
+        """;
+
+    public static async Task<int> Main(string[] args)
+    {
+        var verb = args.FirstOrDefault();
+        if (verb is not ("migrate" or "seed" or "run"))
+        {
+            await Console.Error.WriteLineAsync(verb is null or "help" or "--help" ? Usage : $"unknown verb '{verb}'\n{Usage}");
+            return verb is "help" or "--help" ? 0 : 2;
+        }
+
+        // appsettings*.json sit beside the binary, wherever the process was started from.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = args[1..],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.AddWxQmsCore();
+        if (verb == "run")
+            builder.AddWorkers();
+
+        using var host = builder.Build();
+        var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("WxQms.Jobs");
+        switch (verb)
+        {
+            case "migrate":
+                var applied = await host.Services.GetRequiredService<DbMigrator>().MigrateAsync();
+                log.LogInformation("Migrations applied: {Applied}", applied);
+                return 0;
+            case "seed":
+                var result = await host.Services.GetRequiredService<DemoSeeder>().SeedAsync(CancellationToken.None);
+                log.LogInformation(result.AlreadySeeded
+                    ? "Demo subdistrict already seeded"
+                    : "Demo subdistrict seeded: {Orgs} orgs, {Members} members, {Roles} roles",
+                    result.Orgs, result.Members, result.Roles);
+                return 0;
+            default:
+                await host.RunAsync();
+                return 0;
+        }
+    }
+
+    public static IHostApplicationBuilder AddWorkers(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddHostedService<PeriodicJobRunner>();
+        builder.Services.AddPeriodicJob<HeartbeatJob>();
+        return builder;
+    }
+}

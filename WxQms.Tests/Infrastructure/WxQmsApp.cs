@@ -1,0 +1,81 @@
+using Dapper;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using MySqlConnector;
+using StackExchange.Redis;
+using WxQms.Domain.Storage;
+
+[assembly: AssemblyFixture(typeof(WxQms.Tests.Infrastructure.WxQmsApp))]
+
+namespace WxQms.Tests.Infrastructure;
+
+/// <summary>
+/// The Api over the real HTTP pipeline, on the test MariaDB and Redis. Migrated once per run; each
+/// integration test class resets the data with <see cref="ResetAsync"/>.
+/// </summary>
+public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public static readonly DateTimeOffset Start = new(2026, 11, 25, 1, 0, 0, TimeSpan.Zero);
+
+    public FakeTimeProvider Clock { get; } = new(Start);
+
+    protected virtual string MySqlConnectionString => TestEnvironment.MySql;
+
+    protected virtual string RedisConnectionString => TestEnvironment.Redis;
+
+    public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:MySql"] = MySqlConnectionString,
+            ["ConnectionStrings:Redis"] = RedisConnectionString,
+            ["Logging:LogLevel:Default"] = "Warning",
+        }));
+        builder.ConfigureServices(s => s.AddSingleton<TimeProvider>(Clock));
+    }
+
+    public virtual async ValueTask InitializeAsync() => await Get<DbMigrator>().MigrateAsync();
+
+    /// <summary>Empties every table but the migration journal, and the Redis database.</summary>
+    public async Task ResetAsync()
+    {
+        await using (var conn = new MySqlConnection(MySqlConnectionString))
+        {
+            await conn.OpenAsync();
+            var tables = await conn.QueryAsync<string>("""
+                SELECT table_name FROM information_schema.tables
+                WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' AND table_name <> @journal
+                """, new { journal = DbMigrator.JournalTable });
+            // TRUNCATE bypasses the append-only triggers on audit_log, which is what a reset wants.
+            var sql = "SET FOREIGN_KEY_CHECKS = 0;"
+                + string.Concat(tables.Select(t => $"TRUNCATE TABLE `{t}`;"))
+                + "SET FOREIGN_KEY_CHECKS = 1;";
+            await conn.ExecuteAsync(sql);
+        }
+
+        var options = ConfigurationOptions.Parse(RedisConnectionString);
+        options.AllowAdmin = true;
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(options);
+        foreach (var server in redis.GetServers())
+            await server.FlushDatabaseAsync();
+        Clock.SetUtcNow(Start);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class IntegrationCollection
+{
+    public const string Name = "integration";
+}

@@ -1,0 +1,59 @@
+using WxQms.Jobs;
+using WxQms.Tests.Infrastructure;
+
+namespace WxQms.Tests.Jobs;
+
+[Collection(IntegrationCollection.Name)]
+public sealed class JobsVerbTests
+{
+    [Fact]
+    public async Task Migrate_then_seed_twice_builds_the_demo_subdistrict_once()
+    {
+        await using var scratch = await ScratchDatabase.CreateAsync();
+        string[] config = [$"--ConnectionStrings:MySql={scratch.ConnectionString}", $"--ConnectionStrings:Redis={TestEnvironment.Redis}"];
+
+        Assert.Equal(0, await JobsProgram.Main(["migrate", .. config]));
+        Assert.Equal(0, await JobsProgram.Main(["seed", .. config]));
+        var orgs = await scratch.ScalarAsync("SELECT COUNT(*) FROM orgs");
+        var members = await scratch.ScalarAsync("SELECT COUNT(*) FROM members");
+        var firstNames = await scratch.ScalarAsync("SELECT CRC32(GROUP_CONCAT(name ORDER BY code)) FROM members");
+
+        Assert.Equal(0, await JobsProgram.Main(["seed", .. config]));
+
+        Assert.Equal(16, await scratch.ScalarAsync(
+            "SELECT COUNT(*) FROM orgs c JOIN orgs r ON c.parent_id = r.id WHERE r.code = 'DFL'"));
+        Assert.InRange(members, 1800, 2500);
+        Assert.Equal(orgs, await scratch.ScalarAsync("SELECT COUNT(*) FROM orgs"));
+        Assert.Equal(members, await scratch.ScalarAsync("SELECT COUNT(*) FROM members"));
+        Assert.Equal(firstNames, await scratch.ScalarAsync("SELECT CRC32(GROUP_CONCAT(name ORDER BY code)) FROM members"));
+        Assert.Equal(1, await scratch.ScalarAsync("SELECT COUNT(*) FROM audit_log WHERE action = 'seed.applied'"));
+    }
+
+    [Fact]
+    public async Task An_unknown_verb_prints_usage_and_fails()
+    {
+        var error = new StringWriter();
+        var original = Console.Error;
+        Console.SetError(error);
+        try
+        {
+            Assert.Equal(2, await JobsProgram.Main(["frobnicate"]));
+        }
+        finally
+        {
+            Console.SetError(original);
+        }
+
+        Assert.Contains("unknown verb 'frobnicate'", error.ToString());
+        Assert.Contains("migrate", error.ToString());
+    }
+
+    [Fact]
+    public async Task A_missing_connection_string_stops_the_host_with_a_clear_message()
+    {
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() =>
+            JobsProgram.Main(["migrate", "--ConnectionStrings:MySql=", "--ConnectionStrings:Redis="]));
+
+        Assert.Contains("ConnectionStrings:MySql is required", ex.Message);
+    }
+}
