@@ -1,6 +1,7 @@
 using Scalar.AspNetCore;
 using WxQms.Api.Infrastructure;
 using WxQms.Api.Orgs;
+using WxQms.Api.Sandbox;
 using WxQms.Domain.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -12,6 +13,9 @@ builder.AddWxQmsCore();
 builder.AddApiConventions();
 builder.Services.AddOpenApi();
 
+// The local imitation of WeChat's servers; its routes answer only when Wechat:Sandbox:Enabled
+builder.Services.AddWechatSandbox();
+
 var app = builder.Build();
 
 app.UseExceptionHandler();
@@ -21,5 +25,6 @@ app.MapOpenApi();
 app.MapScalarApiReference("/docs", o => o.WithTitle("WxQms API"));
 app.MapHealthEndpoints();
 app.MapOrgs();
+app.MapWechatSandbox();
 
 app.Run();

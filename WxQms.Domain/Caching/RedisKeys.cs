@@ -14,4 +14,8 @@ public static class RedisKeys
     public static RedisKey OrgTree(long generation, long orgId) => $"{Prefix}orgtree:{generation}:{orgId}";
 
     public static RedisKey JobsHeartbeat => Prefix + "jobs:heartbeat";
+
+    public static RedisKey WxAccessToken(string appId) => $"{Prefix}wx:token:{appId}";
+
+    public static RedisKey WxAccessTokenLock(string appId) => $"{Prefix}wx:token-lock:{appId}";
 }

@@ -6,6 +6,7 @@ using StackExchange.Redis;
 using WxQms.Domain.Caching;
 using WxQms.Domain.Services;
 using WxQms.Domain.Storage;
+using WxQms.Domain.Wechat;
 
 namespace WxQms.Domain.Hosting;
 
@@ -35,6 +36,7 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<OrgService>();
         services.AddSingleton<MemberService>();
         services.AddSingleton<DemoSeeder>();
+        services.AddWechat();
 
         services.AddHealthChecks()
             .AddCheck("self", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy(),

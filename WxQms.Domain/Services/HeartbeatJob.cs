@@ -11,7 +11,7 @@ namespace WxQms.Domain.Services;
 /// </summary>
 public sealed class HeartbeatJob(IConnectionMultiplexer redis, ILogger<HeartbeatJob> log) : IPeriodicJob
 {
-    public static readonly string Worker = $"{Environment.MachineName}:{Environment.ProcessId}";
+    public static string Worker => InstanceId.Value;
 
     public string Name => "heartbeat";
 

@@ -6,7 +6,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using MySqlConnector;
 using StackExchange.Redis;
+using WxQms.Api.Sandbox;
 using WxQms.Domain.Storage;
+using WxQms.Domain.Wechat;
 
 [assembly: AssemblyFixture(typeof(WxQms.Tests.Infrastructure.WxQmsApp))]
 
@@ -20,7 +22,14 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 25, 1, 0, 0, TimeSpan.Zero);
 
+    public const string OaAppId = "wx0a0000000000test";
+    public const string MpAppId = "wx0b0000000000test";
+
+    /// <summary>Shared by every test of the run and only moves forward: use times relative to it.</summary>
     public FakeTimeProvider Clock { get; } = new(Start);
+
+    /// <summary>Where this app's WeChat calls go: its own sandbox unless a test says otherwise.</summary>
+    protected virtual HttpMessageHandler CreateWechatHandler() => Server.CreateHandler();
 
     protected virtual string MySqlConnectionString => TestEnvironment.MySql;
 
@@ -36,8 +45,24 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
             ["ConnectionStrings:MySql"] = MySqlConnectionString,
             ["ConnectionStrings:Redis"] = RedisConnectionString,
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Wechat:ApiBase"] = "http://localhost/sandbox/wechat",
+            ["Wechat:OpenBase"] = "http://localhost/sandbox/open",
+            ["Wechat:Oa:AppId"] = OaAppId,
+            ["Wechat:Oa:AppSecret"] = "test-oa-secret",
+            ["Wechat:Oa:Token"] = "testtoken",
+            ["Wechat:Oa:EncodingAesKey"] = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+            ["Wechat:Oa:OriginalId"] = "gh_test000001",
+            ["Wechat:Mp:AppId"] = MpAppId,
+            ["Wechat:Mp:AppSecret"] = "test-mp-secret",
+            ["Wechat:Mp:Token"] = "testmptoken",
+            ["Wechat:Sandbox:Enabled"] = "true",
         }));
-        builder.ConfigureServices(s => s.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureServices(s =>
+        {
+            s.AddSingleton<TimeProvider>(Clock);
+            // The WeChat client talks HTTP to the sandbox inside this (or another) test server.
+            s.AddHttpClient(WechatServiceExtensions.HttpClientName).ConfigurePrimaryHttpMessageHandler(CreateWechatHandler);
+        });
     }
 
     public virtual async ValueTask InitializeAsync() => await Get<DbMigrator>().MigrateAsync();
@@ -64,7 +89,7 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
         await using var redis = await ConnectionMultiplexer.ConnectAsync(options);
         foreach (var server in redis.GetServers())
             await server.FlushDatabaseAsync();
-        Clock.SetUtcNow(Start);
+        Get<SandboxWechat>().Reset();
     }
 
     public override async ValueTask DisposeAsync()

@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using WxQms.Domain.Wechat;
+
+namespace WxQms.Api.Sandbox;
+
+/// <summary>
+/// The state of the imitation WeChat servers: issued tokens, quotas and counters. It lives in this
+/// process only, which is fine for a local imitation (run.sh runs one Api) and is not used in production.
+/// Time comes from the <see cref="TimeProvider"/>, so tests can age tokens.
+/// </summary>
+public sealed class SandboxWechat(TimeProvider clock, IOptions<WechatOptions> options)
+{
+    public static readonly TimeSpan TokenLifetime = TimeSpan.FromHours(2);
+
+    /// <summary>Old and new tokens overlap this long; stable_token rotates in its last such stretch.</summary>
+    public static readonly TimeSpan Grace = TimeSpan.FromMinutes(5);
+
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, Issued> byToken = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Issued> currentStable = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Issued> currentPlain = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> counters = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> limits = new(StringComparer.Ordinal);
+
+    private sealed record Issued(string Token, string AppId, DateTimeOffset ExpiresAt)
+    {
+        public DateTimeOffset? SupersededAt { get; set; }
+    }
+
+    public sealed record Error(int ErrCode, string ErrMsg);
+
+    public sealed record TokenGrant(string AccessToken, int ExpiresIn);
+
+    /// <summary>Forgets every token, counter, limit and knob: a fresh WeChat.</summary>
+    public void Reset()
+    {
+        lock (gate)
+        {
+            byToken.Clear();
+            currentStable.Clear();
+            currentPlain.Clear();
+            counters.Clear();
+            limits.Clear();
+            rejectingAll.Clear();
+        }
+    }
+
+    /// <summary>How many stable tokens were minted for an app: two instances that share one token mint one.</summary>
+    public int StableTokensIssued(string appId) => counters.GetValueOrDefault($"stable-minted:{appId}");
+
+    /// <summary>Calls that passed the token check and counted against the app's quota.</summary>
+    public int Calls(string appId, string api) => counters.GetValueOrDefault($"calls:{appId}:{api}");
+
+    /// <summary>Every request to an API, refused ones included.</summary>
+    public int Attempts(string api) => counters.GetValueOrDefault($"attempts:{api}");
+
+    /// <summary>Sets a daily limit for one API of one app (WeChat's defaults are in PROTOCOL §3.4).</summary>
+    public void SetDailyLimit(string appId, string api, int limit) => limits[$"{appId}:{api}"] = limit;
+
+    private readonly ConcurrentDictionary<string, bool> rejectingAll = new(StringComparer.Ordinal);
+
+    /// <summary>From now on every token of the app is refused with 40001, even freshly minted ones.</summary>
+    public void RejectAllTokens(string appId) => rejectingAll[appId] = true;
+
+    /// <summary>Makes every token of the app invalid at once, as a leaked-secret reset would.</summary>
+    public void RevokeTokens(string appId)
+    {
+        lock (gate)
+        {
+            foreach (var issued in byToken.Values.Where(i => i.AppId == appId))
+                issued.SupersededAt = clock.GetUtcNow();
+            currentStable.Remove(appId);
+            currentPlain.Remove(appId);
+        }
+    }
+
+    public object StableToken(string? appId, string? secret, bool force)
+    {
+        if (CheckApp(appId, secret) is { } refused)
+            return refused;
+        if (CountCall(appId!, "stable_token") is { } quota)
+            return quota;
+
+        var now = clock.GetUtcNow();
+        lock (gate)
+        {
+            if (currentStable.TryGetValue(appId!, out var current) && !force && current.ExpiresAt - now > Grace)
+                return new TokenGrant(current.Token, (int)(current.ExpiresAt - now).TotalSeconds);
+            if (current is not null)
+                current.SupersededAt = force ? now : current.ExpiresAt;
+            var issued = Mint(appId!, now);
+            currentStable[appId!] = issued;
+            counters.AddOrUpdate($"stable-minted:{appId}", 1, (_, n) => n + 1);
+            return new TokenGrant(issued.Token, (int)TokenLifetime.TotalSeconds);
+        }
+    }
+
+    /// <summary>The old cgi-bin/token: every call mints a new token and retires the previous one after the grace period.</summary>
+    public object PlainToken(string? appId, string? secret)
+    {
+        if (CheckApp(appId, secret) is { } refused)
+            return refused;
+        if (CountCall(appId!, "token") is { } quota)
+            return quota;
+        var now = clock.GetUtcNow();
+        lock (gate)
+        {
+            if (currentPlain.TryGetValue(appId!, out var previous))
+                previous.SupersededAt = now + Grace;
+            var issued = Mint(appId!, now);
+            currentPlain[appId!] = issued;
+            return new TokenGrant(issued.Token, (int)TokenLifetime.TotalSeconds);
+        }
+    }
+
+    /// <summary>Checks the access_token of a business call and counts the call against the API's daily quota.</summary>
+    public Error? Authorize(string? token, string api, out string appId)
+    {
+        appId = "";
+        counters.AddOrUpdate($"attempts:{api}", 1, (_, n) => n + 1);
+        if (string.IsNullOrEmpty(token))
+            return Fail(41001, "access_token missing");
+        var now = clock.GetUtcNow();
+        lock (gate)
+        {
+            if (!byToken.TryGetValue(token, out var issued))
+                return Fail(40001, "invalid credential, access_token is invalid or not latest");
+            if (issued.SupersededAt is { } at && at <= now)
+                return Fail(40001, "invalid credential, access_token is invalid or not latest, could get access_token by getStableAccessToken");
+            if (issued.ExpiresAt <= now)
+                return Fail(42001, "access_token expired");
+            if (rejectingAll.ContainsKey(issued.AppId))
+                return Fail(40001, "invalid credential, access_token is invalid or not latest");
+            appId = issued.AppId;
+        }
+        return CountCall(appId, api);
+    }
+
+    public static Error Fail(int errCode, string errMsg) =>
+        new(errCode, $"{errMsg} rid: {Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}");
+
+    private Error? CheckApp(string? appId, string? secret)
+    {
+        var o = options.Value;
+        var app = new[] { o.Oa, o.Mp }.FirstOrDefault(a => a.AppId == appId);
+        if (app is null)
+            return Fail(40013, "invalid appid");
+        return app.AppSecret == secret ? null : Fail(40125, "invalid appsecret");
+    }
+
+    private Error? CountCall(string appId, string api)
+    {
+        var used = counters.AddOrUpdate($"calls:{appId}:{api}", 1, (_, n) => n + 1);
+        return limits.TryGetValue($"{appId}:{api}", out var limit) && used > limit
+            ? Fail(45009, "reach max api daily quota limit")
+            : null;
+    }
+
+    private Issued Mint(string appId, DateTimeOffset now)
+    {
+        var issued = new Issued($"SBX_{Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)).Replace('+', '-').Replace('/', '_')}",
+            appId, now + TokenLifetime);
+        byToken[issued.Token] = issued;
+        return issued;
+    }
+}

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+
+namespace WxQms.Domain.Wechat;
+
+public static class WechatServiceExtensions
+{
+    public const string HttpClientName = "wechat";
+
+    public static IServiceCollection AddWechat(this IServiceCollection services)
+    {
+        services.AddOptions<WechatOptions>().BindConfiguration(WechatOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WechatOptions>, WechatOptionsValidator>();
+
+        services.AddHttpClient<WechatHttp>(HttpClientName, (sp, http) =>
+            {
+                var apiBase = sp.GetRequiredService<IOptions<WechatOptions>>().Value.ApiBase;
+                http.BaseAddress = new Uri(apiBase.EndsWith('/') ? apiBase : apiBase + "/");
+                http.Timeout = TimeSpan.FromSeconds(30);
+            })
+            .AddStandardResilienceHandler(o =>
+            {
+                // A retried POST could send a message twice; only reads are retried on transient faults.
+                o.Retry.DisableForUnsafeHttpMethods();
+                o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(10);
+            });
+        services.AddSingleton<AccessTokenProvider>();
+        services.AddTransient<WechatApi>();
+        return services;
+    }
+}
