@@ -22,6 +22,12 @@ public sealed class WechatHttp(HttpClient http)
         return await ReadAsync<T>(response, ct);
     }
 
+    public async Task<WechatResult<T>> PostContentAsync<T>(string pathAndQuery, HttpContent content, CancellationToken ct)
+    {
+        using var response = await http.PostAsync(pathAndQuery, content, ct);
+        return await ReadAsync<T>(response, ct);
+    }
+
     /// <summary>media/get answers bytes on success and a JSON error otherwise, whatever the headers say.</summary>
     public async Task<WechatResult<WechatMedia>> GetMediaAsync(string pathAndQuery, CancellationToken ct)
     {

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# test.sh - README command 2 (CI runs it through .ci/run): every .NET test, then the mini program's.
+#   services (test instance) -> dotnet test WxQms.sln (Debug) -> npm ci + npm test in miniprogram/
+#   -> counts per test assembly, wall time, and a closing "tests: N passed, N failed, N skipped".
+# The test services stay up for faster reruns, except with CI=true.
+# Full output: .local/logs/test-dotnet.log, .local/logs/test-miniprogram.log.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd "$ROOT"
+
+log() { printf '[test] %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+LOGS=.local/logs
+RESULTS=.local/test-results # trx files, one per test assembly
+mkdir -p "$LOGS"
+CI_MODE=0
+if [[ ${CI:-} == true || ${CI:-} == 1 ]]; then CI_MODE=1; fi
+
+# CI machines are thrown away, but a clean stop keeps the run's own process list tidy.
+SERVICES_UP=0
+services_down() {
+  if ((CI_MODE && SERVICES_UP)); then
+    SERVICES_UP=0
+    bash scripts/services.sh --test down || true
+  fi
+}
+trap services_down EXIT
+
+# ------------------------------------------------------------------ services ---
+t0=$SECONDS
+SERVICES_UP=1
+svc_env=$(bash scripts/services.sh --test up) || die "scripts/services.sh --test up failed"
+svc_value() { (eval "$svc_env" && printenv "$1"); }
+# The tests read their stores from these two only.
+WXQMS_TEST_MYSQL=$(svc_value ConnectionStrings__MySql)
+WXQMS_TEST_REDIS=$(svc_value ConnectionStrings__Redis)
+export WXQMS_TEST_MYSQL WXQMS_TEST_REDIS
+# A shell that eval'd the dev services' env must not point a test at the dev database.
+unset ConnectionStrings__MySql ConnectionStrings__Redis
+t_services=$((SECONDS - t0))
+
+# -------------------------------------------------------------------- dotnet ---
+# Console verbosity "normal" lists every test but drops the per-assembly "Passed!" line, so
+# the counts come from one trx file per assembly.
+rm -rf "$RESULTS"
+log "dotnet test WxQms.sln -c Debug (output also in $LOGS/test-dotnet.log)"
+t0=$SECONDS
+set +e
+dotnet test WxQms.sln -c Debug --nologo --logger "console;verbosity=normal" \
+  --logger trx --results-directory "$RESULTS" 2>&1 | tee "$LOGS/test-dotnet.log"
+dotnet_rc=${PIPESTATUS[0]}
+set -e
+t_dotnet=$((SECONDS - t0))
+
+SUMMARY=()
+TOTAL_PASSED=0 TOTAL_FAILED=0 TOTAL_SKIPPED=0
+add_counts() { # label passed failed skipped
+  SUMMARY+=("$1: $2 passed, $3 failed, $4 skipped")
+  TOTAL_PASSED=$((TOTAL_PASSED + $2)) TOTAL_FAILED=$((TOTAL_FAILED + $3)) TOTAL_SKIPPED=$((TOTAL_SKIPPED + $4))
+}
+
+dotnet_failed=0
+shopt -s nullglob
+trx_files=("$RESULTS"/*.trx)
+shopt -u nullglob
+counters=
+count() { # attribute of the current trx's <Counters .../>
+  local v
+  v=$(sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters")
+  echo "${v:-0}"
+}
+for trx in "${trx_files[@]}"; do
+  counters=$(grep -o -m 1 '<Counters [^>]*>' "$trx" || true)
+  name=$(grep -o -m 1 'codeBase="[^"]*"' "$trx" | head -n 1 | sed 's/^codeBase="//; s/"$//; s#.*/##' || true)
+  failed=$(($(count failed) + $(count error) + $(count timeout) + $(count aborted)))
+  add_counts "${name:-$(basename "$trx")}" "$(count passed)" "$failed" "$(($(count total) - $(count executed)))"
+  dotnet_failed=$((dotnet_failed + failed))
+done
+if ((dotnet_rc != 0 && dotnet_failed == 0)); then
+  # A build error, a crashed test host or a bad option: no test says so, the exit code does.
+  add_counts "dotnet test (exit $dotnet_rc, no failed test counted: build error or aborted run; see $LOGS/test-dotnet.log)" 0 1 0
+elif ((${#trx_files[@]} == 0)); then
+  log "warning: no .NET test assembly reported results"
+fi
+
+# --------------------------------------------------------------- miniprogram ---
+mp_rc=0
+t_mp=0
+if [[ -f miniprogram/package.json ]]; then
+  t0=$SECONDS
+  log "miniprogram: install and npm test (output also in $LOGS/test-miniprogram.log)"
+  set +e
+  (
+    set -e
+    cd miniprogram
+    command -v npm >/dev/null || { echo "[test] ERROR: npm not found (node 20 is needed)" >&2; exit 1; }
+    if [[ -f package-lock.json ]]; then
+      # npm ci wipes node_modules (~15 s): locally, skip it while npm's own record of the
+      # installed tree is newer than package.json and the lock file. CI always installs.
+      if ((CI_MODE == 0)) && [[ node_modules/.package-lock.json -nt package-lock.json &&
+        node_modules/.package-lock.json -nt package.json ]]; then
+        echo "[test] miniprogram: node_modules is up to date, skipping npm ci" >&2
+      else
+        npm ci --no-audit --no-fund
+      fi
+    else
+      npm install --no-audit --no-fund
+    fi
+    npm test
+  ) 2>&1 | tee "$LOGS/test-miniprogram.log"
+  mp_rc=${PIPESTATUS[0]}
+  set -e
+  t_mp=$((SECONDS - t0))
+
+  # jest: "Tests:  1 failed, 2 skipped, 20 passed, 23 total"; node --test: "# pass 20" / "ℹ pass 20"
+  mp_out=$(sed 's/\x1b\[[0-9;]*m//g' "$LOGS/test-miniprogram.log")
+  mp_pick() { # regex -> last number captured
+    local v
+    v=$(grep -oE "$1" <<<"$mp_out" | tail -n 1 | grep -oE '[0-9]+' | head -n 1 || true)
+    echo "${v:-}"
+  }
+  jest_line=$(grep -E '^Tests:' <<<"$mp_out" | tail -n 1 || true)
+  if [[ -n $jest_line ]]; then
+    mp_counted() { local v; v=$(grep -oE "[0-9]+ $1" <<<"$jest_line" | grep -oE '[0-9]+' || true); echo "${v:-0}"; }
+    mp_passed=$(mp_counted passed) mp_failed=$(mp_counted failed) mp_skipped=$(mp_counted skipped)
+  else
+    mp_passed=$(mp_pick '^(#|ℹ) pass [0-9]+') mp_failed=$(mp_pick '^(#|ℹ) fail [0-9]+')
+    mp_skipped=$(mp_pick '^(#|ℹ) skipped [0-9]+')
+  fi
+  if [[ -z $mp_passed && -z $mp_failed ]]; then
+    if ((mp_rc != 0)); then
+      add_counts "miniprogram (exit $mp_rc, no counts found; see $LOGS/test-miniprogram.log)" 0 1 0
+    else
+      add_counts "miniprogram (no counts found)" 0 0 0
+    fi
+  else
+    mp_failed=${mp_failed:-0}
+    if ((mp_rc != 0 && mp_failed == 0)); then mp_failed=1; fi # e.g. npm ci failed after a test run
+    add_counts "miniprogram (npm test)" "${mp_passed:-0}" "$mp_failed" "${mp_skipped:-0}"
+  fi
+else
+  log "no miniprogram/package.json: skipping the mini program's tests"
+fi
+
+# ------------------------------------------------------------------- summary ---
+services_down
+log "---------------------------------------------------------------- summary"
+for line in "${SUMMARY[@]}"; do log "$line"; done
+log "wall time $SECONDS s (services $t_services s, dotnet test $t_dotnet s, miniprogram $t_mp s)"
+if ((CI_MODE == 0)); then log "test services left running; stop them with: scripts/services.sh --test down"; fi
+# The plain closing line that CI reads: "tests: N passed, N failed, N skipped".
+printf 'tests: %d passed, %d failed, %d skipped\n' "$TOTAL_PASSED" "$TOTAL_FAILED" "$TOTAL_SKIPPED"
+if ((dotnet_rc != 0 || mp_rc != 0 || TOTAL_FAILED > 0)); then exit 1; fi
