@@ -23,6 +23,7 @@ app.UseStatusCodePages();
 
 app.MapOpenApi();
 app.MapScalarApiReference("/docs", o => o.WithTitle("WxQms API"));
+app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription();
 app.MapHealthEndpoints();
 app.MapOrgs();
 app.MapWechatSandbox();

@@ -41,7 +41,8 @@ public sealed class RedisHealthCheck(IConnectionMultiplexer redis) : IHealthChec
         }
         catch (Exception ex) when (ex is RedisException or RedisTimeoutException or OperationCanceledException or TimeoutException)
         {
-            return HealthCheckResult.Unhealthy($"Redis unreachable: {ex.Message}");
+            // SE.Redis appends a long diagnostic dump after the first sentence; the log has it all.
+            return HealthCheckResult.Unhealthy($"Redis unreachable: {ex.Message.Split(';')[0]}");
         }
     }
 }
