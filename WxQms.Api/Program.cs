@@ -2,6 +2,7 @@ using Scalar.AspNetCore;
 using WxQms.Api.Infrastructure;
 using WxQms.Api.Orgs;
 using WxQms.Api.Sandbox;
+using WxQms.Api.Wechat;
 using WxQms.Domain.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -24,8 +25,10 @@ app.UseStatusCodePages();
 app.MapOpenApi();
 app.MapScalarApiReference("/docs", o => o.WithTitle("WxQms API"));
 app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription();
+app.MapGet("/ping", () => "pong").ExcludeFromDescription(); // a bare endpoint: load balancers, benchmark baseline
 app.MapHealthEndpoints();
 app.MapOrgs();
+app.MapWechatCallbacks();
 app.MapWechatSandbox();
 
 app.Run();

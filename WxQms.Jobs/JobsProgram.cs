@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using WxQms.Domain.Hosting;
 using WxQms.Domain.Services;
 using WxQms.Domain.Storage;
+using WxQms.Domain.Wechat.Callbacks;
 
 namespace WxQms.Jobs;
 
@@ -61,6 +62,7 @@ public static class JobsProgram
     {
         builder.Services.AddHostedService<PeriodicJobRunner>();
         builder.Services.AddPeriodicJob<HeartbeatJob>();
+        builder.Services.AddPeriodicJob<InboundMediaJob>();
         return builder;
     }
 }

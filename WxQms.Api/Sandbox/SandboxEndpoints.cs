@@ -1,13 +1,15 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using WxQms.Domain.Wechat;
+using static WxQms.Api.Sandbox.SandboxHttp;
 
 namespace WxQms.Api.Sandbox;
 
 /// <summary>
-/// The imitation of api.weixin.qq.com under /sandbox/wechat, mapped only when Wechat:Sandbox:Enabled.
-/// Answers the way WeChat does: HTTP 200 with an errcode body for business errors.
+/// The imitation of WeChat's servers: api.weixin.qq.com under /sandbox/wechat (Wechat:ApiBase) and
+/// open.weixin.qq.com under /sandbox/open (Wechat:OpenBase). Every route answers 404 unless
+/// Wechat:Sandbox:Enabled. WeChat routes answer the way WeChat does (HTTP 200, errcode bodies);
+/// sandbox helpers (users, inboxes, codes, consent, user media) answer with plain HTTP statuses.
 /// </summary>
 public static class SandboxEndpoints
 {
@@ -17,21 +19,29 @@ public static class SandboxEndpoints
     public static IEndpointRouteBuilder MapWechatSandbox(this IEndpointRouteBuilder app)
     {
         var wx = app.MapGroup("/sandbox/wechat").WithTags("Sandbox").ExcludeFromDescription()
-            .AddEndpointFilter(async (context, next) =>
-                context.HttpContext.RequestServices.GetRequiredService<IOptionsMonitor<WechatOptions>>().CurrentValue.Sandbox.Enabled
-                    ? await next(context)
-                    : Results.NotFound());
+            .AddEndpointFilter(OnlyWhenEnabled);
+        var open = app.MapGroup("/sandbox/open").WithTags("Sandbox").ExcludeFromDescription()
+            .AddEndpointFilter(OnlyWhenEnabled);
 
         wx.MapPost("/cgi-bin/stable_token", (StableTokenRequest body, SandboxWechat sandbox) =>
-            Answer(sandbox.StableToken(body.Appid, body.Secret, body.ForceRefresh)));
+            AnswerToken(sandbox.StableToken(body.Appid, body.Secret, body.ForceRefresh)));
         wx.MapGet("/cgi-bin/token", (string? appid, string? secret, SandboxWechat sandbox) =>
-            Answer(sandbox.PlainToken(appid, secret)));
-        wx.MapGet("/cgi-bin/user/info", (string? access_token, string? openid, SandboxWechat sandbox) =>
-            sandbox.Authorize(access_token, "user/info", out _) is { } error
-                ? Answer(error)
-                : Answer(new { subscribe = 1, openid, language = "zh_CN" }));
+            AnswerToken(sandbox.PlainToken(appid, secret)));
+
+        wx.MapSandboxUsers();
+        wx.MapSandboxMessages();
+        wx.MapSandboxMedia();
+        wx.MapSandboxMenus();
+        wx.MapSandboxMiniProgram();
+        wx.MapSandboxOAuthApi();
+        open.MapSandboxOAuthPages();
         return app;
     }
+
+    private static async ValueTask<object?> OnlyWhenEnabled(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        context.HttpContext.RequestServices.GetRequiredService<IOptionsMonitor<WechatOptions>>().CurrentValue.Sandbox.Enabled
+            ? await next(context)
+            : Results.NotFound();
 
     public sealed record StableTokenRequest(
         [property: JsonPropertyName("grant_type")] string? GrantType,
@@ -39,12 +49,11 @@ public static class SandboxEndpoints
         [property: JsonPropertyName("secret")] string? Secret,
         [property: JsonPropertyName("force_refresh")] bool ForceRefresh);
 
-    private static IResult Answer(object body) => body switch
+    /// <summary>Token bodies carry no errcode on success (PROTOCOL §3).</summary>
+    private static IResult AnswerToken(object body) => body switch
     {
-        SandboxWechat.Error e => Results.Json(new { errcode = e.ErrCode, errmsg = e.ErrMsg }),
-        SandboxWechat.TokenGrant t => Results.Json(new { access_token = t.AccessToken, expires_in = t.ExpiresIn }),
-        _ => Results.Json(body, JsonOptions),
+        SandboxWechat.Error e => Answer(e),
+        SandboxWechat.TokenGrant t => Answer(new { access_token = t.AccessToken, expires_in = t.ExpiresIn }),
+        _ => Answer(body),
     };
-
-    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = null };
 }

@@ -1,17 +1,30 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
+using MySqlConnector;
 using WxQms.Domain.Wechat;
 
 namespace WxQms.Api.Sandbox;
 
-/// <summary>
-/// The state of the imitation WeChat servers: issued tokens, quotas and counters. It lives in this
-/// process only, which is fine for a local imitation (run.sh runs one Api) and is not used in production.
-/// Time comes from the <see cref="TimeProvider"/>, so tests can age tokens.
-/// </summary>
-public sealed class SandboxWechat(TimeProvider clock, IOptions<WechatOptions> options)
+/// <summary>The two apps the sandbox serves, told apart by the appid behind an access token.</summary>
+public enum SandboxApp
 {
+    Oa,
+    Mp,
+}
+
+/// <summary>
+/// The state of the imitation WeChat servers: issued tokens, quotas and counters here, and users,
+/// messages, media, menus and one-time codes in the parts below. All of it lives in this process's
+/// memory on purpose: it is a local imitation that run.sh and the tests run as one Api process, it
+/// must start empty after <see cref="Reset"/>, and it never runs in production. Time comes from the
+/// <see cref="TimeProvider"/>, so tests can age tokens, codes, media and windows.
+/// </summary>
+public sealed class SandboxWechat
+{
+    private readonly TimeProvider clock;
+    private readonly IOptions<WechatOptions> options;
+
     public static readonly TimeSpan TokenLifetime = TimeSpan.FromHours(2);
 
     /// <summary>Old and new tokens overlap this long; stable_token rotates in its last such stretch.</summary>
@@ -33,7 +46,36 @@ public sealed class SandboxWechat(TimeProvider clock, IOptions<WechatOptions> op
 
     public sealed record TokenGrant(string AccessToken, int ExpiresIn);
 
-    /// <summary>Forgets every token, counter, limit and knob: a fresh WeChat.</summary>
+    public SandboxWechat(TimeProvider clock, IOptions<WechatOptions> options, MySqlDataSource db, ILogger<SandboxWechat> log)
+    {
+        this.clock = clock;
+        this.options = options;
+        Users = new SandboxUsers(clock, db, log);
+        Messages = new SandboxMessages(clock);
+        Media = new SandboxMedia(clock);
+        Menus = new SandboxMenus(clock);
+        Codes = new SandboxCodes(clock);
+    }
+
+    /// <summary>The simulated WeChat users: seeded members plus synthetic residents.</summary>
+    public SandboxUsers Users { get; }
+
+    /// <summary>Template registry, inboxes, client_msg_id de-dup, subscribe consent, pending pushes.</summary>
+    public SandboxMessages Messages { get; }
+
+    public SandboxMedia Media { get; }
+
+    /// <summary>Custom menus per app and parametric QR tickets.</summary>
+    public SandboxMenus Menus { get; }
+
+    /// <summary>Single-use codes: wx.login, getPhoneNumber and web OAuth.</summary>
+    public SandboxCodes Codes { get; }
+
+    public TimeProvider Clock => clock;
+
+    public WechatOptions Options => options.Value;
+
+    /// <summary>Forgets every token, counter, limit, user knob, message, medium, menu and code: a fresh WeChat.</summary>
     public void Reset()
     {
         lock (gate)
@@ -45,7 +87,32 @@ public sealed class SandboxWechat(TimeProvider clock, IOptions<WechatOptions> op
             limits.Clear();
             rejectingAll.Clear();
         }
+        Users.Reset();
+        Messages.Reset();
+        Media.Reset();
+        Menus.Reset();
+        Codes.Reset();
     }
+
+    /// <summary>The user sent the app a message (OA or MP openid): opens the 48-hour customer-service window.</summary>
+    public void RecordInteraction(string openid) => Users.RecordInteraction(openid);
+
+    /// <summary>Pushes WeChat owes our callbacks (TEMPLATESENDJOBFINISH and friends), oldest first.</summary>
+    public IReadOnlyList<SandboxPendingPush> PendingPushes => Messages.PendingPushes;
+
+    /// <summary>Takes every pending push off the queue, for the component that delivers them.</summary>
+    public IReadOnlyList<SandboxPendingPush> DrainPendingPushes() => Messages.DrainPendingPushes();
+
+    /// <summary>What was sent to a user (OA or MP openid), newest last; empty for unknown openids.</summary>
+    public async Task<IReadOnlyList<SandboxInboxMessage>> InboxAsync(string openid, CancellationToken ct) =>
+        await Users.FindAsync(openid, ct) is { } user ? Messages.Inbox(user) : [];
+
+    /// <summary>Which app an appid belongs to, or null for a stranger.</summary>
+    public SandboxApp? AppOf(string appId) =>
+        appId == options.Value.Oa.AppId ? SandboxApp.Oa : appId == options.Value.Mp.AppId ? SandboxApp.Mp : null;
+
+    /// <summary>Counts a call to an API that takes no access token (jscode2session, oauth2/access_token).</summary>
+    public void CountAttempt(string api) => counters.AddOrUpdate($"attempts:{api}", 1, (_, n) => n + 1);
 
     /// <summary>How many stable tokens were minted for an app: two instances that share one token mint one.</summary>
     public int StableTokensIssued(string appId) => counters.GetValueOrDefault($"stable-minted:{appId}");
@@ -119,7 +186,7 @@ public sealed class SandboxWechat(TimeProvider clock, IOptions<WechatOptions> op
     public Error? Authorize(string? token, string api, out string appId)
     {
         appId = "";
-        counters.AddOrUpdate($"attempts:{api}", 1, (_, n) => n + 1);
+        CountAttempt(api);
         if (string.IsNullOrEmpty(token))
             return Fail(41001, "access_token missing");
         var now = clock.GetUtcNow();
@@ -138,10 +205,22 @@ public sealed class SandboxWechat(TimeProvider clock, IOptions<WechatOptions> op
         return CountCall(appId, api);
     }
 
+    /// <summary>
+    /// Like <see cref="Authorize"/>, and the token must belong to <paramref name="app"/>: calling an
+    /// official-account API with the mini program's token is 48001, as for any unauthorised API.
+    /// </summary>
+    public Error? Authorize(string? token, string api, SandboxApp app)
+    {
+        if (Authorize(token, api, out var appId) is { } error)
+            return error;
+        return AppOf(appId) == app ? null : Fail(48001, "api unauthorized");
+    }
+
     public static Error Fail(int errCode, string errMsg) =>
         new(errCode, $"{errMsg} rid: {Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}");
 
-    private Error? CheckApp(string? appId, string? secret)
+    /// <summary>appid and secret of a call that authenticates with them (tokens, jscode2session, web OAuth).</summary>
+    public Error? CheckApp(string? appId, string? secret)
     {
         var o = options.Value;
         var app = new[] { o.Oa, o.Mp }.FirstOrDefault(a => a.AppId == appId);

@@ -36,6 +36,12 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<OrgService>();
         services.AddSingleton<MemberService>();
         services.AddSingleton<DemoSeeder>();
+        services.AddOptions<FileStoreOptions>().BindConfiguration(FileStoreOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<FileStore>();
+        services.AddSingleton<InboundStore>();
+        services.AddSingleton<OutboundStore>();
+        services.AddSingleton<WechatUserStore>();
         services.AddWechat();
 
         services.AddHealthChecks()

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using WxQms.Domain.Wechat.Callbacks;
 
 namespace WxQms.Domain.Wechat;
 
@@ -13,7 +14,7 @@ public static class WechatServiceExtensions
         services.AddOptions<WechatOptions>().BindConfiguration(WechatOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<WechatOptions>, WechatOptionsValidator>();
 
-        services.AddHttpClient<WechatHttp>(HttpClientName, (sp, http) =>
+        services.AddHttpClient(HttpClientName, (sp, http) =>
             {
                 var apiBase = sp.GetRequiredService<IOptions<WechatOptions>>().Value.ApiBase;
                 http.BaseAddress = new Uri(apiBase.EndsWith('/') ? apiBase : apiBase + "/");
@@ -26,7 +27,17 @@ public static class WechatServiceExtensions
                 o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(10);
             });
         services.AddSingleton<AccessTokenProvider>();
-        services.AddTransient<WechatApi>();
+        services.AddSingleton<WechatApi>();
+        services.AddSingleton<OfficialAccountClient>();
+        services.AddSingleton<MiniProgramClient>();
+
+        // Callbacks: the handler table and its default, and the inbox that records and answers pushes.
+        services.AddSingleton<DefaultReplyHandler>();
+        services.AddSingleton<ICallbackHandler, SubscribeHandler>();
+        services.AddSingleton<ICallbackHandler, ImageHandler>();
+        services.AddSingleton<ICallbackHandler, TemplateSendJobFinishHandler>();
+        services.AddSingleton<CallbackDispatcher>();
+        services.AddSingleton<CallbackInbox>();
         return services;
     }
 }

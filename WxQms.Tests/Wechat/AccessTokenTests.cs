@@ -15,6 +15,9 @@ public sealed class AccessTokenTests(WxQmsApp app) : IAsyncLifetime
     private readonly SandboxWechat sandbox = app.Get<SandboxWechat>();
     private WechatAppOptions Oa => app.Get<IOptions<WechatOptions>>().Value.Oa;
 
+    /// <summary>A user the sandbox knows without seeding (it answers 40003 to unknown openids).</summary>
+    private static readonly string Someone = SandboxUsers.Residents[0].OpenId;
+
     public async ValueTask InitializeAsync() => await app.ResetAsync();
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
@@ -59,7 +62,7 @@ public sealed class AccessTokenTests(WxQmsApp app) : IAsyncLifetime
         var result = await UserInfoAsync(app);
 
         Assert.True(result.IsOk, result.ErrMsg);
-        Assert.Equal("o-test-user", result.Value!.OpenId);
+        Assert.Equal(Someone, result.Value!.OpenId);
         Assert.Equal(minted + 1, sandbox.StableTokensIssued(Oa.AppId));
         Assert.Equal(attempts + 2, sandbox.Attempts("user/info"));
         Assert.NotEqual(stale, await app.Get<AccessTokenProvider>().GetAsync(Oa, Ct));
@@ -150,10 +153,10 @@ public sealed class AccessTokenTests(WxQmsApp app) : IAsyncLifetime
 
     private static Task<WechatResult<UserInfo>> UserInfoAsync(WxQmsApp instance) =>
         instance.Get<WechatApi>().GetAsync<UserInfo>(instance.Get<IOptions<WechatOptions>>().Value.Oa,
-            "cgi-bin/user/info?openid=o-test-user&lang=zh_CN", Ct);
+            $"cgi-bin/user/info?openid={Someone}&lang=zh_CN", Ct);
 
     private static async Task<JsonElement> UserInfoRawAsync(HttpClient client, string? token) =>
-        await client.GetFromJsonAsync<JsonElement>($"/sandbox/wechat/cgi-bin/user/info?access_token={token}&openid=o1", Ct);
+        await client.GetFromJsonAsync<JsonElement>($"/sandbox/wechat/cgi-bin/user/info?access_token={token}&openid={Someone}", Ct);
 
     /// <summary>A second Api instance on the same Redis whose WeChat calls reach the first one's sandbox.</summary>
     private sealed class SecondInstance(WxQmsApp first) : WxQmsApp

@@ -1,0 +1,234 @@
+using System.Text;
+using System.Text.Json;
+using static WxQms.Api.Sandbox.SandboxHttp;
+
+namespace WxQms.Api.Sandbox;
+
+/// <summary>A parametric QR code as created; scans of it are for the later callback work.</summary>
+public sealed record SandboxQrCode(string Ticket, string ActionName, long? SceneId, string? SceneStr, DateTimeOffset? ExpiresAt, string Url)
+{
+    public bool IsPermanent => ExpiresAt is null;
+}
+
+/// <summary>The official account's custom menu (PROTOCOL §7) and its parametric QR codes (§8.3).</summary>
+public sealed class SandboxMenus(TimeProvider clock)
+{
+    public const int DefaultQrSeconds = 60;
+    public const int MaxQrSeconds = 2_592_000;
+
+    private readonly Lock gate = new();
+    private readonly Dictionary<SandboxApp, (JsonElement Buttons, long MenuId)> menus = [];
+    private readonly Dictionary<string, SandboxQrCode> qrCodes = new(StringComparer.Ordinal);
+    private long lastMenuId = 400_000_000;
+
+    /// <summary>The buttons as created, or null when the app has no menu.</summary>
+    public (JsonElement Buttons, long MenuId)? Menu(SandboxApp app)
+    {
+        lock (gate)
+            return menus.TryGetValue(app, out var menu) ? menu : null;
+    }
+
+    public long SetMenu(SandboxApp app, JsonElement buttons)
+    {
+        lock (gate)
+        {
+            var id = ++lastMenuId;
+            menus[app] = (buttons.Clone(), id);
+            return id;
+        }
+    }
+
+    public void DeleteMenu(SandboxApp app)
+    {
+        lock (gate)
+            menus.Remove(app);
+    }
+
+    public SandboxQrCode AddQrCode(string actionName, long? sceneId, string? sceneStr, int? expireSeconds)
+    {
+        var expiresAt = expireSeconds is { } s ? clock.GetUtcNow().AddSeconds(s) : (DateTimeOffset?)null;
+        var qr = new SandboxQrCode("gQ" + RandomId(62), actionName, sceneId, sceneStr, expiresAt,
+            "http://weixin.qq.com/q/" + RandomId(22));
+        lock (gate)
+            qrCodes[qr.Ticket] = qr;
+        return qr;
+    }
+
+    /// <summary>The QR code behind a ticket, or null when unknown or expired (a scan then does nothing).</summary>
+    public SandboxQrCode? ResolveQrTicket(string ticket)
+    {
+        lock (gate)
+        {
+            return qrCodes.TryGetValue(ticket, out var qr) && (qr.ExpiresAt is null || qr.ExpiresAt > clock.GetUtcNow())
+                ? qr
+                : null;
+        }
+    }
+
+    public void Reset()
+    {
+        lock (gate)
+        {
+            menus.Clear();
+            qrCodes.Clear();
+        }
+    }
+
+    // ---- validation (§7.3) --------------------------------------------------------------------
+
+    private static readonly HashSet<string> KeyTypes =
+    [
+        "click", "scancode_push", "scancode_waitmsg", "pic_sysphoto", "pic_photo_or_album", "pic_weixin", "location_select",
+    ];
+
+    /// <summary>
+    /// 1–3 buttons of ≤ 16 bytes, 1–5 sub-buttons of ≤ 60 bytes, keys ≤ 128 bytes, urls ≤ 1024 bytes,
+    /// and the field each type needs. Errcodes are WeChat's: 40016–40020 for buttons, 40022–40027 for
+    /// sub-buttons.
+    /// </summary>
+    public static SandboxWechat.Error? Validate(JsonElement root)
+    {
+        if (root.Child("button", JsonValueKind.Array) is not { } buttons || buttons.GetArrayLength() is < 1 or > 3)
+            return SandboxWechat.Fail(40016, "invalid button size");
+        foreach (var button in buttons.EnumerateArray())
+        {
+            if (Bytes(button.Text("name")) is < 1 or > 16)
+                return SandboxWechat.Fail(40018, "invalid button name size");
+            var subs = button.Child("sub_button", JsonValueKind.Array);
+            if (subs is null || subs.Value.GetArrayLength() == 0)
+            {
+                if (ValidateLeaf(button, sub: false) is { } error)
+                    return error;
+                continue;
+            }
+            if (subs.Value.GetArrayLength() > 5)
+                return SandboxWechat.Fail(40023, "invalid sub button size");
+            foreach (var s in subs.Value.EnumerateArray())
+            {
+                if (s.Child("sub_button", JsonValueKind.Array) is { } deeper && deeper.GetArrayLength() > 0)
+                    return SandboxWechat.Fail(40022, "invalid sub menu level");
+                if (Bytes(s.Text("name")) is < 1 or > 60)
+                    return SandboxWechat.Fail(40025, "invalid sub button name size");
+                if (ValidateLeaf(s, sub: true) is { } error)
+                    return error;
+            }
+        }
+        return null;
+    }
+
+    private static SandboxWechat.Error? ValidateLeaf(JsonElement b, bool sub)
+    {
+        SandboxWechat.Error BadType() => sub ? SandboxWechat.Fail(40024, "invalid sub button type") : SandboxWechat.Fail(40017, "invalid button type");
+        SandboxWechat.Error BadKey() => sub ? SandboxWechat.Fail(40026, "invalid sub button key size") : SandboxWechat.Fail(40019, "invalid button key size");
+        SandboxWechat.Error BadUrl() => sub ? SandboxWechat.Fail(40027, "invalid sub button url size") : SandboxWechat.Fail(40020, "invalid button url size");
+
+        var type = b.Text("type") ?? "";
+        if (KeyTypes.Contains(type))
+            return Bytes(b.Text("key")) is < 1 or > 128 ? BadKey() : null;
+        return type switch
+        {
+            "view" => Bytes(b.Text("url")) is < 1 or > 1024 ? BadUrl() : null,
+            // A mini-program button needs its page and a web page for clients too old to open it.
+            "miniprogram" => Bytes(b.Text("url")) is < 1 or > 1024 ? BadUrl()
+                : string.IsNullOrEmpty(b.Text("appid")) || string.IsNullOrEmpty(b.Text("pagepath")) ? BadType() : null,
+            "media_id" or "view_limited" => string.IsNullOrEmpty(b.Text("media_id")) ? BadType() : null,
+            "article_id" or "article_view_limited" => string.IsNullOrEmpty(b.Text("article_id")) ? BadType() : null,
+            _ => BadType(),
+        };
+    }
+
+    private static int Bytes(string? s) => s is null ? 0 : Encoding.UTF8.GetByteCount(s);
+
+    /// <summary>menu/create refuses \uXXXX escapes with 40033 (PROTOCOL §0): WeChat wants real characters.</summary>
+    public static bool HasUnicodeEscape(ReadOnlySpan<byte> raw)
+    {
+        for (var i = 0; i < raw.Length - 1; i++)
+        {
+            if (raw[i] != (byte)'\\')
+                continue;
+            if (raw[i + 1] == (byte)'u')
+                return true;
+            i++; // skip the escaped character, so \\u is a backslash followed by u
+        }
+        return false;
+    }
+}
+
+/// <summary>cgi-bin/menu/create|get|delete and cgi-bin/qrcode/create: official account only.</summary>
+internal static class SandboxMenuEndpoints
+{
+    public static void MapSandboxMenus(this RouteGroupBuilder wx)
+    {
+        wx.MapPost("/cgi-bin/menu/create", Create);
+        wx.MapGet("/cgi-bin/menu/get", Get);
+        wx.MapGet("/cgi-bin/menu/delete", Delete);
+        wx.MapPost("/cgi-bin/qrcode/create", CreateQrCode);
+    }
+
+    internal static async Task<IResult> Create(HttpRequest request, SandboxWechat sandbox, CancellationToken ct)
+    {
+        if (sandbox.Authorize(Token(request), "menu/create", SandboxApp.Oa) is { } refused)
+            return Answer(refused);
+        var (body, bad) = await ReadJsonAsync(request, ct);
+        if (bad is not null)
+            return Answer(bad);
+        if (SandboxMenus.HasUnicodeEscape(body!.Raw))
+            return Answer(SandboxWechat.Fail(40033, "invalid charset. please check your request, if include \\uxxxx will create fail!"));
+        if (SandboxMenus.Validate(body.Root) is { } invalid)
+            return Answer(invalid);
+        sandbox.Menus.SetMenu(SandboxApp.Oa, body.Root.GetProperty("button"));
+        return Ok();
+    }
+
+    internal static IResult Get(HttpRequest request, SandboxWechat sandbox)
+    {
+        if (sandbox.Authorize(Token(request), "menu/get", SandboxApp.Oa) is { } refused)
+            return Answer(refused);
+        return sandbox.Menus.Menu(SandboxApp.Oa) is { } menu
+            ? Answer(new { menu = new { button = menu.Buttons, menuid = menu.MenuId } })
+            : Answer(SandboxWechat.Fail(46003, "menu no exist"));
+    }
+
+    internal static IResult Delete(HttpRequest request, SandboxWechat sandbox)
+    {
+        if (sandbox.Authorize(Token(request), "menu/delete", SandboxApp.Oa) is { } refused)
+            return Answer(refused);
+        sandbox.Menus.DeleteMenu(SandboxApp.Oa);
+        return Ok();
+    }
+
+    /// <summary>§8.3: temporary codes default to 60 s and stop at 30 days; permanent ones have no expiry.</summary>
+    internal static async Task<IResult> CreateQrCode(HttpRequest request, SandboxWechat sandbox, CancellationToken ct)
+    {
+        if (sandbox.Authorize(Token(request), "qrcode/create", SandboxApp.Oa) is { } refused)
+            return Answer(refused);
+        var (body, bad) = await ReadJsonAsync(request, ct);
+        if (bad is not null)
+            return Answer(bad);
+        var root = body!.Root;
+        var action = root.Text("action_name");
+        var scene = root.Child("action_info", JsonValueKind.Object)?.Child("scene", JsonValueKind.Object);
+        var sceneId = scene?.Int64("scene_id");
+        var sceneStr = scene?.Text("scene_str");
+
+        var valid = action switch
+        {
+            "QR_SCENE" => sceneId is >= int.MinValue and <= int.MaxValue and not 0,
+            "QR_LIMIT_SCENE" => sceneId is >= 1 and <= 100_000,
+            "QR_STR_SCENE" or "QR_LIMIT_STR_SCENE" => sceneStr is { Length: >= 1 and <= 64 },
+            _ => false,
+        };
+        if (!valid)
+            return Answer(SandboxWechat.Fail(40053, "invalid action info"));
+
+        var permanent = action!.StartsWith("QR_LIMIT_", StringComparison.Ordinal);
+        var byString = action.EndsWith("STR_SCENE", StringComparison.Ordinal);
+        int? seconds = permanent ? null
+            : root.Int64("expire_seconds") is > 0 and var asked ? (int)Math.Min(asked, SandboxMenus.MaxQrSeconds)
+            : SandboxMenus.DefaultQrSeconds;
+        var qr = sandbox.Menus.AddQrCode(action, byString ? null : sceneId, byString ? sceneStr : null, seconds);
+        return permanent
+            ? Answer(new { ticket = qr.Ticket, url = qr.Url })
+            : Answer(new { ticket = qr.Ticket, expire_seconds = seconds, url = qr.Url });
+    }
+}

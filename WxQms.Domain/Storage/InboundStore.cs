@@ -1,0 +1,143 @@
+using Dapper;
+using MySqlConnector;
+
+namespace WxQms.Domain.Storage;
+
+public sealed record NewInbound(
+    string AppId,
+    string DedupeKey,
+    string FromOpenId,
+    string MsgType,
+    string? Event,
+    string Payload,
+    DateTimeOffset ReceivedAt,
+    string? Work);
+
+public sealed record InboundWork(long Id, string AppId, string FromOpenId, string MsgType, string Payload, int Attempts, string Lease);
+
+public static class InboundWorkKinds
+{
+    public const string DownloadMedia = "download_media";
+}
+
+/// <summary>The durable record of every callback (wechat_inbound), and the queue of slow work it starts.</summary>
+public sealed class InboundStore(MySqlDataSource db)
+{
+    private const int DuplicateKey = 1062;
+
+    /// <summary>
+    /// Records a delivery once. A repeat of the same message (same app and dedupe key) is not stored
+    /// again; the caller gets the first delivery's id and, once ready, its reply.
+    /// </summary>
+    public async Task<(long Id, bool IsNew)> RecordAsync(NewInbound m, CancellationToken ct)
+    {
+        const string insert = """
+            INSERT INTO wechat_inbound (app_id, dedupe_key, from_openid, msg_type, event, payload, received_at, work, work_status)
+            VALUES (@AppId, @DedupeKey, @FromOpenId, @MsgType, @Event, @Payload, @ReceivedAt, @Work, @WorkStatus);
+            SELECT LAST_INSERT_ID();
+            """;
+        const string existing = "SELECT id FROM wechat_inbound WHERE app_id = @AppId AND dedupe_key = @DedupeKey";
+        await using var conn = await db.OpenConnectionAsync(ct);
+        try
+        {
+            var id = await conn.ExecuteScalarAsync<long>(new CommandDefinition(insert, new
+            {
+                m.AppId,
+                m.DedupeKey,
+                m.FromOpenId,
+                m.MsgType,
+                m.Event,
+                m.Payload,
+                ReceivedAt = m.ReceivedAt.UtcDateTime,
+                m.Work,
+                WorkStatus = m.Work is null ? null : "pending",
+            }, cancellationToken: ct));
+            return (id, true);
+        }
+        catch (MySqlException ex) when (ex.Number == DuplicateKey)
+        {
+            return (await conn.ExecuteScalarAsync<long>(new CommandDefinition(existing, m, cancellationToken: ct)), false);
+        }
+    }
+
+    /// <summary>Removes a delivery whose handling failed, so that WeChat's retry is treated as new.</summary>
+    public async Task ForgetAsync(long id, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM wechat_inbound WHERE id = @id AND reply IS NULL", new { id }, cancellationToken: ct));
+    }
+
+    public async Task SaveReplyAsync(long id, string reply, DateTimeOffset now, CancellationToken ct)
+    {
+        const string sql = "UPDATE wechat_inbound SET reply = @reply, replied_at = @now WHERE id = @id AND reply IS NULL";
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition(sql, new { id, reply, now = now.UtcDateTime }, cancellationToken: ct));
+    }
+
+    public async Task<string?> GetReplyAsync(long id, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT reply FROM wechat_inbound WHERE id = @id", new { id }, cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// Leases up to <paramref name="batch"/> pending rows of one kind of work. A lease that runs out
+    /// (the worker died) makes the row claimable again, so work is never lost, and a conditional
+    /// UPDATE means two workers never hold the same row.
+    /// </summary>
+    public async Task<IReadOnlyList<InboundWork>> ClaimAsync(string work, DateTimeOffset now, TimeSpan lease, int batch,
+        CancellationToken ct)
+    {
+        const string claim = """
+            UPDATE wechat_inbound
+            SET locked_by = @lease, locked_until = @until, attempts = attempts + 1
+            WHERE work = @work AND work_status = 'pending'
+              AND (next_attempt_at IS NULL OR next_attempt_at <= @now)
+              AND (locked_until IS NULL OR locked_until < @now)
+            ORDER BY id
+            LIMIT @batch
+            """;
+        const string read = """
+            SELECT id AS Id, app_id AS AppId, from_openid AS FromOpenId, msg_type AS MsgType, payload AS Payload,
+                   attempts AS Attempts, locked_by AS Lease
+            FROM wechat_inbound WHERE locked_by = @lease
+            """;
+        var leaseId = Guid.NewGuid().ToString("N");
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var args = new { lease = leaseId, until = (now + lease).UtcDateTime, now = now.UtcDateTime, work, batch };
+        if (await conn.ExecuteAsync(new CommandDefinition(claim, args, cancellationToken: ct)) == 0)
+            return [];
+        return (await conn.QueryAsync<InboundWork>(new CommandDefinition(read, args, cancellationToken: ct))).ToList();
+    }
+
+    /// <summary>Ends the work; false when the lease had run out and another worker took the row.</summary>
+    public async Task<bool> CompleteAsync(InboundWork item, CancellationToken ct)
+    {
+        const string sql = """
+            UPDATE wechat_inbound SET work_status = 'done', locked_by = NULL, locked_until = NULL, last_error = NULL
+            WHERE id = @Id AND locked_by = @Lease
+            """;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteAsync(new CommandDefinition(sql, item, cancellationToken: ct)) == 1;
+    }
+
+    public async Task FailAsync(InboundWork item, string error, DateTimeOffset? retryAt, CancellationToken ct)
+    {
+        const string sql = """
+            UPDATE wechat_inbound
+            SET work_status = @status, next_attempt_at = @retryAt, last_error = @error, locked_by = NULL, locked_until = NULL
+            WHERE id = @Id AND locked_by = @Lease
+            """;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition(sql, new
+        {
+            item.Id,
+            item.Lease,
+            status = retryAt is null ? "failed" : "pending",
+            retryAt = retryAt?.UtcDateTime,
+            error = error.Length > 500 ? error[..500] : error,
+        }, cancellationToken: ct));
+    }
+}

@@ -1,0 +1,122 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using WxQms.Domain.Storage;
+
+namespace WxQms.Domain.Wechat.Callbacks;
+
+public enum WechatAppKind
+{
+    OfficialAccount,
+    MiniProgram,
+}
+
+/// <summary>What the endpoint answers: a status and a body (XML, <c>success</c> or empty).</summary>
+public sealed record CallbackAnswer(int StatusCode, string Body)
+{
+    public string ContentType => Body.StartsWith('<') ? "application/xml; charset=utf-8" : "text/plain; charset=utf-8";
+}
+
+/// <summary>
+/// Receives a push: checks and opens it, records it once in MySQL (the unique dedupe key makes a
+/// retried delivery a no-op), dispatches it, keeps the reply with the record so that a retry gets
+/// the same answer, and seals the reply the way the request came. Slow work is only queued here.
+/// </summary>
+public sealed class CallbackInbox(
+    InboundStore store,
+    CallbackDispatcher dispatcher,
+    IOptionsMonitor<WechatOptions> options,
+    TimeProvider clock,
+    ILogger<CallbackInbox> log)
+{
+    /// <summary>How long a retry waits for the first delivery's reply before answering "success".</summary>
+    private static readonly TimeSpan ReplyWait = TimeSpan.FromSeconds(3);
+
+    public UrlVerification Verify(WechatAppKind kind, CallbackQuery query)
+    {
+        var app = App(kind);
+        if (string.IsNullOrEmpty(app.Token))
+            return new UrlVerification(false, null, CallbackRejection.MissingParameter);
+        return CallbackEnvelope.VerifyUrl(query, app.Token);
+    }
+
+    public async Task<CallbackAnswer> ReceiveAsync(WechatAppKind kind, CallbackQuery query, string body, CancellationToken ct)
+    {
+        var app = App(kind);
+        if (string.IsNullOrEmpty(app.Token))
+        {
+            log.LogError("A {Kind} push arrived but Wechat:{Section}:Token is not configured", kind, Section(kind));
+            return new CallbackAnswer(503, "");
+        }
+
+        var now = clock.GetUtcNow();
+        var settings = Settings(app);
+        var opened = CallbackEnvelope.Open(query, body, settings, now);
+        if (opened is CallbackRejected rejected)
+        {
+            log.LogWarning("Refused a {Kind} push: {Reason} ({Detail})", kind, rejected.Reason, rejected.Detail);
+            return new CallbackAnswer(rejected.Reason is CallbackRejection.BadBody or CallbackRejection.BodyTooLarge
+                or CallbackRejection.UnsupportedFormat ? 400 : 401, "");
+        }
+
+        var accepted = (CallbackAccepted)opened;
+        var message = accepted.Message;
+        var (id, isNew) = await store.RecordAsync(new NewInbound(
+            app.AppId,
+            message.DedupeKey,
+            message.FromUserName,
+            message.MsgType,
+            message.Event,
+            JsonSerializer.Serialize(message.Fields, JsonDefaults.Storage),
+            now,
+            WorkFor(message)), ct);
+
+        string reply;
+        if (isNew)
+        {
+            try
+            {
+                reply = await dispatcher.DispatchAsync(new CallbackContext(app, message, id, now), ct);
+            }
+            catch
+            {
+                // Forget the delivery so WeChat's retry (after our 500) runs the handler again.
+                await store.ForgetAsync(id, CancellationToken.None);
+                throw;
+            }
+            await store.SaveReplyAsync(id, reply, clock.GetUtcNow(), ct);
+        }
+        else
+        {
+            log.LogInformation("Repeated delivery {DedupeKey}: answering with the first delivery's reply", message.DedupeKey);
+            reply = await WaitForReplyAsync(id, ct) ?? "success";
+        }
+        return new CallbackAnswer(200, CallbackEnvelope.SealReply(reply, accepted.WasEncrypted, settings, clock.GetUtcNow()));
+    }
+
+    private static string? WorkFor(InboundMessage m) =>
+        !m.IsEvent && m.MsgType == "image" && !string.IsNullOrEmpty(m.MediaId) ? InboundWorkKinds.DownloadMedia : null;
+
+    private async Task<string?> WaitForReplyAsync(long id, CancellationToken ct)
+    {
+        // Real delays on purpose: this waits for another request in flight, not for business time.
+        for (var waited = TimeSpan.Zero; waited < ReplyWait; waited += TimeSpan.FromMilliseconds(100))
+        {
+            if (await store.GetReplyAsync(id, ct) is { } reply)
+                return reply;
+            await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
+        }
+        return null;
+    }
+
+    private WechatAppOptions App(WechatAppKind kind) =>
+        kind == WechatAppKind.OfficialAccount ? options.CurrentValue.Oa : options.CurrentValue.Mp;
+
+    private static string Section(WechatAppKind kind) => kind == WechatAppKind.OfficialAccount ? "Oa" : "Mp";
+
+    private CallbackSettings Settings(WechatAppOptions app) =>
+        new(app.Token!, string.IsNullOrEmpty(app.EncodingAesKey) ? null : new WechatCrypto(app.EncodingAesKey, app.AppId))
+        {
+            TimestampToleranceSeconds = options.CurrentValue.Callback.TimestampToleranceSeconds,
+        };
+}

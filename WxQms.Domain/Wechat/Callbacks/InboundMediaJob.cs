@@ -1,0 +1,83 @@
+using System.Text.Json;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using MySqlConnector;
+using WxQms.Domain.Hosting;
+using WxQms.Domain.Storage;
+
+namespace WxQms.Domain.Wechat.Callbacks;
+
+/// <summary>
+/// Downloads the photos users sent to the official account (media/get; WeChat keeps them 3 days),
+/// stores them by content hash and records them as inbound media. Rows are leased, so a worker that
+/// dies mid-download leaves the row to the next one; the unique inbound_id keeps the record single.
+/// </summary>
+public sealed class InboundMediaJob(
+    InboundStore inbound,
+    OfficialAccountClient oa,
+    FileStore files,
+    MySqlDataSource db,
+    TimeProvider clock,
+    ILogger<InboundMediaJob> log) : IPeriodicJob
+{
+    public const int MaxAttempts = 6;
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
+
+    public string Name => "inbound-media";
+
+    public TimeSpan Interval => TimeSpan.FromSeconds(2);
+
+    public async Task RunAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        foreach (var item in await inbound.ClaimAsync(InboundWorkKinds.DownloadMedia, now, Lease, batch: 10, ct))
+            await DownloadAsync(item, ct);
+    }
+
+    private async Task DownloadAsync(InboundWork item, CancellationToken ct)
+    {
+        var fields = JsonSerializer.Deserialize<Dictionary<string, string>>(item.Payload, JsonDefaults.Storage) ?? [];
+        if (!fields.TryGetValue("MediaId", out var mediaId) || string.IsNullOrEmpty(mediaId))
+        {
+            await inbound.FailAsync(item, "no MediaId in the message", retryAt: null, ct);
+            return;
+        }
+
+        var result = await oa.GetMediaAsync(mediaId, ct);
+        if (!result.IsOk)
+        {
+            // 40007: the media is gone (older than 3 days, or never existed): retrying cannot help.
+            var retry = result.ErrCode != WechatErrors.InvalidMediaId && item.Attempts < MaxAttempts;
+            var retryAt = retry ? clock.GetUtcNow() + TimeSpan.FromSeconds(30 * Math.Pow(2, item.Attempts - 1)) : (DateTimeOffset?)null;
+            log.LogWarning("media/get for inbound {Id} failed ({ErrCode} {ErrMsg}); {Next}", item.Id, result.ErrCode,
+                result.ErrMsg, retry ? $"retry at {retryAt:O}" : "giving up");
+            await inbound.FailAsync(item, $"{result.ErrCode} {result.ErrMsg}", retryAt, ct);
+            return;
+        }
+
+        var media = result.Value!;
+        var stored = await files.SaveAsync(media.Content, FileStore.ExtensionFor(media.ContentType), ct);
+        const string insert = """
+            INSERT INTO inbound_media (inbound_id, app_id, from_openid, media_id, sha256, size_bytes, content_type, storage_path, created_at)
+            VALUES (@InboundId, @AppId, @FromOpenId, @MediaId, @Sha256, @Size, @ContentType, @Path, @Now)
+            ON DUPLICATE KEY UPDATE inbound_id = inbound_id
+            """;
+        await using (var conn = await db.OpenConnectionAsync(ct))
+        {
+            await conn.ExecuteAsync(new CommandDefinition(insert, new
+            {
+                InboundId = item.Id,
+                item.AppId,
+                item.FromOpenId,
+                MediaId = mediaId,
+                stored.Sha256,
+                stored.Size,
+                media.ContentType,
+                Path = stored.RelativePath,
+                Now = clock.GetUtcNow().UtcDateTime,
+            }, cancellationToken: ct));
+        }
+        await inbound.CompleteAsync(item, ct);
+        log.LogInformation("Stored photo {Sha256} ({Size} bytes, {Type}) from inbound {Id}", stored.Sha256, stored.Size,
+            media.ContentType, item.Id);
+    }
+}

@@ -1,0 +1,55 @@
+using WxQms.Domain.Storage;
+
+namespace WxQms.Domain.Wechat.Callbacks;
+
+/// <summary>What the bot says to anything it does not understand yet: a polite reply, never silence
+/// (silence makes WeChat show "该公众号暂时无法提供服务" after its retries).</summary>
+public sealed class DefaultReplyHandler(TimeProvider clock) : ICallbackHandler
+{
+    public const string Text = "您好，消息已收到。党建相关事项请使用下方菜单，或直接发送会议照片，我们会尽快处理。";
+
+    public IEnumerable<string> Keys => [];
+
+    public Task<string?> HandleAsync(CallbackContext context, CancellationToken ct) =>
+        Task.FromResult<string?>(context.Message.IsEvent
+            ? null // events expect no answer; a text reply to a VIEW or LOCATION would look odd
+            : WechatXml.WriteReply(PassiveReply.Text(context.Message, clock.GetUtcNow(), Text)));
+}
+
+public sealed class SubscribeHandler(WechatUserStore users, TimeProvider clock) : ICallbackHandler
+{
+    public const string Welcome = "欢迎关注东风路街道党建！您可以在这里接收会议提醒、查看任务、认领微心愿。党员请点击菜单「我的」绑定身份。";
+
+    public IEnumerable<string> Keys => ["event:subscribe", "event:unsubscribe"];
+
+    public async Task<string?> HandleAsync(CallbackContext context, CancellationToken ct)
+    {
+        var subscribed = string.Equals(context.Message.Event, "subscribe", StringComparison.OrdinalIgnoreCase);
+        await users.SetSubscribedAsync(context.App.AppId, context.Message.FromUserName, subscribed, context.ReceivedAt, ct);
+        return subscribed ? WechatXml.WriteReply(PassiveReply.Text(context.Message, clock.GetUtcNow(), Welcome)) : null;
+    }
+}
+
+/// <summary>Photos are acknowledged at once; a worker downloads them through media/get afterwards.</summary>
+public sealed class ImageHandler(TimeProvider clock) : ICallbackHandler
+{
+    public const string Received = "照片已收到，正在保存。";
+
+    public IEnumerable<string> Keys => ["image"];
+
+    public Task<string?> HandleAsync(CallbackContext context, CancellationToken ct) =>
+        Task.FromResult<string?>(WechatXml.WriteReply(PassiveReply.Text(context.Message, clock.GetUtcNow(), Received)));
+}
+
+/// <summary>Records WeChat's final delivery status against the template message we sent (its MsgID).</summary>
+public sealed class TemplateSendJobFinishHandler(OutboundStore outbound) : ICallbackHandler
+{
+    public IEnumerable<string> Keys => ["event:TEMPLATESENDJOBFINISH"];
+
+    public async Task<string?> HandleAsync(CallbackContext context, CancellationToken ct)
+    {
+        if (context.Message.MsgId is { } msgId)
+            await outbound.RecordDeliveryAsync(context.App.AppId, msgId, context.Message.Status ?? "unknown", context.ReceivedAt, ct);
+        return null;
+    }
+}

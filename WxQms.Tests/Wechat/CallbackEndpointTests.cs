@@ -1,0 +1,148 @@
+using System.Net;
+using Dapper;
+using MySqlConnector;
+using WxQms.Domain.Storage;
+using WxQms.Domain.Wechat;
+using WxQms.Domain.Wechat.Callbacks;
+using WxQms.Tests.Infrastructure;
+
+namespace WxQms.Tests.Wechat;
+
+[Collection(IntegrationCollection.Name)]
+public sealed class CallbackEndpointTests(WxQmsApp app) : IAsyncLifetime
+{
+    private readonly WechatPusher wechat = new(app);
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => await app.ResetAsync();
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    [Fact]
+    public async Task Url_verification_echoes_echostr_only_for_a_valid_signature()
+    {
+        var client = app.CreateClient();
+        var signature = WechatSignature.Sign("testtoken", "1700000000", "123456789");
+
+        var valid = await client.GetAsync($"/wechat/callback?signature={signature}&timestamp=1700000000&nonce=123456789&echostr=abc%2B1", Ct);
+        var invalid = await client.GetAsync("/wechat/callback?signature=0000&timestamp=1700000000&nonce=123456789&echostr=abc", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, valid.StatusCode);
+        Assert.Equal("abc+1", await valid.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(HttpStatusCode.Unauthorized, invalid.StatusCode);
+        Assert.Equal("", await invalid.Content.ReadAsStringAsync(Ct));
+    }
+
+    [Theory]
+    [InlineData(PushMode.Safe)]
+    [InlineData(PushMode.Compatible)]
+    public async Task A_text_message_gets_the_polite_default_reply_encrypted_like_the_request(PushMode mode)
+    {
+        var answer = await wechat.PushAsync(WechatPusher.Text("o-user-1", "你好", 1001, wechat.Now), mode);
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Contains("<Encrypt>", answer.Body);
+        var reply = InboundMessage.Parse(answer.Reply!);
+        Assert.Equal("o-user-1", reply.ToUserName);
+        Assert.Equal("text", reply.MsgType);
+        Assert.Equal(DefaultReplyHandler.Text, reply.Content);
+    }
+
+    [Fact]
+    public async Task A_delivery_repeated_three_times_has_one_effect_and_three_identical_replies()
+    {
+        var push = WechatPusher.Event("o-user-2", "subscribe", wechat.Now);
+
+        var answers = new[]
+        {
+            await wechat.PushAsync(push),
+            await wechat.PushAsync(push),
+            await wechat.PushAsync(push),
+        };
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.Status));
+        Assert.Single(answers.Select(a => a.Reply).Distinct());
+        Assert.Equal(SubscribeHandler.Welcome, InboundMessage.Parse(answers[0].Reply!).Content);
+        Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM wechat_inbound WHERE from_openid = 'o-user-2'"));
+        Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM wechat_users WHERE openid = 'o-user-2' AND subscribed"));
+    }
+
+    [Fact]
+    public async Task Unsubscribing_is_recorded_and_gets_no_reply()
+    {
+        await wechat.PushAsync(WechatPusher.Event("o-user-3", "subscribe", wechat.Now));
+
+        var answer = await wechat.PushAsync(WechatPusher.Event("o-user-3", "unsubscribe", wechat.Now + 1));
+
+        Assert.Equal("success", answer.Body);
+        Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM wechat_users WHERE openid = 'o-user-3' AND subscribed"));
+    }
+
+    [Fact]
+    public async Task A_photo_is_acknowledged_and_queued_for_download()
+    {
+        var answer = await wechat.PushAsync(WechatPusher.Image("o-user-4", "MEDIA_1", 2001, wechat.Now));
+
+        Assert.Equal(ImageHandler.Received, InboundMessage.Parse(answer.Reply!).Content);
+        Assert.Equal(1, await ScalarAsync(
+            "SELECT COUNT(*) FROM wechat_inbound WHERE from_openid = 'o-user-4' AND work = 'download_media' AND work_status = 'pending'"));
+    }
+
+    [Fact]
+    public async Task Template_delivery_status_is_recorded_against_the_sent_message()
+    {
+        var outbound = app.Get<OutboundStore>();
+        var (id, _) = await outbound.RecordAsync(new NewOutbound(WxQmsApp.OaAppId, "template", "o-user-5", "TPL", "c-1", "{}"),
+            app.Clock.GetUtcNow(), Ct);
+        await outbound.RecordResultAsync(id, 987654321, 0, "ok", app.Clock.GetUtcNow(), Ct);
+
+        var answer = await wechat.PushAsync(WechatPusher.Event("o-user-5", "TEMPLATESENDJOBFINISH", wechat.Now,
+            "<MsgID>987654321</MsgID><Status><![CDATA[failed:user block]]></Status>"));
+
+        Assert.Equal("success", answer.Body);
+        Assert.Equal("failed:user block", (await outbound.GetAsync(id, Ct)).DeliveryStatus);
+    }
+
+    [Fact]
+    public async Task Plaintext_is_refused_while_an_encoding_key_is_configured() =>
+        Assert.Equal(HttpStatusCode.Unauthorized,
+            (await wechat.PushAsync(WechatPusher.Text("o-user-6", "hi", 3001, wechat.Now), PushMode.Plaintext)).Status);
+
+    [Theory]
+    [InlineData(-301)]
+    [InlineData(301)]
+    public async Task A_push_outside_the_timestamp_window_is_refused(int skewSeconds)
+    {
+        var answer = await wechat.PushAsync(WechatPusher.Text("o-user-7", "hi", 4001, wechat.Now), timestamp: wechat.Now + skewSeconds);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, answer.Status);
+        Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM wechat_inbound"));
+    }
+
+    [Fact]
+    public async Task A_tampered_body_is_refused_without_being_recorded()
+    {
+        var answer = await wechat.PushAsync(WechatPusher.Text("o-user-8", "hi", 5001, wechat.Now),
+            tamper: body => body.Replace("<Encrypt><![CDATA[", "<Encrypt><![CDATA[A"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, answer.Status);
+        Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM wechat_inbound"));
+    }
+
+    [Fact]
+    public async Task An_xxe_payload_is_refused_without_resolving_anything()
+    {
+        var answer = await wechat.PushAsync("<xml/>", tamper: _ => """
+            <?xml version="1.0"?><!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xml><ToUserName>&xxe;</ToUserName><Encrypt>x</Encrypt></xml>
+            """);
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
+        Assert.DoesNotContain("root:", answer.Body);
+    }
+
+    private static async Task<long> ScalarAsync(string sql)
+    {
+        await using var conn = new MySqlConnection(TestEnvironment.MySql);
+        return await conn.ExecuteScalarAsync<long>(sql);
+    }
+}

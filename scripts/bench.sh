@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# bench.sh - benchmarks against a Release build, each beside a baseline measured in the same run.
+#
+# Callback acknowledgement: text messages pushed at a fixed rate (default 500/s for 30 s) to
+# /wechat/callback in plaintext and in safe mode (AES), next to a bare /ping endpoint of the same
+# server at the same rate. The load generator (WxQms.Bench) is open-loop: requests leave on
+# schedule whatever the server does, so slow answers show up in the percentiles instead of
+# slowing the sender down (wrk's closed loop would hide them).
+#
+# Runs on the dev MariaDB/Redis instance but in its own database (wxqms_bench), so dev data is
+# untouched. Tunables: BENCH_RATE (500), BENCH_SECONDS (30).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd "$ROOT"
+log() { printf '[bench] %s\n' "$*" >&2; }
+
+RATE=${BENCH_RATE:-500}
+SECONDS_EACH=${BENCH_SECONDS:-30}
+PLAIN_PORT=18081
+SAFE_PORT=18082
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+svc_env=$(bash scripts/services.sh up)
+eval "$svc_env"
+# shellcheck disable=SC2154 # set by the eval above
+mysql_cs=${ConnectionStrings__MySql/Database=wxqms;/Database=wxqms_bench;}
+mariadb --no-defaults -h127.0.0.1 -P33306 -uwxqms -pwxqms_dev_pw \
+  -e 'CREATE DATABASE IF NOT EXISTS wxqms_bench CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci'
+
+log "building (Release)"
+dotnet build WxQms.sln -c Release --nologo -v quiet
+JOBS=WxQms.Jobs/bin/Release/net10.0/WxQms.Jobs.dll
+BENCH=WxQms.Bench/bin/Release/net10.0/WxQms.Bench.dll
+ConnectionStrings__MySql=$mysql_cs dotnet "$JOBS" migrate >/dev/null
+
+# Sandbox demo values (not secrets), as in appsettings.Sandbox.json.
+TOKEN=sandboxtoken
+AES_KEY=SandboxDemoKeyNotASecret0123456789abcdefghi
+APP_ID=wx5a4db0c0a0000001
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+start_api() { # port aes-key
+  (cd WxQms.Api && exec env ASPNETCORE_ENVIRONMENT=Sandbox Logging__LogLevel__Default=Warning \
+    ConnectionStrings__MySql="$mysql_cs" Wechat__ApiBase="http://127.0.0.1:$1/sandbox/wechat" \
+    Wechat__Oa__EncodingAesKey="$2" Storage__Root="$ROOT/.local/bench-uploads" \
+    dotnet bin/Release/net10.0/WxQms.Api.dll --urls "http://127.0.0.1:$1") >".local/logs/bench-api-$1.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 120); do
+    [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/readyz" || true) == 200 ]] && return 0
+    sleep 0.5
+  done
+  log "the Api on port $1 did not become ready"; tail -20 ".local/logs/bench-api-$1.log" >&2; exit 1
+}
+
+mkdir -p .local/logs
+start_api $PLAIN_PORT ""
+start_api $SAFE_PORT "$AES_KEY"
+
+run() { dotnet "$BENCH" "$@" "$TOKEN" "$AES_KEY" "$APP_ID"; }
+log "each run: $RATE requests/s for $SECONDS_EACH s"
+results=()
+results+=("$(run "http://127.0.0.1:$PLAIN_PORT" /ping "$RATE" "$SECONDS_EACH")")
+results+=("$(run "http://127.0.0.1:$PLAIN_PORT" callback-plain "$RATE" "$SECONDS_EACH")")
+results+=("$(run "http://127.0.0.1:$SAFE_PORT" /ping "$RATE" "$SECONDS_EACH")")
+results+=("$(run "http://127.0.0.1:$SAFE_PORT" callback-safe "$RATE" "$SECONDS_EACH")")
+
+printf '%s\n' "${results[@]}"
+python3 - "${results[@]}" <<'PY'
+import re, sys
+rows = [dict(re.findall(r'(\w+)=([\d.]+)', line)) | {"name": line.split()[0]} for line in sys.argv[1:]]
+for base, cb in ((rows[0], rows[1]), (rows[2], rows[3])):
+    print(f"{cb['name']}: p50 {float(cb['p50']):.2f} ms ({float(cb['p50'])/float(base['p50']):.1f}x /ping), "
+          f"p99 {float(cb['p99']):.2f} ms ({float(cb['p99'])/float(base['p99']):.1f}x /ping), "
+          f"max {float(cb['max']):.0f} ms, over 5 s: {cb['over5s']}, errors: {cb['errors']}")
+PY
