@@ -13,8 +13,20 @@ namespace WxQms.Api.Sandbox;
 /// </summary>
 public static class SandboxEndpoints
 {
-    public static IServiceCollection AddWechatSandbox(this IServiceCollection services) =>
+    public static IServiceCollection AddWechatSandbox(this IServiceCollection services)
+    {
         services.AddSingleton<SandboxWechat>();
+        services.AddSingleton<SandboxPush>();
+        services.AddHostedService<SandboxPushDelivery>();
+        // The sandbox calls our own callback over HTTP, like WeChat's servers do.
+        services.AddHttpClient(SandboxPush.HttpClientName, (sp, http) =>
+        {
+            var callbackBase = sp.GetRequiredService<IOptionsMonitor<WechatOptions>>().CurrentValue.Sandbox.CallbackBase;
+            http.BaseAddress = new Uri(callbackBase.TrimEnd('/') + "/");
+            http.Timeout = Timeout.InfiniteTimeSpan; // SandboxPush applies WeChat's 5-second deadline itself
+        });
+        return services;
+    }
 
     public static IEndpointRouteBuilder MapWechatSandbox(this IEndpointRouteBuilder app)
     {
@@ -29,6 +41,7 @@ public static class SandboxEndpoints
             AnswerToken(sandbox.PlainToken(appid, secret)));
 
         wx.MapSandboxUsers();
+        wx.MapSandboxConversation();
         wx.MapSandboxMessages();
         wx.MapSandboxMedia();
         wx.MapSandboxMenus();

@@ -51,6 +51,8 @@ public sealed class SandboxMedia(TimeProvider clock)
     /// <summary>The medium if it exists, belongs to <paramref name="app"/> and is younger than three days.</summary>
     public SandboxMediaItem? Find(SandboxApp app, string? mediaId) => Find(mediaId) is { } item && item.App == app ? item : null;
 
+    public bool Exists(string? mediaId) => Find(mediaId) is not null;
+
     public SandboxMediaItem? Find(string? mediaId)
     {
         if (mediaId is null)

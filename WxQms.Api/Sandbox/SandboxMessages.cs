@@ -7,8 +7,10 @@ public sealed record SandboxArticle(string? Title, string? Description, string? 
 
 /// <summary>
 /// Something WeChat delivered to a user. <see cref="Kind"/> is <c>template</c> (OA template message),
-/// <c>subscribe</c> (MP subscribe message) or <c>custom</c> (customer-service message, with
-/// <see cref="MsgType"/> text, image, voice, video, news or miniprogrampage).
+/// <c>subscribe</c> (MP subscribe message), <c>custom</c> (customer-service message, with
+/// <see cref="MsgType"/> text, image, voice, video, news or miniprogrampage) or <c>passive</c> (the
+/// callback's reply; MsgType <c>error</c> when WeChat showed "该公众号暂时无法提供服务"). Kind
+/// <c>user</c> marks what the user sent; it appears only in the conversation, never in the inbox.
 /// </summary>
 public sealed record SandboxInboxMessage(
     long Seq,
@@ -120,11 +122,19 @@ public sealed class SandboxMessages(TimeProvider clock)
 
     // ---- inbox --------------------------------------------------------------------------------
 
-    /// <summary>Everything delivered to the person, through either app, oldest first.</summary>
-    public IReadOnlyList<SandboxInboxMessage> Inbox(SandboxUser user)
+    /// <summary>
+    /// Everything delivered to the person, through either app, oldest first. With
+    /// <paramref name="includeUserMessages"/> also what the person sent (kind <c>user</c>): the
+    /// whole conversation, as the phone page shows it.
+    /// </summary>
+    public IReadOnlyList<SandboxInboxMessage> Inbox(SandboxUser user, bool includeUserMessages = false)
     {
         lock (gate)
-            return inboxes.TryGetValue(user.Code, out var list) ? list.ToList() : [];
+        {
+            return inboxes.TryGetValue(user.Code, out var list)
+                ? list.Where(m => includeUserMessages || m.Kind != "user").ToList()
+                : [];
+        }
     }
 
     /// <summary>Delivers a message: fills in its sequence number and time and appends it to the inbox.</summary>

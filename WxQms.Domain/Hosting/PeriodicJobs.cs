@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -55,7 +56,11 @@ public sealed class PeriodicJobRunner(IEnumerable<IPeriodicJob> jobs, TimeProvid
 
 public static class PeriodicJobExtensions
 {
+    /// <summary>Runs the job in this host; the job itself stays resolvable (tests and tools run it directly).</summary>
     public static IServiceCollection AddPeriodicJob<TJob>(this IServiceCollection services)
-        where TJob : class, IPeriodicJob =>
-        services.AddSingleton<IPeriodicJob, TJob>();
+        where TJob : class, IPeriodicJob
+    {
+        services.TryAddSingleton<TJob>();
+        return services.AddSingleton<IPeriodicJob>(sp => sp.GetRequiredService<TJob>());
+    }
 }

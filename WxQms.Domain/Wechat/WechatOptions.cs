@@ -42,6 +42,18 @@ public sealed class WechatOptions
     {
         /// <summary>Maps the local WeChat imitation under /sandbox. Never on in production.</summary>
         public bool Enabled { get; set; }
+
+        /// <summary>Where the sandbox pushes users' messages and events: our own Api (its /wechat/callback).</summary>
+        public string CallbackBase { get; set; } = "http://127.0.0.1:8080";
+
+        /// <summary>Plaintext, Compatible or Safe, as chosen in the WeChat console; empty = Safe when a key is set.</summary>
+        public string? CallbackMode { get; set; }
+
+        /// <summary>Deliver owed pushes (TEMPLATESENDJOBFINISH …) every second; tests turn it off and deliver explicitly.</summary>
+        public bool AutoDeliverPushes { get; set; } = true;
+
+        /// <summary>WeChat waits 5 s for an answer, then delivers again, 3 deliveries at most (PROTOCOL §1.7).</summary>
+        public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromSeconds(5);
     }
 }
 

@@ -38,6 +38,7 @@ public static class WechatServiceExtensions
         services.AddSingleton<ICallbackHandler, TemplateSendJobFinishHandler>();
         services.AddSingleton<CallbackDispatcher>();
         services.AddSingleton<CallbackInbox>();
+        services.AddSingleton<InboundMediaJob>();
         return services;
     }
 }

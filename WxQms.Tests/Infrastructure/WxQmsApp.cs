@@ -31,6 +31,14 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Where this app's WeChat calls go: its own sandbox unless a test says otherwise.</summary>
     protected virtual HttpMessageHandler CreateWechatHandler() => Server.CreateHandler();
 
+    /// <summary>How the sandbox reaches our callback; a test can put a slow network in between.</summary>
+    protected virtual HttpMessageHandler CreateCallbackHandler() => Server.CreateHandler();
+
+    protected virtual TimeSpan DeliveryTimeout => TimeSpan.FromSeconds(5);
+
+    /// <summary>Photos land here, one folder per app instance, removed with it.</summary>
+    public string UploadRoot { get; } = Path.Combine(Path.GetTempPath(), "wxqms-tests", Guid.NewGuid().ToString("N"));
+
     protected virtual string MySqlConnectionString => TestEnvironment.MySql;
 
     protected virtual string RedisConnectionString => TestEnvironment.Redis;
@@ -56,12 +64,18 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
             ["Wechat:Mp:AppSecret"] = "test-mp-secret",
             ["Wechat:Mp:Token"] = "testmptoken",
             ["Wechat:Sandbox:Enabled"] = "true",
+            ["Wechat:Sandbox:CallbackBase"] = "http://localhost",
+            ["Wechat:Sandbox:AutoDeliverPushes"] = "false",
+            ["Wechat:Sandbox:DeliveryTimeout"] = DeliveryTimeout.ToString(),
+            ["Storage:Root"] = UploadRoot,
         }));
         builder.ConfigureServices(s =>
         {
             s.AddSingleton<TimeProvider>(Clock);
             // The WeChat client talks HTTP to the sandbox inside this (or another) test server.
             s.AddHttpClient(WechatServiceExtensions.HttpClientName).ConfigurePrimaryHttpMessageHandler(CreateWechatHandler);
+            // ...and the sandbox pushes to this server's callback, as WeChat would.
+            s.AddHttpClient(SandboxPush.HttpClientName).ConfigurePrimaryHttpMessageHandler(CreateCallbackHandler);
         });
     }
 
@@ -95,6 +109,8 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        if (Directory.Exists(UploadRoot))
+            Directory.Delete(UploadRoot, recursive: true);
         GC.SuppressFinalize(this);
     }
 }

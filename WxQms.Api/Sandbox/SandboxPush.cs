@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Xml;
+using Microsoft.Extensions.Options;
+using WxQms.Domain.Wechat;
+
+namespace WxQms.Api.Sandbox;
+
+/// <summary>How a push ended, as the user would notice it.</summary>
+public enum PushOutcome
+{
+    /// <summary>The account answered with a passive reply the user sees.</summary>
+    Replied,
+
+    /// <summary>The account answered <c>success</c> or nothing: no reply, no error.</summary>
+    Acknowledged,
+
+    /// <summary>No valid answer within three deliveries: WeChat shows "该公众号暂时无法提供服务".</summary>
+    Unavailable,
+}
+
+public sealed record PushResult(PushOutcome Outcome, int Deliveries, string? ReplyXml, IReadOnlyList<string> Problems)
+{
+    public const string UnavailableText = "该公众号暂时无法提供服务，请稍后再试";
+}
+
+/// <summary>
+/// Plays WeChat towards our callback (PROTOCOL §1.3, §1.7, §2): the push is signed, encrypted in the
+/// configured mode, and delivered up to three times, each time waiting <c>DeliveryTimeout</c> (5 s)
+/// for an answer. The answer is checked like WeChat checks it: an encrypted reply must carry a valid
+/// msg_signature and decrypt for our appid; anything malformed counts as no answer.
+/// </summary>
+public sealed class SandboxPush(IHttpClientFactory httpFactory, IOptionsMonitor<WechatOptions> options, TimeProvider clock,
+    ILogger<SandboxPush> log)
+{
+    public const string HttpClientName = "sandbox-push";
+    public const int MaxDeliveries = 3;
+
+    public async Task<PushResult> DeliverAsync(SandboxApp app, string xml, CancellationToken ct)
+    {
+        var o = options.CurrentValue;
+        var account = app == SandboxApp.Oa ? o.Oa : o.Mp;
+        var path = app == SandboxApp.Oa ? "wechat/callback" : "wechat/mp-callback";
+        var mode = Mode(o.Sandbox.CallbackMode, account);
+        var problems = new List<string>();
+        var http = httpFactory.CreateClient(HttpClientName);
+
+        for (var delivery = 1; delivery <= MaxDeliveries; delivery++)
+        {
+            var (query, body, crypto) = Seal(xml, mode, account);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(o.Sandbox.DeliveryTimeout);
+            var started = Stopwatch.StartNew();
+            try
+            {
+                using var response = await http.PostAsync($"{path}?{query}",
+                    new StringContent(body, Encoding.UTF8, "text/xml"), timeout.Token);
+                var answer = await response.Content.ReadAsStringAsync(timeout.Token);
+                if (!response.IsSuccessStatusCode)
+                {
+                    problems.Add($"delivery {delivery}: HTTP {(int)response.StatusCode}");
+                }
+                else if (answer.Length == 0 || answer == "success")
+                {
+                    return new PushResult(PushOutcome.Acknowledged, delivery, null, problems);
+                }
+                else if (Open(answer, account, crypto, out var reply, out var problem))
+                {
+                    return new PushResult(PushOutcome.Replied, delivery, reply, problems);
+                }
+                else
+                {
+                    // WeChat does not retry a malformed answer: the user sees the error at once.
+                    problems.Add($"delivery {delivery}: {problem}");
+                    return new PushResult(PushOutcome.Unavailable, delivery, null, problems);
+                }
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                problems.Add($"delivery {delivery}: no answer within {o.Sandbox.DeliveryTimeout.TotalSeconds:0.#} s");
+            }
+            catch (HttpRequestException ex)
+            {
+                problems.Add($"delivery {delivery}: {ex.Message}");
+                // WeChat re-sends on the 5-second rhythm, not right after a refused connection.
+                var rest = o.Sandbox.DeliveryTimeout - started.Elapsed;
+                if (rest > TimeSpan.Zero && delivery < MaxDeliveries)
+                    await Task.Delay(rest, ct);
+            }
+        }
+        log.LogInformation("Push to {Path} unanswered after {Deliveries} deliveries: {Problems}", path, MaxDeliveries,
+            string.Join("; ", problems));
+        return new PushResult(PushOutcome.Unavailable, MaxDeliveries, null, problems);
+    }
+
+    /// <summary>The XML WeChat pushes for a user's message or event (PROTOCOL §1.3–§1.5).</summary>
+    public string UserMessage(SandboxApp app, string fromOpenId, string msgType, long? msgId, params (string Name, string? Value)[] fields)
+    {
+        var o = options.CurrentValue;
+        var to = app == SandboxApp.Oa ? o.Oa.OriginalId ?? "gh_sandbox" : o.Mp.AppId;
+        var sb = new StringBuilder();
+        using (var writer = XmlWriter.Create(sb, new XmlWriterSettings { OmitXmlDeclaration = true }))
+        {
+            writer.WriteStartElement("xml");
+            Cdata(writer, "ToUserName", to);
+            Cdata(writer, "FromUserName", fromOpenId);
+            writer.WriteElementString("CreateTime", clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
+            Cdata(writer, "MsgType", msgType);
+            foreach (var (name, value) in fields)
+            {
+                if (value is not null)
+                    Cdata(writer, name, value);
+            }
+            if (msgId is { } id)
+                writer.WriteElementString(msgType == "event" ? "MsgID" : "MsgId", id.ToString(CultureInfo.InvariantCulture));
+            writer.WriteEndElement();
+        }
+        return sb.ToString();
+    }
+
+    private static void Cdata(XmlWriter writer, string name, string value)
+    {
+        writer.WriteStartElement(name);
+        writer.WriteCData(WechatXml.RemoveInvalidXmlChars(value).Replace("]]>", "]]]]><![CDATA[>", StringComparison.Ordinal));
+        writer.WriteEndElement();
+    }
+
+    private static CallbackMode Mode(string? configured, WechatAppOptions account) =>
+        Enum.TryParse<CallbackMode>(configured, ignoreCase: true, out var mode)
+            ? mode
+            : string.IsNullOrEmpty(account.EncodingAesKey) ? CallbackMode.Plaintext : CallbackMode.Safe;
+
+    private (string Query, string Body, WechatCrypto? Crypto) Seal(string xml, CallbackMode mode, WechatAppOptions account)
+    {
+        var ts = clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var nonce = RandomNumberGenerator.GetInt32(100_000_000, 999_999_999).ToString(CultureInfo.InvariantCulture);
+        var token = account.Token ?? "";
+        var openid = WechatXml.Flatten(WechatXml.Parse(xml)).GetValueOrDefault("FromUserName", "");
+        var query = $"signature={WechatSignature.Sign(token, ts, nonce)}&timestamp={ts}&nonce={nonce}&openid={Uri.EscapeDataString(openid)}";
+        if (mode == CallbackMode.Plaintext || string.IsNullOrEmpty(account.EncodingAesKey))
+            return (query, xml, null);
+
+        var crypto = new WechatCrypto(account.EncodingAesKey, account.AppId);
+        var encrypt = crypto.Encrypt(xml);
+        query += $"&encrypt_type=aes&msg_signature={WechatSignature.Sign(token, ts, nonce, encrypt)}";
+        var body = mode == CallbackMode.Safe
+            ? $"<xml><ToUserName><![CDATA[{account.OriginalId ?? account.AppId}]]></ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>"
+            : xml.Replace("</xml>", $"<Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>", StringComparison.Ordinal);
+        return (query, body, crypto);
+    }
+
+    private static bool Open(string answer, WechatAppOptions account, WechatCrypto? crypto, out string? reply, out string problem)
+    {
+        reply = null;
+        problem = "";
+        try
+        {
+            var root = WechatXml.Parse(answer);
+            var fields = WechatXml.Flatten(root);
+            if (!fields.TryGetValue("Encrypt", out var encrypt))
+            {
+                reply = answer;
+                return Required(fields, out problem);
+            }
+            if (crypto is null)
+            {
+                problem = "encrypted reply to a plaintext push";
+                return false;
+            }
+            if (!WechatSignature.Verify(fields.GetValueOrDefault("MsgSignature"), account.Token ?? "",
+                    fields.GetValueOrDefault("TimeStamp") ?? "", fields.GetValueOrDefault("Nonce") ?? "", encrypt))
+            {
+                problem = "reply MsgSignature does not verify";
+                return false;
+            }
+            reply = crypto.Decrypt(encrypt).Message;
+            return Required(WechatXml.Flatten(WechatXml.Parse(reply)), out problem);
+        }
+        catch (Exception ex) when (ex is WechatXmlException or WechatCryptoException)
+        {
+            problem = "reply is not valid: " + ex.Message;
+            return false;
+        }
+    }
+
+    private static bool Required(IReadOnlyDictionary<string, string> reply, out string problem)
+    {
+        problem = reply.ContainsKey("ToUserName") && reply.ContainsKey("FromUserName") && reply.ContainsKey("MsgType")
+            ? ""
+            : "reply lacks ToUserName, FromUserName or MsgType";
+        return problem.Length == 0;
+    }
+}

@@ -1,0 +1,100 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Dapper;
+using MySqlConnector;
+using WxQms.Api.Sandbox;
+using WxQms.Domain.Services;
+using WxQms.Domain.Wechat.Callbacks;
+using WxQms.Tests.Infrastructure;
+
+namespace WxQms.Tests.Wechat;
+
+/// <summary>
+/// WeChat re-delivers a push when our answer is missing or late. The network between the sandbox
+/// and our callback is made slow here: the callback runs, but its answer arrives too late.
+/// </summary>
+[Collection(IntegrationCollection.Name)]
+public sealed class DeliveryRetryTests(WxQmsApp shared) : IAsyncLifetime
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        await shared.ResetAsync();
+        await shared.Get<DemoSeeder>().SeedAsync(Ct);
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    [Fact]
+    public async Task A_late_answer_is_delivered_again_and_the_repeat_gets_the_same_reply_without_a_second_effect()
+    {
+        await using var app = new SlowNetworkApp(lateAnswers: 1);
+        var openid = await FollowerAsync(app);
+
+        var answer = await SendAsync(app, openid, new { msgType = "text", content = "你好" });
+
+        Assert.Equal("replied", answer.GetProperty("outcome").GetString());
+        Assert.Equal(2, answer.GetProperty("deliveries").GetInt32());
+        Assert.Equal(DefaultReplyHandler.Text, answer.GetProperty("reply").GetProperty("text").GetString());
+        Assert.Equal(1, await CountTextsAsync(openid));
+    }
+
+    [Fact]
+    public async Task Three_late_answers_leave_the_user_with_wechats_error_line_and_one_recorded_message()
+    {
+        await using var app = new SlowNetworkApp(lateAnswers: 3);
+        var openid = await FollowerAsync(app);
+
+        var answer = await SendAsync(app, openid, new { msgType = "text", content = "在吗" });
+
+        Assert.Equal("unavailable", answer.GetProperty("outcome").GetString());
+        Assert.Equal(SandboxPush.MaxDeliveries, answer.GetProperty("deliveries").GetInt32());
+        Assert.Equal(PushResult.UnavailableText, answer.GetProperty("reply").GetProperty("text").GetString());
+        Assert.Equal(1, await CountTextsAsync(openid));
+    }
+
+    private static async Task<string> FollowerAsync(WxQmsApp app)
+    {
+        var users = await app.CreateClient().GetFromJsonAsync<JsonElement>("/sandbox/wechat/users?memberId=200", Ct);
+        var openid = users.GetProperty("users")[0].GetProperty("openid").GetString()!;
+        app.Get<SandboxWechat>().Users.SetFollows(openid, true);
+        return openid;
+    }
+
+    private static async Task<JsonElement> SendAsync(WxQmsApp app, string openid, object message)
+    {
+        using var response = await app.CreateClient().PostAsJsonAsync($"/sandbox/wechat/users/{openid}/messages", message, Ct);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+    }
+
+    private static async Task<long> CountTextsAsync(string openid)
+    {
+        await using var conn = new MySqlConnection(TestEnvironment.MySql);
+        return await conn.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM wechat_inbound WHERE from_openid = @openid AND msg_type = 'text'", new { openid });
+    }
+
+    private sealed class SlowNetworkApp(int lateAnswers) : WxQmsApp
+    {
+        protected override TimeSpan DeliveryTimeout => TimeSpan.FromMilliseconds(400);
+
+        protected override HttpMessageHandler CreateCallbackHandler() =>
+            new LateAnswers(lateAnswers) { InnerHandler = Server.CreateHandler() };
+    }
+
+    /// <summary>Passes the first <c>count</c> requests on, then holds their answers back past the deadline.</summary>
+    private sealed class LateAnswers(int count) : DelegatingHandler
+    {
+        private int seen;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+        {
+            var response = await base.SendAsync(request, ct);
+            if (Interlocked.Increment(ref seen) <= count)
+                await Task.Delay(TimeSpan.FromSeconds(5), ct);
+            return response;
+        }
+    }
+}
