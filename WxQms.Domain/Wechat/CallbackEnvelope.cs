@@ -6,7 +6,9 @@ namespace WxQms.Domain.Wechat;
 /// <summary>
 /// The callback endpoint's logic as pure functions: URL verification (PROTOCOL §1.2), opening a
 /// push in plaintext, compatible or safe mode (§1.1, §1.3, §2), and sealing the reply (§2.3).
-/// The endpoint only reads the request, calls these, deduplicates and writes the answer.
+/// Pushes may be XML or, for a mini program set to the JSON data format, JSON (§5.7); both give
+/// the same <see cref="InboundMessage"/>. The endpoint only reads the request, calls these,
+/// deduplicates and writes the answer.
 /// </summary>
 public static class CallbackEnvelope
 {
@@ -30,7 +32,9 @@ public static class CallbackEnvelope
 
     /// <summary>
     /// Checks and opens a POSTed push. <paramref name="body"/> must be the raw body as received: the
-    /// signatures cover its <c>Encrypt</c> value byte for byte.
+    /// signatures cover its <c>Encrypt</c> value byte for byte. A body whose first significant
+    /// character is <c>{</c> is a JSON push (PROTOCOL §5.7): its envelope and, when encrypted, its
+    /// decrypted message are both read as JSON (<see cref="WechatPushJson"/>); anything else is XML.
     /// </summary>
     public static CallbackResult Open(CallbackQuery query, string? body, CallbackSettings settings, DateTimeOffset now)
     {
@@ -52,28 +56,29 @@ public static class CallbackEnvelope
             return Reject(CallbackRejection.BadBody, "empty body");
         if (body.Length > settings.MaxBodyCharacters)
             return Reject(CallbackRejection.BodyTooLarge, $"{body.Length} characters, limit {settings.MaxBodyCharacters}");
-        if (body.AsSpan().TrimStart().StartsWith("{"))
-            return Reject(CallbackRejection.UnsupportedFormat,
-                "JSON push (PROTOCOL §5.7); set the mini program's push data format to XML");
 
+        var isJson = WechatPushJson.LooksLikeJson(body);
         WechatXmlNode outer;
         try
         {
-            outer = WechatXml.Parse(body, settings.MaxBodyCharacters);
+            outer = ParseBody(body, isJson, settings.MaxBodyCharacters);
         }
         catch (WechatXmlException e)
         {
             return Reject(CallbackRejection.BadBody, e.Message);
         }
 
+        // For JSON this is the decoded string value ("\/" read as "/"), which is what WeChat signs,
+        // just as the XML path signs the CDATA content rather than the markup.
         var encrypt = outer.Child("Encrypt")?.Value;
         var isEncrypted = !string.IsNullOrWhiteSpace(encrypt);
         if (!isEncrypted && string.Equals(query.EncryptType, "aes", StringComparison.OrdinalIgnoreCase))
-            return Reject(CallbackRejection.BadBody, "encrypt_type=aes but the body has no Encrypt element");
+            return Reject(CallbackRejection.BadBody, "encrypt_type=aes but the body has no Encrypt field");
 
-        return isEncrypted
-            ? OpenEncrypted(query, outer, encrypt!, settings)
+        var result = isEncrypted
+            ? OpenEncrypted(query, outer, encrypt!, isJson, settings)
             : OpenPlaintext(query, outer, settings);
+        return result is CallbackAccepted accepted ? accepted with { IsJson = isJson } : result;
     }
 
     /// <summary>
@@ -82,10 +87,32 @@ public static class CallbackEnvelope
     /// modes and keeps working if the console is switched to safe mode (PROTOCOL §1.1, §2.3, §10.3).
     /// <c>success</c> and the empty string mean "no reply" and go out as they are (§1.7, §2.3).
     /// </summary>
+    /// <remarks>Always writes the XML envelope; for a push that may have been JSON use the
+    /// <see cref="SealReply(string, CallbackAccepted, CallbackSettings, DateTimeOffset, string?, string?)"/> overload.</remarks>
     /// <param name="nonce">Null for a fresh random nonce; tests pass one.</param>
     /// <param name="random16">Null for a fresh random AES prefix; tests pass one.</param>
     public static string SealReply(string replyBody, bool requestWasEncrypted, CallbackSettings settings, DateTimeOffset now,
+        string? nonce = null, string? random16 = null) =>
+        Seal(replyBody, requestWasEncrypted, json: false, settings, now, nonce, random16);
+
+    /// <summary>
+    /// Turns a reply into the response body the way <paramref name="request"/> came: encrypted exactly
+    /// when it was (see the other overload), and in the JSON envelope
+    /// <c>{"Encrypt":…,"MsgSignature":…,"TimeStamp":…,"Nonce":…}</c> when it was a JSON push
+    /// (<see cref="CallbackAccepted.IsJson"/>). <c>success</c> and the empty string go out as they are
+    /// — what mini-program pushes normally expect. The reply body itself is encrypted as given.
+    /// </summary>
+    /// <param name="nonce">Null for a fresh random nonce; tests pass one.</param>
+    /// <param name="random16">Null for a fresh random AES prefix; tests pass one.</param>
+    public static string SealReply(string replyBody, CallbackAccepted request, CallbackSettings settings, DateTimeOffset now,
         string? nonce = null, string? random16 = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Seal(replyBody, request.WasEncrypted, request.IsJson, settings, now, nonce, random16);
+    }
+
+    private static string Seal(string replyBody, bool requestWasEncrypted, bool json, CallbackSettings settings, DateTimeOffset now,
+        string? nonce, string? random16)
     {
         ArgumentNullException.ThrowIfNull(replyBody);
         ArgumentNullException.ThrowIfNull(settings);
@@ -99,8 +126,13 @@ public static class CallbackEnvelope
         nonce ??= RandomNumberGenerator.GetString("0123456789", 10);
         var encrypt = crypto.Encrypt(replyBody, random16);
         var signature = WechatSignature.Sign(settings.Token, timeStamp, nonce, encrypt);
-        return WechatXml.WriteEncryptedEnvelope(encrypt, signature, timeStamp, nonce);
+        return json
+            ? WechatPushJson.WriteEncryptedEnvelope(encrypt, signature, timeStamp, nonce)
+            : WechatXml.WriteEncryptedEnvelope(encrypt, signature, timeStamp, nonce);
     }
+
+    private static WechatXmlNode ParseBody(string text, bool json, int maxCharacters) =>
+        json ? WechatPushJson.Parse(text, maxCharacters) : WechatXml.Parse(text, maxCharacters);
 
     private static CallbackRejected? CheckWindow(string timestamp, int toleranceSeconds, DateTimeOffset now)
     {
@@ -119,7 +151,8 @@ public static class CallbackEnvelope
         return null;
     }
 
-    private static CallbackResult OpenEncrypted(CallbackQuery query, WechatXmlNode outer, string encrypt, CallbackSettings settings)
+    private static CallbackResult OpenEncrypted(CallbackQuery query, WechatXmlNode outer, string encrypt, bool json,
+        CallbackSettings settings)
     {
         if (settings.Crypto is not { } crypto)
             return Reject(CallbackRejection.EncryptionNotConfigured, "encrypted push but no EncodingAESKey configured");
@@ -144,11 +177,13 @@ public static class CallbackEnvelope
 
         // Compatible mode repeats the fields in plaintext next to Encrypt (Senparc tells the modes
         // apart the same way). Those copies are not covered by any signature, so only the
-        // decrypted message is used.
+        // decrypted message is used. It is read in the envelope's format: a JSON envelope around
+        // XML (or the reverse) is not something WeChat sends, and the reply's format follows it.
         var mode = string.IsNullOrEmpty(outer.Child("FromUserName")?.Value) ? CallbackMode.Safe : CallbackMode.Compatible;
         try
         {
-            return new CallbackAccepted(InboundMessage.Parse(plain, settings.MaxBodyCharacters), mode, query.Timestamp!, query.Nonce!);
+            var message = InboundMessage.From(ParseBody(plain, json, settings.MaxBodyCharacters));
+            return new CallbackAccepted(message, mode, query.Timestamp!, query.Nonce!);
         }
         catch (WechatXmlException e)
         {
@@ -238,6 +273,9 @@ public enum CallbackRejection
     StaleTimestamp,
     FutureTimestamp,
     BodyTooLarge,
+
+    /// <summary>No longer produced by <see cref="CallbackEnvelope.Open"/>, which reads JSON pushes since
+    /// they were added; kept so existing mappings of this value still compile.</summary>
     UnsupportedFormat,
     BadBody,
     EncryptionNotConfigured,
@@ -259,8 +297,15 @@ public abstract record CallbackResult
 /// <param name="Nonce">The request's nonce, as sent.</param>
 public sealed record CallbackAccepted(InboundMessage Message, CallbackMode Mode, string Timestamp, string Nonce) : CallbackResult
 {
-    /// <summary>Decides whether the reply must be encrypted (<see cref="CallbackEnvelope.SealReply"/>).</summary>
+    /// <summary>Decides whether the reply must be encrypted (<see cref="CallbackEnvelope.SealReply(string, CallbackAccepted, CallbackSettings, DateTimeOffset, string?, string?)"/>).</summary>
     public bool WasEncrypted => Mode != CallbackMode.Plaintext;
+
+    /// <summary>
+    /// The push was JSON (a mini program set to the JSON data format, PROTOCOL §5.7) rather than
+    /// XML; an encrypted reply then goes out in the JSON envelope. Not a constructor parameter, so
+    /// the record's constructor and deconstruction stay as they were.
+    /// </summary>
+    public bool IsJson { get; init; }
 }
 
 /// <param name="Detail">For logs only; never send it back to the caller.</param>

@@ -8,7 +8,7 @@ namespace WxQms.Domain.Wechat;
 /// A parsed (and, in safe mode, already decrypted) push: the common header typed, everything else
 /// through <see cref="Fields"/> (the flat view described on <see cref="WechatXml"/>) or
 /// <see cref="Root"/> (the tree, for repeated elements). Accessors return null when WeChat did not
-/// send the element.
+/// send the element. XML and JSON pushes give the same tree (<see cref="WechatPushJson"/>).
 /// </summary>
 public sealed class InboundMessage
 {
@@ -28,6 +28,11 @@ public sealed class InboundMessage
     /// <exception cref="WechatXmlException">Unacceptable XML, or a header field missing or malformed.</exception>
     public static InboundMessage Parse(string xml, int maxCharacters = WechatXml.DefaultMaxCharacters) =>
         From(WechatXml.Parse(xml, maxCharacters));
+
+    /// <summary>A JSON-format push (PROTOCOL §5.7), already decrypted.</summary>
+    /// <exception cref="WechatXmlException">Unacceptable JSON, or a header field missing or malformed.</exception>
+    public static InboundMessage ParseJson(string json, int maxCharacters = WechatXml.DefaultMaxCharacters) =>
+        From(WechatPushJson.Parse(json, maxCharacters));
 
     /// <exception cref="WechatXmlException">A header field is missing or malformed.</exception>
     public static InboundMessage From(WechatXmlNode root)
@@ -96,6 +101,29 @@ public sealed class InboundMessage
     public string? Status => Get("Status");
 
     /// <summary>
+    /// <c>trace_id</c>: on a <c>wxa_media_check</c> push, the id <c>media_check_async</c> returned, by
+    /// which the verdict is matched to its request (PROTOCOL §5.6).
+    /// </summary>
+    public string? TraceId => Get("trace_id");
+
+    /// <summary>The <c>wxa_media_check</c> event (PROTOCOL §5.6).</summary>
+    public bool IsMediaCheck => IsEvent && string.Equals(Event, "wxa_media_check", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// A version-2 <c>wxa_media_check</c> verdict, <c>result.suggest</c>: <c>pass</c>, <c>review</c> or
+    /// <c>risky</c> (PROTOCOL §5.6). Null for other pushes and for version-1 pushes, which send
+    /// <c>isrisky</c> instead.
+    /// </summary>
+    public string? MediaCheckSuggest => IsMediaCheck ? Get("result.suggest") : null;
+
+    /// <summary>
+    /// <c>result.label</c> of a <c>wxa_media_check</c> push as a string (<c>100</c> = normal), whether
+    /// WeChat sent it as a string or as a number (PROTOCOL §5.6 documents the one and sends the other).
+    /// Null for other pushes.
+    /// </summary>
+    public string? MediaCheckLabel => IsMediaCheck ? Get("result.label") : null;
+
+    /// <summary>
     /// The parametric-QR scene for both binding paths (PROTOCOL §1.5): <c>subscribe</c> carries
     /// <c>qrscene_</c> + scene, <c>SCAN</c> the bare scene. Null for a plain follow and other events.
     /// </summary>
@@ -118,14 +146,20 @@ public sealed class InboundMessage
 
     /// <summary>
     /// The <c>List</c> items of subscribe_msg_popup_event, _change_event and _sent_event
-    /// (PROTOCOL §1.6), whether one or many; empty for anything else.
+    /// (PROTOCOL §1.6), whether one or many; empty for anything else. XML wraps them in
+    /// <c>SubscribeMsgPopupEvent</c> (…<c>ChangeEvent</c>, …<c>SentEvent</c>); JSON puts <c>List</c>
+    /// — one object or an array — at the top level, which is read for these three events only.
     /// </summary>
     public IReadOnlyList<SubscribeMsgItem> SubscribeMsgItems =>
         Root.Children
             .Where(c => c.Name is "SubscribeMsgPopupEvent" or "SubscribeMsgChangeEvent" or "SubscribeMsgSentEvent")
             .SelectMany(c => c.ChildrenNamed("List"))
+            .Concat(IsSubscribeMsgEvent ? Root.ChildrenNamed("List") : [])
             .Select(SubscribeMsgItem.From)
             .ToList();
+
+    private bool IsSubscribeMsgEvent =>
+        IsEvent && Event?.ToLowerInvariant() is "subscribe_msg_popup_event" or "subscribe_msg_change_event" or "subscribe_msg_sent_event";
 
     /// <summary>
     /// The key under which a redelivery of this push is recognised (PROTOCOL §1.7, §10.2, §11).
@@ -135,9 +169,10 @@ public sealed class InboundMessage
     /// <item>Events, and a message that lacks a MsgId:
     /// <c>evt:ToUserName:FromUserName:CreateTime:MsgType:Event:MsgID:trace_id:CardId:UserCardCode:nested:EventKey</c>.
     /// The optional ids keep apart different events of one user in one second (Senparc #1106 card
-    /// events, #2605 TEMPLATESENDJOBFINISH, media-check pushes); <c>nested</c> is a short hash of the
-    /// nested elements, so two subscribe_msg_sent_event pushes in one second with different List
-    /// items stay distinct.</item>
+    /// events, #2605 TEMPLATESENDJOBFINISH, <c>wxa_media_check</c> pushes by <see cref="TraceId"/>);
+    /// <c>nested</c> is a short hash of the nested elements, so two subscribe_msg_sent_event pushes
+    /// in one second with different List items stay distinct. JSON and XML pushes are keyed alike:
+    /// both give the same tree, and a quoted and a bare number the same value.</item>
     /// </list>
     /// Parts are escaped (<c>%</c> → <c>%25</c>, <c>:</c> → <c>%3A</c>) so that no two different
     /// pushes can produce the same key by shifting text between parts.

@@ -112,6 +112,22 @@ public sealed class AccessTokenTests(WxQmsApp app) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_redis_down_each_instance_keeps_its_own_copy_of_the_stable_token()
+    {
+        await using var lonely = new NoRedisApp();
+        var sandboxOfLonely = lonely.Get<SandboxWechat>();
+        var oa = lonely.Get<IOptions<WechatOptions>>().Value.Oa;
+
+        var first = await lonely.Get<AccessTokenProvider>().GetAsync(oa, Ct);
+        var second = await lonely.Get<AccessTokenProvider>().GetAsync(oa, Ct);
+        var call = await UserInfoAsync(lonely);
+
+        Assert.Equal(first, second);
+        Assert.Equal(1, sandboxOfLonely.Calls(oa.AppId, "stable_token"));
+        Assert.True(call.IsOk, call.ErrMsg);
+    }
+
+    [Fact]
     public async Task A_wrong_secret_is_reported_not_retried()
     {
         var wrong = new WechatAppOptions { AppId = Oa.AppId, AppSecret = "not-the-secret" };
@@ -157,6 +173,12 @@ public sealed class AccessTokenTests(WxQmsApp app) : IAsyncLifetime
 
     private static async Task<JsonElement> UserInfoRawAsync(HttpClient client, string? token) =>
         await client.GetFromJsonAsync<JsonElement>($"/sandbox/wechat/cgi-bin/user/info?access_token={token}&openid={Someone}", Ct);
+
+    /// <summary>An instance whose Redis is unreachable (nothing listens on port 1).</summary>
+    private sealed class NoRedisApp : WxQmsApp
+    {
+        protected override string RedisConnectionString => "127.0.0.1:1,abortConnect=false,connectTimeout=200";
+    }
 
     /// <summary>A second Api instance on the same Redis whose WeChat calls reach the first one's sandbox.</summary>
     private sealed class SecondInstance(WxQmsApp first) : WxQmsApp

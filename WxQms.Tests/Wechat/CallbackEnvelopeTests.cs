@@ -250,7 +250,7 @@ public sealed class CallbackEnvelopeTests
     [InlineData("", CallbackRejection.BadBody)]
     [InlineData("   ", CallbackRejection.BadBody)]
     [InlineData("<xml><ToUserName>", CallbackRejection.BadBody)]
-    [InlineData(""" {"ToUserName":"gh_0123456789ab","Encrypt":"abc"}""", CallbackRejection.UnsupportedFormat)]
+    [InlineData(""" {"ToUserName":"gh_0123456789ab","Encrypt":""", CallbackRejection.BadBody)]
     public void Refuses_a_body_that_is_not_a_push(string body, CallbackRejection expected)
     {
         AssertRejected(expected, CallbackEnvelope.Open(PlainQuery(), body, Plain, Now));

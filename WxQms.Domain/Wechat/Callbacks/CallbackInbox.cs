@@ -11,10 +11,13 @@ public enum WechatAppKind
     MiniProgram,
 }
 
-/// <summary>What the endpoint answers: a status and a body (XML, <c>success</c> or empty).</summary>
+/// <summary>What the endpoint answers: a status and a body (XML, a JSON envelope, <c>success</c> or empty).</summary>
 public sealed record CallbackAnswer(int StatusCode, string Body)
 {
-    public string ContentType => Body.StartsWith('<') ? "application/xml; charset=utf-8" : "text/plain; charset=utf-8";
+    public string ContentType =>
+        Body.StartsWith('<') ? "application/xml; charset=utf-8"
+        : Body.StartsWith('{') ? "application/json; charset=utf-8"
+        : "text/plain; charset=utf-8";
 }
 
 /// <summary>
@@ -91,7 +94,7 @@ public sealed class CallbackInbox(
             log.LogInformation("Repeated delivery {DedupeKey}: answering with the first delivery's reply", message.DedupeKey);
             reply = await WaitForReplyAsync(id, ct) ?? "success";
         }
-        return new CallbackAnswer(200, CallbackEnvelope.SealReply(reply, accepted.WasEncrypted, settings, clock.GetUtcNow()));
+        return new CallbackAnswer(200, CallbackEnvelope.SealReply(reply, accepted, settings, clock.GetUtcNow()));
     }
 
     private static string? WorkFor(InboundMessage m) =>
