@@ -80,6 +80,15 @@ public static class SandboxConversation
             {
                 "TEMPLATESENDJOBFINISH" => push.UserMessage(p.App, p.OpenId, "event", p.MsgId,
                     ("Event", p.Event), ("Status", p.Status ?? "success")),
+                "wxa_media_check" => push.MiniProgramEvent(p.OpenId, p.Event, new Dictionary<string, object?>
+                {
+                    ["appid"] = sandbox.Options.Mp.AppId,
+                    ["trace_id"] = p.TraceId,
+                    ["version"] = 2,
+                    // A real push carried the label as a string once (PROTOCOL §5.6); the sandbox does too.
+                    ["result"] = new { suggest = p.Status ?? "pass", label = "100" },
+                    ["detail"] = new[] { new { strategy = "content_model", errcode = 0, suggest = p.Status ?? "pass", label = 100, prob = 90 } },
+                }),
                 _ => push.UserMessage(p.App, p.OpenId, "event", null, ("Event", p.Event), ("trace_id", p.TraceId),
                     ("TemplateId", p.TemplateId), ("Status", p.Status)),
             };

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using System.Xml;
 using Microsoft.Extensions.Options;
 using WxQms.Domain.Wechat;
@@ -56,7 +57,7 @@ public sealed class SandboxPush(IHttpClientFactory httpFactory, IOptionsMonitor<
             try
             {
                 using var response = await http.PostAsync($"{path}?{query}",
-                    new StringContent(body, Encoding.UTF8, "text/xml"), timeout.Token);
+                    new StringContent(body, Encoding.UTF8, body.StartsWith('{') ? "application/json" : "text/xml"), timeout.Token);
                 var answer = await response.Content.ReadAsStringAsync(timeout.Token);
                 if (!response.IsSuccessStatusCode)
                 {
@@ -120,6 +121,22 @@ public sealed class SandboxPush(IHttpClientFactory httpFactory, IOptionsMonitor<
         return sb.ToString();
     }
 
+    /// <summary>A mini-program event pushed as JSON (PROTOCOL §5.7), the format the sandbox's MP console is set to.</summary>
+    public string MiniProgramEvent(string fromOpenId, string evt, IReadOnlyDictionary<string, object?> fields)
+    {
+        var body = new Dictionary<string, object?>
+        {
+            ["ToUserName"] = options.CurrentValue.Mp.AppId,
+            ["FromUserName"] = fromOpenId,
+            ["CreateTime"] = clock.GetUtcNow().ToUnixTimeSeconds(),
+            ["MsgType"] = "event",
+            ["Event"] = evt,
+        };
+        foreach (var (key, value) in fields)
+            body[key] = value;
+        return JsonSerializer.Serialize(body);
+    }
+
     private static void Cdata(XmlWriter writer, string name, string value)
     {
         writer.WriteStartElement(name);
@@ -137,7 +154,8 @@ public sealed class SandboxPush(IHttpClientFactory httpFactory, IOptionsMonitor<
         var ts = clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var nonce = RandomNumberGenerator.GetInt32(100_000_000, 999_999_999).ToString(CultureInfo.InvariantCulture);
         var token = account.Token ?? "";
-        var openid = WechatXml.Flatten(WechatXml.Parse(xml)).GetValueOrDefault("FromUserName", "");
+        var isJson = WechatPushJson.LooksLikeJson(xml);
+        var openid = WechatXml.Flatten(isJson ? WechatPushJson.Parse(xml) : WechatXml.Parse(xml)).GetValueOrDefault("FromUserName", "");
         var query = $"signature={WechatSignature.Sign(token, ts, nonce)}&timestamp={ts}&nonce={nonce}&openid={Uri.EscapeDataString(openid)}";
         if (mode == CallbackMode.Plaintext || string.IsNullOrEmpty(account.EncodingAesKey))
             return (query, xml, null);
@@ -145,9 +163,14 @@ public sealed class SandboxPush(IHttpClientFactory httpFactory, IOptionsMonitor<
         var crypto = new WechatCrypto(account.EncodingAesKey, account.AppId);
         var encrypt = crypto.Encrypt(xml);
         query += $"&encrypt_type=aes&msg_signature={WechatSignature.Sign(token, ts, nonce, encrypt)}";
-        var body = mode == CallbackMode.Safe
-            ? $"<xml><ToUserName><![CDATA[{account.OriginalId ?? account.AppId}]]></ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>"
-            : xml.Replace("</xml>", $"<Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>", StringComparison.Ordinal);
+        var to = account.OriginalId ?? account.AppId;
+        var body = (mode, isJson) switch
+        {
+            (CallbackMode.Safe, false) => $"<xml><ToUserName><![CDATA[{to}]]></ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>",
+            (_, false) => xml.Replace("</xml>", $"<Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>", StringComparison.Ordinal),
+            (CallbackMode.Safe, true) => JsonSerializer.Serialize(new Dictionary<string, string> { ["ToUserName"] = to, ["Encrypt"] = encrypt }),
+            (_, true) => xml.TrimEnd()[..^1] + $",\"Encrypt\":{JsonSerializer.Serialize(encrypt)}}}",
+        };
         return (query, body, crypto);
     }
 

@@ -42,6 +42,7 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<InboundStore>();
         services.AddSingleton<OutboundStore>();
         services.AddSingleton<WechatUserStore>();
+        services.AddSingleton<MediaCheckStore>();
         services.AddWechat();
 
         services.AddHealthChecks()

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Web;
 using WxQms.Api.Sandbox;
 using WxQms.Domain.Caching;
+using WxQms.Domain.Storage;
 using WxQms.Domain.Wechat;
 using WxQms.Tests.Infrastructure;
 using WxQms.Tests.Sandbox;
@@ -76,6 +77,20 @@ public sealed class WechatClientTests(WxQmsApp app, SeededSubdistrict seeded) : 
         Assert.Equal(WechatErrors.ArgumentInvalid, result.ErrCode);
         Assert.Contains("data.time2.value", result.ErrMsg);
         Assert.Equal(0, wx.Sandbox.Attempts("message/subscribe/send"));
+    }
+
+    [Fact]
+    public async Task An_image_check_verdict_arrives_as_a_json_push_and_is_kept_by_trace_id()
+    {
+        var (_, mpOpenid) = await wx.FollowerAsync();
+
+        var started = await Mp.CheckImageAsync(mpOpenid, "https://example.org/evidence/1.jpg", scene: 3, Ct);
+        var delivered = await SandboxConversation.DeliverPendingAsync(wx.Sandbox, app.Get<SandboxPush>(), Ct);
+
+        Assert.True(started.IsOk, started.ErrMsg);
+        Assert.Equal(1, delivered);
+        var verdict = await app.Get<MediaCheckStore>().GetAsync(started.Value!.TraceId, Ct);
+        Assert.Equal(new MediaCheckVerdict(started.Value.TraceId, "pass", "100"), verdict);
     }
 
     [Fact]

@@ -80,6 +80,9 @@ public sealed class CallbackInbox(
             try
             {
                 reply = await dispatcher.DispatchAsync(new CallbackContext(app, message, id, now), ct);
+                // Mini programs have no passive replies: handlers run for their effect, WeChat gets "success".
+                if (kind == WechatAppKind.MiniProgram)
+                    reply = "success";
             }
             catch
             {

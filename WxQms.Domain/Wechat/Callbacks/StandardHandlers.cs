@@ -53,3 +53,18 @@ public sealed class TemplateSendJobFinishHandler(OutboundStore outbound) : ICall
         return null;
     }
 }
+
+/// <summary>Stores the verdict of an asynchronous image check (wxa_media_check) against its trace_id.</summary>
+public sealed class MediaCheckHandler(MediaCheckStore checks) : ICallbackHandler
+{
+    public IEnumerable<string> Keys => ["event:wxa_media_check"];
+
+    public async Task<string?> HandleAsync(CallbackContext context, CancellationToken ct)
+    {
+        var m = context.Message;
+        if (m.TraceId is { Length: > 0 } traceId && m.MediaCheckSuggest is { Length: > 0 } suggest)
+            await checks.RecordAsync(context.App.AppId, m.FromUserName, new MediaCheckVerdict(traceId, suggest, m.MediaCheckLabel),
+                context.ReceivedAt, ct);
+        return null;
+    }
+}
