@@ -1,4 +1,5 @@
 using WxQms.Domain.Wechat;
+using static WxQms.Tests.Wechat.CallbackAssertions;
 using static WxQms.Tests.Wechat.Samples;
 
 namespace WxQms.Tests.Wechat;
@@ -334,25 +335,5 @@ public sealed class CallbackEnvelopeTests
         Assert.True(WechatSignature.Verify(Leaf("MsgSignature"), settings.Token, Leaf("TimeStamp"), Leaf("Nonce"), Leaf("Encrypt")));
         Assert.Equal(Now.ToUnixTimeSeconds().ToString(), Leaf("TimeStamp"));
         return settings.Crypto!.Decrypt(Leaf("Encrypt")).Message;
-    }
-
-    private static CallbackQuery PlainQuery() =>
-        new(Vector.InboundSignature, Vector.InboundTimestamp, Vector.InboundNonce, OpenId: OpenId);
-
-    private static CallbackQuery EncryptedQuery(string encrypt = Vector.InboundEncrypt) =>
-        PlainQuery() with
-        {
-            EncryptType = "aes",
-            MsgSignature = WechatSignature.Sign(Vector.Token, Vector.InboundTimestamp, Vector.InboundNonce, encrypt),
-        };
-
-    private static CallbackAccepted AssertAccepted(CallbackResult result) =>
-        result as CallbackAccepted ?? throw new Xunit.Sdk.XunitException($"Expected acceptance, got {result}");
-
-    private static CallbackRejected AssertRejected(CallbackRejection reason, CallbackResult result)
-    {
-        var rejected = Assert.IsType<CallbackRejected>(result);
-        Assert.Equal(reason, rejected.Reason);
-        return rejected;
     }
 }

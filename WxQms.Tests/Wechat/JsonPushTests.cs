@@ -1,6 +1,7 @@
 using System.Text.Json;
 using WxQms.Domain.Wechat;
 using WxQms.Domain.Wechat.Callbacks;
+using static WxQms.Tests.Wechat.CallbackAssertions;
 using static WxQms.Tests.Wechat.Samples;
 
 namespace WxQms.Tests.Wechat;
@@ -518,24 +519,4 @@ public sealed class JsonPushTests
     }
 
     private static string SafeJson(string encrypt) => $$"""{"ToUserName":"{{OaId}}","Encrypt":"{{encrypt}}"}""";
-
-    private static CallbackQuery PlainQuery() =>
-        new(Vector.InboundSignature, Vector.InboundTimestamp, Vector.InboundNonce, OpenId: OpenId);
-
-    private static CallbackQuery EncryptedQuery(string encrypt = Vector.InboundEncrypt) =>
-        PlainQuery() with
-        {
-            EncryptType = "aes",
-            MsgSignature = WechatSignature.Sign(Vector.Token, Vector.InboundTimestamp, Vector.InboundNonce, encrypt),
-        };
-
-    private static CallbackAccepted AssertAccepted(CallbackResult result) =>
-        result as CallbackAccepted ?? throw new Xunit.Sdk.XunitException($"Expected acceptance, got {result}");
-
-    private static CallbackRejected AssertRejected(CallbackRejection reason, CallbackResult result)
-    {
-        var rejected = Assert.IsType<CallbackRejected>(result);
-        Assert.Equal(reason, rejected.Reason);
-        return rejected;
-    }
 }
