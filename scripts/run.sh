@@ -32,7 +32,8 @@ BASE_URL=http://127.0.0.1:$WXQMS_PORT
 if [[ ${Wechat__Sandbox__Enabled,,} == true ]]; then
   : "${Wechat__ApiBase:=$BASE_URL/sandbox/wechat}"
   : "${Wechat__OpenBase:=$BASE_URL/sandbox/open}"
-  export Wechat__ApiBase Wechat__OpenBase
+  : "${Wechat__Sandbox__CallbackBase:=$BASE_URL}"
+  export Wechat__ApiBase Wechat__OpenBase Wechat__Sandbox__CallbackBase
 fi
 : "${Storage__Root:=$ROOT/.local/uploads}"
 export Storage__Root

@@ -103,6 +103,22 @@ public sealed class CallbackEndpointTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal("failed:user block", (await outbound.GetAsync(id, Ct)).DeliveryStatus);
     }
 
+    [Theory]
+    [InlineData("CLICK", DefaultReplyHandler.ComingSoon)]
+    [InlineData("SCAN", DefaultReplyHandler.ComingSoon)]
+    [InlineData("VIEW", null)]
+    [InlineData("LOCATION", null)]
+    public async Task Unhandled_taps_get_a_polite_answer_and_other_events_none(string evt, string? expected)
+    {
+        var answer = await wechat.PushAsync(WechatPusher.Event("o-user-9", evt, wechat.Now, "<EventKey><![CDATA[K]]></EventKey>"));
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        if (expected is null)
+            Assert.Equal("success", answer.Body);
+        else
+            Assert.Equal(expected, InboundMessage.Parse(answer.Reply!).Content);
+    }
+
     [Fact]
     public async Task Plaintext_is_refused_while_an_encoding_key_is_configured() =>
         Assert.Equal(HttpStatusCode.Unauthorized,

@@ -7,13 +7,23 @@ namespace WxQms.Domain.Wechat.Callbacks;
 public sealed class DefaultReplyHandler(TimeProvider clock) : ICallbackHandler
 {
     public const string Text = "您好，消息已收到。党建相关事项请使用下方菜单，或直接发送会议照片，我们会尽快处理。";
+    public const string ComingSoon = "该功能即将开放，敬请期待。";
 
     public IEnumerable<string> Keys => [];
 
-    public Task<string?> HandleAsync(CallbackContext context, CancellationToken ct) =>
-        Task.FromResult<string?>(context.Message.IsEvent
-            ? null // events expect no answer; a text reply to a VIEW or LOCATION would look odd
-            : WechatXml.WriteReply(PassiveReply.Text(context.Message, clock.GetUtcNow(), Text)));
+    public Task<string?> HandleAsync(CallbackContext context, CancellationToken ct)
+    {
+        var m = context.Message;
+        var text = (m.IsEvent, m.Event?.ToUpperInvariant()) switch
+        {
+            (false, _) => Text,
+            // The user tapped a button or scanned a code and waits for something to happen.
+            (true, "CLICK" or "SCAN" or "SCANCODE_WAITMSG") => ComingSoon,
+            // Other events (VIEW, LOCATION, delivery reports…) expect no answer.
+            _ => null,
+        };
+        return Task.FromResult(text is null ? null : WechatXml.WriteReply(PassiveReply.Text(m, clock.GetUtcNow(), text)));
+    }
 }
 
 public sealed class SubscribeHandler(WechatUserStore users, TimeProvider clock) : ICallbackHandler
