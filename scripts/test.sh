@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test.sh - README command 2 (CI runs it through .ci/run): every .NET test, then the mini program's.
-#   services (test instance) -> dotnet test WxQms.sln (Debug) -> npm ci + npm test in miniprogram/
+#   services (test instance) -> browser packages (chromium, fonts-noto-cjk; installed once)
+#   -> dotnet test WxQms.sln (Debug) -> npm ci + npm test in miniprogram/
 #   -> counts per test assembly, wall time, and a closing "tests: N passed, N failed, N skipped".
 # The test services stay up for faster reruns, except with CI=true.
 # Full output: .local/logs/test-dotnet.log, .local/logs/test-miniprogram.log.
@@ -41,6 +42,40 @@ export WXQMS_TEST_MYSQL WXQMS_TEST_REDIS
 # A shell that eval'd the dev services' env must not point a test at the dev database.
 unset ConnectionStrings__MySql ConnectionStrings__Redis
 t_services=$((SECONDS - t0))
+
+# ------------------------------------------------------------------ browser ---
+# The phone page's browser tests (WxQms.Tests/Browser) drive Debian's Chromium through Playwright,
+# which downloads nothing, and the page is Chinese: it needs a CJK font. Installed once, like
+# services.sh installs MariaDB; a machine that has both skips this in well under a second.
+# WXQMS_CHROMIUM (read by the tests too) names another Chromium; then only the font is installed.
+browser_missing() {
+  if [[ -z ${WXQMS_CHROMIUM:-} && ! -x /usr/bin/chromium ]]; then echo chromium; fi
+  if [[ $(dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null) != "install ok installed" ]]; then echo fonts-noto-cjk; fi
+}
+t0=$SECONDS
+if [[ -n ${WXQMS_CHROMIUM:-} && ! -x $WXQMS_CHROMIUM ]]; then die "WXQMS_CHROMIUM=$WXQMS_CHROMIUM is not executable"; fi
+mapfile -t browser_need < <(browser_missing)
+if ((${#browser_need[@]})); then
+  [[ $EUID -eq 0 ]] || die "missing ${browser_need[*]} for the browser tests; install them as root: sudo apt-get install --no-install-recommends ${browser_need[*]}"
+  command -v apt-get >/dev/null || die "missing ${browser_need[*]} for the browser tests and no apt-get to install them"
+  log "installing ${browser_need[*]} for the browser tests (apt-get)"
+  apt=(env DEBIAN_FRONTEND=noninteractive apt-get -y -q -o DPkg::Lock::Timeout=300)
+  updated=0
+  # A fresh machine may have no package lists at all; otherwise update only when install fails.
+  if ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then
+    "${apt[@]}" update >&2 || die "apt-get update failed"
+    updated=1
+  fi
+  if ! "${apt[@]}" install --no-install-recommends "${browser_need[@]}" >&2; then
+    ((updated == 0)) || die "apt-get install ${browser_need[*]} failed"
+    log "apt-get install failed; running apt-get update and retrying"
+    "${apt[@]}" update >&2 || die "apt-get update failed"
+    "${apt[@]}" install --no-install-recommends "${browser_need[@]}" >&2 || die "apt-get install ${browser_need[*]} failed"
+  fi
+  mapfile -t browser_need < <(browser_missing)
+  ((${#browser_need[@]} == 0)) || die "still missing after apt-get install: ${browser_need[*]}"
+fi
+t_browser=$((SECONDS - t0))
 
 # -------------------------------------------------------------------- dotnet ---
 # Console verbosity "normal" lists every test but drops the per-assembly "Passed!" line, so
@@ -149,7 +184,8 @@ fi
 services_down
 log "---------------------------------------------------------------- summary"
 for line in "${SUMMARY[@]}"; do log "$line"; done
-log "wall time $SECONDS s (services $t_services s, dotnet test $t_dotnet s, miniprogram $t_mp s)"
+log "wall time $SECONDS s (services $t_services s, browser packages $t_browser s, dotnet test $t_dotnet s, miniprogram $t_mp s)"
+log "screenshots of the browser tests: .local/test-results/screenshots/"
 if ((CI_MODE == 0)); then log "test services left running; stop them with: scripts/services.sh --test down"; fi
 # The plain closing line that CI reads: "tests: N passed, N failed, N skipped".
 printf 'tests: %d passed, %d failed, %d skipped\n' "$TOTAL_PASSED" "$TOTAL_FAILED" "$TOTAL_SKIPPED"

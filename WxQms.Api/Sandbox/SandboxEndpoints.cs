@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
+using WxQms.Api.Sandbox.Phone;
 using WxQms.Domain.Wechat;
 using static WxQms.Api.Sandbox.SandboxHttp;
 
@@ -7,8 +8,8 @@ namespace WxQms.Api.Sandbox;
 
 /// <summary>
 /// The imitation of WeChat's servers: api.weixin.qq.com under /sandbox/wechat (Wechat:ApiBase) and
-/// open.weixin.qq.com under /sandbox/open (Wechat:OpenBase). Every route answers 404 unless
-/// Wechat:Sandbox:Enabled. WeChat routes answer the way WeChat does (HTTP 200, errcode bodies);
+/// open.weixin.qq.com under /sandbox/open (Wechat:OpenBase), and the phone page at /sandbox/phone.
+/// Every route answers 404 unless Wechat:Sandbox:Enabled. WeChat routes answer the way WeChat does (HTTP 200, errcode bodies);
 /// sandbox helpers (users, inboxes, codes, consent, user media) answer with plain HTTP statuses.
 /// </summary>
 public static class SandboxEndpoints
@@ -34,6 +35,8 @@ public static class SandboxEndpoints
             .AddEndpointFilter(OnlyWhenEnabled);
         var open = app.MapGroup("/sandbox/open").WithTags("Sandbox").ExcludeFromDescription()
             .AddEndpointFilter(OnlyWhenEnabled);
+        var sandbox = app.MapGroup("/sandbox").WithTags("Sandbox").ExcludeFromDescription()
+            .AddEndpointFilter(OnlyWhenEnabled);
 
         wx.MapPost("/cgi-bin/stable_token", (StableTokenRequest body, SandboxWechat sandbox) =>
             AnswerToken(sandbox.StableToken(body.Appid, body.Secret, body.ForceRefresh)));
@@ -48,6 +51,7 @@ public static class SandboxEndpoints
         wx.MapSandboxMiniProgram();
         wx.MapSandboxOAuthApi();
         open.MapSandboxOAuthPages();
+        sandbox.MapSandboxPhone();
         return app;
     }
 

@@ -154,7 +154,10 @@ public sealed class SandboxMenus(TimeProvider clock)
     }
 }
 
-/// <summary>cgi-bin/menu/create|get|delete and cgi-bin/qrcode/create: official account only.</summary>
+/// <summary>
+/// cgi-bin/menu/create|get|delete and cgi-bin/qrcode/create: official account only. Plus the helper
+/// <c>GET /sandbox/wechat/menu</c>, the menu as a user's phone shows it, without a token.
+/// </summary>
 internal static class SandboxMenuEndpoints
 {
     public static void MapSandboxMenus(this RouteGroupBuilder wx)
@@ -163,6 +166,21 @@ internal static class SandboxMenuEndpoints
         wx.MapGet("/cgi-bin/menu/get", Get);
         wx.MapGet("/cgi-bin/menu/delete", Delete);
         wx.MapPost("/cgi-bin/qrcode/create", CreateQrCode);
+        wx.MapGet("/menu", Shown);
+    }
+
+    /// <summary>
+    /// Helper: <c>{app, menuid, button}</c> with the buttons exactly as created (WeChat's names:
+    /// <c>type</c>, <c>key</c>, <c>url</c>, <c>sub_button</c> …), or an empty <c>button</c> list and a
+    /// null menuid while the account has no menu. Only the official account has one (<c>?app=oa</c>).
+    /// </summary>
+    internal static IResult Shown(string? app, SandboxWechat sandbox)
+    {
+        if (app is not null && !app.Equals("oa", StringComparison.OrdinalIgnoreCase))
+            return HelperProblem(StatusCodes.Status400BadRequest, "只有公众号有自定义菜单：app 只能是 oa");
+        return sandbox.Menus.Menu(SandboxApp.Oa) is { } menu
+            ? Answer(new { app = "oa", menuid = (long?)menu.MenuId, button = (object)menu.Buttons })
+            : Answer(new { app = "oa", menuid = (long?)null, button = (object)Array.Empty<object>() });
     }
 
     internal static async Task<IResult> Create(HttpRequest request, SandboxWechat sandbox, CancellationToken ct)

@@ -67,7 +67,9 @@ public sealed class SandboxMessages(TimeProvider clock)
     private readonly List<SandboxPendingPush> pushes = [];
     private bool templatesLoaded;
     private long lastSeq;
-    private long lastMsgId = MsgIdBase;
+    // Like WeChat's, msgids never repeat: not after a Reset, and not after the Api restarts (they
+    // start from the real clock's milliseconds), or our callback would take a new message for a retry.
+    private long lastMsgId = MsgIdBase + TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
 
     public IReadOnlyList<SandboxTemplate> Templates
     {
@@ -261,7 +263,6 @@ public sealed class SandboxMessages(TimeProvider clock)
             consents.Clear();
             pushes.Clear();
             lastSeq = 0;
-            Interlocked.Exchange(ref lastMsgId, MsgIdBase);
         }
     }
 }

@@ -5,14 +5,14 @@ using WxQms.Tests.Infrastructure;
 namespace WxQms.Tests.Sandbox;
 
 [Collection(IntegrationCollection.Name)]
-public sealed class SandboxCustomMessageTests(WxQmsApp app) : IAsyncLifetime
+public sealed class SandboxCustomMessageTests(WxQmsApp app, SeededSubdistrict seeded) : IClassFixture<SeededSubdistrict>, IAsyncLifetime
 {
     private readonly SandboxDriver wx = new(app);
 
     public async ValueTask InitializeAsync()
     {
-        await app.ResetAsync();
-        await wx.SeedAsync();
+        Assert.False(seeded.Result.AlreadySeeded);
+        await wx.ResetWechatAsync();
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -46,6 +46,18 @@ public sealed class SandboxDriver(WxQmsApp app)
             await app.Get<AccessTokenProvider>().RenewAsync(AppOptions(which), token, "test clock advanced", Ct);
     }
 
+    /// <summary>
+    /// A fresh WeChat for the next test: the sandbox forgets everything and our cached tokens go, while
+    /// the seeded members stay (seeding them again for every test would cost a second each).
+    /// </summary>
+    public async Task ResetWechatAsync()
+    {
+        Sandbox.Reset();
+        var redis = app.Get<StackExchange.Redis.IConnectionMultiplexer>().GetDatabase();
+        await redis.KeyDeleteAsync([WxQms.Domain.Caching.RedisKeys.WxAccessToken(Options.Oa.AppId),
+            WxQms.Domain.Caching.RedisKeys.WxAccessToken(Options.Mp.AppId)]);
+    }
+
     /// <summary>Writes the demo subdistrict (about 2,100 members) into the freshly reset database.</summary>
     public async Task SeedAsync() => await app.Get<DemoSeeder>().SeedAsync(Ct);
 

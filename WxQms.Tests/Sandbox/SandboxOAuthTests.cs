@@ -7,7 +7,7 @@ using WxQms.Tests.Infrastructure;
 namespace WxQms.Tests.Sandbox;
 
 [Collection(IntegrationCollection.Name)]
-public sealed partial class SandboxOAuthTests(WxQmsApp app) : IAsyncLifetime
+public sealed partial class SandboxOAuthTests(WxQmsApp app, SeededSubdistrict seeded) : IClassFixture<SeededSubdistrict>, IAsyncLifetime
 {
     private const string Back = "https://wxqms.example/h5/ranking?from=menu";
 
@@ -16,8 +16,8 @@ public sealed partial class SandboxOAuthTests(WxQmsApp app) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await app.ResetAsync();
-        await wx.SeedAsync();
+        Assert.False(seeded.Result.AlreadySeeded);
+        await wx.ResetWechatAsync();
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
