@@ -7,8 +7,12 @@ using WxQms.Domain.Wechat;
 // slow answer cannot hide by slowing the sender down (which wrk's closed loop would do).
 //
 //   WxQms.Bench <baseUrl> <path|callback-plain|callback-safe> <rate/s> <seconds> [token aesKey appId]
+//   WxQms.Bench plan-district <mysql connection string of an empty database>
 //
 // Prints one line: target, sent, ok, errors, p50, p90, p99, max (ms), and answers slower than 5 s.
+
+if (args is ["plan-district", var planDb])
+    return await WxQms.Bench.PlanDistrict.RunAsync(planDb);
 
 var baseUrl = args[0].TrimEnd('/');
 var target = args[1];

@@ -1,7 +1,9 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using WxQms.Domain.Hosting;
+using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services;
 using WxQms.Domain.Storage;
 using WxQms.Domain.Wechat.Callbacks;
@@ -15,13 +17,14 @@ public static class JobsProgram
         usage: WxQms.Jobs <verb> [--Key=Value ...]
           migrate   apply pending database migrations
           seed      create the demo subdistrict (东风路街道) when the database has none
+          plan      generate the yearly task plan (--Year=2027; default this year), adding only what is missing
           run       run the workers until stopped
         """;
 
     public static async Task<int> Main(string[] args)
     {
         var verb = args.FirstOrDefault();
-        if (verb is not ("migrate" or "seed" or "run"))
+        if (verb is not ("migrate" or "seed" or "plan" or "run"))
         {
             await Console.Error.WriteLineAsync(verb is null or "help" or "--help" ? Usage : $"unknown verb '{verb}'\n{Usage}");
             return verb is "help" or "--help" ? 0 : 2;
@@ -52,6 +55,13 @@ public static class JobsProgram
                     : "Demo subdistrict seeded: {Orgs} orgs, {Members} members, {Roles} roles",
                     result.Orgs, result.Members, result.Roles);
                 return 0;
+            case "plan":
+                var year = builder.Configuration.GetValue<int?>("Year")
+                    ?? Periods.LocalDate(host.Services.GetRequiredService<TimeProvider>().GetUtcNow()).Year;
+                var plan = await host.Services.GetRequiredService<PlanService>().GenerateYearAsync(year, CancellationToken.None);
+                log.LogInformation("Plan {Year}: {Planned} tasks for {Orgs} orgs, {Created} new", plan.Year, plan.Planned,
+                    plan.Orgs, plan.Created);
+                return 0;
             default:
                 await host.RunAsync();
                 return 0;
@@ -63,6 +73,7 @@ public static class JobsProgram
         builder.Services.AddHostedService<PeriodicJobRunner>();
         builder.Services.AddPeriodicJob<HeartbeatJob>();
         builder.Services.AddPeriodicJob<InboundMediaJob>();
+        builder.Services.AddPeriodicJob<PlanJob>();
         return builder;
     }
 }

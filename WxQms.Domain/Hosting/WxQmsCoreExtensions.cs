@@ -43,6 +43,8 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<OutboundStore>();
         services.AddSingleton<WechatUserStore>();
         services.AddSingleton<MediaCheckStore>();
+        services.AddSingleton<TaskStore>();
+        services.AddSingleton<PlanService>();
         services.AddWechat();
 
         services.AddHealthChecks()

@@ -18,6 +18,8 @@ public sealed class DemoSeeder(MySqlDataSource db, OrgTreeCache cache, TimeProvi
 {
     public const string Actor = "seed";
 
+    public static readonly DateOnly EstablishedOn = new(2018, 1, 1);
+
     public async Task<SeedResult> SeedAsync(CancellationToken ct)
     {
         var plan = DemoSubdistrict.Build();
@@ -39,6 +41,10 @@ public sealed class DemoSeeder(MySqlDataSource db, OrgTreeCache cache, TimeProvi
             var parent = o.ParentCode is null ? null : orgs[o.ParentCode];
             orgs[o.Code] = await OrgStore.InsertAsync(conn, tx, parent, o.Kind, o.Name, o.Code, o.SortOrder, now, ct);
         }
+        // The demo organisations were set up long before the system came, so each gets a full year's plan.
+        await conn.ExecuteAsync(new CommandDefinition(
+            "UPDATE orgs SET established_on = @EstablishedOn WHERE established_on IS NULL",
+            new { EstablishedOn = EstablishedOn.ToDateTime(TimeOnly.MinValue) }, tx, cancellationToken: ct));
         log.LogInformation("Seeded {Count} orgs under {Root}", orgs.Count, root.Name);
 
         var roles = 0;

@@ -30,6 +30,23 @@ public sealed class JobsVerbTests
     }
 
     [Fact]
+    public async Task Plan_generates_the_year_asked_for_and_adds_nothing_the_second_time()
+    {
+        await using var scratch = await ScratchDatabase.CreateAsync();
+        string[] config = [$"--ConnectionStrings:MySql={scratch.ConnectionString}", $"--ConnectionStrings:Redis={TestEnvironment.Redis}"];
+        Assert.Equal(0, await JobsProgram.Main(["migrate", .. config]));
+        Assert.Equal(0, await JobsProgram.Main(["seed", .. config]));
+
+        Assert.Equal(0, await JobsProgram.Main(["plan", "--Year=2027", .. config]));
+        var tasks = await scratch.ScalarAsync("SELECT COUNT(*) FROM tasks");
+        Assert.Equal(0, await JobsProgram.Main(["plan", "--Year=2027", .. config]));
+
+        Assert.InRange(tasks, 4000, 5000);
+        Assert.Equal(tasks, await scratch.ScalarAsync("SELECT COUNT(*) FROM tasks WHERE period_key LIKE '2027%'"));
+        Assert.Equal(tasks, await scratch.ScalarAsync("SELECT COUNT(*) FROM tasks"));
+    }
+
+    [Fact]
     public async Task An_unknown_verb_prints_usage_and_fails()
     {
         var error = new StringWriter();
