@@ -45,6 +45,7 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<MediaCheckStore>();
         services.AddSingleton<TaskStore>();
         services.AddSingleton<PlanService>();
+        services.AddSingleton<TaskQueries>();
         services.AddWechat();
 
         services.AddHealthChecks()

@@ -1,0 +1,87 @@
+using Dapper;
+using MySqlConnector;
+using WxQms.Domain.Model.Tasks;
+using WxQms.Domain.Services;
+using WxQms.Tests.Infrastructure;
+
+namespace WxQms.Tests.Tasks;
+
+/// <summary>The superior's live view over a planned year, nothing done yet.</summary>
+[Collection(IntegrationCollection.Name)]
+public sealed class TaskQueriesTests(WxQmsApp app) : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Nov25 = new(2026, 11, 25, 1, 0, 0, TimeSpan.Zero); // 09:00 in Shanghai
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private TaskQueries Queries => app.Get<TaskQueries>();
+
+    public async ValueTask InitializeAsync()
+    {
+        await app.ResetAsync();
+        await app.Get<DemoSeeder>().SeedAsync(Ct);
+        await app.Get<PlanService>().GenerateYearAsync(2026, Ct);
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    [Fact]
+    public async Task The_subdistrict_sees_what_is_due_this_month_and_quarter_and_what_is_overdue()
+    {
+        var summary = await Queries.SummaryAsync("/1/", Nov25, Ct);
+
+        Assert.Equal(await CountAsync("period_key = '2026-11'"), summary.DueThisMonth);
+        Assert.Equal(await CountAsync("period_key IN ('2026-11', '2026-12', '2026-Q4', '2026')"), summary.DueThisQuarter);
+        Assert.Equal(await CountAsync("due_at <= '2026-11-25 01:00:00'"), summary.Overdue);
+        Assert.Equal(summary.DueThisQuarter - await CountAsync("period_key = '2026-12'"), summary.InProgress);
+        Assert.Equal(0, summary.Warned);
+        Assert.Equal(0, summary.CompletedThisYear);
+    }
+
+    [Fact]
+    public async Task Three_days_before_the_month_ends_its_open_tasks_are_warned()
+    {
+        var summary = await Queries.SummaryAsync("/1/", new DateTimeOffset(2026, 11, 28, 1, 0, 0, TimeSpan.Zero), Ct);
+
+        Assert.Equal(await CountAsync("period_key = '2026-11'"), summary.Warned);
+    }
+
+    [Fact]
+    public async Task The_communities_views_add_up_to_the_subdistricts()
+    {
+        await using var conn = new MySqlConnection(TestEnvironment.MySql);
+        var communities = await conn.QueryAsync<string>("SELECT path FROM orgs WHERE depth = 1");
+
+        var whole = await Queries.SummaryAsync("/1/", Nov25, Ct);
+        var parts = new List<TaskSummary>();
+        foreach (var path in communities)
+            parts.Add(await Queries.SummaryAsync(path, Nov25, Ct));
+
+        Assert.Equal(16, parts.Count);
+        Assert.Equal(whole.Overdue, parts.Sum(p => p.Overdue));
+        Assert.Equal(whole.DueThisQuarter, parts.Sum(p => p.DueThisQuarter));
+        Assert.All(parts, p => Assert.True(p.DueThisQuarter > 0));
+    }
+
+    [Fact]
+    public async Task A_branch_lists_its_tasks_of_a_month_soonest_first_with_chinese_names()
+    {
+        await using var conn = new MySqlConnection(TestEnvironment.MySql);
+        var branch = await conn.QuerySingleAsync<(long Id, string Path)>(
+            "SELECT id, path FROM orgs WHERE code = 'DFL-C01-B01'");
+
+        var november = await Queries.ListAsync(branch.Path, null, "2026-11", 100, Ct);
+        var pending = await Queries.ListAsync(branch.Path, TaskState.Pending, null, 500, Ct);
+
+        Assert.NotEmpty(november);
+        Assert.All(november, t => Assert.Equal("2026-11", t.PeriodKey));
+        Assert.Contains(november, t => t.TemplateName == "主题党日");
+        Assert.All(november, t => Assert.Equal(branch.Id, t.OrgId));
+        Assert.Equal(pending.OrderBy(t => t.DueAt).Select(t => t.Id), pending.Select(t => t.Id));
+        Assert.Equal(await CountAsync("org_id = @Id", new { branch.Id }), pending.Count);
+    }
+
+    private static async Task<int> CountAsync(string where, object? param = null)
+    {
+        await using var conn = new MySqlConnection(TestEnvironment.MySql);
+        return await conn.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM tasks WHERE " + where, param);
+    }
+}
