@@ -46,6 +46,7 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<TaskStore>();
         services.AddSingleton<PlanService>();
         services.AddSingleton<TaskQueries>();
+        services.AddSingleton<TaskCommands>();
         services.AddWechat();
 
         services.AddHealthChecks()

@@ -8,3 +8,9 @@ public sealed class RuleViolationException(string code, string message) : Except
 {
     public string Code { get; } = code;
 }
+
+/// <summary>Someone changed the thing since the caller read it. Hosts answer 409 with the code.</summary>
+public sealed class ConflictException(string code, string message) : Exception(message)
+{
+    public string Code { get; } = code;
+}
