@@ -47,6 +47,7 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<PlanService>();
         services.AddSingleton<TaskQueries>();
         services.AddSingleton<TaskCommands>();
+        services.AddSingleton<PhotoIntake>();
         services.AddWechat();
 
         services.AddHealthChecks()

@@ -8,6 +8,16 @@ namespace WxQms.Domain.Services;
 
 public sealed record PlanReport(DateTimeOffset PlannedFor, string Place, string Topic);
 
+public sealed record EvidenceSubmission(
+    DateTimeOffset HeldAt,
+    string? Place,
+    string? Topic,
+    string? Minutes,
+    IReadOnlyList<(long MemberId, Presence Presence)> Attendance,
+    IReadOnlyList<StoredPhoto> Photos);
+
+public sealed record SubmissionResult(TaskSnapshot Task, JudgmentResult Judgment, long EvidenceId);
+
 public sealed record TaskSnapshot(long Id, long OrgId, string TemplateCode, int TemplateVersion, string PeriodKey,
     DateTimeOffset OpensAt, DateTimeOffset DueAt, TaskState State, bool AdHoc, int RowVersion,
     DateTimeOffset? PlannedFor, string? Place, string? Topic);
@@ -81,6 +91,108 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock)
             new { From = task.State, To = transition.To, PlannedFor = plan.PlannedFor, Place = place, Topic = topic }), ct);
         await tx.CommitAsync(ct);
         return (await GetAsync(taskId, ct))!;
+    }
+
+    /// <summary>
+    /// Takes the evidence, judges it at once and completes the task (booking its points in the ledger)
+    /// or returns it with the reasons. Attendance is marked per member of the org's roster; the quorum
+    /// counts only its constituency (full members, or the committee).
+    /// </summary>
+    public async Task<SubmissionResult> SubmitEvidenceAsync(long taskId, int expectedVersion, EvidenceSubmission evidence,
+        string actor, long? actorMemberId, CancellationToken ct)
+    {
+        if (evidence.Photos.Count > PhotoIntake.MaxPerSubmission)
+            throw new RuleViolationException("evidence.too_many_photos", $"每次最多上传{PhotoIntake.MaxPerSubmission}张照片");
+        if (evidence.Minutes is { Length: > 20_000 })
+            throw new RuleViolationException("evidence.minutes_too_long", "会议记录不超过两万字");
+        var task = await GetAsync(taskId, ct) ?? throw new NotFoundException($"任务 {taskId} 不存在");
+        var template = TaskCatalogue.Default.Get(task.TemplateCode, task.TemplateVersion);
+        var now = clock.GetUtcNow();
+        var transition = TaskTransitions.Apply(task.State, TaskAction.Submit, new TaskFacts(
+            PlanRequired: template.PlanRule.Required, HasPlan: task.PlannedFor is not null, AdHoc: task.AdHoc,
+            PastDue: now >= task.DueAt));
+        if (!transition.Allowed)
+            throw new RuleViolationException("task.transition_refused", transition.Refusal!);
+
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var roster = (await conn.QueryAsync<(long Id, string Status, bool Committee)>(new CommandDefinition("""
+            SELECT m.id, m.status, EXISTS (SELECT 1 FROM member_roles r
+                                           WHERE r.member_id = m.id AND r.role = 'committee' AND r.org_id = @orgId)
+            FROM members m JOIN orgs o ON o.id = m.org_id
+            WHERE o.path LIKE (SELECT CONCAT(path, '%') FROM orgs WHERE id = @orgId)
+              AND m.status IN ('full', 'probationary')
+            """, new { orgId = task.OrgId }, cancellationToken: ct))).ToDictionary(r => r.Id);
+        var unknown = evidence.Attendance.Where(a => !roster.ContainsKey(a.MemberId)).Select(a => a.MemberId).ToList();
+        if (unknown.Count > 0)
+            throw new RuleViolationException("evidence.unknown_member", $"考勤中有不属于本组织的党员（{string.Join("、", unknown.Take(5))}）");
+        if (evidence.Attendance.Select(a => a.MemberId).Distinct().Count() != evidence.Attendance.Count)
+            throw new RuleViolationException("evidence.duplicate_member", "考勤中有重复的党员");
+
+        bool InConstituency(long memberId) => template.EvidenceRule.Quorum switch
+        {
+            Quorum.MoreThanHalfOfVoting => roster[memberId].Status == "full",
+            Quorum.MoreThanHalfOfCommittee => roster[memberId].Committee,
+            _ => true,
+        };
+        var counted = evidence.Attendance.Where(a => InConstituency(a.MemberId)).Select(a => a.Presence).ToList();
+        var judged = Judgment.Judge(template,
+            new Evidence(evidence.HeldAt, evidence.Place?.Trim(), evidence.Topic?.Trim(), evidence.Photos.DistinctBy(p => p.Sha256).Count(),
+                evidence.Attendance.Count == 0 ? null : Attendance.Tally(counted), !string.IsNullOrWhiteSpace(evidence.Minutes)),
+            now, task.DueAt,
+            new RosterCounts(roster.Count, roster.Values.Count(r => r.Status == "full"), roster.Values.Count(r => r.Committee)),
+            task.OpensAt);
+
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var changed = await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE tasks SET state = @state, row_version = row_version + 1, updated_at = @now
+            WHERE id = @id AND row_version = @expectedVersion
+            """, new { id = taskId, expectedVersion, state = DbNames.Of(judged.Outcome), now = now.UtcDateTime }, tx, cancellationToken: ct));
+        if (changed == 0)
+            throw new ConflictException("task.version_conflict", "任务已被他人修改，请刷新后重试");
+
+        var all = Attendance.Tally(evidence.Attendance.Select(a => a.Presence));
+        var evidenceId = await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
+            INSERT INTO task_evidence (task_id, held_at, place, topic, minutes, present, absent, on_leave, photo_count,
+                                       submitted_at, submitted_by, submitted_by_member_id, passed, reasons, on_time, points)
+            VALUES (@taskId, @heldAt, @place, @topic, @minutes, @present, @absent, @onLeave, @photos,
+                    @now, @actor, @actorMemberId, @passed, @reasons, @onTime, @points);
+            SELECT LAST_INSERT_ID();
+            """, new
+        {
+            taskId, heldAt = evidence.HeldAt.UtcDateTime, place = evidence.Place?.Trim(), topic = evidence.Topic?.Trim(),
+            minutes = evidence.Minutes, present = all.Present, absent = all.Absent, onLeave = all.OnLeave,
+            photos = evidence.Photos.Count, now = now.UtcDateTime, actor, actorMemberId, passed = judged.Passed,
+            reasons = judged.Passed ? null : string.Join("\n", judged.ReasonsInChinese), onTime = judged.OnTime,
+            points = judged.PointsEarned,
+        }, tx, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition("""
+            INSERT IGNORE INTO evidence_photos (evidence_id, sha256, size_bytes, content_type, storage_path, created_at)
+            VALUES (@evidenceId, @Sha256, @Size, @ContentType, @RelativePath, @now)
+            """, evidence.Photos.Select(p => new { evidenceId, p.Sha256, p.Size, p.ContentType, p.RelativePath, now = now.UtcDateTime }),
+            tx, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO evidence_attendance (evidence_id, member_id, presence) VALUES (@evidenceId, @MemberId, @Presence)",
+            evidence.Attendance.Select(a => new { evidenceId, a.MemberId, Presence = DbNames.Of(a.Presence) }), tx, cancellationToken: ct));
+
+        await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, "task.submitted", "task", taskId, task.OrgId, actorMemberId,
+            new { From = task.State, To = TaskState.Submitted, EvidenceId = evidenceId }), ct);
+        await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, "system", judged.Passed ? "task.completed" : "task.returned", "task",
+            taskId, task.OrgId, null, new { From = TaskState.Submitted, To = judged.Outcome, judged.OnTime, judged.PointsEarned,
+                Reasons = judged.ReasonsInChinese }), ct);
+        if (judged.Passed)
+        {
+            await conn.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO points_ledger (subject_type, subject_id, period_key, points, source, task_id, reason, created_at)
+                VALUES ('org', @orgId, @periodKey, @points, @source, @taskId, @reason, @now)
+                """, new
+            {
+                orgId = task.OrgId, periodKey = task.PeriodKey, points = judged.PointsEarned,
+                source = judged.OnTime ? "task.completed" : "task.completed_late", taskId,
+                reason = $"{template.Name}（{task.PeriodKey}）{(judged.OnTime ? "按时完成" : "逾期完成")}", now = now.UtcDateTime,
+            }, tx, cancellationToken: ct));
+        }
+        await tx.CommitAsync(ct);
+        return new SubmissionResult((await GetAsync(taskId, ct))!, judged, evidenceId);
     }
 
     private static string Required(string? value, string what)

@@ -64,6 +64,8 @@ public sealed class PlanServiceTests(WxQmsApp app) : IAsyncLifetime
         var community = (await app.Get<OrgService>().GetTreeAsync(1, Ct)).Tree!.Children
             .First(c => c.Kind == OrgKind.CommunityCommittee);
         var branch = await app.Get<OrgService>().CreateAsync(community.Id, OrgKind.Branch, "新建楼院党支部", "T-NEW-B", "test", Ct);
+        await using (var setUp = new MySqlConnection(TestEnvironment.MySql)) // the shared test clock may have moved on
+            await setUp.ExecuteAsync("UPDATE orgs SET established_on = '2026-11-25' WHERE id = @Id", new { branch.Id });
 
         var again = await plans.GenerateYearAsync(2026, Ct);
 
