@@ -1,5 +1,6 @@
 using Scalar.AspNetCore;
 using WxQms.Api.Infrastructure;
+using WxQms.Api.MiniProgram;
 using WxQms.Api.Orgs;
 using WxQms.Api.Sandbox;
 using WxQms.Api.Wechat;
@@ -13,6 +14,7 @@ builder.AddWxQmsCore();
 // Errors are ProblemDetails, JSON is camelCase and leaves Chinese readable
 builder.AddApiConventions();
 builder.Services.AddOpenApi();
+builder.AddMpAuth(); // JWT bearer for /api/mp, 401/403 as ProblemDetails, CurrentUser
 
 // The local imitation of WeChat's servers; its routes answer only when Wechat:Sandbox:Enabled
 builder.Services.AddWechatSandbox();
@@ -28,6 +30,7 @@ app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription();
 app.MapGet("/ping", () => "pong").ExcludeFromDescription(); // a bare endpoint: load balancers, benchmark baseline
 app.MapHealthEndpoints();
 app.MapOrgs();
+app.MapMpLogin();
 app.MapWechatCallbacks();
 app.MapWechatSandbox();
 

@@ -74,6 +74,7 @@ public static class JobsProgram
         builder.Services.AddPeriodicJob<HeartbeatJob>();
         builder.Services.AddPeriodicJob<InboundMediaJob>();
         builder.Services.AddPeriodicJob<PlanJob>();
+        builder.Services.AddPeriodicJob<OverdueJob>();
         return builder;
     }
 }

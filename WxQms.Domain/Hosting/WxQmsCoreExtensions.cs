@@ -48,6 +48,9 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<TaskQueries>();
         services.AddSingleton<TaskCommands>();
         services.AddSingleton<PhotoIntake>();
+        services.AddSingleton<OverdueJob>();
+        services.AddSingleton<WechatLinkStore>();
+        services.AddSingleton<LoginService>();
         services.AddWechat();
 
         services.AddHealthChecks()

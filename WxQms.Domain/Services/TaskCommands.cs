@@ -190,6 +190,22 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock)
                 source = judged.OnTime ? "task.completed" : "task.completed_late", taskId,
                 reason = $"{template.Name}（{task.PeriodKey}）{(judged.OnTime ? "按时完成" : "逾期完成")}", now = now.UtcDateTime,
             }, tx, cancellationToken: ct));
+            // Completed late after being marked overdue: the late deduction replaces the overdue one.
+            var overdue = await conn.QuerySingleOrDefaultAsync<(decimal Points, string Reason)?>(new CommandDefinition(
+                "SELECT points, reason FROM points_ledger WHERE source = 'task.overdue' AND task_id = @taskId",
+                new { taskId }, tx, cancellationToken: ct));
+            if (overdue is { } booked)
+            {
+                await conn.ExecuteAsync(new CommandDefinition("""
+                    INSERT INTO points_ledger (subject_type, subject_id, period_key, points, source, task_id, reason, created_at)
+                    VALUES ('org', @orgId, @periodKey, @points, 'task.overdue_reversed', @taskId, @reason, @now)
+                    ON DUPLICATE KEY UPDATE id = id
+                    """, new
+                {
+                    orgId = task.OrgId, periodKey = task.PeriodKey, points = -booked.Points, taskId,
+                    reason = booked.Reason + "（已逾期完成，撤销逾期扣分）", now = now.UtcDateTime,
+                }, tx, cancellationToken: ct));
+            }
         }
         await tx.CommitAsync(ct);
         return new SubmissionResult((await GetAsync(taskId, ct))!, judged, evidenceId);

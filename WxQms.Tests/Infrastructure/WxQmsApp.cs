@@ -68,6 +68,8 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
             ["Wechat:Sandbox:AutoDeliverPushes"] = "false",
             ["Wechat:Sandbox:DeliveryTimeout"] = DeliveryTimeout.ToString(),
             ["Storage:Root"] = UploadRoot,
+            ["Auth:JwtSigningKey"] = "tests-only-jwt-signing-key-not-a-secret-0123456789",
+            ["Auth:Issuer"] = "wxqms-tests",
         }));
         builder.ConfigureServices(s =>
         {

@@ -77,6 +77,24 @@ public sealed class EvidenceTests(WxQmsApp app) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Evidence_after_the_task_went_overdue_completes_it_late_and_the_overdue_deduction_is_reversed()
+    {
+        var due = (await Commands.GetAsync(taskId, Ct))!.DueAt;
+        app.Clock.SetUtcNow(due.AddHours(2));
+        await app.Get<OverdueJob>().RunAsync(app.Clock.GetUtcNow(), Ct);
+
+        var late = await SubmitAsync(version: 3, present: fullMembers.Length);
+
+        Assert.Equal(TaskState.Completed, late.Task.State);
+        Assert.False(late.Judgment.OnTime);
+        await using var conn = new MySqlConnection(TestEnvironment.MySql);
+        var ledger = (await conn.QueryAsync<(string Source, decimal Points)>(
+            "SELECT source, points FROM points_ledger WHERE task_id = @taskId ORDER BY id", new { taskId })).ToList();
+        Assert.Equal([("task.overdue", -2.00m), ("task.completed_late", 2.00m), ("task.overdue_reversed", 2.00m)], ledger);
+        Assert.Equal(2.00m, ledger.Sum(e => e.Points)); // 4 points less the late deduction of 2
+    }
+
+    [Fact]
     public async Task Attendance_naming_a_member_of_another_branch_is_refused_and_nothing_is_stored()
     {
         await using var conn = new MySqlConnection(TestEnvironment.MySql);

@@ -1,0 +1,111 @@
+using System.Data.Common;
+using Dapper;
+using MySqlConnector;
+using WxQms.Domain.Model;
+using WxQms.Domain.Rules;
+
+namespace WxQms.Domain.Storage;
+
+/// <summary>A <c>wechat_users</c> row as login sees it: who it is, and the member it is linked to, if any.</summary>
+public sealed record WechatUserLink(long Id, string AppId, string OpenId, string? UnionId, long? MemberId);
+
+/// <summary>The member a WeChat user turned out to be, with the roles they hold and where.</summary>
+public sealed record MemberProfile(long Id, string Name, long OrgId, IReadOnlyList<Grant> Roles);
+
+/// <summary>
+/// Links between WeChat identities and members: the mini program's login and binding. One connection per
+/// method; the link itself is written inside the caller's transaction with its audit entry.
+/// </summary>
+public sealed class WechatLinkStore(MySqlDataSource db)
+{
+    private const string LinkColumns =
+        "id AS Id, app_id AS AppId, openid AS OpenId, unionid AS UnionId, member_id AS MemberId";
+
+    /// <summary>Creates or refreshes the row for (app, openid); a unionid WeChat now reports is kept.</summary>
+    public async Task<WechatUserLink> UpsertAsync(string appId, string openId, string? unionId, DateTimeOffset now,
+        CancellationToken ct)
+    {
+        const string upsert = """
+            INSERT INTO wechat_users (app_id, openid, unionid, created_at, updated_at)
+            VALUES (@appId, @openId, @unionId, @now, @now)
+            ON DUPLICATE KEY UPDATE unionid = COALESCE(VALUES(unionid), unionid), updated_at = VALUES(updated_at)
+            """;
+        const string select = $"SELECT {LinkColumns} FROM wechat_users WHERE app_id = @appId AND openid = @openId";
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var args = new { appId, openId, unionId, now = now.UtcDateTime };
+        await conn.ExecuteAsync(new CommandDefinition(upsert, args, cancellationToken: ct));
+        return await conn.QuerySingleAsync<WechatUserLink>(new CommandDefinition(select, args, cancellationToken: ct));
+    }
+
+    public async Task<WechatUserLink?> GetAsync(long id, CancellationToken ct)
+    {
+        const string sql = $"SELECT {LinkColumns} FROM wechat_users WHERE id = @id";
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleOrDefaultAsync<WechatUserLink>(new CommandDefinition(sql, new { id }, cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// The member behind this identity: its own link, else the link of another identity of the same person
+    /// (same unionid, e.g. the official-account openid a secretary bound earlier), else none.
+    /// </summary>
+    public async Task<long?> LinkedMemberAsync(WechatUserLink user, CancellationToken ct)
+    {
+        if (user.MemberId is { } own)
+            return own;
+        if (user.UnionId is null)
+            return null;
+        const string sql = """
+            SELECT member_id FROM wechat_users
+            WHERE unionid = @UnionId AND member_id IS NOT NULL AND id <> @Id
+            ORDER BY updated_at DESC, id DESC LIMIT 1
+            """;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<long?>(new CommandDefinition(sql, new { user.UnionId, user.Id }, cancellationToken: ct));
+    }
+
+    public async Task<long?> MemberIdByPhoneAsync(string phone, CancellationToken ct)
+    {
+        const string sql = "SELECT id FROM members WHERE phone = @phone";
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<long?>(new CommandDefinition(sql, new { phone }, cancellationToken: ct));
+    }
+
+    private sealed record ProfileRow(long Id, string Name, long OrgId);
+
+    private sealed record GrantRow(string Role, long OrgId, string Path, string Kind);
+
+    /// <summary>The member with their roles (role, org, the org's path and kind), or null.</summary>
+    public async Task<MemberProfile?> ProfileAsync(long memberId, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT id AS Id, name AS Name, org_id AS OrgId FROM members WHERE id = @memberId;
+
+            SELECT r.role AS Role, r.org_id AS OrgId, o.path AS Path, o.kind AS Kind
+            FROM member_roles r JOIN orgs o ON o.id = r.org_id
+            WHERE r.member_id = @memberId
+            ORDER BY r.role, r.org_id;
+            """;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var grid = await conn.QueryMultipleAsync(new CommandDefinition(sql, new { memberId }, cancellationToken: ct));
+        var member = await grid.ReadSingleOrDefaultAsync<ProfileRow>();
+        var grants = (await grid.ReadAsync<GrantRow>())
+            .Select(g => new Grant(g.Role, g.OrgId, g.Path, DbNames.Parse<OrgKind>(g.Kind)))
+            .ToList();
+        return member is null ? null : new MemberProfile(member.Id, member.Name, member.OrgId, grants);
+    }
+
+    /// <summary>
+    /// Links the identity to the member unless it is already linked to someone else. False when it is:
+    /// the caller answers a conflict. Re-linking to the same member changes nothing and is true.
+    /// </summary>
+    public static async Task<bool> LinkAsync(DbConnection conn, DbTransaction tx, long wechatUserId, long memberId,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        const string sql = """
+            UPDATE wechat_users SET member_id = @memberId, updated_at = @now
+            WHERE id = @wechatUserId AND (member_id IS NULL OR member_id = @memberId)
+            """;
+        return await conn.ExecuteAsync(new CommandDefinition(sql, new { wechatUserId, memberId, now = now.UtcDateTime },
+            tx, cancellationToken: ct)) > 0;
+    }
+}

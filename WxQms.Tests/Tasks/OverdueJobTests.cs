@@ -1,0 +1,46 @@
+using Dapper;
+using MySqlConnector;
+using WxQms.Domain.Services;
+using WxQms.Tests.Infrastructure;
+
+namespace WxQms.Tests.Tasks;
+
+[Collection(IntegrationCollection.Name)]
+public sealed class OverdueJobTests(WxQmsApp app) : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Nov25 = new(2026, 11, 25, 1, 0, 0, TimeSpan.Zero);
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        await app.ResetAsync();
+        await app.Get<DemoSeeder>().SeedAsync(Ct);
+        await app.Get<PlanService>().GenerateYearAsync(2026, Ct);
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    [Fact]
+    public async Task Two_workers_mark_each_past_due_task_overdue_exactly_once_with_its_deduction_and_trail()
+    {
+        var due = await ScalarAsync("SELECT COUNT(*) FROM tasks WHERE due_at <= '2026-11-25 01:00:00'");
+        var job = app.Get<OverdueJob>();
+
+        await Task.WhenAll(Task.Run(() => job.RunAsync(Nov25, Ct), Ct), Task.Run(() => job.RunAsync(Nov25, Ct), Ct));
+        var again = await job.MarkBatchAsync(Nov25, Ct);
+
+        Assert.True(due > 3000);
+        Assert.Equal(0, again);
+        Assert.Equal(due, await ScalarAsync("SELECT COUNT(*) FROM tasks WHERE state = 'overdue'"));
+        Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM tasks WHERE state = 'overdue' AND due_at > '2026-11-25 01:00:00'"));
+        Assert.Equal(due, await ScalarAsync("SELECT COUNT(*) FROM points_ledger WHERE source = 'task.overdue' AND points < 0"));
+        Assert.Equal(due, await ScalarAsync("SELECT COUNT(*) FROM audit_log WHERE action = 'task.overdue'"));
+        Assert.Equal(due, await ScalarAsync("SELECT COUNT(DISTINCT task_id) FROM points_ledger WHERE source = 'task.overdue'"));
+    }
+
+    private static async Task<long> ScalarAsync(string sql)
+    {
+        await using var conn = new MySqlConnection(TestEnvironment.MySql);
+        return await conn.ExecuteScalarAsync<long>(sql);
+    }
+}
