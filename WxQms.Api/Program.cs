@@ -31,6 +31,7 @@ app.MapGet("/ping", () => "pong").ExcludeFromDescription(); // a bare endpoint: 
 app.MapHealthEndpoints();
 app.MapOrgs();
 app.MapMpLogin();
+app.MapMpTasks();
 app.MapWechatCallbacks();
 app.MapWechatSandbox();
 

@@ -29,6 +29,10 @@ public static class Access
     public static bool CanRead(IEnumerable<Grant> grants, string orgPath) =>
         OrgPath.IsValid(orgPath) && grants.Any(g => ReadScope(g) is { } scope && OrgPath.IsWithin(orgPath, scope));
 
+    /// <summary>What a list shows when the caller names no org: the widest subtree they may read.</summary>
+    public static string? DefaultReadScope(IEnumerable<Grant> grants) =>
+        grants.Select(ReadScope).OfType<string>().OrderBy(p => p.Length).FirstOrDefault();
+
     /// <summary>The subtree a grant lets its holder change, or null.</summary>
     public static string? ActScope(Grant g) => g.Role switch
     {

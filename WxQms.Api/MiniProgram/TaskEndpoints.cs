@@ -1,0 +1,176 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using WxQms.Api.Infrastructure;
+using WxQms.Domain.Model.Tasks;
+using WxQms.Domain.Rules;
+using WxQms.Domain.Rules.Tasks;
+using WxQms.Domain.Services;
+using WxQms.Domain.Storage;
+
+namespace WxQms.Api.MiniProgram;
+
+public sealed record PlanRequest(DateTimeOffset PlannedFor, string? Place, string? Topic, int Version);
+
+public sealed record AttendanceMark(long MemberId, Presence Presence);
+
+public sealed record TaskDto(long Id, long OrgId, string TemplateCode, string Name, string PeriodKey, DateTimeOffset OpensAt,
+    DateTimeOffset DueAt, TaskState State, string StateLabel, int Version, DateTimeOffset? PlannedFor, string? Place, string? Topic,
+    decimal Points, EvidenceRule EvidenceRule)
+{
+    public static TaskDto From(TaskSnapshot t)
+    {
+        var template = TaskCatalogue.Default.Get(t.TemplateCode, t.TemplateVersion);
+        return new TaskDto(t.Id, t.OrgId, t.TemplateCode, template.Name, t.PeriodKey, t.OpensAt, t.DueAt, t.State,
+            TaskTransitions.StatusLabel(t.State), t.RowVersion, t.PlannedFor, t.Place, t.Topic, template.Points, template.EvidenceRule);
+    }
+}
+
+public sealed record SubmissionDto(TaskDto Task, bool Passed, IReadOnlyList<string> Reasons, bool OnTime, decimal PointsEarned);
+
+/// <summary>
+/// The task lifecycle for branches and their superiors: lists and the live summary of a subtree,
+/// one task, plan reporting and evidence. Every route checks the caller's scope (Access rules):
+/// reading needs read scope over the task's org, changing needs act scope.
+/// </summary>
+public static class TaskEndpoints
+{
+    /// <summary>Nine photos of at most 10 MB each, and the form around them.</summary>
+    private const long MaxEvidenceBody = PhotoIntake.MaxPerSubmission * PhotoIntake.MaxBytes + 1024 * 1024;
+
+    public static RouteGroupBuilder MapMpTasks(this IEndpointRouteBuilder app)
+    {
+        var tasks = app.MapGroup("/api/mp/tasks").WithTags("Mini program: tasks").RequireAuthorization(MpAuth.Policy);
+        tasks.MapGet("/", List).WithSummary("Tasks of an org's subtree (default: my org), soonest due first");
+        tasks.MapGet("/summary", Summary).WithSummary("The superior's live view: in progress, due this month/quarter, overdue, warned");
+        tasks.MapGet("/{id:long}", Get).WithSummary("One task with its rules");
+        tasks.MapPut("/{id:long}/plan", ReportPlan).WithSummary("Report the plan (date, place, topic) the required days ahead");
+        tasks.MapPost("/{id:long}/evidence", SubmitEvidence).DisableAntiforgery()
+            .WithSummary("Evidence as multipart: heldAt, place, topic, minutes, version, attendance (JSON), photos (≤ 9 × 10 MB)");
+        return tasks;
+    }
+
+    internal static async Task<Results<Ok<IReadOnlyList<TaskQueries.TaskListItem>>, ProblemHttpResult>> List(
+        long? scope, string? status, string? period, int? limit, CurrentUser user, OrgStore orgs, TaskQueries queries,
+        CancellationToken ct)
+    {
+        var (path, problem) = await ReadableScopeAsync(scope, user, orgs, ct);
+        if (problem is not null)
+            return problem;
+        TaskState? state = null;
+        if (!string.IsNullOrEmpty(status))
+        {
+            if (!Enum.TryParse<TaskState>(status, ignoreCase: true, out var parsed))
+                return Problem(StatusCodes.Status400BadRequest, "参数无效", $"未知的任务状态“{status}”", "request.invalid");
+            state = parsed;
+        }
+        return TypedResults.Ok(await queries.ListAsync(path!, state, period, limit ?? 100, ct));
+    }
+
+    internal static async Task<Results<Ok<TaskSummary>, ProblemHttpResult>> Summary(long? scope, CurrentUser user, OrgStore orgs,
+        TaskQueries queries, TimeProvider clock, CancellationToken ct)
+    {
+        var (path, problem) = await ReadableScopeAsync(scope, user, orgs, ct);
+        return problem ?? (Results<Ok<TaskSummary>, ProblemHttpResult>)TypedResults.Ok(
+            await queries.SummaryAsync(path!, clock.GetUtcNow(), ct));
+    }
+
+    internal static async Task<Results<Ok<TaskDto>, ProblemHttpResult>> Get(long id, CurrentUser user, OrgStore orgs,
+        TaskCommands commands, CancellationToken ct)
+    {
+        var (task, problem) = await TaskInScopeAsync(id, user, orgs, commands, act: false, ct);
+        return problem ?? (Results<Ok<TaskDto>, ProblemHttpResult>)TypedResults.Ok(TaskDto.From(task!));
+    }
+
+    internal static async Task<Results<Ok<TaskDto>, ProblemHttpResult>> ReportPlan(long id, PlanRequest body, CurrentUser user,
+        OrgStore orgs, TaskCommands commands, CancellationToken ct)
+    {
+        var (_, problem) = await TaskInScopeAsync(id, user, orgs, commands, act: true, ct);
+        if (problem is not null)
+            return problem;
+        var task = await commands.ReportPlanAsync(id, body.Version, new PlanReport(body.PlannedFor, body.Place ?? "", body.Topic ?? ""),
+            Actor(user), user.MemberId, ct);
+        return TypedResults.Ok(TaskDto.From(task));
+    }
+
+    internal static async Task<Results<Ok<SubmissionDto>, ProblemHttpResult>> SubmitEvidence(long id, HttpRequest request,
+        CurrentUser user, OrgStore orgs, TaskCommands commands, PhotoIntake photos, CancellationToken ct)
+    {
+        var (_, problem) = await TaskInScopeAsync(id, user, orgs, commands, act: true, ct);
+        if (problem is not null)
+            return problem;
+        if (!request.HasFormContentType)
+            return Problem(StatusCodes.Status400BadRequest, "参数无效", "请以 multipart/form-data 提交", "request.invalid");
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = MaxEvidenceBody;
+
+        var form = await request.ReadFormAsync(ct);
+        if (!DateTimeOffset.TryParse(form["heldAt"], out var heldAt))
+            return Problem(StatusCodes.Status400BadRequest, "参数无效", "请填写开展时间 heldAt（ISO 8601）", "request.invalid");
+        if (!int.TryParse(form["version"], out var version))
+            return Problem(StatusCodes.Status400BadRequest, "参数无效", "缺少 version（任务的版本号）", "request.invalid");
+        IReadOnlyList<AttendanceMark> attendance;
+        try
+        {
+            attendance = string.IsNullOrWhiteSpace(form["attendance"])
+                ? []
+                : JsonSerializer.Deserialize<List<AttendanceMark>>(form["attendance"]!, JsonDefaults.Storage) ?? [];
+        }
+        catch (JsonException)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "参数无效", "考勤 attendance 应为 [{\"memberId\":1,\"presence\":\"present\"}]", "request.invalid");
+        }
+        if (form.Files.Count > PhotoIntake.MaxPerSubmission)
+            return Problem(StatusCodes.Status400BadRequest, "参数无效", $"每次最多上传{PhotoIntake.MaxPerSubmission}张照片", "evidence.too_many_photos");
+
+        var stored = new List<StoredPhoto>();
+        foreach (var file in form.Files)
+        {
+            await using var stream = file.OpenReadStream();
+            stored.Add(await photos.AcceptAsync(stream, file.FileName, ct));
+        }
+        var result = await commands.SubmitEvidenceAsync(id, version, new EvidenceSubmission(heldAt, form["place"], form["topic"],
+            form["minutes"], attendance.Select(a => (a.MemberId, a.Presence)).ToList(), stored), Actor(user), user.MemberId, ct);
+        return TypedResults.Ok(new SubmissionDto(TaskDto.From(result.Task), result.Judgment.Passed, result.Judgment.ReasonsInChinese,
+            result.Judgment.OnTime, result.Judgment.PointsEarned));
+    }
+
+    private static string Actor(CurrentUser user) => user.MemberId is { } m ? $"member:{m}" : $"wechat_user:{user.WechatUserId}";
+
+    private static async Task<(string? Path, ProblemHttpResult? Problem)> ReadableScopeAsync(long? scope, CurrentUser user,
+        OrgStore orgs, CancellationToken ct)
+    {
+        if (user.MemberId is null)
+            return (null, Problem(StatusCodes.Status403Forbidden, "无权访问", "请先绑定党员身份", "auth.not_bound"));
+        if (scope is null)
+        {
+            // My branch for a member, my org for a secretary or committee, everything for office staff.
+            return Access.DefaultReadScope(user.Roles) is { } widest
+                ? (widest, null)
+                : (null, Problem(StatusCodes.Status403Forbidden, "无权访问", "您的角色不能查看任务", "auth.forbidden"));
+        }
+        var org = await orgs.GetAsync(scope.Value, ct);
+        if (org is null)
+            return (null, Problem(StatusCodes.Status404NotFound, "未找到", $"组织 {scope} 不存在", "org.not_found"));
+        return user.CanRead(org.Path)
+            ? (org.Path, null)
+            : (null, Problem(StatusCodes.Status403Forbidden, "无权访问", "您无权查看该组织的任务", "auth.forbidden"));
+    }
+
+    private static async Task<(TaskSnapshot? Task, ProblemHttpResult? Problem)> TaskInScopeAsync(long id, CurrentUser user,
+        OrgStore orgs, TaskCommands commands, bool act, CancellationToken ct)
+    {
+        var task = await commands.GetAsync(id, ct);
+        var org = task is null ? null : await orgs.GetAsync(task.OrgId, ct);
+        if (task is null || org is null)
+            return (null, Problem(StatusCodes.Status404NotFound, "未找到", $"任务 {id} 不存在", "task.not_found"));
+        var allowed = act ? user.CanActOn(org.Path) : user.CanRead(org.Path);
+        return allowed
+            ? (task, null)
+            : (null, Problem(StatusCodes.Status403Forbidden, "无权访问", act ? "您无权办理该任务" : "您无权查看该任务", "auth.forbidden"));
+    }
+
+    private static ProblemHttpResult Problem(int status, string title, string detail, string code) =>
+        TypedResults.Problem(statusCode: status, title: title, detail: detail,
+            extensions: new Dictionary<string, object?> { ["code"] = code });
+}

@@ -1,0 +1,188 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Dapper;
+using MySqlConnector;
+using WxQms.Domain.Rules.Tasks;
+using WxQms.Domain.Model.Tasks;
+using WxQms.Domain.Services;
+using WxQms.Tests.Browser;
+using WxQms.Tests.Infrastructure;
+using WxQms.Tests.Sandbox;
+
+namespace WxQms.Tests.Api;
+
+/// <summary>
+/// A branch secretary, signed in through the sandbox, plans next month's theme party day and submits
+/// its evidence through the mini-program API; office staff watch; another branch is kept out.
+/// </summary>
+[Collection(IntegrationCollection.Name)]
+public sealed class TaskApiTests(WxQmsApp app) : IAsyncLifetime
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private readonly HttpClient client = app.CreateClient();
+    private readonly SandboxDriver wx = new(app);
+    private Period month = null!;
+    private (long Member, long Branch, string Path) secretary;
+
+    public async ValueTask InitializeAsync()
+    {
+        await app.ResetAsync();
+        await app.Get<DemoSeeder>().SeedAsync(Ct);
+        month = Periods.Containing(Recurrence.Monthly, app.Clock.GetUtcNow().AddDays(35));
+        await app.Get<PlanService>().GenerateYearAsync(month.Year, Ct);
+        secretary = await HolderAsync("secretary", "DFL-C03-B01");
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    [Fact]
+    public async Task A_secretary_plans_and_submits_a_theme_party_day_and_sees_it_completed_with_its_points()
+    {
+        var token = await SignInAsync(secretary.Member);
+
+        var list = await GetAsync<JsonElement>($"/api/mp/tasks?period={month.Key}", token);
+        var task = list.EnumerateArray().Single(t => t.GetProperty("templateCode").GetString() == TaskCodes.ThemePartyDay);
+        var id = task.GetProperty("id").GetInt64();
+        var day20 = new DateTimeOffset(month.LastDay.Year, month.LastDay.Month, 20, 14, 0, 0, TimeSpan.FromHours(8));
+        var planned = await SendAsync(HttpMethod.Put, $"/api/mp/tasks/{id}/plan", token,
+            JsonContent.Create(new { plannedFor = day20, place = "社区党群服务中心", topic = "志愿服务进楼院", version = 1 }));
+        Assert.Equal(HttpStatusCode.OK, planned.StatusCode);
+        app.Clock.SetUtcNow(day20.AddHours(3));
+        token = await SignInAsync(secretary.Member); // weeks later: the 2-hour token has long expired
+
+        var submitted = await SendAsync(HttpMethod.Post, $"/api/mp/tasks/{id}/evidence", token, await EvidenceFormAsync(day20, version: 2));
+
+        Assert.Equal(HttpStatusCode.OK, submitted.StatusCode);
+        var body = await submitted.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.True(body.GetProperty("passed").GetBoolean(), body.ToString());
+        Assert.Equal("completed", body.GetProperty("task").GetProperty("state").GetString());
+        Assert.Equal(1.5m, body.GetProperty("pointsEarned").GetDecimal());
+
+        var staff = await SignInAsync((await HolderAsync("staff", "DFL")).Member);
+        var seen = await GetAsync<JsonElement>($"/api/mp/tasks/{id}", staff);
+        Assert.Equal("completed", seen.GetProperty("state").GetString());
+        var summary = await GetAsync<JsonElement>("/api/mp/tasks/summary?scope=1", staff);
+        Assert.Equal(1, summary.GetProperty("completedThisYear").GetInt32());
+        Assert.True(summary.GetProperty("overdue").GetInt32() > 0); // nobody else did anything this year
+    }
+
+    [Fact]
+    public async Task Another_branchs_secretary_gets_403_on_the_task_and_its_list()
+    {
+        var other = await HolderAsync("secretary", "DFL-C04-B01");
+        var token = await SignInAsync(other.Member);
+        var id = await ScalarAsync("SELECT id FROM tasks WHERE org_id = @Branch LIMIT 1", new { secretary.Branch });
+
+        var task = await SendAsync(HttpMethod.Get, $"/api/mp/tasks/{id}", token);
+        var list = await SendAsync(HttpMethod.Get, $"/api/mp/tasks?scope={secretary.Branch}", token);
+        var plan = await SendAsync(HttpMethod.Put, $"/api/mp/tasks/{id}/plan", token,
+            JsonContent.Create(new { plannedFor = DateTimeOffset.UtcNow, place = "x", topic = "y", version = 1 }));
+
+        Assert.Equal([HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden],
+            new[] { task.StatusCode, list.StatusCode, plan.StatusCode });
+        Assert.Equal("application/problem+json", task.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Someone_not_yet_bound_is_asked_to_bind_and_nobody_without_a_token_gets_in()
+    {
+        var code = (await wx.PostRawAsync("/sandbox/wechat/mp/jscode", new { openid = SandboxDriverUsers.ResidentMpOpenId })).Str("code");
+        var login = await client.PostAsJsonAsync("/api/mp/login", new { code }, Ct);
+        var token = (await login.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("token").GetString()!;
+
+        var unbound = await SendAsync(HttpMethod.Get, "/api/mp/tasks", token);
+        var anonymous = await client.GetAsync("/api/mp/tasks", Ct);
+
+        Assert.Equal(HttpStatusCode.Forbidden, unbound.StatusCode);
+        Assert.Equal("auth.not_bound", (await unbound.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_renamed_executable_among_the_photos_is_refused()
+    {
+        var token = await SignInAsync(secretary.Member);
+        var id = await ScalarAsync("SELECT id FROM tasks WHERE org_id = @Branch AND template_code = 'party_dues' AND period_key = @Key",
+            new { secretary.Branch, month.Key });
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(month.StartsAt.AddDays(2).ToString("O")), "heldAt" },
+            { new StringContent("1"), "version" },
+            { new StringContent("台账"), "minutes" },
+        };
+        form.Add(new ByteArrayContent([0x4D, 0x5A, 0x90, 0x00, 3, 0, 0, 0]) { Headers = { ContentType = new("image/jpeg") } }, "photos", "合影.jpg");
+
+        var response = await SendAsync(HttpMethod.Post, $"/api/mp/tasks/{id}/evidence", token, form);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal("photo.bad_type", (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("code").GetString());
+    }
+
+    private async Task<MultipartFormDataContent> EvidenceFormAsync(DateTimeOffset heldAt, int version)
+    {
+        await using var conn = new MySqlConnection(TestEnvironment.MySql);
+        var roster = await conn.QueryAsync<long>("""
+            SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id
+            WHERE o.path LIKE @pattern AND m.status IN ('full', 'probationary')
+            """, new { pattern = secretary.Path + "%" });
+        var form = new MultipartFormDataContent
+        {
+            { new StringContent(heldAt.ToString("O")), "heldAt" },
+            { new StringContent("社区党群服务中心"), "place" },
+            { new StringContent("志愿服务进楼院"), "topic" },
+            { new StringContent("活动记录：清理楼道、走访独居老人……"), "minutes" },
+            { new StringContent(version.ToString()), "version" },
+            { new StringContent(JsonSerializer.Serialize(roster.Select(id => new { memberId = id, presence = "present" }))), "attendance" },
+        };
+        for (var i = 0; i < 3; i++)
+            form.Add(new ByteArrayContent(TestPng.Create(50 + i, 40)) { Headers = { ContentType = new("image/png") } }, "photos", $"活动{i}.png");
+        return form;
+    }
+
+    private async Task<string> SignInAsync(long memberId)
+    {
+        var mpOpenid = (await wx.UsersAsync($"memberId={memberId}"))[0].Str("mpOpenid");
+        var code = (await wx.PostRawAsync("/sandbox/wechat/mp/jscode", new { openid = mpOpenid })).Str("code");
+        var login = await (await client.PostAsJsonAsync("/api/mp/login", new { code }, Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct);
+        var phoneCode = (await wx.PostRawAsync("/sandbox/wechat/mp/phonecode", new { openid = mpOpenid })).Str("code");
+        var bound = await SendAsync(HttpMethod.Post, "/api/mp/bind", login.GetProperty("token").GetString(), JsonContent.Create(new { phoneCode }));
+        Assert.Equal(HttpStatusCode.OK, bound.StatusCode);
+        return (await bound.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("token").GetString()!;
+    }
+
+    private async Task<T> GetAsync<T>(string url, string token)
+    {
+        var response = await SendAsync(HttpMethod.Get, url, token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<T>(Ct))!;
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string? token, HttpContent? content = null)
+    {
+        var request = new HttpRequestMessage(method, url) { Content = content };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await client.SendAsync(request, Ct);
+    }
+
+    private static async Task<(long Member, long Branch, string Path)> HolderAsync(string role, string orgCode)
+    {
+        await using var conn = new MySqlConnection(TestEnvironment.MySql);
+        return await conn.QueryFirstAsync<(long, long, string)>("""
+            SELECT r.member_id, o.id, o.path FROM member_roles r JOIN orgs o ON o.id = r.org_id JOIN members m ON m.id = r.member_id
+            WHERE r.role = @role AND o.code = @orgCode AND m.phone IS NOT NULL ORDER BY r.member_id
+            """, new { role, orgCode });
+    }
+
+    private static async Task<long> ScalarAsync(string sql, object param)
+    {
+        await using var conn = new MySqlConnection(TestEnvironment.MySql);
+        return await conn.ExecuteScalarAsync<long>(sql, param);
+    }
+}
+
+internal static class SandboxDriverUsers
+{
+    public static string ResidentMpOpenId => WxQms.Api.Sandbox.SandboxUsers.Residents[0].MpOpenId;
+}
