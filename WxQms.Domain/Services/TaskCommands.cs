@@ -55,15 +55,7 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock)
     {
         var place = Required(plan.Place, "地点");
         var topic = Required(plan.Topic, "主题");
-        var task = await GetAsync(taskId, ct) ?? throw new NotFoundException($"任务 {taskId} 不存在");
-        var template = TaskCatalogue.Default.Get(task.TemplateCode, task.TemplateVersion);
-        var now = clock.GetUtcNow();
-
-        var transition = TaskTransitions.Apply(task.State, TaskAction.ReportPlan, new TaskFacts(
-            PlanRequired: template.PlanRule.Required, HasPlan: task.PlannedFor is not null, AdHoc: task.AdHoc,
-            PastDue: now >= task.DueAt));
-        if (!transition.Allowed)
-            throw new RuleViolationException("task.transition_refused", transition.Refusal!);
+        var (task, template, now, to) = await AllowedAsync(taskId, TaskAction.ReportPlan, ct);
         if (PlanCheck.Refusal(template, plan.PlannedFor, now, task.OpensAt, task.DueAt) is { } refusal)
             throw new RuleViolationException("task.plan_refused", refusal);
 
@@ -79,7 +71,7 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock)
         {
             id = taskId,
             expectedVersion,
-            to = DbNames.Of(transition.To!.Value),
+            to = DbNames.Of(to),
             plannedFor = plan.PlannedFor.UtcDateTime,
             place,
             topic,
@@ -88,7 +80,7 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock)
         if (changed == 0)
             throw new ConflictException("task.version_conflict", "任务已被他人修改，请刷新后重试");
         await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, "task.planned", "task", taskId, task.OrgId, actorMemberId,
-            new { From = task.State, To = transition.To, PlannedFor = plan.PlannedFor, Place = place, Topic = topic }), ct);
+            new { From = task.State, To = to, PlannedFor = plan.PlannedFor, Place = place, Topic = topic }), ct);
         await tx.CommitAsync(ct);
         return (await GetAsync(taskId, ct))!;
     }
@@ -105,14 +97,7 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock)
             throw new RuleViolationException("evidence.too_many_photos", $"每次最多上传{PhotoIntake.MaxPerSubmission}张照片");
         if (evidence.Minutes is { Length: > 20_000 })
             throw new RuleViolationException("evidence.minutes_too_long", "会议记录不超过两万字");
-        var task = await GetAsync(taskId, ct) ?? throw new NotFoundException($"任务 {taskId} 不存在");
-        var template = TaskCatalogue.Default.Get(task.TemplateCode, task.TemplateVersion);
-        var now = clock.GetUtcNow();
-        var transition = TaskTransitions.Apply(task.State, TaskAction.Submit, new TaskFacts(
-            PlanRequired: template.PlanRule.Required, HasPlan: task.PlannedFor is not null, AdHoc: task.AdHoc,
-            PastDue: now >= task.DueAt));
-        if (!transition.Allowed)
-            throw new RuleViolationException("task.transition_refused", transition.Refusal!);
+        var (task, template, now, _) = await AllowedAsync(taskId, TaskAction.Submit, ct);
 
         await using var conn = await db.OpenConnectionAsync(ct);
         var roster = (await conn.QueryAsync<(long Id, string Status, bool Committee)>(new CommandDefinition("""
@@ -209,6 +194,21 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock)
         }
         await tx.CommitAsync(ct);
         return new SubmissionResult((await GetAsync(taskId, ct))!, judged, evidenceId);
+    }
+
+    /// <summary>Loads the task and asks the state machine whether the action is allowed now.</summary>
+    private async Task<(TaskSnapshot Task, TaskTemplate Template, DateTimeOffset Now, TaskState To)> AllowedAsync(long taskId,
+        TaskAction action, CancellationToken ct)
+    {
+        var task = await GetAsync(taskId, ct) ?? throw new NotFoundException($"任务 {taskId} 不存在");
+        var template = TaskCatalogue.Default.Get(task.TemplateCode, task.TemplateVersion);
+        var now = clock.GetUtcNow();
+        var transition = TaskTransitions.Apply(task.State, action, new TaskFacts(
+            PlanRequired: template.PlanRule.Required, HasPlan: task.PlannedFor is not null, AdHoc: task.AdHoc,
+            PastDue: now >= task.DueAt));
+        return transition.Allowed
+            ? (task, template, now, transition.To!.Value)
+            : throw new RuleViolationException("task.transition_refused", transition.Refusal!);
     }
 
     private static string Required(string? value, string what)
