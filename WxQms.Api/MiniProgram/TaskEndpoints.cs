@@ -16,15 +16,18 @@ public sealed record AttendanceMark(long MemberId, Presence Presence);
 
 public sealed record TaskDto(long Id, long OrgId, string TemplateCode, string Name, string PeriodKey, DateTimeOffset OpensAt,
     DateTimeOffset DueAt, TaskState State, string StateLabel, int Version, DateTimeOffset? PlannedFor, string? Place, string? Topic,
-    decimal Points, EvidenceRule EvidenceRule)
+    decimal Points, EvidenceRule EvidenceRule, IReadOnlyList<PhotoDto> Photos)
 {
-    public static TaskDto From(TaskSnapshot t)
+    public static TaskDto From(TaskSnapshot t, IReadOnlyList<StoredPhoto>? photos = null)
     {
         var template = TaskCatalogue.Default.Get(t.TemplateCode, t.TemplateVersion);
         return new TaskDto(t.Id, t.OrgId, t.TemplateCode, template.Name, t.PeriodKey, t.OpensAt, t.DueAt, t.State,
-            TaskTransitions.StatusLabel(t.State), t.RowVersion, t.PlannedFor, t.Place, t.Topic, template.Points, template.EvidenceRule);
+            TaskTransitions.StatusLabel(t.State), t.RowVersion, t.PlannedFor, t.Place, t.Topic, template.Points, template.EvidenceRule,
+            (photos ?? []).Select(p => new PhotoDto(p.Sha256, p.ContentType, p.Size, $"/api/mp/tasks/{t.Id}/photos/{p.Sha256}")).ToList());
     }
 }
+
+public sealed record PhotoDto(string Sha256, string ContentType, long Size, string Url);
 
 public sealed record SubmissionDto(TaskDto Task, bool Passed, IReadOnlyList<string> Reasons, bool OnTime, decimal PointsEarned);
 
@@ -44,6 +47,7 @@ public static class TaskEndpoints
         tasks.MapGet("/", List).WithSummary("Tasks of an org's subtree (default: my org), soonest due first");
         tasks.MapGet("/summary", Summary).WithSummary("The superior's live view: in progress, due this month/quarter, overdue, warned");
         tasks.MapGet("/{id:long}", Get).WithSummary("One task with its rules");
+        tasks.MapGet("/{id:long}/photos/{sha256}", Photo).WithSummary("One evidence photo, only to those who may see the task");
         tasks.MapPut("/{id:long}/plan", ReportPlan).WithSummary("Report the plan (date, place, topic) the required days ahead");
         tasks.MapPost("/{id:long}/evidence", SubmitEvidence).DisableAntiforgery()
             .WithSummary("Evidence as multipart: heldAt, place, topic, minutes, version, attendance (JSON), photos (≤ 9 × 10 MB)");
@@ -79,7 +83,23 @@ public static class TaskEndpoints
         TaskCommands commands, CancellationToken ct)
     {
         var (task, problem) = await TaskInScopeAsync(id, user, orgs, commands, act: false, ct);
-        return problem ?? (Results<Ok<TaskDto>, ProblemHttpResult>)TypedResults.Ok(TaskDto.From(task!));
+        return problem ?? (Results<Ok<TaskDto>, ProblemHttpResult>)TypedResults.Ok(
+            TaskDto.From(task!, await commands.PhotosAsync(id, ct)));
+    }
+
+    /// <summary>Photos never change (they are named by their hash), so clients may keep them; only privately.</summary>
+    internal static async Task<IResult> Photo(long id, string sha256, HttpContext http, CurrentUser user, OrgStore orgs,
+        TaskCommands commands, FileStore files, CancellationToken ct)
+    {
+        var (_, problem) = await TaskInScopeAsync(id, user, orgs, commands, act: false, ct);
+        if (problem is not null)
+            return problem;
+        var photo = await commands.PhotoAsync(id, sha256, ct);
+        var bytes = photo is null ? null : await files.ReadVerifiedAsync(new StoredFile(photo.Sha256, photo.Size, photo.RelativePath), ct);
+        if (photo is null || bytes is null)
+            return Problem(StatusCodes.Status404NotFound, "未找到", "没有这张照片", "photo.not_found");
+        http.Response.Headers.CacheControl = "private, max-age=31536000, immutable";
+        return TypedResults.File(bytes, photo.ContentType, entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{photo.Sha256}\""));
     }
 
     internal static async Task<Results<Ok<TaskDto>, ProblemHttpResult>> ReportPlan(long id, PlanRequest body, CurrentUser user,

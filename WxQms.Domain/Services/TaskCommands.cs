@@ -49,6 +49,32 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock)
             r.PlannedFor is { } p ? Utc(p) : null, r.Place, r.Topic);
     }
 
+    /// <summary>The photos of a task's latest submission, newest submission first.</summary>
+    public async Task<IReadOnlyList<StoredPhoto>> PhotosAsync(long taskId, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT p.sha256 AS Sha256, p.size_bytes AS Size, p.content_type AS ContentType, p.storage_path AS RelativePath
+            FROM evidence_photos p
+            WHERE p.evidence_id = (SELECT MAX(id) FROM task_evidence WHERE task_id = @taskId)
+            ORDER BY p.id
+            """;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<StoredPhoto>(new CommandDefinition(sql, new { taskId }, cancellationToken: ct))).ToList();
+    }
+
+    /// <summary>One photo of any submission of the task, by its hash; null when the task has no such photo.</summary>
+    public async Task<StoredPhoto?> PhotoAsync(long taskId, string sha256, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT p.sha256 AS Sha256, p.size_bytes AS Size, p.content_type AS ContentType, p.storage_path AS RelativePath
+            FROM evidence_photos p JOIN task_evidence e ON e.id = p.evidence_id
+            WHERE e.task_id = @taskId AND p.sha256 = @sha256
+            LIMIT 1
+            """;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleOrDefaultAsync<StoredPhoto>(new CommandDefinition(sql, new { taskId, sha256 }, cancellationToken: ct));
+    }
+
     /// <summary>预先报备: date, place and topic, the required days ahead, inside the task's period.</summary>
     public async Task<TaskSnapshot> ReportPlanAsync(long taskId, int expectedVersion, PlanReport plan, string actor,
         long? actorMemberId, CancellationToken ct)

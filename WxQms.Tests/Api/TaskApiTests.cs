@@ -60,6 +60,16 @@ public sealed class TaskApiTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal("completed", body.GetProperty("task").GetProperty("state").GetString());
         Assert.Equal(1.5m, body.GetProperty("pointsEarned").GetDecimal());
 
+        var detail = await GetAsync<JsonElement>($"/api/mp/tasks/{id}", token);
+        var photoUrl = detail.GetProperty("photos")[0].GetProperty("url").GetString()!;
+        var photo = await SendAsync(HttpMethod.Get, photoUrl, token);
+        Assert.Equal(3, detail.GetProperty("photos").GetArrayLength());
+        Assert.Equal(HttpStatusCode.OK, photo.StatusCode);
+        Assert.Equal(TestPng.Create(50, 40), await photo.Content.ReadAsByteArrayAsync(Ct));
+        Assert.Contains("private", photo.Headers.CacheControl!.ToString());
+        var outsider = await SignInAsync((await HolderAsync("secretary", "DFL-C04-B01")).Member);
+        Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(HttpMethod.Get, photoUrl, outsider)).StatusCode);
+
         var staff = await SignInAsync((await HolderAsync("staff", "DFL")).Member);
         var seen = await GetAsync<JsonElement>($"/api/mp/tasks/{id}", staff);
         Assert.Equal("completed", seen.GetProperty("state").GetString());
