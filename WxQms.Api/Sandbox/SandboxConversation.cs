@@ -56,19 +56,8 @@ public static class SandboxConversation
         });
     }
 
-    internal static async Task<IResult> ChatAsync(string openid, SandboxWechat sandbox, long? after, CancellationToken ct)
-    {
-        if (await sandbox.Users.FindAsync(openid, ct) is not { } user)
-            return SandboxHttp.HelperProblem(StatusCodes.Status404NotFound, $"沙箱中没有 openid 为 {openid} 的用户");
-        return SandboxHttp.Answer(new
-        {
-            openid,
-            name = user.Name,
-            memberId = user.MemberId,
-            follows = sandbox.Users.Follows(user),
-            messages = sandbox.Messages.Inbox(user, includeUserMessages: true).Where(m => m.Seq > (after ?? 0)),
-        });
-    }
+    internal static Task<IResult> ChatAsync(string openid, SandboxWechat sandbox, long? after, CancellationToken ct) =>
+        SandboxUserEndpoints.Messages(openid, sandbox, includeUserMessages: true, after, ct);
 
     /// <summary>Delivers the pushes WeChat owes our callbacks; run by <see cref="SandboxPushDelivery"/> and by tests.</summary>
     public static async Task<int> DeliverPendingAsync(SandboxWechat sandbox, SandboxPush push, CancellationToken ct)

@@ -288,7 +288,12 @@ internal static class SandboxUserEndpoints
         });
     }
 
-    internal static async Task<IResult> Inbox(string openid, SandboxWechat sandbox, CancellationToken ct)
+    internal static Task<IResult> Inbox(string openid, SandboxWechat sandbox, CancellationToken ct) =>
+        Messages(openid, sandbox, includeUserMessages: false, after: null, ct);
+
+    /// <summary>What was sent to the user (the inbox) or, with the user's own messages, the whole conversation.</summary>
+    internal static async Task<IResult> Messages(string openid, SandboxWechat sandbox, bool includeUserMessages, long? after,
+        CancellationToken ct)
     {
         if (await sandbox.Users.FindAsync(openid, ct) is not { } user)
             return SandboxHttp.HelperProblem(StatusCodes.Status404NotFound, $"沙箱中没有 openid 为 {openid} 的用户");
@@ -297,7 +302,8 @@ internal static class SandboxUserEndpoints
             openid,
             name = user.Name,
             memberId = user.MemberId,
-            messages = sandbox.Messages.Inbox(user),
+            follows = sandbox.Users.Follows(user),
+            messages = sandbox.Messages.Inbox(user, includeUserMessages).Where(m => m.Seq > (after ?? 0)),
         });
     }
 
