@@ -5,20 +5,11 @@ using WxQms.Tests.Infrastructure;
 namespace WxQms.Tests.Sandbox;
 
 [Collection(IntegrationCollection.Name)]
-public sealed class SandboxCustomMessageTests(WxQmsApp app, SeededSubdistrict seeded) : IClassFixture<SeededSubdistrict>, IAsyncLifetime
+public sealed class SandboxCustomMessageTests(WxQmsApp app, SeededSubdistrict seeded) : SeededWechatTests(app, seeded)
 {
-    private readonly SandboxDriver wx = new(app);
-
-    public async ValueTask InitializeAsync()
-    {
-        Assert.False(seeded.Result.AlreadySeeded);
-        await wx.ResetWechatAsync();
-    }
-
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private Task<JsonElement> SendAsync(object body, SandboxApp which = SandboxApp.Oa) =>
-        wx.PostAsync(which, "cgi-bin/message/custom/send", body);
+        Wx.PostAsync(which, "cgi-bin/message/custom/send", body);
 
     private static object Text(string touser, string content = "您好，您提交的佐证材料已收到。") =>
         new { touser, msgtype = "text", text = new { content } };
@@ -26,8 +17,8 @@ public sealed class SandboxCustomMessageTests(WxQmsApp app, SeededSubdistrict se
     [Fact]
     public async Task Delivers_text_image_and_news_to_the_inbox_in_order()
     {
-        var (openid, _) = await wx.FollowerAsync();
-        var mediaId = (await wx.UploadAsync(SandboxApp.Oa, "image", SandboxDriver.Jpeg(2_000))).Str("media_id");
+        var (openid, _) = await Wx.FollowerAsync();
+        var mediaId = (await Wx.UploadAsync(SandboxApp.Oa, "image", SandboxDriver.Jpeg(2_000))).Str("media_id");
 
         var text = await SendAsync(Text(openid));
         var image = await SendAsync(new { touser = openid, msgtype = "image", image = new { media_id = mediaId } });
@@ -39,7 +30,7 @@ public sealed class SandboxCustomMessageTests(WxQmsApp app, SeededSubdistrict se
         });
 
         Assert.All([text, image, news], r => Assert.Equal((0, "ok"), (r.ErrCode(), r.ErrMsg())));
-        var inbox = await wx.InboxAsync(openid);
+        var inbox = await Wx.InboxAsync(openid);
         Assert.Equal(["text", "image", "news"], inbox.Select(m => m.Str("msgType")));
         Assert.All(inbox, m => Assert.Equal("custom", m.Str("kind")));
         Assert.Equal("您好，您提交的佐证材料已收到。", inbox[0].Str("text"));
@@ -50,14 +41,14 @@ public sealed class SandboxCustomMessageTests(WxQmsApp app, SeededSubdistrict se
     [Fact]
     public async Task Refuses_with_45015_once_48_hours_have_passed_since_the_users_last_message()
     {
-        var (openid, _) = await wx.FollowerAsync();
-        wx.Sandbox.RecordInteraction(openid);
+        var (openid, _) = await Wx.FollowerAsync();
+        Wx.Sandbox.RecordInteraction(openid);
 
-        await wx.AdvanceAsync(TimeSpan.FromHours(47));
+        await Wx.AdvanceAsync(TimeSpan.FromHours(47));
         var inside = await SendAsync(Text(openid));
-        await wx.AdvanceAsync(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
+        await Wx.AdvanceAsync(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
         var outside = await SendAsync(Text(openid));
-        wx.Sandbox.RecordInteraction(openid);
+        Wx.Sandbox.RecordInteraction(openid);
         var reopened = await SendAsync(Text(openid));
 
         Assert.Equal(0, inside.ErrCode());
@@ -69,21 +60,21 @@ public sealed class SandboxCustomMessageTests(WxQmsApp app, SeededSubdistrict se
     [Fact]
     public async Task Refuses_with_45015_a_user_who_never_wrote_when_interaction_is_not_assumed()
     {
-        var (openid, _) = await wx.FollowerAsync();
-        wx.Sandbox.Users.AssumeInteraction = false;
+        var (openid, _) = await Wx.FollowerAsync();
+        Wx.Sandbox.Users.AssumeInteraction = false;
 
         Assert.Equal(45015, (await SendAsync(Text(openid))).ErrCode());
-        Assert.Empty(await wx.InboxAsync(openid));
+        Assert.Empty(await Wx.InboxAsync(openid));
     }
 
     [Fact]
     public async Task The_window_is_configurable()
     {
-        var (openid, _) = await wx.FollowerAsync();
-        wx.Sandbox.Users.CustomerServiceWindow = TimeSpan.FromMinutes(1);
-        wx.Sandbox.RecordInteraction(openid);
+        var (openid, _) = await Wx.FollowerAsync();
+        Wx.Sandbox.Users.CustomerServiceWindow = TimeSpan.FromMinutes(1);
+        Wx.Sandbox.RecordInteraction(openid);
 
-        await wx.AdvanceAsync(TimeSpan.FromMinutes(2));
+        await Wx.AdvanceAsync(TimeSpan.FromMinutes(2));
 
         Assert.Equal(45015, (await SendAsync(Text(openid))).ErrCode());
     }
@@ -91,8 +82,8 @@ public sealed class SandboxCustomMessageTests(WxQmsApp app, SeededSubdistrict se
     [Fact]
     public async Task Allows_five_replies_per_user_message_then_45047()
     {
-        var (openid, _) = await wx.FollowerAsync();
-        wx.Sandbox.RecordInteraction(openid);
+        var (openid, _) = await Wx.FollowerAsync();
+        Wx.Sandbox.RecordInteraction(openid);
 
         var codes = new List<int>();
         for (var i = 0; i < 6; i++)
@@ -104,8 +95,8 @@ public sealed class SandboxCustomMessageTests(WxQmsApp app, SeededSubdistrict se
     [Fact]
     public async Task Refuses_a_user_who_unfollowed_with_45015()
     {
-        var (openid, _) = await wx.FollowerAsync();
-        wx.Sandbox.Users.SetFollows(openid, false);
+        var (openid, _) = await Wx.FollowerAsync();
+        Wx.Sandbox.Users.SetFollows(openid, false);
 
         Assert.Equal(45015, (await SendAsync(Text(openid))).ErrCode());
     }
@@ -113,7 +104,7 @@ public sealed class SandboxCustomMessageTests(WxQmsApp app, SeededSubdistrict se
     [Fact]
     public async Task Refuses_unknown_media_openids_and_message_types()
     {
-        var (openid, _) = await wx.FollowerAsync();
+        var (openid, _) = await Wx.FollowerAsync();
 
         var media = await SendAsync(new { touser = openid, msgtype = "image", image = new { media_id = "no-such-media" } });
         var user = await SendAsync(Text("oNotAUserOfThisAccount00000"));
@@ -126,13 +117,13 @@ public sealed class SandboxCustomMessageTests(WxQmsApp app, SeededSubdistrict se
     [Fact]
     public async Task The_mini_program_sends_to_its_own_openids()
     {
-        var (openid, mpOpenId) = await wx.FollowerAsync();
+        var (openid, mpOpenId) = await Wx.FollowerAsync();
 
         var sent = await SendAsync(Text(mpOpenId, "小程序客服回复"), SandboxApp.Mp);
         var wrongApp = await SendAsync(Text(openid), SandboxApp.Mp);
 
         Assert.Equal(0, sent.ErrCode());
         Assert.Equal(40003, wrongApp.ErrCode());
-        Assert.Equal("mp", (await wx.InboxAsync(openid)).Single().Str("app"));
+        Assert.Equal("mp", (await Wx.InboxAsync(openid)).Single().Str("app"));
     }
 }

@@ -9,28 +9,19 @@ using WxQms.Tests.Infrastructure;
 namespace WxQms.Tests.Sandbox;
 
 [Collection(IntegrationCollection.Name)]
-public sealed class SandboxMiniProgramTests(WxQmsApp app, SeededSubdistrict seeded) : IClassFixture<SeededSubdistrict>, IAsyncLifetime
+public sealed class SandboxMiniProgramTests(WxQmsApp app, SeededSubdistrict seeded) : SeededWechatTests(app, seeded)
 {
-    private readonly SandboxDriver wx = new(app);
-
-    public async ValueTask InitializeAsync()
-    {
-        Assert.False(seeded.Result.AlreadySeeded);
-        await wx.ResetWechatAsync();
-    }
-
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private async Task<JsonElement> MemberAsync(int index = 0) => (await wx.UsersAsync($"offset={index}&limit=1"))[0];
+    private async Task<JsonElement> MemberAsync(int index = 0) => (await Wx.UsersAsync($"offset={index}&limit=1"))[0];
 
     private async Task<string> LoginCodeAsync(string mpOpenId) =>
-        (await wx.PostRawAsync("/sandbox/wechat/mp/jscode", new { openid = mpOpenId })).Str("code");
+        (await Wx.PostRawAsync("/sandbox/wechat/mp/jscode", new { openid = mpOpenId })).Str("code");
 
     private Task<JsonElement> Code2SessionAsync(string code, string? appid = null, string? secret = null) =>
-        wx.GetJsonAsync($"/sandbox/wechat/sns/jscode2session?appid={appid ?? wx.Options.Mp.AppId}" +
-            $"&secret={secret ?? wx.Options.Mp.AppSecret}&js_code={code}&grant_type=authorization_code");
+        Wx.GetJsonAsync($"/sandbox/wechat/sns/jscode2session?appid={appid ?? Wx.Options.Mp.AppId}" +
+            $"&secret={secret ?? Wx.Options.Mp.AppSecret}&js_code={code}&grant_type=authorization_code");
 
     // ---- login ----
 
@@ -55,7 +46,7 @@ public sealed class SandboxMiniProgramTests(WxQmsApp app, SeededSubdistrict seed
     {
         var code = await LoginCodeAsync((await MemberAsync()).Str("mpOpenid"));
 
-        await wx.AdvanceAsync(TimeSpan.FromMinutes(5));
+        await Wx.AdvanceAsync(TimeSpan.FromMinutes(5));
 
         Assert.Equal(40029, (await Code2SessionAsync(code)).ErrCode());
     }
@@ -67,7 +58,7 @@ public sealed class SandboxMiniProgramTests(WxQmsApp app, SeededSubdistrict seed
 
         var badApp = await Code2SessionAsync(code, appid: "wx0000000000000000");
         var badSecret = await Code2SessionAsync(code, secret: "wrong");
-        var officialAccount = await Code2SessionAsync(code, wx.Options.Oa.AppId, wx.Options.Oa.AppSecret);
+        var officialAccount = await Code2SessionAsync(code, Wx.Options.Oa.AppId, Wx.Options.Oa.AppSecret);
         var unknown = await Code2SessionAsync("not-a-code");
         var stillGood = await Code2SessionAsync(code);
 
@@ -78,7 +69,7 @@ public sealed class SandboxMiniProgramTests(WxQmsApp app, SeededSubdistrict seed
     [Fact]
     public async Task The_code_helper_refuses_an_unknown_openid()
     {
-        using var response = await wx.Http.PostAsJsonAsync("/sandbox/wechat/mp/jscode", new { openid = "oNobody" }, Ct);
+        using var response = await Wx.Http.PostAsJsonAsync("/sandbox/wechat/mp/jscode", new { openid = "oNobody" }, Ct);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
@@ -101,10 +92,10 @@ public sealed class SandboxMiniProgramTests(WxQmsApp app, SeededSubdistrict seed
         lang = "zh_CN",
     };
 
-    private Task<JsonElement> SubscribeSendAsync(object body) => wx.PostAsync(SandboxApp.Mp, "cgi-bin/message/subscribe/send", body);
+    private Task<JsonElement> SubscribeSendAsync(object body) => Wx.PostAsync(SandboxApp.Mp, "cgi-bin/message/subscribe/send", body);
 
     private Task<JsonElement> AcceptAsync(string mpOpenId, params string[] templateIds) =>
-        wx.PostRawAsync("/sandbox/wechat/mp/subscriptions", new { openid = mpOpenId, templateIds });
+        Wx.PostRawAsync("/sandbox/wechat/mp/subscriptions", new { openid = mpOpenId, templateIds });
 
     [Fact]
     public async Task A_send_without_consent_is_43101()
@@ -132,11 +123,11 @@ public sealed class SandboxMiniProgramTests(WxQmsApp app, SeededSubdistrict seed
         Assert.Equal("accept", accepted.GetProperty("results").Str(SandboxTemplates.MpMeetingReminder));
         Assert.Equal(2, accepted.GetProperty("remaining").GetProperty(SandboxTemplates.MpMeetingReminder).GetInt32());
         Assert.Equal([0, 0, 43101], sends);
-        Assert.Equal(1, wx.Sandbox.Messages.RemainingConsents(mpOpenId, SandboxTemplates.MpTaskWarning));
-        var inbox = await wx.InboxAsync(user.Str("openid"));
+        Assert.Equal(1, Wx.Sandbox.Messages.RemainingConsents(mpOpenId, SandboxTemplates.MpTaskWarning));
+        var inbox = await Wx.InboxAsync(user.Str("openid"));
         Assert.Equal(2, inbox.Length);
         Assert.All(inbox, m => Assert.Equal(("subscribe", "mp", "pages/tasks/detail?id=7"), (m.Str("kind"), m.Str("app"), m.Str("page"))));
-        Assert.Equal(2, wx.Sandbox.PendingPushes.Count(p => p.Event == "subscribe_msg_sent_event"));
+        Assert.Equal(2, Wx.Sandbox.PendingPushes.Count(p => p.Event == "subscribe_msg_sent_event"));
     }
 
     [Fact]
@@ -147,7 +138,7 @@ public sealed class SandboxMiniProgramTests(WxQmsApp app, SeededSubdistrict seed
         for (var i = 0; i < 60; i++)
             await AcceptAsync(mpOpenId, SandboxTemplates.MpReviewResult);
 
-        Assert.Equal(SandboxMessages.MaxConsents, wx.Sandbox.Messages.RemainingConsents(mpOpenId, SandboxTemplates.MpReviewResult));
+        Assert.Equal(SandboxMessages.MaxConsents, Wx.Sandbox.Messages.RemainingConsents(mpOpenId, SandboxTemplates.MpReviewResult));
     }
 
     [Fact]
@@ -160,7 +151,7 @@ public sealed class SandboxMiniProgramTests(WxQmsApp app, SeededSubdistrict seed
 
         Assert.Equal(47003, sent.ErrCode());
         Assert.StartsWith("argument invalid! data.thing1.value invalid", sent.ErrMsg());
-        Assert.Equal(1, wx.Sandbox.Messages.RemainingConsents(mpOpenId, SandboxTemplates.MpMeetingReminder));
+        Assert.Equal(1, Wx.Sandbox.Messages.RemainingConsents(mpOpenId, SandboxTemplates.MpMeetingReminder));
     }
 
     [Fact]
@@ -171,7 +162,7 @@ public sealed class SandboxMiniProgramTests(WxQmsApp app, SeededSubdistrict seed
 
         var oaOpenId = await SubscribeSendAsync(Reminder(user.Str("openid")));
         var oaTemplate = await SubscribeSendAsync(new { touser = user.Str("mpOpenid"), template_id = SandboxTemplates.OaMeetingReminder, data = new { } });
-        var oaToken = await wx.PostAsync(SandboxApp.Oa, "cgi-bin/message/subscribe/send", Reminder(user.Str("mpOpenid")));
+        var oaToken = await Wx.PostAsync(SandboxApp.Oa, "cgi-bin/message/subscribe/send", Reminder(user.Str("mpOpenid")));
 
         Assert.Equal((40003, 40037, 48001), (oaOpenId.ErrCode(), oaTemplate.ErrCode(), oaToken.ErrCode()));
     }
@@ -181,9 +172,9 @@ public sealed class SandboxMiniProgramTests(WxQmsApp app, SeededSubdistrict seed
     {
         var mpOpenId = (await MemberAsync()).Str("mpOpenid");
 
-        using var unknown = await wx.Http.PostAsJsonAsync("/sandbox/wechat/mp/subscriptions",
+        using var unknown = await Wx.Http.PostAsJsonAsync("/sandbox/wechat/mp/subscriptions",
             new { openid = mpOpenId, templateIds = new[] { SandboxTemplates.OaMeetingReminder } }, Ct);
-        using var tooMany = await wx.Http.PostAsJsonAsync("/sandbox/wechat/mp/subscriptions",
+        using var tooMany = await Wx.Http.PostAsJsonAsync("/sandbox/wechat/mp/subscriptions",
             new { openid = mpOpenId, templateIds = Enumerable.Repeat(SandboxTemplates.MpMeetingReminder, 6) }, Ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
@@ -199,16 +190,16 @@ public sealed class SandboxMiniProgramTests(WxQmsApp app, SeededSubdistrict seed
         await using var conn = new MySqlConnection(TestEnvironment.MySql);
         var phone = await conn.ExecuteScalarAsync<string>("SELECT phone FROM members WHERE id = @id",
             new { id = user.GetProperty("memberId").GetInt64() });
-        var code = (await wx.PostRawAsync("/sandbox/wechat/mp/phonecode", new { openid = user.Str("mpOpenid") })).Str("code");
+        var code = (await Wx.PostRawAsync("/sandbox/wechat/mp/phonecode", new { openid = user.Str("mpOpenid") })).Str("code");
 
-        var answer = await wx.PostAsync(SandboxApp.Mp, "wxa/business/getuserphonenumber", new { code });
-        var again = await wx.PostAsync(SandboxApp.Mp, "wxa/business/getuserphonenumber", new { code });
+        var answer = await Wx.PostAsync(SandboxApp.Mp, "wxa/business/getuserphonenumber", new { code });
+        var again = await Wx.PostAsync(SandboxApp.Mp, "wxa/business/getuserphonenumber", new { code });
 
         Assert.Equal((0, "ok"), (answer.ErrCode(), answer.ErrMsg()));
         var info = answer.GetProperty("phone_info");
         Assert.Equal((phone, phone), (info.Str("phoneNumber"), info.Str("purePhoneNumber")));
         Assert.Equal(86, info.GetProperty("countryCode").GetInt32());
-        Assert.Equal(wx.Options.Mp.AppId, info.GetProperty("watermark").Str("appid"));
+        Assert.Equal(Wx.Options.Mp.AppId, info.GetProperty("watermark").Str("appid"));
         Assert.Equal(40029, again.ErrCode());
     }
 
@@ -216,9 +207,9 @@ public sealed class SandboxMiniProgramTests(WxQmsApp app, SeededSubdistrict seed
     public async Task A_phone_code_bound_to_another_openid_is_40029()
     {
         var (a, b) = (await MemberAsync(0), await MemberAsync(1));
-        var code = (await wx.PostRawAsync("/sandbox/wechat/mp/phonecode", new { openid = a.Str("mpOpenid") })).Str("code");
+        var code = (await Wx.PostRawAsync("/sandbox/wechat/mp/phonecode", new { openid = a.Str("mpOpenid") })).Str("code");
 
-        var answer = await wx.PostAsync(SandboxApp.Mp, "wxa/business/getuserphonenumber", new { code, openid = b.Str("mpOpenid") });
+        var answer = await Wx.PostAsync(SandboxApp.Mp, "wxa/business/getuserphonenumber", new { code, openid = b.Str("mpOpenid") });
 
         Assert.Equal(40029, answer.ErrCode());
     }
@@ -231,7 +222,7 @@ public sealed class SandboxMiniProgramTests(WxQmsApp app, SeededSubdistrict seed
     {
         var mpOpenId = (await MemberAsync()).Str("mpOpenid");
 
-        var check = await wx.PostAsync(SandboxApp.Mp, "wxa/msg_sec_check", new { version = 2, openid = mpOpenId, scene = 2, content });
+        var check = await Wx.PostAsync(SandboxApp.Mp, "wxa/msg_sec_check", new { version = 2, openid = mpOpenId, scene = 2, content });
 
         Assert.Equal((0, "ok"), (check.ErrCode(), check.ErrMsg()));
         Assert.Equal(suggest, check.GetProperty("result").Str("suggest"));
@@ -243,8 +234,8 @@ public sealed class SandboxMiniProgramTests(WxQmsApp app, SeededSubdistrict seed
     [Fact]
     public async Task Text_check_v1_answers_87014_for_risky_text()
     {
-        var risky = await wx.PostAsync(SandboxApp.Mp, "wxa/msg_sec_check", new { content = "网络赌博" });
-        var fine = await wx.PostAsync(SandboxApp.Mp, "wxa/msg_sec_check", new { content = "学习二十大精神" });
+        var risky = await Wx.PostAsync(SandboxApp.Mp, "wxa/msg_sec_check", new { content = "网络赌博" });
+        var fine = await Wx.PostAsync(SandboxApp.Mp, "wxa/msg_sec_check", new { content = "学习二十大精神" });
 
         Assert.Equal((87014, 0), (risky.ErrCode(), fine.ErrCode()));
     }

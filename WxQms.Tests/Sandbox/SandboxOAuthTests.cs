@@ -7,25 +7,16 @@ using WxQms.Tests.Infrastructure;
 namespace WxQms.Tests.Sandbox;
 
 [Collection(IntegrationCollection.Name)]
-public sealed partial class SandboxOAuthTests(WxQmsApp app, SeededSubdistrict seeded) : IClassFixture<SeededSubdistrict>, IAsyncLifetime
+public sealed partial class SandboxOAuthTests(WxQmsApp app, SeededSubdistrict seeded) : SeededWechatTests(app, seeded)
 {
     private const string Back = "https://wxqms.example/h5/ranking?from=menu";
 
-    private readonly SandboxDriver wx = new(app);
     private readonly HttpClient browser = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-
-    public async ValueTask InitializeAsync()
-    {
-        Assert.False(seeded.Result.AlreadySeeded);
-        await wx.ResetWechatAsync();
-    }
-
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private string AuthorizeUrl(string? appid = null, string scope = "snsapi_base", string state = "s-123", string query = "") =>
-        $"/sandbox/open/connect/oauth2/authorize?appid={appid ?? wx.Options.Oa.AppId}&redirect_uri={Uri.EscapeDataString(Back)}" +
+        $"/sandbox/open/connect/oauth2/authorize?appid={appid ?? Wx.Options.Oa.AppId}&redirect_uri={Uri.EscapeDataString(Back)}" +
         $"&response_type=code&scope={scope}&state={state}{query}#wechat_redirect";
 
     /// <summary>Opens the chooser, searches a member by id, taps them, and returns where WeChat sends the browser.</summary>
@@ -39,8 +30,8 @@ public sealed partial class SandboxOAuthTests(WxQmsApp app, SeededSubdistrict se
     }
 
     private Task<System.Text.Json.JsonElement> ExchangeAsync(string code) =>
-        wx.GetJsonAsync($"/sandbox/wechat/sns/oauth2/access_token?appid={wx.Options.Oa.AppId}" +
-            $"&secret={wx.Options.Oa.AppSecret}&code={code}&grant_type=authorization_code");
+        Wx.GetJsonAsync($"/sandbox/wechat/sns/oauth2/access_token?appid={Wx.Options.Oa.AppId}" +
+            $"&secret={Wx.Options.Oa.AppSecret}&code={code}&grant_type=authorization_code");
 
     [GeneratedRegex("href=\"(authorize/choose\\?[^\"]+)\"")]
     private static partial Regex ChooseLink();
@@ -48,7 +39,7 @@ public sealed partial class SandboxOAuthTests(WxQmsApp app, SeededSubdistrict se
     [Fact]
     public async Task The_code_flow_returns_the_chosen_users_openid_once()
     {
-        var user = (await wx.UsersAsync("offset=10&limit=1"))[0];
+        var user = (await Wx.UsersAsync("offset=10&limit=1"))[0];
 
         var back = await ChooseAsync(user);
         var query = HttpUtility.ParseQueryString(back.Query);
@@ -70,7 +61,7 @@ public sealed partial class SandboxOAuthTests(WxQmsApp app, SeededSubdistrict se
     [Fact]
     public async Task The_chooser_is_a_phone_width_chinese_page_that_searches_by_name()
     {
-        var user = (await wx.UsersAsync("offset=5&limit=1"))[0];
+        var user = (await Wx.UsersAsync("offset=5&limit=1"))[0];
 
         using var response = await browser.GetAsync(AuthorizeUrl(query: $"&q={Uri.EscapeDataString(user.Str("name"))}"), Ct);
         var html = await response.Content.ReadAsStringAsync(Ct);
@@ -80,16 +71,16 @@ public sealed partial class SandboxOAuthTests(WxQmsApp app, SeededSubdistrict se
         Assert.Contains("width=device-width", html);
         Assert.Contains("选择微信用户", html);
         Assert.Contains(user.Str("name"), html);
-        Assert.All(ChooseLink().Matches(html), m => Assert.Contains(Uri.EscapeDataString(wx.Options.Oa.AppId), m.Value));
+        Assert.All(ChooseLink().Matches(html), m => Assert.Contains(Uri.EscapeDataString(Wx.Options.Oa.AppId), m.Value));
     }
 
     [Fact]
     public async Task A_code_expires_after_five_minutes()
     {
-        var user = (await wx.UsersAsync("limit=1"))[0];
+        var user = (await Wx.UsersAsync("limit=1"))[0];
         var code = HttpUtility.ParseQueryString((await ChooseAsync(user)).Query)["code"]!;
 
-        app.Clock.Advance(TimeSpan.FromMinutes(5));
+        App.Clock.Advance(TimeSpan.FromMinutes(5));
 
         Assert.Equal(40029, (await ExchangeAsync(code)).ErrCode());
     }
@@ -97,7 +88,7 @@ public sealed partial class SandboxOAuthTests(WxQmsApp app, SeededSubdistrict se
     [Fact]
     public async Task Userinfo_scope_adds_the_unionid()
     {
-        var user = (await wx.UsersAsync("limit=1"))[0];
+        var user = (await Wx.UsersAsync("limit=1"))[0];
         var code = HttpUtility.ParseQueryString((await ChooseAsync(user, "snsapi_userinfo")).Query)["code"]!;
 
         var token = await ExchangeAsync(code);
@@ -108,9 +99,9 @@ public sealed partial class SandboxOAuthTests(WxQmsApp app, SeededSubdistrict se
     [Fact]
     public async Task The_exchange_checks_appid_secret_and_grant_type()
     {
-        var badApp = await wx.GetJsonAsync("/sandbox/wechat/sns/oauth2/access_token?appid=wx0000000000000000&secret=x&code=c&grant_type=authorization_code");
-        var badSecret = await wx.GetJsonAsync($"/sandbox/wechat/sns/oauth2/access_token?appid={wx.Options.Oa.AppId}&secret=x&code=c&grant_type=authorization_code");
-        var badGrant = await wx.GetJsonAsync($"/sandbox/wechat/sns/oauth2/access_token?appid={wx.Options.Oa.AppId}&secret={wx.Options.Oa.AppSecret}&code=c&grant_type=client_credential");
+        var badApp = await Wx.GetJsonAsync("/sandbox/wechat/sns/oauth2/access_token?appid=wx0000000000000000&secret=x&code=c&grant_type=authorization_code");
+        var badSecret = await Wx.GetJsonAsync($"/sandbox/wechat/sns/oauth2/access_token?appid={Wx.Options.Oa.AppId}&secret=x&code=c&grant_type=authorization_code");
+        var badGrant = await Wx.GetJsonAsync($"/sandbox/wechat/sns/oauth2/access_token?appid={Wx.Options.Oa.AppId}&secret={Wx.Options.Oa.AppSecret}&code=c&grant_type=client_credential");
 
         Assert.Equal((40013, 40125, 40002), (badApp.ErrCode(), badSecret.ErrCode(), badGrant.ErrCode()));
     }
@@ -123,8 +114,8 @@ public sealed partial class SandboxOAuthTests(WxQmsApp app, SeededSubdistrict se
     {
         var appid = whose switch
         {
-            "mini program" => wx.Options.Mp.AppId,
-            "official account" => wx.Options.Oa.AppId,
+            "mini program" => Wx.Options.Mp.AppId,
+            "official account" => Wx.Options.Oa.AppId,
             _ => "wx0000000000000000",
         };
 

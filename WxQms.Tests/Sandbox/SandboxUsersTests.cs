@@ -10,17 +10,8 @@ using WxQms.Tests.Infrastructure;
 namespace WxQms.Tests.Sandbox;
 
 [Collection(IntegrationCollection.Name)]
-public sealed class SandboxUsersTests(WxQmsApp app, SeededSubdistrict seeded) : IClassFixture<SeededSubdistrict>, IAsyncLifetime
+public sealed class SandboxUsersTests(WxQmsApp app, SeededSubdistrict seeded) : SeededWechatTests(app, seeded)
 {
-    private readonly SandboxDriver wx = new(app);
-
-    public async ValueTask InitializeAsync()
-    {
-        Assert.False(seeded.Result.AlreadySeeded);
-        await wx.ResetWechatAsync();
-    }
-
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -35,7 +26,7 @@ public sealed class SandboxUsersTests(WxQmsApp app, SeededSubdistrict seeded) : 
         var all = new List<JsonElement>();
         for (var offset = 0; ; offset += SandboxUsers.MaxPageSize)
         {
-            var page = await wx.UsersAsync($"offset={offset}&limit={SandboxUsers.MaxPageSize}");
+            var page = await Wx.UsersAsync($"offset={offset}&limit={SandboxUsers.MaxPageSize}");
             all.AddRange(page);
             if (page.Length < SandboxUsers.MaxPageSize)
                 return [.. all];
@@ -48,7 +39,7 @@ public sealed class SandboxUsersTests(WxQmsApp app, SeededSubdistrict seeded) : 
         var members = await MembersAsync();
 
         var first = await AllUsersAsync();
-        await wx.Sandbox.Users.RefreshAsync(Ct);
+        await Wx.Sandbox.Users.RefreshAsync(Ct);
         var second = await AllUsersAsync();
 
         Assert.Equal(members.Count + 20, first.Length);
@@ -78,7 +69,7 @@ public sealed class SandboxUsersTests(WxQmsApp app, SeededSubdistrict seeded) : 
         var memberShare = 100.0 * members.Count(u => u.GetProperty("follows").GetBoolean()) / members.Count;
         Assert.InRange(memberShare, 86, 94);
         Assert.InRange(residents.Count(u => u.GetProperty("follows").GetBoolean()), 6, 14);
-        Assert.Equal(users.Count(u => !u.GetProperty("follows").GetBoolean()), (await wx.GetJsonAsync("/sandbox/wechat/users?follows=false&limit=1")).GetProperty("total").GetInt32());
+        Assert.Equal(users.Count(u => !u.GetProperty("follows").GetBoolean()), (await Wx.GetJsonAsync("/sandbox/wechat/users?follows=false&limit=1")).GetProperty("total").GetInt32());
     }
 
     [Fact]
@@ -86,9 +77,9 @@ public sealed class SandboxUsersTests(WxQmsApp app, SeededSubdistrict seeded) : 
     {
         var (id, _, name) = (await MembersAsync())[42];
 
-        var byId = await wx.UsersAsync($"memberId={id}");
-        var byName = await wx.UsersAsync($"q={Uri.EscapeDataString(name)}");
-        var page = await wx.GetJsonAsync("/sandbox/wechat/users?limit=100000");
+        var byId = await Wx.UsersAsync($"memberId={id}");
+        var byName = await Wx.UsersAsync($"q={Uri.EscapeDataString(name)}");
+        var page = await Wx.GetJsonAsync("/sandbox/wechat/users?limit=100000");
 
         Assert.Equal(name, Assert.Single(byId).Str("name"));
         Assert.Contains(byName, u => u.GetProperty("memberId").ValueKind == JsonValueKind.Number && u.GetProperty("memberId").GetInt64() == id);
@@ -100,7 +91,7 @@ public sealed class SandboxUsersTests(WxQmsApp app, SeededSubdistrict seeded) : 
     [Fact]
     public async Task A_member_added_to_the_database_appears_without_a_refresh()
     {
-        var before = (await wx.GetJsonAsync("/sandbox/wechat/users?limit=1")).GetProperty("total").GetInt32();
+        var before = (await Wx.GetJsonAsync("/sandbox/wechat/users?limit=1")).GetProperty("total").GetInt32();
         long orgId;
         await using (var conn = new MySqlConnection(TestEnvironment.MySql))
         {
@@ -108,35 +99,35 @@ public sealed class SandboxUsersTests(WxQmsApp app, SeededSubdistrict seeded) : 
             orgId = await conn.ExecuteScalarAsync<long>("SELECT id FROM orgs WHERE kind = 'branch' LIMIT 1");
             await using var tx = await conn.BeginTransactionAsync(Ct);
             await MemberStore.InsertAsync(conn, tx, new NewMember(orgId, "新党员", Sex.Female, null, null,
-                MemberStatus.Probationary, "13900000001", false, false, "TEST-NEW-1"), app.Clock.GetUtcNow(), Ct);
+                MemberStatus.Probationary, "13900000001", false, false, "TEST-NEW-1"), App.Clock.GetUtcNow(), Ct);
             await tx.CommitAsync(Ct);
         }
 
-        var after = await wx.GetJsonAsync("/sandbox/wechat/users?q=新党员");
+        var after = await Wx.GetJsonAsync("/sandbox/wechat/users?q=新党员");
 
-        Assert.Equal(before + 1, (await wx.GetJsonAsync("/sandbox/wechat/users?limit=1")).GetProperty("total").GetInt32());
+        Assert.Equal(before + 1, (await Wx.GetJsonAsync("/sandbox/wechat/users?limit=1")).GetProperty("total").GetInt32());
         Assert.Equal(SandboxUsers.OpenIdOf("TEST-NEW-1"), Assert.Single(after.GetProperty("users").EnumerateArray()).Str("openid"));
     }
 
     [Fact]
     public async Task User_info_answers_followers_non_followers_and_strangers_as_wechat_does()
     {
-        var users = await wx.UsersAsync("limit=2");
+        var users = await Wx.UsersAsync("limit=2");
         var (follower, other) = (users[0].Str("openid"), users[1].Str("openid"));
-        wx.Sandbox.Users.SetFollows(follower, true);
-        wx.Sandbox.Users.SetFollows(other, false);
+        Wx.Sandbox.Users.SetFollows(follower, true);
+        Wx.Sandbox.Users.SetFollows(other, false);
 
-        var info = await wx.GetAsync(SandboxApp.Oa, $"cgi-bin/user/info?openid={follower}&lang=zh_CN");
-        var unfollowed = await wx.GetAsync(SandboxApp.Oa, $"cgi-bin/user/info?openid={other}&lang=zh_CN");
-        var stranger = await wx.GetAsync(SandboxApp.Oa, "cgi-bin/user/info?openid=o-nobody&lang=zh_CN");
-        var mpOpenId = await wx.GetAsync(SandboxApp.Oa, $"cgi-bin/user/info?openid={users[0].Str("mpOpenid")}");
-        var fromMp = await wx.GetAsync(SandboxApp.Mp, $"cgi-bin/user/info?openid={follower}");
+        var info = await Wx.GetAsync(SandboxApp.Oa, $"cgi-bin/user/info?openid={follower}&lang=zh_CN");
+        var unfollowed = await Wx.GetAsync(SandboxApp.Oa, $"cgi-bin/user/info?openid={other}&lang=zh_CN");
+        var stranger = await Wx.GetAsync(SandboxApp.Oa, "cgi-bin/user/info?openid=o-nobody&lang=zh_CN");
+        var mpOpenId = await Wx.GetAsync(SandboxApp.Oa, $"cgi-bin/user/info?openid={users[0].Str("mpOpenid")}");
+        var fromMp = await Wx.GetAsync(SandboxApp.Mp, $"cgi-bin/user/info?openid={follower}");
 
         Assert.False(info.TryGetProperty("errcode", out _));
         Assert.Equal(1, info.GetProperty("subscribe").GetInt32());
         Assert.Equal(users[0].Str("unionid"), info.Str("unionid"));
         Assert.Equal("", info.Str("nickname"));
-        Assert.Equal(app.Clock.GetUtcNow().ToUnixTimeSeconds(), info.GetProperty("subscribe_time").GetInt64());
+        Assert.Equal(App.Clock.GetUtcNow().ToUnixTimeSeconds(), info.GetProperty("subscribe_time").GetInt64());
         Assert.Equal(0, unfollowed.GetProperty("subscribe").GetInt32());
         Assert.False(unfollowed.TryGetProperty("nickname", out _));
         Assert.Equal(40003, stranger.ErrCode());
@@ -148,7 +139,7 @@ public sealed class SandboxUsersTests(WxQmsApp app, SeededSubdistrict seeded) : 
     [Fact]
     public async Task The_inbox_of_an_unknown_openid_is_not_found()
     {
-        var response = await wx.Http.GetAsync("/sandbox/wechat/users/o-nobody/inbox", Ct);
+        var response = await Wx.Http.GetAsync("/sandbox/wechat/users/o-nobody/inbox", Ct);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }

@@ -2,7 +2,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Web;
 using WxQms.Api.Sandbox;
-using WxQms.Domain.Caching;
 using WxQms.Domain.Storage;
 using WxQms.Domain.Wechat;
 using WxQms.Tests.Infrastructure;
@@ -12,29 +11,17 @@ namespace WxQms.Tests.Wechat;
 
 /// <summary>Our own clients, over HTTP, against the sandbox's imitation of WeChat.</summary>
 [Collection(IntegrationCollection.Name)]
-public sealed class WechatClientTests(WxQmsApp app, SeededSubdistrict seeded) : IClassFixture<SeededSubdistrict>, IAsyncLifetime
+public sealed class WechatClientTests(WxQmsApp app, SeededSubdistrict seeded) : SeededWechatTests(app, seeded)
 {
-    private readonly SandboxDriver wx = new(app);
-    private OfficialAccountClient Oa => app.Get<OfficialAccountClient>();
-    private MiniProgramClient Mp => app.Get<MiniProgramClient>();
+    private OfficialAccountClient Oa => App.Get<OfficialAccountClient>();
+    private MiniProgramClient Mp => App.Get<MiniProgramClient>();
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    /// <summary>The members are seeded once per class; WeChat's side starts fresh for every test.</summary>
-    public async ValueTask InitializeAsync()
-    {
-        Assert.False(seeded.Result.AlreadySeeded);
-        wx.Sandbox.Reset();
-        var redis = app.Get<StackExchange.Redis.IConnectionMultiplexer>().GetDatabase();
-        await redis.KeyDeleteAsync([RedisKeys.WxAccessToken(WxQmsApp.OaAppId), RedisKeys.WxAccessToken(WxQmsApp.MpAppId)]);
-    }
-
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     [Fact]
     public async Task A_mini_program_login_code_gives_the_users_ids_once()
     {
-        var (openid, mpOpenid) = await wx.FollowerAsync();
-        var code = (await wx.PostRawAsync("/sandbox/wechat/mp/jscode", new { openid = mpOpenid })).Str("code");
+        var (openid, mpOpenid) = await Wx.FollowerAsync();
+        var code = (await Wx.PostRawAsync("/sandbox/wechat/mp/jscode", new { openid = mpOpenid })).Str("code");
 
         var session = await Mp.Code2SessionAsync(code, Ct);
         var again = await Mp.Code2SessionAsync(code, Ct);
@@ -50,14 +37,14 @@ public sealed class WechatClientTests(WxQmsApp app, SeededSubdistrict seeded) : 
     [Fact]
     public async Task A_subscribe_message_needs_the_users_consent_for_each_send()
     {
-        var (_, mpOpenid) = await wx.FollowerAsync();
+        var (_, mpOpenid) = await Wx.FollowerAsync();
         var message = new SubscribeMessage(mpOpenid, SandboxTemplates.MpMeetingReminder, new Dictionary<string, string>
         {
             ["thing1"] = "主题党日活动", ["time2"] = "2026年12月5日 14:00", ["thing3"] = "社区党群服务中心", ["thing4"] = "请提前十分钟签到",
         });
 
         var refused = await Mp.SendSubscribeAsync(message, Ct);
-        await wx.PostRawAsync("/sandbox/wechat/mp/subscriptions", new { openid = mpOpenid, templateIds = new[] { SandboxTemplates.MpMeetingReminder } });
+        await Wx.PostRawAsync("/sandbox/wechat/mp/subscriptions", new { openid = mpOpenid, templateIds = new[] { SandboxTemplates.MpMeetingReminder } });
         var sent = await Mp.SendSubscribeAsync(message, Ct);
         var spent = await Mp.SendSubscribeAsync(message, Ct);
 
@@ -69,35 +56,35 @@ public sealed class WechatClientTests(WxQmsApp app, SeededSubdistrict seeded) : 
     [Fact]
     public async Task A_subscribe_value_wechat_would_refuse_fails_before_the_call()
     {
-        var (_, mpOpenid) = await wx.FollowerAsync();
+        var (_, mpOpenid) = await Wx.FollowerAsync();
 
         var result = await Mp.SendSubscribeAsync(new SubscribeMessage(mpOpenid, SandboxTemplates.MpMeetingReminder,
             new Dictionary<string, string> { ["thing1"] = "会议", ["time2"] = "明天下午", ["thing3"] = "会议室" }), Ct);
 
         Assert.Equal(WechatErrors.ArgumentInvalid, result.ErrCode);
         Assert.Contains("data.time2.value", result.ErrMsg);
-        Assert.Equal(0, wx.Sandbox.Attempts("message/subscribe/send"));
+        Assert.Equal(0, Wx.Sandbox.Attempts("message/subscribe/send"));
     }
 
     [Fact]
     public async Task An_image_check_verdict_arrives_as_a_json_push_and_is_kept_by_trace_id()
     {
-        var (_, mpOpenid) = await wx.FollowerAsync();
+        var (_, mpOpenid) = await Wx.FollowerAsync();
 
         var started = await Mp.CheckImageAsync(mpOpenid, "https://example.org/evidence/1.jpg", scene: 3, Ct);
-        var delivered = await SandboxConversation.DeliverPendingAsync(wx.Sandbox, app.Get<SandboxPush>(), Ct);
+        var delivered = await SandboxConversation.DeliverPendingAsync(Wx.Sandbox, App.Get<SandboxPush>(), Ct);
 
         Assert.True(started.IsOk, started.ErrMsg);
         Assert.Equal(1, delivered);
-        var verdict = await app.Get<MediaCheckStore>().GetAsync(started.Value!.TraceId, Ct);
+        var verdict = await App.Get<MediaCheckStore>().GetAsync(started.Value!.TraceId, Ct);
         Assert.Equal(new MediaCheckVerdict(started.Value.TraceId, "pass", "100"), verdict);
     }
 
     [Fact]
     public async Task The_phone_number_comes_from_a_single_use_code()
     {
-        var (_, mpOpenid) = await wx.FollowerAsync();
-        var code = (await wx.PostRawAsync("/sandbox/wechat/mp/phonecode", new { openid = mpOpenid })).Str("code");
+        var (_, mpOpenid) = await Wx.FollowerAsync();
+        var code = (await Wx.PostRawAsync("/sandbox/wechat/mp/phonecode", new { openid = mpOpenid })).Str("code");
 
         var phone = await Mp.GetPhoneNumberAsync(code, Ct);
 
@@ -109,7 +96,7 @@ public sealed class WechatClientTests(WxQmsApp app, SeededSubdistrict seeded) : 
     [Fact]
     public async Task Text_checks_pass_ordinary_text()
     {
-        var (_, mpOpenid) = await wx.FollowerAsync();
+        var (_, mpOpenid) = await Wx.FollowerAsync();
 
         var check = await Mp.CheckTextAsync(mpOpenid, "本周六上午九点社区清洁志愿活动，欢迎参加", scene: 2, Ct);
 
@@ -120,11 +107,11 @@ public sealed class WechatClientTests(WxQmsApp app, SeededSubdistrict seeded) : 
     [Fact]
     public async Task Web_oauth_turns_a_code_into_the_users_openid()
     {
-        var (openid, _) = await wx.FollowerAsync();
+        var (openid, _) = await Wx.FollowerAsync();
         var url = new Uri(Oa.AuthorizeUrl("http://127.0.0.1:8080/h5/ranking", "r1"));
         Assert.Equal("snsapi_base", HttpUtility.ParseQueryString(url.Query)["scope"]);
 
-        var choose = await wx.Http.GetAsync($"/sandbox/open/connect/oauth2/authorize/choose{url.Query}&openid={openid}", Ct);
+        var choose = await Wx.Http.GetAsync($"/sandbox/open/connect/oauth2/authorize/choose{url.Query}&openid={openid}", Ct);
         var back = choose.RequestMessage!.RequestUri!;
         var code = HttpUtility.ParseQueryString(back.Query)["code"]
             ?? HttpUtility.ParseQueryString(choose.Headers.Location?.Query ?? "")["code"];
@@ -167,8 +154,8 @@ public sealed class WechatClientTests(WxQmsApp app, SeededSubdistrict seeded) : 
     [Fact]
     public async Task User_info_tells_followers_from_others()
     {
-        var (openid, _) = await wx.FollowerAsync();
-        wx.Sandbox.Users.SetFollows(openid, false);
+        var (openid, _) = await Wx.FollowerAsync();
+        Wx.Sandbox.Users.SetFollows(openid, false);
 
         var info = await Oa.GetUserAsync(openid, Ct);
 
@@ -205,12 +192,12 @@ public sealed class WechatClientTests(WxQmsApp app, SeededSubdistrict seeded) : 
     [Fact]
     public async Task A_customer_service_text_reaches_the_users_inbox()
     {
-        var (openid, _) = await wx.FollowerAsync();
+        var (openid, _) = await Wx.FollowerAsync();
 
         var sent = await Oa.SendTextAsync(openid, "您的会议纪要已收到，请补充参会人员名单。", Ct);
 
         Assert.True(sent.IsOk, sent.ErrMsg);
-        var last = (await wx.InboxAsync(openid))[^1];
+        var last = (await Wx.InboxAsync(openid))[^1];
         Assert.Equal("您的会议纪要已收到，请补充参会人员名单。", last.Str("text"));
     }
 }
