@@ -83,4 +83,14 @@ internal static class SandboxHttp
     }
 
     public static long Unix(DateTimeOffset at) => at.ToUnixTimeSeconds();
+
+    /// <summary>The checks every code exchange (jscode2session, sns/oauth2/access_token) makes before the code.</summary>
+    public static SandboxWechat.Error? CheckCodeExchange(SandboxWechat sandbox, string api, string? appid, string? secret,
+        string? grantType)
+    {
+        sandbox.CountAttempt(api);
+        if (sandbox.CheckApp(appid, secret) is { } refused)
+            return refused;
+        return grantType == "authorization_code" ? null : SandboxWechat.Fail(40002, "invalid grant_type");
+    }
 }

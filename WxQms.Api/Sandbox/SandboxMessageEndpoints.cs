@@ -22,14 +22,9 @@ internal static class SandboxMessageEndpoints
     /// <summary>Checks in WeChat's order: openid, follow, template, fields; then client_msg_id de-dup.</summary>
     internal static async Task<IResult> SendTemplate(HttpRequest request, SandboxWechat sandbox, CancellationToken ct)
     {
-        if (sandbox.Authorize(Token(request), "message/template/send", SandboxApp.Oa) is { } refused)
-            return Answer(refused);
-        var (body, bad) = await ReadJsonAsync(request, ct);
-        if (bad is not null)
-            return Answer(bad);
-        var root = body!.Root;
-
-        var users = await sandbox.Users.GetAsync(ct);
+        var (root, users, error) = await OpenSendAsync(request, sandbox, "message/template/send", SandboxApp.Oa, ct);
+        if (error is not null)
+            return error;
         if (root.Text("touser") is not { } touser || !users.ByOpenId.TryGetValue(touser, out var user))
             return Answer(SandboxWechat.Fail(40003, "invalid openid"));
         if (!sandbox.Users.Follows(user))
@@ -51,6 +46,18 @@ internal static class SandboxMessageEndpoints
                 sandbox.Clock.GetUtcNow(), msgId, "success", template.Id));
         }
         return Answer(new { errcode = 0, errmsg = "ok", msgid = msgId });
+    }
+
+    /// <summary>What every send does first: the token, then the JSON body, then who the users are.</summary>
+    private static async Task<(JsonElement Root, SandboxUserDirectory Users, IResult? Error)> OpenSendAsync(HttpRequest request,
+        SandboxWechat sandbox, string api, SandboxApp app, CancellationToken ct)
+    {
+        if (sandbox.Authorize(Token(request), api, app) is { } refused)
+            return (default, null!, Answer(refused));
+        var (body, bad) = await ReadJsonAsync(request, ct);
+        if (bad is not null)
+            return (default, null!, Answer(bad));
+        return (body!.Root, await sandbox.Users.GetAsync(ct), null);
     }
 
     /// <summary>
@@ -157,14 +164,9 @@ internal static class SandboxMessageEndpoints
     /// <summary>One send per accepted consent (§5.4); the fields are checked before consent is spent.</summary>
     internal static async Task<IResult> SendSubscribe(HttpRequest request, SandboxWechat sandbox, CancellationToken ct)
     {
-        if (sandbox.Authorize(Token(request), "message/subscribe/send", SandboxApp.Mp) is { } refused)
-            return Answer(refused);
-        var (body, bad) = await ReadJsonAsync(request, ct);
-        if (bad is not null)
-            return Answer(bad);
-        var root = body!.Root;
-
-        var users = await sandbox.Users.GetAsync(ct);
+        var (root, users, error) = await OpenSendAsync(request, sandbox, "message/subscribe/send", SandboxApp.Mp, ct);
+        if (error is not null)
+            return error;
         if (root.Text("touser") is not { } touser || !users.ByMpOpenId.TryGetValue(touser, out var user))
             return Answer(SandboxWechat.Fail(40003, "invalid openid"));
         if (sandbox.Messages.Template(root.Text("template_id"), SandboxApp.Mp) is not { } template)

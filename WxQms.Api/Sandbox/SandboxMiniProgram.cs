@@ -59,11 +59,8 @@ internal static class SandboxMiniProgram
     internal static async Task<IResult> Code2Session(string? appid, string? secret, string? js_code, string? grant_type,
         SandboxWechat sandbox, CancellationToken ct)
     {
-        sandbox.CountAttempt("jscode2session");
-        if (sandbox.CheckApp(appid, secret) is { } refused)
+        if (CheckCodeExchange(sandbox, "jscode2session", appid, secret, grant_type) is { } refused)
             return Answer(refused);
-        if (grant_type != "authorization_code")
-            return Answer(SandboxWechat.Fail(40002, "invalid grant_type"));
         // Codes belong to the mini program: the official account's appid finds none (40029).
         if (sandbox.Codes.Redeem(SandboxCodeKind.Login, sandbox.AppOf(appid!)!.Value, js_code) is not { } code
             || await sandbox.Users.FindAsync(code.OpenId, ct) is not { } user)

@@ -78,11 +78,8 @@ internal static class SandboxOAuth
     internal static async Task<IResult> Exchange(string? appid, string? secret, string? code, string? grant_type,
         SandboxWechat sandbox, CancellationToken ct)
     {
-        sandbox.CountAttempt("sns/oauth2/access_token");
-        if (sandbox.CheckApp(appid, secret) is { } refused)
+        if (CheckCodeExchange(sandbox, "sns/oauth2/access_token", appid, secret, grant_type) is { } refused)
             return Answer(refused);
-        if (grant_type != "authorization_code")
-            return Answer(SandboxWechat.Fail(40002, "invalid grant_type"));
         if (sandbox.Codes.Redeem(SandboxCodeKind.OAuth, sandbox.AppOf(appid!)!.Value, code) is not { } issued)
             return Answer(SandboxWechat.Fail(40029, "invalid code"));
         var (accessToken, refreshToken) = (RandomId(86), RandomId(86));
