@@ -114,6 +114,20 @@ for trx in "${trx_files[@]}"; do
   add_counts "${name:-$(basename "$trx")}" "$(count passed)" "$failed" "$(($(count total) - $(count executed)))"
   dotnet_failed=$((dotnet_failed + failed))
 done
+# The failed tests by name, with the first line of each message, so a CI log's tail says what broke.
+FAILED_TESTS=()
+if ((dotnet_failed > 0)); then
+  mapfile -t FAILED_TESTS < <(perl -0777 -ne '
+    while (/<UnitTestResult\b([^>]*[^\/])>(.*?)<\/UnitTestResult>/gs) {
+      my ($attrs, $body) = ($1, $2);
+      next unless $attrs =~ /outcome="(Failed|Error|Timeout|Aborted)"/;
+      my ($name) = $attrs =~ /testName="([^"]*)"/;
+      my ($msg) = $body =~ /<Message>(.*?)<\/Message>/s;
+      $msg = defined $msg ? (split /\n/, $msg)[0] : "";
+      for ($name, $msg) { s/&quot;/"/g; s/&lt;/</g; s/&gt;/>/g; s/&#xD;//g; s/&amp;/&/g; }
+      print "$name: ", substr($msg, 0, 300), "\n";
+    }' "${trx_files[@]}" || true)
+fi
 if ((dotnet_rc != 0 && dotnet_failed == 0)); then
   # A build error, a crashed test host or a bad option: no test says so, the exit code does.
   add_counts "dotnet test (exit $dotnet_rc, no failed test counted: build error or aborted run; see $LOGS/test-dotnet.log)" 0 1 0
@@ -184,6 +198,7 @@ fi
 services_down
 log "---------------------------------------------------------------- summary"
 for line in "${SUMMARY[@]}"; do log "$line"; done
+for line in "${FAILED_TESTS[@]}"; do log "FAILED $line"; done
 log "wall time $SECONDS s (services $t_services s, browser packages $t_browser s, dotnet test $t_dotnet s, miniprogram $t_mp s)"
 log "screenshots of the browser tests: .local/test-results/screenshots/"
 if ((CI_MODE == 0)); then log "test services left running; stop them with: scripts/services.sh --test down"; fi
