@@ -32,6 +32,7 @@ app.MapHealthEndpoints();
 app.MapOrgs();
 app.MapMpLogin();
 app.MapMpTasks();
+app.MapMpAdhocTasks();
 app.MapWechatCallbacks();
 app.MapWechatSandbox();
 

@@ -16,6 +16,7 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
         {
             BadHttpRequestException bad => (bad.StatusCode, "请求无效", "request.invalid"),
             NotFoundException => (StatusCodes.Status404NotFound, "未找到", "not_found"),
+            ForbiddenException forbidden => (StatusCodes.Status403Forbidden, "无权访问", forbidden.Code),
             RuleViolationException rule => (StatusCodes.Status409Conflict, "操作不被允许", rule.Code),
             ConflictException conflict => (StatusCodes.Status409Conflict, "数据已变更", conflict.Code),
             _ => (0, "", ""),

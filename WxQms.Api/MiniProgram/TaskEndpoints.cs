@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using WxQms.Api.Infrastructure;
+using WxQms.Domain.Caching;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules;
 using WxQms.Domain.Rules.Tasks;
@@ -14,20 +15,37 @@ public sealed record PlanRequest(DateTimeOffset PlannedFor, string? Place, strin
 
 public sealed record AttendanceMark(long MemberId, Presence Presence);
 
+public sealed record ReviewBody(ReviewDecision Decision, decimal Adjustment, string? Reason, int Version);
+
+/// <summary>
+/// One task as the mini program shows it. <see cref="Evidence"/> (newest first) and <see cref="History"/>
+/// (oldest first) come with the single-task read only; lists and changes leave them empty.
+/// </summary>
 public sealed record TaskDto(long Id, long OrgId, string TemplateCode, string Name, string PeriodKey, DateTimeOffset OpensAt,
     DateTimeOffset DueAt, TaskState State, string StateLabel, int Version, DateTimeOffset? PlannedFor, string? Place, string? Topic,
-    decimal Points, EvidenceRule EvidenceRule, IReadOnlyList<PhotoDto> Photos)
+    decimal Points, EvidenceRule EvidenceRule, bool AdHoc, long? AdhocTaskId, string? ReviewStatus, decimal MaxReviewAdjustment,
+    IReadOnlyList<PhotoDto> Photos, IReadOnlyList<TaskQueries.EvidenceItem> Evidence, IReadOnlyList<TaskQueries.HistoryItem> History)
 {
-    public static TaskDto From(TaskSnapshot t, IReadOnlyList<StoredPhoto>? photos = null)
+    public static TaskDto From(TaskSnapshot t, IReadOnlyList<StoredPhoto>? photos = null,
+        IReadOnlyList<TaskQueries.EvidenceItem>? evidence = null, IReadOnlyList<TaskQueries.HistoryItem>? history = null)
     {
-        var template = TaskCatalogue.Default.Get(t.TemplateCode, t.TemplateVersion);
+        var template = t.Template;
         return new TaskDto(t.Id, t.OrgId, t.TemplateCode, template.Name, t.PeriodKey, t.OpensAt, t.DueAt, t.State,
-            TaskTransitions.StatusLabel(t.State), t.RowVersion, t.PlannedFor, t.Place, t.Topic, template.Points, template.EvidenceRule,
-            (photos ?? []).Select(p => new PhotoDto(p.Sha256, p.ContentType, p.Size, $"/api/mp/tasks/{t.Id}/photos/{p.Sha256}")).ToList());
+            TaskTransitions.StatusLabel(t.State), t.RowVersion, t.PlannedFor, t.Place, t.Topic, t.PossiblePoints, template.EvidenceRule,
+            t.AdHoc, t.AdhocTaskId, t.ReviewStatus, Scoring.ReviewBound(t.PossiblePoints),
+            (photos ?? []).Select(p => new PhotoDto(p.Sha256, p.ContentType, p.Size, $"/api/mp/tasks/{t.Id}/photos/{p.Sha256}",
+                p.TakenAt, PhotoChecks.TakenOnMeetingDay(p.TakenAt, evidence?.FirstOrDefault()?.HeldAt))).ToList(),
+            evidence ?? [], history ?? []);
     }
 }
 
-public sealed record PhotoDto(string Sha256, string ContentType, long Size, string Url);
+/// <summary>
+/// <see cref="TakenAt"/>: the capture time from the photo's EXIF data, when it has one.
+/// <see cref="TakenOnMeetingDay"/>: whether that is the day the meeting was held (a flag for the
+/// reviewer, never a block); null when either is unknown.
+/// </summary>
+public sealed record PhotoDto(string Sha256, string ContentType, long Size, string Url, DateTimeOffset? TakenAt = null,
+    bool? TakenOnMeetingDay = null);
 
 public sealed record SubmissionDto(TaskDto Task, bool Passed, IReadOnlyList<string> Reasons, bool OnTime, decimal PointsEarned);
 
@@ -51,12 +69,14 @@ public static class TaskEndpoints
         tasks.MapPut("/{id:long}/plan", ReportPlan).WithSummary("Report the plan (date, place, topic) the required days ahead");
         tasks.MapPost("/{id:long}/evidence", SubmitEvidence).DisableAntiforgery()
             .WithSummary("Evidence as multipart: heldAt, place, topic, minutes, version, attendance (JSON), photos (≤ 9 × 10 MB)");
+        tasks.MapPost("/{id:long}/review", Review)
+            .WithSummary("Office staff: approve a completed task with a quality adjustment (±20 % of its points), or return it with a reason");
         return tasks;
     }
 
     internal static async Task<Results<Ok<IReadOnlyList<TaskQueries.TaskListItem>>, ProblemHttpResult>> List(
-        long? scope, string? status, string? period, int? limit, CurrentUser user, OrgStore orgs, TaskQueries queries,
-        CancellationToken ct)
+        long? scope, string? status, string? period, bool? awaitingReview, int? limit, HttpContext http, CurrentUser user, OrgStore orgs,
+        TaskQueries queries, CancellationToken ct)
     {
         var (path, problem) = await ReadableScopeAsync(scope, user, orgs, ct);
         if (problem is not null)
@@ -64,28 +84,60 @@ public static class TaskEndpoints
         TaskState? state = null;
         if (!string.IsNullOrEmpty(status))
         {
-            if (!Enum.TryParse<TaskState>(status, ignoreCase: true, out var parsed))
+            if (!Enum.TryParse<TaskState>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
                 return Problem(StatusCodes.Status400BadRequest, "参数无效", $"未知的任务状态“{status}”", "request.invalid");
             state = parsed;
         }
-        return TypedResults.Ok(await queries.ListAsync(path!, state, period, limit ?? 100, ct));
+        var (items, outcome) = await queries.ListAsync(new TaskQueries.ListFilter(path!, state, string.IsNullOrEmpty(period) ? null : period,
+            awaitingReview ?? false, limit ?? 100), ct);
+        SetCacheHeader(http, outcome);
+        return TypedResults.Ok(items);
     }
 
-    internal static async Task<Results<Ok<TaskSummary>, ProblemHttpResult>> Summary(long? scope, CurrentUser user, OrgStore orgs,
-        TaskQueries queries, TimeProvider clock, CancellationToken ct)
+    internal static async Task<Results<Ok<TaskSummary>, ProblemHttpResult>> Summary(long? scope, HttpContext http, CurrentUser user,
+        OrgStore orgs, TaskQueries queries, TimeProvider clock, CancellationToken ct)
     {
         var (path, problem) = await ReadableScopeAsync(scope, user, orgs, ct);
-        return problem ?? (Results<Ok<TaskSummary>, ProblemHttpResult>)TypedResults.Ok(
-            await queries.SummaryAsync(path!, clock.GetUtcNow(), ct));
+        if (problem is not null)
+            return problem;
+        var (summary, outcome) = await queries.SummaryAsync(path!, clock.GetUtcNow(), ct);
+        SetCacheHeader(http, outcome);
+        return TypedResults.Ok(summary);
     }
 
     internal static async Task<Results<Ok<TaskDto>, ProblemHttpResult>> Get(long id, CurrentUser user, OrgStore orgs,
-        TaskCommands commands, CancellationToken ct)
+        TaskCommands commands, TaskQueries queries, CancellationToken ct)
     {
         var (task, problem) = await TaskInScopeAsync(id, user, orgs, commands, act: false, ct);
-        return problem ?? (Results<Ok<TaskDto>, ProblemHttpResult>)TypedResults.Ok(
-            TaskDto.From(task!, await commands.PhotosAsync(id, ct)));
+        if (problem is not null)
+            return problem;
+        var (evidence, history) = await queries.RecordAsync(id, ct);
+        return TypedResults.Ok(TaskDto.From(task!, await commands.PhotosAsync(id, ct), evidence, history));
     }
+
+    internal static async Task<Results<Ok<TaskDto>, ProblemHttpResult>> Review(long id, ReviewBody body, CurrentUser user,
+        OrgStore orgs, TaskCommands commands, CancellationToken ct)
+    {
+        var (task, problem) = await TaskInScopeAsync(id, user, orgs, commands, act: false, ct);
+        if (problem is not null)
+            return problem;
+        var org = await orgs.GetAsync(task!.OrgId, ct);
+        if (org is null || !Access.CanReview(user.Roles, org.Path))
+            return Problem(StatusCodes.Status403Forbidden, "无权访问", "只有街道党建办可以审核任务", "auth.forbidden");
+        if (!Enum.IsDefined(body.Decision))
+            return Problem(StatusCodes.Status400BadRequest, "参数无效", "decision 应为 approve 或 return", "request.invalid");
+        var reviewed = await commands.ReviewAsync(id, body.Version, new ReviewRequest(body.Decision, body.Adjustment, body.Reason),
+            Actor(user), user.MemberId, ct);
+        return TypedResults.Ok(TaskDto.From(reviewed));
+    }
+
+    internal static void SetCacheHeader(HttpContext http, CacheOutcome outcome) =>
+        http.Response.Headers["X-Cache"] = outcome switch
+        {
+            CacheOutcome.Hit => "hit",
+            CacheOutcome.Miss => "miss",
+            _ => "bypass",
+        };
 
     /// <summary>Photos never change (they are named by their hash), so clients may keep them; only privately.</summary>
     internal static async Task<IResult> Photo(long id, string sha256, HttpContext http, CurrentUser user, OrgStore orgs,
@@ -155,7 +207,7 @@ public static class TaskEndpoints
             result.Judgment.OnTime, result.Judgment.PointsEarned));
     }
 
-    private static string Actor(CurrentUser user) => user.MemberId is { } m ? $"member:{m}" : $"wechat_user:{user.WechatUserId}";
+    internal static string Actor(CurrentUser user) => user.MemberId is { } m ? $"member:{m}" : $"wechat_user:{user.WechatUserId}";
 
     private static async Task<(string? Path, ProblemHttpResult? Problem)> ReadableScopeAsync(long? scope, CurrentUser user,
         OrgStore orgs, CancellationToken ct)
@@ -190,7 +242,7 @@ public static class TaskEndpoints
             : (null, Problem(StatusCodes.Status403Forbidden, "无权访问", act ? "您无权办理该任务" : "您无权查看该任务", "auth.forbidden"));
     }
 
-    private static ProblemHttpResult Problem(int status, string title, string detail, string code) =>
+    internal static ProblemHttpResult Problem(int status, string title, string detail, string code) =>
         TypedResults.Problem(statusCode: status, title: title, detail: detail,
             extensions: new Dictionary<string, object?> { ["code"] = code });
 }

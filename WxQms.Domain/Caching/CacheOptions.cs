@@ -10,4 +10,8 @@ public sealed class CacheOptions
     /// a change could not reach Redis.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan OrgTreeTtl { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long a cached task list or monitoring summary lives (changes retire them at once).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan TaskTtl { get; set; } = TimeSpan.FromMinutes(2);
 }

@@ -13,6 +13,12 @@ public static class RedisKeys
 
     public static RedisKey OrgTree(long generation, long orgId) => $"{Prefix}orgtree:{generation}:{orgId}";
 
+    /// <summary>Bumped on every change to any task (by the Api or Jobs); part of each cached list and summary key.</summary>
+    public static RedisKey TaskGeneration => Prefix + "tasks:gen";
+
+    /// <summary>A cached task read: <paramref name="what"/> names the query and its arguments.</summary>
+    public static RedisKey TaskRead(long generation, string what) => $"{Prefix}tasks:{generation}:{what}";
+
     public static RedisKey JobsHeartbeat => Prefix + "jobs:heartbeat";
 
     public static RedisKey WxAccessToken(string appId) => $"{Prefix}wx:token:{appId}";

@@ -46,6 +46,9 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<TaskStore>();
         services.AddSingleton<PlanService>();
         services.AddSingleton<TaskQueries>();
+        services.AddSingleton<TaskCache>();
+        services.AddSingleton<AdhocTaskStore>();
+        services.AddSingleton<AdhocTaskService>();
         services.AddSingleton<TaskCommands>();
         services.AddSingleton<PhotoIntake>();
         services.AddSingleton<OverdueJob>();

@@ -19,6 +19,8 @@ public sealed record Grant(string Role, long OrgId, string OrgPath, OrgKind OrgK
 /// <item><c>member</c>: reads their branch (from a party group: the branch above it); changes nothing.</item>
 /// <item><c>inspector</c> and unknown roles: nothing here (their scope is not defined yet).</item>
 /// </list>
+/// Issuing ad-hoc tasks: staff anywhere, a community committee within its community. Reviewing
+/// evidence: staff only (the office reviews quality).
 /// A malformed path is never in scope, so a bad input fails closed.
 /// </summary>
 public static class Access
@@ -28,6 +30,20 @@ public static class Access
 
     public static bool CanRead(IEnumerable<Grant> grants, string orgPath) =>
         OrgPath.IsValid(orgPath) && grants.Any(g => ReadScope(g) is { } scope && OrgPath.IsWithin(orgPath, scope));
+
+    public static bool CanIssue(IEnumerable<Grant> grants, string orgPath) =>
+        OrgPath.IsValid(orgPath) && grants.Any(g => IssueScope(g) is { } scope && OrgPath.IsWithin(orgPath, scope));
+
+    public static bool CanReview(IEnumerable<Grant> grants, string orgPath) =>
+        OrgPath.IsValid(orgPath) && grants.Any(g => g.Role == Roles.Staff);
+
+    /// <summary>The subtree a grant lets its holder issue ad-hoc tasks to, or null.</summary>
+    public static string? IssueScope(Grant g) => g.Role switch
+    {
+        Roles.Staff => OrgPath.Root,
+        Roles.Committee => Valid(g.OrgPath),
+        _ => null,
+    };
 
     /// <summary>What a list shows when the caller names no org: the widest subtree they may read.</summary>
     public static string? DefaultReadScope(IEnumerable<Grant> grants) =>

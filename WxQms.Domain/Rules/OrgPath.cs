@@ -34,6 +34,28 @@ public static class OrgPath
 
     public static int Depth(string path) => Ids(path).Count - 1;
 
+    /// <summary>The deepest org whose subtree holds every one of <paramref name="paths"/> (Root when they share none).</summary>
+    public static string CommonAncestor(IEnumerable<string> paths)
+    {
+        string? common = null;
+        foreach (var path in paths)
+        {
+            if (!IsValid(path))
+                throw new ArgumentException($"'{path}' is not an org path", nameof(paths));
+            if (common is null)
+            {
+                common = path;
+                continue;
+            }
+            var i = 0;
+            while (i < common.Length && i < path.Length && common[i] == path[i])
+                i++;
+            // Back to the last '/' both share, so '/1/5/' and '/1/52/' meet at '/1/'.
+            common = common[..(common.LastIndexOf('/', Math.Max(i - 1, 0)) + 1)];
+        }
+        return common ?? Root;
+    }
+
     public static bool IsValid(string? path)
     {
         if (string.IsNullOrEmpty(path) || path[0] != '/' || path[^1] != '/')

@@ -14,3 +14,9 @@ public sealed class ConflictException(string code, string message) : Exception(m
 {
     public string Code { get; } = code;
 }
+
+/// <summary>The caller's role or org scope does not allow this. Hosts answer 403 with the code.</summary>
+public sealed class ForbiddenException(string code, string message) : Exception(message)
+{
+    public string Code { get; } = code;
+}

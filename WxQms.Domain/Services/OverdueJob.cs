@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Logging;
 using MySqlConnector;
+using WxQms.Domain.Caching;
 using WxQms.Domain.Hosting;
 using WxQms.Domain.Rules.Tasks;
 
@@ -12,7 +13,7 @@ namespace WxQms.Domain.Services;
 /// rows locked with SKIP LOCKED, so several workers share the work and none marks a task twice.
 /// A task marked overdue can still be submitted; it then completes late (TaskTransitions).
 /// </summary>
-public sealed class OverdueJob(MySqlDataSource db, ILogger<OverdueJob> log) : IPeriodicJob
+public sealed class OverdueJob(MySqlDataSource db, TaskCache cache, ILogger<OverdueJob> log) : IPeriodicJob
 {
     public const int BatchSize = 500;
 
@@ -20,7 +21,8 @@ public sealed class OverdueJob(MySqlDataSource db, ILogger<OverdueJob> log) : IP
 
     public TimeSpan Interval => TimeSpan.FromMinutes(5);
 
-    private sealed record Due(long Id, long OrgId, string TemplateCode, int TemplateVersion, string PeriodKey, string State);
+    private sealed record Due(long Id, long OrgId, string TemplateCode, int TemplateVersion, string PeriodKey, string State,
+        int RowVersion, long? AdhocTaskId);
 
     public async Task RunAsync(DateTimeOffset now, CancellationToken ct)
     {
@@ -28,7 +30,10 @@ public sealed class OverdueJob(MySqlDataSource db, ILogger<OverdueJob> log) : IP
         while (await MarkBatchAsync(now, ct) is var marked and > 0)
             total += marked;
         if (total > 0)
+        {
+            await cache.InvalidateAsync();
             log.LogInformation("Marked {Count} tasks overdue", total);
+        }
     }
 
     public async Task<int> MarkBatchAsync(DateTimeOffset now, CancellationToken ct)
@@ -37,7 +42,7 @@ public sealed class OverdueJob(MySqlDataSource db, ILogger<OverdueJob> log) : IP
         await using var tx = await conn.BeginTransactionAsync(ct);
         var due = (await conn.QueryAsync<Due>(new CommandDefinition("""
             SELECT id AS Id, org_id AS OrgId, template_code AS TemplateCode, template_version AS TemplateVersion,
-                   period_key AS PeriodKey, state AS State
+                   period_key AS PeriodKey, state AS State, row_version AS RowVersion, adhoc_task_id AS AdhocTaskId
             FROM tasks
             WHERE state IN ('pending', 'planned', 'returned') AND due_at <= @now
             ORDER BY due_at, id
@@ -48,6 +53,13 @@ public sealed class OverdueJob(MySqlDataSource db, ILogger<OverdueJob> log) : IP
             return 0;
 
         var ids = due.Select(d => d.Id).ToArray();
+        // Ad-hoc tasks carry their own name and deduction (read without locking their definition).
+        var adhocIds = due.Where(d => d.AdhocTaskId is not null).Select(d => d.AdhocTaskId!.Value).Distinct().ToArray();
+        var adhoc = adhocIds.Length == 0
+            ? new Dictionary<long, (string Title, decimal Deduction)>()
+            : (await conn.QueryAsync<(long Id, string Title, decimal Deduction)>(new CommandDefinition(
+                "SELECT id, title, overdue_deduction FROM adhoc_tasks WHERE id IN @adhocIds", new { adhocIds }, tx,
+                cancellationToken: ct))).ToDictionary(a => a.Id, a => (a.Title, a.Deduction));
         await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE tasks SET state = 'overdue', row_version = row_version + 1, updated_at = @now WHERE id IN @ids
             """, new { ids, now = now.UtcDateTime }, tx, cancellationToken: ct));
@@ -57,16 +69,21 @@ public sealed class OverdueJob(MySqlDataSource db, ILogger<OverdueJob> log) : IP
             """, due.Select(d => new { now = now.UtcDateTime, d.Id, d.OrgId, Data = $$"""{"from":"{{d.State}}","to":"overdue"}""" }),
             tx, cancellationToken: ct));
         await conn.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO points_ledger (subject_type, subject_id, period_key, points, source, task_id, reason, created_at)
-            VALUES ('org', @OrgId, @PeriodKey, @Points, 'task.overdue', @Id, @Reason, @now)
+            INSERT INTO points_ledger (subject_type, subject_id, period_key, points, source, task_id, ref_id, reason, created_at)
+            VALUES ('org', @OrgId, @PeriodKey, @Points, @source, @Id, @RowVersion, @Reason, @now)
             ON DUPLICATE KEY UPDATE id = id
             """, due.Select(d =>
         {
-            var template = TaskCatalogue.Default.Get(d.TemplateCode, d.TemplateVersion);
+            // Ad-hoc tasks carry their own deduction; the rest follow the catalogue version they were made under.
+            var (name, deduction) = d.AdhocTaskId is { } adhocId
+                ? adhoc[adhocId]
+                : TaskCatalogue.Default.Get(d.TemplateCode, d.TemplateVersion) is var template
+                    ? (template.Name, template.OverdueDeduction)
+                    : default;
             return new
             {
-                d.OrgId, d.PeriodKey, Points = -template.OverdueDeduction, d.Id,
-                Reason = $"{template.Name}（{d.PeriodKey}）逾期未完成", now = now.UtcDateTime,
+                d.OrgId, d.PeriodKey, Points = -deduction, source = LedgerSources.Overdue, d.Id, d.RowVersion,
+                Reason = $"{name}（{d.PeriodKey}）逾期未完成", now = now.UtcDateTime,
             };
         }), tx, cancellationToken: ct));
         await tx.CommitAsync(ct);

@@ -1,9 +1,12 @@
 using System.Buffers.Binary;
+using MetadataExtractor;
+using MetadataExtractor.Formats.Exif;
 using WxQms.Domain.Storage;
 
 namespace WxQms.Domain.Services;
 
-public sealed record StoredPhoto(string Sha256, long Size, string ContentType, string RelativePath);
+/// <summary>A photo on disk, named by its content hash. <see cref="TakenAt"/>: its EXIF capture time, if any.</summary>
+public sealed record StoredPhoto(string Sha256, long Size, string ContentType, string RelativePath, DateTimeOffset? TakenAt = null);
 
 /// <summary>
 /// Accepts an uploaded photo: at most 10 MB, a JPEG, PNG or WebP by its magic bytes (never by its
@@ -30,7 +33,38 @@ public sealed class PhotoIntake(FileStore files)
         if (!Complete(bytes, type))
             throw new RuleViolationException("photo.truncated", $"照片“{name}”不完整，请重新上传");
         var stored = await files.SaveAsync(bytes, FileStore.ExtensionFor(type), ct);
-        return new StoredPhoto(stored.Sha256, stored.Size, type, stored.RelativePath);
+        return new StoredPhoto(stored.Sha256, stored.Size, type, stored.RelativePath, TakenAt(bytes));
+    }
+
+    /// <summary>
+    /// When the photo was taken, from EXIF DateTimeOriginal (else DateTime), read with MetadataExtractor.
+    /// EXIF has no time zone unless OffsetTimeOriginal says so: a phone's clock here is Shanghai time.
+    /// Null when there is none or it cannot be read; a photo without EXIF is still a good photo.
+    /// </summary>
+    public static DateTimeOffset? TakenAt(byte[] bytes)
+    {
+        try
+        {
+            using var stream = new MemoryStream(bytes, writable: false);
+            var directories = ImageMetadataReader.ReadMetadata(stream);
+            foreach (var dir in directories.OfType<ExifDirectoryBase>())
+            {
+                if (!dir.TryGetDateTime(ExifDirectoryBase.TagDateTimeOriginal, out var local)
+                    && !dir.TryGetDateTime(ExifDirectoryBase.TagDateTime, out local))
+                    continue;
+                var offset = dir.GetString(ExifDirectoryBase.TagTimeZoneOriginal) is { } text
+                    && TimeSpan.TryParse(text.TrimStart('+'), System.Globalization.CultureInfo.InvariantCulture, out var parsed)
+                    && parsed.Duration() <= TimeSpan.FromHours(14)
+                        ? parsed
+                        : Rules.Tasks.Periods.Shanghai.GetUtcOffset(local);
+                return new DateTimeOffset(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), offset);
+            }
+        }
+        catch (Exception ex) when (ex is ImageProcessingException or IOException or ArgumentException or FormatException)
+        {
+            // Unreadable metadata is not a reason to refuse the photo.
+        }
+        return null;
     }
 
     public static string? Kind(ReadOnlySpan<byte> b) => b switch

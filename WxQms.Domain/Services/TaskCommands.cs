@@ -1,5 +1,6 @@
 using Dapper;
 using MySqlConnector;
+using WxQms.Domain.Caching;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Storage;
@@ -18,61 +19,84 @@ public sealed record EvidenceSubmission(
 
 public sealed record SubmissionResult(TaskSnapshot Task, JudgmentResult Judgment, long EvidenceId);
 
+/// <summary>A task as stored, with the template it is judged by (the catalogue's version, or its ad-hoc definition).</summary>
 public sealed record TaskSnapshot(long Id, long OrgId, string TemplateCode, int TemplateVersion, string PeriodKey,
     DateTimeOffset OpensAt, DateTimeOffset DueAt, TaskState State, bool AdHoc, int RowVersion,
-    DateTimeOffset? PlannedFor, string? Place, string? Topic);
+    DateTimeOffset? PlannedFor, string? Place, string? Topic, TaskTemplate Template, long? AdhocTaskId = null,
+    string? ReviewStatus = null, decimal PossiblePoints = 0);
+
+public enum ReviewDecision
+{
+    Approve,
+    Return,
+}
+
+public sealed record ReviewRequest(ReviewDecision Decision, decimal Adjustment, string? Reason);
 
 /// <summary>
 /// Changes to one task. Each change is checked by the pure rules, written with the row version the
 /// caller read (a concurrent change makes it fail with 409 instead of overwriting), and leaves an
 /// audit entry with who, when, from, to and why in the same transaction.
 /// </summary>
-public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock)
+public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCache cache, AdhocTaskStore adhoc)
 {
     public const int MaxTextLength = 200;
 
     private sealed record Row(long Id, long OrgId, string TemplateCode, int TemplateVersion, string PeriodKey, DateTime OpensAt,
-        DateTime DueAt, string State, bool AdHoc, int RowVersion, DateTime? PlannedFor, string? Place, string? Topic);
+        DateTime DueAt, string State, bool AdHoc, long? AdhocTaskId, int RowVersion, DateTime? PlannedFor, string? Place, string? Topic,
+        string? ReviewStatus, decimal PossiblePoints);
 
     public async Task<TaskSnapshot?> GetAsync(long id, CancellationToken ct)
     {
         const string sql = """
             SELECT id AS Id, org_id AS OrgId, template_code AS TemplateCode, template_version AS TemplateVersion,
                    period_key AS PeriodKey, opens_at AS OpensAt, due_at AS DueAt, state AS State, adhoc AS AdHoc,
-                   row_version AS RowVersion, planned_for AS PlannedFor, place AS Place, topic AS Topic
+                   adhoc_task_id AS AdhocTaskId, row_version AS RowVersion, planned_for AS PlannedFor, place AS Place,
+                   topic AS Topic, review_status AS ReviewStatus, possible_points AS PossiblePoints
             FROM tasks WHERE id = @id
             """;
         await using var conn = await db.OpenConnectionAsync(ct);
         var r = await conn.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(sql, new { id }, cancellationToken: ct));
-        return r is null ? null : new TaskSnapshot(r.Id, r.OrgId, r.TemplateCode, r.TemplateVersion, r.PeriodKey,
+        if (r is null)
+            return null;
+        var template = r.AdhocTaskId is { } adhocId
+            ? (await adhoc.GetAsync(adhocId, ct) ?? throw new InvalidOperationException($"task {id}: ad-hoc task {adhocId} is missing")).ToTemplate()
+            : TaskCatalogue.Default.Get(r.TemplateCode, r.TemplateVersion);
+        return new TaskSnapshot(r.Id, r.OrgId, r.TemplateCode, r.TemplateVersion, r.PeriodKey,
             Utc(r.OpensAt), Utc(r.DueAt), DbNames.Parse<TaskState>(r.State), r.AdHoc, r.RowVersion,
-            r.PlannedFor is { } p ? Utc(p) : null, r.Place, r.Topic);
+            r.PlannedFor is { } p ? Utc(p) : null, r.Place, r.Topic, template, r.AdhocTaskId, r.ReviewStatus, r.PossiblePoints);
     }
 
     /// <summary>The photos of a task's latest submission, newest submission first.</summary>
     public async Task<IReadOnlyList<StoredPhoto>> PhotosAsync(long taskId, CancellationToken ct)
     {
         const string sql = """
-            SELECT p.sha256 AS Sha256, p.size_bytes AS Size, p.content_type AS ContentType, p.storage_path AS RelativePath
+            SELECT p.sha256 AS Sha256, p.size_bytes AS Size, p.content_type AS ContentType, p.storage_path AS RelativePath,
+                   p.taken_at AS TakenAt
             FROM evidence_photos p
             WHERE p.evidence_id = (SELECT MAX(id) FROM task_evidence WHERE task_id = @taskId)
             ORDER BY p.id
             """;
         await using var conn = await db.OpenConnectionAsync(ct);
-        return (await conn.QueryAsync<StoredPhoto>(new CommandDefinition(sql, new { taskId }, cancellationToken: ct))).ToList();
+        return (await conn.QueryAsync<PhotoRow>(new CommandDefinition(sql, new { taskId }, cancellationToken: ct)))
+            .Select(p => new StoredPhoto(p.Sha256, p.Size, p.ContentType, p.RelativePath, p.TakenAt is { } t ? Utc(t) : null)).ToList();
     }
+
+    private sealed record PhotoRow(string Sha256, long Size, string ContentType, string RelativePath, DateTime? TakenAt);
 
     /// <summary>One photo of any submission of the task, by its hash; null when the task has no such photo.</summary>
     public async Task<StoredPhoto?> PhotoAsync(long taskId, string sha256, CancellationToken ct)
     {
         const string sql = """
-            SELECT p.sha256 AS Sha256, p.size_bytes AS Size, p.content_type AS ContentType, p.storage_path AS RelativePath
+            SELECT p.sha256 AS Sha256, p.size_bytes AS Size, p.content_type AS ContentType, p.storage_path AS RelativePath,
+                   p.taken_at AS TakenAt
             FROM evidence_photos p JOIN task_evidence e ON e.id = p.evidence_id
             WHERE e.task_id = @taskId AND p.sha256 = @sha256
             LIMIT 1
             """;
         await using var conn = await db.OpenConnectionAsync(ct);
-        return await conn.QuerySingleOrDefaultAsync<StoredPhoto>(new CommandDefinition(sql, new { taskId, sha256 }, cancellationToken: ct));
+        var p = await conn.QuerySingleOrDefaultAsync<PhotoRow>(new CommandDefinition(sql, new { taskId, sha256 }, cancellationToken: ct));
+        return p is null ? null : new StoredPhoto(p.Sha256, p.Size, p.ContentType, p.RelativePath, p.TakenAt is { } t ? Utc(t) : null);
     }
 
     /// <summary>预先报备: date, place and topic, the required days ahead, inside the task's period.</summary>
@@ -108,6 +132,7 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock)
         await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, "task.planned", "task", taskId, task.OrgId, actorMemberId,
             new { From = task.State, To = to, PlannedFor = plan.PlannedFor, Place = place, Topic = topic }), ct);
         await tx.CommitAsync(ct);
+        await cache.InvalidateAsync();
         return (await GetAsync(taskId, ct))!;
     }
 
@@ -155,9 +180,13 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock)
 
         await using var tx = await conn.BeginTransactionAsync(ct);
         var changed = await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE tasks SET state = @state, row_version = row_version + 1, updated_at = @now
+            UPDATE tasks SET state = @state, review_status = @reviewStatus, row_version = row_version + 1, updated_at = @now
             WHERE id = @id AND row_version = @expectedVersion
-            """, new { id = taskId, expectedVersion, state = DbNames.Of(judged.Outcome), now = now.UtcDateTime }, tx, cancellationToken: ct));
+            """, new
+        {
+            id = taskId, expectedVersion, state = DbNames.Of(judged.Outcome),
+            reviewStatus = judged.Passed ? ReviewStatuses.Awaiting : null, now = now.UtcDateTime,
+        }, tx, cancellationToken: ct));
         if (changed == 0)
             throw new ConflictException("task.version_conflict", "任务已被他人修改，请刷新后重试");
 
@@ -177,9 +206,12 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock)
             points = judged.PointsEarned,
         }, tx, cancellationToken: ct));
         await conn.ExecuteAsync(new CommandDefinition("""
-            INSERT IGNORE INTO evidence_photos (evidence_id, sha256, size_bytes, content_type, storage_path, created_at)
-            VALUES (@evidenceId, @Sha256, @Size, @ContentType, @RelativePath, @now)
-            """, evidence.Photos.Select(p => new { evidenceId, p.Sha256, p.Size, p.ContentType, p.RelativePath, now = now.UtcDateTime }),
+            INSERT IGNORE INTO evidence_photos (evidence_id, sha256, size_bytes, content_type, storage_path, taken_at, created_at)
+            VALUES (@evidenceId, @Sha256, @Size, @ContentType, @RelativePath, @takenAt, @now)
+            """, evidence.Photos.Select(p => new
+        {
+            evidenceId, p.Sha256, p.Size, p.ContentType, p.RelativePath, takenAt = p.TakenAt?.UtcDateTime, now = now.UtcDateTime,
+        }),
             tx, cancellationToken: ct));
         await conn.ExecuteAsync(new CommandDefinition(
             "INSERT INTO evidence_attendance (evidence_id, member_id, presence) VALUES (@evidenceId, @MemberId, @Presence)",
@@ -191,47 +223,144 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock)
             taskId, task.OrgId, null, new { From = TaskState.Submitted, To = judged.Outcome, judged.OnTime, judged.PointsEarned,
                 Reasons = judged.ReasonsInChinese }), ct);
         if (judged.Passed)
-        {
-            await conn.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO points_ledger (subject_type, subject_id, period_key, points, source, task_id, reason, created_at)
-                VALUES ('org', @orgId, @periodKey, @points, @source, @taskId, @reason, @now)
-                """, new
-            {
-                orgId = task.OrgId, periodKey = task.PeriodKey, points = judged.PointsEarned,
-                source = judged.OnTime ? "task.completed" : "task.completed_late", taskId,
-                reason = $"{template.Name}（{task.PeriodKey}）{(judged.OnTime ? "按时完成" : "逾期完成")}", now = now.UtcDateTime,
-            }, tx, cancellationToken: ct));
-            // Completed late after being marked overdue: the late deduction replaces the overdue one.
-            var overdue = await conn.QuerySingleOrDefaultAsync<(decimal Points, string Reason)?>(new CommandDefinition(
-                "SELECT points, reason FROM points_ledger WHERE source = 'task.overdue' AND task_id = @taskId",
-                new { taskId }, tx, cancellationToken: ct));
-            if (overdue is { } booked)
-            {
-                await conn.ExecuteAsync(new CommandDefinition("""
-                    INSERT INTO points_ledger (subject_type, subject_id, period_key, points, source, task_id, reason, created_at)
-                    VALUES ('org', @orgId, @periodKey, @points, 'task.overdue_reversed', @taskId, @reason, @now)
-                    ON DUPLICATE KEY UPDATE id = id
-                    """, new
-                {
-                    orgId = task.OrgId, periodKey = task.PeriodKey, points = -booked.Points, taskId,
-                    reason = booked.Reason + "（已逾期完成，撤销逾期扣分）", now = now.UtcDateTime,
-                }, tx, cancellationToken: ct));
-            }
-        }
+            await BookCompletionAsync(conn, tx, task, judged, evidenceId,
+                evidence.Attendance.Where(a => a.Presence == Presence.Present).Select(a => a.MemberId).ToList(), now, ct);
         await tx.CommitAsync(ct);
+        await cache.InvalidateAsync();
         return new SubmissionResult((await GetAsync(taskId, ct))!, judged, evidenceId);
     }
 
+    /// <summary>
+    /// Office staff review a completed task's latest submission, once: approve with a quality
+    /// adjustment of at most ±20 % of its points (booked as its own ledger entry), or return it with a
+    /// reason, which nets out what its completion booked (the org's points and the members' attendance)
+    /// until the branch resubmits.
+    /// </summary>
+    public async Task<TaskSnapshot> ReviewAsync(long taskId, int expectedVersion, ReviewRequest review, string actor,
+        long? actorMemberId, CancellationToken ct)
+    {
+        var reason = review.Reason?.Trim();
+        if (reason is { Length: > MaxTextLength })
+            throw new RuleViolationException("review.reason_too_long", $"审核意见不超过{MaxTextLength}字");
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var latest = await conn.QuerySingleOrDefaultAsync<(long Id, DateTime? ReviewedAt)?>(new CommandDefinition(
+            "SELECT id, reviewed_at FROM task_evidence WHERE task_id = @taskId ORDER BY id DESC LIMIT 1",
+            new { taskId }, cancellationToken: ct));
+        var action = review.Decision == ReviewDecision.Approve ? TaskAction.Approve : TaskAction.Return;
+        var (task, _, now, to) = await AllowedAsync(taskId, action, ct, reason, reviewed: latest?.ReviewedAt is not null);
+        if (latest is not { } evidence)
+            throw new RuleViolationException("review.no_evidence", "该任务没有可审核的佐证材料");
+        var adjustment = review.Decision == ReviewDecision.Approve ? review.Adjustment : 0m;
+        if (review.Decision == ReviewDecision.Approve && Scoring.ReviewRefusal(adjustment, task.PossiblePoints, reason) is { } refusal)
+            throw new RuleViolationException("review.adjustment_refused", refusal);
+
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var changed = await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE tasks SET state = @to, review_status = @reviewStatus, row_version = row_version + 1, updated_at = @now
+            WHERE id = @id AND row_version = @expectedVersion
+            """, new
+        {
+            id = taskId, expectedVersion, to = DbNames.Of(to),
+            reviewStatus = review.Decision == ReviewDecision.Approve ? ReviewStatuses.Approved : null, now = now.UtcDateTime,
+        }, tx, cancellationToken: ct));
+        if (changed == 0)
+            throw new ConflictException("task.version_conflict", "任务已被他人修改，请刷新后重试");
+        await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE task_evidence
+            SET reviewed_at = @now, reviewed_by = @actor, reviewed_by_member_id = @actorMemberId, review_decision = @decision,
+                review_adjustment = @adjustment, review_reason = @reason
+            WHERE id = @evidenceId
+            """, new
+        {
+            evidenceId = evidence.Id, now = now.UtcDateTime, actor, actorMemberId, decision = DbNames.Of(review.Decision),
+            adjustment, reason,
+        }, tx, cancellationToken: ct));
+
+        if (review.Decision == ReviewDecision.Approve && adjustment != 0)
+        {
+            await conn.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO points_ledger (subject_type, subject_id, period_key, points, source, task_id, ref_id, reason, created_at)
+                VALUES ('org', @orgId, @periodKey, @adjustment, @source, @taskId, @evidenceId, @text, @now)
+                """, new
+            {
+                orgId = task.OrgId, periodKey = task.PeriodKey, adjustment, source = LedgerSources.Review, taskId,
+                evidenceId = evidence.Id, text = Clip($"{task.Template.Name}（{task.PeriodKey}）质量{(adjustment > 0 ? "加分" : "扣分")}：{reason}"),
+                now = now.UtcDateTime,
+            }, tx, cancellationToken: ct));
+        }
+        else if (review.Decision == ReviewDecision.Return)
+        {
+            // Net out, per subject, what this submission's completion booked.
+            await conn.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO points_ledger (subject_type, subject_id, period_key, points, source, task_id, ref_id, reason, created_at)
+                SELECT subject_type, subject_id, MIN(period_key), -SUM(points), @source, task_id, ref_id, @text, @now
+                FROM points_ledger
+                WHERE task_id = @taskId AND ref_id = @evidenceId AND source IN @completionSources
+                GROUP BY subject_type, subject_id, task_id, ref_id
+                HAVING SUM(points) <> 0
+                """, new
+            {
+                taskId, evidenceId = evidence.Id, source = LedgerSources.ReviewReturned,
+                completionSources = new[] { LedgerSources.Completed, LedgerSources.CompletedLate, LedgerSources.Attendance },
+                text = Clip($"{task.Template.Name}（{task.PeriodKey}）审核退回：{reason}"), now = now.UtcDateTime,
+            }, tx, cancellationToken: ct));
+        }
+        await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, review.Decision == ReviewDecision.Approve ? "task.approved" : "task.review_returned",
+            "task", taskId, task.OrgId, actorMemberId,
+            new { From = task.State, To = to, EvidenceId = evidence.Id, Adjustment = adjustment, Reason = reason }), ct);
+        await tx.CommitAsync(ct);
+        await cache.InvalidateAsync();
+        return (await GetAsync(taskId, ct))!;
+    }
+
+    /// <summary>
+    /// The ledger entries of a passed submission: the org's points (less the late deduction), one
+    /// attendance entry per member present, and, when the task had been marked overdue, the reversal of
+    /// each overdue deduction not yet reversed (lateness already cost the late deduction).
+    /// </summary>
+    private static async Task BookCompletionAsync(MySqlConnection conn, MySqlTransaction tx, TaskSnapshot task, JudgmentResult judged,
+        long evidenceId, IReadOnlyList<long> present, DateTimeOffset now, CancellationToken ct)
+    {
+        const string insert = """
+            INSERT INTO points_ledger (subject_type, subject_id, period_key, points, source, task_id, ref_id, reason, created_at)
+            VALUES (@subjectType, @subjectId, @periodKey, @points, @source, @taskId, @refId, @reason, @now)
+            """;
+        var name = $"{task.Template.Name}（{task.PeriodKey}）";
+        await conn.ExecuteAsync(new CommandDefinition(insert, new
+        {
+            subjectType = "org", subjectId = task.OrgId, periodKey = task.PeriodKey, points = judged.PointsEarned,
+            source = judged.OnTime ? LedgerSources.Completed : LedgerSources.CompletedLate, taskId = task.Id, refId = evidenceId,
+            reason = Clip(name + (judged.OnTime ? "按时完成" : "逾期完成")), now = now.UtcDateTime,
+        }, tx, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition(insert, present.Select(memberId => new
+        {
+            subjectType = "member", subjectId = memberId, periodKey = task.PeriodKey, points = Scoring.AttendancePoints,
+            source = LedgerSources.Attendance, taskId = task.Id, refId = evidenceId, reason = Clip(name + "参加"), now = now.UtcDateTime,
+        }), tx, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO points_ledger (subject_type, subject_id, period_key, points, source, task_id, ref_id, reason, created_at)
+            SELECT o.subject_type, o.subject_id, o.period_key, -o.points, @reversed, o.task_id, o.ref_id,
+                   LEFT(CONCAT(o.reason, '（已逾期完成，撤销逾期扣分）'), 200), @now
+            FROM points_ledger o
+            WHERE o.task_id = @taskId AND o.source = @overdue
+              AND NOT EXISTS (SELECT 1 FROM points_ledger r
+                              WHERE r.task_id = o.task_id AND r.source = @reversed AND r.ref_id = o.ref_id)
+            """, new { taskId = task.Id, overdue = LedgerSources.Overdue, reversed = LedgerSources.OverdueReversed, now = now.UtcDateTime },
+            tx, cancellationToken: ct));
+    }
+
+    private static string Clip(string text) => text.Length <= 200 ? text : text[..199] + "…";
+
     /// <summary>Loads the task and asks the state machine whether the action is allowed now.</summary>
     private async Task<(TaskSnapshot Task, TaskTemplate Template, DateTimeOffset Now, TaskState To)> AllowedAsync(long taskId,
-        TaskAction action, CancellationToken ct)
+        TaskAction action, CancellationToken ct, string? reason = null, bool reviewed = false)
     {
         var task = await GetAsync(taskId, ct) ?? throw new NotFoundException($"任务 {taskId} 不存在");
-        var template = TaskCatalogue.Default.Get(task.TemplateCode, task.TemplateVersion);
+        var template = task.Template;
         var now = clock.GetUtcNow();
         var transition = TaskTransitions.Apply(task.State, action, new TaskFacts(
             PlanRequired: template.PlanRule.Required, HasPlan: task.PlannedFor is not null, AdHoc: task.AdHoc,
-            PastDue: now >= task.DueAt));
+            PastDue: now >= task.DueAt, Reason: reason, Reviewed: task.ReviewStatus == ReviewStatuses.Approved || reviewed));
         return transition.Allowed
             ? (task, template, now, transition.To!.Value)
             : throw new RuleViolationException("task.transition_refused", transition.Refusal!);

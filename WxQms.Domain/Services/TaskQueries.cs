@@ -1,5 +1,6 @@
 using Dapper;
 using MySqlConnector;
+using WxQms.Domain.Caching;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules;
 using WxQms.Domain.Rules.Tasks;
@@ -7,17 +8,26 @@ using WxQms.Domain.Storage;
 
 namespace WxQms.Domain.Services;
 
-/// <summary>What a superior sees of its subtree at one instant (the seed's live monitoring view).</summary>
+/// <summary>
+/// What a superior sees of its subtree at one instant (the seed's live monitoring view), as of the
+/// start of the minute <see cref="AsOf"/>. <see cref="AwaitingReview"/>: completed, not yet reviewed.
+/// </summary>
 public sealed record TaskSummary(
     int InProgress,
     int DueThisMonth,
     int DueThisQuarter,
     int Overdue,
     int Warned,
-    int CompletedThisYear);
+    int CompletedThisYear,
+    int AwaitingReview,
+    DateTimeOffset AsOf);
 
-/// <summary>Reads over tasks, always scoped to a subtree of the org tree.</summary>
-public sealed class TaskQueries(MySqlDataSource db)
+/// <summary>
+/// Reads over tasks, always scoped to a subtree of the org tree, cached in Redis (<see cref="TaskCache"/>):
+/// a change to any task retires every cached read. The summary is taken at the start of the current
+/// minute, so one cached answer serves the whole minute and is exact for that instant.
+/// </summary>
+public sealed class TaskQueries(MySqlDataSource db, TaskCache cache)
 {
     /// <summary>Open tasks due within this many days count as warned (DESIGN: early warning).</summary>
     public static readonly TimeSpan WarningWindow = TimeSpan.FromDays(3);
@@ -28,7 +38,13 @@ public sealed class TaskQueries(MySqlDataSource db)
     /// quarter, overdue (open past its due time), warned (open, due within <see cref="WarningWindow"/>).
     /// One indexed aggregate over the subtree's tasks.
     /// </summary>
-    public async Task<TaskSummary> SummaryAsync(string scopePath, DateTimeOffset now, CancellationToken ct)
+    public async Task<(TaskSummary Summary, CacheOutcome Cache)> SummaryAsync(string scopePath, DateTimeOffset now, CancellationToken ct)
+    {
+        var asOf = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
+        return await cache.GetOrLoadAsync($"summary:{scopePath}:{asOf.ToUnixTimeSeconds()}", c => LoadSummaryAsync(scopePath, asOf, c), ct);
+    }
+
+    private async Task<TaskSummary> LoadSummaryAsync(string scopePath, DateTimeOffset now, CancellationToken ct)
     {
         const string sql = """
             SELECT
@@ -37,7 +53,8 @@ public sealed class TaskQueries(MySqlDataSource db)
               COALESCE(SUM(t.state IN ('pending','planned','submitted','returned') AND t.due_at > @now AND t.due_at <= @quarterEnd), 0) AS DueThisQuarter,
               COALESCE(SUM(t.state = 'overdue' OR (t.state IN ('pending','planned','returned') AND t.due_at <= @now)), 0) AS Overdue,
               COALESCE(SUM(t.state IN ('pending','planned','returned') AND t.due_at > @now AND t.due_at <= @warnUntil), 0) AS Warned,
-              COALESCE(SUM(t.state = 'completed' AND t.due_at >= @yearStart AND t.due_at <= @yearEnd), 0) AS CompletedThisYear
+              COALESCE(SUM(t.state = 'completed' AND t.due_at >= @yearStart AND t.due_at <= @yearEnd), 0) AS CompletedThisYear,
+              COALESCE(SUM(t.state = 'completed' AND t.review_status = 'awaiting'), 0) AS AwaitingReview
             FROM orgs o JOIN tasks t ON t.org_id = o.id
             WHERE o.path LIKE @pattern
             """;
@@ -45,7 +62,7 @@ public sealed class TaskQueries(MySqlDataSource db)
         var quarter = Periods.Containing(Recurrence.Quarterly, now);
         var year = Periods.Containing(Recurrence.Yearly, now);
         await using var conn = await db.OpenConnectionAsync(ct);
-        var row = await conn.QuerySingleAsync<(decimal, decimal, decimal, decimal, decimal, decimal)>(new CommandDefinition(sql, new
+        var row = await conn.QuerySingleAsync<(decimal, decimal, decimal, decimal, decimal, decimal, decimal)>(new CommandDefinition(sql, new
         {
             pattern = OrgPath.SubtreePattern(scopePath),
             now = now.UtcDateTime,
@@ -56,7 +73,8 @@ public sealed class TaskQueries(MySqlDataSource db)
             yearStart = year.StartsAt.UtcDateTime,
             yearEnd = year.EndsAt.UtcDateTime,
         }, cancellationToken: ct));
-        return new TaskSummary((int)row.Item1, (int)row.Item2, (int)row.Item3, (int)row.Item4, (int)row.Item5, (int)row.Item6);
+        return new TaskSummary((int)row.Item1, (int)row.Item2, (int)row.Item3, (int)row.Item4, (int)row.Item5, (int)row.Item6,
+            (int)row.Item7, now);
     }
 
     public sealed record TaskListItem(
@@ -68,37 +86,96 @@ public sealed class TaskQueries(MySqlDataSource db)
         string PeriodKey,
         DateTimeOffset DueAt,
         TaskState State,
-        decimal PossiblePoints);
+        decimal PossiblePoints,
+        bool AdHoc,
+        string? ReviewStatus);
+
+    /// <summary>What a list asks for: the subtree and optional filters.</summary>
+    public sealed record ListFilter(string ScopePath, TaskState? State = null, string? PeriodKey = null, bool AwaitingReview = false,
+        int Limit = 100);
 
     private sealed record Row(long Id, long OrgId, string OrgName, string TemplateCode, int TemplateVersion, string PeriodKey,
-        DateTime DueAt, string State, decimal PossiblePoints);
+        DateTime DueAt, string State, decimal PossiblePoints, string? AdhocTitle, string? ReviewStatus);
 
-    /// <summary>Tasks of the subtree, soonest due first, optionally of one state and/or one period.</summary>
-    public async Task<IReadOnlyList<TaskListItem>> ListAsync(string scopePath, TaskState? state, string? periodKey, int limit,
-        CancellationToken ct)
+    /// <summary>Tasks of the subtree, soonest due first, optionally of one state and/or one period, or awaiting review.</summary>
+    public async Task<(IReadOnlyList<TaskListItem> Items, CacheOutcome Cache)> ListAsync(ListFilter filter, CancellationToken ct)
+    {
+        var f = filter with { Limit = Math.Clamp(filter.Limit, 1, 500) };
+        return await cache.GetOrLoadAsync($"list:{f.ScopePath}:{f.State}:{f.PeriodKey}:{f.AwaitingReview}:{f.Limit}",
+            c => LoadListAsync(f, c), ct);
+    }
+
+    private async Task<IReadOnlyList<TaskListItem>> LoadListAsync(ListFilter f, CancellationToken ct)
     {
         const string sql = """
             SELECT t.id AS Id, t.org_id AS OrgId, o.name AS OrgName, t.template_code AS TemplateCode,
                    t.template_version AS TemplateVersion, t.period_key AS PeriodKey, t.due_at AS DueAt, t.state AS State,
-                   t.possible_points AS PossiblePoints
+                   t.possible_points AS PossiblePoints, a.title AS AdhocTitle, t.review_status AS ReviewStatus
             FROM orgs o JOIN tasks t ON t.org_id = o.id
+            LEFT JOIN adhoc_tasks a ON a.id = t.adhoc_task_id
             WHERE o.path LIKE @pattern
               AND (@state IS NULL OR t.state = @state)
               AND (@periodKey IS NULL OR t.period_key = @periodKey)
+              AND (@awaitingReview = FALSE OR (t.state = 'completed' AND t.review_status = 'awaiting'))
             ORDER BY t.due_at, t.id
             LIMIT @limit
             """;
         await using var conn = await db.OpenConnectionAsync(ct);
         var rows = await conn.QueryAsync<Row>(new CommandDefinition(sql, new
         {
-            pattern = OrgPath.SubtreePattern(scopePath),
-            state = state is { } s ? DbNames.Of(s) : null,
-            periodKey,
-            limit = Math.Clamp(limit, 1, 500),
+            pattern = OrgPath.SubtreePattern(f.ScopePath),
+            state = f.State is { } s ? DbNames.Of(s) : null,
+            periodKey = f.PeriodKey,
+            awaitingReview = f.AwaitingReview,
+            limit = f.Limit,
         }, cancellationToken: ct));
         return rows.Select(r => new TaskListItem(r.Id, r.OrgId, r.OrgName, r.TemplateCode,
-                TaskCatalogue.Default.Get(r.TemplateCode, r.TemplateVersion).Name, r.PeriodKey,
-                new DateTimeOffset(r.DueAt, TimeSpan.Zero), DbNames.Parse<TaskState>(r.State), r.PossiblePoints))
+                r.AdhocTitle ?? TaskCatalogue.Default.Get(r.TemplateCode, r.TemplateVersion).Name, r.PeriodKey,
+                new DateTimeOffset(r.DueAt, TimeSpan.Zero), DbNames.Parse<TaskState>(r.State), r.PossiblePoints, r.AdhocTitle is not null,
+                r.ReviewStatus))
             .ToList();
     }
+
+    /// <summary>One submission of evidence and how it was judged and reviewed.</summary>
+    public sealed record EvidenceItem(long Id, DateTimeOffset HeldAt, string? Place, string? Topic, string? Minutes, int Present,
+        int Absent, int OnLeave, int PhotoCount, DateTimeOffset SubmittedAt, string SubmittedBy, bool Passed,
+        IReadOnlyList<string> Reasons, bool OnTime, decimal Points, string? ReviewDecision, decimal? ReviewAdjustment,
+        string? ReviewReason, DateTimeOffset? ReviewedAt);
+
+    /// <summary>One line of the task's trail: who did what, when.</summary>
+    public sealed record HistoryItem(DateTimeOffset At, string Action, string Actor, string? ActorName, string? Data);
+
+    private sealed record EvidenceRow(long Id, DateTime HeldAt, string? Place, string? Topic, string? Minutes, int Present, int Absent,
+        int OnLeave, int PhotoCount, DateTime SubmittedAt, string SubmittedBy, bool Passed, string? Reasons, bool OnTime, decimal Points,
+        string? ReviewDecision, decimal? ReviewAdjustment, string? ReviewReason, DateTime? ReviewedAt);
+
+    /// <summary>Every submission of the task (newest first) and its audit trail (oldest first).</summary>
+    public async Task<(IReadOnlyList<EvidenceItem> Evidence, IReadOnlyList<HistoryItem> History)> RecordAsync(long taskId,
+        CancellationToken ct)
+    {
+        const string sql = """
+            SELECT id AS Id, held_at AS HeldAt, place AS Place, topic AS Topic, minutes AS Minutes,
+                   present AS Present, absent AS Absent, on_leave AS OnLeave, photo_count AS PhotoCount, submitted_at AS SubmittedAt,
+                   submitted_by AS SubmittedBy, passed AS Passed, reasons AS Reasons, on_time AS OnTime, points AS Points,
+                   review_decision AS ReviewDecision, review_adjustment AS ReviewAdjustment, review_reason AS ReviewReason,
+                   reviewed_at AS ReviewedAt
+            FROM task_evidence WHERE task_id = @taskId ORDER BY id DESC;
+
+            SELECT a.occurred_at, a.action, a.actor, m.name, a.data
+            FROM audit_log a LEFT JOIN members m ON m.id = a.actor_member_id
+            WHERE a.entity_type = 'task' AND a.entity_id = @taskId
+            ORDER BY a.id;
+            """;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var grid = await conn.QueryMultipleAsync(new CommandDefinition(sql, new { taskId }, cancellationToken: ct));
+        var evidence = (await grid.ReadAsync<EvidenceRow>()).Select(e => new EvidenceItem(e.Id, Utc(e.HeldAt), e.Place, e.Topic,
+            e.Minutes, e.Present, e.Absent, e.OnLeave, e.PhotoCount, Utc(e.SubmittedAt), e.SubmittedBy, e.Passed,
+            e.Reasons?.Split('\n') ?? [], e.OnTime, e.Points, e.ReviewDecision, e.ReviewAdjustment, e.ReviewReason,
+            e.ReviewedAt is { } r ? Utc(r) : null)).ToList();
+        var history = (await grid.ReadAsync<(DateTime At, string Action, string Actor, string? Name, string? Data)>())
+            .Select(h => new HistoryItem(Utc(h.At), h.Action, h.Actor, h.Name, h.Data)).ToList();
+        return (evidence, history);
+    }
+
+    private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 }

@@ -165,7 +165,7 @@ public sealed class TaskApiTests(WxQmsApp app) : IAsyncLifetime
     private async Task<T> GetAsync<T>(string url, string token)
     {
         var response = await SendAsync(HttpMethod.Get, url, token);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(Ct)}");
         return (await response.Content.ReadFromJsonAsync<T>(Ct))!;
     }
 

@@ -53,8 +53,14 @@ public sealed class EvidenceTests(WxQmsApp app) : IAsyncLifetime
         Assert.True(result.Judgment.OnTime);
         await using var conn = new MySqlConnection(TestEnvironment.MySql);
         var ledger = await conn.QuerySingleAsync<(decimal Points, string Source, long Subject)>(
-            "SELECT points, source, subject_id FROM points_ledger WHERE task_id = @taskId", new { taskId });
+            "SELECT points, source, subject_id FROM points_ledger WHERE task_id = @taskId AND subject_type = 'org'", new { taskId });
         Assert.Equal((4.00m, "task.completed", branchId), ledger);
+        var attended = (await conn.QueryAsync<long>("""
+            SELECT subject_id FROM points_ledger
+            WHERE task_id = @taskId AND subject_type = 'member' AND source = 'task.attendance' AND points = 1
+            ORDER BY subject_id
+            """, new { taskId })).ToList();
+        Assert.Equal(fullMembers.Order(), attended);
         Assert.Equal(3, await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM evidence_photos WHERE evidence_id = @Id", new { Id = result.EvidenceId }));
         Assert.Equal(["task.completed", "task.planned", "task.submitted"], (await conn.QueryAsync<string>(
             "SELECT action FROM audit_log WHERE entity_type = 'task' AND entity_id = @taskId ORDER BY action", new { taskId })).ToList());
@@ -73,7 +79,11 @@ public sealed class EvidenceTests(WxQmsApp app) : IAsyncLifetime
         Assert.Contains(returned.Judgment.ReasonsInChinese, r => r.Contains("半数"));
         Assert.Equal(TaskState.Completed, resubmitted.Task.State);
         await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        Assert.Equal(1, await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM points_ledger WHERE task_id = @taskId", new { taskId }));
+        Assert.Equal(1, await conn.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM points_ledger WHERE task_id = @taskId AND subject_type = 'org'", new { taskId }));
+        // Attendance counts once, from the submission that passed.
+        Assert.Equal(fullMembers.Length, await conn.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM points_ledger WHERE task_id = @taskId AND subject_type = 'member'", new { taskId }));
     }
 
     [Fact]
@@ -89,7 +99,7 @@ public sealed class EvidenceTests(WxQmsApp app) : IAsyncLifetime
         Assert.False(late.Judgment.OnTime);
         await using var conn = new MySqlConnection(TestEnvironment.MySql);
         var ledger = (await conn.QueryAsync<(string Source, decimal Points)>(
-            "SELECT source, points FROM points_ledger WHERE task_id = @taskId ORDER BY id", new { taskId })).ToList();
+            "SELECT source, points FROM points_ledger WHERE task_id = @taskId AND subject_type = 'org' ORDER BY id", new { taskId })).ToList();
         Assert.Equal([("task.overdue", -2.00m), ("task.completed_late", 2.00m), ("task.overdue_reversed", 2.00m)], ledger);
         Assert.Equal(2.00m, ledger.Sum(e => e.Points)); // 4 points less the late deduction of 2
     }

@@ -25,8 +25,10 @@ public enum TaskAction
     Submit,
     /// <summary>Judgment passed.</summary>
     Complete,
-    /// <summary>Judgment failed.</summary>
+    /// <summary>Judgment failed, or a reviewer sent a completed task back (with a reason).</summary>
     Return,
+    /// <summary>A reviewer accepted a completed task (with a bounded quality adjustment).</summary>
+    Approve,
     MarkOverdue,
     Cancel,
 }

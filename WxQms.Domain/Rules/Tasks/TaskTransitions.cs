@@ -4,14 +4,16 @@ namespace WxQms.Domain.Rules.Tasks;
 
 /// <summary>
 /// What the state machine needs to know beyond the status. <see cref="PastDue"/>: now ≥ the task's
-/// due time. <see cref="Reason"/>: why an ad-hoc task is cancelled.
+/// due time. <see cref="Reason"/>: why an ad-hoc task is cancelled, or why a reviewer returns a
+/// completed one. <see cref="Reviewed"/>: the latest submission has already been reviewed.
 /// </summary>
 public sealed record TaskFacts(
     bool PlanRequired = false,
     bool HasPlan = false,
     bool AdHoc = false,
     bool PastDue = false,
-    string? Reason = null);
+    string? Reason = null,
+    bool Reviewed = false);
 
 /// <summary>The new status, or why not (in Chinese, for the user).</summary>
 public sealed record Transition(TaskState? To, string? Refusal)
@@ -24,10 +26,11 @@ public sealed record Transition(TaskState? To, string? Refusal)
 /// <code>
 /// Pending ─ReportPlan→ Planned ─ReportPlan→ Planned (rescheduled)
 /// Pending ─Submit→ Submitted        (only when the duty needs no plan)
-/// Planned ─Submit→ Submitted ─Complete→ Completed
-///                            └Return→ Returned ─Submit→ Submitted
+/// Planned ─Submit→ Submitted ─Complete→ Completed ─Approve→ Completed  (review, once per submission)
+///                            └Return→ Returned ←Return─┘   (review sends it back, with a reason)
+/// Returned ─Submit→ Submitted
 /// Pending | Planned | Returned ─MarkOverdue→ Overdue ─Submit→ Submitted  (judged late)
-/// any open state ─Cancel→ Cancelled  (ad-hoc tasks only, with a reason)
+/// any state but Cancelled ─Cancel→ Cancelled  (ad-hoc tasks only, with a reason)
 /// </code>
 /// Submitted is not marked overdue: the submission time already decides on time or late. Overdue
 /// still accepts a late submission, which can complete for the points less the late deduction;
@@ -45,6 +48,8 @@ public static class TaskTransitions
         [(TaskState.Overdue, TaskAction.Submit)] = TaskState.Submitted,
         [(TaskState.Submitted, TaskAction.Complete)] = TaskState.Completed,
         [(TaskState.Submitted, TaskAction.Return)] = TaskState.Returned,
+        [(TaskState.Completed, TaskAction.Approve)] = TaskState.Completed,
+        [(TaskState.Completed, TaskAction.Return)] = TaskState.Returned,
         [(TaskState.Pending, TaskAction.MarkOverdue)] = TaskState.Overdue,
         [(TaskState.Planned, TaskAction.MarkOverdue)] = TaskState.Overdue,
         [(TaskState.Returned, TaskAction.MarkOverdue)] = TaskState.Overdue,
@@ -53,6 +58,7 @@ public static class TaskTransitions
         [(TaskState.Submitted, TaskAction.Cancel)] = TaskState.Cancelled,
         [(TaskState.Returned, TaskAction.Cancel)] = TaskState.Cancelled,
         [(TaskState.Overdue, TaskAction.Cancel)] = TaskState.Cancelled,
+        [(TaskState.Completed, TaskAction.Cancel)] = TaskState.Cancelled,
     };
 
     public static bool IsOpen(TaskState status) => status is not (TaskState.Completed or TaskState.Cancelled);
@@ -78,6 +84,9 @@ public static class TaskTransitions
             TaskAction.MarkOverdue when !facts.PastDue => Refuse("任务尚未到截止时间"),
             TaskAction.Cancel when !facts.AdHoc => Refuse("只有临时任务可以撤销，例行任务不能撤销"),
             TaskAction.Cancel when string.IsNullOrWhiteSpace(facts.Reason) => Refuse("撤销任务须填写原因"),
+            TaskAction.Approve or TaskAction.Return when from == TaskState.Completed && facts.Reviewed =>
+                Refuse("本次提交已审核，不能再次审核"),
+            TaskAction.Return when from == TaskState.Completed && string.IsNullOrWhiteSpace(facts.Reason) => Refuse("退回须填写原因"),
             _ => new Transition(to, null),
         };
     }
@@ -102,6 +111,7 @@ public static class TaskTransitions
         TaskAction.Return => "退回",
         TaskAction.MarkOverdue => "标记逾期",
         TaskAction.Cancel => "撤销",
+        TaskAction.Approve => "审核通过",
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
     };
 

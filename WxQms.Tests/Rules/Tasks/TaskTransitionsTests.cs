@@ -18,6 +18,8 @@ public sealed class TaskTransitionsTests
         (TaskState.Overdue, TaskAction.Submit, TaskState.Submitted),
         (TaskState.Submitted, TaskAction.Complete, TaskState.Completed),
         (TaskState.Submitted, TaskAction.Return, TaskState.Returned),
+        (TaskState.Completed, TaskAction.Approve, TaskState.Completed),
+        (TaskState.Completed, TaskAction.Return, TaskState.Returned),
         (TaskState.Pending, TaskAction.MarkOverdue, TaskState.Overdue),
         (TaskState.Planned, TaskAction.MarkOverdue, TaskState.Overdue),
         (TaskState.Returned, TaskAction.MarkOverdue, TaskState.Overdue),
@@ -26,6 +28,7 @@ public sealed class TaskTransitionsTests
         (TaskState.Submitted, TaskAction.Cancel, TaskState.Cancelled),
         (TaskState.Returned, TaskAction.Cancel, TaskState.Cancelled),
         (TaskState.Overdue, TaskAction.Cancel, TaskState.Cancelled),
+        (TaskState.Completed, TaskAction.Cancel, TaskState.Cancelled),
     ];
 
     public static TheoryData<TaskState, TaskAction, TaskState> AllowedTransitions()
@@ -95,12 +98,17 @@ public sealed class TaskTransitionsTests
     [InlineData(TaskState.Planned, TaskAction.Cancel, false, false, false, false, "上级通知取消", "只有临时任务可以撤销，例行任务不能撤销")]
     [InlineData(TaskState.Pending, TaskAction.Cancel, false, false, true, false, null, "撤销任务须填写原因")]
     [InlineData(TaskState.Pending, TaskAction.Cancel, false, false, true, false, " ", "撤销任务须填写原因")]
+    [InlineData(TaskState.Completed, TaskAction.Return, false, false, false, false, "", "退回须填写原因")]
+    [InlineData(TaskState.Completed, TaskAction.Approve, false, false, false, false, null, "本次提交已审核，不能再次审核", true)]
+    [InlineData(TaskState.Completed, TaskAction.Return, false, false, false, false, "照片不清", "本次提交已审核，不能再次审核", true)]
+    [InlineData(TaskState.Completed, TaskAction.Cancel, false, false, false, false, "上级通知取消", "只有临时任务可以撤销，例行任务不能撤销")]
     public void The_facts_of_the_task_can_still_refuse_an_edge_of_the_table(
-        TaskState from, TaskAction action, bool planRequired, bool hasPlan, bool adHoc, bool pastDue, string? reason, string refusal)
+        TaskState from, TaskAction action, bool planRequired, bool hasPlan, bool adHoc, bool pastDue, string? reason, string refusal,
+        bool reviewed = false)
     {
         Assert.True(TaskTransitions.Can(from, action));
 
-        var transition = TaskTransitions.Apply(from, action, new TaskFacts(planRequired, hasPlan, adHoc, pastDue, reason));
+        var transition = TaskTransitions.Apply(from, action, new TaskFacts(planRequired, hasPlan, adHoc, pastDue, reason, reviewed));
 
         Assert.False(transition.Allowed);
         Assert.Equal(refusal, transition.Refusal);
