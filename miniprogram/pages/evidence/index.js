@@ -1,0 +1,143 @@
+// 提交佐证: when and where it was held, attendance from the branch roster, the minutes, up to nine
+// photos. Photos go up one by one (wx.uploadFile carries one file per request) with progress; the
+// submission then names them by their upload tokens. A failure halfway keeps the form and the photos
+// already uploaded, so tapping submit again sends only what is missing. The Api's judgment is shown
+// as it came: passed or returned, on time or late, the points, and every reason.
+const api = require('../../utils/api');
+const format = require('../../utils/format');
+const photos = require('../../utils/photos');
+const subscribe = require('../../utils/subscribe');
+const config = require('../../utils/config');
+
+const NEXT_PRESENCE = { present: 'absent', absent: 'present', onLeave: 'present' };
+
+Component({
+  data: {
+    id: 0,
+    task: null,
+    loading: true,
+    error: '',
+    roster: [], // [{ id, name, presence: 'present' | 'absent' | 'onLeave' }]
+    rosterError: '',
+    form: { date: '', time: '', place: '', topic: '', minutes: '' },
+    photos: [],
+    maxPhotos: config.maxPhotos,
+    formError: '',
+    submitting: false,
+    stage: '',
+    result: null,
+  },
+  methods: {
+    async onLoad(query) {
+      this.setData({ id: Number(query.id) });
+      try {
+        const task = await api.tasks.get(this.data.id);
+        const planned = format.shanghai(task.plannedFor);
+        this.setData({
+          task,
+          form: {
+            date: planned ? planned.date : '',
+            time: planned ? planned.time : '',
+            place: task.place || '',
+            topic: task.topic || '',
+            minutes: '',
+          },
+        });
+        await this.loadRoster();
+      } catch (err) {
+        this.setData({ error: err.message });
+      } finally {
+        this.setData({ loading: false });
+      }
+    },
+
+    async loadRoster() {
+      this.setData({ rosterError: '' });
+      try {
+        const members = await api.orgMembers(this.data.task.orgId);
+        this.setData({ roster: members.map((m) => ({ id: m.id, name: m.name, presence: 'present' })) });
+      } catch (err) {
+        this.setData({ rosterError: `党员名单加载失败：${err.message}` });
+      }
+    },
+
+    onField(e) {
+      this.setData({ [`form.${e.currentTarget.dataset.field}`]: e.detail.value });
+    },
+
+    /** Tapping a name toggles 到会/缺席; the 请假 mark toggles leave. */
+    onTogglePresent(e) {
+      this.mark(e.currentTarget.dataset.index, (p) => NEXT_PRESENCE[p]);
+    },
+    onToggleLeave(e) {
+      this.mark(e.currentTarget.dataset.index, (p) => (p === 'onLeave' ? 'absent' : 'onLeave'));
+    },
+    mark(index, next) {
+      const row = this.data.roster[index];
+      this.setData({ [`roster[${index}].presence`]: next(row.presence) });
+    },
+
+    async onAddPhotos() {
+      try {
+        const paths = await photos.choose(this.data.maxPhotos - this.data.photos.length);
+        if (paths.length) this.setData({ photos: this.data.photos.concat(photos.fromPaths(paths)) });
+      } catch (err) {
+        this.setData({ formError: '无法选择照片，请检查相册和相机权限' });
+      }
+    },
+    onRemovePhoto(e) {
+      const list = this.data.photos.slice();
+      list.splice(e.currentTarget.dataset.index, 1);
+      this.setData({ photos: list });
+    },
+
+    missing() {
+      const f = this.data.form;
+      const rule = this.data.task.evidenceRule;
+      if (!f.date || !f.time) return '请选择开展的日期和时间';
+      if (rule.placeRequired && !f.place.trim()) return '请填写地点';
+      if (rule.topicRequired && !f.topic.trim()) return '请填写主题';
+      if (rule.attendanceRequired && this.data.roster.length === 0) return '需要登记考勤，但党员名单未能加载';
+      if (rule.minutesRequired && !f.minutes.trim()) return `请填写${rule.recordLabel}`;
+      if (this.data.photos.length < rule.minPhotos) return `请至少上传 ${rule.minPhotos} 张照片`;
+      return '';
+    },
+
+    onSubmit() {
+      // Consent first, inside the tap; never awaited, so it cannot hold the submission up.
+      subscribe.ask(['evidenceJudged', 'evidenceReviewed']);
+      return this.submit();
+    },
+
+    async submit() {
+      if (this.data.submitting) return;
+      const problem = this.missing();
+      this.setData({ formError: problem });
+      if (problem) return;
+      this.setData({ submitting: true, stage: '正在上传照片…' });
+      try {
+        const tokens = await photos.uploadMissing(this.data.photos, (list) => this.setData({ photos: list }));
+        this.setData({ stage: '正在提交…' });
+        const f = this.data.form;
+        const result = await api.tasks.evidence(this.data.id, {
+          heldAt: format.toInstant(f.date, f.time),
+          place: f.place.trim(),
+          topic: f.topic.trim(),
+          minutes: f.minutes.trim(),
+          version: this.data.task.version,
+          attendance: this.data.roster.map((m) => ({ memberId: m.id, presence: m.presence })),
+          photoTokens: tokens,
+        });
+        this.setData({ result, task: result.task });
+      } catch (err) {
+        this.setData({ formError: err.message });
+      } finally {
+        this.setData({ submitting: false, stage: '' });
+      }
+    },
+
+    onDone() {
+      wx.navigateBack();
+    },
+  },
+});

@@ -1,0 +1,196 @@
+const { render, text, simulate } = require('../helpers/render');
+const { mockApi, signIn, mockChooseMedia, mockSubscribe, waitFor, settle } = require('../helpers/wx-mock');
+const { taskDto, problem } = require('../helpers/fixtures');
+
+const ROSTER = [
+  { id: 11, name: '王芳' },
+  { id: 12, name: '李雷' },
+  { id: 13, name: '赵敏' },
+];
+
+async function fire(page, selector, event, detail) {
+  const node = page.querySelector(selector);
+  if (!node) throw new Error(`no node for ${selector}`);
+  node.dispatchEvent(event, detail === undefined ? {} : { detail });
+  await simulate.sleep(0);
+}
+
+function uploaded(req) {
+  return { statusCode: 201, data: { token: `tok-${req.filePath.slice(-5)}`, sha256: 'f00d', size: 1024, contentType: 'image/jpeg' } };
+}
+
+function judged() {
+  return {
+    data: {
+      task: taskDto({ state: 'completed', stateLabel: '已完成', version: 3 }),
+      passed: true,
+      reasons: [],
+      onTime: true,
+      pointsEarned: 5,
+    },
+  };
+}
+
+async function open(routes) {
+  signIn();
+  const server = mockApi(
+    Object.assign(
+      {
+        'GET /api/mp/tasks/7': { data: taskDto() },
+        'GET /api/mp/orgs/301/members': { data: ROSTER },
+        'POST /api/mp/subscriptions': { statusCode: 204 },
+        'POST /api/mp/uploads': uploaded,
+        'POST /api/mp/tasks/7/evidence': () => judged(),
+      },
+      routes
+    )
+  );
+  mockSubscribe({ TMPL_EVIDENCE_JUDGED: 'accept' });
+  const page = render('pages/evidence/index');
+  await page.instance.onLoad({ id: '7' });
+  return { page, server };
+}
+
+describe('pages/evidence 提交佐证', () => {
+  test('prefills the plan, marks the roster present, uploads each photo, submits and shows the judgment', async () => {
+    const { page, server } = await open();
+    mockChooseMedia(['wxfile://p-001', 'wxfile://p-002']);
+
+    expect(text(page, '#date')).toBe('2026-11-20');
+    expect(text(page, '#time')).toBe('14:00');
+    expect(page.querySelectorAll('.attendee')).toHaveLength(3);
+
+    await fire(page, '#attendee-12 .attendee__name', 'tap'); // 李雷 absent
+    await fire(page, '#attendee-13 .attendee__leave', 'tap'); // 赵敏 on leave
+    await fire(page, '#minutes-input', 'input', { value: '学习了会议精神，布置了入户走访。' });
+    await fire(page, '#add-photo', 'tap');
+    await waitFor(() => page.data.photos.length === 2);
+
+    await fire(page, '#submit', 'tap');
+    await waitFor(() => page.data.result);
+
+    expect(server.upload.mock.calls.map((c) => c[0].filePath)).toEqual(['wxfile://p-001', 'wxfile://p-002']);
+    expect(server.sent('POST /api/mp/tasks/7/evidence')[0].body).toEqual({
+      heldAt: '2026-11-20T14:00:00+08:00',
+      place: '社区党群服务中心',
+      topic: '志愿服务进楼院',
+      minutes: '学习了会议精神，布置了入户走访。',
+      version: 2,
+      attendance: [
+        { memberId: 11, presence: 'present' },
+        { memberId: 12, presence: 'absent' },
+        { memberId: 13, presence: 'onLeave' },
+      ],
+      photoTokens: ['tok-p-001', 'tok-p-002'],
+    });
+    expect(text(page, '#verdict')).toBe('佐证已通过，任务完成');
+    expect(text(page, '#on-time')).toBe('按时');
+    expect(text(page, '#points')).toBe('5 分');
+    expect(wx.requestSubscribeMessage).toHaveBeenCalledTimes(1);
+    await settle();
+  });
+
+  test('a returned submission shows every reason the judgment gave', async () => {
+    const { page } = await open({
+      'POST /api/mp/tasks/7/evidence': {
+        data: {
+          task: taskDto({ state: 'returned', stateLabel: '已退回', version: 3 }),
+          passed: false,
+          reasons: ['照片不足：至少需要 2 张', '到会人数未过半'],
+          onTime: false,
+          pointsEarned: 0,
+        },
+      },
+    });
+    page.setData({ 'form.minutes': '记录', photos: [{ path: 'a', status: 'done', progress: 100, token: 't1', error: '' }, { path: 'b', status: 'done', progress: 100, token: 't2', error: '' }] });
+
+    await fire(page, '#submit', 'tap');
+    await waitFor(() => page.data.result);
+
+    expect(text(page, '#verdict')).toBe('佐证未通过，任务已退回');
+    expect(text(page, '#on-time')).toBe('逾期');
+    expect(page.querySelectorAll('.reason').map((r) => r.dom.textContent)).toEqual(['照片不足：至少需要 2 张', '到会人数未过半']);
+    await settle();
+  });
+
+  test('refuses to submit what the evidence rule would reject, without calling the Api', async () => {
+    const { page, server } = await open();
+
+    await fire(page, '#submit', 'tap');
+    expect(text(page, '#form-error')).toBe('请填写活动记录');
+
+    await fire(page, '#minutes-input', 'input', { value: '记录' });
+    await fire(page, '#submit', 'tap');
+    expect(text(page, '#form-error')).toBe('请至少上传 2 张照片');
+    expect(server.upload).not.toHaveBeenCalled();
+    expect(server.sent('POST /api/mp/tasks/7/evidence')).toHaveLength(0);
+    await settle();
+  });
+
+  test('a photo failing halfway keeps the form; submitting again uploads only the rest', async () => {
+    let dropSecond = true;
+    const { page, server } = await open({
+      'POST /api/mp/uploads': (req) => (req.filePath === 'wxfile://p-002' && dropSecond ? null : uploaded(req)),
+    });
+    mockChooseMedia(['wxfile://p-001', 'wxfile://p-002', 'wxfile://p-003']);
+    await fire(page, '#minutes-input', 'input', { value: '会议记录正文' });
+    await fire(page, '#add-photo', 'tap');
+    await waitFor(() => page.data.photos.length === 3);
+
+    await fire(page, '#submit', 'tap');
+    await waitFor(() => page.data.formError && !page.data.submitting);
+
+    expect(text(page, '#form-error')).toBe('第2张照片上传失败：网络连接失败，请检查网络后重试');
+    expect(page.querySelectorAll('.photo--done')).toHaveLength(1);
+    expect(page.querySelectorAll('.photo--failed')).toHaveLength(1);
+    expect(text(page, '#submit')).toBe('重新提交');
+    expect(page.data.form.minutes).toBe('会议记录正文');
+    expect(server.sent('POST /api/mp/tasks/7/evidence')).toHaveLength(0);
+
+    dropSecond = false;
+    await fire(page, '#submit', 'tap');
+    await waitFor(() => page.data.result);
+
+    expect(server.upload.mock.calls.map((c) => c[0].filePath)).toEqual(['wxfile://p-001', 'wxfile://p-002', 'wxfile://p-002', 'wxfile://p-003']);
+    expect(server.sent('POST /api/mp/tasks/7/evidence')[0].body.photoTokens).toEqual(['tok-p-001', 'tok-p-002', 'tok-p-003']);
+    await settle();
+  });
+
+  test('a photo that is too large (413) is named; removing it lets the rest go through', async () => {
+    const { page } = await open({
+      'POST /api/mp/uploads': (req) =>
+        req.filePath === 'wxfile://huge1'
+          ? { statusCode: 413, data: problem(413, '照片过大', '单张照片不能超过 10 MB', 'upload.too_large') }
+          : uploaded(req),
+    });
+    mockChooseMedia(['wxfile://huge1', 'wxfile://p-002', 'wxfile://p-003']);
+    await fire(page, '#minutes-input', 'input', { value: '记录' });
+    await fire(page, '#add-photo', 'tap');
+    await waitFor(() => page.data.photos.length === 3);
+
+    await fire(page, '#submit', 'tap');
+    await waitFor(() => page.data.formError && !page.data.submitting);
+    expect(text(page, '#form-error')).toBe('第1张照片上传失败：单张照片不能超过 10 MB');
+
+    await fire(page, '.photo__remove', 'tap'); // the first photo
+    await fire(page, '#submit', 'tap');
+    await waitFor(() => page.data.result);
+    expect(page.data.result.passed).toBe(true);
+    await settle();
+  });
+
+  test('a 403 from the Api and a roster that cannot load are both shown', async () => {
+    const { page } = await open({
+      'GET /api/mp/orgs/301/members': { statusCode: 404, data: problem(404, '未找到', '组织 301 不存在', 'org.not_found') },
+      'POST /api/mp/tasks/7/evidence': { statusCode: 403, data: problem(403, '无权访问', '您无权办理该任务', 'auth.forbidden') },
+    });
+    expect(text(page, '#roster-error')).toBe('党员名单加载失败：组织 301 不存在');
+
+    page.setData({ task: taskDto({ evidenceRule: Object.assign(taskDto().evidenceRule, { attendanceRequired: false, minPhotos: 0 }) }) });
+    await fire(page, '#minutes-input', 'input', { value: '记录' });
+    await fire(page, '#submit', 'tap');
+    await waitFor(() => page.data.formError && !page.data.submitting);
+    expect(text(page, '#form-error')).toBe('您无权办理该任务');
+    await settle();
+  });
+});

@@ -1,0 +1,142 @@
+const { render, text, simulate } = require('../helpers/render');
+const { mockApi, signIn, member, waitFor } = require('../helpers/wx-mock');
+const { taskListItem, taskDto, orgDto, problem } = require('../helpers/fixtures');
+
+async function fire(page, selector, event, detail) {
+  page.querySelector(selector).dispatchEvent(event, detail === undefined ? {} : { detail });
+  await simulate.sleep(0);
+}
+
+const STAFF = member({ id: 2, name: '刘敏', orgId: 1, roles: [{ role: 'staff', orgId: 1 }] });
+
+describe('pages/review 佐证审核', () => {
+  test('staff open a task from the queue, return it with a reason, and it leaves the queue', async () => {
+    signIn(STAFF);
+    const server = mockApi({
+      'GET /api/mp/tasks': { data: [taskListItem({ state: 'completed' }), taskListItem({ id: 8, state: 'completed' })] },
+      'GET /api/mp/tasks/7': { data: taskDto({ state: 'completed', stateLabel: '已完成', version: 3 }) },
+      'POST /api/mp/tasks/7/review': { data: taskDto({ state: 'returned', stateLabel: '已退回', version: 4 }) },
+    });
+    const page = render('pages/review/index');
+    await page.instance.onLoad({});
+    expect(server.sent('GET /api/mp/tasks')[0].query).toBe('awaitingReview=true');
+    expect(page.querySelectorAll('.task-item')).toHaveLength(2);
+
+    await fire(page.querySelector('#task-7'), '.task-card', 'tap');
+    await waitFor(() => page.data.current);
+    await fire(page, '#return', 'tap');
+    await fire(page, '#save', 'tap');
+    expect(text(page, '#form-error')).toBe('退回时请写明原因');
+
+    await fire(page, '#adjustment-input', 'input', { value: '-1' });
+    await fire(page, '#reason-input', 'input', { value: '照片与主题不符' });
+    await fire(page, '#save', 'tap');
+    await waitFor(() => page.data.notice);
+
+    expect(server.sent('POST /api/mp/tasks/7/review')[0].body).toEqual({ decision: 'return', adjustment: -1, reason: '照片与主题不符', version: 3 });
+    expect(text(page, '#notice')).toBe('主题党日：已退回支部');
+    expect(page.querySelectorAll('.task-item')).toHaveLength(1);
+  });
+
+  test('a secretary is told the queue is for staff, and an Api refusal is shown to staff', async () => {
+    signIn();
+    let page = render('pages/review/index');
+    mockApi({});
+    await page.instance.onLoad({});
+    expect(text(page, '#forbidden')).toBe('只有街道党建办工作人员可以审核佐证');
+
+    signIn(STAFF);
+    mockApi({ 'GET /api/mp/tasks': { statusCode: 403, data: problem(403, '无权访问', '您的角色不能查看任务', 'auth.forbidden') } });
+    page = render('pages/review/index');
+    await page.instance.onLoad({});
+    expect(text(page, '#error')).toBe('您的角色不能查看任务');
+  });
+});
+
+describe('pages/ranking 排名', () => {
+  const RANKING = {
+    period: '2026-11',
+    level: 'community',
+    provisional: true,
+    items: [
+      { rank: 1, orgId: 31, orgName: '东风路第一社区', earned: 95, possible: 100, ratio: 0.95 },
+      { rank: 2, orgId: 30, orgName: '东风路第三社区', earned: 88, possible: 100, ratio: 0.88 },
+    ],
+  };
+
+  test('ranks communities with mine highlighted; the branch tab ranks within my community', async () => {
+    signIn();
+    const server = mockApi({
+      'GET /api/orgs/301': { data: orgDto() },
+      'GET /api/rankings': (req) =>
+        req.query.includes('level=branch')
+          ? { data: Object.assign({}, RANKING, { level: 'branch', items: [{ rank: 1, orgId: 301, orgName: '第一支部', earned: 9, possible: 10, ratio: 0.9 }] }) }
+          : { data: RANKING },
+    });
+    const page = render('pages/ranking/index');
+    await page.instance.onLoad();
+
+    expect(text(page, '#provisional')).toBe('本月尚未结算，排名为实时预览');
+    expect(text(page, '#rank-31')).toContain('95%');
+    expect(page.querySelector('#rank-30').dom.className).toContain('row--mine');
+    expect(page.querySelector('#rank-31').dom.className).not.toContain('row--mine');
+    expect(text(page, '#rank-30')).toContain('（本组织）');
+
+    await fire(page, '#level-branch', 'tap');
+    await waitFor(() => page.data.level === 'branch' && !page.data.loading);
+    expect(server.sent('GET /api/rankings')[1].query).toMatch(/^period=\d{4}-\d{2}&level=branch&scope=30$/);
+    expect(text(page, '#rank-301')).toContain('第一支部');
+  });
+
+  test('a ranking the Api cannot give is explained', async () => {
+    signIn();
+    mockApi({ 'GET /api/orgs/301': { data: orgDto() }, 'GET /api/rankings': { statusCode: 404, data: problem(404, '未找到', '该月没有排名', 'ranking.not_found') } });
+    const page = render('pages/ranking/index');
+    await page.instance.onLoad();
+    expect(text(page, '#error')).toBe('该月没有排名');
+  });
+});
+
+describe('pages/me 我的', () => {
+  test('shows name, roles, org, stars and the points history', async () => {
+    signIn();
+    mockApi({
+      'GET /api/mp/me': { data: { wechatUserId: 9, member: member({ roles: [{ role: 'secretary', orgId: 301 }, { role: 'member', orgId: 301 }] }) } },
+      'GET /api/orgs/301': { data: orgDto() },
+      'GET /api/mp/me/points': {
+        data: { stars: 4, total: 37, entries: [{ at: '2026-11-20T06:00:00+00:00', source: 'attendance', sourceLabel: '参加主题党日', points: 2 }] },
+      },
+    });
+    const page = render('pages/me/index');
+    await page.instance.onLoad();
+
+    expect(text(page, '#name')).toBe('王芳');
+    expect(text(page, '#roles')).toBe('支部书记、党员');
+    expect(text(page, '#org')).toBe('第一支部');
+    expect(page.querySelector('#stars').querySelectorAll('.star--on')).toHaveLength(4);
+    expect(text(page, '#total')).toBe('37');
+    expect(text(page, '.entry')).toBe('2026-11-20 参加主题党日+2');
+    expect(text(page, '#review-link')).toBeNull();
+  });
+
+  test('points that cannot load do not hide the profile; an unbound user is offered binding', async () => {
+    signIn();
+    mockApi({
+      'GET /api/mp/me': { data: { wechatUserId: 9, member: member() } },
+      'GET /api/orgs/301': { data: orgDto() },
+      'GET /api/mp/me/points': { statusCode: 404, data: problem(404, '未找到', '暂无积分记录', 'points.not_found') },
+    });
+    let page = render('pages/me/index');
+    await page.instance.onLoad();
+    expect(text(page, '#name')).toBe('王芳');
+    expect(text(page, '#points-error')).toBe('积分暂不可查：暂无积分记录');
+
+    signIn(null);
+    mockApi({ 'GET /api/mp/me': { data: { wechatUserId: 9, member: null } } });
+    page = render('pages/me/index');
+    await page.instance.onLoad();
+    expect(text(page, '#name')).toBe('未绑定党员身份');
+    expect(text(page, '#roles')).toBe('群众');
+    expect(text(page, '#bind-button')).toBe('用微信手机号绑定');
+  });
+});

@@ -1,0 +1,133 @@
+const { render, text, simulate } = require('../helpers/render');
+const { mockApi, signIn, mockChooseMedia, mockSubscribe, waitFor, settle } = require('../helpers/wx-mock');
+const { wishDto, problem } = require('../helpers/fixtures');
+
+async function fire(page, selector, event, detail) {
+  page.querySelector(selector).dispatchEvent(event, detail === undefined ? {} : { detail });
+  await simulate.sleep(0);
+}
+
+describe('pages/wishes 微心愿', () => {
+  test('lists published wishes, switches to mine, opens one', async () => {
+    signIn();
+    const server = mockApi({
+      'GET /api/mp/wishes': (req) => ({ data: req.query === 'mine=true' ? [] : [wishDto(), wishDto({ id: 6, title: '想要一套儿童读物' })] }),
+    });
+    const navigate = jest.spyOn(wx, 'navigateTo');
+    const page = render('pages/wishes/index');
+    await page.instance.onLoad({});
+
+    expect(server.sent('GET /api/mp/wishes')[0].query).toBe('status=published');
+    expect(text(page, '#wish-5')).toContain('希望有人帮忙修理轮椅');
+    expect(text(page, '#wish-5')).toContain('张*');
+
+    await fire(page, '#filter-mine', 'tap');
+    await waitFor(() => !page.data.loading);
+    expect(text(page, '#empty')).toBe('暂无心愿');
+
+    page.setData({ wishes: [wishDto()] });
+    await fire(page, '#wish-5', 'tap');
+    expect(navigate).toHaveBeenCalledWith({ url: '/pages/wish/index?id=5' });
+  });
+
+  test('shows the Api error when wishes cannot be listed', async () => {
+    signIn();
+    mockApi({ 'GET /api/mp/wishes': 'network' });
+    const page = render('pages/wishes/index');
+    await page.instance.onLoad({});
+    expect(text(page, '#error')).toBe('网络连接失败，请检查网络后重试');
+  });
+});
+
+describe('pages/wish 心愿详情', () => {
+  test('a member claims a published wish', async () => {
+    signIn();
+    const server = mockApi({
+      'GET /api/mp/wishes/5': { data: wishDto() },
+      'POST /api/mp/wishes/5/claim': { data: wishDto({ status: 'claimed', statusLabel: '进行中', claimerName: '王芳', claimedByMe: true, version: 2 }) },
+      'POST /api/mp/subscriptions': { statusCode: 204 },
+    });
+    mockSubscribe({ TMPL_WISH_UPDATED: 'accept' });
+    const page = render('pages/wish/index');
+    await page.instance.onLoad({ id: '5' });
+
+    await fire(page, '#claim', 'tap');
+    await waitFor(() => page.data.wish.status === 'claimed');
+    expect(server.sent('POST /api/mp/wishes/5/claim')[0].body).toEqual({ version: 1 });
+    expect(text(page, '#claimer')).toBe('王芳');
+    expect(text(page, '#claim')).toBeNull();
+    expect(text(page, '#fulfil')).toBe('提交完成');
+    await settle();
+  });
+
+  test('the claimer fulfils with photos; a claim conflict is shown', async () => {
+    signIn();
+    const server = mockApi({
+      'GET /api/mp/wishes/5': { data: wishDto({ status: 'claimed', statusLabel: '进行中', claimerName: '王芳', claimedByMe: true, version: 2 }) },
+      'POST /api/mp/uploads': (req) => ({ statusCode: 201, data: { token: `t-${req.filePath}`, sha256: 'aa', size: 10, contentType: 'image/jpeg' } }),
+      'POST /api/mp/wishes/5/fulfil': { data: wishDto({ status: 'fulfilled', statusLabel: '待确认', claimerName: '王芳', claimedByMe: true, version: 3 }) },
+    });
+    mockChooseMedia(['p1']);
+    const page = render('pages/wish/index');
+    await page.instance.onLoad({ id: '5' });
+
+    await fire(page, '#fulfil', 'tap');
+    expect(text(page, '#action-error')).toBe('请上传至少一张完成照片');
+
+    await fire(page, '#add-photo', 'tap');
+    await waitFor(() => page.data.photos.length === 1);
+    await fire(page, '#note-input', 'input', { value: '已修好刹车' });
+    await fire(page, '#fulfil', 'tap');
+    await waitFor(() => page.data.wish.status === 'fulfilled');
+    expect(server.sent('POST /api/mp/wishes/5/fulfil')[0].body).toEqual({ note: '已修好刹车', photoTokens: ['t-p1'], version: 2 });
+  });
+
+  test('the wisher confirms a fulfilled wish; someone else cannot', async () => {
+    signIn(null);
+    mockApi({
+      'GET /api/mp/wishes/5': { data: wishDto({ status: 'fulfilled', statusLabel: '待确认', claimerName: '王芳', mine: true }) },
+      'POST /api/mp/wishes/5/confirm': { statusCode: 409, data: problem(409, '冲突', '心愿状态已变化，请刷新', 'wish.version_conflict') },
+    });
+    const page = render('pages/wish/index');
+    await page.instance.onLoad({ id: '5' });
+    expect(text(page, '#claim')).toBeNull();
+
+    await fire(page, '#confirm', 'tap');
+    await waitFor(() => page.data.actionError);
+    expect(text(page, '#action-error')).toBe('心愿状态已变化，请刷新');
+  });
+});
+
+describe('pages/wish-new 发布心愿', () => {
+  const TREE = {
+    id: 1, code: 'DFL', name: '东风路街道党工委', kind: 'subdistrict', kindLabel: '街道党工委', memberCount: 0, totalMemberCount: 40,
+    children: [{ id: 30, code: 'DFL-C03', name: '东风路第三社区', kind: 'communityCommittee', kindLabel: '社区党委', memberCount: 5, totalMemberCount: 40, children: [] }],
+  };
+
+  test('checks the form, then posts the wish to the chosen community', async () => {
+    signIn(null);
+    const server = mockApi({
+      'GET /api/orgs': { data: [{ id: 1, parentId: null, code: 'DFL', name: '东风路街道党工委', kind: 'subdistrict', kindLabel: '街道党工委', depth: 0 }] },
+      'GET /api/orgs/1/tree': { data: TREE },
+      'POST /api/mp/wishes': { statusCode: 201, data: wishDto({ id: 9, status: 'reviewing', statusLabel: '审核中', mine: true }) },
+      'POST /api/mp/subscriptions': { statusCode: 204 },
+    });
+    mockSubscribe({});
+    const redirect = jest.spyOn(wx, 'redirectTo');
+    const page = render('pages/wish-new/index');
+    await page.instance.onLoad();
+
+    await fire(page, '#title-input', 'input', { value: '希望有人帮忙修理轮椅' });
+    await fire(page, '#description-input', 'input', { value: '轮椅刹车坏了' });
+    await fire(page, '#save', 'tap');
+    expect(text(page, '#form-error')).toBe('请选择所在社区');
+
+    await fire(page, '#community-picker', 'change', { value: '0' });
+    expect(text(page, '#community')).toBe('东风路第三社区');
+    await fire(page, '#save', 'tap');
+    await waitFor(() => redirect.mock.calls.length === 1);
+    expect(server.sent('POST /api/mp/wishes')[0].body).toEqual({ title: '希望有人帮忙修理轮椅', description: '轮椅刹车坏了', communityId: 30 });
+    expect(redirect).toHaveBeenCalledWith({ url: '/pages/wish/index?id=9' });
+    await settle();
+  });
+});

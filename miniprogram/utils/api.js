@@ -1,0 +1,290 @@
+// The only module that talks HTTP to the WxQms Api (ESLint forbids wx.request anywhere else).
+// Plumbing: base URL per environment, wx.login -> POST /api/mp/login -> session in storage, Bearer
+// header, one fresh login and retry on 401, ProblemDetails -> ApiError with a readable Chinese message.
+// wx.request "succeeds" on any HTTP status, so every result is judged by statusCode.
+// Below the plumbing, every route the mini program calls, so a contract change is edited in one place.
+const config = require('./config');
+
+class ApiError extends Error {
+  /**
+   * @param {number} statusCode 0 when the request never got an answer (network, timeout)
+   * @param {string} message readable, in Chinese, fit to show the user
+   * @param {{ code?: string, title?: string, body?: any }} [extra]
+   */
+  constructor(statusCode, message, extra = {}) {
+    super(message);
+    this.name = 'ApiError';
+    this.statusCode = statusCode;
+    this.code = extra.code || '';
+    this.title = extra.title || '';
+    this.body = extra.body;
+  }
+}
+
+// When an answer carries no ProblemDetails (a proxy's 413, a gateway's 502), say it in words.
+const STATUS_MESSAGES = {
+  0: '网络连接失败，请检查网络后重试',
+  401: '登录已失效，请重新打开小程序',
+  403: '您没有权限进行此操作',
+  404: '请求的内容不存在',
+  409: '内容已被他人修改，请刷新后重试',
+  413: '文件太大，请压缩后再上传',
+  429: '操作太频繁，请稍后再试',
+};
+
+function parseBody(data) {
+  if (typeof data !== 'string') return data;
+  try {
+    return JSON.parse(data);
+  } catch (e) {
+    return data;
+  }
+}
+
+/** ASP.NET Core's ProblemDetails ({ title, detail, code, errors }) -> ApiError. */
+function errorFrom(statusCode, data) {
+  const body = parseBody(data);
+  const problem = body && typeof body === 'object' ? body : {};
+  const fallback = STATUS_MESSAGES[statusCode] || (statusCode >= 500 ? '服务暂时不可用，请稍后再试' : `请求失败（${statusCode}）`);
+  const message = problem.detail || problem.title || fallback;
+  return new ApiError(statusCode, message, { code: problem.code, title: problem.title, body });
+}
+
+function networkError(err) {
+  const timedOut = /timeout/i.test((err && err.errMsg) || '');
+  return new ApiError(0, timedOut ? '网络超时，请稍后重试' : STATUS_MESSAGES[0], { body: err });
+}
+
+// ---------------------------------------------------------------- session ---
+
+/** @typedef {{ id: number, name: string, orgId: number, roles: { role: string, orgId: number }[] }} Member */
+/** @typedef {{ token: string, expiresAt: string, member: Member | null }} Session */
+
+/** @returns {Session | null} */
+function getSession() {
+  const s = wx.getStorageSync(config.sessionStorageKey);
+  return s && s.token ? s : null;
+}
+
+function setSession(session) {
+  if (session) wx.setStorageSync(config.sessionStorageKey, session);
+  else wx.removeStorageSync(config.sessionStorageKey);
+}
+
+/** @returns {Member | null} */
+function currentMember() {
+  const s = getSession();
+  return s ? s.member : null;
+}
+
+function tokenIsFresh(session) {
+  // A minute of slack so a token does not expire on its way to the server.
+  return !!session && (!session.expiresAt || Date.parse(session.expiresAt) - 60 * 1000 > Date.now());
+}
+
+/** @typedef {'GET' | 'POST' | 'PUT' | 'DELETE'} HttpMethod */
+
+/**
+ * One wx.request; resolves with the raw response whatever its status, rejects only on network failure.
+ * @param {{ path: string, method?: HttpMethod, data?: any, token?: string }} options
+ * @returns {Promise<WechatMiniprogram.RequestSuccessCallbackResult>}
+ */
+function send({ path, method = 'GET', data, token }) {
+  /** @type {Record<string, string>} */
+  const header = { 'content-type': 'application/json' };
+  if (token) header.Authorization = `Bearer ${token}`;
+  return new Promise((resolve, reject) => {
+    wx.request({
+      url: config.baseUrl() + path,
+      method,
+      data,
+      header,
+      timeout: 15000,
+      success: resolve,
+      fail: (err) => reject(networkError(err)),
+    });
+  });
+}
+
+let loginInFlight = null;
+
+/**
+ * wx.login's one-time code -> our bearer token (2 h) and the member (null until bound).
+ * Concurrent callers share one login: a code can be exchanged only once.
+ * @returns {Promise<Session>}
+ */
+function login() {
+  if (!loginInFlight) {
+    loginInFlight = new Promise((resolve, reject) => {
+      wx.login({
+        success: resolve,
+        fail: () => reject(new ApiError(0, '微信登录失败，请稍后重试')),
+      });
+    })
+      .then((res) => send({ path: '/api/mp/login', method: 'POST', data: { code: res.code } }))
+      .then((res) => {
+        if (res.statusCode !== 200) throw errorFrom(res.statusCode, res.data);
+        const session = /** @type {Session} */ (parseBody(res.data));
+        setSession(session);
+        return session;
+      })
+      .finally(() => {
+        loginInFlight = null;
+      });
+  }
+  return loginInFlight;
+}
+
+/** The signed-in session, logging in first when there is none (or it has expired). @returns {Promise<Session>} */
+async function ensureSession() {
+  const session = getSession();
+  return tokenIsFresh(session) ? session : login();
+}
+
+/** @returns {Promise<string>} */
+async function token() {
+  const session = getSession();
+  if (tokenIsFresh(session)) return session.token;
+  return (await login()).token;
+}
+
+/**
+ * Runs attempt(token) and, when the Api answers 401 (token expired or revoked), logs in afresh and
+ * runs it once more. attempt resolves with { statusCode, data }.
+ * @param {(token: string) => Promise<{ statusCode: number, data: any }>} attempt
+ */
+async function withAuth(attempt) {
+  let res = await attempt(await token());
+  if (res.statusCode === 401) {
+    setSession(null);
+    res = await attempt((await login()).token);
+  }
+  if (res.statusCode >= 200 && res.statusCode < 300) return parseBody(res.data);
+  throw errorFrom(res.statusCode, res.data);
+}
+
+/**
+ * @param {HttpMethod} method
+ * @param {string} path
+ * @param {any} [data]
+ */
+function request(method, path, data) {
+  return withAuth((t) => send({ path, method, data, token: t }));
+}
+
+function query(params) {
+  const parts = Object.keys(params || {})
+    .filter((k) => params[k] !== undefined && params[k] !== null && params[k] !== '')
+    .map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(params[k])}`);
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+// ---------------------------------------------------------------- files ---
+
+/**
+ * One local file (from wx.chooseMedia) as multipart field `name`, with progress.
+ * wx.uploadFile carries a single file per request and hands back the body as a string.
+ * @param {string} path
+ * @param {string} filePath
+ * @param {{ name?: string, formData?: Record<string, string>, onProgress?: (percent: number) => void }} [options]
+ */
+function upload(path, filePath, { name = 'file', formData = {}, onProgress } = {}) {
+  return withAuth(
+    (t) =>
+      new Promise((resolve, reject) => {
+        const task = wx.uploadFile({
+          url: config.baseUrl() + path,
+          filePath,
+          name,
+          formData,
+          header: { Authorization: `Bearer ${t}` },
+          timeout: 60000,
+          success: (res) => resolve({ statusCode: res.statusCode, data: res.data }),
+          fail: (err) => reject(networkError(err)),
+        });
+        if (onProgress && task && task.onProgressUpdate) {
+          task.onProgressUpdate((p) => onProgress(p.progress));
+        }
+      })
+  );
+}
+
+/**
+ * An evidence photo as a local temp path: <image src> cannot send our Bearer header, so photos are
+ * fetched with wx.downloadFile and shown from the temp file.
+ * @param {string} path the photo's url from the Api, e.g. /api/mp/tasks/7/photos/{sha256}
+ * @returns {Promise<string>}
+ */
+function download(path) {
+  return withAuth(
+    (t) =>
+      new Promise((resolve, reject) => {
+        wx.downloadFile({
+          url: config.baseUrl() + path,
+          header: { Authorization: `Bearer ${t}` },
+          success: (res) => resolve({ statusCode: res.statusCode, data: { tempFilePath: res.tempFilePath } }),
+          fail: (err) => reject(networkError(err)),
+        });
+      })
+  ).then((body) => body.tempFilePath);
+}
+
+// ---------------------------------------------------------------- routes ---
+// Served by the Api today: login, bind, me, tasks (list, summary, one, plan, evidence, photos), orgs.
+// Assumed, not served yet (see test/contract/pending.json): uploads, evidence as JSON with photo
+// tokens, review, awaitingReview, org members, rankings, my points, subscriptions, wishes.
+
+const get = (path, data) => request('GET', path, data);
+const post = (path, data) => request('POST', path, data);
+const put = (path, data) => request('PUT', path, data);
+
+module.exports = {
+  ApiError,
+  errorFrom,
+  login,
+  getSession,
+  setSession,
+  currentMember,
+  ensureSession,
+  request,
+  upload,
+  download,
+
+  bind: (phoneCode) =>
+    post('/api/mp/bind', { phoneCode }).then((session) => {
+      setSession(session);
+      return session;
+    }),
+  me: () => get('/api/mp/me'),
+  org: (id) => get(`/api/orgs/${id}`),
+  orgRoots: () => get('/api/orgs'),
+  orgTree: (id) => get(`/api/orgs/${id}/tree`),
+  orgMembers: (id) => get(`/api/mp/orgs/${id}/members`),
+
+  tasks: {
+    list: (params) => get(`/api/mp/tasks${query(params)}`),
+    summary: (scope) => get(`/api/mp/tasks/summary${query({ scope })}`),
+    get: (id) => get(`/api/mp/tasks/${id}`),
+    plan: (id, body) => put(`/api/mp/tasks/${id}/plan`, body),
+    /** body: { heldAt, place, topic, minutes, version, attendance: [{ memberId, presence }], photoTokens } */
+    evidence: (id, body) => post(`/api/mp/tasks/${id}/evidence`, body),
+    awaitingReview: () => get(`/api/mp/tasks${query({ awaitingReview: true })}`),
+    review: (id, body) => post(`/api/mp/tasks/${id}/review`, body),
+  },
+
+  /** One photo -> { token, sha256, size, contentType }; the token is then named in a submission. */
+  uploadPhoto: (filePath, onProgress) => upload('/api/mp/uploads', filePath, { name: 'file', onProgress }),
+
+  rankings: (params) => get(`/api/rankings${query(params)}`),
+  myPoints: () => get('/api/mp/me/points'),
+  reportSubscriptions: (results) => post('/api/mp/subscriptions', { results }),
+
+  wishes: {
+    list: (params) => get(`/api/mp/wishes${query(params)}`),
+    get: (id) => get(`/api/mp/wishes/${id}`),
+    post: (body) => post('/api/mp/wishes', body),
+    claim: (id, version) => post(`/api/mp/wishes/${id}/claim`, { version }),
+    fulfil: (id, body) => post(`/api/mp/wishes/${id}/fulfil`, body),
+    confirm: (id, version) => post(`/api/mp/wishes/${id}/confirm`, { version }),
+  },
+};

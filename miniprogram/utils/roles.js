@@ -1,0 +1,28 @@
+// What a member's roles (from /api/mp/login) let them see and do. The Api checks every request
+// again; this only decides what the pages offer.
+const LABELS = {
+  member: '党员',
+  secretary: '支部书记',
+  worker: '党务工作者',
+  committee: '社区党委',
+  staff: '街道党建办',
+  inspector: '巡查员',
+};
+
+function has(member, ...roles) {
+  return !!member && (member.roles || []).some((g) => roles.indexOf(g.role) >= 0);
+}
+
+module.exports = {
+  /** Report plans and submit evidence (for their own org subtree). */
+  canAct: (member) => has(member, 'secretary', 'worker', 'staff'),
+  /** Sees counts over a subtree (superiors and those who run a branch). */
+  seesSummary: (member) => has(member, 'secretary', 'worker', 'committee', 'staff'),
+  canReview: (member) => has(member, 'staff'),
+  isBound: (member) => !!member,
+  labels(member) {
+    if (!member) return ['群众'];
+    const names = (member.roles || []).map((g) => LABELS[g.role] || g.role);
+    return names.filter((n, i) => names.indexOf(n) === i);
+  },
+};
