@@ -33,6 +33,7 @@ app.MapOrgs();
 app.MapMpLogin();
 app.MapMpTasks();
 app.MapMpAdhocTasks();
+app.MapMpUploads();
 app.MapWechatCallbacks();
 app.MapWechatSandbox();
 

@@ -47,7 +47,15 @@ public sealed record TaskDto(long Id, long OrgId, string TemplateCode, string Na
 public sealed record PhotoDto(string Sha256, string ContentType, long Size, string Url, DateTimeOffset? TakenAt = null,
     bool? TakenOnMeetingDay = null);
 
-public sealed record SubmissionDto(TaskDto Task, bool Passed, IReadOnlyList<string> Reasons, bool OnTime, decimal PointsEarned);
+public sealed record SubmissionDto(TaskDto Task, bool Passed, IReadOnlyList<string> Reasons, bool OnTime, decimal PointsEarned)
+{
+    public static SubmissionDto From(SubmissionResult r) =>
+        new(TaskDto.From(r.Task), r.Judgment.Passed, r.Judgment.ReasonsInChinese, r.Judgment.OnTime, r.Judgment.PointsEarned);
+}
+
+/// <summary>Evidence as JSON: <see cref="PhotoTokens"/> come from POST /api/mp/uploads.</summary>
+public sealed record EvidenceBody(DateTimeOffset HeldAt, string? Place, string? Topic, string? Minutes, int Version,
+    IReadOnlyList<AttendanceMark>? Attendance, IReadOnlyList<string>? PhotoTokens);
 
 /// <summary>
 /// The task lifecycle for branches and their superiors: lists and the live summary of a subtree,
@@ -68,7 +76,8 @@ public static class TaskEndpoints
         tasks.MapGet("/{id:long}/photos/{sha256}", Photo).WithSummary("One evidence photo, only to those who may see the task");
         tasks.MapPut("/{id:long}/plan", ReportPlan).WithSummary("Report the plan (date, place, topic) the required days ahead");
         tasks.MapPost("/{id:long}/evidence", SubmitEvidence).DisableAntiforgery()
-            .WithSummary("Evidence as multipart: heldAt, place, topic, minutes, version, attendance (JSON), photos (≤ 9 × 10 MB)");
+            .Accepts<EvidenceBody>("application/json")
+            .WithSummary("Evidence as JSON with photoTokens from /api/mp/uploads, or as multipart: heldAt, place, topic, minutes, version, attendance (JSON), photos (≤ 9 × 10 MB)");
         tasks.MapPost("/{id:long}/review", Review)
             .WithSummary("Office staff: approve a completed task with a quality adjustment (±20 % of its points), or return it with a reason");
         return tasks;
@@ -166,13 +175,15 @@ public static class TaskEndpoints
     }
 
     internal static async Task<Results<Ok<SubmissionDto>, ProblemHttpResult>> SubmitEvidence(long id, HttpRequest request,
-        CurrentUser user, OrgStore orgs, TaskCommands commands, PhotoIntake photos, CancellationToken ct)
+        CurrentUser user, OrgStore orgs, TaskCommands commands, PhotoIntake photos, UploadStore uploads, CancellationToken ct)
     {
         var (_, problem) = await TaskInScopeAsync(id, user, orgs, commands, act: true, ct);
         if (problem is not null)
             return problem;
+        if (request.HasJsonContentType())
+            return await SubmitEvidenceJsonAsync(id, request, user, commands, uploads, ct);
         if (!request.HasFormContentType)
-            return Problem(StatusCodes.Status400BadRequest, "参数无效", "请以 multipart/form-data 提交", "request.invalid");
+            return Problem(StatusCodes.Status400BadRequest, "参数无效", "请以 multipart/form-data 或 JSON 提交", "request.invalid");
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = MaxEvidenceBody;
 
@@ -203,8 +214,32 @@ public static class TaskEndpoints
         }
         var result = await commands.SubmitEvidenceAsync(id, version, new EvidenceSubmission(heldAt, form["place"], form["topic"],
             form["minutes"], attendance.Select(a => (a.MemberId, a.Presence)).ToList(), stored), Actor(user), user.MemberId, ct);
-        return TypedResults.Ok(new SubmissionDto(TaskDto.From(result.Task), result.Judgment.Passed, result.Judgment.ReasonsInChinese,
-            result.Judgment.OnTime, result.Judgment.PointsEarned));
+        return TypedResults.Ok(SubmissionDto.From(result));
+    }
+
+    /// <summary>The same evidence as JSON, with photos uploaded beforehand through /api/mp/uploads (one per request).</summary>
+    private static async Task<Results<Ok<SubmissionDto>, ProblemHttpResult>> SubmitEvidenceJsonAsync(long id, HttpRequest request,
+        CurrentUser user, TaskCommands commands, UploadStore uploads, CancellationToken ct)
+    {
+        EvidenceBody? body;
+        try
+        {
+            body = await request.ReadFromJsonAsync<EvidenceBody>(JsonDefaults.Storage, ct);
+        }
+        catch (JsonException)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "参数无效", "佐证材料的 JSON 格式不正确", "request.invalid");
+        }
+        if (body is null || body.HeldAt == default)
+            return Problem(StatusCodes.Status400BadRequest, "参数无效", "请填写开展时间 heldAt（ISO 8601）", "request.invalid");
+        var tokens = body.PhotoTokens ?? [];
+        if (tokens.Count > PhotoIntake.MaxPerSubmission)
+            return Problem(StatusCodes.Status400BadRequest, "参数无效", $"每次最多上传{PhotoIntake.MaxPerSubmission}张照片", "evidence.too_many_photos");
+        var photos = await uploads.ResolveAsync(user.WechatUserId ?? 0, tokens, ct);
+        var result = await commands.SubmitEvidenceAsync(id, body.Version, new EvidenceSubmission(body.HeldAt, body.Place, body.Topic,
+            body.Minutes, (body.Attendance ?? []).Select(a => (a.MemberId, a.Presence)).ToList(), photos), Actor(user), user.MemberId, ct);
+        await uploads.MarkUsedAsync(tokens, ct);
+        return TypedResults.Ok(SubmissionDto.From(result));
     }
 
     internal static string Actor(CurrentUser user) => user.MemberId is { } m ? $"member:{m}" : $"wechat_user:{user.WechatUserId}";

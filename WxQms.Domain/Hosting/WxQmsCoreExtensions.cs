@@ -47,6 +47,7 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<PlanService>();
         services.AddSingleton<TaskQueries>();
         services.AddSingleton<TaskCache>();
+        services.AddSingleton<UploadStore>();
         services.AddSingleton<AdhocTaskStore>();
         services.AddSingleton<AdhocTaskService>();
         services.AddSingleton<TaskCommands>();

@@ -19,7 +19,7 @@ public sealed record Grant(string Role, long OrgId, string OrgPath, OrgKind OrgK
 /// <item><c>member</c>: reads their branch (from a party group: the branch above it); changes nothing.</item>
 /// <item><c>inspector</c> and unknown roles: nothing here (their scope is not defined yet).</item>
 /// </list>
-/// Issuing ad-hoc tasks: staff anywhere, a community committee within its community. Reviewing
+/// Issuing ad-hoc tasks: staff anywhere, a community's secretary or committee within its community. Reviewing
 /// evidence: staff only (the office reviews quality).
 /// A malformed path is never in scope, so a bad input fails closed.
 /// </summary>
@@ -37,11 +37,15 @@ public static class Access
     public static bool CanReview(IEnumerable<Grant> grants, string orgPath) =>
         OrgPath.IsValid(orgPath) && grants.Any(g => g.Role == Roles.Staff);
 
-    /// <summary>The subtree a grant lets its holder issue ad-hoc tasks to, or null.</summary>
+    /// <summary>
+    /// The subtree a grant lets its holder issue ad-hoc tasks to, or null: office staff anywhere; the
+    /// secretary or a committee member of a community-level org (directly under the subdistrict) within
+    /// that community. A branch's own committee issues nothing.
+    /// </summary>
     public static string? IssueScope(Grant g) => g.Role switch
     {
         Roles.Staff => OrgPath.Root,
-        Roles.Committee => Valid(g.OrgPath),
+        Roles.Committee or Roles.Secretary when Valid(g.OrgPath) is { } path && OrgPath.Depth(path) == 1 => path,
         _ => null,
     };
 

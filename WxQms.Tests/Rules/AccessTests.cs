@@ -29,6 +29,8 @@ public sealed class AccessTests
         ["member@branch"] = G(Roles.Member, Branch, OrgKind.Branch),
         ["member@group"] = G(Roles.Member, Group, OrgKind.PartyGroup),
         ["inspector@subdistrict"] = G(Roles.Inspector, Subdistrict, OrgKind.Subdistrict),
+        ["secretary@community"] = G(Roles.Secretary, Community, OrgKind.CommunityCommittee),
+        ["committee@branch"] = G(Roles.Committee, Branch, OrgKind.Branch),
         ["unknown@subdistrict"] = G("janitor", Subdistrict, OrgKind.Subdistrict),
     };
 
@@ -112,4 +114,33 @@ public sealed class AccessTests
         Assert.False(Access.CanActOn([secretary], "/1/2/50/"));
         Assert.True(Access.CanActOn([secretary], "/1/2/5/51/"));
     }
+
+    [Theory]
+    // ad-hoc tasks: staff anywhere; a community's secretary or committee within the community; nobody else
+    [InlineData("staff@subdistrict", Subdistrict, true, true)]
+    [InlineData("staff@subdistrict", OtherBranch, true, true)]
+    [InlineData("committee@community", Community, true, false)]
+    [InlineData("committee@community", SiblingBranch, true, false)]
+    [InlineData("committee@community", OtherBranch, false, false)]
+    [InlineData("committee@community", Subdistrict, false, false)]
+    [InlineData("secretary@community", Branch, true, false)]
+    [InlineData("secretary@community", OtherCommunity, false, false)]
+    [InlineData("committee@branch", Branch, false, false)]
+    [InlineData("secretary@branch", Branch, false, false)]
+    [InlineData("member@branch", Branch, false, false)]
+    [InlineData("inspector@subdistrict", Branch, false, false)]
+    public void Issuing_ad_hoc_tasks_and_reviewing_evidence_have_their_own_scopes(string grant, string target, bool issue, bool review)
+    {
+        Assert.Equal(issue, Access.CanIssue([Grants[grant]], target));
+        Assert.Equal(review, Access.CanReview([Grants[grant]], target));
+    }
+
+    [Theory]
+    [InlineData("/1/2/3/|/1/2/5/", "/1/2/")]
+    [InlineData("/1/2/|/1/23/", "/1/")]
+    [InlineData("/1/2/3/|/1/2/3/4/", "/1/2/3/")]
+    [InlineData("/1/2/3/", "/1/2/3/")]
+    [InlineData("/1/2/|/7/8/", "/")]
+    public void The_common_ancestor_of_orgs_is_the_deepest_path_they_all_sit_under(string paths, string expected) =>
+        Assert.Equal(expected, OrgPath.CommonAncestor(paths.Split('|')));
 }
