@@ -150,7 +150,7 @@ public static class TaskEndpoints
 
     /// <summary>Photos never change (they are named by their hash), so clients may keep them; only privately.</summary>
     internal static async Task<IResult> Photo(long id, string sha256, HttpContext http, CurrentUser user, OrgStore orgs,
-        TaskCommands commands, FileStore files, CancellationToken ct)
+        TaskCommands commands, IFileStore files, CancellationToken ct)
     {
         var (_, problem) = await TaskInScopeAsync(id, user, orgs, commands, act: false, ct);
         if (problem is not null)

@@ -39,6 +39,7 @@ public static class WxQmsCoreExtensions
         services.AddOptions<FileStoreOptions>().BindConfiguration(FileStoreOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<FileStore>();
+        services.AddSingleton<IFileStore>(sp => sp.GetRequiredService<FileStore>());
         services.AddSingleton<InboundStore>();
         services.AddSingleton<OutboundStore>();
         services.AddSingleton<WechatUserStore>();

@@ -12,7 +12,7 @@ public sealed record StoredPhoto(string Sha256, long Size, string ContentType, s
 /// Accepts an uploaded photo: at most 10 MB, a JPEG, PNG or WebP by its magic bytes (never by its
 /// name or declared type), complete (not truncated), then stored by SHA-256.
 /// </summary>
-public sealed class PhotoIntake(FileStore files)
+public sealed class PhotoIntake(IFileStore files)
 {
     public const long MaxBytes = 10 * 1024 * 1024;
     public const int MaxPerSubmission = 9;

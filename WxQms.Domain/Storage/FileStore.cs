@@ -16,10 +16,25 @@ public sealed class FileStoreOptions
 public sealed record StoredFile(string Sha256, long Size, string RelativePath);
 
 /// <summary>
-/// Content-addressed files: the name is the SHA-256 of the bytes, written to a temporary file and
-/// renamed into place, so a file that exists is complete and the same photo is stored once.
+/// Where evidence photos and downloaded media live, by content hash. Local disk by default
+/// (<see cref="FileStore"/>); an object store (S3, OSS, COS) implements the same two calls, with the
+/// hash as the object key, when Api instances no longer share a disk.
 /// </summary>
-public sealed class FileStore(IOptions<FileStoreOptions> options)
+public interface IFileStore
+{
+    /// <summary>Stores the bytes under their SHA-256; storing the same bytes again is a no-op.</summary>
+    Task<StoredFile> SaveAsync(byte[] content, string extension, CancellationToken ct);
+
+    /// <summary>The bytes, or null when missing or when they no longer match their hash.</summary>
+    Task<byte[]?> ReadVerifiedAsync(StoredFile file, CancellationToken ct);
+}
+
+/// <summary>
+/// Content-addressed files on local disk under Storage:Root: the name is the SHA-256 of the bytes,
+/// written to a temporary file and renamed into place, so a file that exists is complete and the
+/// same photo is stored once.
+/// </summary>
+public sealed class FileStore(IOptions<FileStoreOptions> options) : IFileStore
 {
     public string Root => Path.GetFullPath(options.Value.Root);
 

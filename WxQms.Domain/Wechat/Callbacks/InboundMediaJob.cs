@@ -15,7 +15,7 @@ namespace WxQms.Domain.Wechat.Callbacks;
 public sealed class InboundMediaJob(
     InboundStore inbound,
     OfficialAccountClient oa,
-    FileStore files,
+    IFileStore files,
     MySqlDataSource db,
     TimeProvider clock,
     ILogger<InboundMediaJob> log) : IPeriodicJob
