@@ -76,7 +76,7 @@ public static class TaskEndpoints
         tasks.MapGet("/{id:long}/photos/{sha256}", Photo).WithSummary("One evidence photo, only to those who may see the task");
         tasks.MapPut("/{id:long}/plan", ReportPlan).WithSummary("Report the plan (date, place, topic) the required days ahead");
         tasks.MapPost("/{id:long}/evidence", SubmitEvidence).DisableAntiforgery()
-            .Accepts<EvidenceBody>("application/json")
+            .Accepts<EvidenceBody>("application/json", "multipart/form-data")
             .WithSummary("Evidence as JSON with photoTokens from /api/mp/uploads, or as multipart: heldAt, place, topic, minutes, version, attendance (JSON), photos (≤ 9 × 10 MB)");
         tasks.MapPost("/{id:long}/review", Review)
             .WithSummary("Office staff: approve a completed task with a quality adjustment (±20 % of its points), or return it with a reason");

@@ -29,12 +29,9 @@ public sealed class AdhocTaskService(MySqlDataSource db, TimeProvider clock, Adh
         long? actorMemberId, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var (issuable, refusal) = AdhocRules.Check(request, now);
-        if (issuable is null)
-            throw new RuleViolationException("adhoc.invalid", refusal!);
-
         await using var conn = await db.OpenConnectionAsync(ct);
-        var listedIds = request.OrgIds.Distinct().ToArray();
+        // Scope first: someone who may not issue there learns nothing from the validation.
+        var listedIds = (request.OrgIds ?? []).Distinct().ToArray();
         var listed = (await conn.QueryAsync<OrgRow>(new CommandDefinition(
             "SELECT id AS Id, path AS Path, kind AS Kind, name AS Name FROM orgs WHERE id IN @listedIds",
             new { listedIds }, cancellationToken: ct))).ToList();
@@ -42,6 +39,9 @@ public sealed class AdhocTaskService(MySqlDataSource db, TimeProvider clock, Adh
             throw new NotFoundException($"组织 {missing} 不存在");
         if (listed.FirstOrDefault(o => !Access.CanIssue(grants, o.Path)) is { } outside)
             throw new ForbiddenException("auth.forbidden", $"您无权向“{outside.Name}”下发任务");
+        var (issuable, refusal) = AdhocRules.Check(request, now);
+        if (issuable is null)
+            throw new RuleViolationException("adhoc.invalid", refusal!);
 
         IReadOnlyList<OrgRow> targets = listed;
         if (request.Target == AdhocTargetMode.Branches)
