@@ -1,4 +1,6 @@
 using Scalar.AspNetCore;
+using WxQms.Api.Assessment;
+using WxQms.Api.H5;
 using WxQms.Api.Infrastructure;
 using WxQms.Api.MiniProgram;
 using WxQms.Api.Orgs;
@@ -18,6 +20,7 @@ builder.AddMpAuth(); // JWT bearer for /api/mp, 401/403 as ProblemDetails, Curre
 
 // The local imitation of WeChat's servers; its routes answer only when Wechat:Sandbox:Enabled
 builder.Services.AddWechatSandbox();
+builder.Services.AddSingleton<H5Viewer>(); // sign-in of the official-account pages (/h5/*)
 
 var app = builder.Build();
 
@@ -28,12 +31,14 @@ app.MapOpenApi();
 app.MapScalarApiReference("/docs", o => o.WithTitle("WxQms API"));
 app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription();
 app.MapGet("/ping", () => "pong").ExcludeFromDescription(); // a bare endpoint: load balancers, benchmark baseline
+app.MapGet("/ping.json", () => TypedResults.Ok(new { pong = true })).ExcludeFromDescription(); // the JSON baseline of bench.sh
 app.MapHealthEndpoints();
 app.MapOrgs();
 app.MapMpLogin();
 app.MapMpTasks();
 app.MapMpAdhocTasks();
 app.MapMpUploads();
+app.MapAssessment(); // rankings, stars, exports, /h5/ranking
 app.MapWechatCallbacks();
 app.MapWechatSandbox();
 

@@ -13,6 +13,10 @@ using WxQms.Domain.Wechat;
 
 if (args is ["plan-district", var planDb])
     return await WxQms.Bench.PlanDistrict.RunAsync(planDb);
+if (args is ["close-district", var closeDb])
+    return await WxQms.Bench.CloseDistrict.RunAsync(closeDb);
+if (args is ["throughput", ..])
+    return await WxQms.Bench.Throughput.RunAsync(args);
 
 var baseUrl = args[0].TrimEnd('/');
 var target = args[1];

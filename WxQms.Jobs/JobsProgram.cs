@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using WxQms.Domain.Hosting;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services;
+using WxQms.Domain.Services.Assessment;
 using WxQms.Domain.Storage;
 using WxQms.Domain.Wechat.Callbacks;
 
@@ -18,13 +19,14 @@ public static class JobsProgram
           migrate   apply pending database migrations
           seed      create the demo subdistrict (东风路街道) when the database has none
           plan      generate the yearly task plan (--Year=2027; default this year), adding only what is missing
+          simulate  demo only: a month of work on the demo data (last month, closed; this month so far)
           run       run the workers until stopped
         """;
 
     public static async Task<int> Main(string[] args)
     {
         var verb = args.FirstOrDefault();
-        if (verb is not ("migrate" or "seed" or "plan" or "run"))
+        if (verb is not ("migrate" or "seed" or "plan" or "simulate" or "run"))
         {
             await Console.Error.WriteLineAsync(verb is null or "help" or "--help" ? Usage : $"unknown verb '{verb}'\n{Usage}");
             return verb is "help" or "--help" ? 0 : 2;
@@ -62,6 +64,11 @@ public static class JobsProgram
                 log.LogInformation("Plan {Year}: {Planned} tasks for {Orgs} orgs, {Created} new", plan.Year, plan.Planned,
                     plan.Orgs, plan.Created);
                 return 0;
+            case "simulate":
+                foreach (var month in await host.Services.GetRequiredService<DemoSimulation>().SimulateRecentAsync(CancellationToken.None))
+                    log.LogInformation("Simulated {Month}: {OnTime} on time, {Late} late, {Open} open, {Attendance} attendance marks, closed: {Closed}",
+                        month.Month, month.OnTime, month.Late, month.LeftOpen, month.Attendance, month.Closed);
+                return 0;
             default:
                 await host.RunAsync();
                 return 0;
@@ -75,6 +82,7 @@ public static class JobsProgram
         builder.Services.AddPeriodicJob<InboundMediaJob>();
         builder.Services.AddPeriodicJob<PlanJob>();
         builder.Services.AddPeriodicJob<OverdueJob>();
+        builder.Services.AddPeriodicJob<MonthlyCloseJob>();
         return builder;
     }
 }

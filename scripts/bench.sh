@@ -10,7 +10,11 @@
 # Yearly plan for a district: 1,020 branches with the full catalogue (about 77,000 tasks), stored
 # into an empty database; the pure generation time is printed beside the whole run.
 #
-# Usage: scripts/bench.sh [all|callbacks|plan]   (default all)
+# Assessment (issue #6): the monthly close of a district (1,020 branches, ~45,000 members, a year of
+# ledger; goal < 5 s), and GET /api/rankings (cached, with a member's bearer token) against a plain
+# Kestrel JSON endpoint (/ping.json) of the same server, closed loop, same settings (goal >= 0.8).
+#
+# Usage: scripts/bench.sh [all|callbacks|plan|assessment]   (default all)
 # Runs on the dev MariaDB/Redis instance but in their own databases (wxqms_bench, wxqms_bench_plan),
 # so dev data is untouched. Tunables: BENCH_RATE (500), BENCH_SECONDS (30).
 set -euo pipefail
@@ -46,7 +50,15 @@ if [[ $WHAT == all || $WHAT == plan ]]; then
   log "yearly plan of a district (1,020 branches)"
   dotnet "$BENCH" plan-district "$plan_cs"
 fi
-[[ $WHAT == all || $WHAT == callbacks ]] || exit 0
+if [[ $WHAT == all || $WHAT == assessment ]]; then
+  close_cs=${ConnectionStrings__MySql/Database=wxqms;/Database=wxqms_bench_close;}
+  mariadb --no-defaults -h127.0.0.1 -P33306 -uwxqms -pwxqms_dev_pw -e '
+    DROP DATABASE IF EXISTS wxqms_bench_close;
+    CREATE DATABASE wxqms_bench_close CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;'
+  log "monthly close of a district (1,020 branches, ~45,000 members, a year of ledger)"
+  dotnet "$BENCH" close-district "$close_cs"
+fi
+[[ $WHAT == all || $WHAT == callbacks || $WHAT == assessment ]] || exit 0
 
 # Sandbox demo values (not secrets), as in appsettings.Sandbox.json.
 TOKEN=sandboxtoken
@@ -72,6 +84,24 @@ start_api() { # port aes-key
 
 mkdir -p .local/logs
 start_api $PLAIN_PORT ""
+if [[ $WHAT == all || $WHAT == assessment ]]; then
+  # The demo subdistrict after a simulated month; the token is a member's of its first branch.
+  ConnectionStrings__MySql=$mysql_cs dotnet "$JOBS" seed >/dev/null
+  ConnectionStrings__MySql=$mysql_cs DOTNET_ENVIRONMENT=Sandbox dotnet "$JOBS" simulate >/dev/null
+  read -r mid oid opath < <(mariadb --no-defaults -h127.0.0.1 -P33306 -uwxqms -pwxqms_dev_pw wxqms_bench -N -e "
+    SELECT m.id, m.org_id, o.path FROM members m JOIN orgs o ON o.id = m.org_id WHERE o.kind = 'branch' ORDER BY m.id LIMIT 1")
+  JWT_KEY=sandbox-demo-jwt-key-NOT-A-SECRET-0123456789abcdef # appsettings.Sandbox.json, not a secret
+  tp() { dotnet "$BENCH" throughput "$@"; }
+  base=$(tp "http://127.0.0.1:$PLAIN_PORT/ping.json" "$SECONDS_EACH" 32)
+  rank=$(tp "http://127.0.0.1:$PLAIN_PORT/api/rankings?level=branch" "$SECONDS_EACH" 32 "$JWT_KEY" wxqms-sandbox "$mid" "$oid" "$opath")
+  printf '%s\n%s\n' "$base" "$rank"
+  python3 - "$base" "$rank" <<'PY'
+import re, sys
+b, r = (float(re.search(r'rps=(\d+)', a).group(1)) for a in sys.argv[1:])
+print(f"rankings ÷ /ping.json throughput: {r/b:.2f} (goal >= 0.8)")
+PY
+  [[ $WHAT == assessment ]] && exit 0
+fi
 start_api $SAFE_PORT "$AES_KEY"
 
 run() { dotnet "$BENCH" "$@" "$TOKEN" "$AES_KEY" "$APP_ID"; }

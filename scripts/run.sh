@@ -132,6 +132,8 @@ log "migrating the database"
 dotnet "$JOBS_DLL" migrate || die "WxQms.Jobs migrate failed"
 log "seeding (skipped by the verb itself when data exists)"
 dotnet "$JOBS_DLL" seed || die "WxQms.Jobs seed failed"
+log "simulating a month of work for the ranking page (repeats nothing that is done)"
+dotnet "$JOBS_DLL" simulate || die "WxQms.Jobs simulate failed"
 
 # --------------------------------------------------------------------- start ---
 mkdir -p "$LOGS"

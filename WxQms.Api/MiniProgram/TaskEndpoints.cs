@@ -32,7 +32,7 @@ public sealed record TaskDto(long Id, long OrgId, string TemplateCode, string Na
         var template = t.Template;
         return new TaskDto(t.Id, t.OrgId, t.TemplateCode, template.Name, t.PeriodKey, t.OpensAt, t.DueAt, t.State,
             TaskTransitions.StatusLabel(t.State), t.RowVersion, t.PlannedFor, t.Place, t.Topic, t.PossiblePoints, template.EvidenceRule,
-            t.AdHoc, t.AdhocTaskId, t.ReviewStatus, Scoring.ReviewBound(t.PossiblePoints),
+            t.AdHoc, t.AdhocTaskId, t.ReviewStatus, TaskScoring.ReviewBound(t.PossiblePoints),
             (photos ?? []).Select(p => new PhotoDto(p.Sha256, p.ContentType, p.Size, $"/api/mp/tasks/{t.Id}/photos/{p.Sha256}",
                 p.TakenAt, PhotoChecks.TakenOnMeetingDay(p.TakenAt, evidence?.FirstOrDefault()?.HeldAt))).ToList(),
             evidence ?? [], history ?? []);

@@ -5,6 +5,7 @@ using MySqlConnector;
 using StackExchange.Redis;
 using WxQms.Domain.Caching;
 using WxQms.Domain.Services;
+using WxQms.Domain.Services.Assessment;
 using WxQms.Domain.Storage;
 using WxQms.Domain.Wechat;
 
@@ -56,6 +57,7 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<OverdueJob>();
         services.AddSingleton<WechatLinkStore>();
         services.AddSingleton<LoginService>();
+        services.AddAssessment();
         services.AddWechat();
 
         services.AddHealthChecks()

@@ -251,7 +251,7 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
         if (latest is not { } evidence)
             throw new RuleViolationException("review.no_evidence", "该任务没有可审核的佐证材料");
         var adjustment = review.Decision == ReviewDecision.Approve ? review.Adjustment : 0m;
-        if (review.Decision == ReviewDecision.Approve && Scoring.ReviewRefusal(adjustment, task.PossiblePoints, reason) is { } refusal)
+        if (review.Decision == ReviewDecision.Approve && TaskScoring.ReviewRefusal(adjustment, task.PossiblePoints, reason) is { } refusal)
             throw new RuleViolationException("review.adjustment_refused", refusal);
 
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -334,7 +334,7 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
         }, tx, cancellationToken: ct));
         await conn.ExecuteAsync(new CommandDefinition(insert, present.Select(memberId => new
         {
-            subjectType = "member", subjectId = memberId, periodKey = task.PeriodKey, points = Scoring.AttendancePoints,
+            subjectType = "member", subjectId = memberId, periodKey = task.PeriodKey, points = TaskScoring.AttendancePoints,
             source = LedgerSources.Attendance, taskId = task.Id, refId = evidenceId, reason = Clip(name + "参加"), now = now.UtcDateTime,
         }), tx, cancellationToken: ct));
         await conn.ExecuteAsync(new CommandDefinition("""

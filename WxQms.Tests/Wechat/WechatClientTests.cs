@@ -108,7 +108,8 @@ public sealed class WechatClientTests(WxQmsApp app, SeededSubdistrict seeded) : 
     public async Task Web_oauth_turns_a_code_into_the_users_openid()
     {
         var (openid, _) = await Wx.FollowerAsync();
-        var url = new Uri(Oa.AuthorizeUrl("http://127.0.0.1:8080/h5/ranking", "r1"));
+        // Not /h5/ranking: that page now redeems the code itself when the redirect is followed into this test server.
+        var url = new Uri(Oa.AuthorizeUrl("http://127.0.0.1:8080/h5/oauth-probe", "r1"));
         Assert.Equal("snsapi_base", HttpUtility.ParseQueryString(url.Query)["scope"]);
 
         var choose = await Wx.Http.GetAsync($"/sandbox/open/connect/oauth2/authorize/choose{url.Query}&openid={openid}", Ct);

@@ -29,6 +29,7 @@ const STATUS_MESSAGES = {
   404: '请求的内容不存在',
   409: '内容已被他人修改，请刷新后重试',
   413: '文件太大，请压缩后再上传',
+  415: '只能上传图片',
   429: '操作太频繁，请稍后再试',
 };
 
@@ -230,9 +231,10 @@ function download(path) {
 }
 
 // ---------------------------------------------------------------- routes ---
-// Served by the Api today: login, bind, me, tasks (list, summary, one, plan, evidence, photos), orgs.
+// Served by the Api today: login, bind, me, tasks (list incl. awaitingReview, summary, one, plan,
+// evidence as multipart, photos, review), ad-hoc tasks, orgs.
 // Assumed, not served yet (see test/contract/pending.json): uploads, evidence as JSON with photo
-// tokens, review, awaitingReview, org members, rankings, my points, subscriptions, wishes.
+// tokens, org members, rankings, my points, subscriptions, wishes.
 
 const get = (path, data) => request('GET', path, data);
 const post = (path, data) => request('POST', path, data);
@@ -269,7 +271,16 @@ module.exports = {
     /** body: { heldAt, place, topic, minutes, version, attendance: [{ memberId, presence }], photoTokens } */
     evidence: (id, body) => post(`/api/mp/tasks/${id}/evidence`, body),
     awaitingReview: () => get(`/api/mp/tasks${query({ awaitingReview: true })}`),
+    /** body: { decision: 'approve' | 'return', adjustment (within ±task.maxReviewAdjustment), reason, version } -> TaskDto */
     review: (id, body) => post(`/api/mp/tasks/${id}/review`, body),
+  },
+
+  /** 临时任务: issued by office staff (anywhere) or a community committee (within its community). */
+  adhoc: {
+    list: (params) => get(`/api/mp/adhoc-tasks${query(params)}`),
+    get: (id) => get(`/api/mp/adhoc-tasks/${id}`),
+    issue: (body) => post('/api/mp/adhoc-tasks', body),
+    cancel: (id, reason) => post(`/api/mp/adhoc-tasks/${id}/cancel`, { reason }),
   },
 
   /** One photo -> { token, sha256, size, contentType }; the token is then named in a submission. */

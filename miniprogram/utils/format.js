@@ -38,4 +38,71 @@ const STATE_LABELS = {
   cancelled: '已撤销',
 };
 
-module.exports = { shanghai, dateTime, toInstant, currentMonth, STATE_LABELS };
+// The task trail (TaskDto.history[].action) in words.
+const HISTORY_LABELS = {
+  'task.planned': '报送计划',
+  'task.submitted': '提交佐证',
+  'task.completed': '自动审核通过',
+  'task.returned': '自动审核未通过，退回',
+  'task.approved': '审核通过',
+  'task.review_returned': '审核退回',
+  'task.overdue': '逾期',
+  'task.cancelled': '任务撤销',
+};
+
+const REVIEW_LABELS = { awaiting: '待审核', approved: '已审核' };
+
+/** The last day of an ad-hoc task: it is due at the first instant of the next Shanghai day. */
+function dueDay(iso) {
+  if (!iso) return '';
+  const s = shanghai(new Date(new Date(iso).getTime() - 1).toISOString());
+  return s ? s.date : '';
+}
+
+/** Today in Shanghai as yyyy-MM-dd. */
+function today(now = Date.now()) {
+  return shanghai(new Date(now).toISOString()).date;
+}
+
+/** Points as people write them: 5, 1.5, +0.5 / -1 with `signed`. */
+function points(n, signed = false) {
+  const v = Number(n) || 0;
+  const text = String(Math.round(v * 100) / 100);
+  return signed && v > 0 ? `+${text}` : text;
+}
+
+/** An audit entry's data (a JSON string, or null) as an object; never throws. */
+function auditData(data) {
+  if (!data) return {};
+  try {
+    const parsed = JSON.parse(data);
+    return parsed && typeof parsed === 'object' ? parsed : {};
+  } catch (e) {
+    return {};
+  }
+}
+
+/**
+ * One history line for the page: when, who, what, and the detail worth reading (the reason, the
+ * points, the adjustment). System steps (the automatic judgment, the overdue job) read as 系统.
+ * @param {{ at: string, action: string, actor: string, actorName: string | null, data: string | null }} h
+ */
+function historyLine(h) {
+  const d = auditData(h.data);
+  const details = [];
+  if (h.action === 'task.planned' && d.plannedFor) details.push(`计划 ${dateTime(d.plannedFor)}`);
+  if ((h.action === 'task.completed' || h.action === 'task.returned') && d.pointsEarned !== undefined) {
+    details.push(`${d.onTime === false ? '逾期' : '按时'}，得 ${points(d.pointsEarned)} 分`);
+  }
+  if (Array.isArray(d.reasons) && d.reasons.length) details.push(d.reasons.join('；'));
+  if (h.action === 'task.approved' && d.adjustment) details.push(`质量加减分 ${points(d.adjustment, true)}`);
+  if (d.reason) details.push(d.reason);
+  return {
+    at: dateTime(h.at),
+    label: HISTORY_LABELS[h.action] || h.action,
+    who: h.actorName || (h.actor === 'system' ? '系统' : ''),
+    detail: details.join('；'),
+  };
+}
+
+module.exports = { shanghai, dateTime, toInstant, currentMonth, dueDay, today, points, auditData, historyLine, STATE_LABELS, HISTORY_LABELS, REVIEW_LABELS };

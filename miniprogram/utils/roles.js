@@ -19,6 +19,14 @@ module.exports = {
   /** Sees counts over a subtree (superiors and those who run a branch). */
   seesSummary: (member) => has(member, 'secretary', 'worker', 'committee', 'staff'),
   canReview: (member) => has(member, 'staff'),
+  /** Issue and cancel ad-hoc tasks: office staff anywhere, a community committee within its community. */
+  canIssue: (member) => has(member, 'staff', 'committee'),
+  /** The org an issuer's picker starts from: the widest org they issue for (staff before committee). */
+  issueRoot(member) {
+    const grants = ((member && member.roles) || []).filter((g) => g.role === 'staff' || g.role === 'committee');
+    const staff = grants.find((g) => g.role === 'staff');
+    return (staff || grants[0] || { orgId: 0 }).orgId;
+  },
   isBound: (member) => !!member,
   labels(member) {
     if (!member) return ['群众'];

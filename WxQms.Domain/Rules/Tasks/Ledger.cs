@@ -22,7 +22,7 @@ public static class LedgerSources
 }
 
 /// <summary>Member points from tasks, and how far a reviewer may move a task's points.</summary>
-public static class Scoring
+public static class TaskScoring
 {
     /// <summary>Points for each member marked present at a completed task.</summary>
     public const decimal AttendancePoints = 1m;

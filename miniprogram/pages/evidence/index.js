@@ -17,7 +17,7 @@ Component({
     task: null,
     loading: true,
     error: '',
-    roster: [], // [{ id, name, presence: 'present' | 'absent' | 'onLeave' }]
+    roster: [], // [{ id, name, probationary, presence: 'present' | 'absent' | 'onLeave' }]
     rosterError: '',
     form: { date: '', time: '', place: '', topic: '', minutes: '' },
     photos: [],
@@ -55,7 +55,9 @@ Component({
       this.setData({ rosterError: '' });
       try {
         const members = await api.orgMembers(this.data.task.orgId);
-        this.setData({ roster: members.map((m) => ({ id: m.id, name: m.name, presence: 'present' })) });
+        // Only members on the roll attend; a probationary member is marked, since quorum counts voting members.
+        const onRoll = members.filter((m) => m.status === 'full' || m.status === 'probationary');
+        this.setData({ roster: onRoll.map((m) => ({ id: m.id, name: m.name, probationary: m.status === 'probationary', presence: 'present' })) });
       } catch (err) {
         this.setData({ rosterError: `党员名单加载失败：${err.message}` });
       }

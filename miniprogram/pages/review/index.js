@@ -1,7 +1,34 @@
-// 佐证审核 (office staff): tasks whose evidence passed the automatic judgment and waits for a quality
-// review. Approve with a bounded bonus or deduction, or return it to the branch with a reason.
+// 佐证审核 (office staff): completed tasks waiting for a quality review (GET /api/mp/tasks?awaitingReview=true).
+// Approve with a bonus or deduction of at most ±maxReviewAdjustment (the Api's bound for the task),
+// or return it to the branch with a reason. The latest submission is summarised here, with the
+// photos whose EXIF date is not the meeting day counted; 查看佐证 opens the full task.
 const api = require('../../utils/api');
 const roles = require('../../utils/roles');
+const format = require('../../utils/format');
+
+const EMPTY_FORM = { decision: 'approve', adjustment: '0', reason: '' };
+
+/** The task under review as the form needs it. */
+function reviewView(task) {
+  const latest = (task.evidence || [])[0] || null;
+  const bound = Number(task.maxReviewAdjustment) || 0;
+  return {
+    id: task.id,
+    name: task.name,
+    periodKey: task.periodKey,
+    version: task.version,
+    bound,
+    boundText: format.points(bound),
+    latest: latest && {
+      held: format.dateTime(latest.heldAt),
+      attendance: `到会 ${latest.present} · 缺席 ${latest.absent} · 请假 ${latest.onLeave}`,
+      photoCount: latest.photoCount,
+      timing: latest.onTime ? '按时' : '逾期',
+      points: format.points(latest.points),
+    },
+    flagged: (task.photos || []).filter((p) => p.takenOnMeetingDay === false).length,
+  };
+}
 
 Component({
   data: {
@@ -9,8 +36,8 @@ Component({
     loading: true,
     error: '',
     tasks: [],
-    current: null, // TaskDto under review
-    form: { decision: 'approve', adjustment: '0', reason: '' },
+    current: null, // reviewView(TaskDto) under review
+    form: EMPTY_FORM,
     formError: '',
     saving: false,
     notice: '',
@@ -44,10 +71,14 @@ Component({
       return this.open(e.detail.id);
     },
     async open(id) {
-      this.setData({ formError: '', notice: '' });
+      this.setData({ formError: '', notice: '', error: '' });
       try {
-        const current = await api.tasks.get(id);
-        this.setData({ current, form: { decision: 'approve', adjustment: '0', reason: '' } });
+        const task = await api.tasks.get(id);
+        if (task.state !== 'completed' || task.reviewStatus !== 'awaiting') {
+          this.setData({ current: null, notice: `${task.name}：${task.reviewStatus === 'approved' ? '已审核过' : '当前无需审核'}` });
+          return;
+        }
+        this.setData({ current: reviewView(task), form: Object.assign({}, EMPTY_FORM) });
       } catch (err) {
         this.setData({ error: err.message });
       }
@@ -57,31 +88,46 @@ Component({
     },
 
     onDecision(e) {
-      this.setData({ 'form.decision': e.currentTarget.dataset.decision });
+      const decision = e.currentTarget.dataset.decision;
+      // A returned task earns nothing: no adjustment goes with it.
+      this.setData({ 'form.decision': decision, 'form.adjustment': decision === 'return' ? '0' : this.data.form.adjustment });
     },
     onField(e) {
       this.setData({ [`form.${e.currentTarget.dataset.field}`]: e.detail.value });
+    },
+    onSlide(e) {
+      this.setData({ 'form.adjustment': format.points(e.detail.value) });
     },
     onCancel() {
       this.setData({ current: null, formError: '' });
     },
 
-    async onSave() {
+    problem() {
       const f = this.data.form;
-      const adjustment = Number(f.adjustment || 0);
-      let problem = '';
-      if (isNaN(adjustment)) problem = '加减分请填写数字';
-      else if (f.decision === 'return' && !f.reason.trim()) problem = '退回时请写明原因';
-      else if (adjustment !== 0 && !f.reason.trim()) problem = '加减分时请写明原因';
+      const bound = this.data.current.bound;
+      const adjustment = f.decision === 'return' ? 0 : Number(f.adjustment || 0);
+      if (isNaN(adjustment)) return { problem: '加减分请填写数字' };
+      if (Math.abs(adjustment) > bound) return { problem: `质量加减分不能超过 ±${format.points(bound)} 分` };
+      if (Math.round(adjustment * 100) / 100 !== adjustment) return { problem: '加减分最多保留两位小数' };
+      if (f.decision === 'return' && !f.reason.trim()) return { problem: '退回时请写明原因' };
+      if (adjustment !== 0 && !f.reason.trim()) return { problem: '加减分时请写明原因' };
+      return { problem: '', adjustment };
+    },
+
+    async onSave() {
+      if (this.data.saving) return;
+      const { problem, adjustment } = this.problem();
       this.setData({ formError: problem });
-      if (problem || this.data.saving) return;
+      if (problem) return;
       this.setData({ saving: true });
+      const f = this.data.form;
+      const task = this.data.current;
       try {
-        const task = this.data.current;
-        await api.tasks.review(task.id, { decision: f.decision, adjustment, reason: f.reason.trim(), version: task.version });
+        await api.tasks.review(task.id, { decision: f.decision, adjustment, reason: f.reason.trim() || null, version: task.version });
+        const outcome = f.decision === 'approve' ? `已审核通过${adjustment ? `（${format.points(adjustment, true)} 分）` : ''}` : '已退回支部';
         this.setData({
           current: null,
-          notice: `${task.name}：${f.decision === 'approve' ? '已审核通过' : '已退回支部'}`,
+          notice: `${task.name}：${outcome}`,
           tasks: this.data.tasks.filter((t) => t.id !== task.id),
         });
       } catch (err) {

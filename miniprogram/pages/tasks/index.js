@@ -1,6 +1,7 @@
 // 我的任务: the tasks of my org's subtree by state and month. A member reads the branch's tasks;
-// secretaries, committees and office staff also see the live counts; someone not yet bound is asked
-// to bind their phone number first.
+// secretaries, committees and office staff also see the live counts (staff: how many completed tasks
+// wait for their review, with the way to the queue; staff and committees: the ad-hoc tasks they
+// issue); someone not yet bound is asked to bind their phone number first.
 const api = require('../../utils/api');
 const roles = require('../../utils/roles');
 const format = require('../../utils/format');
@@ -22,6 +23,7 @@ Component({
     member: null,
     seesSummary: false,
     canReview: false,
+    canIssue: false,
     filters: FILTERS,
     status: '',
     period: '',
@@ -47,6 +49,7 @@ Component({
           bound: roles.isBound(member),
           seesSummary: roles.seesSummary(member),
           canReview: roles.canReview(member),
+          canIssue: roles.canIssue(member),
         });
         if (!member) return;
         const [tasks, summary] = await Promise.all([
@@ -74,6 +77,9 @@ Component({
     },
     onReviewQueue() {
       wx.navigateTo({ url: '/pages/review/index' });
+    },
+    onAdhoc() {
+      wx.navigateTo({ url: '/pages/adhoc/index' });
     },
 
     /** getPhoneNumber button: WeChat vouches for the phone number, the Api finds the member by it. */

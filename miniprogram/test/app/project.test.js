@@ -4,6 +4,14 @@ const fs = require('fs');
 const path = require('path');
 const { ROOT } = require('../helpers/render');
 const contract = require('../helpers/contract');
+const { adhocTaskDto } = require('../helpers/fixtures');
+
+function issueBody() {
+  return {
+    title: '防汛安全排查', description: null, dueOn: '2026-11-25', points: 5, lateDeduction: null, overdueDeduction: null, minPhotos: 2,
+    attendanceRequired: false, minutesRequired: true, placeRequired: true, topicRequired: false, orgIds: [30], target: 'branches',
+  };
+}
 
 const read = (rel) => JSON.parse(fs.readFileSync(path.join(ROOT, rel), 'utf8'));
 
@@ -53,7 +61,7 @@ describe('project', () => {
 
 describe('contract copies', () => {
   test('the validator refuses unknown fields, missing fields, wrong types and enum values', () => {
-    const ok = { inProgress: 1, dueThisMonth: 1, dueThisQuarter: 1, overdue: 0, warned: 0, completedThisYear: 3 };
+    const ok = { inProgress: 1, dueThisMonth: 1, dueThisQuarter: 1, overdue: 0, warned: 0, completedThisYear: 3, awaitingReview: 0, asOf: '2026-11-20T06:00:00+00:00' };
     const check = (data) => contract.check({ method: 'GET', url: '/api/mp/tasks/summary', statusCode: 200, data });
     expect(check(ok)).toEqual([]);
     expect(check(Object.assign({ late: 1 }, ok))).toEqual(['GET /api/mp/tasks/summary: response: field "late" is not in the schema']);
@@ -68,6 +76,14 @@ describe('contract copies', () => {
     expect(contract.check({ method: 'GET', url: '/api/mp/tasks?color=red', statusCode: 200, data: [] })).toEqual([
       'GET /api/mp/tasks: query parameter "color" is not in the contract',
     ]);
+    expect(check(Object.assign({}, ok, { asOf: 'soon' }))).toEqual(['GET /api/mp/tasks/summary: response.asOf: "soon" is not a date-time']);
+    // A map's values meet its additionalProperties schema; a date is yyyy-MM-dd.
+    const adhoc = (extra) => contract.check({ method: 'GET', url: '/api/mp/adhoc-tasks/3', statusCode: 200, data: Object.assign(adhocTaskDto(), extra) });
+    expect(adhoc({})).toEqual([]);
+    expect(adhoc({ stateCounts: { pending: true } }).join('\n')).toMatch(/stateCounts\.pending: expected integer\|string/);
+    const issue = (dueOn) => contract.check({ method: 'POST', url: '/api/mp/adhoc-tasks', body: Object.assign(issueBody(), { dueOn }), statusCode: 201, data: adhocTaskDto() });
+    expect(issue('2026-11-25')).toEqual([]);
+    expect(issue('2026-11-25T00:00:00+08:00')).toEqual(['POST /api/mp/adhoc-tasks: request.dueOn: "2026-11-25T00:00:00+08:00" is not a date (yyyy-MM-dd)']);
   });
 
   test('a route the Api serves is no longer pending (refresh moves it; then delete the hand-written copy)', () => {

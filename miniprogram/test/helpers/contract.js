@@ -74,6 +74,9 @@ function validate(schema, value, at = '$') {
   if (schema.format === 'date-time' && typeof value === 'string' && isNaN(Date.parse(value))) {
     errors.push(`${at}: "${value}" is not a date-time`);
   }
+  if (schema.format === 'date' && typeof value === 'string' && !/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    errors.push(`${at}: "${value}" is not a date (yyyy-MM-dd)`);
+  }
   if (typeOf(value) === 'object' && (schema.properties || schema.type === 'object')) {
     const props = schema.properties || {};
     for (const key of schema.required || []) {
@@ -82,6 +85,8 @@ function validate(schema, value, at = '$') {
     for (const key of Object.keys(value)) {
       if (props[key]) errors.push(...validate(props[key], value[key], `${at}.${key}`));
       else if (!schema.additionalProperties) errors.push(`${at}: field "${key}" is not in the schema`);
+      // A map ({ "pending": 3 }): every value meets the additionalProperties schema.
+      else if (typeof schema.additionalProperties === 'object') errors.push(...validate(schema.additionalProperties, value[key], `${at}.${key}`));
     }
   }
   if (Array.isArray(value) && schema.items) {

@@ -11,6 +11,8 @@ function taskListItem(overrides = {}) {
       dueAt: '2026-11-30T16:00:00+00:00',
       state: 'pending',
       possiblePoints: 5,
+      adHoc: false,
+      reviewStatus: null,
     },
     overrides
   );
@@ -42,14 +44,115 @@ function taskDto(overrides = {}) {
         topicRequired: true,
         recordLabel: '活动记录',
       },
+      adHoc: false,
+      adhocTaskId: null,
+      reviewStatus: null,
+      maxReviewAdjustment: 1,
       photos: [],
+      evidence: [],
+      history: [],
     },
     overrides
   );
 }
 
-function photoDto(sha, taskId = 7) {
-  return { sha256: sha, contentType: 'image/jpeg', size: 2048, url: `/api/mp/tasks/${taskId}/photos/${sha}` };
+function photoDto(sha, taskId = 7, overrides = {}) {
+  return Object.assign(
+    { sha256: sha, contentType: 'image/jpeg', size: 2048, url: `/api/mp/tasks/${taskId}/photos/${sha}`, takenAt: null, takenOnMeetingDay: null },
+    overrides
+  );
+}
+
+/** One submission in TaskDto.evidence (newest first), judged and not yet reviewed. */
+function evidenceItem(overrides = {}) {
+  return Object.assign(
+    {
+      id: 41,
+      heldAt: '2026-11-20T06:00:00+00:00',
+      place: '社区党群服务中心',
+      topic: '志愿服务进楼院',
+      minutes: '学习了会议精神，布置了入户走访。',
+      present: 18,
+      absent: 2,
+      onLeave: 1,
+      photoCount: 2,
+      submittedAt: '2026-11-20T09:30:00+00:00',
+      submittedBy: 'member:11',
+      passed: true,
+      reasons: [],
+      onTime: true,
+      points: 5,
+      reviewDecision: null,
+      reviewAdjustment: null,
+      reviewReason: null,
+      reviewedAt: null,
+    },
+    overrides
+  );
+}
+
+/** One line of TaskDto.history (oldest first); data is the audit entry's JSON, as a string. */
+function historyItem(overrides = {}) {
+  return Object.assign(
+    {
+      at: '2026-11-10T02:00:00+00:00',
+      action: 'task.planned',
+      actor: 'member:11',
+      actorName: '王芳',
+      data: JSON.stringify({ from: 'pending', to: 'planned' }),
+    },
+    overrides
+  );
+}
+
+function taskSummary(overrides = {}) {
+  return Object.assign(
+    { inProgress: 4, dueThisMonth: 3, dueThisQuarter: 6, overdue: 1, warned: 2, completedThisYear: 20, awaitingReview: 0, asOf: '2026-11-20T06:00:00+00:00' },
+    overrides
+  );
+}
+
+function orgTree() {
+  const node = (id, code, name, kind, kindLabel, children = []) => ({
+    id, code, name, kind, kindLabel, memberCount: children.length ? 0 : 20, totalMemberCount: 20 * Math.max(1, children.length), children,
+  });
+  return node(1, 'DFL', '东风路街道党工委', 'subdistrict', '街道党工委', [
+    node(30, 'DFL-C03', '东风路第三社区', 'communityCommittee', '社区党委', [
+      node(301, 'DFL-C03-B01', '第一支部', 'branch', '党支部'),
+      node(302, 'DFL-C03-B02', '第二支部', 'branch', '党支部'),
+    ]),
+    node(31, 'DFL-C01', '东风路第一社区', 'communityCommittee', '社区党委', [node(311, 'DFL-C01-B01', '第一支部', 'branch', '党支部')]),
+  ]);
+}
+
+function adhocTaskDto(overrides = {}) {
+  return Object.assign(
+    {
+      id: 3,
+      title: '防汛安全排查',
+      description: '逐楼排查地下室和低洼处，登记隐患。',
+      opensAt: '2026-11-18T02:00:00+00:00',
+      dueAt: '2026-11-25T16:00:00+00:00',
+      periodKey: '2026-11',
+      points: 5,
+      lateDeduction: 2.5,
+      overdueDeduction: 0,
+      evidenceRule: { minPhotos: 2, attendanceRequired: false, quorum: 'none', minutesRequired: true, placeRequired: true, topicRequired: false, recordLabel: '工作记录' },
+      scopeOrgId: 30,
+      targetCount: 2,
+      issuedBy: 'member:2',
+      createdAt: '2026-11-18T02:00:00+00:00',
+      cancelled: false,
+      cancelledAt: null,
+      cancelReason: null,
+      stateCounts: { pending: 1, completed: 1 },
+      targets: [
+        { taskId: 71, orgId: 301, orgName: '第一支部', state: 'pending' },
+        { taskId: 72, orgId: 302, orgName: '第二支部', state: 'completed' },
+      ],
+    },
+    overrides
+  );
 }
 
 function problem(status, title, detail, code) {
@@ -84,4 +187,4 @@ function wishDto(overrides = {}) {
   );
 }
 
-module.exports = { taskListItem, taskDto, photoDto, problem, orgDto, wishDto };
+module.exports = { taskListItem, taskDto, photoDto, evidenceItem, historyItem, taskSummary, orgTree, adhocTaskDto, problem, orgDto, wishDto };

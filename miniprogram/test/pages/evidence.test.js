@@ -3,9 +3,10 @@ const { mockApi, signIn, mockChooseMedia, mockSubscribe, waitFor, settle } = req
 const { taskDto, problem } = require('../helpers/fixtures');
 
 const ROSTER = [
-  { id: 11, name: '王芳' },
-  { id: 12, name: '李雷' },
-  { id: 13, name: '赵敏' },
+  { id: 11, name: '王芳', status: 'full', roles: ['secretary', 'member'] },
+  { id: 12, name: '李雷', status: 'full', roles: ['member'] },
+  { id: 13, name: '赵敏', status: 'probationary', roles: ['member'] },
+  { id: 14, name: '孙强', status: 'transferredOut', roles: [] },
 ];
 
 async function fire(page, selector, event, detail) {
@@ -58,7 +59,9 @@ describe('pages/evidence 提交佐证', () => {
 
     expect(text(page, '#date')).toBe('2026-11-20');
     expect(text(page, '#time')).toBe('14:00');
-    expect(page.querySelectorAll('.attendee')).toHaveLength(3);
+    expect(page.querySelectorAll('.attendee')).toHaveLength(3); // 孙强 has moved away: not on the roll
+    expect(text(page, '#attendee-13')).toContain('预备');
+    expect(text(page, '#attendee-12')).not.toContain('预备');
 
     await fire(page, '#attendee-12 .attendee__name', 'tap'); // 李雷 absent
     await fire(page, '#attendee-13 .attendee__leave', 'tap'); // 赵敏 on leave

@@ -1,6 +1,6 @@
 const { render, text, simulate } = require('../helpers/render');
 const { mockApi, signIn, member, waitFor } = require('../helpers/wx-mock');
-const { taskListItem, taskDto, orgDto, problem } = require('../helpers/fixtures');
+const { taskListItem, taskDto, photoDto, evidenceItem, orgDto, problem } = require('../helpers/fixtures');
 
 async function fire(page, selector, event, detail) {
   page.querySelector(selector).dispatchEvent(event, detail === undefined ? {} : { detail });
@@ -10,11 +10,13 @@ async function fire(page, selector, event, detail) {
 const STAFF = member({ id: 2, name: '刘敏', orgId: 1, roles: [{ role: 'staff', orgId: 1 }] });
 
 describe('pages/review 佐证审核', () => {
+  const AWAITING = { state: 'completed', stateLabel: '已完成', reviewStatus: 'awaiting', version: 3, evidence: [evidenceItem()] };
+
   test('staff open a task from the queue, return it with a reason, and it leaves the queue', async () => {
     signIn(STAFF);
     const server = mockApi({
-      'GET /api/mp/tasks': { data: [taskListItem({ state: 'completed' }), taskListItem({ id: 8, state: 'completed' })] },
-      'GET /api/mp/tasks/7': { data: taskDto({ state: 'completed', stateLabel: '已完成', version: 3 }) },
+      'GET /api/mp/tasks': { data: [taskListItem({ state: 'completed', reviewStatus: 'awaiting' }), taskListItem({ id: 8, state: 'completed', reviewStatus: 'awaiting' })] },
+      'GET /api/mp/tasks/7': { data: taskDto(AWAITING) },
       'POST /api/mp/tasks/7/review': { data: taskDto({ state: 'returned', stateLabel: '已退回', version: 4 }) },
     });
     const page = render('pages/review/index');
@@ -24,18 +26,81 @@ describe('pages/review 佐证审核', () => {
 
     await fire(page.querySelector('#task-7'), '.task-card', 'tap');
     await waitFor(() => page.data.current);
+    expect(text(page, '#latest')).toBe('2026-11-20 14:00 开展 · 按时 · 得 5 分到会 18 · 缺席 2 · 请假 1 · 照片 2 张');
     await fire(page, '#return', 'tap');
+    expect(text(page, '#adjustment-input')).toBeNull(); // a returned task earns nothing: no adjustment
     await fire(page, '#save', 'tap');
     expect(text(page, '#form-error')).toBe('退回时请写明原因');
 
-    await fire(page, '#adjustment-input', 'input', { value: '-1' });
     await fire(page, '#reason-input', 'input', { value: '照片与主题不符' });
     await fire(page, '#save', 'tap');
     await waitFor(() => page.data.notice);
 
-    expect(server.sent('POST /api/mp/tasks/7/review')[0].body).toEqual({ decision: 'return', adjustment: -1, reason: '照片与主题不符', version: 3 });
+    expect(server.sent('POST /api/mp/tasks/7/review')[0].body).toEqual({ decision: 'return', adjustment: 0, reason: '照片与主题不符', version: 3 });
     expect(text(page, '#notice')).toBe('主题党日：已退回支部');
     expect(page.querySelectorAll('.task-item')).toHaveLength(1);
+  });
+
+  test('an approval is bounded by the task’s maxReviewAdjustment, needs a reason when it adjusts, and flags photos from another day', async () => {
+    signIn(STAFF);
+    const photos = [photoDto('aa11', 7, { takenOnMeetingDay: true }), photoDto('bb22', 7, { takenAt: '2026-10-01T02:00:00+00:00', takenOnMeetingDay: false })];
+    const server = mockApi({
+      'GET /api/mp/tasks': { data: [taskListItem({ state: 'completed', reviewStatus: 'awaiting' })] },
+      'GET /api/mp/tasks/7': { data: taskDto(Object.assign({}, AWAITING, { points: 5, maxReviewAdjustment: 1, photos })) },
+      'POST /api/mp/tasks/7/review': { data: taskDto({ state: 'completed', stateLabel: '已完成', reviewStatus: 'approved', version: 4 }) },
+    });
+    const page = render('pages/review/index');
+    await page.instance.onLoad({ id: '7' });
+    await waitFor(() => page.data.current);
+
+    expect(text(page, '#bound')).toBe('可在 ±1 分之间加减');
+    expect(text(page, '#flagged')).toBe('1 张照片拍摄日期与会议日期不符');
+    // The slider's min/max are bound to ±current.bound (simulate keeps no attributes of built-in components).
+    expect(page.querySelector('#adjustment-slider')).toBeTruthy();
+    expect(page.data.current.bound).toBe(1);
+
+    await fire(page, '#adjustment-input', 'input', { value: '1.5' });
+    await fire(page, '#save', 'tap');
+    expect(text(page, '#form-error')).toBe('质量加减分不能超过 ±1 分');
+    await fire(page, '#adjustment-input', 'input', { value: '0.125' });
+    await fire(page, '#save', 'tap');
+    expect(text(page, '#form-error')).toBe('加减分最多保留两位小数');
+    await fire(page, '#adjustment-slider', 'change', { value: 0.30000000000000004 });
+    expect(page.data.form.adjustment).toBe('0.3');
+    await fire(page, '#save', 'tap');
+    expect(text(page, '#form-error')).toBe('加减分时请写明原因');
+    expect(server.sent('POST /api/mp/tasks/7/review')).toHaveLength(0);
+
+    await fire(page, '#reason-input', 'input', { value: '记录翔实，群众反响好' });
+    await fire(page, '#save', 'tap');
+    await waitFor(() => page.data.notice);
+    expect(server.sent('POST /api/mp/tasks/7/review')[0].body).toEqual({ decision: 'approve', adjustment: 0.3, reason: '记录翔实，群众反响好', version: 3 });
+    expect(text(page, '#notice')).toBe('主题党日：已审核通过（+0.3 分）');
+    expect(text(page, '#empty')).toBe('没有待审核的佐证');
+  });
+
+  test('a plain approval sends no reason; a second review (409) is shown and the form stays; a reviewed task is not offered', async () => {
+    signIn(STAFF);
+    let answer = { statusCode: 409, data: problem(409, '操作不被允许', '该任务已审核过', 'task.transition_refused') };
+    const server = mockApi({
+      'GET /api/mp/tasks': { data: [taskListItem({ state: 'completed', reviewStatus: 'awaiting' })] },
+      'GET /api/mp/tasks/7': { data: taskDto(AWAITING) },
+      'GET /api/mp/tasks/8': { data: taskDto(Object.assign({}, AWAITING, { id: 8, reviewStatus: 'approved' })) },
+      'POST /api/mp/tasks/7/review': () => answer,
+    });
+    const page = render('pages/review/index');
+    await page.instance.onLoad({ id: '7' });
+    await waitFor(() => page.data.current);
+    await fire(page, '#save', 'tap');
+    await waitFor(() => page.data.formError);
+    expect(server.sent('POST /api/mp/tasks/7/review')[0].body).toEqual({ decision: 'approve', adjustment: 0, reason: null, version: 3 });
+    expect(text(page, '#form-error')).toBe('该任务已审核过');
+    expect(page.data.current.id).toBe(7);
+
+    answer = { data: taskDto({ state: 'completed', stateLabel: '已完成', reviewStatus: 'approved', version: 4 }) };
+    await page.instance.open(8);
+    expect(page.data.current).toBeNull();
+    expect(text(page, '#notice')).toBe('主题党日：已审核过');
   });
 
   test('a secretary is told the queue is for staff, and an Api refusal is shown to staff', async () => {

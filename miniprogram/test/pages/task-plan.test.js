@@ -1,6 +1,6 @@
 const { render, text, simulate } = require('../helpers/render');
 const { mockApi, signIn, member, mockSubscribe, waitFor, settle } = require('../helpers/wx-mock');
-const { taskDto, photoDto, problem } = require('../helpers/fixtures');
+const { taskDto, photoDto, evidenceItem, historyItem, problem } = require('../helpers/fixtures');
 
 async function fire(page, selector, event, detail) {
   page.querySelector(selector).dispatchEvent(event, detail === undefined ? {} : { detail });
@@ -23,7 +23,7 @@ describe('pages/task 任务详情', () => {
     expect(text(page, '#state')).toBe('已报计划');
     expect(text(page, '#plan-time')).toBe('2026-11-20 14:00');
     expect(text(page, '#rule')).toBe('至少 2 张照片；需登记考勤；需活动记录');
-    expect(page.data.photos).toEqual(['wxfile://tmp/aa11', 'wxfile://tmp/bb22']);
+    expect(page.data.photos.map((p) => p.src)).toEqual(['wxfile://tmp/aa11', 'wxfile://tmp/bb22']);
     expect(page.querySelectorAll('.photo')).toHaveLength(2);
     expect(server.download).toHaveBeenCalledTimes(2);
 
@@ -34,19 +34,130 @@ describe('pages/task 任务详情', () => {
     expect(text(page, '#review-button')).toBeNull();
   });
 
-  test('a member only reads; staff may review a completed task', async () => {
+  test('a member only reads; staff may review a completed task that awaits review, not one already reviewed', async () => {
     signIn(member({ roles: [{ role: 'member', orgId: 301 }] }));
-    mockApi({ 'GET /api/mp/tasks/7': { data: taskDto({ state: 'completed', stateLabel: '已完成' }) } });
+    let reviewStatus = 'awaiting';
+    mockApi({ 'GET /api/mp/tasks/7': () => ({ data: taskDto({ state: 'completed', stateLabel: '已完成', reviewStatus }) }) });
     let page = render('pages/task/index');
     await page.instance.onLoad({ id: '7' });
     expect(text(page, '#plan-button')).toBeNull();
     expect(text(page, '#submit-button')).toBeNull();
     expect(text(page, '#review-button')).toBeNull();
+    expect(text(page, '#review-status')).toBe('· 待审核');
 
     signIn(member({ roles: [{ role: 'staff', orgId: 1 }] }));
     page = render('pages/task/index');
     await page.instance.onLoad({ id: '7' });
     expect(text(page, '#review-button')).toBe('审核');
+
+    reviewStatus = 'approved';
+    page = render('pages/task/index');
+    await page.instance.onLoad({ id: '7' });
+    expect(text(page, '#review-button')).toBeNull();
+    expect(text(page, '#review-status')).toBe('· 已审核');
+  });
+
+  test('every submission with its judgment and review, and the trail of who did what', async () => {
+    signIn(member({ roles: [{ role: 'member', orgId: 301 }] }));
+    const returned = evidenceItem({
+      id: 40,
+      heldAt: '2026-11-18T06:00:00+00:00',
+      submittedAt: '2026-11-18T09:00:00+00:00',
+      passed: false,
+      reasons: ['照片不足：至少需要 2 张', '缺少活动记录'],
+      points: 0,
+      photoCount: 1,
+    });
+    const approved = evidenceItem({ reviewDecision: 'approve', reviewAdjustment: 0.5, reviewReason: '记录翔实', reviewedAt: '2026-11-21T01:00:00+00:00' });
+    mockApi({
+      'GET /api/mp/tasks/7': {
+        data: taskDto({
+          state: 'completed',
+          stateLabel: '已完成',
+          reviewStatus: 'approved',
+          evidence: [approved, returned],
+          history: [
+            historyItem({ data: JSON.stringify({ from: 'pending', to: 'planned', plannedFor: '2026-11-20T06:00:00+00:00', place: '社区党群服务中心', topic: '志愿服务进楼院' }) }),
+            historyItem({ at: '2026-11-18T09:00:00+00:00', action: 'task.submitted', data: JSON.stringify({ from: 'planned', to: 'submitted', evidenceId: 40 }) }),
+            historyItem({
+              at: '2026-11-18T09:00:00+00:00',
+              action: 'task.returned',
+              actor: 'system',
+              actorName: null,
+              data: JSON.stringify({ from: 'submitted', to: 'returned', onTime: true, pointsEarned: 0, reasons: ['照片不足：至少需要 2 张', '缺少活动记录'] }),
+            }),
+            historyItem({ at: '2026-11-21T01:00:00+00:00', action: 'task.approved', actor: 'member:2', actorName: '刘敏', data: JSON.stringify({ from: 'completed', to: 'completed', evidenceId: 41, adjustment: 0.5, reason: '记录翔实' }) }),
+            historyItem({ at: '2026-11-22T01:00:00+00:00', action: 'task.something_new', actor: 'system', actorName: null, data: null }),
+          ],
+        }),
+      },
+    });
+    const page = render('pages/task/index');
+    await page.instance.onLoad({ id: '7' });
+
+    const [latest, first] = page.querySelectorAll('.submission').map((n) => n.dom.textContent.replace(/\s+/g, ' ').trim());
+    expect(latest).toContain('2026-11-20 14:00 开展');
+    expect(latest).toContain('自动审核通过');
+    expect(latest).toContain('到会 18 · 缺席 2 · 请假 1 · 照片 2 张');
+    expect(latest).toContain('按时 · 得 5 分');
+    expect(text(page, '#submission-41 .submission__review')).toBe('审核通过 · 质量加减分 +0.5 分：记录翔实 （2026-11-21 09:00）');
+    expect(first).toContain('自动审核未通过');
+    expect(page.querySelectorAll('#submission-40 .submission__reason').map((n) => n.dom.textContent)).toEqual([
+      '照片不足：至少需要 2 张',
+      '缺少活动记录',
+    ]);
+    expect(text(page, '#submission-40 .submission__review')).toBeNull();
+
+    expect(page.querySelectorAll('.history')).toHaveLength(5);
+    expect(text(page, '.history')).toBe('报送计划2026-11-10 10:00王芳计划 2026-11-20 14:00');
+    expect(page.data.task.trail.map((h) => [h.label, h.at, h.who, h.detail])).toEqual([
+      ['报送计划', '2026-11-10 10:00', '王芳', '计划 2026-11-20 14:00'],
+      ['提交佐证', '2026-11-18 17:00', '王芳', ''],
+      ['自动审核未通过，退回', '2026-11-18 17:00', '系统', '按时，得 0 分；照片不足：至少需要 2 张；缺少活动记录'],
+      ['审核通过', '2026-11-21 09:00', '刘敏', '质量加减分 +0.5；记录翔实'],
+      ['task.something_new', '2026-11-22 09:00', '系统', ''], // an action this build does not know still shows
+    ]);
+  });
+
+  test('a reviewer sees which photos were not taken on the meeting day; a secretary does not', async () => {
+    const photos = [
+      photoDto('aa11', 7, { takenAt: '2026-11-20T05:30:00+00:00', takenOnMeetingDay: true }),
+      photoDto('bb22', 7, { takenAt: '2026-10-02T05:30:00+00:00', takenOnMeetingDay: false }),
+      photoDto('cc33'), // no EXIF date: unknown, never flagged
+    ];
+    const routes = {
+      'GET /api/mp/tasks/7': { data: taskDto({ state: 'completed', stateLabel: '已完成', reviewStatus: 'awaiting', evidence: [evidenceItem({ photoCount: 3 })], photos }) },
+      'GET /api/mp/tasks/7/photos/aa11': { tempFilePath: 'wxfile://tmp/aa11' },
+      'GET /api/mp/tasks/7/photos/bb22': { tempFilePath: 'wxfile://tmp/bb22' },
+      'GET /api/mp/tasks/7/photos/cc33': { tempFilePath: 'wxfile://tmp/cc33' },
+    };
+    signIn(member({ id: 2, roles: [{ role: 'staff', orgId: 1 }] }));
+    mockApi(routes);
+    let page = render('pages/task/index');
+    await page.instance.onLoad({ id: '7' });
+    expect(text(page, '#photo-flags')).toBe('1 张照片拍摄日期与会议日期不符');
+    expect(page.querySelectorAll('.photo__flag').map((n) => n.dom.textContent)).toEqual(['照片拍摄日期与会议日期不符']);
+    expect(page.data.photos.map((p) => p.flagged)).toEqual([false, true, false]);
+    expect(page.querySelectorAll('.photo__taken').map((n) => n.dom.textContent)).toEqual(['拍摄于 2026-11-20 13:30']);
+    expect(text(page, '.submission__review--waiting')).toBe('等待街道党建办审核');
+
+    signIn();
+    page = render('pages/task/index');
+    await page.instance.onLoad({ id: '7' });
+    expect(text(page, '#photo-flags')).toBeNull();
+    expect(page.querySelectorAll('.photo__flag')).toHaveLength(0);
+  });
+
+  test('an ad-hoc task is marked, and its issuers can open how it went everywhere', async () => {
+    signIn(member({ id: 2, roles: [{ role: 'staff', orgId: 1 }] }));
+    mockApi({ 'GET /api/mp/tasks/71': { data: taskDto({ id: 71, templateCode: 'adhoc', name: '防汛安全排查', adHoc: true, adhocTaskId: 3, plannedFor: null, place: null, topic: null, state: 'pending', stateLabel: '待办' }) } });
+    const navigate = jest.spyOn(wx, 'navigateTo');
+    const page = render('pages/task/index');
+    await page.instance.onLoad({ id: '71' });
+    expect(text(page, '#name')).toBe('临时任务防汛安全排查');
+    expect(text(page, '#adhoc-tag')).toBe('临时任务');
+    await fire(page, '#adhoc-link', 'tap');
+    expect(navigate).toHaveBeenCalledWith({ url: '/pages/adhoc-task/index?id=3' });
   });
 
   test('a task of another branch (403) says so', async () => {

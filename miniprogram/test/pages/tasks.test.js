@@ -1,8 +1,8 @@
 const { render, text, simulate } = require('../helpers/render');
 const { mockApi, signIn, member, mockLogin, waitFor } = require('../helpers/wx-mock');
-const { taskListItem, problem } = require('../helpers/fixtures');
+const { taskListItem, taskSummary, problem } = require('../helpers/fixtures');
 
-const SUMMARY = { inProgress: 4, dueThisMonth: 3, dueThisQuarter: 6, overdue: 1, warned: 2, completedThisYear: 20 };
+const SUMMARY = taskSummary();
 
 async function fire(page, selector, event, detail) {
   page.querySelector(selector).dispatchEvent(event, detail === undefined ? {} : { detail });
@@ -35,6 +35,7 @@ describe('pages/tasks 我的任务', () => {
     expect(text(page, '#task-7')).toContain('截止 2026-12-01 00:00');
     expect(server.sent('GET /api/mp/tasks')[0].query).toMatch(/^period=\d{4}-\d{2}$/);
     expect(text(page, '#review-link')).toBeNull();
+    expect(text(page, '#adhoc-link')).toBeNull();
 
     await fire(page, '#filter-overdue', 'tap');
     await waitFor(() => page.data.tasks.length === 1);
@@ -57,12 +58,41 @@ describe('pages/tasks 我的任务', () => {
     expect(page.querySelectorAll('.task-item')).toHaveLength(1);
   });
 
-  test('office staff see the link to the review queue', async () => {
+  test('office staff see how many tasks await their review, the way to the queue and to ad-hoc tasks', async () => {
     signIn(member({ roles: [{ role: 'staff', orgId: 1 }] }));
-    mockApi({ 'GET /api/mp/tasks': { data: [] }, 'GET /api/mp/tasks/summary': { data: SUMMARY } });
+    mockApi({ 'GET /api/mp/tasks': { data: [] }, 'GET /api/mp/tasks/summary': { data: taskSummary({ awaitingReview: 3 }) } });
+    const navigate = jest.spyOn(wx, 'navigateTo');
     const page = await open();
     expect(text(page, '#review-link')).toContain('去审核');
+    expect(text(page, '#awaiting-review')).toBe('3');
+    expect(page.querySelector('#awaiting-review').dom.className).toContain('badge--on');
     expect(text(page, '#empty')).toBe('这个月没有符合条件的任务');
+
+    await fire(page, '#review-link', 'tap');
+    expect(navigate).toHaveBeenCalledWith({ url: '/pages/review/index' });
+    await fire(page, '#adhoc-link', 'tap');
+    expect(navigate).toHaveBeenCalledWith({ url: '/pages/adhoc/index' });
+  });
+
+  test('a community committee issues ad-hoc tasks but does not review; ad-hoc and reviewed tasks are marked in the list', async () => {
+    signIn(member({ roles: [{ role: 'committee', orgId: 30 }] }));
+    mockApi({
+      'GET /api/mp/tasks': {
+        data: [
+          taskListItem({ id: 71, templateCode: 'adhoc', templateName: '防汛安全排查', adHoc: true }),
+          taskListItem({ id: 8, state: 'completed', reviewStatus: 'awaiting' }),
+          taskListItem({ id: 9, state: 'completed', reviewStatus: 'approved' }),
+        ],
+      },
+      'GET /api/mp/tasks/summary': { data: SUMMARY },
+    });
+    const page = await open();
+    expect(text(page, '#review-link')).toBeNull();
+    expect(text(page, '#adhoc-link')).toContain('下发与撤销');
+    expect(text(page, '#task-71')).toContain('临时防汛安全排查');
+    expect(text(page, '#task-8')).toContain('已完成 · 待审核');
+    expect(text(page, '#task-9')).toContain('已完成 · 已审核');
+    expect(text(page, '#task-7')).toBeNull();
   });
 
   test('someone not yet bound binds with the phone number and then sees the tasks', async () => {

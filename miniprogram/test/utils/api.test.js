@@ -94,6 +94,18 @@ describe('utils/api', () => {
     await expect(api.uploadPhoto('wxfile://big.jpg')).rejects.toMatchObject({ statusCode: 413, message: '单张照片不能超过 10 MB' });
   });
 
+  test('a file that is not an image (415) is refused in words, with or without a body', async () => {
+    signIn();
+    mockApi({
+      'POST /api/mp/uploads': (req) =>
+        req.filePath === 'wxfile://doc.pdf'
+          ? { statusCode: 415, data: problem(415, '不是图片', '只能上传 JPEG、PNG 或 HEIC 照片', 'upload.not_image') }
+          : { statusCode: 415, data: '' },
+    });
+    await expect(api.uploadPhoto('wxfile://doc.pdf')).rejects.toMatchObject({ statusCode: 415, code: 'upload.not_image', message: '只能上传 JPEG、PNG 或 HEIC 照片' });
+    await expect(api.uploadPhoto('wxfile://odd.bin')).rejects.toMatchObject({ statusCode: 415, message: '只能上传图片' });
+  });
+
   test('photos are fetched with the token, since <image> cannot send one', async () => {
     signIn();
     const server = mockApi({ 'GET /api/mp/tasks/7/photos/ab12': { tempFilePath: 'wxfile://tmp/ab12.jpg' } });

@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using WxQms.Api.Infrastructure;
+using WxQms.Domain.Hosting;
+using WxQms.Domain.Rules;
+using WxQms.Domain.Storage;
+using WxQms.Domain.Wechat;
+
+namespace WxQms.Api.H5;
+
+/// <summary>Who is looking at an H5 page: a member with their grants.</summary>
+public sealed record H5Identity(long MemberId, string Name, long OrgId, IReadOnlyList<Grant> Grants);
+
+/// <summary>
+/// Sign-in for the official-account pages (/h5/*). A page accepts, in order: its own signed cookie; the
+/// mini program's bearer token (header, or <c>?token=</c> from a web-view); a web OAuth code
+/// (<c>?code=</c>, snsapi_base) exchanged for the openid, whose linked member is the viewer. Token and code
+/// are then swapped for the cookie (HMAC-signed with a key derived from Auth:JwtSigningKey, so every Api
+/// instance accepts it), and the page redirects to its clean URL: an OAuth code is single-use.
+/// </summary>
+public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions> wechat, TimeProvider clock,
+    OfficialAccountClient oa, WechatLinkStore links, ILogger<H5Viewer> log)
+{
+    public const string CookieName = "wxqms_h5";
+
+    public static readonly TimeSpan CookieLifetime = TimeSpan.FromHours(8);
+
+    public enum Outcome
+    {
+        /// <summary>A member: render.</summary>
+        Member,
+        /// <summary>Signed in from a token or code: set the cookie and redirect to the clean URL.</summary>
+        Redirect,
+        /// <summary>Nobody: send the browser to WeChat's authorize page.</summary>
+        NeedsOAuth,
+        /// <summary>A WeChat user with no member behind them, or a bad code.</summary>
+        NotBound,
+    }
+
+    public async Task<(Outcome Outcome, H5Identity? Viewer)> ResolveAsync(HttpContext http, CancellationToken ct)
+    {
+        var query = http.Request.Query;
+        long? fromCredential = null;
+        var bearer = http.Request.Headers.Authorization.ToString();
+        var token = query["token"].ToString() is { Length: > 0 } t ? t
+            : bearer.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? bearer[7..].Trim() : "";
+        if (token.Length > 0)
+            fromCredential = await MemberFromTokenAsync(token);
+        else if (query["code"].ToString() is { Length: > 0 } code)
+            fromCredential = await MemberFromCodeAsync(code, ct);
+
+        if (fromCredential is { } memberId)
+        {
+            http.Response.Cookies.Append(CookieName, Protect(memberId), new CookieOptions
+            {
+                HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = http.Request.IsHttps, Path = "/h5",
+                MaxAge = CookieLifetime,
+            });
+            return (query.ContainsKey("token") || query.ContainsKey("code") ? Outcome.Redirect : Outcome.Member,
+                await ProfileAsync(memberId, ct));
+        }
+        if (token.Length > 0 || query.ContainsKey("code"))
+            return (Outcome.NotBound, null);
+
+        if (http.Request.Cookies[CookieName] is { } cookie && Unprotect(cookie) is { } fromCookie
+            && await ProfileAsync(fromCookie, ct) is { } viewer)
+            return (Outcome.Member, viewer);
+        return (Outcome.NeedsOAuth, null);
+    }
+
+    public string AuthorizeUrl(string back) => oa.AuthorizeUrl(back, "h5");
+
+    private async Task<H5Identity?> ProfileAsync(long memberId, CancellationToken ct) =>
+        await links.ProfileAsync(memberId, ct) is { } p ? new H5Identity(p.Id, p.Name, p.OrgId, p.Roles) : null;
+
+    private async Task<long?> MemberFromTokenAsync(string token)
+    {
+        var result = await new JsonWebTokenHandler().ValidateTokenAsync(token, TokenIssuer.ValidationParameters(auth.Value, clock));
+        if (!result.IsValid)
+            return null;
+        return result.ClaimsIdentity.FindFirst(MpClaims.MemberId)?.Value is { } v
+               && long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+    }
+
+    private async Task<long?> MemberFromCodeAsync(string code, CancellationToken ct)
+    {
+        var exchanged = await oa.ExchangeOAuthCodeAsync(code, ct);
+        if (!exchanged.IsOk || exchanged.Value is null)
+        {
+            log.LogInformation("H5 OAuth code refused by WeChat: {ErrCode} {ErrMsg}", exchanged.ErrCode, exchanged.ErrMsg);
+            return null;
+        }
+        var user = await links.UpsertAsync(wechat.Value.Oa.AppId, exchanged.Value.OpenId, null, clock.GetUtcNow(), ct);
+        return await links.LinkedMemberAsync(user, ct);
+    }
+
+    private byte[] Key => HMACSHA256.HashData(Encoding.UTF8.GetBytes(auth.Value.JwtSigningKey), "wxqms-h5-cookie"u8);
+
+    internal string Protect(long memberId)
+    {
+        var payload = string.Create(CultureInfo.InvariantCulture, $"{memberId}.{(clock.GetUtcNow() + CookieLifetime).ToUnixTimeSeconds()}");
+        return payload + "." + Base64Url(HMACSHA256.HashData(Key, Encoding.UTF8.GetBytes(payload)));
+    }
+
+    internal long? Unprotect(string cookie)
+    {
+        var parts = cookie.Split('.');
+        if (parts.Length != 3
+            || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var memberId)
+            || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var expires))
+            return null;
+        var expected = Base64Url(HMACSHA256.HashData(Key, Encoding.UTF8.GetBytes($"{parts[0]}.{parts[1]}")));
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(parts[2])))
+            return null;
+        return DateTimeOffset.FromUnixTimeSeconds(expires) > clock.GetUtcNow() ? memberId : null;
+    }
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

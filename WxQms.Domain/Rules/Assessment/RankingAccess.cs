@@ -1,0 +1,36 @@
+namespace WxQms.Domain.Rules.Assessment;
+
+/// <summary>
+/// Who sees which ranking. A ranking is named by its scope (the subdistrict for communities, a community
+/// for its branches). Anyone ranked in it sees it — a member sees how their branch and their community
+/// stand — and so does anyone who may read the scope by <see cref="Access"/> (office staff everywhere,
+/// a community committee its own community). Everyone else is refused.
+/// </summary>
+public static class RankingAccess
+{
+    public static bool CanSee(IReadOnlyCollection<Grant> grants, string scopePath) =>
+        OrgPath.IsValid(scopePath)
+        && (Access.CanRead(grants, scopePath) || grants.Any(g => OrgPath.IsWithin(g.OrgPath, scopePath)));
+
+    /// <summary>The scope a viewer sees when naming none: their subdistrict's communities, their community's branches.</summary>
+    public static long? DefaultScope(IReadOnlyCollection<Grant> grants, RankingLevel level)
+    {
+        var widest = grants.Where(g => OrgPath.IsValid(g.OrgPath) && g.OrgPath != OrgPath.Root)
+            .OrderBy(g => g.OrgPath.Length).FirstOrDefault();
+        if (widest is null)
+            return null;
+        var ids = OrgPath.Ids(widest.OrgPath);
+        return level == RankingLevel.Community || ids.Count == 1 ? ids[0] : ids[1];
+    }
+
+    /// <summary>
+    /// The scope a ranking is really about: for communities, the subdistrict above the named org; for
+    /// branches, the community above a named branch (so naming one's own branch shows its siblings).
+    /// </summary>
+    public static string NormaliseScope(string path, RankingLevel level)
+    {
+        var ids = OrgPath.Ids(path);
+        var keep = level == RankingLevel.Community ? 1 : Math.Min(ids.Count, 2);
+        return "/" + string.Join('/', ids.Take(keep)) + "/";
+    }
+}

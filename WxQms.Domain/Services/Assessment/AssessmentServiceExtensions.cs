@@ -1,0 +1,24 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using WxQms.Domain.Rules.Assessment;
+
+namespace WxQms.Domain.Services.Assessment;
+
+public static class AssessmentServiceExtensions
+{
+    /// <summary>Period results, rankings, stars, the monthly close and the demo simulation (issue #6).</summary>
+    public static IServiceCollection AddAssessment(this IServiceCollection services)
+    {
+        services.AddOptions<AssessmentOptions>().BindConfiguration(AssessmentOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<AssessmentStore>();
+        services.TryAddSingleton<IAppraisalGrades, NoAppraisalGrades>();
+        services.AddSingleton<AssessmentService>();
+        services.AddSingleton<RankingQueries>();
+        services.AddSingleton<RankingCache>();
+        services.AddSingleton<MonthlyCloseJob>();
+        services.AddSingleton<DemoSimulation>();
+        services.AddSingleton<AssessmentExports>();
+        return services;
+    }
+}

@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using WxQms.Domain.Caching;
+using WxQms.Domain.Rules.Assessment;
+using WxQms.Domain.Storage;
+
+namespace WxQms.Domain.Services.Assessment;
+
+/// <summary>A ranking ready to serve: its JSON bytes and their ETag.</summary>
+public sealed record CachedRanking(RankingView View, byte[] Json, string ETag);
+
+/// <summary>
+/// Rankings cached in two layers: a short in-process layer (real time, <see cref="AssessmentOptions.LocalCacheTtl"/>)
+/// in front of Redis. Redis keys carry a generation that a close bumps, so one INCR retires every cached
+/// ranking; a closed month lives long, an open period briefly. With Redis down, rankings come from MySQL.
+/// </summary>
+public sealed class RankingCache(IConnectionMultiplexer redis, IOptions<AssessmentOptions> options, ILogger<RankingCache> log)
+{
+    private static readonly RedisKey Generation = "wxqms:rank:gen";
+
+    private static RedisKey Key(long generation, string local) => $"wxqms:rank:{generation}:{local}";
+
+    private readonly ConcurrentDictionary<string, (long ExpiresAt, CachedRanking Value)> local = new();
+
+    public async Task<(CachedRanking? Ranking, CacheOutcome Outcome)> GetOrLoadAsync(string period, long scopeId, RankingLevel level,
+        Func<CancellationToken, Task<RankingView?>> load, CancellationToken ct)
+    {
+        var localKey = $"{period}:{scopeId}:{(level == RankingLevel.Community ? "c" : "b")}";
+        var ttl = options.Value.LocalCacheTtl;
+        if (ttl > TimeSpan.Zero && local.TryGetValue(localKey, out var hit) && hit.ExpiresAt > Environment.TickCount64)
+            return (hit.Value, CacheOutcome.Hit);
+
+        var db = redis.GetDatabase();
+        RedisKey key;
+        try
+        {
+            var generation = (long?)await db.StringGetAsync(Generation) ?? 0;
+            key = Key(generation, localKey);
+            var cached = await db.StringGetAsync(key);
+            if (cached.HasValue)
+            {
+                var bytes = (byte[])cached!;
+                var ranking = Wrap(JsonSerializer.Deserialize<RankingView>(bytes, JsonDefaults.Storage)!, bytes);
+                Remember(localKey, ranking);
+                return (ranking, CacheOutcome.Hit);
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+        {
+            log.LogWarning("Ranking cache unavailable, computing {Key} from MySQL: {Reason}", localKey, ex.Message);
+            var view = await load(ct);
+            return (view is null ? null : Wrap(view), CacheOutcome.Bypass);
+        }
+
+        var loaded = await load(ct);
+        if (loaded is null)
+            return (null, CacheOutcome.Miss);
+        var fresh = Wrap(loaded);
+        try
+        {
+            await db.StringSetAsync(key, fresh.Json, loaded.Provisional ? options.Value.LiveCacheTtl : options.Value.ClosedCacheTtl);
+        }
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+        {
+            log.LogWarning("Could not cache ranking {Key}: {Reason}", localKey, ex.Message);
+        }
+        Remember(localKey, fresh);
+        return (fresh, CacheOutcome.Miss);
+    }
+
+    /// <summary>Retires every cached ranking: this process's at once, other processes' within <see cref="AssessmentOptions.LocalCacheTtl"/>.</summary>
+    public async Task InvalidateAsync()
+    {
+        local.Clear();
+        try
+        {
+            await redis.GetDatabase().StringIncrementAsync(Generation);
+        }
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
+        {
+            log.LogWarning("Could not retire cached rankings; they expire within {Ttl}: {Reason}", options.Value.ClosedCacheTtl, ex.Message);
+        }
+    }
+
+    private void Remember(string key, CachedRanking value)
+    {
+        var ttl = options.Value.LocalCacheTtl;
+        if (ttl > TimeSpan.Zero)
+            local[key] = (Environment.TickCount64 + (long)ttl.TotalMilliseconds, value);
+    }
+
+    private static CachedRanking Wrap(RankingView view, byte[]? json = null)
+    {
+        json ??= JsonSerializer.SerializeToUtf8Bytes(view, JsonDefaults.Storage);
+        return new CachedRanking(view, json, $"\"{Convert.ToBase64String(SHA256.HashData(json), 0, 18).Replace('+', '-').Replace('/', '_')}\"");
+    }
+}

@@ -1,0 +1,109 @@
+using Dapper;
+using MySqlConnector;
+using WxQms.Api.Infrastructure;
+using WxQms.Domain.Model.Tasks;
+using WxQms.Domain.Rules.Tasks;
+using WxQms.Domain.Services;
+using WxQms.Domain.Storage;
+using WxQms.Tests.Infrastructure;
+
+namespace WxQms.Tests.Assessment;
+
+/// <summary>The seeded demo subdistrict with plans for two coming months, and ways to book work on it.</summary>
+public sealed class AssessmentWorld(WxQmsApp app)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>A month that has not started (the shared clock only moves forward), and the month after it.</summary>
+    public Period Month { get; private set; } = null!;
+
+    public Period Next { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await app.ResetAsync();
+        await app.Get<DemoSeeder>().SeedAsync(Ct);
+        Month = Periods.Containing(Recurrence.Monthly, app.Clock.GetUtcNow().AddDays(35));
+        Next = Periods.Containing(Recurrence.Monthly, Month.EndsAt.AddDays(1));
+        await app.Get<PlanService>().GenerateYearAsync(Month.Year, Ct);
+        await app.Get<PlanService>().GenerateYearAsync(Next.Year, Ct);
+    }
+
+    public static MySqlConnection Db() => new(TestEnvironment.MySql);
+
+    public async Task<long> OrgAsync(string code)
+    {
+        await using var conn = Db();
+        return await conn.ExecuteScalarAsync<long>("SELECT id FROM orgs WHERE code = @code", new { code });
+    }
+
+    public async Task<long> HolderAsync(string role, string orgCode)
+    {
+        await using var conn = Db();
+        return await conn.ExecuteScalarAsync<long>("""
+            SELECT r.member_id FROM member_roles r JOIN orgs o ON o.id = r.org_id
+            WHERE r.role = @role AND o.code = @orgCode ORDER BY r.member_id LIMIT 1
+            """, new { role, orgCode });
+    }
+
+    public async Task<long> MemberOfAsync(string orgCode)
+    {
+        await using var conn = Db();
+        return await conn.ExecuteScalarAsync<long>("""
+            SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id
+            WHERE o.code LIKE CONCAT(@orgCode, '%') AND m.status = 'full' ORDER BY m.id LIMIT 1
+            """, new { orgCode });
+    }
+
+    /// <summary>A bearer token as /api/mp/login would issue it (one wechat user per member).</summary>
+    public async Task<string> TokenAsync(long memberId)
+    {
+        var profile = await app.Get<WechatLinkStore>().ProfileAsync(memberId, Ct);
+        var user = await app.Get<WechatLinkStore>().UpsertAsync(WxQmsApp.MpAppId, $"o-assess-{memberId}", null, app.Clock.GetUtcNow(), Ct);
+        return app.Get<TokenIssuer>().Issue(new MpIdentity(user.Id, profile)).Token;
+    }
+
+    public async Task<IReadOnlyList<(long Id, decimal Possible)>> TasksAsync(string orgCode, Period period)
+    {
+        await using var conn = Db();
+        return (await conn.QueryAsync<(long, decimal)>("""
+            SELECT t.id, t.possible_points FROM tasks t JOIN orgs o ON o.id = t.org_id
+            WHERE o.code = @orgCode AND t.due_at > @from AND t.due_at <= @to ORDER BY t.id
+            """, new { orgCode, from = period.StartsAt.UtcDateTime, to = period.EndsAt.UtcDateTime })).ToList();
+    }
+
+    /// <summary>Books a completion (or any ledger entry) for a task, as the task flow does.</summary>
+    public async Task BookAsync(long taskId, decimal points, string source, bool complete = true)
+    {
+        await using var conn = Db();
+        if (complete)
+            await conn.ExecuteAsync("UPDATE tasks SET state = 'completed' WHERE id = @taskId", new { taskId });
+        await conn.ExecuteAsync("""
+            INSERT INTO points_ledger (subject_type, subject_id, period_key, points, source, task_id, reason, created_at)
+            SELECT 'org', org_id, period_key, @points, @source, id, 'test', @now FROM tasks WHERE id = @taskId
+            """, new { taskId, points, source, now = app.Clock.GetUtcNow().UtcDateTime });
+    }
+
+    public async Task BookMemberAsync(long memberId, decimal points, string source, long taskId, DateTimeOffset at)
+    {
+        await using var conn = Db();
+        await conn.ExecuteAsync("""
+            INSERT INTO points_ledger (subject_type, subject_id, period_key, points, source, task_id, reason, created_at)
+            VALUES ('member', @memberId, 'test', @points, @source, @taskId, 'test', @at)
+            """, new { memberId, points, source, taskId, at = at.UtcDateTime });
+    }
+
+    /// <summary>An ad-hoc task (临时任务) for one org, due at the end of <paramref name="period"/>.</summary>
+    public async Task<long> AdhocAsync(string orgCode, Period period, decimal points)
+    {
+        await using var conn = Db();
+        var now = app.Clock.GetUtcNow().UtcDateTime;
+        return await conn.ExecuteScalarAsync<long>("""
+            INSERT INTO tasks (unique_key, org_id, template_code, template_version, period_key, opens_at, due_at, possible_points,
+                               state, adhoc, created_at, updated_at)
+            SELECT CONCAT('adhoc:test:', o.id, ':', @key), o.id, 'adhoc_cleanup', 1, @key, @opens, @due, @points, 'pending', TRUE, @now, @now
+            FROM orgs o WHERE o.code = @orgCode;
+            SELECT LAST_INSERT_ID();
+            """, new { orgCode, key = period.Key, opens = period.StartsAt.UtcDateTime, due = period.EndsAt.UtcDateTime, points, now });
+    }
+}

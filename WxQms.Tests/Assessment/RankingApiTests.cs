@@ -1,0 +1,151 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using WxQms.Domain.Services.Assessment;
+using WxQms.Tests.Infrastructure;
+
+namespace WxQms.Tests.Assessment;
+
+/// <summary>GET /api/rankings, the star lookups and the exports, through the real pipeline (issue #6).</summary>
+[Collection(IntegrationCollection.Name)]
+public sealed class RankingApiTests(WxQmsApp app) : IAsyncLifetime
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private readonly AssessmentWorld world = new(app);
+    private readonly HttpClient client = app.CreateClient();
+
+    public async ValueTask InitializeAsync()
+    {
+        await world.InitializeAsync();
+        foreach (var code in new[] { "DFL-C01-B01", "DFL-C01-B02", "DFL-C02-B01" })
+        {
+            foreach (var (id, possible) in (await world.TasksAsync(code, world.Month)).Take(2))
+                await world.BookAsync(id, possible, "task.completed");
+        }
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private async Task<HttpResponseMessage> GetAsync(string url, string token, string? etag = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (etag is not null)
+            request.Headers.IfNoneMatch.Add(EntityTagHeaderValue.Parse(etag));
+        return await client.SendAsync(request, Ct);
+    }
+
+    [Fact]
+    public async Task A_member_sees_the_communities_ranking_and_gets_304_when_nothing_changed()
+    {
+        var token = await world.TokenAsync(await world.MemberOfAsync("DFL-C01-B01"));
+
+        var first = await GetAsync($"/api/rankings?period={world.Month.Key}&level=community", token);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        var body = JsonDocument.Parse(await first.Content.ReadAsStringAsync(Ct)).RootElement;
+        Assert.Equal(16, body.GetProperty("rows").GetArrayLength());
+        Assert.True(body.GetProperty("provisional").GetBoolean());
+        var top = body.GetProperty("rows")[0];
+        Assert.Equal(1, top.GetProperty("rank").GetInt32());
+        var etag = first.Headers.ETag!.Tag;
+
+        var again = await GetAsync($"/api/rankings?period={world.Month.Key}&level=community", token, etag);
+
+        Assert.Equal(HttpStatusCode.NotModified, again.StatusCode);
+        Assert.Empty(await again.Content.ReadAsByteArrayAsync(Ct));
+    }
+
+    [Fact]
+    public async Task A_new_snapshot_retires_the_cached_ranking_and_its_etag()
+    {
+        var token = await world.TokenAsync(await world.MemberOfAsync("DFL-C01-B01"));
+        var url = $"/api/rankings?period={world.Month.Key}&level=branch";
+        var before = await GetAsync(url, token);
+        app.Clock.SetUtcNow(world.Month.EndsAt.AddHours(2));
+        token = await world.TokenAsync(await world.MemberOfAsync("DFL-C01-B01"));
+
+        await app.Get<MonthlyCloseJob>().RunAsync(app.Clock.GetUtcNow(), Ct);
+        var after = await GetAsync(url, token, before.Headers.ETag!.Tag);
+
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        var body = JsonDocument.Parse(await after.Content.ReadAsStringAsync(Ct)).RootElement;
+        Assert.False(body.GetProperty("provisional").GetBoolean());
+        Assert.Equal(JsonValueKind.String, body.GetProperty("closedAt").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_secretary_may_not_look_at_another_communitys_branches()
+    {
+        var token = await world.TokenAsync(await world.HolderAsync("secretary", "DFL-C01-B01"));
+
+        var own = await GetAsync($"/api/rankings?period={world.Month.Key}&level=branch", token);
+        var other = await GetAsync($"/api/rankings?period={world.Month.Key}&level=branch&scope={await world.OrgAsync("DFL-C02")}", token);
+
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        var body = JsonDocument.Parse(await own.Content.ReadAsStringAsync(Ct)).RootElement;
+        Assert.Equal(await world.OrgAsync("DFL-C01"), body.GetProperty("scope").GetProperty("id").GetInt64());
+        Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
+        Assert.Contains("auth.forbidden", await other.Content.ReadAsStringAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Bad_parameters_are_refused_with_a_reason()
+    {
+        var token = await world.TokenAsync(await world.MemberOfAsync("DFL-C01-B01"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await GetAsync("/api/rankings?period=2026-13", token)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await GetAsync("/api/rankings?level=street", token)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync("/api/rankings?scope=999999", token)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/rankings", Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_member_reads_their_own_stars_but_not_those_of_another_branchs_member()
+    {
+        var me = await world.MemberOfAsync("DFL-C01-B01");
+        var stranger = await world.MemberOfAsync("DFL-C02-B01");
+        var token = await world.TokenAsync(me);
+
+        var mine = await GetAsync("/api/mp/me/stars", token);
+        var theirs = await GetAsync($"/api/mp/members/{stranger}/stars", token);
+        var staff = await GetAsync($"/api/mp/members/{stranger}/stars", await world.TokenAsync(await world.HolderAsync("staff", "DFL")));
+
+        Assert.Equal(HttpStatusCode.OK, mine.StatusCode);
+        var body = JsonDocument.Parse(await mine.Content.ReadAsStringAsync(Ct)).RootElement;
+        Assert.Equal((me, 1), (body.GetProperty("memberId").GetInt64(), body.GetProperty("stars").GetInt32()));
+        Assert.Equal(HttpStatusCode.Forbidden, theirs.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, staff.StatusCode);
+    }
+
+    [Fact]
+    public async Task Office_staff_export_rankings_and_task_status_as_spreadsheets_others_may_not()
+    {
+        var staff = await world.TokenAsync(await world.HolderAsync("staff", "DFL"));
+        var secretary = await world.TokenAsync(await world.HolderAsync("secretary", "DFL-C01-B01"));
+
+        var rankings = await GetAsync($"/api/exports/rankings.xlsx?period={world.Month.Key}", staff);
+        var tasks = await GetAsync($"/api/exports/tasks.xlsx?period={world.Month.Key}&scope={await world.OrgAsync("DFL-C01")}", staff);
+        var refused = await GetAsync($"/api/exports/rankings.xlsx?period={world.Month.Key}", secretary);
+
+        foreach (var file in new[] { rankings, tasks })
+        {
+            Assert.Equal(HttpStatusCode.OK, file.StatusCode);
+            var bytes = await file.Content.ReadAsByteArrayAsync(Ct);
+            Assert.Equal("PK"u8.ToArray(), bytes[..2]); // an .xlsx is a zip
+            using var sheet = new MemoryStream(bytes);
+            var rows = MiniExcelLibs.MiniExcel.Query(sheet, useHeaderRow: true).Cast<IDictionary<string, object>>().ToList();
+            Assert.NotEmpty(rows);
+        }
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_rankings_route_is_in_the_openapi_document()
+    {
+        var doc = await client.GetStringAsync("/openapi/v1.json", Ct);
+
+        Assert.Contains("/api/rankings", doc);
+        Assert.Contains("/api/mp/me/stars", doc);
+    }
+}
