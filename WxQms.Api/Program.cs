@@ -15,7 +15,7 @@ builder.AddWxQmsCore();
 
 // Errors are ProblemDetails, JSON is camelCase and leaves Chinese readable
 builder.AddApiConventions();
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(o => o.DescribeProblemExtensions());
 builder.AddMpAuth(); // JWT bearer for /api/mp, 401/403 as ProblemDetails, CurrentUser
 
 // The local imitation of WeChat's servers; its routes answer only when Wechat:Sandbox:Enabled

@@ -3,10 +3,10 @@ const { mockApi, signIn, mockChooseMedia, mockSubscribe, waitFor, settle } = req
 const { taskDto, problem } = require('../helpers/fixtures');
 
 const ROSTER = [
-  { id: 11, name: '王芳', status: 'full', roles: ['secretary', 'member'] },
-  { id: 12, name: '李雷', status: 'full', roles: ['member'] },
-  { id: 13, name: '赵敏', status: 'probationary', roles: ['member'] },
-  { id: 14, name: '孙强', status: 'transferredOut', roles: [] },
+  { id: 11, name: '王芳', orgId: 301, status: 'full', roles: ['secretary', 'member'] },
+  { id: 12, name: '李雷', orgId: 301, status: 'full', roles: ['member'] },
+  { id: 13, name: '赵敏', orgId: 301, status: 'probationary', roles: ['member'] },
+  { id: 14, name: '孙强', orgId: 301, status: 'transferredOut', roles: [] },
 ];
 
 async function fire(page, selector, event, detail) {
