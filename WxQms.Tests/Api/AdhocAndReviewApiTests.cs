@@ -333,17 +333,6 @@ public sealed class AdhocAndReviewApiTests(WxQmsApp app) : IAsyncLifetime
         return await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
     }
 
-    private async Task<string> SignInAsync(long memberId)
-    {
-        var mpOpenid = (await wx.UsersAsync($"memberId={memberId}"))[0].Str("mpOpenid");
-        var code = (await wx.PostRawAsync("/sandbox/wechat/mp/jscode", new { openid = mpOpenid })).Str("code");
-        var login = await (await client.PostAsJsonAsync("/api/mp/login", new { code }, Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct);
-        var phoneCode = (await wx.PostRawAsync("/sandbox/wechat/mp/phonecode", new { openid = mpOpenid })).Str("code");
-        var bound = await SendAsync(HttpMethod.Post, "/api/mp/bind", login.GetProperty("token").GetString(), JsonContent.Create(new { phoneCode }));
-        Assert.Equal(HttpStatusCode.OK, bound.StatusCode);
-        return (await bound.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("token").GetString()!;
-    }
-
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string? token, HttpContent? content = null)
     {
         var request = new HttpRequestMessage(method, url) { Content = content };
@@ -367,4 +356,6 @@ public sealed class AdhocAndReviewApiTests(WxQmsApp app) : IAsyncLifetime
         await using var conn = new MySqlConnection(TestEnvironment.MySql);
         return await conn.QuerySingleAsync<T>(sql, param);
     }
+
+    private Task<string> SignInAsync(long memberId) => wx.SignInMemberAsync(client, memberId);
 }

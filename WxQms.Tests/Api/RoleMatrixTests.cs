@@ -109,8 +109,8 @@ public sealed class RoleMatrixTests(RoleMatrixTests.Users users) : IClassFixture
                 ["staff"] = await Holder("staff", "DFL"),
             };
             foreach (var (role, memberId) in members)
-                tokens[role] = await SignInAsync(wx, (await wx.UsersAsync($"memberId={memberId}"))[0].Str("mpOpenid"), bind: true);
-            tokens["unbound"] = await SignInAsync(wx, SandboxDriverUsers.ResidentMpOpenId, bind: false);
+                tokens[role] = await wx.SignInMemberAsync(client, memberId);
+            tokens["unbound"] = await wx.SignInAsync(client, SandboxDriverUsers.ResidentMpOpenId, bind: false);
         }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
@@ -142,21 +142,6 @@ public sealed class RoleMatrixTests(RoleMatrixTests.Users users) : IClassFixture
             var request = new HttpRequestMessage(method, url) { Content = body is null ? null : JsonContent.Create(body) };
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens[role]);
             return client.SendAsync(request, Ct);
-        }
-
-        private async Task<string> SignInAsync(SandboxDriver wx, string mpOpenid, bool bind)
-        {
-            var code = (await wx.PostRawAsync("/sandbox/wechat/mp/jscode", new { openid = mpOpenid })).Str("code");
-            var login = await (await client.PostAsJsonAsync("/api/mp/login", new { code }, Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct);
-            var token = login.GetProperty("token").GetString()!;
-            if (!bind)
-                return token;
-            var phoneCode = (await wx.PostRawAsync("/sandbox/wechat/mp/phonecode", new { openid = mpOpenid })).Str("code");
-            var request = new HttpRequestMessage(HttpMethod.Post, "/api/mp/bind") { Content = JsonContent.Create(new { phoneCode }) };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            var bound = await client.SendAsync(request, Ct);
-            Assert.Equal(HttpStatusCode.OK, bound.StatusCode);
-            return (await bound.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("token").GetString()!;
         }
     }
 }

@@ -151,16 +151,7 @@ public sealed class TaskApiTests(WxQmsApp app) : IAsyncLifetime
         return form;
     }
 
-    private async Task<string> SignInAsync(long memberId)
-    {
-        var mpOpenid = (await wx.UsersAsync($"memberId={memberId}"))[0].Str("mpOpenid");
-        var code = (await wx.PostRawAsync("/sandbox/wechat/mp/jscode", new { openid = mpOpenid })).Str("code");
-        var login = await (await client.PostAsJsonAsync("/api/mp/login", new { code }, Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct);
-        var phoneCode = (await wx.PostRawAsync("/sandbox/wechat/mp/phonecode", new { openid = mpOpenid })).Str("code");
-        var bound = await SendAsync(HttpMethod.Post, "/api/mp/bind", login.GetProperty("token").GetString(), JsonContent.Create(new { phoneCode }));
-        Assert.Equal(HttpStatusCode.OK, bound.StatusCode);
-        return (await bound.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("token").GetString()!;
-    }
+    private Task<string> SignInAsync(long memberId) => wx.SignInMemberAsync(client, memberId);
 
     private async Task<T> GetAsync<T>(string url, string token)
     {

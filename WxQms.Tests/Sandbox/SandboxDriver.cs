@@ -61,6 +61,29 @@ public sealed class SandboxDriver(WxQmsApp app)
     /// <summary>Writes the demo subdistrict (about 2,100 members) into the freshly reset database.</summary>
     public async Task SeedAsync() => await app.Get<DemoSeeder>().SeedAsync(Ct);
 
+    /// <summary>
+    /// Signs a seeded member into the mini-program API as the phone would: wx.login code → login →
+    /// bind with the phone WeChat vouches for. Returns the bearer token with the member's roles.
+    /// </summary>
+    public async Task<string> SignInMemberAsync(HttpClient api, long memberId) =>
+        await SignInAsync(api, (await UsersAsync($"memberId={memberId}"))[0].Str("mpOpenid"), bind: true);
+
+    /// <summary>Logs a mini-program user in; without <paramref name="bind"/> the token stays unbound.</summary>
+    public async Task<string> SignInAsync(HttpClient api, string mpOpenid, bool bind)
+    {
+        var code = (await PostRawAsync("/sandbox/wechat/mp/jscode", new { openid = mpOpenid })).Str("code");
+        var login = await (await api.PostAsJsonAsync("/api/mp/login", new { code }, Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct);
+        var token = login.GetProperty("token").GetString()!;
+        if (!bind)
+            return token;
+        var phoneCode = (await PostRawAsync("/sandbox/wechat/mp/phonecode", new { openid = mpOpenid })).Str("code");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/mp/bind") { Content = JsonContent.Create(new { phoneCode }) };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var bound = await api.SendAsync(request, Ct);
+        Assert.Equal(System.Net.HttpStatusCode.OK, bound.StatusCode);
+        return (await bound.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("token").GetString()!;
+    }
+
     public async Task<JsonElement> PostAsync(SandboxApp which, string path, object body) =>
         await PostRawAsync($"/sandbox/wechat/{path}?access_token={await TokenAsync(which)}", body);
 
