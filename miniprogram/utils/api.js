@@ -231,10 +231,11 @@ function download(path) {
 }
 
 // ---------------------------------------------------------------- routes ---
-// Served by the Api today: login, bind, me, tasks (list incl. awaitingReview, summary, one, plan,
-// evidence as multipart, photos, review), ad-hoc tasks, orgs.
-// Assumed, not served yet (see test/contract/pending.json): uploads, evidence as JSON with photo
-// tokens, org members, rankings, my points, subscriptions, wishes.
+// Served by the Api today (test/contract/openapi.json): login, bind, me, tasks (list incl.
+// awaitingReview, summary, one, plan, evidence, photos, review), ad-hoc tasks, orgs, org members,
+// uploads, rankings, my stars.
+// Assumed, not served yet (test/contract/pending.json): evidence as JSON with photo tokens,
+// subscriptions, wishes.
 
 const get = (path, data) => request('GET', path, data);
 const post = (path, data) => request('POST', path, data);
@@ -286,9 +287,18 @@ module.exports = {
   /** One photo -> { token, sha256, size, contentType }; the token is then named in a submission. */
   uploadPhoto: (filePath, onProgress) => upload('/api/mp/uploads', filePath, { name: 'file', onProgress }),
 
+  /** { period, level: 'community' | 'branch', scope } -> RankingView; scope defaults to the viewer's subdistrict / community. */
   rankings: (params) => get(`/api/rankings${query(params)}`),
-  myPoints: () => get('/api/mp/me/points'),
-  reportSubscriptions: (results) => post('/api/mp/subscriptions', { results }),
+  /** My points and star rating for a month ('2026-11'; default this month) -> StarsDto. */
+  myStars: (period) => get(`/api/mp/me/stars${query({ period })}`),
+
+  /** Subscribe-message consent (see utils/subscribe.js). */
+  subscriptions: {
+    /** -> { templates: [{ key, templateId, title, remaining }] }: what the Api may still send me. */
+    list: () => get('/api/mp/subscriptions'),
+    /** results: [{ key, templateId, result: 'accept' | 'reject' | 'ban' | 'filter' }] -> 204 */
+    report: (results) => post('/api/mp/subscriptions', { results }),
+  },
 
   wishes: {
     list: (params) => get(`/api/mp/wishes${query(params)}`),

@@ -8,6 +8,24 @@ const BASE_URLS = {
   release: 'https://wxqms.example.org',
 };
 
+// One-off subscribe-message templates (订阅消息), by the key the Api knows each by when the client
+// reports consent to /api/mp/subscriptions. develop talks to scripts/run.sh, whose local WeChat sandbox
+// knows these ids (WxQms.Api/Sandbox/SandboxTemplates.cs).
+const SANDBOX_TEMPLATES = {
+  meetingReminder: 'sbx-mp-meeting-reminder', // 会议提醒
+  taskWarning: 'sbx-mp-task-warning', // 任务预警
+  reviewResult: 'sbx-mp-review-result', // 审核结果
+  wishUpdated: 'TMPL_WISH_UPDATED', // 微心愿进展: the wish API is not served yet
+};
+// trial and release talk to the deployed Api: the template ids are the ones picked on mp.weixin.qq.com
+// (功能 → 订阅消息) for this AppID, set here before a release.
+const WECHAT_TEMPLATES = {
+  meetingReminder: 'TMPL_MEETING_REMINDER',
+  taskWarning: 'TMPL_TASK_WARNING',
+  reviewResult: 'TMPL_REVIEW_RESULT',
+  wishUpdated: 'TMPL_WISH_UPDATED',
+};
+
 function envVersion() {
   try {
     return wx.getAccountInfoSync().miniProgram.envVersion || 'release';
@@ -20,14 +38,10 @@ module.exports = {
   baseUrl() {
     return BASE_URLS[envVersion()] || BASE_URLS.release;
   },
-  sessionStorageKey: 'wxqms.session',
-  // One-off subscribe-message templates, configured on mp.weixin.qq.com; the keys are what the Api
-  // knows them by when the client reports consent to /api/mp/subscriptions.
-  subscribeTemplates: {
-    evidenceJudged: 'TMPL_EVIDENCE_JUDGED',
-    evidenceReviewed: 'TMPL_EVIDENCE_REVIEWED',
-    meetingReminder: 'TMPL_MEETING_REMINDER',
-    wishUpdated: 'TMPL_WISH_UPDATED',
+  /** @returns {Record<string, string>} key the Api knows -> template id for this environment */
+  subscribeTemplates() {
+    return envVersion() === 'develop' ? SANDBOX_TEMPLATES : WECHAT_TEMPLATES;
   },
+  sessionStorageKey: 'wxqms.session',
   maxPhotos: 9,
 };

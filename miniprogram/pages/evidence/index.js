@@ -107,7 +107,7 @@ Component({
 
     onSubmit() {
       // Consent first, inside the tap; never awaited, so it cannot hold the submission up.
-      subscribe.ask(['evidenceJudged', 'evidenceReviewed']);
+      subscribe.ask(['reviewResult']);
       return this.submit();
     },
 

@@ -1,8 +1,35 @@
-// 我的: who I am (member, roles, org), my star rating and points history; binding for those not yet
-// bound; the review queue for office staff.
+// 我的: who I am (member, roles, org); my star rating and points for a month (GET /api/mp/me/stars:
+// this month by default, provisional until closed; earlier months through the picker); which
+// reminders the Api may still send me; binding for those not yet bound; the review queue for staff.
 const api = require('../../utils/api');
 const roles = require('../../utils/roles');
 const format = require('../../utils/format');
+
+// 民主评议党员 grades (StarsDto.grade), given once a year; they can move the stars.
+const GRADE_LABELS = { excellent: '优秀', qualified: '合格', basicallyQualified: '基本合格', unqualified: '不合格' };
+
+/** Points as people read them: 9, 9.5, 9.25 (the Api sends decimals). */
+function points(n) {
+  return String(Math.round(Number(n) * 100) / 100);
+}
+
+/** StarsDto -> what the page shows. thresholds are the year points for 2, 3, 4 and 5 stars. */
+function starsView(s) {
+  const year = Number(s.pointsYear);
+  const next = s.thresholds.map(Number).find((t) => t > year);
+  const closed = s.provisional ? '本月尚未结算，积分为暂计' : '已结算';
+  return {
+    stars: s.stars,
+    starsLabel: s.starsLabel,
+    periodLabel: s.periodLabel,
+    points: points(s.points),
+    pointsYear: points(year),
+    grade: s.grade ? GRADE_LABELS[s.grade] || s.grade : '',
+    status: closed,
+    provisional: s.provisional,
+    next: s.stars >= 5 || next === undefined ? '已达最高星级' : `再得 ${points(next - year)} 分可升一星（本年 ${points(next)} 分）`,
+  };
+}
 
 Component({
   data: {
@@ -12,8 +39,11 @@ Component({
     roleLabels: '',
     orgName: '',
     canReview: false,
-    points: null,
-    pointsError: '',
+    month: '',
+    thisMonth: '',
+    stars: null,
+    starsError: '',
+    reminders: [],
     bindError: '',
   },
   methods: {
@@ -22,7 +52,8 @@ Component({
     },
 
     async load() {
-      this.setData({ loading: true, error: '' });
+      const thisMonth = format.currentMonth();
+      this.setData({ loading: true, error: '', month: thisMonth, thisMonth });
       try {
         const me = await api.me();
         const member = me.member;
@@ -30,7 +61,7 @@ Component({
         if (member) {
           const org = await api.org(member.orgId);
           this.setData({ orgName: org.name });
-          await this.loadPoints();
+          await Promise.all([this.loadStars(), this.loadReminders()]);
         }
       } catch (err) {
         this.setData({ error: err.message });
@@ -39,14 +70,28 @@ Component({
       }
     },
 
-    async loadPoints() {
+    async loadStars() {
       try {
-        const points = await api.myPoints();
-        points.entries = points.entries.map((e) => Object.assign({}, e, { when: format.shanghai(e.at).date }));
-        this.setData({ points, pointsError: '' });
+        const s = await api.myStars(this.data.month === this.data.thisMonth ? undefined : this.data.month);
+        this.setData({ stars: starsView(s), starsError: '' });
       } catch (err) {
-        this.setData({ pointsError: `积分暂不可查：${err.message}` });
+        this.setData({ stars: null, starsError: `星级暂不可查：${err.message}` });
       }
+    },
+
+    /** Reminders the Api may still send (one per consent); nothing is shown when they cannot load. */
+    async loadReminders() {
+      try {
+        const { templates } = await api.subscriptions.list();
+        this.setData({ reminders: templates.map((t) => ({ key: t.key, title: t.title, remaining: t.remaining })) });
+      } catch (err) {
+        this.setData({ reminders: [] });
+      }
+    },
+
+    onMonth(e) {
+      this.setData({ month: e.detail.value });
+      return this.loadStars();
     },
 
     async onPhoneNumber(e) {

@@ -50,7 +50,7 @@ Component({
 
     onSave() {
       // Consent first, inside the tap: WeChat shows the sheet only from a tap handler.
-      subscribe.ask(['meetingReminder']);
+      subscribe.ask(['meetingReminder', 'taskWarning']);
       return this.save();
     },
 

@@ -1,7 +1,13 @@
 // 排名: communities in the subdistrict, or the branches of my community, by earned ÷ possible points
-// for a month; my own org highlighted.
+// for a month (GET /api/rankings → RankingView); my own org highlighted; a closed month shows when it
+// was closed, the live month is 暂定 (provisional) as of the moment the Api computed it.
 const api = require('../../utils/api');
 const format = require('../../utils/format');
+
+/** Points as people read them: 9, 9.5, 9.25 (the Api sends decimals). */
+function points(n) {
+  return String(Math.round(Number(n) * 100) / 100);
+}
 
 Component({
   data: {
@@ -9,8 +15,9 @@ Component({
     period: '',
     loading: true,
     error: '',
-    items: [],
-    provisional: false,
+    heading: '',
+    status: null,
+    rows: [],
     myOrgIds: [],
   },
   methods: {
@@ -18,13 +25,9 @@ Component({
       this.setData({ period: format.currentMonth() });
       try {
         const { member } = await api.ensureSession();
-        if (member) {
-          // My branch and the community above it: either may be on the list.
-          const org = await api.org(member.orgId);
-          this.setData({ myOrgIds: [org.id, org.parentId].filter((x) => x) });
-        }
+        if (member) this.setData({ myOrgIds: await this.ancestry(member.orgId) });
       } catch (err) {
-        // Ranking is public within the subdistrict: without my org it is shown unhighlighted.
+        // Without my org the ranking is still shown, unhighlighted.
       }
       return this.load();
     },
@@ -32,23 +35,44 @@ Component({
       return this.load().then(() => wx.stopPullDownRefresh());
     },
 
+    /** My org and those above it up to the branch level (a party group's branch, a branch's community). */
+    async ancestry(orgId) {
+      let org = await api.org(orgId);
+      const ids = [org.id];
+      while (org.depth > 2 && org.parentId) {
+        org = await api.org(org.parentId);
+        ids.push(org.id);
+      }
+      if (org.parentId && org.depth === 2) ids.push(org.parentId);
+      return ids;
+    },
+
     async load() {
       this.setData({ loading: true, error: '' });
       try {
-        const params = { period: this.data.period, level: this.data.level };
-        // Branches rank within their community: mine.
-        if (this.data.level === 'branch' && this.data.myOrgIds[1]) params.scope = this.data.myOrgIds[1];
-        const ranking = await api.rankings(params);
+        // No scope: the Api ranks communities within my subdistrict and branches within my community.
+        const view = await api.rankings({ period: this.data.period, level: this.data.level });
         const mine = this.data.myOrgIds;
+        const closed = format.dateTime(view.closedAt);
         this.setData({
-          provisional: !!ranking.provisional,
-          items: ranking.items.map((r) => Object.assign({}, r, {
+          heading: `${view.periodLabel} · ${view.scope.name}`,
+          status: view.closedAt
+            ? { closed: true, text: `已结算（${closed}）` }
+            : { closed: false, text: `暂定排名，本期尚未结算，数据截至 ${format.dateTime(view.asOf)}` },
+          rows: view.rows.map((r) => ({
+            orgId: r.orgId,
+            name: r.name,
+            kindLabel: r.kindLabel,
+            rank: r.rank === null ? '—' : r.rank,
             mine: mine.indexOf(r.orgId) >= 0,
-            percent: Math.round(r.ratio * 1000) / 10,
+            percent: r.ratio === null ? null : Math.round(r.ratio * 1000) / 10,
+            score: `${points(Number(r.earned) + Number(r.carried))} / ${points(r.possible)} 分`,
+            carried: Number(r.carried) ? `含往期更正 ${Number(r.carried) > 0 ? '+' : ''}${points(r.carried)}` : '',
+            tasks: `任务 ${r.tasks} 项${r.missed ? `，未完成 ${r.missed} 项` : ''}`,
           })),
         });
       } catch (err) {
-        this.setData({ error: err.message, items: [] });
+        this.setData({ error: err.message, rows: [], heading: '', status: null });
       } finally {
         this.setData({ loading: false });
       }

@@ -187,4 +187,50 @@ function wishDto(overrides = {}) {
   );
 }
 
-module.exports = { taskListItem, taskDto, photoDto, evidenceItem, historyItem, taskSummary, orgTree, adhocTaskDto, problem, orgDto, wishDto };
+/** One org in a RankingView. */
+function rankingRow(overrides = {}) {
+  return Object.assign(
+    { orgId: 30, name: '东风路第三社区', kindLabel: '社区党委', path: '/1/30/', rank: 1, possible: 100, earned: 88, carried: 0, ratio: 0.88, tasks: 20, missed: 1 },
+    overrides
+  );
+}
+
+/** GET /api/rankings: the live month (closedAt null, provisional) unless overridden. */
+function rankingView(overrides = {}) {
+  return Object.assign(
+    {
+      period: '2026-11',
+      periodLabel: '2026年11月',
+      level: 'community',
+      scope: { id: 1, name: '东风路街道党工委', path: '/1/' },
+      provisional: true,
+      closedAt: null,
+      asOf: '2026-11-20T06:05:00+00:00',
+      rows: [rankingRow()],
+    },
+    overrides
+  );
+}
+
+/** GET /api/mp/me/stars: this month, live. thresholds: year points for 2, 3, 4 and 5 stars. */
+function starsDto(overrides = {}) {
+  return Object.assign(
+    {
+      memberId: 11,
+      name: '王芳',
+      orgId: 301,
+      period: '2026-11',
+      periodLabel: '2026年11月',
+      points: 5,
+      pointsYear: 37.5,
+      stars: 4,
+      starsLabel: '★★★★☆',
+      grade: null,
+      provisional: true,
+      thresholds: [4, 12, 24, 40],
+    },
+    overrides
+  );
+}
+
+module.exports = { taskListItem, taskDto, photoDto, evidenceItem, historyItem, taskSummary, orgTree, adhocTaskDto, problem, orgDto, wishDto, rankingRow, rankingView, starsDto };

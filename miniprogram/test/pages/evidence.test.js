@@ -46,7 +46,7 @@ async function open(routes) {
       routes
     )
   );
-  mockSubscribe({ TMPL_EVIDENCE_JUDGED: 'accept' });
+  mockSubscribe({ 'sbx-mp-review-result': 'accept' });
   const page = render('pages/evidence/index');
   await page.instance.onLoad({ id: '7' });
   return { page, server };
@@ -91,6 +91,59 @@ describe('pages/evidence 提交佐证', () => {
     expect(text(page, '#points')).toBe('5 分');
     expect(wx.requestSubscribeMessage).toHaveBeenCalledTimes(1);
     await settle();
+    expect(server.sent('POST /api/mp/subscriptions').map((r) => r.body)).toEqual([
+      { results: [{ key: 'reviewResult', templateId: 'sbx-mp-review-result', result: 'accept' }] },
+    ]);
+  });
+
+  const READY = {
+    'form.minutes': '记录',
+    photos: [{ path: 'a', status: 'done', progress: 100, token: 't1', error: '' }, { path: 'b', status: 'done', progress: 100, token: 't2', error: '' }],
+  };
+
+  test('consent for 审核结果 is asked inside the tap, before any await; a sheet still open does not hold the submission', async () => {
+    const { page, server } = await open();
+    const sheet = jest.spyOn(wx, 'requestSubscribeMessage').mockImplementation(() => {}); // the user has not answered yet
+    page.setData(READY);
+    const before = server.request.mock.calls.length;
+
+    // The tap handler itself (#submit bindtap="onSubmit"), not awaited: simulate delivers events a tick later,
+    // and what counts is what the handler does before its first await.
+    const saved = page.instance.onSubmit();
+    expect(sheet).toHaveBeenCalledTimes(1);
+    expect(sheet.mock.calls[0][0].tmplIds).toEqual(['sbx-mp-review-result']);
+    expect(server.request.mock.calls.length).toBe(before);
+
+    await saved; // the submission finished while the sheet is still open
+    expect(server.sent('POST /api/mp/tasks/7/evidence')).toHaveLength(1);
+    expect(sheet.mock.invocationCallOrder[0]).toBeLessThan(server.request.mock.invocationCallOrder[before]);
+    expect(text(page, '#verdict')).toBe('佐证已通过，任务完成');
+    expect(server.sent('POST /api/mp/subscriptions')).toHaveLength(0);
+  });
+
+  test('a refused sheet, a failed sheet and a failing report never block the submission', async () => {
+    const { page, server } = await open({
+      'POST /api/mp/subscriptions': { statusCode: 500, data: problem(500, '服务器错误', '服务暂时不可用', 'server.error') },
+    });
+    mockSubscribe({ 'sbx-mp-review-result': 'reject' });
+    page.setData(READY);
+
+    await fire(page, '#submit', 'tap');
+    await waitFor(() => page.data.result);
+    await settle();
+    expect(text(page, '#verdict')).toBe('佐证已通过，任务完成');
+    expect(text(page, '#form-error')).toBeNull();
+    expect(server.sent('POST /api/mp/subscriptions')[0].body).toEqual({
+      results: [{ key: 'reviewResult', templateId: 'sbx-mp-review-result', result: 'reject' }],
+    });
+
+    jest.spyOn(wx, 'requestSubscribeMessage').mockImplementation((o) => setTimeout(() => o.fail({ errMsg: 'requestSubscribeMessage:fail', errCode: 20004 }), 0));
+    page.setData({ result: null });
+    await fire(page, '#submit', 'tap');
+    await waitFor(() => page.data.result);
+    await settle();
+    expect(server.sent('POST /api/mp/tasks/7/evidence')).toHaveLength(2);
+    expect(server.sent('POST /api/mp/subscriptions')).toHaveLength(1); // nothing to report after a failed sheet
   });
 
   test('a returned submission shows every reason the judgment gave', async () => {

@@ -1,6 +1,6 @@
 const { render, text, simulate } = require('../helpers/render');
 const { mockApi, signIn, member, waitFor } = require('../helpers/wx-mock');
-const { taskListItem, taskDto, photoDto, evidenceItem, orgDto, problem } = require('../helpers/fixtures');
+const { taskListItem, taskDto, photoDto, evidenceItem, orgDto, problem, rankingRow, rankingView, starsDto } = require('../helpers/fixtures');
 
 async function fire(page, selector, event, detail) {
   page.querySelector(selector).dispatchEvent(event, detail === undefined ? {} : { detail });
@@ -119,39 +119,85 @@ describe('pages/review 佐证审核', () => {
 });
 
 describe('pages/ranking 排名', () => {
-  const RANKING = {
-    period: '2026-11',
-    level: 'community',
-    provisional: true,
-    items: [
-      { rank: 1, orgId: 31, orgName: '东风路第一社区', earned: 95, possible: 100, ratio: 0.95 },
-      { rank: 2, orgId: 30, orgName: '东风路第三社区', earned: 88, possible: 100, ratio: 0.88 },
+  const COMMUNITIES = rankingView({
+    rows: [
+      rankingRow({ orgId: 31, name: '东风路第一社区', path: '/1/31/', rank: 1, earned: 94, carried: 1, ratio: 0.95, missed: 0 }),
+      rankingRow({ orgId: 30, name: '东风路第三社区', path: '/1/30/', rank: 2, earned: 88, ratio: 0.88, missed: 2 }),
     ],
-  };
+  });
+  const BRANCHES = rankingView({
+    level: 'branch',
+    scope: { id: 30, name: '东风路第三社区', path: '/1/30/' },
+    rows: [
+      rankingRow({ orgId: 302, name: '第二支部', kindLabel: '党支部', path: '/1/30/302/', rank: 1, possible: 10, earned: 10, ratio: 1, tasks: 2, missed: 0 }),
+      rankingRow({ orgId: 301, name: '第一支部', kindLabel: '党支部', path: '/1/30/301/', rank: 2, possible: 10, earned: 9, ratio: 0.9, tasks: 2, missed: 0 }),
+    ],
+  });
 
-  // Skipped until the page reads the served ranking shape (RankingRow: name, rank, ratio, earned, possible, carried…; plus periodLabel, scope, closedAt, asOf).
-  test.skip('ranks communities with mine highlighted; the branch tab ranks within my community', async () => {
+  test('ranks communities with mine highlighted; the branch tab ranks within my community', async () => {
     signIn();
     const server = mockApi({
       'GET /api/orgs/301': { data: orgDto() },
-      'GET /api/rankings': (req) =>
-        req.query.includes('level=branch')
-          ? { data: Object.assign({}, RANKING, { level: 'branch', items: [{ rank: 1, orgId: 301, orgName: '第一支部', earned: 9, possible: 10, ratio: 0.9 }] }) }
-          : { data: RANKING },
+      'GET /api/rankings': (req) => ({ data: req.query.includes('level=branch') ? BRANCHES : COMMUNITIES }),
     });
     const page = render('pages/ranking/index');
     await page.instance.onLoad();
 
-    expect(text(page, '#provisional')).toBe('本月尚未结算，排名为实时预览');
-    expect(text(page, '#rank-31')).toContain('95%');
+    expect(text(page, '#heading')).toBe('2026年11月 · 东风路街道党工委');
+    expect(text(page, '#provisional')).toBe('暂定排名，本期尚未结算，数据截至 2026-11-20 14:05');
+    expect(text(page, '#closed')).toBeNull();
+    expect(text(page, '#rank-31')).toBe('1东风路第一社区95 / 100 分 · 任务 20 项 · 含往期更正 +195%');
+    expect(text(page, '#rank-30')).toBe('2东风路第三社区（本组织）88 / 100 分 · 任务 20 项，未完成 2 项88%');
     expect(page.querySelector('#rank-30').dom.className).toContain('row--mine');
     expect(page.querySelector('#rank-31').dom.className).not.toContain('row--mine');
-    expect(text(page, '#rank-30')).toContain('（本组织）');
 
     await fire(page, '#level-branch', 'tap');
     await waitFor(() => page.data.level === 'branch' && !page.data.loading);
-    expect(server.sent('GET /api/rankings')[1].query).toMatch(/^period=\d{4}-\d{2}&level=branch&scope=30$/);
-    expect(text(page, '#rank-301')).toContain('第一支部');
+    // No scope: the Api ranks branches within the viewer's own community.
+    expect(server.sent('GET /api/rankings')[1].query).toMatch(/^period=\d{4}-\d{2}&level=branch$/);
+    expect(text(page, '#heading')).toBe('2026年11月 · 东风路第三社区');
+    expect(page.querySelector('#rank-301').dom.className).toContain('row--mine');
+    expect(page.querySelector('#rank-302').dom.className).not.toContain('row--mine');
+    expect(text(page, '#rank-301')).toContain('第一支部（本组织）');
+  });
+
+  test('a closed month says when it was closed; an org without tasks has no rank or ratio', async () => {
+    signIn();
+    const server = mockApi({
+      'GET /api/orgs/301': { data: orgDto() },
+      'GET /api/rankings': (req) =>
+        req.query.startsWith('period=2026-10&')
+          ? {
+              data: rankingView({
+                period: '2026-10',
+                periodLabel: '2026年10月',
+                provisional: false,
+                closedAt: '2026-11-01T01:00:00+00:00',
+                asOf: '2026-11-01T01:00:00+00:00',
+                rows: [rankingRow(), rankingRow({ orgId: 31, name: '东风路第一社区', path: '/1/31/', rank: null, possible: 0, earned: 0, ratio: null, tasks: 0, missed: 0 })],
+              }),
+            }
+          : { data: COMMUNITIES },
+    });
+    const page = render('pages/ranking/index');
+    await page.instance.onLoad();
+
+    await fire(page, '#period-picker', 'change', { value: '2026-10' });
+    await waitFor(() => page.data.heading.startsWith('2026年10月'));
+    expect(server.sent('GET /api/rankings')[1].query).toBe('period=2026-10&level=community');
+    expect(text(page, '#closed')).toBe('已结算（2026-11-01 09:00）');
+    expect(text(page, '#provisional')).toBeNull();
+    expect(text(page, '#rank-31')).toBe('—东风路第一社区0 / 0 分 · 任务 0 项—');
+    expect(page.querySelector('#rank-31 .row__bar')).toBeFalsy();
+  });
+
+  test('without a bound member the ranking is shown unhighlighted', async () => {
+    signIn(null);
+    mockApi({ 'GET /api/rankings': { data: COMMUNITIES } });
+    const page = render('pages/ranking/index');
+    await page.instance.onLoad();
+    expect(page.querySelectorAll('.row--mine')).toHaveLength(0);
+    expect(page.querySelectorAll('.row')).toHaveLength(2);
   });
 
   test('a ranking the Api cannot give is explained', async () => {
@@ -160,18 +206,25 @@ describe('pages/ranking 排名', () => {
     const page = render('pages/ranking/index');
     await page.instance.onLoad();
     expect(text(page, '#error')).toBe('该月没有排名');
+    expect(text(page, '#provisional')).toBeNull();
   });
 });
 
 describe('pages/me 我的', () => {
-  test('shows name, roles, org, stars and the points history', async () => {
+  const REMINDERS = {
+    templates: [
+      { key: 'meetingReminder', templateId: 'sbx-mp-meeting-reminder', title: '会议提醒', remaining: 2 },
+      { key: 'reviewResult', templateId: 'sbx-mp-review-result', title: '审核结果', remaining: 0 },
+    ],
+  };
+
+  test('shows name, roles, org, stars, this month’s and the year’s points, and the reminders left', async () => {
     signIn();
-    mockApi({
+    const server = mockApi({
       'GET /api/mp/me': { data: { wechatUserId: 9, member: member({ roles: [{ role: 'secretary', orgId: 301 }, { role: 'member', orgId: 301 }] }) } },
       'GET /api/orgs/301': { data: orgDto() },
-      'GET /api/mp/me/points': {
-        data: { stars: 4, total: 37, entries: [{ at: '2026-11-20T06:00:00+00:00', source: 'attendance', sourceLabel: '参加主题党日', points: 2 }] },
-      },
+      'GET /api/mp/me/stars': { data: starsDto() },
+      'GET /api/mp/subscriptions': { data: REMINDERS },
     });
     const page = render('pages/me/index');
     await page.instance.onLoad();
@@ -179,23 +232,57 @@ describe('pages/me 我的', () => {
     expect(text(page, '#name')).toBe('王芳');
     expect(text(page, '#roles')).toBe('支部书记、党员');
     expect(text(page, '#org')).toBe('第一支部');
+    expect(server.sent('GET /api/mp/me/stars')[0].query).toBe(''); // this month: the Api's default
+    expect(text(page, '#month')).toBe('2026年11月');
     expect(page.querySelector('#stars').querySelectorAll('.star--on')).toHaveLength(4);
-    expect(text(page, '#total')).toBe('37');
-    expect(text(page, '.entry')).toBe('2026-11-20 参加主题党日+2');
+    expect(text(page, '#month-points')).toBe('5');
+    expect(text(page, '#year-points')).toBe('37.5');
+    expect(text(page, '#next-star')).toBe('再得 2.5 分可升一星（本年 40 分）');
+    expect(text(page, '#stars-status')).toBe('本月尚未结算，积分为暂计');
+    expect(text(page, '#grade')).toBeNull();
+    expect(text(page, '#reminder-meetingReminder')).toBe('会议提醒还可提醒 2 次');
+    expect(text(page, '#reminder-reviewResult')).toBe('审核结果未订阅');
     expect(text(page, '#review-link')).toBeNull();
   });
 
-  test('points that cannot load do not hide the profile; an unbound user is offered binding', async () => {
+  test('an earlier month is read from the Api: closed, with the appraisal grade and five stars', async () => {
+    signIn();
+    const server = mockApi({
+      'GET /api/mp/me': { data: { wechatUserId: 9, member: member() } },
+      'GET /api/orgs/301': { data: orgDto() },
+      'GET /api/mp/me/stars': (req) =>
+        req.query === 'period=2026-10'
+          ? { data: starsDto({ period: '2026-10', periodLabel: '2026年10月', points: 3.25, pointsYear: 41, stars: 5, starsLabel: '★★★★★', grade: 'excellent', provisional: false }) }
+          : { data: starsDto() },
+      'GET /api/mp/subscriptions': { statusCode: 404, data: problem(404, '未找到', '没有这个接口', 'not_found') },
+    });
+    const page = render('pages/me/index');
+    await page.instance.onLoad();
+    expect(text(page, '#reminder-meetingReminder')).toBeNull(); // reminders that cannot load are left out
+
+    await fire(page, '#month-picker', 'change', { value: '2026-10' });
+    await waitFor(() => page.data.stars.periodLabel === '2026年10月');
+    expect(server.sent('GET /api/mp/me/stars')[1].query).toBe('period=2026-10');
+    expect(page.querySelector('#stars').querySelectorAll('.star--on')).toHaveLength(5);
+    expect(text(page, '#month-points')).toBe('3.25');
+    expect(text(page, '#grade')).toBe('优秀');
+    expect(text(page, '#next-star')).toBe('已达最高星级');
+    expect(text(page, '#stars-status')).toBe('已结算');
+  });
+
+  test('stars that cannot load do not hide the profile; an unbound user is offered binding', async () => {
     signIn();
     mockApi({
       'GET /api/mp/me': { data: { wechatUserId: 9, member: member() } },
       'GET /api/orgs/301': { data: orgDto() },
-      'GET /api/mp/me/points': { statusCode: 404, data: problem(404, '未找到', '暂无积分记录', 'points.not_found') },
+      'GET /api/mp/me/stars': { statusCode: 404, data: problem(404, '未找到', '该党员在这个月没有星级记录', 'stars.not_found') },
+      'GET /api/mp/subscriptions': { data: { templates: [] } },
     });
     let page = render('pages/me/index');
     await page.instance.onLoad();
     expect(text(page, '#name')).toBe('王芳');
-    expect(text(page, '#points-error')).toBe('积分暂不可查：暂无积分记录');
+    expect(text(page, '#stars-error')).toBe('星级暂不可查：该党员在这个月没有星级记录');
+    expect(text(page, '#points')).toBeNull();
 
     signIn(null);
     mockApi({ 'GET /api/mp/me': { data: { wechatUserId: 9, member: null } } });

@@ -178,7 +178,7 @@ describe('pages/plan 报送计划', () => {
       'PUT /api/mp/tasks/7/plan': { data: taskDto() },
       'POST /api/mp/subscriptions': { statusCode: 204 },
     });
-    mockSubscribe({ TMPL_MEETING_REMINDER: 'accept' });
+    mockSubscribe({ 'sbx-mp-meeting-reminder': 'accept', 'sbx-mp-task-warning': 'accept' });
     const back = jest.spyOn(wx, 'navigateBack');
     const page = render('pages/plan/index');
     await page.instance.onLoad({ id: '7' });
@@ -197,7 +197,47 @@ describe('pages/plan 报送计划', () => {
       plannedFor: '2026-11-20T14:00:00+08:00', place: '社区党群服务中心', topic: '志愿服务进楼院', version: 1,
     });
     expect(wx.requestSubscribeMessage).toHaveBeenCalledTimes(2);
+    expect(wx.requestSubscribeMessage.mock.lastCall[0].tmplIds).toEqual(['sbx-mp-meeting-reminder', 'sbx-mp-task-warning']);
     await settle();
+    expect(server.sent('POST /api/mp/subscriptions').pop().body).toEqual({
+      results: [
+        { key: 'meetingReminder', templateId: 'sbx-mp-meeting-reminder', result: 'accept' },
+        { key: 'taskWarning', templateId: 'sbx-mp-task-warning', result: 'accept' },
+      ],
+    });
+  });
+
+  test('会议提醒 and 任务预警 are asked inside the tap, before any await; a refusal and a failing report still save the plan', async () => {
+    signIn();
+    const server = mockApi({
+      'GET /api/mp/tasks/7': { data: taskDto() },
+      'PUT /api/mp/tasks/7/plan': { data: taskDto({ version: 3 }) },
+      'POST /api/mp/subscriptions': 'network',
+    });
+    const sheet = mockSubscribe({ 'sbx-mp-meeting-reminder': 'reject', 'sbx-mp-task-warning': 'reject' });
+    const back = jest.spyOn(wx, 'navigateBack');
+    const page = render('pages/plan/index');
+    await page.instance.onLoad({ id: '7' });
+    const before = server.request.mock.calls.length;
+
+    // The tap handler itself (#save bindtap="onSave"), not awaited: simulate delivers events a tick later,
+    // and what counts is what the handler does before its first await.
+    const saved = page.instance.onSave();
+    expect(sheet).toHaveBeenCalledTimes(1);
+    expect(sheet.mock.calls[0][0].tmplIds).toEqual(['sbx-mp-meeting-reminder', 'sbx-mp-task-warning']);
+    expect(server.request.mock.calls.length).toBe(before);
+
+    await saved;
+    expect(back).toHaveBeenCalledTimes(1);
+    await settle();
+    expect(server.sent('PUT /api/mp/tasks/7/plan')).toHaveLength(1);
+    expect(text(page, '#form-error')).toBeNull();
+    expect(server.sent('POST /api/mp/subscriptions')[0].body).toEqual({
+      results: [
+        { key: 'meetingReminder', templateId: 'sbx-mp-meeting-reminder', result: 'reject' },
+        { key: 'taskWarning', templateId: 'sbx-mp-task-warning', result: 'reject' },
+      ],
+    });
   });
 
   test('a conflict or a too-late plan is shown and the form stays', async () => {

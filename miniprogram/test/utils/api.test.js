@@ -1,6 +1,7 @@
 const api = require('../../utils/api');
 const subscribe = require('../../utils/subscribe');
 const photos = require('../../utils/photos');
+const config = require('../../utils/config');
 const { mockApi, mockLogin, mockSubscribe, signIn, loginResponse, member, settle, BASE } = require('../helpers/wx-mock');
 const { taskListItem, problem } = require('../helpers/fixtures');
 
@@ -116,33 +117,50 @@ describe('utils/api', () => {
 });
 
 describe('utils/subscribe', () => {
-  test('asks for consent and reports the answers to the Api without being awaited', async () => {
+  test('asks for consent with the sandbox template ids and reports the answers under the keys the Api knows', async () => {
     signIn();
     const server = mockApi({ 'POST /api/mp/subscriptions': { statusCode: 204 } });
-    const sheet = mockSubscribe({ TMPL_EVIDENCE_JUDGED: 'accept', TMPL_EVIDENCE_REVIEWED: 'reject' });
+    const sheet = mockSubscribe({ 'sbx-mp-meeting-reminder': 'accept', 'sbx-mp-task-warning': 'reject' });
 
-    const answers = await subscribe.ask(['evidenceJudged', 'evidenceReviewed']);
+    const answers = await subscribe.ask(['meetingReminder', 'taskWarning']);
     await settle();
 
-    expect(sheet.mock.calls[0][0].tmplIds).toEqual(['TMPL_EVIDENCE_JUDGED', 'TMPL_EVIDENCE_REVIEWED']);
-    expect(answers).toEqual({ evidenceJudged: 'accept', evidenceReviewed: 'reject' });
+    expect(sheet.mock.calls[0][0].tmplIds).toEqual(['sbx-mp-meeting-reminder', 'sbx-mp-task-warning']);
+    expect(answers).toEqual({ meetingReminder: 'accept', taskWarning: 'reject' });
     expect(server.sent('POST /api/mp/subscriptions')[0].body).toEqual({
       results: [
-        { key: 'evidenceJudged', templateId: 'TMPL_EVIDENCE_JUDGED', result: 'accept' },
-        { key: 'evidenceReviewed', templateId: 'TMPL_EVIDENCE_REVIEWED', result: 'reject' },
+        { key: 'meetingReminder', templateId: 'sbx-mp-meeting-reminder', result: 'accept' },
+        { key: 'taskWarning', templateId: 'sbx-mp-task-warning', result: 'reject' },
       ],
     });
   });
 
-  test('a refused sheet or a failing report never rejects', async () => {
-    signIn();
-    mockApi({ 'POST /api/mp/subscriptions': { statusCode: 404, data: problem(404, '未找到', '没有这个接口', 'not_found') } });
-    jest.spyOn(wx, 'requestSubscribeMessage').mockImplementation((o) => setTimeout(() => o.fail({ errMsg: 'requestSubscribeMessage:fail' }), 0));
-    await expect(subscribe.ask(['evidenceJudged'])).resolves.toEqual({});
+  test('the sheet opens synchronously, so it can run inside a tap handler before any await', () => {
+    const sheet = jest.spyOn(wx, 'requestSubscribeMessage').mockImplementation(() => {});
+    subscribe.ask(['reviewResult']);
+    expect(sheet).toHaveBeenCalledTimes(1);
+    expect(sheet.mock.calls[0][0].tmplIds).toEqual(['sbx-mp-review-result']);
+  });
 
-    mockSubscribe({ TMPL_EVIDENCE_JUDGED: 'accept' });
-    await expect(subscribe.ask(['evidenceJudged'])).resolves.toEqual({ evidenceJudged: 'accept' });
+  test('a refused sheet or a failing report never rejects; unknown keys are not asked for', async () => {
+    signIn();
+    mockApi({ 'POST /api/mp/subscriptions': { statusCode: 500, data: problem(500, '服务器错误', '稍后再试', 'server.error') } });
+    jest.spyOn(wx, 'requestSubscribeMessage').mockImplementation((o) => setTimeout(() => o.fail({ errMsg: 'requestSubscribeMessage:fail', errCode: 20004 }), 0));
+    await expect(subscribe.ask(['reviewResult'])).resolves.toEqual({});
+
+    const sheet = mockSubscribe({ 'sbx-mp-review-result': 'accept' });
+    await expect(subscribe.ask(['reviewResult', 'evidenceJudged'])).resolves.toEqual({ reviewResult: 'accept' });
+    expect(sheet.mock.lastCall[0].tmplIds).toEqual(['sbx-mp-review-result']);
+    const asked = sheet.mock.calls.length;
+    await expect(subscribe.ask(['evidenceJudged'])).resolves.toEqual({}); // merged into reviewResult
+    expect(sheet.mock.calls.length).toBe(asked);
     await settle();
+  });
+
+  test('release builds use the template ids set on mp.weixin.qq.com, not the sandbox’s', () => {
+    jest.spyOn(wx, 'getAccountInfoSync').mockReturnValue({ miniProgram: { appId: 'wx0b0000000000test', envVersion: 'release', version: '1.0.0' }, plugin: {} });
+    expect(config.subscribeTemplates().reviewResult).not.toMatch(/^sbx-/);
+    expect(Object.keys(config.subscribeTemplates())).toEqual(['meetingReminder', 'taskWarning', 'reviewResult', 'wishUpdated']);
   });
 });
 
