@@ -38,6 +38,7 @@ app.MapMpLogin();
 app.MapMpTasks();
 app.MapMpAdhocTasks();
 app.MapMpUploads();
+app.MapMpReminders();
 app.MapAssessment(); // rankings, stars, exports, /h5/ranking
 app.MapWechatCallbacks();
 app.MapWechatSandbox();

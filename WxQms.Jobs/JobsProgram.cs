@@ -6,6 +6,7 @@ using WxQms.Domain.Hosting;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services;
 using WxQms.Domain.Services.Assessment;
+using WxQms.Domain.Services.Reminders;
 using WxQms.Domain.Storage;
 using WxQms.Domain.Wechat.Callbacks;
 
@@ -20,7 +21,7 @@ public static class JobsProgram
           seed      create the demo subdistrict (东风路街道) when the database has none
           plan      generate the yearly task plan (--Year=2027; default this year), adding only what is missing
           simulate  demo only: a month of work on the demo data (last month, closed; this month so far)
-          run       run the workers until stopped
+          run       run the workers until stopped (--Jobs:Only=reminder-send,reminder-scan runs just those)
         """;
 
     public static async Task<int> Main(string[] args)
@@ -83,6 +84,10 @@ public static class JobsProgram
         builder.Services.AddPeriodicJob<PlanJob>();
         builder.Services.AddPeriodicJob<OverdueJob>();
         builder.Services.AddPeriodicJob<MonthlyCloseJob>();
+        builder.Services.AddPeriodicJob<ReminderScanJob>();
+        builder.Services.AddPeriodicJob<ReminderSender>();
+        builder.Services.AddOptions<ReminderOptions>().ValidateOnStart();
+        builder.Services.AddOptions<PeriodicJobOptions>().BindConfiguration(PeriodicJobOptions.Section);
         return builder;
     }
 }

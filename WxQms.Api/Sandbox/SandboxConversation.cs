@@ -78,6 +78,11 @@ public static class SandboxConversation
                     ["result"] = new { suggest = p.Status ?? "pass", label = "100" },
                     ["detail"] = new[] { new { strategy = "content_model", errcode = 0, suggest = p.Status ?? "pass", label = 100, prob = 90 } },
                 }),
+                // The mini program's console is set to JSON: the report is one List item (PROTOCOL §1.6).
+                "subscribe_msg_sent_event" => push.MiniProgramEvent(p.OpenId, p.Event, new Dictionary<string, object?>
+                {
+                    ["List"] = new { TemplateId = p.TemplateId, MsgID = p.MsgId, ErrorCode = 0, ErrorStatus = p.Status ?? "success" },
+                }),
                 _ => push.UserMessage(p.App, p.OpenId, "event", null, ("Event", p.Event), ("trace_id", p.TraceId),
                     ("TemplateId", p.TemplateId), ("Status", p.Status)),
             };

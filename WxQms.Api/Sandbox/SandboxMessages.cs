@@ -64,6 +64,7 @@ public sealed class SandboxMessages(TimeProvider clock)
     private readonly Dictionary<string, List<SandboxInboxMessage>> inboxes = new(StringComparer.Ordinal);
     private readonly Dictionary<(string OpenId, string ClientMsgId), (long MsgId, DateTimeOffset At)> sentByClientId = [];
     private readonly Dictionary<(string OpenId, string TemplateId), int> consents = [];
+    private readonly Dictionary<string, int> acceptedByClientMsgId = new(StringComparer.Ordinal);
     private readonly List<SandboxPendingPush> pushes = [];
     private bool templatesLoaded;
     private long lastSeq;
@@ -168,14 +169,32 @@ public sealed class SandboxMessages(TimeProvider clock)
         lock (gate)
         {
             var now = clock.GetUtcNow();
-            if (sentByClientId.TryGetValue((openid, clientMsgId), out var sent) && now - sent.At < ClientMsgIdWindow)
+            if (DeduplicateClientMsgIds && sentByClientId.TryGetValue((openid, clientMsgId), out var sent)
+                && now - sent.At < ClientMsgIdWindow)
             {
                 repeat = true;
                 return sent.MsgId;
             }
             var msgId = NextMsgId();
             sentByClientId[(openid, clientMsgId)] = (msgId, now);
+            acceptedByClientMsgId[clientMsgId] = acceptedByClientMsgId.GetValueOrDefault(clientMsgId) + 1;
             return msgId;
+        }
+    }
+
+    /// <summary>
+    /// WeChat drops a repeat of (openid, client_msg_id) within 10 minutes. Tests that must prove our own
+    /// guard switch this off, so that every send we make shows up; a reset switches it on again.
+    /// </summary>
+    public bool DeduplicateClientMsgIds { get; set; } = true;
+
+    /// <summary>How many template messages WeChat accepted (and delivered) under each client_msg_id.</summary>
+    public IReadOnlyDictionary<string, int> AcceptedByClientMsgId
+    {
+        get
+        {
+            lock (gate)
+                return new Dictionary<string, int>(acceptedByClientMsgId, StringComparer.Ordinal);
         }
     }
 
@@ -260,6 +279,8 @@ public sealed class SandboxMessages(TimeProvider clock)
             templatesLoaded = false;
             inboxes.Clear();
             sentByClientId.Clear();
+            acceptedByClientMsgId.Clear();
+            DeduplicateClientMsgIds = true;
             consents.Clear();
             pushes.Clear();
             lastSeq = 0;

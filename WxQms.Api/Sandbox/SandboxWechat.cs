@@ -86,6 +86,7 @@ public sealed class SandboxWechat
             counters.Clear();
             limits.Clear();
             rejectingAll.Clear();
+            failures.Clear();
         }
         Users.Reset();
         Messages.Reset();
@@ -127,6 +128,23 @@ public sealed class SandboxWechat
     public void SetDailyLimit(string appId, string api, int limit) => limits[$"{appId}:{api}"] = limit;
 
     private readonly ConcurrentDictionary<string, bool> rejectingAll = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (int ErrCode, int Left)> failures = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The next <paramref name="count"/> calls to <paramref name="api"/> (e.g. "message/template/send")
+    /// fail with <paramref name="errCode"/> after their token check, as WeChat does when it is busy (−1).
+    /// </summary>
+    public void FailNext(string api, int errCode, int count) => failures[api] = (errCode, count);
+
+    private Error? InjectedFailure(string api)
+    {
+        while (failures.TryGetValue(api, out var f) && f.Left > 0)
+        {
+            if (failures.TryUpdate(api, (f.ErrCode, f.Left - 1), f))
+                return Fail(f.ErrCode, f.ErrCode == -1 ? "system error" : "injected by the sandbox");
+        }
+        return null;
+    }
 
     /// <summary>From now on every token of the app is refused with 40001, even freshly minted ones.</summary>
     public void RejectAllTokens(string appId) => rejectingAll[appId] = true;
@@ -202,7 +220,7 @@ public sealed class SandboxWechat
                 return Fail(40001, "invalid credential, access_token is invalid or not latest");
             appId = issued.AppId;
         }
-        return CountCall(appId, api);
+        return CountCall(appId, api) ?? InjectedFailure(api);
     }
 
     /// <summary>

@@ -23,5 +23,8 @@ public static class RedisKeys
 
     public static RedisKey WxAccessToken(string appId) => $"{Prefix}wx:token:{appId}";
 
+    /// <summary>Sends to WeChat by an app within one second (unix seconds), shared by every sender.</summary>
+    public static RedisKey SendRate(string appId, long unixSecond) => $"{Prefix}wx:rate:{appId}:{unixSecond}";
+
     public static RedisKey WxAccessTokenLock(string appId) => $"{Prefix}wx:token-lock:{appId}";
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace WxQms.Domain.Hosting;
 
@@ -23,11 +24,17 @@ public interface IPeriodicJob
 /// <see cref="TimeProvider"/> so tests can advance time. A failing tick is logged and the job runs
 /// again at its next tick; one slow job never delays another.
 /// </summary>
-public sealed class PeriodicJobRunner(IEnumerable<IPeriodicJob> jobs, TimeProvider clock, ILogger<PeriodicJobRunner> log)
-    : BackgroundService
+public sealed class PeriodicJobRunner(IEnumerable<IPeriodicJob> jobs, TimeProvider clock, IOptions<PeriodicJobOptions> options,
+    ILogger<PeriodicJobRunner> log) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(jobs.Select(job => Task.Run(() => LoopAsync(job, stoppingToken), stoppingToken)));
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var only = options.Value.OnlyNames;
+        var selected = jobs.Where(j => only.Count == 0 || only.Contains(j.Name)).ToList();
+        if (only.Except(selected.Select(j => j.Name)).ToList() is [_, ..] unknown)
+            log.LogWarning("Jobs:Only names jobs this host does not have: {Unknown}", string.Join(", ", unknown));
+        return Task.WhenAll(selected.Select(job => Task.Run(() => LoopAsync(job, stoppingToken), stoppingToken)));
+    }
 
     private async Task LoopAsync(IPeriodicJob job, CancellationToken ct)
     {
@@ -52,6 +59,17 @@ public sealed class PeriodicJobRunner(IEnumerable<IPeriodicJob> jobs, TimeProvid
         {
         }
     }
+}
+
+/// <summary><c>Jobs:Only</c>: a comma-separated list of job names to run in this host; empty runs them all.</summary>
+public sealed class PeriodicJobOptions
+{
+    public const string Section = "Jobs";
+
+    public string? Only { get; set; }
+
+    public IReadOnlySet<string> OnlyNames =>
+        (Only ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
 }
 
 public static class PeriodicJobExtensions

@@ -6,6 +6,7 @@ using StackExchange.Redis;
 using WxQms.Domain.Caching;
 using WxQms.Domain.Services;
 using WxQms.Domain.Services.Assessment;
+using WxQms.Domain.Services.Reminders;
 using WxQms.Domain.Storage;
 using WxQms.Domain.Wechat;
 
@@ -58,6 +59,7 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<WechatLinkStore>();
         services.AddSingleton<LoginService>();
         services.AddAssessment();
+        services.AddReminders();
         services.AddWechat();
 
         services.AddHealthChecks()

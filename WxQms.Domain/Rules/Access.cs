@@ -31,6 +31,14 @@ public static class Access
     public static bool CanRead(IEnumerable<Grant> grants, string orgPath) =>
         OrgPath.IsValid(orgPath) && grants.Any(g => ReadScope(g) is { } scope && OrgPath.IsWithin(orgPath, scope));
 
+    /// <summary>Who may watch an org's reminders and warnings: its responsible people and those above, not members.</summary>
+    public static bool CanMonitor(IEnumerable<Grant> grants, string orgPath) =>
+        OrgPath.IsValid(orgPath) && grants.Any(g => g.Role != Roles.Member && ReadScope(g) is { } scope && OrgPath.IsWithin(orgPath, scope));
+
+    /// <summary>The widest subtree the grants let their holder monitor, or null.</summary>
+    public static string? DefaultMonitorScope(IEnumerable<Grant> grants) =>
+        grants.Where(g => g.Role != Roles.Member).Select(ReadScope).OfType<string>().OrderBy(p => p.Length).FirstOrDefault();
+
     public static bool CanIssue(IEnumerable<Grant> grants, string orgPath) =>
         OrgPath.IsValid(orgPath) && grants.Any(g => IssueScope(g) is { } scope && OrgPath.IsWithin(orgPath, scope));
 

@@ -79,9 +79,9 @@ public sealed class AdhocTaskService(MySqlDataSource db, TimeProvider clock, Adh
         {
             await conn.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO tasks (unique_key, org_id, template_code, template_version, period_key, opens_at, due_at, possible_points,
-                                   state, adhoc, adhoc_task_id, created_at, updated_at)
+                                   state, adhoc, adhoc_task_id, next_reminder_at, created_at, updated_at)
                 SELECT CONCAT('adhoc:', @id, ':', o.id), o.id, @code, 1, @periodKey, @opensAt, @dueAt, @points,
-                       'pending', TRUE, @id, @opensAt, @opensAt
+                       'pending', TRUE, @id, @opensAt, @opensAt, @opensAt
                 FROM orgs o WHERE o.id IN @orgIds
                 """, new
             {

@@ -2,6 +2,7 @@ using Dapper;
 using MySqlConnector;
 using WxQms.Domain.Caching;
 using WxQms.Domain.Model.Tasks;
+using WxQms.Domain.Rules.Reminders;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Storage;
 
@@ -112,7 +113,7 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
         const string update = """
             UPDATE tasks
             SET state = @to, planned_for = @plannedFor, place = @place, topic = @topic, planned_at = @now,
-                row_version = row_version + 1, updated_at = @now
+                next_reminder_at = @now, warned_at = NULL, row_version = row_version + 1, updated_at = @now
             WHERE id = @id AND row_version = @expectedVersion
             """;
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -131,6 +132,11 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
             throw new ConflictException("task.version_conflict", "任务已被他人修改，请刷新后重试");
         await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, "task.planned", "task", taskId, task.OrgId, actorMemberId,
             new { From = task.State, To = to, PlannedFor = plan.PlannedFor, Place = place, Topic = topic }), ct);
+        // Rescheduling moves the reminders not yet sent; the scanner looks at the task again at once.
+        var reminderFacts = new ReminderTask(template.ReminderRule, template.PlanRule.Required, task.OpensAt, task.DueAt,
+            plan.PlannedFor, HasEvidence: false, Open: true);
+        await ReminderStore.MovePendingAsync(conn, tx, taskId,
+            ReminderSchedule.For(reminderFacts).Where(r => ReminderSchedule.Applies(reminderFacts, r.Kind)).ToList(), now, ct);
         await tx.CommitAsync(ct);
         await cache.InvalidateAsync();
         return (await GetAsync(taskId, ct))!;
@@ -180,7 +186,8 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
 
         await using var tx = await conn.BeginTransactionAsync(ct);
         var changed = await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE tasks SET state = @state, review_status = @reviewStatus, row_version = row_version + 1, updated_at = @now
+            UPDATE tasks SET state = @state, review_status = @reviewStatus, row_version = row_version + 1, updated_at = @now,
+                next_reminder_at = CASE WHEN @state = 'returned' THEN @now ELSE next_reminder_at END
             WHERE id = @id AND row_version = @expectedVersion
             """, new
         {
@@ -256,7 +263,8 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
 
         await using var tx = await conn.BeginTransactionAsync(ct);
         var changed = await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE tasks SET state = @to, review_status = @reviewStatus, row_version = row_version + 1, updated_at = @now
+            UPDATE tasks SET state = @to, review_status = @reviewStatus, row_version = row_version + 1, updated_at = @now,
+                next_reminder_at = CASE WHEN @to = 'returned' THEN @now ELSE next_reminder_at END
             WHERE id = @id AND row_version = @expectedVersion
             """, new
         {

@@ -78,7 +78,7 @@ public sealed class TaskStore(MySqlDataSource db)
     {
         var sql = new StringBuilder("""
             INSERT INTO tasks (unique_key, org_id, party_group_id, template_code, template_version, period_key,
-                               opens_at, due_at, possible_points, state, created_at, updated_at)
+                               opens_at, due_at, possible_points, state, next_reminder_at, created_at, updated_at)
             VALUES
             """);
         var args = new DynamicParameters();
@@ -87,7 +87,7 @@ public sealed class TaskStore(MySqlDataSource db)
         {
             var t = batch[i];
             sql.Append(i == 0 ? "\n" : ",\n")
-                .Append($"(@k{i}, @o{i}, @g{i}, @c{i}, @v{i}, @p{i}, @s{i}, @d{i}, @pts{i}, 'pending', @now, @now)");
+                .Append($"(@k{i}, @o{i}, @g{i}, @c{i}, @v{i}, @p{i}, @s{i}, @d{i}, @pts{i}, 'pending', @s{i}, @now, @now)");
             args.Add($"k{i}", t.UniqueKey);
             args.Add($"o{i}", t.OrgId);
             args.Add($"g{i}", t.PartyGroupId);

@@ -36,6 +36,7 @@ public static class WechatServiceExtensions
         services.AddSingleton<ICallbackHandler, SubscribeHandler>();
         services.AddSingleton<ICallbackHandler, ImageHandler>();
         services.AddSingleton<ICallbackHandler, TemplateSendJobFinishHandler>();
+        services.AddSingleton<ICallbackHandler, SubscribeMessageEventHandler>();
         services.AddSingleton<ICallbackHandler, MediaCheckHandler>();
         services.AddSingleton<CallbackDispatcher>();
         services.AddSingleton<CallbackInbox>();

@@ -68,6 +68,13 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
             ["Wechat:Sandbox:AutoDeliverPushes"] = "false",
             ["Wechat:Sandbox:DeliveryTimeout"] = DeliveryTimeout.ToString(),
             ["Storage:Root"] = UploadRoot,
+            ["Reminders:Templates:meetingReminder:Oa"] = SandboxTemplates.OaMeetingReminder,
+            ["Reminders:Templates:meetingReminder:Mp"] = SandboxTemplates.MpMeetingReminder,
+            ["Reminders:Templates:taskWarning:Oa"] = SandboxTemplates.OaTaskWarning,
+            ["Reminders:Templates:taskWarning:Mp"] = SandboxTemplates.MpTaskWarning,
+            ["Reminders:Templates:reviewResult:Oa"] = SandboxTemplates.OaReviewResult,
+            ["Reminders:Templates:reviewResult:Mp"] = SandboxTemplates.MpReviewResult,
+            ["Reminders:RatePerSecond"] = "1000",
             ["Auth:JwtSigningKey"] = "tests-only-jwt-signing-key-not-a-secret-0123456789",
             ["Auth:Issuer"] = "wxqms-tests",
         }));

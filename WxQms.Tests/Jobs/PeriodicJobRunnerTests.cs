@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using WxQms.Domain.Hosting;
 
@@ -13,7 +14,7 @@ public sealed class PeriodicJobRunnerTests
     {
         var clock = new FakeTimeProvider(Start);
         var job = new RecordingJob(TimeSpan.FromMinutes(1));
-        var runner = new PeriodicJobRunner([job], clock, NullLogger<PeriodicJobRunner>.Instance);
+        var runner = new PeriodicJobRunner([job], clock, Options.Create(new PeriodicJobOptions()), NullLogger<PeriodicJobRunner>.Instance);
 
         await runner.StartAsync(TestContext.Current.CancellationToken);
         await job.WaitForRunsAsync(1);
@@ -31,7 +32,7 @@ public sealed class PeriodicJobRunnerTests
     {
         var clock = new FakeTimeProvider(Start);
         var job = new RecordingJob(TimeSpan.FromSeconds(30), failFirst: true);
-        var runner = new PeriodicJobRunner([job], clock, NullLogger<PeriodicJobRunner>.Instance);
+        var runner = new PeriodicJobRunner([job], clock, Options.Create(new PeriodicJobOptions()), NullLogger<PeriodicJobRunner>.Instance);
 
         await runner.StartAsync(TestContext.Current.CancellationToken);
         await job.WaitForRunsAsync(1);

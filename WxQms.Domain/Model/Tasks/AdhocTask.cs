@@ -26,11 +26,14 @@ public sealed record AdhocTask(
     /// <summary>The template code every ad-hoc task row carries; its definition is the adhoc_tasks row.</summary>
     public const string TemplateCode = "adhoc";
 
+    /// <summary>Every ad-hoc task is reminded like paperwork: 3 days before it is due, then warned and escalated.</summary>
+    public static ReminderRule Reminders { get; } = ReminderRule.Paperwork(3);
+
     public bool Cancelled => CancelledAt is not null;
 
     public TaskTemplate ToTemplate() => new(TemplateCode, 1, DateOnly.FromDateTime(OpensAt.UtcDateTime), Title,
         "临时任务（上级交办）", Recurrence.Once, new AppliesTo(null), PlanRule.None, EvidenceRule, Points, LateDeduction,
-        OverdueDeduction, ReminderRule.Paperwork(3));
+        OverdueDeduction, Reminders);
 }
 
 /// <summary>Which orgs an ad-hoc task goes to: the listed orgs themselves, or every branch under them.</summary>

@@ -65,8 +65,14 @@ public sealed record PlanRule(bool Required, int DaysAhead)
 /// <param name="OrganiserDaysBefore">To the secretary and party-affairs worker: prepare, draft the topic. 0 = none.</param>
 /// <param name="MembersDayBefore">To the members expected to attend, the day before.</param>
 /// <param name="SameDayWarning">On the day, with no evidence yet: a warning to the branch and its superior.</param>
-/// <param name="EscalateAfterDays">With still no evidence this many days after: escalate to the superior. Null = never.</param>
-public sealed record ReminderRule(int OrganiserDaysBefore, bool MembersDayBefore, bool SameDayWarning, int? EscalateAfterDays)
+/// <param name="EscalateAfterDays">
+/// With still no evidence: escalate to the superior the day after, and again this many days after. Null = never.
+/// </param>
+/// <param name="PlanReportAfterDays">
+/// For duties that need a plan: with none reported this many days into the period, remind the organisers. 0 = never.
+/// </param>
+public sealed record ReminderRule(int OrganiserDaysBefore, bool MembersDayBefore, bool SameDayWarning, int? EscalateAfterDays,
+    int PlanReportAfterDays = 5)
 {
     public static ReminderRule Meeting { get; } = new(3, true, true, 3);
     public static ReminderRule Paperwork(int daysBefore) => new(daysBefore, false, true, 3);

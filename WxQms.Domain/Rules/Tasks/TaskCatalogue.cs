@@ -123,7 +123,7 @@ public sealed class TaskCatalogue : IReadOnlyCollection<TaskTemplate>
             throw new ArgumentException(
                 $"{t.Code} v{t.Version}: points and deductions are not negative, and lateness costs at most the points", nameof(t));
         if (t.EvidenceRule.MinPhotos < 0 || t.PlanRule.DaysAhead < 0 || t.ReminderRule.OrganiserDaysBefore < 0
-            || t.ReminderRule.EscalateAfterDays < 0)
+            || t.ReminderRule.EscalateAfterDays < 1 || t.ReminderRule.PlanReportAfterDays < 0)
             throw new ArgumentException($"{t.Code} v{t.Version}: counts of photos and days are not negative", nameof(t));
         if (t.EvidenceRule.Quorum != Quorum.None && !t.EvidenceRule.AttendanceRequired)
             throw new ArgumentException($"{t.Code} v{t.Version}: a quorum needs attendance", nameof(t));

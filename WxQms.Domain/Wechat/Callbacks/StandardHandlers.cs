@@ -58,8 +58,45 @@ public sealed class TemplateSendJobFinishHandler(OutboundStore outbound) : ICall
 
     public async Task<string?> HandleAsync(CallbackContext context, CancellationToken ct)
     {
-        if (context.Message.MsgId is { } msgId)
-            await outbound.RecordDeliveryAsync(context.App.AppId, msgId, context.Message.Status ?? "unknown", context.ReceivedAt, ct);
+        var m = context.Message;
+        if (m.MsgId is { } msgId
+            && !await outbound.RecordDeliveryAsync(context.App.AppId, msgId, m.Status ?? "unknown", context.ReceivedAt, ct))
+            await outbound.RecordOrphanAsync(context.App.AppId, m.FromUserName, msgId, null, m.Status ?? "unknown", context.ReceivedAt, ct);
+        return null;
+    }
+}
+
+/// <summary>
+/// Subscribe-message events (PROTOCOL §1.6): the consent answers a user gave in the pop-up or changed
+/// in settings are recorded (a "reject" in settings ends what consent was left), and each sent-event
+/// reports the delivery of a subscribe message we sent.
+/// </summary>
+public sealed class SubscribeMessageEventHandler(SubscriptionStore subscriptions, OutboundStore outbound) : ICallbackHandler
+{
+    public IEnumerable<string> Keys =>
+        ["event:subscribe_msg_popup_event", "event:subscribe_msg_change_event", "event:subscribe_msg_sent_event"];
+
+    public async Task<string?> HandleAsync(CallbackContext context, CancellationToken ct)
+    {
+        var m = context.Message;
+        var sent = string.Equals(m.Event, "subscribe_msg_sent_event", StringComparison.OrdinalIgnoreCase);
+        foreach (var item in m.SubscribeMsgItems.Where(i => i.TemplateId.Length > 0))
+        {
+            if (sent)
+            {
+                var status = item.ErrorCode is null or "0" ? "success" : $"failed:{item.ErrorStatus ?? item.ErrorCode}";
+                if (!await outbound.RecordSubscribeDeliveryAsync(context.App.AppId, m.FromUserName, item.TemplateId, item.MsgId, status,
+                        context.ReceivedAt, ct))
+                    await outbound.RecordOrphanAsync(context.App.AppId, m.FromUserName, item.MsgId, item.TemplateId, status,
+                        context.ReceivedAt, ct);
+            }
+            else if (item.SubscribeStatus is { Length: > 0 } answer)
+            {
+                var changed = string.Equals(m.Event, "subscribe_msg_change_event", StringComparison.OrdinalIgnoreCase);
+                await subscriptions.RecordPushAsync(context.App.AppId, m.FromUserName, item.TemplateId, answer, changed,
+                    context.ReceivedAt, ct);
+            }
+        }
         return null;
     }
 }

@@ -1,0 +1,103 @@
+using Dapper;
+using MySqlConnector;
+using WxQms.Domain.Model.Reminders;
+using WxQms.Domain.Rules;
+using WxQms.Domain.Storage;
+
+namespace WxQms.Domain.Services.Reminders;
+
+/// <summary>One reminder as staff see it: to whom, about what, and what became of it.</summary>
+public sealed record ReminderView(
+    long Id,
+    long TaskId,
+    string Kind,
+    string KindLabel,
+    long MemberId,
+    string MemberName,
+    long OrgId,
+    string OrgName,
+    string Status,
+    string StatusLabel,
+    string? Channel,
+    DateTimeOffset DueAt,
+    DateTimeOffset? SentAt,
+    int Attempts,
+    string? LastError,
+    string? Delivery);
+
+public sealed record ReminderPage(IReadOnlyList<ReminderView> Items, IReadOnlyDictionary<string, int> Counts, int Total);
+
+public sealed record ReminderFilter(string ScopePath, ReminderStatus? Status = null, ReminderKind? Kind = null, long? TaskId = null,
+    int Limit = 50, int Offset = 0);
+
+/// <summary>Reminders of an org subtree by status, newest first, with the count of each status.</summary>
+public sealed class ReminderQueries(MySqlDataSource db)
+{
+    private sealed record Row(long Id, long TaskId, string Kind, long MemberId, string MemberName, long OrgId, string OrgName,
+        string Status, string? Channel, DateTime DueAt, DateTime? SentAt, int Attempts, string? LastError, string? Delivery);
+
+    public async Task<ReminderPage> ListAsync(ReminderFilter f, CancellationToken ct)
+    {
+        var args = new
+        {
+            pattern = OrgPath.SubtreePattern(f.ScopePath),
+            status = f.Status is { } s ? DbNames.Of(s) : null,
+            kind = f.Kind is { } k ? DbNames.Of(k) : null,
+            f.TaskId,
+            limit = Math.Clamp(f.Limit, 1, 200),
+            offset = Math.Max(f.Offset, 0),
+        };
+        const string filter = """
+            WHERE o.path LIKE @pattern
+              AND (@kind IS NULL OR r.kind = @kind)
+              AND (@TaskId IS NULL OR r.task_id = @TaskId)
+            """;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var counts = (await conn.QueryAsync<(string Status, int Count)>(new CommandDefinition(
+            $"SELECT r.status, COUNT(*) FROM reminders r JOIN orgs o ON o.id = r.org_id {filter} GROUP BY r.status",
+            args, cancellationToken: ct))).ToDictionary(c => c.Status, c => c.Count);
+        var rows = await conn.QueryAsync<Row>(new CommandDefinition($"""
+            SELECT r.id AS Id, r.task_id AS TaskId, r.kind AS Kind, r.member_id AS MemberId, m.name AS MemberName, r.org_id AS OrgId,
+                   o.name AS OrgName, r.status AS Status, r.channel AS Channel, r.due_at AS DueAt, r.sent_at AS SentAt,
+                   r.attempts AS Attempts, r.last_error AS LastError, w.delivery_status AS Delivery
+            FROM reminders r
+            JOIN orgs o ON o.id = r.org_id
+            JOIN members m ON m.id = r.member_id
+            LEFT JOIN wechat_outbound w ON w.id = r.outbound_id
+            {filter}
+              AND (@status IS NULL OR r.status = @status)
+            ORDER BY r.due_at DESC, r.id DESC
+            LIMIT @limit OFFSET @offset
+            """, args, cancellationToken: ct));
+        var items = rows.Select(r => new ReminderView(r.Id, r.TaskId, r.Kind, KindLabel(DbNames.Parse<ReminderKind>(r.Kind)), r.MemberId,
+            r.MemberName, r.OrgId, r.OrgName, r.Status, StatusLabel(DbNames.Parse<ReminderStatus>(r.Status), r.Delivery), r.Channel,
+            Utc(r.DueAt), r.SentAt is { } t ? Utc(t) : null, r.Attempts, r.LastError, r.Delivery)).ToList();
+        var total = f.Status is { } st ? counts.GetValueOrDefault(DbNames.Of(st)) : counts.Values.Sum();
+        return new ReminderPage(items, counts, total);
+    }
+
+    public static string KindLabel(ReminderKind kind) => kind switch
+    {
+        ReminderKind.PlanReport => "报送计划提醒",
+        ReminderKind.Organiser => "会前准备提醒",
+        ReminderKind.Members => "参会提醒",
+        ReminderKind.Warning => "未交佐证预警",
+        ReminderKind.Escalation1 => "督办（次日）",
+        _ => "督办（再次）",
+    };
+
+    public static string StatusLabel(ReminderStatus status, string? delivery) => (status, delivery) switch
+    {
+        (ReminderStatus.Sent, "success") => "已送达",
+        (ReminderStatus.Sent, { } d) when d.Contains("block", StringComparison.OrdinalIgnoreCase) => "用户拒收",
+        (ReminderStatus.Sent, { } d) when d.StartsWith("failed", StringComparison.OrdinalIgnoreCase) => "送达失败",
+        (ReminderStatus.Sent, _) => "已发送",
+        (ReminderStatus.Pending, _) => "待发送",
+        (ReminderStatus.Sending, _) => "发送中",
+        (ReminderStatus.Failed, _) => "发送失败",
+        (ReminderStatus.Unreachable, _) => "无法触达",
+        _ => "已取消",
+    };
+
+    private static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
+}

@@ -1,0 +1,175 @@
+using System.Data.Common;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MySqlConnector;
+using WxQms.Domain.Caching;
+using WxQms.Domain.Hosting;
+using WxQms.Domain.Model;
+using WxQms.Domain.Model.Reminders;
+using WxQms.Domain.Model.Tasks;
+using WxQms.Domain.Rules.Reminders;
+using WxQms.Domain.Rules.Tasks;
+using WxQms.Domain.Storage;
+
+namespace WxQms.Domain.Services.Reminders;
+
+/// <summary>
+/// Fires the reminders that are due. It reads only the tasks whose <c>next_reminder_at</c> has come
+/// (an index range, so its cost follows what is due, not how many tasks exist), locked with SKIP
+/// LOCKED so several Jobs processes share the work. For each task it asks <see cref="ReminderSchedule"/>
+/// what is due, resolves the recipients now (members who joined since the plan are included), writes
+/// one row per (task, kind, recipient) — the unique key makes a second firing a no-op — marks the task
+/// warned when the same-day warning fires, and stores when to look again.
+/// </summary>
+public sealed class ReminderScanJob(MySqlDataSource db, TaskCache cache, IOptionsMonitor<ReminderOptions> options,
+    ILogger<ReminderScanJob> log) : IPeriodicJob
+{
+    public const int BatchSize = 200;
+
+    public string Name => "reminder-scan";
+
+    public TimeSpan Interval => options.CurrentValue.ScanInterval;
+
+    internal sealed record DueTask(long Id, long OrgId, long? PartyGroupId, string TemplateCode, int TemplateVersion, long? AdhocTaskId,
+        string State, DateTime OpensAt, DateTime DueAt, DateTime? PlannedFor, string? Place, DateTime? WarnedAt);
+
+    public async Task RunAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var fired = 0;
+        var tasks = 0;
+        while (await ScanBatchAsync(now, ct) is { Tasks: > 0 } batch)
+        {
+            tasks += batch.Tasks;
+            fired += batch.Reminders;
+        }
+        if (tasks > 0)
+            log.LogInformation("Reminder scan looked at {Tasks} tasks and fired {Reminders} reminders", tasks, fired);
+    }
+
+    /// <summary>One batch in one transaction; returns how many tasks it looked at and reminders it wrote.</summary>
+    public async Task<(int Tasks, int Reminders)> ScanBatchAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        // Tasks only: locking the joined org rows too would make two scanners skip each other's tasks.
+        var due = (await conn.QueryAsync<DueTask>(new CommandDefinition("""
+            SELECT id AS Id, org_id AS OrgId, party_group_id AS PartyGroupId, template_code AS TemplateCode,
+                   template_version AS TemplateVersion, adhoc_task_id AS AdhocTaskId, state AS State, opens_at AS OpensAt,
+                   due_at AS DueAt, planned_for AS PlannedFor, place AS Place, warned_at AS WarnedAt
+            FROM tasks
+            WHERE next_reminder_at <= @now
+            ORDER BY next_reminder_at
+            LIMIT @batch
+            FOR UPDATE SKIP LOCKED
+            """, new { now = now.UtcDateTime, batch = BatchSize }, tx, cancellationToken: ct))).ToList();
+        if (due.Count == 0)
+            return (0, 0);
+
+        var orgIds = due.Select(d => d.OrgId).Distinct().ToArray();
+        var orgs = (await conn.QueryAsync<(long Id, long? ParentId, string Path)>(new CommandDefinition(
+            "SELECT id, parent_id, path FROM orgs WHERE id IN @orgIds", new { orgIds }, tx, cancellationToken: ct)))
+            .ToDictionary(o => o.Id);
+
+        var written = 0;
+        var warned = false;
+        foreach (var task in due)
+        {
+            var template = task.AdhocTaskId is null ? TaskCatalogue.Default.Get(task.TemplateCode, task.TemplateVersion) : null;
+            var facts = Facts(task, template);
+            var committeeOnly = template?.EvidenceRule.Quorum == Quorum.MoreThanHalfOfCommittee;
+            var org = orgs[task.OrgId];
+            foreach (var reminder in ReminderSchedule.Due(facts, now))
+            {
+                var recipients = await RecipientsAsync(conn, tx, task, committeeOnly, org.ParentId, org.Path, reminder.Audience, ct);
+                written += await InsertAsync(conn, tx, task, reminder.Kind, recipients, QuietHours.Defer(now), now, ct);
+                if (reminder.Kind == ReminderKind.Warning && task.WarnedAt is null)
+                {
+                    await MarkWarnedAsync(conn, tx, task, now, ct);
+                    warned = true;
+                }
+            }
+            var next = ReminderSchedule.Next(facts, now);
+            await conn.ExecuteAsync(new CommandDefinition(
+                "UPDATE tasks SET next_reminder_at = @next WHERE id = @id",
+                new { id = task.Id, next = next?.UtcDateTime }, tx, cancellationToken: ct));
+        }
+        await tx.CommitAsync(ct);
+        if (warned)
+            await cache.InvalidateAsync();
+        return (due.Count, written);
+    }
+
+    /// <summary>The reminder facts of a task; ad-hoc tasks (no catalogue template) follow <see cref="AdhocTask.Reminders"/>.</summary>
+    internal static ReminderTask Facts(DueTask task, TaskTemplate? template)
+    {
+        var state = DbNames.Parse<TaskState>(task.State);
+        return new ReminderTask(template?.ReminderRule ?? AdhocTask.Reminders, template?.PlanRule.Required ?? false,
+            Utc(task.OpensAt), Utc(task.DueAt), task.PlannedFor is { } p ? Utc(p) : null,
+            HasEvidence: state is TaskState.Submitted or TaskState.Completed,
+            Open: state is not (TaskState.Completed or TaskState.Cancelled));
+    }
+
+    private static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
+
+    private static readonly string[] OrganiserRoles = [Roles.Secretary, Roles.Worker];
+    private static readonly string[] SuperiorRoles = [Roles.Secretary, Roles.Worker, Roles.Committee, Roles.Staff];
+    private static readonly string[] CommitteeRoles = [Roles.Secretary, Roles.Committee];
+    private static readonly string[] OnTheRoll = [DbNames.Of(MemberStatus.Full), DbNames.Of(MemberStatus.Probationary)];
+
+    /// <summary>Who the reminder goes to, as of now: members on the roll only.</summary>
+    private static async Task<IReadOnlyCollection<long>> RecipientsAsync(DbConnection conn, DbTransaction tx, DueTask task,
+        bool committeeOnly, long? parentId, string path, ReminderAudience audience, CancellationToken ct)
+    {
+        Task<IEnumerable<long>> WithRoles(long orgId, string[] roles) => conn.QueryAsync<long>(new CommandDefinition("""
+            SELECT DISTINCT r.member_id FROM member_roles r JOIN members m ON m.id = r.member_id
+            WHERE r.org_id = @orgId AND r.role IN @roles AND m.status IN @onTheRoll
+            """, new { orgId, roles, onTheRoll = OnTheRoll }, tx, cancellationToken: ct));
+
+        var ids = new HashSet<long>();
+        if (audience is ReminderAudience.Organisers or ReminderAudience.OrganisersAndSuperior)
+            ids.UnionWith(await WithRoles(task.OrgId, OrganiserRoles));
+        if (audience is ReminderAudience.Superior or ReminderAudience.OrganisersAndSuperior && parentId is { } parent)
+            ids.UnionWith(await WithRoles(parent, SuperiorRoles));
+        if (audience == ReminderAudience.Attendees)
+        {
+            if (task.PartyGroupId is { } group)
+                ids.UnionWith(await conn.QueryAsync<long>(new CommandDefinition(
+                    "SELECT id FROM members WHERE org_id = @group AND status IN @onTheRoll",
+                    new { group, onTheRoll = OnTheRoll }, tx, cancellationToken: ct)));
+            else if (committeeOnly)
+                ids.UnionWith(await WithRoles(task.OrgId, CommitteeRoles));
+            else
+                ids.UnionWith(await conn.QueryAsync<long>(new CommandDefinition("""
+                    SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id
+                    WHERE o.path LIKE @pattern AND m.status IN @onTheRoll
+                    """, new { pattern = Rules.OrgPath.SubtreePattern(path), onTheRoll = OnTheRoll }, tx, cancellationToken: ct)));
+        }
+        return ids;
+    }
+
+    private static async Task<int> InsertAsync(DbConnection conn, DbTransaction tx, DueTask task, ReminderKind kind,
+        IReadOnlyCollection<long> recipients, DateTimeOffset dueAt, DateTimeOffset now, CancellationToken ct)
+    {
+        if (recipients.Count == 0)
+            return 0;
+        // The unique (task, kind, member) key: a reminder fired again (a reopened task, a second scanner) is a no-op.
+        return await conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO reminders (task_id, kind, member_id, org_id, status, due_at, created_at, updated_at)
+            VALUES (@taskId, @kind, @memberId, @orgId, 'pending', @dueAt, @now, @now)
+            ON DUPLICATE KEY UPDATE id = id
+            """, recipients.Select(memberId => new
+        {
+            taskId = task.Id, kind = DbNames.Of(kind), memberId, orgId = task.OrgId, dueAt = dueAt.UtcDateTime, now = now.UtcDateTime,
+        }), tx, cancellationToken: ct));
+    }
+
+    private static async Task MarkWarnedAsync(DbConnection conn, DbTransaction tx, DueTask task, DateTimeOffset now, CancellationToken ct)
+    {
+        await conn.ExecuteAsync(new CommandDefinition(
+            "UPDATE tasks SET warned_at = @now, updated_at = @now WHERE id = @id AND warned_at IS NULL",
+            new { id = task.Id, now = now.UtcDateTime }, tx, cancellationToken: ct));
+        await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, "system", "task.warned", "task", task.Id, task.OrgId,
+            Data: new { task.State, PlannedFor = task.PlannedFor, Reason = "no_evidence" }), ct);
+    }
+}

@@ -1,0 +1,232 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using WxQms.Domain.Caching;
+using WxQms.Domain.Hosting;
+using WxQms.Domain.Model.Reminders;
+using WxQms.Domain.Model.Tasks;
+using WxQms.Domain.Rules.Reminders;
+using WxQms.Domain.Rules.Tasks;
+using WxQms.Domain.Storage;
+using WxQms.Domain.Wechat;
+
+namespace WxQms.Domain.Services.Reminders;
+
+/// <summary>
+/// Sends due reminders, each at most once, from any number of Jobs processes.
+/// <list type="number">
+/// <item>Claim a batch under a lease (<see cref="ReminderStore.ClaimAsync"/>); renew it before each send.</item>
+/// <item>Record the send (wechat_outbound, client_msg_id = <c>reminder-{id}</c>) before calling WeChat;
+/// record WeChat's answer and the reminder's status in one transaction after.</item>
+/// <item>A send recorded without an answer is in doubt (its worker died mid-call): the sender first looks
+/// for WeChat's delivery report of it (TEMPLATESENDJOBFINISH matching no msgid we know), waits
+/// <see cref="ReminderOptions.InDoubtWait"/> for one, and only then sends again — under the same
+/// client_msg_id, which WeChat itself drops as a repeat within 10 minutes.</item>
+/// </list>
+/// Channels in order: the official-account template to a follower, the mini-program subscribe message
+/// while consent remains, else the reminder is recorded as reaching nobody (SMS will plug in here).
+/// −1 and network errors are retried with backoff; 43004, 43101 and 47003 are not (the next channel is
+/// tried). All sends share one rate per app through Redis.
+/// </summary>
+public sealed class ReminderSender(
+    ReminderStore reminders,
+    OutboundStore outbound,
+    SubscriptionStore subscriptions,
+    WechatUserStore wechatUsers,
+    OfficialAccountClient oa,
+    MiniProgramClient mp,
+    SendRateLimiter rate,
+    IOptionsMonitor<ReminderOptions> options,
+    IOptions<WechatOptions> wechat,
+    TimeProvider clock,
+    ILogger<ReminderSender> log) : IPeriodicJob
+{
+    public string Name => "reminder-send";
+
+    public TimeSpan Interval => options.CurrentValue.SendInterval;
+
+    /// <summary>Names this process in the lease, so a log line or a row shows who held it.</summary>
+    private string Owner { get; } = $"{InstanceId.Value}:{Guid.NewGuid().ToString("N")[..4]}";
+
+    public async Task RunAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var sent = 0;
+        while (await SendBatchAsync(now, ct) is var batch and > 0)
+            sent += batch;
+        if (sent > 0)
+            log.LogInformation("Reminder sender {Owner} handled {Count} reminders", Owner, sent);
+    }
+
+    /// <summary>
+    /// Claims the batch due at <paramref name="now"/> and handles every reminder in it; returns how many
+    /// were claimed. Later steps of the batch see <paramref name="now"/> plus the time spent since.
+    /// </summary>
+    public async Task<int> SendBatchAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var o = options.CurrentValue;
+        var started = clock.GetTimestamp();
+        DateTimeOffset At() => now + clock.GetElapsedTime(started);
+        var claimed = await reminders.ClaimAsync(Owner, now, o.Lease, o.BatchSize, wechat.Value.Oa.AppId, wechat.Value.Mp.AppId, ct);
+        foreach (var reminder in claimed)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (!await reminders.RenewAsync(reminder.Id, Owner, At(), o.Lease, ct))
+                continue; // our lease ran out and another sender has it now
+            await SendOneAsync(reminder, o, At, ct);
+        }
+        return claimed.Count;
+    }
+
+    private async Task SendOneAsync(ClaimedReminder r, ReminderOptions o, Func<DateTimeOffset> at, CancellationToken ct)
+    {
+        var template = r.TemplateCode == AdhocTask.TemplateCode ? null : TaskCatalogue.Default.Get(r.TemplateCode, r.TemplateVersion);
+        var state = DbNames.Parse<TaskState>(r.TaskState);
+        var facts = new ReminderTask(template?.ReminderRule ?? AdhocTask.Reminders, template?.PlanRule.Required ?? false,
+            r.OpensAt, r.DueAt, r.PlannedFor, state is TaskState.Submitted or TaskState.Completed,
+            state is not (TaskState.Completed or TaskState.Cancelled));
+        if (!ReminderSchedule.Applies(facts, r.Kind))
+        {
+            await reminders.FinishAsync(r.Id, Owner, ReminderStatus.Cancelled, null, "任务已有佐证或已结束，无需提醒", at(), ct);
+            return;
+        }
+
+        var message = ReminderContent.For(new ReminderFacts(r.Kind, r.TaskId, template?.Name ?? r.AdhocTitle ?? "临时任务", r.OrgName,
+            r.DueAt, r.PlannedFor, r.Place));
+        var ids = o.For(message.Template);
+        var reasons = new List<string>();
+        long? lastOutbound = null;
+
+        if (r.OaOpenId is { } oaOpenId && ids.Oa is { } oaTemplate)
+        {
+            var outcome = await TryChannelAsync(r, ReminderChannel.Oa, wechat.Value.Oa.AppId, oaOpenId, oaTemplate, message, o, at, ct);
+            if (outcome.Done)
+                return;
+            reasons.Add(outcome.Reason!);
+            lastOutbound = outcome.OutboundId ?? lastOutbound;
+        }
+        else
+            reasons.Add("未关注公众号");
+
+        if (r.MpOpenId is { } mpOpenId && ids.Mp is { } mpTemplate
+            && await subscriptions.RemainingAsync(wechat.Value.Mp.AppId, mpOpenId, mpTemplate, ct) > 0)
+        {
+            var outcome = await TryChannelAsync(r, ReminderChannel.Mp, wechat.Value.Mp.AppId, mpOpenId, mpTemplate, message, o, at, ct);
+            if (outcome.Done)
+                return;
+            reasons.Add(outcome.Reason!);
+            lastOutbound = outcome.OutboundId ?? lastOutbound;
+        }
+        else
+            reasons.Add(r.MpOpenId is null ? "未使用小程序" : "小程序订阅消息无剩余授权");
+
+        // Nobody reached: recorded with the reasons (an SMS channel will plug in here).
+        await reminders.FinishAsync(r.Id, Owner, ReminderStatus.Unreachable, lastOutbound, string.Join("；", reasons), at(), ct);
+    }
+
+    /// <summary>Done: the reminder reached its end state (sent, released for a retry, or failed). Otherwise the reason this channel failed.</summary>
+    private sealed record ChannelOutcome(bool Done, string? Reason = null, long? OutboundId = null);
+
+    private async Task<ChannelOutcome> TryChannelAsync(ClaimedReminder r, ReminderChannel channel, string appId, string openId,
+        string templateId, ReminderMessage message, ReminderOptions o, Func<DateTimeOffset> at, CancellationToken ct)
+    {
+        var clientMsgId = channel == ReminderChannel.Oa ? $"reminder-{r.Id}" : $"reminder-{r.Id}-mp";
+        var data = channel == ReminderChannel.Oa ? message.OaData : message.MpData;
+        var now = at();
+        var (outboundId, isNew) = await outbound.RecordAsync(new NewOutbound(appId, channel == ReminderChannel.Oa ? "template" : "subscribe",
+            openId, templateId, clientMsgId, JsonSerializer.Serialize(new { data, page = message.Page }, JsonDefaults.Storage)), now, ct);
+
+        if (!isNew && await outbound.FindAsync(appId, clientMsgId, ct) is { } prior)
+        {
+            if (prior.ErrCode == 0)
+            {
+                // WeChat accepted it and the answer was recorded, but the reminder was not updated: finish that.
+                await reminders.MarkSentAsync(r.Id, channel, outboundId, prior.MsgId, answerKnown: true, now, ct);
+                return new ChannelOutcome(true);
+            }
+            if (prior.ErrCode is null)
+            {
+                // In doubt: its worker died (or the network failed) before WeChat's answer was recorded.
+                if (await outbound.AdoptOrphanAsync(appId, openId, templateId, prior.AttemptedAt - TimeSpan.FromSeconds(1), outboundId, now,
+                        ct) is { } report)
+                {
+                    log.LogInformation("Reminder {Id}: the send in doubt reached WeChat (delivery report {Status}); not sent again",
+                        r.Id, report.Status);
+                    await reminders.MarkSentAsync(r.Id, channel, outboundId, report.MsgId, answerKnown: true, now, ct);
+                    return new ChannelOutcome(true);
+                }
+                if (now < prior.AttemptedAt + o.InDoubtWait)
+                {
+                    await reminders.ReleaseAsync(r.Id, Owner, prior.AttemptedAt + o.InDoubtWait, "等待微信送达回执", now, ct);
+                    return new ChannelOutcome(true);
+                }
+                log.LogWarning("Reminder {Id}: no delivery report for the send in doubt since {At}; sending again under client_msg_id {ClientMsgId}",
+                    r.Id, prior.AttemptedAt, clientMsgId);
+            }
+            await outbound.BeginAttemptAsync(outboundId, now, ct);
+        }
+
+        await rate.WaitAsync(appId, o.RatePerSecond, ct);
+        WechatResult<long> result;
+        try
+        {
+            result = channel == ReminderChannel.Oa
+                ? await oa.SendTemplateAsync(new TemplateMessage(openId, templateId, data, MiniProgramPage: message.Page,
+                    ClientMsgId: clientMsgId), ct)
+                : await mp.SendSubscribeAsync(new SubscribeMessage(openId, templateId, data, message.Page), ct) is var sent && sent.IsOk
+                    ? WechatResult<long>.Ok(0)
+                    : WechatResult<long>.Fail(sent.ErrCode, sent.ErrMsg);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // The request may or may not have reached WeChat: the send stays in doubt (no answer recorded).
+            return await RetryLaterAsync(r, o, $"网络错误：{ex.GetType().Name}", Math.Max(o.RetryBackoff.Ticks, o.InDoubtWait.Ticks), at, ct);
+        }
+
+        now = at();
+        if (result.IsOk)
+        {
+            await reminders.MarkSentAsync(r.Id, channel, outboundId, channel == ReminderChannel.Oa ? result.Value : null, answerKnown: false,
+                now, ct);
+            if (channel == ReminderChannel.Mp)
+                await subscriptions.UseOneAsync(appId, openId, templateId, ct);
+            return new ChannelOutcome(true);
+        }
+
+        await outbound.RecordResultAsync(outboundId, null, result.ErrCode, result.ErrMsg, now, ct);
+        switch (result.ErrCode)
+        {
+            case WechatErrors.Busy or WechatErrors.MinuteQuota:
+                return await RetryLaterAsync(r, o, $"微信繁忙（{result.ErrCode}）", o.RetryBackoff.Ticks, at, ct);
+            case WechatErrors.DailyQuota:
+                // Today's quota is spent: try again in an hour (not counted as a failed attempt).
+                await reminders.ReleaseAsync(r.Id, Owner, QuietHours.Defer(now.AddHours(1)), "今日发送额度已用完（45009）", now, ct);
+                return new ChannelOutcome(true);
+            case WechatErrors.MustFollow:
+                await wechatUsers.SetSubscribedAsync(appId, openId, false, now, ct);
+                return new ChannelOutcome(false, "已取消关注公众号（43004）", outboundId);
+            case WechatErrors.SubscribeRefused:
+                await subscriptions.RefusedAsync(appId, openId, templateId, now, ct);
+                return new ChannelOutcome(false, "用户未授权订阅消息（43101）", outboundId);
+            case WechatErrors.ArgumentInvalid:
+                log.LogError("Reminder {Id}: WeChat refused the {Channel} message content: {ErrMsg}", r.Id, channel, result.ErrMsg);
+                return new ChannelOutcome(false, $"消息内容不符合模板要求（47003 {result.ErrMsg}）", outboundId);
+            default:
+                return new ChannelOutcome(false, $"微信拒绝（{result.ErrCode} {result.ErrMsg}）", outboundId);
+        }
+    }
+
+    /// <summary>Busy or network trouble: again after a growing wait, until the attempts run out.</summary>
+    private async Task<ChannelOutcome> RetryLaterAsync(ClaimedReminder r, ReminderOptions o, string reason, long minimumWaitTicks,
+        Func<DateTimeOffset> at, CancellationToken ct)
+    {
+        var now = at();
+        if (r.Attempts >= o.MaxAttempts)
+        {
+            await reminders.FinishAsync(r.Id, Owner, ReminderStatus.Failed, null, $"{reason}，已尝试 {r.Attempts} 次", now, ct);
+            return new ChannelOutcome(true);
+        }
+        var backoff = TimeSpan.FromTicks(Math.Max(minimumWaitTicks, o.RetryBackoff.Ticks * (1L << Math.Min(r.Attempts - 1, 10))));
+        await reminders.ReleaseAsync(r.Id, Owner, QuietHours.Defer(now + backoff), reason, now, ct);
+        return new ChannelOutcome(true);
+    }
+}

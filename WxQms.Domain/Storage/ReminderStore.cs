@@ -1,0 +1,181 @@
+using System.Data.Common;
+using Dapper;
+using MySqlConnector;
+using WxQms.Domain.Model.Reminders;
+using WxQms.Domain.Rules.Reminders;
+
+namespace WxQms.Domain.Storage;
+
+/// <summary>
+/// A reminder a sender holds, with what it needs to word and address the message. The official-account
+/// openid is the member's own link, or the follower who shares a unionid with the member's mini-program
+/// login (the same person in both apps).
+/// </summary>
+public sealed record ClaimedReminder(
+    long Id,
+    long TaskId,
+    ReminderKind Kind,
+    long MemberId,
+    int Attempts,
+    string TaskState,
+    string TemplateCode,
+    int TemplateVersion,
+    string? AdhocTitle,
+    string OrgName,
+    DateTimeOffset OpensAt,
+    DateTimeOffset DueAt,
+    DateTimeOffset? PlannedFor,
+    string? Place,
+    string? OaOpenId,
+    string? MpOpenId);
+
+/// <summary>
+/// The reminder rows the senders share. A claim moves due rows to <c>sending</c> under a lease in one
+/// short transaction (SKIP LOCKED, so senders never wait for each other); every later change is
+/// conditional on still holding that lease, so a sender whose lease ran out cannot overwrite the
+/// sender that took the row over.
+/// </summary>
+public sealed class ReminderStore(MySqlDataSource db)
+{
+    private sealed record Row(long Id, long TaskId, string Kind, long MemberId, int Attempts, string TaskState, string TemplateCode,
+        int TemplateVersion, string? AdhocTitle, string OrgName, DateTime OpensAt, DateTime DueAt, DateTime? PlannedFor,
+        string? Place, string? OaOpenId, string? MpOpenId);
+
+    /// <summary>Due rows, and rows whose sender's lease ran out (it died or stalled), up to <paramref name="batch"/>.</summary>
+    public async Task<IReadOnlyList<ClaimedReminder>> ClaimAsync(string owner, DateTimeOffset now, TimeSpan lease, int batch,
+        string oaAppId, string mpAppId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        long[] ids;
+        await using (var tx = await conn.BeginTransactionAsync(ct))
+        {
+            var stale = (await conn.QueryAsync<long>(new CommandDefinition("""
+                SELECT id FROM reminders WHERE status = 'sending' AND locked_until <= @now
+                ORDER BY locked_until LIMIT @batch FOR UPDATE SKIP LOCKED
+                """, new { now = now.UtcDateTime, batch }, tx, cancellationToken: ct))).ToList();
+            var due = stale.Count >= batch
+                ? []
+                : (await conn.QueryAsync<long>(new CommandDefinition("""
+                    SELECT id FROM reminders WHERE status = 'pending' AND due_at <= @now
+                    ORDER BY due_at, id LIMIT @rest FOR UPDATE SKIP LOCKED
+                    """, new { now = now.UtcDateTime, rest = batch - stale.Count }, tx, cancellationToken: ct))).ToList();
+            ids = [.. stale, .. due];
+            if (ids.Length == 0)
+                return [];
+            await conn.ExecuteAsync(new CommandDefinition("""
+                UPDATE reminders SET status = 'sending', locked_by = @owner, locked_until = @until, attempts = attempts + 1,
+                    updated_at = @now
+                WHERE id IN @ids
+                """, new { ids, owner, until = (now + lease).UtcDateTime, now = now.UtcDateTime }, tx, cancellationToken: ct));
+            await tx.CommitAsync(ct);
+        }
+
+        var rows = await conn.QueryAsync<Row>(new CommandDefinition("""
+            SELECT r.id AS Id, r.task_id AS TaskId, r.kind AS Kind, r.member_id AS MemberId, r.attempts AS Attempts,
+                   t.state AS TaskState, t.template_code AS TemplateCode, t.template_version AS TemplateVersion, a.title AS AdhocTitle,
+                   o.name AS OrgName, t.opens_at AS OpensAt, t.due_at AS DueAt, t.planned_for AS PlannedFor, t.place AS Place,
+                   (SELECT w.openid FROM wechat_users w
+                    WHERE w.app_id = @oaAppId AND w.subscribed
+                      AND (w.member_id = r.member_id OR w.unionid IN (
+                            SELECT u.unionid FROM wechat_users u WHERE u.member_id = r.member_id AND u.unionid IS NOT NULL))
+                    ORDER BY w.member_id = r.member_id DESC, w.updated_at DESC, w.id DESC LIMIT 1) AS OaOpenId,
+                   (SELECT w.openid FROM wechat_users w WHERE w.app_id = @mpAppId AND w.member_id = r.member_id
+                    ORDER BY w.updated_at DESC, w.id DESC LIMIT 1) AS MpOpenId
+            FROM reminders r
+            JOIN tasks t ON t.id = r.task_id
+            JOIN orgs o ON o.id = t.org_id
+            LEFT JOIN adhoc_tasks a ON a.id = t.adhoc_task_id
+            WHERE r.id IN @ids
+            ORDER BY r.due_at, r.id
+            """, new { ids, oaAppId, mpAppId }, cancellationToken: ct));
+        return rows.Select(r => new ClaimedReminder(r.Id, r.TaskId, DbNames.Parse<ReminderKind>(r.Kind), r.MemberId, r.Attempts,
+            r.TaskState, r.TemplateCode, r.TemplateVersion, r.AdhocTitle, r.OrgName, Utc(r.OpensAt), Utc(r.DueAt),
+            r.PlannedFor is { } p ? Utc(p) : null, r.Place, r.OaOpenId, r.MpOpenId)).ToList();
+    }
+
+    /// <summary>Extends the lease just before a send; false when another sender has taken the row over.</summary>
+    public async Task<bool> RenewAsync(long id, string owner, DateTimeOffset now, TimeSpan lease, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE reminders SET locked_until = @until
+            WHERE id = @id AND locked_by = @owner AND status = 'sending'
+            """, new { id, owner, until = (now + lease).UtcDateTime }, cancellationToken: ct)) == 1;
+    }
+
+    /// <summary>
+    /// WeChat accepted it: the send's answer and the reminder's new status commit together, so no crash
+    /// can leave an accepted send looking unsent. Sent is the truth whoever holds the lease now.
+    /// </summary>
+    public async Task MarkSentAsync(long id, ReminderChannel channel, long outboundId, long? msgId, bool answerKnown,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        if (!answerKnown)
+            await conn.ExecuteAsync(new CommandDefinition("""
+                UPDATE wechat_outbound SET msgid = @msgId, errcode = 0, errmsg = 'ok', sent_at = @now WHERE id = @outboundId
+                """, new { outboundId, msgId, now = now.UtcDateTime }, tx, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE reminders SET status = 'sent', channel = @channel, outbound_id = @outboundId, sent_at = @now, last_error = NULL,
+                locked_by = NULL, locked_until = NULL, updated_at = @now
+            WHERE id = @id AND status IN ('sending', 'pending')
+            """, new { id, channel = DbNames.Of(channel), outboundId, now = now.UtcDateTime }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Back to pending until <paramref name="dueAt"/> (a retry, or a wait for a delivery report).</summary>
+    public Task<bool> ReleaseAsync(long id, string owner, DateTimeOffset dueAt, string? error, DateTimeOffset now, CancellationToken ct) =>
+        UpdateHeldAsync(id, owner, """
+            UPDATE reminders SET status = 'pending', due_at = @dueAt, last_error = @error, locked_by = NULL, locked_until = NULL,
+                updated_at = @now
+            WHERE id = @id AND locked_by = @owner AND status = 'sending'
+            """, new { id, owner, dueAt = dueAt.UtcDateTime, error = Clip(error), now = now.UtcDateTime }, ct);
+
+    /// <summary>A final outcome other than sent: failed, unreachable or cancelled, with the reason.</summary>
+    public Task<bool> FinishAsync(long id, string owner, ReminderStatus status, long? outboundId, string? reason, DateTimeOffset now,
+        CancellationToken ct) =>
+        UpdateHeldAsync(id, owner, """
+            UPDATE reminders SET status = @status, outbound_id = COALESCE(@outboundId, outbound_id), last_error = @reason,
+                locked_by = NULL, locked_until = NULL, updated_at = @now
+            WHERE id = @id AND locked_by = @owner AND status = 'sending'
+            """, new { id, owner, status = DbNames.Of(status), outboundId, reason = Clip(reason), now = now.UtcDateTime }, ct);
+
+    /// <summary>
+    /// Rescheduling moves the task's unsent reminders to their new times (never earlier than now) and
+    /// drops the ones the new plan no longer has; sent ones stay sent, and the unique key keeps the
+    /// scanner from writing them again.
+    /// </summary>
+    public static async Task MovePendingAsync(DbConnection conn, DbTransaction tx, long taskId,
+        IReadOnlyList<ScheduledReminder> schedule, DateTimeOffset now, CancellationToken ct)
+    {
+        foreach (var kind in Enum.GetValues<ReminderKind>())
+        {
+            var scheduled = schedule.FirstOrDefault(s => s.Kind == kind);
+            if (scheduled is null)
+                await conn.ExecuteAsync(new CommandDefinition("""
+                    UPDATE reminders SET status = 'cancelled', last_error = '计划变更，不再需要', updated_at = @now
+                    WHERE task_id = @taskId AND kind = @kind AND status = 'pending'
+                    """, new { taskId, kind = DbNames.Of(kind), now = now.UtcDateTime }, tx, cancellationToken: ct));
+            else
+                await conn.ExecuteAsync(new CommandDefinition("""
+                    UPDATE reminders SET due_at = @dueAt, updated_at = @now
+                    WHERE task_id = @taskId AND kind = @kind AND status = 'pending'
+                    """, new
+                {
+                    taskId, kind = DbNames.Of(kind), now = now.UtcDateTime,
+                    dueAt = QuietHours.Defer(scheduled.FireAt > now ? scheduled.FireAt : now).UtcDateTime,
+                }, tx, cancellationToken: ct));
+        }
+    }
+
+    private async Task<bool> UpdateHeldAsync(long id, string owner, string sql, object args, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteAsync(new CommandDefinition(sql, args, cancellationToken: ct)) == 1;
+    }
+
+    private static string? Clip(string? s) => s is { Length: > 500 } ? s[..500] : s;
+
+    private static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
+}
