@@ -41,8 +41,28 @@ public sealed class ReminderStore(MySqlDataSource db)
         int TemplateVersion, string? AdhocTitle, string OrgName, DateTime OpensAt, DateTime DueAt, DateTime? PlannedFor,
         string? Place, string? OaOpenId, string? MpOpenId);
 
-    /// <summary>Due rows, and rows whose sender's lease ran out (it died or stalled), up to <paramref name="batch"/>.</summary>
+    /// <summary>
+    /// Due rows, and rows whose sender's lease ran out (it died or stalled), up to <paramref name="batch"/>.
+    /// Two claims can still deadlock on the index entries the status change moves; InnoDB rolls one back,
+    /// and that claim simply runs again.
+    /// </summary>
     public async Task<IReadOnlyList<ClaimedReminder>> ClaimAsync(string owner, DateTimeOffset now, TimeSpan lease, int batch,
+        string oaAppId, string mpAppId, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TryClaimAsync(owner, now, lease, batch, oaAppId, mpAppId, ct);
+            }
+            catch (MySqlException ex) when (ex.ErrorCode is MySqlErrorCode.LockDeadlock or MySqlErrorCode.LockWaitTimeout && attempt < 5)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(5 * attempt * Random.Shared.Next(1, 5)), ct);
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<ClaimedReminder>> TryClaimAsync(string owner, DateTimeOffset now, TimeSpan lease, int batch,
         string oaAppId, string mpAppId, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
