@@ -34,6 +34,8 @@ internal static class SandboxMessageEndpoints
         var (fields, violation) = ReadFields(root, template);
         if (violation is not null)
             return Answer(SandboxWechat.Fail(47003, violation.ErrMsg));
+        if (sandbox.Messages.SendLatency > TimeSpan.Zero)
+            await Task.Delay(sandbox.Messages.SendLatency, CancellationToken.None); // a caller that hangs up changes nothing
 
         var msgId = sandbox.Messages.ClaimMsgId(user.OpenId, root.Text("client_msg_id"), out var repeat);
         if (!repeat)

@@ -188,6 +188,12 @@ public sealed class SandboxMessages(TimeProvider clock)
     /// </summary>
     public bool DeduplicateClientMsgIds { get; set; } = true;
 
+    /// <summary>
+    /// How long WeChat takes over a template send before it accepts it — whether or not the caller is
+    /// still there to hear the answer (a caller killed meanwhile leaves a send in doubt). Zero after a reset.
+    /// </summary>
+    public TimeSpan SendLatency { get; set; }
+
     /// <summary>How many template messages WeChat accepted (and delivered) under each client_msg_id.</summary>
     public IReadOnlyDictionary<string, int> AcceptedByClientMsgId
     {
@@ -281,6 +287,7 @@ public sealed class SandboxMessages(TimeProvider clock)
             sentByClientId.Clear();
             acceptedByClientMsgId.Clear();
             DeduplicateClientMsgIds = true;
+            SendLatency = TimeSpan.Zero;
             consents.Clear();
             pushes.Clear();
             lastSeq = 0;

@@ -29,7 +29,19 @@ public sealed class PhoneApp : WxQmsApp
         ["Wechat:Sandbox:CallbackBase"] = Unset,
     });
 
-    public PhoneApp() => UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+    private readonly bool realClock;
+
+    /// <param name="realClock">
+    /// Run on the system clock instead of the shared fake one: for tests where other processes (Jobs)
+    /// work beside this app and their timestamps must agree with its own.
+    /// </param>
+    public PhoneApp(bool realClock = false)
+    {
+        this.realClock = realClock;
+        UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+    }
+
+    protected override TimeProvider AppClock => realClock ? TimeProvider.System : base.AppClock;
 
     /// <summary>http://127.0.0.1:{port}, once started.</summary>
     public Uri BaseAddress { get; private set; } = new(Unset);

@@ -28,6 +28,9 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Shared by every test of the run and only moves forward: use times relative to it.</summary>
     public FakeTimeProvider Clock { get; } = new(Start);
 
+    /// <summary>The app's clock: <see cref="Clock"/>, unless a test runs it beside real processes on the real clock.</summary>
+    protected virtual TimeProvider AppClock => Clock;
+
     /// <summary>Where this app's WeChat calls go: its own sandbox unless a test says otherwise.</summary>
     protected virtual HttpMessageHandler CreateWechatHandler() => Server.CreateHandler();
 
@@ -45,42 +48,45 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
+    /// <summary>The configuration this app runs with; a Jobs process started by a test gets the same.</summary>
+    public Dictionary<string, string?> Settings => new()
+    {
+        ["ConnectionStrings:MySql"] = MySqlConnectionString,
+        ["ConnectionStrings:Redis"] = RedisConnectionString,
+        ["Logging:LogLevel:Default"] = "Warning",
+        ["Wechat:ApiBase"] = "http://localhost/sandbox/wechat",
+        ["Wechat:OpenBase"] = "http://localhost/sandbox/open",
+        ["Wechat:Oa:AppId"] = OaAppId,
+        ["Wechat:Oa:AppSecret"] = "test-oa-secret",
+        ["Wechat:Oa:Token"] = "testtoken",
+        ["Wechat:Oa:EncodingAesKey"] = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+        ["Wechat:Oa:OriginalId"] = "gh_test000001",
+        ["Wechat:Mp:AppId"] = MpAppId,
+        ["Wechat:Mp:AppSecret"] = "test-mp-secret",
+        ["Wechat:Mp:Token"] = "testmptoken",
+        ["Wechat:Sandbox:Enabled"] = "true",
+        ["Wechat:Sandbox:CallbackBase"] = "http://localhost",
+        ["Wechat:Sandbox:AutoDeliverPushes"] = "false",
+        ["Wechat:Sandbox:DeliveryTimeout"] = DeliveryTimeout.ToString(),
+        ["Storage:Root"] = UploadRoot,
+        ["Reminders:Templates:meetingReminder:Oa"] = SandboxTemplates.OaMeetingReminder,
+        ["Reminders:Templates:meetingReminder:Mp"] = SandboxTemplates.MpMeetingReminder,
+        ["Reminders:Templates:taskWarning:Oa"] = SandboxTemplates.OaTaskWarning,
+        ["Reminders:Templates:taskWarning:Mp"] = SandboxTemplates.MpTaskWarning,
+        ["Reminders:Templates:reviewResult:Oa"] = SandboxTemplates.OaReviewResult,
+        ["Reminders:Templates:reviewResult:Mp"] = SandboxTemplates.MpReviewResult,
+        ["Reminders:RatePerSecond"] = "1000",
+        ["Auth:JwtSigningKey"] = "tests-only-jwt-signing-key-not-a-secret-0123456789",
+        ["Auth:Issuer"] = "wxqms-tests",
+    };
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
-        builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:MySql"] = MySqlConnectionString,
-            ["ConnectionStrings:Redis"] = RedisConnectionString,
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Wechat:ApiBase"] = "http://localhost/sandbox/wechat",
-            ["Wechat:OpenBase"] = "http://localhost/sandbox/open",
-            ["Wechat:Oa:AppId"] = OaAppId,
-            ["Wechat:Oa:AppSecret"] = "test-oa-secret",
-            ["Wechat:Oa:Token"] = "testtoken",
-            ["Wechat:Oa:EncodingAesKey"] = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
-            ["Wechat:Oa:OriginalId"] = "gh_test000001",
-            ["Wechat:Mp:AppId"] = MpAppId,
-            ["Wechat:Mp:AppSecret"] = "test-mp-secret",
-            ["Wechat:Mp:Token"] = "testmptoken",
-            ["Wechat:Sandbox:Enabled"] = "true",
-            ["Wechat:Sandbox:CallbackBase"] = "http://localhost",
-            ["Wechat:Sandbox:AutoDeliverPushes"] = "false",
-            ["Wechat:Sandbox:DeliveryTimeout"] = DeliveryTimeout.ToString(),
-            ["Storage:Root"] = UploadRoot,
-            ["Reminders:Templates:meetingReminder:Oa"] = SandboxTemplates.OaMeetingReminder,
-            ["Reminders:Templates:meetingReminder:Mp"] = SandboxTemplates.MpMeetingReminder,
-            ["Reminders:Templates:taskWarning:Oa"] = SandboxTemplates.OaTaskWarning,
-            ["Reminders:Templates:taskWarning:Mp"] = SandboxTemplates.MpTaskWarning,
-            ["Reminders:Templates:reviewResult:Oa"] = SandboxTemplates.OaReviewResult,
-            ["Reminders:Templates:reviewResult:Mp"] = SandboxTemplates.MpReviewResult,
-            ["Reminders:RatePerSecond"] = "1000",
-            ["Auth:JwtSigningKey"] = "tests-only-jwt-signing-key-not-a-secret-0123456789",
-            ["Auth:Issuer"] = "wxqms-tests",
-        }));
+        builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(Settings));
         builder.ConfigureServices(s =>
         {
-            s.AddSingleton<TimeProvider>(Clock);
+            s.AddSingleton(AppClock);
             // The WeChat client talks HTTP to the sandbox inside this (or another) test server.
             s.AddHttpClient(WechatServiceExtensions.HttpClientName).ConfigurePrimaryHttpMessageHandler(CreateWechatHandler);
             // ...and the sandbox pushes to this server's callback, as WeChat would.

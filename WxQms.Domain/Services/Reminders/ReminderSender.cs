@@ -41,6 +41,9 @@ public sealed class ReminderSender(
     TimeProvider clock,
     ILogger<ReminderSender> log) : IPeriodicJob
 {
+    /// <summary>Delivery reports are stamped by the Api's clock, attempts by this process's: allow them to differ this much.</summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
+
     public string Name => "reminder-send";
 
     public TimeSpan Interval => options.CurrentValue.SendInterval;
@@ -50,8 +53,11 @@ public sealed class ReminderSender(
 
     public async Task RunAsync(DateTimeOffset now, CancellationToken ct)
     {
+        // Each batch claims at the time it starts: a lease computed from the tick's time would already be
+        // running out after a few slow batches, and another sender would take rows this one still works on.
         var sent = 0;
-        while (await SendBatchAsync(now, ct) is var batch and > 0)
+        var started = clock.GetTimestamp();
+        while (await SendBatchAsync(now + clock.GetElapsedTime(started), ct) is var batch and > 0)
             sent += batch;
         if (sent > 0)
             log.LogInformation("Reminder sender {Owner} handled {Count} reminders", Owner, sent);
@@ -146,8 +152,8 @@ public sealed class ReminderSender(
             if (prior.ErrCode is null)
             {
                 // In doubt: its worker died (or the network failed) before WeChat's answer was recorded.
-                if (await outbound.AdoptOrphanAsync(appId, openId, templateId, prior.AttemptedAt - TimeSpan.FromSeconds(1), outboundId, now,
-                        ct) is { } report)
+                if (await outbound.AdoptOrphanAsync(appId, openId, templateId, prior.AttemptedAt - ClockSkew, outboundId, now, ct)
+                    is { } report)
                 {
                     log.LogInformation("Reminder {Id}: the send in doubt reached WeChat (delivery report {Status}); not sent again",
                         r.Id, report.Status);
