@@ -45,7 +45,7 @@ public static class PlanDistrict
         return first.Created == planned.Count && second.Created == 0 ? 0 : 1;
     }
 
-    private static async Task<int> BuildDistrictAsync(MySqlDataSource db)
+    internal static async Task<int> BuildDistrictAsync(MySqlDataSource db)
     {
         var now = DateTimeOffset.UtcNow;
         var branches = 0;

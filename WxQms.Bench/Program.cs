@@ -15,6 +15,10 @@ if (args is ["plan-district", var planDb])
     return await WxQms.Bench.PlanDistrict.RunAsync(planDb);
 if (args is ["close-district", var closeDb])
     return await WxQms.Bench.CloseDistrict.RunAsync(closeDb);
+if (args is ["reminder-scan", var scanDb, var scanRedis, var scanRows])
+    return await WxQms.Bench.ReminderScan.RunAsync(scanDb, scanRedis, int.Parse(scanRows, CultureInfo.InvariantCulture));
+if (args is ["reminder-send", ..])
+    return await WxQms.Bench.ReminderSend.RunAsync(args);
 if (args is ["throughput", ..])
     return await WxQms.Bench.Throughput.RunAsync(args);
 

@@ -69,6 +69,11 @@ public static class JobsProgram
                 foreach (var month in await host.Services.GetRequiredService<DemoSimulation>().SimulateRecentAsync(CancellationToken.None))
                     log.LogInformation("Simulated {Month}: {OnTime} on time, {Late} late, {Open} open, {Attendance} attendance marks, closed: {Closed}",
                         month.Month, month.OnTime, month.Late, month.LeftOpen, month.Attendance, month.Closed);
+                var demo = host.Services.GetRequiredService<DemoReminders>();
+                log.LogInformation("Linked {Count} members to their sandbox WeChat (members of {Unbound} stay unbound)",
+                    await demo.LinkMembersAsync(CancellationToken.None), DemoReminders.UnboundCommunity);
+                foreach (var phone in await demo.PlanScenarioAsync(CancellationToken.None))
+                    Console.WriteLine($"demo-phone\t{phone.OpenId}\t{phone.Name}（{phone.OrgName}）\t{phone.Role}");
                 return 0;
             default:
                 await host.RunAsync();

@@ -14,7 +14,12 @@
 # ledger; goal < 5 s), and GET /api/rankings (cached, with a member's bearer token) against a plain
 # Kestrel JSON endpoint (/ping.json) of the same server, closed loop, same settings (goal >= 0.8).
 #
-# Usage: scripts/bench.sh [all|callbacks|plan|assessment]   (default all)
+# Reminders (issue #5): the scanner over 1,000,000 task rows against 10,000 (1,000 due in both; goal
+# <= 1.5), and two Jobs processes sending through the sandbox Api under one shared rate limit
+# (throughput / configured rate, goal >= 0.95, no duplicates). Tunables: BENCH_SEND_RATE (50/s),
+# BENCH_SEND_SECONDS (20).
+#
+# Usage: scripts/bench.sh [all|callbacks|plan|assessment|reminders]   (default all)
 # Runs on the dev MariaDB/Redis instance but in their own databases (wxqms_bench, wxqms_bench_plan),
 # so dev data is untouched. Tunables: BENCH_RATE (500), BENCH_SECONDS (30).
 set -euo pipefail
@@ -58,7 +63,23 @@ if [[ $WHAT == all || $WHAT == assessment ]]; then
   log "monthly close of a district (1,020 branches, ~45,000 members, a year of ledger)"
   dotnet "$BENCH" close-district "$close_cs"
 fi
-[[ $WHAT == all || $WHAT == callbacks || $WHAT == assessment ]] || exit 0
+if [[ $WHAT == all || $WHAT == reminders ]]; then
+  scan_small=${ConnectionStrings__MySql/Database=wxqms;/Database=wxqms_bench_scan_s;}
+  scan_large=${ConnectionStrings__MySql/Database=wxqms;/Database=wxqms_bench_scan_l;}
+  mariadb --no-defaults -h127.0.0.1 -P33306 -uwxqms -pwxqms_dev_pw -e '
+    DROP DATABASE IF EXISTS wxqms_bench_scan_s; CREATE DATABASE wxqms_bench_scan_s CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+    DROP DATABASE IF EXISTS wxqms_bench_scan_l; CREATE DATABASE wxqms_bench_scan_l CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;'
+  log "reminder scanner: 1,000 due among 10,000 task rows, then among 1,000,000 (the large setup takes a few minutes)"
+  small=$(dotnet "$BENCH" reminder-scan "$scan_small" "$ConnectionStrings__Redis" 10000)
+  large=$(dotnet "$BENCH" reminder-scan "$scan_large" "$ConnectionStrings__Redis" 1000000)
+  printf '%s\n%s\n' "$small" "$large"
+  python3 - "$small" "$large" <<'PY'
+import re, sys
+s, l = (float(re.search(r'scan-ms=(\d+)', a).group(1)) for a in sys.argv[1:])
+print(f"reminder scan at 1,000,000 rows / at 10,000: {l/s:.2f} (goal <= 1.5)")
+PY
+fi
+[[ $WHAT == all || $WHAT == callbacks || $WHAT == assessment || $WHAT == reminders ]] || exit 0
 
 # Sandbox demo values (not secrets), as in appsettings.Sandbox.json.
 TOKEN=sandboxtoken
@@ -101,6 +122,15 @@ b, r = (float(re.search(r'rps=(\d+)', a).group(1)) for a in sys.argv[1:])
 print(f"rankings ÷ /ping.json throughput: {r/b:.2f} (goal >= 0.8)")
 PY
   [[ $WHAT == assessment ]] && exit 0
+fi
+if [[ $WHAT == all || $WHAT == reminders ]]; then
+  ConnectionStrings__MySql=$mysql_cs dotnet "$JOBS" seed >/dev/null
+  ConnectionStrings__MySql=$mysql_cs dotnet "$JOBS" plan >/dev/null
+  send_rate=${BENCH_SEND_RATE:-50}
+  log "reminder sender: two Jobs processes, $send_rate/s shared, for ${BENCH_SEND_SECONDS:-20} s of reminders"
+  dotnet "$BENCH" reminder-send "http://127.0.0.1:$PLAIN_PORT" "$mysql_cs" "$ConnectionStrings__Redis" "$ROOT/$JOBS" \
+    "$send_rate" "${BENCH_SEND_SECONDS:-20}"
+  [[ $WHAT == reminders ]] && exit 0
 fi
 start_api $SAFE_PORT "$AES_KEY"
 

@@ -8,6 +8,10 @@
 # ASPNETCORE_ENVIRONMENT/DOTNET_ENVIRONMENT=Sandbox, Wechat__Sandbox__Enabled=true,
 # ConnectionStrings__MySql/Redis from scripts/services.sh).
 # Logs: .local/logs/api.log and jobs.log (the previous run's as *.log.1).
+#
+# WXQMS_CLOCK=2026-12-17T10:00:00+08:00 starts the clock of Api and Jobs at that instant (a demo of a
+# chosen day; it runs on from there). Each run places three theme party days of 东风路 first community
+# around the clock, so the reminder cards show at once: see the phone links printed at the end.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -37,6 +41,9 @@ if [[ ${Wechat__Sandbox__Enabled,,} == true ]]; then
 fi
 : "${Storage__Root:=$ROOT/.local/uploads}"
 export Storage__Root
+if [[ -n ${WXQMS_CLOCK:-} ]]; then
+  export Clock__Now=$WXQMS_CLOCK
+fi
 LOGS=$ROOT/.local/logs
 API_DIR=$ROOT/WxQms.Api
 API_DLL=bin/Release/net10.0/WxQms.Api.dll # relative to API_DIR
@@ -133,7 +140,9 @@ dotnet "$JOBS_DLL" migrate || die "WxQms.Jobs migrate failed"
 log "seeding (skipped by the verb itself when data exists)"
 dotnet "$JOBS_DLL" seed || die "WxQms.Jobs seed failed"
 log "simulating a month of work for the ranking page (repeats nothing that is done)"
-dotnet "$JOBS_DLL" simulate || die "WxQms.Jobs simulate failed"
+sim_out=$(dotnet "$JOBS_DLL" simulate) || { printf '%s\n' "$sim_out" >&2; die "WxQms.Jobs simulate failed"; }
+printf '%s\n' "$sim_out" | grep -v '^demo-phone' >&2 || true
+demo_phones=$(printf '%s\n' "$sim_out" | grep '^demo-phone' || true)
 
 # --------------------------------------------------------------------- start ---
 mkdir -p "$LOGS"
@@ -178,9 +187,16 @@ cat <<EOF
 [run]   readiness  $BASE_URL/readyz
 [run]   orgs       $BASE_URL/api/orgs
 [run]   phone      $BASE_URL/sandbox/phone
-[run]   logs       $LOGS/api.log, jobs.log
+[run]   logs       $LOGS/api.log, jobs.log${Clock__Now:+
+[run]   clock      started at $Clock__Now (WXQMS_CLOCK)}
 [run] Ctrl-C stops Api and Jobs; MariaDB and Redis keep running (scripts/services.sh down stops them).
 EOF
+if [[ -n $demo_phones ]]; then
+  log "reminders on the phone page (sent within a minute; quiet hours 22:00-08:00 hold them till eight):"
+  while IFS=$'\t' read -r _ openid who role; do
+    printf '[run]   %s\n[run]     %s  %s/sandbox/phone?openid=%s\n' "$role" "$who" "$BASE_URL" "$openid"
+  done <<<"$demo_phones"
+fi
 
 # ---------------------------------------------------------------------- wait ---
 # Returns when either child exits; a Ctrl-C interrupts it and runs the traps instead.

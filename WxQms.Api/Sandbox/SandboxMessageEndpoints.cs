@@ -17,6 +17,23 @@ internal static class SandboxMessageEndpoints
         wx.MapPost("/cgi-bin/message/subscribe/send", SendSubscribe);
         wx.MapPost("/mp/subscriptions", AcceptSubscriptions);
         wx.MapGet("/mp/subscriptions", RemainingSubscriptions);
+        wx.MapGet("/messages/stats", Stats);
+    }
+
+    /// <summary>
+    /// Sandbox helper: template sends accepted (each client_msg_id's count), how many client_msg_ids sent
+    /// more than once got through, and repeats WeChat's de-duplication dropped. Benchmarks read it.
+    /// </summary>
+    internal static IResult Stats(SandboxWechat sandbox)
+    {
+        var accepted = sandbox.Messages.AcceptedByClientMsgId;
+        return SandboxHttp.Answer(new
+        {
+            accepted = accepted.Values.Sum(),
+            clientMsgIds = accepted.Count,
+            acceptedMoreThanOnce = accepted.Count(a => a.Value > 1),
+            repeatsDropped = sandbox.Messages.RepeatsDropped,
+        });
     }
 
     /// <summary>Checks in WeChat's order: openid, follow, template, fields; then client_msg_id de-dup.</summary>

@@ -65,6 +65,7 @@ public sealed class SandboxMessages(TimeProvider clock)
     private readonly Dictionary<(string OpenId, string ClientMsgId), (long MsgId, DateTimeOffset At)> sentByClientId = [];
     private readonly Dictionary<(string OpenId, string TemplateId), int> consents = [];
     private readonly Dictionary<string, int> acceptedByClientMsgId = new(StringComparer.Ordinal);
+    private int repeatsDropped;
     private readonly List<SandboxPendingPush> pushes = [];
     private bool templatesLoaded;
     private long lastSeq;
@@ -173,6 +174,7 @@ public sealed class SandboxMessages(TimeProvider clock)
                 && now - sent.At < ClientMsgIdWindow)
             {
                 repeat = true;
+                repeatsDropped++;
                 return sent.MsgId;
             }
             var msgId = NextMsgId();
@@ -193,6 +195,16 @@ public sealed class SandboxMessages(TimeProvider clock)
     /// still there to hear the answer (a caller killed meanwhile leaves a send in doubt). Zero after a reset.
     /// </summary>
     public TimeSpan SendLatency { get; set; }
+
+    /// <summary>Template sends dropped as repeats of a client_msg_id seen within the window.</summary>
+    public int RepeatsDropped
+    {
+        get
+        {
+            lock (gate)
+                return repeatsDropped;
+        }
+    }
 
     /// <summary>How many template messages WeChat accepted (and delivered) under each client_msg_id.</summary>
     public IReadOnlyDictionary<string, int> AcceptedByClientMsgId
@@ -286,6 +298,7 @@ public sealed class SandboxMessages(TimeProvider clock)
             inboxes.Clear();
             sentByClientId.Clear();
             acceptedByClientMsgId.Clear();
+            repeatsDropped = 0;
             DeduplicateClientMsgIds = true;
             SendLatency = TimeSpan.Zero;
             consents.Clear();

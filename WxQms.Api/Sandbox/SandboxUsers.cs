@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Dapper;
 using MySqlConnector;
+using WxQms.Domain.Seeding;
 
 namespace WxQms.Api.Sandbox;
 
@@ -102,25 +103,21 @@ public sealed class SandboxUsers(TimeProvider clock, MySqlDataSource db, ILogger
 
     // ---- ids ----------------------------------------------------------------------------------
 
-    /// <summary>The official-account openid: "o" + 27 characters of base64url(SHA-256("oa:" + code)).</summary>
-    public static string OpenIdOf(string code) => Derive("oa", code);
+    /// <summary>The official-account openid (<see cref="SandboxIdentities"/>).</summary>
+    public static string OpenIdOf(string code) => SandboxIdentities.OpenIdOf(code);
 
-    public static string MpOpenIdOf(string code) => Derive("mp", code);
+    public static string MpOpenIdOf(string code) => SandboxIdentities.MpOpenIdOf(code);
 
     /// <summary>One unionid for both apps, as with an Open Platform binding.</summary>
-    public static string UnionIdOf(string code) => Derive("union", code);
-
-    private static string Derive(string purpose, string code) =>
-        "o" + Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes($"{purpose}:{code}")))[..27];
+    public static string UnionIdOf(string code) => SandboxIdentities.UnionIdOf(code);
 
     private static SandboxUser Create(string code, long? memberId, string name, string phone)
     {
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"follows:{code}"));
-        var percent = BinaryPrimitives.ReadUInt32LittleEndian(hash) % 100;
         var days = BinaryPrimitives.ReadUInt32LittleEndian(hash.AsSpan(4)) % 600;
         var seconds = BinaryPrimitives.ReadUInt32LittleEndian(hash.AsSpan(8)) % 86_400;
         return new SandboxUser(code, memberId, name, phone, OpenIdOf(code), MpOpenIdOf(code), UnionIdOf(code),
-            FollowsByDefault: percent < (memberId is null ? 50 : 90),
+            FollowsByDefault: SandboxIdentities.FollowsByDefault(code, memberId is not null),
             SubscribedAt: SubscribedEpoch.AddDays(days).AddSeconds(seconds));
     }
 

@@ -18,7 +18,8 @@ public static class WxQmsCoreExtensions
     public static IHostApplicationBuilder AddWxQmsCore(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddSingleton(TimeProvider.System);
+        // The system clock; a demo may start it at a chosen instant (Clock:Now), never production.
+        services.AddSingleton(DemoClock.From(builder.Configuration));
 
         services.AddOptions<ConnectionStringsOptions>().BindConfiguration(ConnectionStringsOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();

@@ -4,7 +4,9 @@ using System.Text.Json;
 using WxQms.Api.Sandbox;
 using WxQms.Domain.Model;
 using WxQms.Domain.Services;
+using WxQms.Domain.Rules.Reminders;
 using WxQms.Domain.Rules.Tasks;
+using WxQms.Domain.Services.Reminders;
 using WxQms.Tests.Infrastructure;
 
 namespace WxQms.Tests.Reminders;
@@ -154,6 +156,28 @@ public sealed class ReminderFlowTests(WxQmsApp app) : IAsyncLifetime
         var delivered = await GetAsync(api, await world.Wx.SignInMemberAsync(api, communitySecretary), "/api/mp/reminders?status=sent");
         Assert.Equal("已送达", delivered.GetProperty("items")[0].GetProperty("statusLabel").GetString());
         Assert.Equal("success", delivered.GetProperty("items")[0].GetProperty("delivery").GetString());
+    }
+
+    [Fact]
+    public async Task The_demo_scenario_puts_a_T3_card_a_T1_card_and_a_warning_on_the_phones_it_names()
+    {
+        var demo = app.Get<DemoReminders>();
+        var linked = await demo.LinkMembersAsync(Ct);
+        var phones = await demo.PlanScenarioAsync(Ct);
+        var now = app.Clock.GetUtcNow();
+
+        await world.ScanAsync(now);
+        await world.SendAsync(QuietHours.Defer(now));
+
+        Assert.InRange(linked, 1500, 2500);
+        Assert.Equal(3, phones.Count);
+        var organiser = (await world.InboxAsync(phones[0].OpenId)).Where(m => m.Kind == "template").ToList();
+        var member = (await world.InboxAsync(phones[1].OpenId)).Where(m => m.Kind == "template").ToList();
+        var community = (await world.InboxAsync(phones[2].OpenId)).Where(m => m.Kind == "template").ToList();
+        Assert.Contains(organiser, m => m.Title == "会议提醒" && m.Fields![0].Value.EndsWith("请准备议题", StringComparison.Ordinal));
+        Assert.Contains(member, m => m.Title == "会议提醒" && m.Fields![0].Value.EndsWith("请准时参加", StringComparison.Ordinal));
+        Assert.Contains(community, m => m.Title == "任务预警" && m.Fields!.Any(f => f.Value == "未交佐证"));
+        Assert.Equal(1, await ReminderWorld.ScalarAsync("SELECT COUNT(*) FROM tasks WHERE warned_at IS NOT NULL"));
     }
 
     [Fact]

@@ -17,6 +17,7 @@ public static class ReminderServiceExtensions
         services.AddSingleton<ReminderScanJob>();
         services.AddSingleton<ReminderSender>();
         services.AddSingleton<ReminderQueries>();
+        services.AddSingleton<DemoReminders>();
         return services;
     }
 }

@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Dapper;
+using MySqlConnector;
+using WxQms.Domain.Hosting;
+
+namespace WxQms.Bench;
+
+/// <summary>
+/// Sender throughput against the configured rate (issue #5): rate × seconds reminders are due at once
+/// for official-account followers of the demo subdistrict; two real <c>WxQms.Jobs run</c> processes
+/// share them under one Redis rate limit and send them through the sandbox Api. Throughput is measured
+/// between the first and the last send recorded; every reminder must be sent exactly once (our records),
+/// and the sandbox must have accepted each client_msg_id once and dropped no repeat (goal ≥ 0.95, 0 duplicates).
+///
+///   WxQms.Bench reminder-send &lt;apiBase&gt; &lt;mysql&gt; &lt;redis&gt; &lt;WxQms.Jobs.dll&gt; &lt;rate/s&gt; &lt;seconds&gt;
+/// </summary>
+public static class ReminderSend
+{
+    private static readonly string[] Kinds = ["organiser", "warning", "escalation1", "escalation2"];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var (apiBase, mysql, redis, jobsDll) = (args[1].TrimEnd('/'), args[2], args[3], args[4]);
+        var rate = int.Parse(args[5], CultureInfo.InvariantCulture);
+        var count = rate * int.Parse(args[6], CultureInfo.InvariantCulture);
+        await using var db = new MySqlDataSource(WxQmsCoreExtensions.MySqlConnectionString(mysql));
+        using var http = new HttpClient { BaseAddress = new Uri(apiBase + "/") };
+        var oaAppId = "wx5a4db0c0a0000001"; // appsettings.Sandbox.json (not a secret)
+
+        // Followers of the sandbox's official account who are members, linked as binding would link them.
+        var followers = new List<(string OpenId, long MemberId)>();
+        for (var offset = 0; followers.Count * Kinds.Length * 4 < count; offset += 500)
+        {
+            var page = await http.GetFromJsonAsync<JsonElement>($"sandbox/wechat/users?follows=true&limit=500&offset={offset}");
+            var users = page.GetProperty("users").EnumerateArray().ToList();
+            if (users.Count == 0)
+                break;
+            followers.AddRange(users.Where(u => u.GetProperty("memberId").ValueKind == JsonValueKind.Number)
+                .Select(u => (u.GetProperty("openid").GetString()!, u.GetProperty("memberId").GetInt64())));
+        }
+        await using (var conn = await db.OpenConnectionAsync())
+        {
+            await conn.ExecuteAsync("DELETE FROM reminders");
+            await conn.ExecuteAsync("""
+                INSERT INTO wechat_users (app_id, openid, member_id, subscribed, created_at, updated_at)
+                VALUES (@oaAppId, @OpenId, @MemberId, TRUE, NOW(6), NOW(6))
+                ON DUPLICATE KEY UPDATE member_id = VALUES(member_id), subscribed = TRUE
+                """, followers.Select(f => new { oaAppId, f.OpenId, f.MemberId }));
+            var tasks = (await conn.QueryAsync<(long Id, long OrgId)>("""
+                SELECT id, org_id FROM tasks WHERE state IN ('pending', 'planned', 'overdue') ORDER BY id LIMIT 4
+                """)).ToList();
+            var due = DateTime.UtcNow.AddMinutes(-1);
+            var rows = (from t in tasks from k in Kinds from f in followers select new { t.Id, t.OrgId, k, f.MemberId, due })
+                .Take(count).ToList();
+            if (rows.Count < count)
+            {
+                Console.Error.WriteLine($"only {rows.Count} (task, kind, follower) combinations for {count} reminders");
+                return 1;
+            }
+            foreach (var chunk in rows.Chunk(1000))
+                await conn.ExecuteAsync("""
+                    INSERT INTO reminders (task_id, kind, member_id, org_id, status, due_at, created_at, updated_at)
+                    VALUES (@Id, @k, @MemberId, @OrgId, 'pending', @due, @due, @due)
+                    """, chunk);
+        }
+        var before = await http.GetFromJsonAsync<JsonElement>("sandbox/wechat/messages/stats");
+
+        var workers = new[] { Start(jobsDll, apiBase, mysql, redis, rate), Start(jobsDll, apiBase, mysql, redis, rate) };
+        var stopAt = DateTime.UtcNow.AddSeconds(count / (double)rate * 3 + 60);
+        long done;
+        do
+        {
+            await Task.Delay(500);
+            await using var conn = await db.OpenConnectionAsync();
+            done = await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM reminders WHERE status NOT IN ('pending', 'sending')");
+        }
+        while (done < count && DateTime.UtcNow < stopAt);
+        foreach (var w in workers)
+        {
+            w.Kill(entireProcessTree: true);
+            await w.WaitForExitAsync();
+        }
+
+        await using var check = await db.OpenConnectionAsync();
+        var (sent, first, last) = await check.QuerySingleAsync<(long, DateTime?, DateTime?)>(
+            "SELECT COUNT(*), MIN(sent_at), MAX(sent_at) FROM reminders WHERE status = 'sent'");
+        var outbound = await check.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM wechat_outbound WHERE errcode = 0 AND client_msg_id LIKE 'reminder-%' AND sent_at >= @first",
+            new { first });
+        var after = await http.GetFromJsonAsync<JsonElement>("sandbox/wechat/messages/stats");
+        int Delta(string name) => after.GetProperty(name).GetInt32() - before.GetProperty(name).GetInt32();
+        var seconds = (last - first)?.TotalSeconds ?? 0;
+        var throughput = seconds > 0 ? (sent - 1) / seconds : 0;
+        var duplicates = Delta("accepted") - Delta("clientMsgIds") + Delta("repeatsDropped") + (outbound - sent);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"reminder-send reminders={count} sent={sent} workers=2 rate={rate}/s elapsed={seconds:0.0}s throughput={throughput:0.0}/s " +
+            $"ratio={throughput / rate:0.00} (goal >= 0.95) accepted={Delta("accepted")} duplicates={duplicates}"));
+        return sent == count && duplicates == 0 ? 0 : 1;
+    }
+
+    private static Process Start(string jobsDll, string apiBase, string mysql, string redis, int rate)
+    {
+        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = false };
+        foreach (var a in new[]
+                 {
+                     jobsDll, "run", "--Jobs:Only=reminder-send", $"--ConnectionStrings:MySql={mysql}", $"--ConnectionStrings:Redis={redis}",
+                     $"--Wechat:ApiBase={apiBase}/sandbox/wechat", $"--Reminders:RatePerSecond={rate}", "--Reminders:SendInterval=00:00:00.200",
+                     "--Logging:LogLevel:Default=Warning",
+                 })
+            info.ArgumentList.Add(a);
+        info.Environment["DOTNET_ENVIRONMENT"] = "Sandbox";
+        return Process.Start(info)!;
+    }
+}

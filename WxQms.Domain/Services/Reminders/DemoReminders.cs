@@ -1,0 +1,125 @@
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MySqlConnector;
+using WxQms.Domain.Model.Tasks;
+using WxQms.Domain.Rules.Tasks;
+using WxQms.Domain.Seeding;
+using WxQms.Domain.Storage;
+using WxQms.Domain.Wechat;
+
+namespace WxQms.Domain.Services.Reminders;
+
+/// <summary>Who to look at on the phone page after the demo scenario: a role, a name and an official-account openid.</summary>
+public sealed record DemoPhone(string Role, string Name, string OrgName, string OpenId);
+
+/// <summary>
+/// Demo only (<c>WxQms.Jobs simulate</c>): members stand in for having bound their WeChat, and three
+/// theme party days of the first community are placed around the clock so that the reminders show at
+/// once — one meeting three days from now (its secretary's T−3 card), one tomorrow (every member's T−1
+/// card), and one yesterday without evidence (warned; its community's secretary is told). The plans
+/// are written as the branches would have reported them, marked as simulated in the trail.
+/// </summary>
+public sealed class DemoReminders(MySqlDataSource db, IOptions<WechatOptions> wechat, TimeProvider clock, ILogger<DemoReminders> log)
+{
+    /// <summary>Its members are left unbound, so binding through the official account can be tried on the demo.</summary>
+    public const string UnboundCommunity = "DFL-C16";
+
+    public const string Community = "DFL-C01";
+
+    /// <summary>Links every member outside <see cref="UnboundCommunity"/> to their sandbox official-account openid (as binding would).</summary>
+    public async Task<int> LinkMembersAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var members = (await conn.QueryAsync<(long Id, string Code)>(new CommandDefinition("""
+            SELECT m.id, m.code FROM members m JOIN orgs o ON o.id = m.org_id
+            WHERE o.path NOT LIKE CONCAT((SELECT path FROM orgs WHERE code = @UnboundCommunity), '%')
+              AND NOT EXISTS (SELECT 1 FROM wechat_users w WHERE w.member_id = m.id AND w.app_id = @app)
+            """, new { UnboundCommunity, app = wechat.Value.Oa.AppId }, cancellationToken: ct))).ToList();
+        foreach (var chunk in members.Chunk(500))
+            await conn.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO wechat_users (app_id, openid, unionid, member_id, subscribed, created_at, updated_at)
+                VALUES (@app, @openid, @unionid, @Id, TRUE, @now, @now)
+                ON DUPLICATE KEY UPDATE member_id = COALESCE(member_id, VALUES(member_id))
+                """, chunk.Select(m => new
+            {
+                app = wechat.Value.Oa.AppId, openid = SandboxIdentities.OpenIdOf(m.Code), unionid = SandboxIdentities.UnionIdOf(m.Code),
+                m.Id, now = now.UtcDateTime,
+            }), cancellationToken: ct));
+        return members.Count;
+    }
+
+    /// <summary>Places the three meetings around now (once per demo day) and says whose phones show what.</summary>
+    public async Task<IReadOnlyList<DemoPhone>> PlanScenarioAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var today = Periods.LocalDate(now);
+        var minute = TimeSpan.FromTicks(now.UtcTicks % TimeSpan.TicksPerMinute);
+        var scenario = new[]
+        {
+            ("organisers", now - minute + TimeSpan.FromDays(3) - TimeSpan.FromMinutes(5)), // T−3 came five minutes ago
+            ("members", now - minute + TimeSpan.FromDays(1) - TimeSpan.FromMinutes(5)),    // T−1 came five minutes ago
+            ("warning", Periods.StartOf(today.AddDays(-1)) + TimeSpan.FromHours(14.5)),   // yesterday 14:30, no evidence
+        };
+        var phones = new List<DemoPhone>();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var used = new List<long>();
+        foreach (var (what, at) in scenario)
+        {
+            var period = Periods.Containing(Recurrence.Monthly, at);
+            var task = await conn.QuerySingleOrDefaultAsync<(long Id, long OrgId, string OrgName, long ParentId)?>(new CommandDefinition("""
+                SELECT t.id, t.org_id, o.name, o.parent_id FROM tasks t JOIN orgs o ON o.id = t.org_id
+                WHERE o.path LIKE CONCAT((SELECT path FROM orgs WHERE code = @Community), '%') AND o.kind = 'branch'
+                  AND t.template_code = @code AND t.period_key = @key AND t.state IN ('pending', 'overdue')
+                  AND t.id NOT IN @used
+                ORDER BY o.code LIMIT 1
+                """, new { Community, code = TaskCodes.ThemePartyDay, key = period.Key, used = used.Append(0).ToArray() },
+                cancellationToken: ct));
+            if (task is not { } t)
+            {
+                log.LogWarning("Demo reminders: no open theme party day of {Period} left in {Community} for the {What} scenario", period.Key,
+                    Community, what);
+                continue;
+            }
+            used.Add(t.Id);
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            await conn.ExecuteAsync(new CommandDefinition("""
+                UPDATE tasks SET state = 'planned', planned_for = @at, place = '社区党群服务中心', topic = '学习党的二十届四中全会精神',
+                    planned_at = @now, next_reminder_at = @now, warned_at = NULL, row_version = row_version + 1, updated_at = @now
+                WHERE id = @Id
+                """, new { t.Id, at = at.UtcDateTime, now = now.UtcDateTime }, tx, cancellationToken: ct));
+            await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, "simulate", "task.planned", "task", t.Id, t.OrgId,
+                Data: new { simulated = true, PlannedFor = at, scenario = what }), ct);
+            await tx.CommitAsync(ct);
+
+            var (role, orgId) = what switch
+            {
+                "organisers" => ("secretary", t.OrgId),
+                "members" => ("member", t.OrgId),
+                _ => ("secretary", t.ParentId),
+            };
+            // Someone the sandbox has following the official account, so the card shows on their phone.
+            var people = await conn.QueryAsync<(string Name, string Code, string OrgName)>(new CommandDefinition(role == "member"
+                ? """
+                  SELECT m.name, m.code, o.name FROM members m JOIN orgs o ON o.id = m.org_id
+                  WHERE o.path LIKE CONCAT((SELECT path FROM orgs WHERE id = @orgId), '%') AND m.status IN ('full', 'probationary')
+                    AND NOT EXISTS (SELECT 1 FROM member_roles r WHERE r.member_id = m.id AND r.role <> 'member')
+                  ORDER BY m.id
+                  """
+                : """
+                  SELECT m.name, m.code, o.name FROM member_roles r JOIN members m ON m.id = r.member_id JOIN orgs o ON o.id = r.org_id
+                  WHERE r.org_id = @orgId AND r.role = 'secretary' ORDER BY m.id
+                  """, new { orgId }, cancellationToken: ct));
+            if (people.Where(x => SandboxIdentities.FollowsByDefault(x.Code, isMember: true)).Cast<(string Name, string Code, string OrgName)?>()
+                    .FirstOrDefault() is { } p)
+                phones.Add(new DemoPhone(what switch
+                {
+                    "organisers" => "书记：三天后的主题党日（T−3 提醒）",
+                    "members" => "党员：明天的主题党日（T−1 提醒）",
+                    _ => $"社区书记：{t.OrgName}昨天的主题党日未交佐证（预警）",
+                }, p.Name, p.OrgName, SandboxIdentities.OpenIdOf(p.Code)));
+        }
+        return phones;
+    }
+}
