@@ -44,10 +44,14 @@ say() { printf '[%s] %s\n' "$TAG" "$*"; } # results (status) go to stdout
 die() { log "ERROR: $*"; exit 1; }
 
 # Local sandbox values, not secrets: both servers listen on 127.0.0.1 only.
+# The InnoDB buffer pool holds the working set: a district's task table (a million rows with its
+# indexes, ~0.5 GB) stays in memory on the dev instance, which bench.sh uses; tests need far less.
 if [[ $INSTANCE == test ]]; then
+  MARIADB_BUFFER_POOL=${MARIADB_BUFFER_POOL:-256M}
   MARIADB_PORT=${MARIADB_PORT:-33307} REDIS_PORT=${REDIS_PORT:-16380}
   DB_NAME=${DB_NAME:-wxqms_test} DB_PASSWORD=${DB_PASSWORD:-wxqms_test_pw}
 else
+  MARIADB_BUFFER_POOL=${MARIADB_BUFFER_POOL:-1G}
   MARIADB_PORT=${MARIADB_PORT:-33306} REDIS_PORT=${REDIS_PORT:-16379}
   DB_NAME=${DB_NAME:-wxqms} DB_PASSWORD=${DB_PASSWORD:-wxqms_dev_pw}
 fi
@@ -228,6 +232,7 @@ start_mariadb() {
       --port="$MARIADB_PORT" --bind-address=127.0.0.1 --skip-name-resolve \
       --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
       --default-time-zone=+00:00 --innodb-flush-log-at-trx-commit=2 --max-connections=500 \
+      --innodb-buffer-pool-size="$MARIADB_BUFFER_POOL" \
       </dev/null >"$MDB_DIR/stdout.log" 2>&1 8>&- 9>&- &
     pid=$!
   fi

@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Globalization;
+using System.Text;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -70,32 +72,48 @@ public sealed class ReminderScanJob(MySqlDataSource db, TaskCache cache, IOption
         var orgs = (await conn.QueryAsync<(long Id, long? ParentId, string Path)>(new CommandDefinition(
             "SELECT id, parent_id, path FROM orgs WHERE id IN @orgIds", new { orgIds }, tx, cancellationToken: ct)))
             .ToDictionary(o => o.Id);
+        // Everyone holding a role in these orgs or their superiors, in one query for the batch.
+        var roleOrgIds = orgIds.Concat(orgs.Values.Where(o => o.ParentId is not null).Select(o => o.ParentId!.Value)).Distinct().ToArray();
+        var holders = (await conn.QueryAsync<(long OrgId, string Role, long MemberId)>(new CommandDefinition("""
+            SELECT r.org_id, r.role, r.member_id FROM member_roles r JOIN members m ON m.id = r.member_id
+            WHERE r.org_id IN @roleOrgIds AND r.role IN @roles AND m.status IN @onTheRoll
+            """, new { roleOrgIds, roles = SuperiorRoles, onTheRoll = OnTheRoll }, tx, cancellationToken: ct)))
+            .ToLookup(h => h.OrgId);
+        IEnumerable<long> WithRoles(long orgId, string[] roles) =>
+            holders[orgId].Where(h => roles.Contains(h.Role)).Select(h => h.MemberId);
 
-        var written = 0;
-        var warned = false;
+        var rows = new List<(long TaskId, ReminderKind Kind, long MemberId, long OrgId)>();
+        var warned = new List<DueTask>();
+        var next = new Dictionary<long, DateTimeOffset?>();
         foreach (var task in due)
         {
             var template = task.AdhocTaskId is null ? TaskCatalogue.Default.Get(task.TemplateCode, task.TemplateVersion) : null;
             var facts = Facts(task, template);
-            var committeeOnly = template?.EvidenceRule.Quorum == Quorum.MoreThanHalfOfCommittee;
             var org = orgs[task.OrgId];
             foreach (var reminder in ReminderSchedule.Due(facts, now))
             {
-                var recipients = await RecipientsAsync(conn, tx, task, committeeOnly, org.ParentId, org.Path, reminder.Audience, ct);
-                written += await InsertAsync(conn, tx, task, reminder.Kind, recipients, QuietHours.Defer(now), now, ct);
+                var recipients = new HashSet<long>();
+                if (reminder.Audience is ReminderAudience.Organisers or ReminderAudience.OrganisersAndSuperior)
+                    recipients.UnionWith(WithRoles(task.OrgId, OrganiserRoles));
+                if (reminder.Audience is ReminderAudience.Superior or ReminderAudience.OrganisersAndSuperior && org.ParentId is { } parent)
+                    recipients.UnionWith(WithRoles(parent, SuperiorRoles));
+                if (reminder.Audience == ReminderAudience.Attendees)
+                    recipients.UnionWith(template?.EvidenceRule.Quorum == Quorum.MoreThanHalfOfCommittee
+                        ? WithRoles(task.OrgId, CommitteeRoles)
+                        : await AttendeesAsync(conn, tx, task, org.Path, ct));
+                rows.AddRange(recipients.Select(m => (task.Id, reminder.Kind, m, task.OrgId)));
                 if (reminder.Kind == ReminderKind.Warning && task.WarnedAt is null)
-                {
-                    await MarkWarnedAsync(conn, tx, task, now, ct);
-                    warned = true;
-                }
+                    warned.Add(task);
             }
-            var next = ReminderSchedule.Next(facts, now);
-            await conn.ExecuteAsync(new CommandDefinition(
-                "UPDATE tasks SET next_reminder_at = @next WHERE id = @id",
-                new { id = task.Id, next = next?.UtcDateTime }, tx, cancellationToken: ct));
+            next[task.Id] = ReminderSchedule.Next(facts, now);
         }
+
+        var written = await InsertAsync(conn, tx, rows, QuietHours.Defer(now), now, ct);
+        foreach (var task in warned)
+            await MarkWarnedAsync(conn, tx, task, now, ct);
+        await SetNextAsync(conn, tx, next, ct);
         await tx.CommitAsync(ct);
-        if (warned)
+        if (warned.Count > 0)
             await cache.InvalidateAsync();
         return (due.Count, written);
     }
@@ -117,51 +135,61 @@ public sealed class ReminderScanJob(MySqlDataSource db, TaskCache cache, IOption
     private static readonly string[] CommitteeRoles = [Roles.Secretary, Roles.Committee];
     private static readonly string[] OnTheRoll = [DbNames.Of(MemberStatus.Full), DbNames.Of(MemberStatus.Probationary)];
 
-    /// <summary>Who the reminder goes to, as of now: members on the roll only.</summary>
-    private static async Task<IReadOnlyCollection<long>> RecipientsAsync(DbConnection conn, DbTransaction tx, DueTask task,
-        bool committeeOnly, long? parentId, string path, ReminderAudience audience, CancellationToken ct)
-    {
-        Task<IEnumerable<long>> WithRoles(long orgId, string[] roles) => conn.QueryAsync<long>(new CommandDefinition("""
-            SELECT DISTINCT r.member_id FROM member_roles r JOIN members m ON m.id = r.member_id
-            WHERE r.org_id = @orgId AND r.role IN @roles AND m.status IN @onTheRoll
-            """, new { orgId, roles, onTheRoll = OnTheRoll }, tx, cancellationToken: ct));
+    /// <summary>The members expected at a meeting, as of now: the party group's, or the whole branch's (members on the roll).</summary>
+    private static Task<IEnumerable<long>> AttendeesAsync(DbConnection conn, DbTransaction tx, DueTask task, string path, CancellationToken ct) =>
+        task.PartyGroupId is { } group
+            ? conn.QueryAsync<long>(new CommandDefinition(
+                "SELECT id FROM members WHERE org_id = @group AND status IN @onTheRoll",
+                new { group, onTheRoll = OnTheRoll }, tx, cancellationToken: ct))
+            : conn.QueryAsync<long>(new CommandDefinition("""
+                SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id
+                WHERE o.path LIKE @pattern AND m.status IN @onTheRoll
+                """, new { pattern = Rules.OrgPath.SubtreePattern(path), onTheRoll = OnTheRoll }, tx, cancellationToken: ct));
 
-        var ids = new HashSet<long>();
-        if (audience is ReminderAudience.Organisers or ReminderAudience.OrganisersAndSuperior)
-            ids.UnionWith(await WithRoles(task.OrgId, OrganiserRoles));
-        if (audience is ReminderAudience.Superior or ReminderAudience.OrganisersAndSuperior && parentId is { } parent)
-            ids.UnionWith(await WithRoles(parent, SuperiorRoles));
-        if (audience == ReminderAudience.Attendees)
+    /// <summary>
+    /// One multi-row INSERT per 500 reminders. The unique (task, kind, member) key makes a reminder fired
+    /// again (a reopened task, a second scanner) a no-op; the count is of rows actually written.
+    /// </summary>
+    private static async Task<int> InsertAsync(DbConnection conn, DbTransaction tx,
+        IReadOnlyList<(long TaskId, ReminderKind Kind, long MemberId, long OrgId)> rows, DateTimeOffset dueAt, DateTimeOffset now,
+        CancellationToken ct)
+    {
+        var written = 0;
+        foreach (var chunk in rows.Chunk(500))
         {
-            if (task.PartyGroupId is { } group)
-                ids.UnionWith(await conn.QueryAsync<long>(new CommandDefinition(
-                    "SELECT id FROM members WHERE org_id = @group AND status IN @onTheRoll",
-                    new { group, onTheRoll = OnTheRoll }, tx, cancellationToken: ct)));
-            else if (committeeOnly)
-                ids.UnionWith(await WithRoles(task.OrgId, CommitteeRoles));
-            else
-                ids.UnionWith(await conn.QueryAsync<long>(new CommandDefinition("""
-                    SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id
-                    WHERE o.path LIKE @pattern AND m.status IN @onTheRoll
-                    """, new { pattern = Rules.OrgPath.SubtreePattern(path), onTheRoll = OnTheRoll }, tx, cancellationToken: ct)));
+            var sql = new StringBuilder("INSERT INTO reminders (task_id, kind, member_id, org_id, status, due_at, created_at, updated_at) VALUES ");
+            var args = new DynamicParameters(new { dueAt = dueAt.UtcDateTime, now = now.UtcDateTime });
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                sql.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"(@t{i}, @k{i}, @m{i}, @o{i}, 'pending', @dueAt, @now, @now)");
+                args.Add($"t{i}", chunk[i].TaskId);
+                args.Add($"k{i}", DbNames.Of(chunk[i].Kind));
+                args.Add($"m{i}", chunk[i].MemberId);
+                args.Add($"o{i}", chunk[i].OrgId);
+            }
+            sql.Append(" ON DUPLICATE KEY UPDATE id = id");
+            written += await conn.ExecuteAsync(new CommandDefinition(sql.ToString(), args, tx, cancellationToken: ct));
         }
-        return ids;
+        return written;
     }
 
-    private static async Task<int> InsertAsync(DbConnection conn, DbTransaction tx, DueTask task, ReminderKind kind,
-        IReadOnlyCollection<long> recipients, DateTimeOffset dueAt, DateTimeOffset now, CancellationToken ct)
+    /// <summary>When to look at each task again, in one statement.</summary>
+    private static async Task SetNextAsync(DbConnection conn, DbTransaction tx, IReadOnlyDictionary<long, DateTimeOffset?> next,
+        CancellationToken ct)
     {
-        if (recipients.Count == 0)
-            return 0;
-        // The unique (task, kind, member) key: a reminder fired again (a reopened task, a second scanner) is a no-op.
-        return await conn.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO reminders (task_id, kind, member_id, org_id, status, due_at, created_at, updated_at)
-            VALUES (@taskId, @kind, @memberId, @orgId, 'pending', @dueAt, @now, @now)
-            ON DUPLICATE KEY UPDATE id = id
-            """, recipients.Select(memberId => new
+        var sql = new StringBuilder("UPDATE tasks SET next_reminder_at = CASE id");
+        var args = new DynamicParameters();
+        var i = 0;
+        foreach (var (id, at) in next)
         {
-            taskId = task.Id, kind = DbNames.Of(kind), memberId, orgId = task.OrgId, dueAt = dueAt.UtcDateTime, now = now.UtcDateTime,
-        }), tx, cancellationToken: ct));
+            sql.Append(CultureInfo.InvariantCulture, $" WHEN @i{i} THEN @n{i}");
+            args.Add($"i{i}", id);
+            args.Add($"n{i}", at?.UtcDateTime);
+            i++;
+        }
+        sql.Append(" END WHERE id IN @ids");
+        args.Add("ids", next.Keys.ToArray());
+        await conn.ExecuteAsync(new CommandDefinition(sql.ToString(), args, tx, cancellationToken: ct));
     }
 
     private static async Task MarkWarnedAsync(DbConnection conn, DbTransaction tx, DueTask task, DateTimeOffset now, CancellationToken ct)
