@@ -62,8 +62,8 @@ public static class ReminderSend
             }
             foreach (var chunk in rows.Chunk(1000))
                 await conn.ExecuteAsync("""
-                    INSERT INTO reminders (task_id, kind, member_id, org_id, status, due_at, created_at, updated_at)
-                    VALUES (@Id, @k, @MemberId, @OrgId, 'pending', @due, @due, @due)
+                    INSERT INTO reminders (subject_type, subject_id, task_id, kind, member_id, recipient, org_id, status, due_at, created_at, updated_at)
+                    VALUES ('task', @Id, @Id, @k, @MemberId, CONCAT('m:', @MemberId), @OrgId, 'pending', @due, @due, @due)
                     """, chunk);
         }
         var before = await http.GetFromJsonAsync<JsonElement>("sandbox/wechat/messages/stats");

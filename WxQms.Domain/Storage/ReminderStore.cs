@@ -1,23 +1,39 @@
 using System.Data.Common;
 using Dapper;
+using System.Text.Json;
 using MySqlConnector;
+using WxQms.Domain.Wechat;
 using WxQms.Domain.Model.Reminders;
 using WxQms.Domain.Rules.Reminders;
 
 namespace WxQms.Domain.Storage;
 
+/// <summary>The stored words of a notice: each app's template fields and the page both link to.</summary>
+public sealed record NoticeContent(IReadOnlyDictionary<string, string> Oa, IReadOnlyDictionary<string, string> Mp, string Page);
+
 /// <summary>
-/// A reminder a sender holds, with what it needs to word and address the message. The official-account
-/// openid is the member's own link, or the follower who shares a unionid with the member's mini-program
-/// login (the same person in both apps).
+/// A notice a sender holds, with what it needs to word and address it: a task's reminder (worded from
+/// <see cref="Task"/> when sent, so it says what is true then) or any other notice (a wish's), which
+/// carries its rendered <see cref="Content"/>. The official-account openid is the recipient's own link, or
+/// the follower who shares a unionid with the recipient's mini-program login (the same person in both apps).
 /// </summary>
 public sealed record ClaimedReminder(
     long Id,
+    string SubjectType,
+    long SubjectId,
+    string Kind,
+    int Attempts,
+    string? OaOpenId,
+    string? MpOpenId,
+    ClaimedTask? Task,
+    string? TemplateKey,
+    string? Content);
+
+/// <summary>The task behind a task reminder, as it stands when the reminder is sent.</summary>
+public sealed record ClaimedTask(
     long TaskId,
     ReminderKind Kind,
-    long MemberId,
-    int Attempts,
-    string TaskState,
+    string State,
     string TemplateCode,
     int TemplateVersion,
     string? AdhocTitle,
@@ -25,9 +41,25 @@ public sealed record ClaimedReminder(
     DateTimeOffset OpensAt,
     DateTimeOffset DueAt,
     DateTimeOffset? PlannedFor,
-    string? Place,
-    string? OaOpenId,
-    string? MpOpenId);
+    string? Place);
+
+/// <summary>
+/// A notice for the outbox that is not a task reminder (a wish claimed, a review waiting): its subject,
+/// kind (≤ 16 characters), recipient (a member, or a WeChat user without a member record), the org whose
+/// people may list it, the template key (<c>Reminders:Templates</c>) and the fields for each app, checked
+/// against WeChat's field rules when queued. One per (subject, kind, recipient): queuing it again is a no-op.
+/// </summary>
+public sealed record Notice(
+    string SubjectType,
+    long SubjectId,
+    string Kind,
+    long OrgId,
+    long? MemberId,
+    long? WechatUserId,
+    string TemplateKey,
+    IReadOnlyDictionary<string, string> OaData,
+    IReadOnlyDictionary<string, string> MpData,
+    string Page);
 
 /// <summary>
 /// The reminder rows the senders share. A claim moves due rows to <c>sending</c> under a lease in one
@@ -37,9 +69,9 @@ public sealed record ClaimedReminder(
 /// </summary>
 public sealed class ReminderStore(MySqlDataSource db)
 {
-    private sealed record Row(long Id, long TaskId, string Kind, long MemberId, int Attempts, string TaskState, string TemplateCode,
-        int TemplateVersion, string? AdhocTitle, string OrgName, DateTime OpensAt, DateTime DueAt, DateTime? PlannedFor,
-        string? Place, string? OaOpenId, string? MpOpenId);
+    private sealed record Row(long Id, string SubjectType, long SubjectId, string Kind, int Attempts, string? OaOpenId, string? MpOpenId,
+        long? TaskId, string? TaskState, string? TemplateCode, int? TemplateVersion, string? AdhocTitle, string? OrgName, DateTime? OpensAt,
+        DateTime? DueAt, DateTime? PlannedFor, string? Place, string? TemplateKey, string? Content);
 
     /// <summary>
     /// Due rows, and rows whose sender's lease ran out (it died or stalled), up to <paramref name="batch"/>.
@@ -91,27 +123,72 @@ public sealed class ReminderStore(MySqlDataSource db)
         }
 
         var rows = await conn.QueryAsync<Row>(new CommandDefinition("""
-            SELECT r.id AS Id, r.task_id AS TaskId, r.kind AS Kind, r.member_id AS MemberId, r.attempts AS Attempts,
-                   t.state AS TaskState, t.template_code AS TemplateCode, t.template_version AS TemplateVersion, a.title AS AdhocTitle,
-                   o.name AS OrgName, t.opens_at AS OpensAt, t.due_at AS DueAt, t.planned_for AS PlannedFor, t.place AS Place,
-                   (SELECT w.openid FROM wechat_users w
-                    WHERE w.app_id = @oaAppId AND w.subscribed
-                      AND (w.member_id = r.member_id OR w.unionid IN (
-                            SELECT u.unionid FROM wechat_users u WHERE u.member_id = r.member_id AND u.unionid IS NOT NULL))
-                    ORDER BY w.member_id = r.member_id DESC, w.updated_at DESC, w.id DESC LIMIT 1) AS OaOpenId,
-                   (SELECT w.openid FROM wechat_users w WHERE w.app_id = @mpAppId AND w.member_id = r.member_id
-                    ORDER BY w.updated_at DESC, w.id DESC LIMIT 1) AS MpOpenId
+            SELECT r.id AS Id, r.subject_type AS SubjectType, r.subject_id AS SubjectId, r.kind AS Kind, r.attempts AS Attempts,
+                   COALESCE(
+                     (SELECT w.openid FROM wechat_users w
+                      WHERE w.app_id = @oaAppId AND w.subscribed
+                        AND (w.member_id = r.member_id OR w.unionid IN (
+                              SELECT u.unionid FROM wechat_users u WHERE u.member_id = r.member_id AND u.unionid IS NOT NULL))
+                      ORDER BY w.member_id = r.member_id DESC, w.updated_at DESC, w.id DESC LIMIT 1),
+                     (SELECT w.openid FROM wechat_users w JOIN wechat_users u ON u.id = r.wechat_user_id
+                      WHERE w.app_id = @oaAppId AND w.subscribed AND (w.id = u.id OR w.unionid = u.unionid)
+                      ORDER BY w.id = u.id DESC, w.id DESC LIMIT 1)) AS OaOpenId,
+                   COALESCE(
+                     (SELECT w.openid FROM wechat_users w WHERE w.app_id = @mpAppId AND w.member_id = r.member_id
+                      ORDER BY w.updated_at DESC, w.id DESC LIMIT 1),
+                     (SELECT w.openid FROM wechat_users w JOIN wechat_users u ON u.id = r.wechat_user_id
+                      WHERE w.app_id = @mpAppId AND (w.id = u.id OR w.unionid = u.unionid)
+                      ORDER BY w.id = u.id DESC, w.id DESC LIMIT 1)) AS MpOpenId,
+                   t.id AS TaskId, t.state AS TaskState, t.template_code AS TemplateCode, t.template_version AS TemplateVersion,
+                   a.title AS AdhocTitle, o.name AS OrgName, t.opens_at AS OpensAt, t.due_at AS DueAt, t.planned_for AS PlannedFor,
+                   t.place AS Place, r.template_key AS TemplateKey, r.content AS Content
             FROM reminders r
-            JOIN tasks t ON t.id = r.task_id
-            JOIN orgs o ON o.id = t.org_id
+            LEFT JOIN tasks t ON t.id = r.task_id
+            LEFT JOIN orgs o ON o.id = t.org_id
             LEFT JOIN adhoc_tasks a ON a.id = t.adhoc_task_id
             WHERE r.id IN @ids
             ORDER BY r.due_at, r.id
             """, new { ids, oaAppId, mpAppId }, cancellationToken: ct));
-        return rows.Select(r => new ClaimedReminder(r.Id, r.TaskId, DbNames.Parse<ReminderKind>(r.Kind), r.MemberId, r.Attempts,
-            r.TaskState, r.TemplateCode, r.TemplateVersion, r.AdhocTitle, r.OrgName, Utc(r.OpensAt), Utc(r.DueAt),
-            r.PlannedFor is { } p ? Utc(p) : null, r.Place, r.OaOpenId, r.MpOpenId)).ToList();
+        return rows.Select(r => new ClaimedReminder(r.Id, r.SubjectType, r.SubjectId, r.Kind, r.Attempts, r.OaOpenId, r.MpOpenId,
+            r.TaskId is { } taskId && r.SubjectType == TaskSubject
+                ? new ClaimedTask(taskId, DbNames.Parse<ReminderKind>(r.Kind), r.TaskState!, r.TemplateCode!, r.TemplateVersion!.Value,
+                    r.AdhocTitle, r.OrgName!, Utc(r.OpensAt!.Value), Utc(r.DueAt!.Value), r.PlannedFor is { } p ? Utc(p) : null, r.Place)
+                : null,
+            r.TemplateKey, r.Content)).ToList();
     }
+
+    /// <summary>Queues a notice in the caller's transaction (so it commits with the change it tells of); false when it was queued before.</summary>
+    public static async Task<bool> EnqueueAsync(DbConnection conn, DbTransaction tx, Notice notice, DateTimeOffset now, CancellationToken ct)
+    {
+        if (notice.Kind.Length > 16 || notice.SubjectType == TaskSubject)
+            throw new ArgumentException("a notice's kind is at most 16 characters, and task reminders come from the scanner", nameof(notice));
+        if (notice.MemberId is null == notice.WechatUserId is null)
+            throw new ArgumentException("a notice goes to a member or to a WeChat user", nameof(notice));
+        if (TemplateFieldRules.Validate(notice.OaData).Concat(TemplateFieldRules.Validate(notice.MpData)).FirstOrDefault() is { } bad)
+            throw new ArgumentException($"notice {notice.Kind}: {bad}", nameof(notice));
+        var content = JsonSerializer.Serialize(new NoticeContent(notice.OaData, notice.MpData, notice.Page), JsonDefaults.Storage);
+        try
+        {
+            await conn.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO reminders (subject_type, subject_id, kind, member_id, wechat_user_id, recipient, org_id, status, due_at,
+                                       template_key, content, created_at, updated_at)
+                VALUES (@SubjectType, @SubjectId, @Kind, @MemberId, @WechatUserId, @recipient, @OrgId, 'pending', @dueAt,
+                        @TemplateKey, @content, @now, @now)
+                """, new
+        {
+            notice.SubjectType, notice.SubjectId, notice.Kind, notice.MemberId, notice.WechatUserId,
+            recipient = notice.MemberId is { } m ? $"m:{m}" : $"u:{notice.WechatUserId}", notice.OrgId,
+                dueAt = QuietHours.Defer(now).UtcDateTime, notice.TemplateKey, content, now = now.UtcDateTime,
+            }, tx, cancellationToken: ct));
+            return true;
+        }
+        catch (MySqlException ex) when (ex.ErrorCode == MySqlErrorCode.DuplicateKeyEntry)
+        {
+            return false; // queued before; the failed statement leaves the caller's transaction as it was
+        }
+    }
+
+    public const string TaskSubject = "task";
 
     /// <summary>Extends the lease just before a send; false when another sender has taken the row over.</summary>
     public async Task<bool> RenewAsync(long id, string owner, DateTimeOffset now, TimeSpan lease, CancellationToken ct)

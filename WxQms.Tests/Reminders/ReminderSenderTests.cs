@@ -51,8 +51,9 @@ public sealed class ReminderSenderTests(WxQmsApp app) : IAsyncLifetime
         await world.SubscribeAsync(api, member, "meetingReminder");  // one consent
         var ids = await world.InsertAsync(taskId, "organiser", [member], at);
         await ReminderWorld.ExecuteAsync("""
-            INSERT INTO reminders (task_id, kind, member_id, org_id, status, due_at, created_at, updated_at)
-            SELECT task_id, 'members', member_id, org_id, 'pending', due_at, created_at, updated_at FROM reminders WHERE id = @id
+            INSERT INTO reminders (subject_type, subject_id, task_id, kind, member_id, recipient, org_id, status, due_at, created_at, updated_at)
+            SELECT subject_type, subject_id, task_id, 'members', member_id, recipient, org_id, 'pending', due_at, created_at, updated_at
+            FROM reminders WHERE id = @id
             """, new { id = ids[0] });
 
         await world.SendAsync(at);
@@ -176,6 +177,42 @@ public sealed class ReminderSenderTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal("pending", stillWaiting.Status);
         Assert.Equal("sent", (await world.RemindersAsync(taskId)).Single().Status);
         Assert.Equal(1, world.Wx.Sandbox.Messages.AcceptedByClientMsgId[$"reminder-{id}"]);
+    }
+
+    [Fact]
+    public async Task A_notice_to_a_resident_without_a_member_record_goes_out_once_through_the_outbox()
+    {
+        var openid = SandboxUsers.OpenIdOf("R01");
+        world.Wx.Sandbox.Users.SetFollows(openid, true);
+        var userId = await ReminderWorld.ScalarAsync("""
+            INSERT INTO wechat_users (app_id, openid, unionid, subscribed, created_at, updated_at)
+            VALUES (@app, @openid, @union, TRUE, @now, @now);
+            SELECT LAST_INSERT_ID();
+            """, new { app = WxQmsApp.OaAppId, openid, union = SandboxUsers.UnionIdOf("R01"), now = at.UtcDateTime });
+        var orgId = await ReminderWorld.ScalarAsync("SELECT id FROM orgs WHERE code = @Community", new { ReminderWorld.Community });
+        var notice = new Notice("wish", 42, "wish_claimed", orgId, null, userId, "reviewResult",
+            new Dictionary<string, string> { ["thing1"] = "微心愿：修理水龙头", ["phrase2"] = "已认领", ["thing3"] = "党员已认领您的心愿", ["time4"] = "2026年12月10日 09:00" },
+            new Dictionary<string, string> { ["thing1"] = "微心愿：修理水龙头", ["phrase2"] = "已认领", ["name3"] = "张三", ["time4"] = "2026年12月10日 09:00" },
+            "pages/wish/index?id=42");
+
+        bool first, again;
+        await using (var conn = new MySqlConnector.MySqlConnection(TestEnvironment.MySql))
+        {
+            await conn.OpenAsync(Ct);
+            await using var tx = await conn.BeginTransactionAsync(Ct);
+            first = await ReminderStore.EnqueueAsync(conn, tx, notice, at, Ct);
+            again = await ReminderStore.EnqueueAsync(conn, tx, notice, at, Ct);
+            await tx.CommitAsync(Ct);
+        }
+        await world.SendAsync(at);
+
+        Assert.True(first);
+        Assert.False(again);
+        var card = (await world.InboxAsync(openid)).Single(m => m.Kind == "template");
+        Assert.Equal("审核结果通知", card.Title);
+        Assert.Equal("pages/wish/index?id=42", card.Page);
+        Assert.Equal("已认领", card.Fields!.Single(f => f.Key == "phrase2").Value);
+        Assert.Equal("sent", await ReminderWorld.QuerySingleAsync<string>("SELECT status FROM reminders WHERE subject_type = 'wish'"));
     }
 
     /// <summary>What a worker leaves behind when SIGKILL hits between WeChat's call and recording its answer.</summary>

@@ -129,8 +129,8 @@ public sealed class ReminderWorld(WxQmsApp app)
         var orgId = await ScalarAsync("SELECT org_id FROM tasks WHERE id = @taskId", new { taskId });
         foreach (var memberId in memberIds)
             await ExecuteAsync("""
-                INSERT INTO reminders (task_id, kind, member_id, org_id, status, due_at, created_at, updated_at)
-                VALUES (@taskId, @kind, @memberId, @orgId, 'pending', @dueAt, @dueAt, @dueAt)
+                INSERT INTO reminders (subject_type, subject_id, task_id, kind, member_id, recipient, org_id, status, due_at, created_at, updated_at)
+                VALUES ('task', @taskId, @taskId, @kind, @memberId, CONCAT('m:', @memberId), @orgId, 'pending', @dueAt, @dueAt, @dueAt)
                 """, new { taskId, kind, memberId, orgId, dueAt = dueAt.UtcDateTime });
         return (await QueryAsync<long>("SELECT id FROM reminders WHERE task_id = @taskId AND kind = @kind ORDER BY id",
             new { taskId, kind })).ToArray();

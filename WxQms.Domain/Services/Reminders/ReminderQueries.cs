@@ -6,14 +6,19 @@ using WxQms.Domain.Storage;
 
 namespace WxQms.Domain.Services.Reminders;
 
-/// <summary>One reminder as staff see it: to whom, about what, and what became of it.</summary>
+/// <summary>
+/// One reminder or notice as staff see it: about what (a task, or another subject such as a wish), to
+/// whom (a member, or a WeChat user without a member record), and what became of it.
+/// </summary>
 public sealed record ReminderView(
     long Id,
-    long TaskId,
+    string SubjectType,
+    long SubjectId,
+    long? TaskId,
     string Kind,
     string KindLabel,
-    long MemberId,
-    string MemberName,
+    long? MemberId,
+    string RecipientName,
     long OrgId,
     string OrgName,
     string Status,
@@ -33,7 +38,8 @@ public sealed record ReminderFilter(string ScopePath, ReminderStatus? Status = n
 /// <summary>Reminders of an org subtree by status, newest first, with the count of each status.</summary>
 public sealed class ReminderQueries(MySqlDataSource db)
 {
-    private sealed record Row(long Id, long TaskId, string Kind, long MemberId, string MemberName, long OrgId, string OrgName,
+    private sealed record Row(long Id, string SubjectType, long SubjectId, long? TaskId, string Kind, long? MemberId, string RecipientName,
+        long OrgId, string OrgName,
         string Status, string? Channel, DateTime DueAt, DateTime? SentAt, int Attempts, string? LastError, string? Delivery);
 
     public async Task<ReminderPage> ListAsync(ReminderFilter f, CancellationToken ct)
@@ -57,24 +63,32 @@ public sealed class ReminderQueries(MySqlDataSource db)
             $"SELECT r.status, COUNT(*) FROM reminders r JOIN orgs o ON o.id = r.org_id {filter} GROUP BY r.status",
             args, cancellationToken: ct))).ToDictionary(c => c.Status, c => c.Count);
         var rows = await conn.QueryAsync<Row>(new CommandDefinition($"""
-            SELECT r.id AS Id, r.task_id AS TaskId, r.kind AS Kind, r.member_id AS MemberId, m.name AS MemberName, r.org_id AS OrgId,
+            SELECT r.id AS Id, r.subject_type AS SubjectType, r.subject_id AS SubjectId, r.task_id AS TaskId, r.kind AS Kind,
+                   r.member_id AS MemberId, COALESCE(m.name, u.nickname, '微信用户') AS RecipientName, r.org_id AS OrgId,
                    o.name AS OrgName, r.status AS Status, r.channel AS Channel, r.due_at AS DueAt, r.sent_at AS SentAt,
                    r.attempts AS Attempts, r.last_error AS LastError, w.delivery_status AS Delivery
             FROM reminders r
             JOIN orgs o ON o.id = r.org_id
-            JOIN members m ON m.id = r.member_id
+            LEFT JOIN members m ON m.id = r.member_id
+            LEFT JOIN wechat_users u ON u.id = r.wechat_user_id
             LEFT JOIN wechat_outbound w ON w.id = r.outbound_id
             {filter}
               AND (@status IS NULL OR r.status = @status)
             ORDER BY r.due_at DESC, r.id DESC
             LIMIT @limit OFFSET @offset
             """, args, cancellationToken: ct));
-        var items = rows.Select(r => new ReminderView(r.Id, r.TaskId, r.Kind, KindLabel(DbNames.Parse<ReminderKind>(r.Kind)), r.MemberId,
-            r.MemberName, r.OrgId, r.OrgName, r.Status, StatusLabel(DbNames.Parse<ReminderStatus>(r.Status), r.Delivery), r.Channel,
+        var items = rows.Select(r => new ReminderView(r.Id, r.SubjectType, r.SubjectId, r.TaskId, r.Kind, KindLabel(r.SubjectType, r.Kind),
+            r.MemberId, r.RecipientName, r.OrgId, r.OrgName, r.Status, StatusLabel(DbNames.Parse<ReminderStatus>(r.Status), r.Delivery), r.Channel,
             Utc(r.DueAt), r.SentAt is { } t ? Utc(t) : null, r.Attempts, r.LastError, r.Delivery)).ToList();
         var total = f.Status is { } st ? counts.GetValueOrDefault(DbNames.Of(st)) : counts.Values.Sum();
         return new ReminderPage(items, counts, total);
     }
+
+    /// <summary>Labels of notices other than task reminders, by kind (a subject's notices add theirs here).</summary>
+    private static readonly Dictionary<string, string> NoticeLabels = new(StringComparer.Ordinal);
+
+    public static string KindLabel(string subjectType, string kind) =>
+        subjectType == ReminderStore.TaskSubject ? KindLabel(DbNames.Parse<ReminderKind>(kind)) : NoticeLabels.GetValueOrDefault(kind, kind);
 
     public static string KindLabel(ReminderKind kind) => kind switch
     {

@@ -157,11 +157,14 @@ public sealed class ReminderScanJob(MySqlDataSource db, TaskCache cache, IOption
         var written = 0;
         foreach (var chunk in rows.Chunk(500))
         {
-            var sql = new StringBuilder("INSERT INTO reminders (task_id, kind, member_id, org_id, status, due_at, created_at, updated_at) VALUES ");
+            var sql = new StringBuilder("""
+                INSERT INTO reminders (subject_type, subject_id, task_id, kind, member_id, recipient, org_id, status, due_at, created_at, updated_at)
+                VALUES
+                """);
             var args = new DynamicParameters(new { dueAt = dueAt.UtcDateTime, now = now.UtcDateTime });
             for (var i = 0; i < chunk.Length; i++)
             {
-                sql.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"(@t{i}, @k{i}, @m{i}, @o{i}, 'pending', @dueAt, @now, @now)");
+                sql.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $" ('task', @t{i}, @t{i}, @k{i}, @m{i}, CONCAT('m:', @m{i}), @o{i}, 'pending', @dueAt, @now, @now)");
                 args.Add($"t{i}", chunk[i].TaskId);
                 args.Add($"k{i}", DbNames.Of(chunk[i].Kind));
                 args.Add($"m{i}", chunk[i].MemberId);

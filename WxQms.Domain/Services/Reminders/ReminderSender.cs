@@ -85,20 +85,32 @@ public sealed class ReminderSender(
 
     private async Task SendOneAsync(ClaimedReminder r, ReminderOptions o, Func<DateTimeOffset> at, CancellationToken ct)
     {
-        var template = r.TemplateCode == AdhocTask.TemplateCode ? null : TaskCatalogue.Default.Get(r.TemplateCode, r.TemplateVersion);
-        var state = DbNames.Parse<TaskState>(r.TaskState);
-        var facts = new ReminderTask(template?.ReminderRule ?? AdhocTask.Reminders, template?.PlanRule.Required ?? false,
-            r.OpensAt, r.DueAt, r.PlannedFor, state is TaskState.Submitted or TaskState.Completed,
-            state is not (TaskState.Completed or TaskState.Cancelled));
-        if (!ReminderSchedule.Applies(facts, r.Kind))
+        OutgoingMessage message;
+        if (r.Task is { } task)
         {
-            await reminders.FinishAsync(r.Id, Owner, ReminderStatus.Cancelled, null, "任务已有佐证或已结束，无需提醒", at(), ct);
+            var template = task.TemplateCode == AdhocTask.TemplateCode ? null : TaskCatalogue.Default.Get(task.TemplateCode, task.TemplateVersion);
+            var state = DbNames.Parse<TaskState>(task.State);
+            var facts = new ReminderTask(template?.ReminderRule ?? AdhocTask.Reminders, template?.PlanRule.Required ?? false,
+                task.OpensAt, task.DueAt, task.PlannedFor, state is TaskState.Submitted or TaskState.Completed,
+                state is not (TaskState.Completed or TaskState.Cancelled));
+            if (!ReminderSchedule.Applies(facts, task.Kind))
+            {
+                await reminders.FinishAsync(r.Id, Owner, ReminderStatus.Cancelled, null, "任务已有佐证或已结束，无需提醒", at(), ct);
+                return;
+            }
+            var words = ReminderContent.For(new ReminderFacts(task.Kind, task.TaskId, template?.Name ?? task.AdhocTitle ?? "临时任务",
+                task.OrgName, task.DueAt, task.PlannedFor, task.Place));
+            message = new OutgoingMessage(o.For(words.Template), words.OaData, words.MpData, words.Page);
+        }
+        else if (r.Content is { } json && r.TemplateKey is { } key
+                 && JsonSerializer.Deserialize<NoticeContent>(json, JsonDefaults.Storage) is { } content)
+            message = new OutgoingMessage(o.Templates.GetValueOrDefault(key) ?? new TemplateIds(), content.Oa, content.Mp, content.Page);
+        else
+        {
+            await reminders.FinishAsync(r.Id, Owner, ReminderStatus.Failed, null, "通知内容缺失", at(), ct);
             return;
         }
-
-        var message = ReminderContent.For(new ReminderFacts(r.Kind, r.TaskId, template?.Name ?? r.AdhocTitle ?? "临时任务", r.OrgName,
-            r.DueAt, r.PlannedFor, r.Place));
-        var ids = o.For(message.Template);
+        var ids = message.Ids;
         var reasons = new List<string>();
         long? lastOutbound = null;
 
@@ -129,11 +141,15 @@ public sealed class ReminderSender(
         await reminders.FinishAsync(r.Id, Owner, ReminderStatus.Unreachable, lastOutbound, string.Join("；", reasons), at(), ct);
     }
 
+    /// <summary>What goes out: the template of each app and its fields, and the page both link to.</summary>
+    private sealed record OutgoingMessage(TemplateIds Ids, IReadOnlyDictionary<string, string> OaData,
+        IReadOnlyDictionary<string, string> MpData, string Page);
+
     /// <summary>Done: the reminder reached its end state (sent, released for a retry, or failed). Otherwise the reason this channel failed.</summary>
     private sealed record ChannelOutcome(bool Done, string? Reason = null, long? OutboundId = null);
 
     private async Task<ChannelOutcome> TryChannelAsync(ClaimedReminder r, ReminderChannel channel, string appId, string openId,
-        string templateId, ReminderMessage message, ReminderOptions o, Func<DateTimeOffset> at, CancellationToken ct)
+        string templateId, OutgoingMessage message, ReminderOptions o, Func<DateTimeOffset> at, CancellationToken ct)
     {
         var clientMsgId = channel == ReminderChannel.Oa ? $"reminder-{r.Id}" : $"reminder-{r.Id}-mp";
         var data = channel == ReminderChannel.Oa ? message.OaData : message.MpData;
