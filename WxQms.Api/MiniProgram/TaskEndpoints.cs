@@ -24,7 +24,8 @@ public sealed record ReviewBody(ReviewDecision Decision, decimal Adjustment, str
 public sealed record TaskDto(long Id, long OrgId, string TemplateCode, string Name, string PeriodKey, DateTimeOffset OpensAt,
     DateTimeOffset DueAt, TaskState State, string StateLabel, int Version, DateTimeOffset? PlannedFor, string? Place, string? Topic,
     decimal Points, EvidenceRule EvidenceRule, bool AdHoc, long? AdhocTaskId, string? ReviewStatus, decimal MaxReviewAdjustment,
-    IReadOnlyList<PhotoDto> Photos, IReadOnlyList<TaskQueries.EvidenceItem> Evidence, IReadOnlyList<TaskQueries.HistoryItem> History)
+    IReadOnlyList<PhotoDto> Photos, IReadOnlyList<TaskQueries.EvidenceItem> Evidence, IReadOnlyList<TaskQueries.HistoryItem> History,
+    DateTimeOffset? WarnedAt)
 {
     public static TaskDto From(TaskSnapshot t, IReadOnlyList<StoredPhoto>? photos = null,
         IReadOnlyList<TaskQueries.EvidenceItem>? evidence = null, IReadOnlyList<TaskQueries.HistoryItem>? history = null)
@@ -35,7 +36,7 @@ public sealed record TaskDto(long Id, long OrgId, string TemplateCode, string Na
             t.AdHoc, t.AdhocTaskId, t.ReviewStatus, TaskScoring.ReviewBound(t.PossiblePoints),
             (photos ?? []).Select(p => new PhotoDto(p.Sha256, p.ContentType, p.Size, $"/api/mp/tasks/{t.Id}/photos/{p.Sha256}",
                 p.TakenAt, PhotoChecks.TakenOnMeetingDay(p.TakenAt, evidence?.FirstOrDefault()?.HeldAt))).ToList(),
-            evidence ?? [], history ?? []);
+            evidence ?? [], history ?? [], t.WarnedAt);
     }
 }
 

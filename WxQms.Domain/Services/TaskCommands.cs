@@ -24,7 +24,7 @@ public sealed record SubmissionResult(TaskSnapshot Task, JudgmentResult Judgment
 public sealed record TaskSnapshot(long Id, long OrgId, string TemplateCode, int TemplateVersion, string PeriodKey,
     DateTimeOffset OpensAt, DateTimeOffset DueAt, TaskState State, bool AdHoc, int RowVersion,
     DateTimeOffset? PlannedFor, string? Place, string? Topic, TaskTemplate Template, long? AdhocTaskId = null,
-    string? ReviewStatus = null, decimal PossiblePoints = 0);
+    string? ReviewStatus = null, decimal PossiblePoints = 0, DateTimeOffset? WarnedAt = null);
 
 public enum ReviewDecision
 {
@@ -45,7 +45,7 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
 
     private sealed record Row(long Id, long OrgId, string TemplateCode, int TemplateVersion, string PeriodKey, DateTime OpensAt,
         DateTime DueAt, string State, bool AdHoc, long? AdhocTaskId, int RowVersion, DateTime? PlannedFor, string? Place, string? Topic,
-        string? ReviewStatus, decimal PossiblePoints);
+        string? ReviewStatus, decimal PossiblePoints, DateTime? WarnedAt);
 
     public async Task<TaskSnapshot?> GetAsync(long id, CancellationToken ct)
     {
@@ -53,7 +53,7 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
             SELECT id AS Id, org_id AS OrgId, template_code AS TemplateCode, template_version AS TemplateVersion,
                    period_key AS PeriodKey, opens_at AS OpensAt, due_at AS DueAt, state AS State, adhoc AS AdHoc,
                    adhoc_task_id AS AdhocTaskId, row_version AS RowVersion, planned_for AS PlannedFor, place AS Place,
-                   topic AS Topic, review_status AS ReviewStatus, possible_points AS PossiblePoints
+                   topic AS Topic, review_status AS ReviewStatus, possible_points AS PossiblePoints, warned_at AS WarnedAt
             FROM tasks WHERE id = @id
             """;
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -65,7 +65,8 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
             : TaskCatalogue.Default.Get(r.TemplateCode, r.TemplateVersion);
         return new TaskSnapshot(r.Id, r.OrgId, r.TemplateCode, r.TemplateVersion, r.PeriodKey,
             Utc(r.OpensAt), Utc(r.DueAt), DbNames.Parse<TaskState>(r.State), r.AdHoc, r.RowVersion,
-            r.PlannedFor is { } p ? Utc(p) : null, r.Place, r.Topic, template, r.AdhocTaskId, r.ReviewStatus, r.PossiblePoints);
+            r.PlannedFor is { } p ? Utc(p) : null, r.Place, r.Topic, template, r.AdhocTaskId, r.ReviewStatus, r.PossiblePoints,
+            r.WarnedAt is { } w ? Utc(w) : null);
     }
 
     /// <summary>The photos of a task's latest submission, newest submission first.</summary>

@@ -88,14 +88,15 @@ public sealed class TaskQueries(MySqlDataSource db, TaskCache cache)
         TaskState State,
         decimal PossiblePoints,
         bool AdHoc,
-        string? ReviewStatus);
+        string? ReviewStatus,
+        DateTimeOffset? WarnedAt = null);
 
     /// <summary>What a list asks for: the subtree and optional filters.</summary>
     public sealed record ListFilter(string ScopePath, TaskState? State = null, string? PeriodKey = null, bool AwaitingReview = false,
         int Limit = 100);
 
     private sealed record Row(long Id, long OrgId, string OrgName, string TemplateCode, int TemplateVersion, string PeriodKey,
-        DateTime DueAt, string State, decimal PossiblePoints, string? AdhocTitle, string? ReviewStatus);
+        DateTime DueAt, string State, decimal PossiblePoints, string? AdhocTitle, string? ReviewStatus, DateTime? WarnedAt);
 
     /// <summary>Tasks of the subtree, soonest due first, optionally of one state and/or one period, or awaiting review.</summary>
     public async Task<(IReadOnlyList<TaskListItem> Items, CacheOutcome Cache)> ListAsync(ListFilter filter, CancellationToken ct)
@@ -110,7 +111,8 @@ public sealed class TaskQueries(MySqlDataSource db, TaskCache cache)
         const string sql = """
             SELECT t.id AS Id, t.org_id AS OrgId, o.name AS OrgName, t.template_code AS TemplateCode,
                    t.template_version AS TemplateVersion, t.period_key AS PeriodKey, t.due_at AS DueAt, t.state AS State,
-                   t.possible_points AS PossiblePoints, a.title AS AdhocTitle, t.review_status AS ReviewStatus
+                   t.possible_points AS PossiblePoints, a.title AS AdhocTitle, t.review_status AS ReviewStatus,
+                   t.warned_at AS WarnedAt
             FROM orgs o JOIN tasks t ON t.org_id = o.id
             LEFT JOIN adhoc_tasks a ON a.id = t.adhoc_task_id
             WHERE o.path LIKE @pattern
@@ -132,7 +134,7 @@ public sealed class TaskQueries(MySqlDataSource db, TaskCache cache)
         return rows.Select(r => new TaskListItem(r.Id, r.OrgId, r.OrgName, r.TemplateCode,
                 r.AdhocTitle ?? TaskCatalogue.Default.Get(r.TemplateCode, r.TemplateVersion).Name, r.PeriodKey,
                 new DateTimeOffset(r.DueAt, TimeSpan.Zero), DbNames.Parse<TaskState>(r.State), r.PossiblePoints, r.AdhocTitle is not null,
-                r.ReviewStatus))
+                r.ReviewStatus, r.WarnedAt is { } w ? new DateTimeOffset(w, TimeSpan.Zero) : null))
             .ToList();
     }
 

@@ -7,6 +7,7 @@ using WxQms.Domain.Services;
 using WxQms.Domain.Rules.Reminders;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services.Reminders;
+using WxQms.Domain.Storage;
 using WxQms.Tests.Infrastructure;
 
 namespace WxQms.Tests.Reminders;
@@ -178,6 +179,34 @@ public sealed class ReminderFlowTests(WxQmsApp app) : IAsyncLifetime
         Assert.Contains(member, m => m.Title == "会议提醒" && m.Fields![0].Value.EndsWith("请准时参加", StringComparison.Ordinal));
         Assert.Contains(community, m => m.Title == "任务预警" && m.Fields!.Any(f => f.Value == "未交佐证"));
         Assert.Equal(1, await ReminderWorld.ScalarAsync("SELECT COUNT(*) FROM tasks WHERE warned_at IS NOT NULL"));
+    }
+
+    [Fact]
+    public async Task Subscribe_events_are_recorded_a_reject_in_settings_ends_consent_and_sent_events_report_delivery()
+    {
+        var api = app.CreateClient();
+        var worker = (await world.MembersWithRoleAsync(ReminderWorld.Branch, Roles.Worker)).Single();
+        var taskId = await world.TaskIdAsync(ReminderWorld.Branch, TaskCodes.ThemePartyDay);
+        await app.Get<TaskCommands>().ReportPlanAsync(taskId, 1, new PlanReport(world.Day(20, 14, 30), "党群服务中心", "学习党章"), "test", null, Ct);
+        await world.SubscribeAsync(api, worker, "meetingReminder", "taskWarning");
+        var mpOpenId = await world.MpOpenIdAsync(worker);
+        var t0 = app.Clock.GetUtcNow();                      // the callback stamps reports with this clock
+        await world.InsertAsync(taskId, "organiser", [worker], t0);
+        await world.SendAsync(t0);
+        await world.DeliverPushesAsync();                     // subscribe_msg_sent_event for the meeting card
+
+        var push = app.Get<SandboxPush>();
+        await push.DeliverAsync(SandboxApp.Mp, push.MiniProgramEvent(mpOpenId, "subscribe_msg_change_event", new Dictionary<string, object?>
+        {
+            ["List"] = new { TemplateId = SandboxTemplates.MpTaskWarning, SubscribeStatusString = "reject" },
+        }), Ct);
+
+        Assert.Equal("success", await ReminderWorld.QuerySingleAsync<string>(
+            "SELECT delivery_status FROM wechat_outbound WHERE kind = 'subscribe' AND template_id = @t", new { t = SandboxTemplates.MpMeetingReminder }));
+        Assert.Equal(0, await app.Get<SubscriptionStore>().RemainingAsync(WxQmsApp.MpAppId, mpOpenId, SandboxTemplates.MpTaskWarning, Ct));
+        Assert.Equal(1, await ReminderWorld.ScalarAsync(
+            "SELECT COUNT(*) FROM mp_subscription_events WHERE source = 'settings' AND result = 'reject' AND template_id = @t",
+            new { t = SandboxTemplates.MpTaskWarning }));
     }
 
     [Fact]

@@ -44,6 +44,10 @@ function view(task) {
     opens: format.dateTime(task.opensAt),
     planText: plan ? `${plan.date} ${plan.time}` : '',
     reviewLabel: format.REVIEW_LABELS[task.reviewStatus] || '',
+    // Marked by the reminder scanner when the meeting day ended without evidence (a submission clears the concern).
+    warnedText: task.warnedAt && ['pending', 'planned', 'returned', 'overdue'].indexOf(task.state) >= 0
+      ? `已预警：${format.dateTime(task.warnedAt)} 仍未提交佐证，请尽快补交`
+      : '',
     submissions: (task.evidence || []).map(submission),
     trail: (task.history || []).map((h, i) => Object.assign({ key: i }, format.historyLine(h))),
   });

@@ -13,6 +13,7 @@ function taskListItem(overrides = {}) {
       possiblePoints: 5,
       adHoc: false,
       reviewStatus: null,
+      warnedAt: null,
     },
     overrides
   );
@@ -51,6 +52,7 @@ function taskDto(overrides = {}) {
       photos: [],
       evidence: [],
       history: [],
+      warnedAt: null,
     },
     overrides
   );

@@ -34,6 +34,20 @@ describe('pages/task 任务详情', () => {
     expect(text(page, '#review-button')).toBeNull();
   });
 
+  test('a task the scanner warned says so until evidence is in', async () => {
+    signIn();
+    let state = 'planned';
+    mockApi({ 'GET /api/mp/tasks/7': () => ({ data: taskDto({ state, warnedAt: '2026-11-20T16:00:00Z' }) }) });
+    let page = render('pages/task/index');
+    await page.instance.onLoad({ id: '7' });
+    expect(text(page, '#warned')).toBe('已预警：2026-11-21 00:00 仍未提交佐证，请尽快补交');
+
+    state = 'submitted';
+    page = render('pages/task/index');
+    await page.instance.onLoad({ id: '7' });
+    expect(text(page, '#warned')).toBeNull();
+  });
+
   test('a member only reads; staff may review a completed task that awaits review, not one already reviewed', async () => {
     signIn(member({ roles: [{ role: 'member', orgId: 301 }] }));
     let reviewStatus = 'awaiting';
