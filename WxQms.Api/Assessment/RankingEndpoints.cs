@@ -67,7 +67,14 @@ public static class RankingEndpoints
         return TypedResults.Bytes(ranking.Json, "application/json; charset=utf-8");
     }
 
-    internal static Task<(CachedRanking? Ranking, CacheOutcome Outcome)> LoadAsync(RankingRequest r, RankingCache cache,
+    internal static ValueTask<(CachedRanking? Ranking, CacheOutcome Outcome)> LoadAsync(RankingRequest r, RankingCache cache,
+        RankingQueries queries, CancellationToken ct) =>
+        cache.TryGetLocal(r.Period.Key, r.ScopeId, r.Level, out var hit)
+            ? ValueTask.FromResult<(CachedRanking?, CacheOutcome)>((hit, CacheOutcome.Hit))
+            : new(LoadThroughRedisAsync(r, cache, queries, ct));
+
+    // Apart from LoadAsync so that a local hit does not allocate the loader's closure.
+    private static Task<(CachedRanking? Ranking, CacheOutcome Outcome)> LoadThroughRedisAsync(RankingRequest r, RankingCache cache,
         RankingQueries queries, CancellationToken ct) =>
         cache.GetOrLoadAsync(r.Period.Key, r.ScopeId, r.Level, c => queries.BuildAsync(r.Period, r.ScopeId, r.Level, c), ct);
 
@@ -82,7 +89,7 @@ public static class RankingEndpoints
             parsedPeriod = Periods.Containing(Recurrence.Monthly, clock.GetUtcNow());
         else if (!Periods.TryParse(period, out parsedPeriod))
             return (null, Problem(StatusCodes.Status400BadRequest, "参数无效", $"无法识别的期间“{period}”，应如 2026-11、2026-Q4 或 2026", "request.invalid"));
-        var scopeId = scope ?? RankingAccess.DefaultScope(grants.ToList(), parsedLevel);
+        var scopeId = scope ?? RankingAccess.DefaultScope(grants, parsedLevel);
         if (scopeId is null)
             return (null, Problem(StatusCodes.Status403Forbidden, "无权访问", "请先绑定党员身份", "auth.not_bound"));
         return (new RankingRequest(parsedPeriod, scopeId.Value, parsedLevel), null);

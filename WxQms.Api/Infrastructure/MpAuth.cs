@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Claims;
 using System.Text;
@@ -41,6 +42,11 @@ public static class MpAuth
                 o.MapInboundClaims = false;
                 o.TokenValidationParameters = TokenIssuer.ValidationParameters(auth.Value, clock);
                 o.TimeProvider = clock;
+                // Parsing and checking the signature was the dearest part of a cached ranking request
+                // (issue #6 benchmark); a token seen before only has its lifetime checked again.
+                o.TokenHandlers.Clear();
+                o.TokenHandlers.Add(new RememberingTokenHandler());
+                o.SaveToken = false; // nothing reads the raw token back from the ticket
                 o.Events = new JwtBearerEvents
                 {
                     OnChallenge = WriteChallengeAsync,
@@ -48,9 +54,10 @@ public static class MpAuth
                         "无权访问", "您的角色或所属组织无权进行此操作。", "auth.forbidden"),
                 };
             });
+        // JwtBearer is the default scheme, so the authentication middleware has already signed the user in;
+        // naming the scheme on the policy as well would authenticate every request a second time.
         services.AddAuthorizationBuilder()
-            .AddPolicy(Policy, p => p.AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme)
-                .RequireAuthenticatedUser().RequireClaim(MpClaims.WechatUser));
+            .AddPolicy(Policy, p => p.RequireAuthenticatedUser().RequireClaim(MpClaims.WechatUser));
         return builder;
     }
 
@@ -116,6 +123,83 @@ public static class MpClaims
     }
 
     private static string DbKind(OrgKind kind) => WxQms.Domain.Storage.DbNames.Of(kind);
+}
+
+/// <summary>
+/// A <see cref="JsonWebTokenHandler"/> that remembers the tokens it has fully validated, so a mini program
+/// that sends the same bearer token on every request pays for parsing and the HMAC once per token, not
+/// once per request. A remembered token has its lifetime checked again on every use, with the same
+/// parameters (and so the app's clock) as the full validation; one that fails goes through the full
+/// validation, which gives the usual failure. Only valid tokens are remembered, keyed by their exact text
+/// (signature included), so nothing an unsigned caller sends can add an entry. Each request gets its own
+/// copy of the identity. The signing key only changes with a restart, which empties the cache.
+/// </summary>
+public sealed class RememberingTokenHandler : JsonWebTokenHandler
+{
+    /// <summary>
+    /// Roughly one token per user signed in within a token lifetime (a few KB each); when full, expired
+    /// tokens go first, then everything (each token is then validated in full once more).
+    /// </summary>
+    public const int Capacity = 10_000;
+
+    private readonly ConcurrentDictionary<string, Known> remembered = new(StringComparer.Ordinal);
+
+    private sealed record Known(TokenValidationResult Result, DateTime? NotBefore, DateTime? Expires);
+
+    public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
+    {
+        if (remembered.TryGetValue(token, out var known))
+        {
+            if (StillValid(known, validationParameters))
+                return Copy(known);
+            remembered.TryRemove(token, out _);
+        }
+
+        var result = await base.ValidateTokenAsync(token, validationParameters);
+        if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt)
+            return result;
+        if (remembered.Count >= Capacity)
+            Evict(validationParameters);
+        known = new Known(result,
+            jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Nbf, out _) ? jwt.ValidFrom : null,
+            jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Exp, out _) ? jwt.ValidTo : null);
+        remembered.TryAdd(token, known);
+        return Copy(known);
+    }
+
+    /// <summary>The remembered identity stays untouched: the request gets a copy it may change.</summary>
+    private static TokenValidationResult Copy(Known known) => new()
+    {
+        IsValid = true,
+        ClaimsIdentity = known.Result.ClaimsIdentity.Clone(),
+        SecurityToken = known.Result.SecurityToken,
+        Issuer = known.Result.Issuer,
+        TokenType = known.Result.TokenType,
+    };
+
+    private static bool StillValid(Known known, TokenValidationParameters parameters)
+    {
+        try
+        {
+            Validators.ValidateLifetime(known.NotBefore, known.Expires, known.Result.SecurityToken, parameters);
+            return true;
+        }
+        catch (SecurityTokenException)
+        {
+            return false;
+        }
+    }
+
+    private void Evict(TokenValidationParameters parameters)
+    {
+        foreach (var (token, known) in remembered)
+        {
+            if (!StillValid(known, parameters))
+                remembered.TryRemove(token, out _);
+        }
+        if (remembered.Count >= Capacity)
+            remembered.Clear();
+    }
 }
 
 /// <summary>Issues the mini program's tokens. In Api because only Api speaks HTTP auth; Domain stays free of JWT types.</summary>

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace WxQms.Domain.Rules;
 
 /// <summary>
@@ -62,10 +64,13 @@ public static class OrgPath
             return false;
         if (path.Length == 1)
             return true;
-        foreach (var segment in path[1..^1].Split('/'))
+        // Checked on every authorised request (grants, scopes), so without allocating.
+        var ids = path.AsSpan(1, path.Length - 2);
+        foreach (var range in ids.Split('/'))
         {
-            if (segment.Length == 0 || segment[0] == '0' || !segment.All(char.IsAsciiDigit)
-                || !long.TryParse(segment, out _))
+            var segment = ids[range];
+            if (segment.Length == 0 || segment[0] == '0' || segment.ContainsAnyExceptInRange('0', '9')
+                || !long.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out _))
                 return false;
         }
         return true;

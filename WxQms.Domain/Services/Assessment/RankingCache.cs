@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -24,16 +25,31 @@ public sealed class RankingCache(IConnectionMultiplexer redis, IOptions<Assessme
 
     private static RedisKey Key(long generation, string local) => $"wxqms:rank:{generation}:{local}";
 
-    private readonly ConcurrentDictionary<string, (long ExpiresAt, CachedRanking Value)> local = new();
+    private readonly ConcurrentDictionary<(string Period, long ScopeId, RankingLevel Level), (long ExpiresAt, CachedRanking Value)> local = new();
+
+    /// <summary>
+    /// The ranking from the in-process layer, if it holds a fresh one. Synchronous and allocation-free:
+    /// it is what almost every ranking request ends with.
+    /// </summary>
+    public bool TryGetLocal(string period, long scopeId, RankingLevel level, [NotNullWhen(true)] out CachedRanking? ranking)
+    {
+        if (options.Value.LocalCacheTtl > TimeSpan.Zero && local.TryGetValue((period, scopeId, level), out var hit)
+            && hit.ExpiresAt > Environment.TickCount64)
+        {
+            ranking = hit.Value;
+            return true;
+        }
+        ranking = null;
+        return false;
+    }
 
     public async Task<(CachedRanking? Ranking, CacheOutcome Outcome)> GetOrLoadAsync(string period, long scopeId, RankingLevel level,
         Func<CancellationToken, Task<RankingView?>> load, CancellationToken ct)
     {
-        var localKey = $"{period}:{scopeId}:{(level == RankingLevel.Community ? "c" : "b")}";
-        var ttl = options.Value.LocalCacheTtl;
-        if (ttl > TimeSpan.Zero && local.TryGetValue(localKey, out var hit) && hit.ExpiresAt > Environment.TickCount64)
-            return (hit.Value, CacheOutcome.Hit);
+        if (TryGetLocal(period, scopeId, level, out var hit))
+            return (hit, CacheOutcome.Hit);
 
+        var localKey = $"{period}:{scopeId}:{(level == RankingLevel.Community ? "c" : "b")}";
         var db = redis.GetDatabase();
         RedisKey key;
         try
@@ -45,7 +61,7 @@ public sealed class RankingCache(IConnectionMultiplexer redis, IOptions<Assessme
             {
                 var bytes = (byte[])cached!;
                 var ranking = Wrap(JsonSerializer.Deserialize<RankingView>(bytes, JsonDefaults.Storage)!, bytes);
-                Remember(localKey, ranking);
+                Remember((period, scopeId, level), ranking);
                 return (ranking, CacheOutcome.Hit);
             }
         }
@@ -68,7 +84,7 @@ public sealed class RankingCache(IConnectionMultiplexer redis, IOptions<Assessme
         {
             log.LogWarning("Could not cache ranking {Key}: {Reason}", localKey, ex.Message);
         }
-        Remember(localKey, fresh);
+        Remember((period, scopeId, level), fresh);
         return (fresh, CacheOutcome.Miss);
     }
 
@@ -86,7 +102,7 @@ public sealed class RankingCache(IConnectionMultiplexer redis, IOptions<Assessme
         }
     }
 
-    private void Remember(string key, CachedRanking value)
+    private void Remember((string, long, RankingLevel) key, CachedRanking value)
     {
         var ttl = options.Value.LocalCacheTtl;
         if (ttl > TimeSpan.Zero)
