@@ -1,0 +1,27 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace WxQms.Bench;
+
+/// <summary>
+/// A mini-program bearer token minted as TokenIssuer mints them (HS256), for wrk's Authorization header:
+///   WxQms.Bench token &lt;jwt signing key&gt; &lt;issuer&gt; &lt;member id&gt; &lt;org id&gt; &lt;org path&gt;
+/// </summary>
+public static class BenchToken
+{
+    public static string Mint(string key, string issuer, string memberId, string orgId, string orgPath)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var header = B64(JsonSerializer.SerializeToUtf8Bytes(new { alg = "HS256", typ = "JWT" }));
+        var payload = B64(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        {
+            ["iss"] = issuer, ["aud"] = "wxqms-mp", ["sub"] = "1", ["mid"] = memberId, ["oid"] = orgId,
+            ["role"] = new[] { $"member|{orgId}|branch|{orgPath}" }, ["iat"] = now, ["nbf"] = now, ["exp"] = now + 3600,
+        }));
+        var signature = B64(HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), Encoding.ASCII.GetBytes($"{header}.{payload}")));
+        return $"{header}.{payload}.{signature}";
+    }
+
+    private static string B64(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
