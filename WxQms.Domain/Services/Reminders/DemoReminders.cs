@@ -15,7 +15,7 @@ public sealed record DemoPhone(string Role, string Name, string OrgName, string 
 
 /// <summary>
 /// Demo only (<c>WxQms.Jobs simulate</c>): members stand in for having bound their WeChat, and three
-/// theme party days of the first community are placed around the clock so that the reminders show at
+/// monthly meetings still open (the first community's first) are placed around the clock so that the reminders show at
 /// once — one meeting three days from now (its secretary's T−3 card), one tomorrow (every member's T−1
 /// card), and one yesterday without evidence (warned; its community's secretary is told). The plans
 /// are written as the branches would have reported them, marked as simulated in the trail.
@@ -67,19 +67,25 @@ public sealed class DemoReminders(MySqlDataSource db, IOptions<WechatOptions> we
         var used = new List<long>();
         foreach (var (what, at) in scenario)
         {
+            // A monthly meeting still open in that month: the first community's first, then the others' (not the unbound one).
             var period = Periods.Containing(Recurrence.Monthly, at);
-            var task = await conn.QuerySingleOrDefaultAsync<(long Id, long OrgId, string OrgName, long ParentId)?>(new CommandDefinition("""
-                SELECT t.id, t.org_id, o.name, o.parent_id FROM tasks t JOIN orgs o ON o.id = t.org_id
-                WHERE o.path LIKE CONCAT((SELECT path FROM orgs WHERE code = @Community), '%') AND o.kind = 'branch'
-                  AND t.template_code = @code AND t.period_key = @key AND t.state IN ('pending', 'overdue')
-                  AND t.id NOT IN @used
-                ORDER BY o.code LIMIT 1
-                """, new { Community, code = TaskCodes.ThemePartyDay, key = period.Key, used = used.Append(0).ToArray() },
-                cancellationToken: ct));
+            var task = await conn.QueryFirstOrDefaultAsync<(long Id, long OrgId, string OrgName, long ParentId, string Code, int Version)?>(new CommandDefinition("""
+                SELECT t.id, t.org_id, o.name, o.parent_id, t.template_code, t.template_version FROM tasks t JOIN orgs o ON o.id = t.org_id
+                WHERE o.kind = 'branch' AND o.code LIKE 'DFL-C%' AND o.code NOT LIKE CONCAT(@UnboundCommunity, '-%')
+                  AND t.template_code IN @codes AND t.period_key = @key AND t.state IN ('pending', 'overdue')
+                  AND t.party_group_id IS NULL AND t.id NOT IN @used
+                ORDER BY o.code LIKE CONCAT(@Community, '-%') DESC, o.code, t.template_code DESC
+                LIMIT 1
+                """, new
+            {
+                Community, UnboundCommunity, key = period.Key,
+                // Every member is told of a theme party day; a committee meeting's T−1 goes to the committee only.
+                codes = what == "members" ? new[] { TaskCodes.ThemePartyDay } : [TaskCodes.ThemePartyDay, TaskCodes.CommitteeMeeting],
+                used = used.Append(0).ToArray(),
+            }, cancellationToken: ct));
             if (task is not { } t)
             {
-                log.LogWarning("Demo reminders: no open theme party day of {Period} left in {Community} for the {What} scenario", period.Key,
-                    Community, what);
+                log.LogWarning("Demo reminders: no open monthly meeting of {Period} left for the {What} scenario", period.Key, what);
                 continue;
             }
             used.Add(t.Id);
@@ -111,13 +117,14 @@ public sealed class DemoReminders(MySqlDataSource db, IOptions<WechatOptions> we
                   SELECT m.name, m.code, o.name FROM member_roles r JOIN members m ON m.id = r.member_id JOIN orgs o ON o.id = r.org_id
                   WHERE r.org_id = @orgId AND r.role = 'secretary' ORDER BY m.id
                   """, new { orgId }, cancellationToken: ct));
+            var meeting = TaskCatalogue.Default.Get(t.Code, t.Version).Name;
             if (people.Where(x => SandboxIdentities.FollowsByDefault(x.Code, isMember: true)).Cast<(string Name, string Code, string OrgName)?>()
                     .FirstOrDefault() is { } p)
                 phones.Add(new DemoPhone(what switch
                 {
-                    "organisers" => "书记：三天后的主题党日（T−3 提醒）",
-                    "members" => "党员：明天的主题党日（T−1 提醒）",
-                    _ => $"社区书记：{t.OrgName}昨天的主题党日未交佐证（预警）",
+                    "organisers" => $"书记：三天后的{meeting}（T−3 提醒）",
+                    "members" => $"党员：明天的{meeting}（T−1 提醒）",
+                    _ => $"社区书记：{t.OrgName}昨天的{meeting}未交佐证（预警）",
                 }, p.Name, p.OrgName, SandboxIdentities.OpenIdOf(p.Code)));
         }
         return phones;
