@@ -91,6 +91,7 @@ public static class JobsProgram
         builder.Services.AddPeriodicJob<MonthlyCloseJob>();
         builder.Services.AddPeriodicJob<ReminderScanJob>();
         builder.Services.AddPeriodicJob<ReminderSender>();
+        builder.Services.AddPeriodicJob<WxQms.Domain.Services.Wishes.WishAutoConfirmJob>();
         builder.Services.AddOptions<ReminderOptions>().ValidateOnStart();
         builder.Services.AddOptions<PeriodicJobOptions>().BindConfiguration(PeriodicJobOptions.Section);
         return builder;

@@ -19,6 +19,7 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
             ForbiddenException forbidden => (StatusCodes.Status403Forbidden, "无权访问", forbidden.Code),
             RuleViolationException rule => (StatusCodes.Status409Conflict, "操作不被允许", rule.Code),
             ConflictException conflict => (StatusCodes.Status409Conflict, "数据已变更", conflict.Code),
+            LimitExceededException limit => (StatusCodes.Status429TooManyRequests, "超出限制", limit.Code),
             _ => (0, "", ""),
         };
         if (status == 0)

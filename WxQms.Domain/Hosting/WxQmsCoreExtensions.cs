@@ -59,6 +59,12 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<OverdueJob>();
         services.AddSingleton<WechatLinkStore>();
         services.AddSingleton<LoginService>();
+        services.AddOptions<WxQms.Domain.Services.Wishes.WishOptions>().BindConfiguration(WxQms.Domain.Services.Wishes.WishOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<WxQms.Domain.Services.Wishes.WishService>();
+        services.AddSingleton<WxQms.Domain.Wechat.Callbacks.IMediaCheckListener>(sp =>
+            sp.GetRequiredService<WxQms.Domain.Services.Wishes.WishService>());
+        services.AddSingleton<WxQms.Domain.Services.Wishes.WishAutoConfirmJob>();
         services.AddAssessment();
         services.AddReminders();
         services.AddWechat();

@@ -42,6 +42,12 @@ public static class Access
     public static bool CanIssue(IEnumerable<Grant> grants, string orgPath) =>
         OrgPath.IsValid(orgPath) && grants.Any(g => IssueScope(g) is { } scope && OrgPath.IsWithin(orgPath, scope));
 
+    /// <summary>
+    /// Who approves, refuses and watches a community's micro-wishes: office staff anywhere, the community's
+    /// secretary or committee within it (the same people who issue its ad-hoc tasks).
+    /// </summary>
+    public static bool CanModerateWishes(IEnumerable<Grant> grants, string communityPath) => CanIssue(grants, communityPath);
+
     public static bool CanReview(IEnumerable<Grant> grants, string orgPath) =>
         OrgPath.IsValid(orgPath) && grants.Any(g => g.Role == Roles.Staff);
 

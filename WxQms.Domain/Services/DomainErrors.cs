@@ -20,3 +20,9 @@ public sealed class ForbiddenException(string code, string message) : Exception(
 {
     public string Code { get; } = code;
 }
+
+/// <summary>A configured abuse limit is reached (posts per day, open claims). Hosts answer 429 with the code.</summary>
+public sealed class LimitExceededException(string code, string message) : Exception(message)
+{
+    public string Code { get; } = code;
+}

@@ -19,6 +19,8 @@ public static class LedgerSources
     public const string ReviewReturned = "task.review_returned";
     /// <summary>An ad-hoc task was cancelled: everything booked on it is netted to zero.</summary>
     public const string Cancelled = "task.cancelled";
+    /// <summary>A micro-wish the member fulfilled was lit (subject: the member; ref: the wish; no task).</summary>
+    public const string WishLit = "wish.lit";
 }
 
 /// <summary>Member points from tasks, and how far a reviewer may move a task's points.</summary>

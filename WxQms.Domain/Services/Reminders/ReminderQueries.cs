@@ -85,7 +85,7 @@ public sealed class ReminderQueries(MySqlDataSource db)
     }
 
     /// <summary>Labels of notices other than task reminders, by kind (a subject's notices add theirs here).</summary>
-    private static readonly Dictionary<string, string> NoticeLabels = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, string> NoticeLabels = new(WxQms.Domain.Services.Wishes.WishNotices.Labels, StringComparer.Ordinal);
 
     public static string KindLabel(string subjectType, string kind) =>
         subjectType == ReminderStore.TaskSubject ? KindLabel(DbNames.Parse<ReminderKind>(kind)) : NoticeLabels.GetValueOrDefault(kind, kind);

@@ -102,7 +102,7 @@ public sealed class SubscribeMessageEventHandler(SubscriptionStore subscriptions
 }
 
 /// <summary>Stores the verdict of an asynchronous image check (wxa_media_check) against its trace_id.</summary>
-public sealed class MediaCheckHandler(MediaCheckStore checks) : ICallbackHandler
+public sealed class MediaCheckHandler(MediaCheckStore checks, IEnumerable<IMediaCheckListener> listeners) : ICallbackHandler
 {
     public IEnumerable<string> Keys => ["event:wxa_media_check"];
 
@@ -110,8 +110,12 @@ public sealed class MediaCheckHandler(MediaCheckStore checks) : ICallbackHandler
     {
         var m = context.Message;
         if (m.TraceId is { Length: > 0 } traceId && m.MediaCheckSuggest is { Length: > 0 } suggest)
+        {
             await checks.RecordAsync(context.App.AppId, m.FromUserName, new MediaCheckVerdict(traceId, suggest, m.MediaCheckLabel),
                 context.ReceivedAt, ct);
+            foreach (var listener in listeners)
+                await listener.OnVerdictAsync(traceId, suggest, m.MediaCheckLabel, ct);
+        }
         return null;
     }
 }

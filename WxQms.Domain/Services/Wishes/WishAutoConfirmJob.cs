@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+using WxQms.Domain.Hosting;
+
+namespace WxQms.Domain.Services.Wishes;
+
+/// <summary>
+/// Lights the fulfilled wishes whose wisher said nothing for <see cref="WishOptions.AutoConfirmAfter"/>. Each wish
+/// is one conditional transition (its row version), so any number of workers may run this side by side and a
+/// wish is lit, and its points booked, once.
+/// </summary>
+public sealed class WishAutoConfirmJob(WishService wishes, ILogger<WishAutoConfirmJob> log) : IPeriodicJob
+{
+    public const int BatchSize = 100;
+
+    public string Name => "wish-confirm";
+
+    public TimeSpan Interval => TimeSpan.FromMinutes(5);
+
+    public async Task RunAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var total = 0;
+        while (await wishes.AutoConfirmAsync(now, BatchSize, ct) is var lit and > 0)
+        {
+            total += lit;
+            if (lit < BatchSize)
+                break;
+        }
+        if (total > 0)
+            log.LogInformation("Auto-confirmed {Count} fulfilled wishes", total);
+    }
+}

@@ -1,0 +1,41 @@
+-- Micro-wishes (微心愿点亮): a resident or member posts a small wish for a community; after the content
+-- check and a staff approval it is published, a member claims and fulfils it, the wisher confirms it (or it
+-- confirms itself after a while) and it is lit, with points for the member in the ledger. The wisher is a
+-- WeChat user (residents have no member record); row_version guards every transition.
+CREATE TABLE wishes (
+    id                 BIGINT        NOT NULL AUTO_INCREMENT,
+    community_id       BIGINT        NOT NULL,
+    title              VARCHAR(30)   NOT NULL,
+    description        VARCHAR(300)  NOT NULL,
+    wisher_user_id     BIGINT        NOT NULL,
+    wisher_member_id   BIGINT        NULL,
+    wisher_name        VARCHAR(20)   NULL,
+    status             VARCHAR(16)   CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+    text_check         VARCHAR(16)   CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+    text_label         VARCHAR(16)   CHARACTER SET ascii COLLATE ascii_bin NULL,
+    reviewed_by        VARCHAR(64)   NULL,
+    reviewed_at        DATETIME(6)   NULL,
+    refuse_reason      VARCHAR(200)  NULL,
+    claimer_member_id  BIGINT        NULL,
+    claimed_at         DATETIME(6)   NULL,
+    fulfilled_at       DATETIME(6)   NULL,
+    fulfil_note        VARCHAR(300)  NULL,
+    lit_at             DATETIME(6)   NULL,
+    lit_by             VARCHAR(16)   CHARACTER SET ascii COLLATE ascii_bin NULL,
+    points             DECIMAL(8,2)  NULL,
+    cancel_reason      VARCHAR(200)  NULL,
+    posted_at          DATETIME(6)   NOT NULL,
+    updated_at         DATETIME(6)   NOT NULL,
+    row_version        INT           NOT NULL DEFAULT 1,
+    PRIMARY KEY (id),
+    KEY ix_wishes_community_status (community_id, status, posted_at),
+    KEY ix_wishes_status_posted (status, posted_at),
+    KEY ix_wishes_wisher (wisher_user_id, posted_at),
+    KEY ix_wishes_wisher_member (wisher_member_id, posted_at),
+    KEY ix_wishes_claimer (claimer_member_id, status),
+    KEY ix_wishes_fulfilled (status, fulfilled_at),
+    CONSTRAINT fk_wishes_community FOREIGN KEY (community_id) REFERENCES orgs (id),
+    CONSTRAINT fk_wishes_wisher FOREIGN KEY (wisher_user_id) REFERENCES wechat_users (id),
+    CONSTRAINT fk_wishes_wisher_member FOREIGN KEY (wisher_member_id) REFERENCES members (id),
+    CONSTRAINT fk_wishes_claimer FOREIGN KEY (claimer_member_id) REFERENCES members (id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
