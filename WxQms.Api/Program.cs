@@ -39,6 +39,8 @@ app.MapMpTasks();
 app.MapMpAdhocTasks();
 app.MapMpUploads();
 app.MapMpReminders();
+app.MapMpWishes();
+app.MapWishPage(); // /h5/wishes, the micro-wish wall of the official account
 app.MapAssessment(); // rankings, stars, exports, /h5/ranking
 app.MapWechatCallbacks();
 app.MapWechatSandbox();

@@ -40,7 +40,9 @@ if [[ ${Wechat__Sandbox__Enabled,,} == true ]]; then
   export Wechat__ApiBase Wechat__OpenBase Wechat__Sandbox__CallbackBase
 fi
 : "${Storage__Root:=$ROOT/.local/uploads}"
-export Storage__Root
+# Where WeChat's image check fetches a wish's photos from: this Api.
+: "${Wishes__PublicBase:=$BASE_URL}"
+export Storage__Root Wishes__PublicBase
 if [[ -n ${WXQMS_CLOCK:-} ]]; then
   export Clock__Now=$WXQMS_CLOCK
 fi

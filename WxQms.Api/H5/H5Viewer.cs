@@ -15,6 +15,9 @@ namespace WxQms.Api.H5;
 /// <summary>Who is looking at an H5 page: a member with their grants.</summary>
 public sealed record H5Identity(long MemberId, string Name, long OrgId, IReadOnlyList<Grant> Grants);
 
+/// <summary>Who is looking at a page open to everyone with WeChat (the wishes): a WeChat user, a member or not.</summary>
+public sealed record H5User(long WechatUserId, long? MemberId, string? Name, IReadOnlyList<Grant> Grants);
+
 /// <summary>
 /// Sign-in for the official-account pages (/h5/*). A page accepts, in order: its own signed cookie; the
 /// mini program's bearer token (header, or <c>?token=</c> from a web-view); a web OAuth code
@@ -74,6 +77,66 @@ public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions>
 
     public string AuthorizeUrl(string back) => oa.AuthorizeUrl(back, "h5");
 
+    public const string UserCookieName = "wxqms_h5u";
+
+    /// <summary>
+    /// Like <see cref="ResolveAsync"/>, for pages residents use too: the viewer is the WeChat user (from the
+    /// mini program's token, or the OAuth openid), with the member behind it when there is one. Its own cookie.
+    /// </summary>
+    public async Task<(Outcome Outcome, H5User? Viewer)> ResolveUserAsync(HttpContext http, CancellationToken ct)
+    {
+        var query = http.Request.Query;
+        long? fromCredential = null;
+        var bearer = http.Request.Headers.Authorization.ToString();
+        var token = query["token"].ToString() is { Length: > 0 } t ? t
+            : bearer.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? bearer[7..].Trim() : "";
+        if (token.Length > 0)
+        {
+            var result = await new JsonWebTokenHandler().ValidateTokenAsync(token, TokenIssuer.ValidationParameters(auth.Value, clock));
+            if (result.IsValid && result.ClaimsIdentity.FindFirst(MpClaims.WechatUser)?.Value is { } v
+                && long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+                fromCredential = id;
+        }
+        else if (query["code"].ToString() is { Length: > 0 } code)
+        {
+            var exchanged = await oa.ExchangeOAuthCodeAsync(code, ct);
+            if (exchanged.IsOk && exchanged.Value is not null)
+                fromCredential = (await links.UpsertAsync(wechat.Value.Oa.AppId, exchanged.Value.OpenId, null, clock.GetUtcNow(), ct)).Id;
+            else
+                log.LogInformation("H5 OAuth code refused by WeChat: {ErrCode} {ErrMsg}", exchanged.ErrCode, exchanged.ErrMsg);
+        }
+
+        if (fromCredential is { } userId)
+        {
+            http.Response.Cookies.Append(UserCookieName, Protect(userId, "wxqms-h5-user-cookie"u8), new CookieOptions
+            {
+                HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = http.Request.IsHttps, Path = "/h5", MaxAge = CookieLifetime,
+            });
+            return (query.ContainsKey("token") || query.ContainsKey("code") ? Outcome.Redirect : Outcome.Member,
+                await UserAsync(userId, ct));
+        }
+        if (token.Length > 0 || query.ContainsKey("code"))
+            return (Outcome.NotBound, null);
+        if (http.Request.Cookies[UserCookieName] is { } cookie && Unprotect(cookie, "wxqms-h5-user-cookie"u8) is { } fromCookie
+            && await UserAsync(fromCookie, ct) is { } viewer)
+            return (Outcome.Member, viewer);
+        return (Outcome.NeedsOAuth, null);
+    }
+
+    private async Task<H5User?> UserAsync(long wechatUserId, CancellationToken ct)
+    {
+        if (await links.GetAsync(wechatUserId, ct) is not { } user)
+            return null;
+        var memberId = await links.LinkedMemberAsync(user, ct);
+        var profile = memberId is { } m ? await links.ProfileAsync(m, ct) : null;
+        return new H5User(user.Id, profile?.Id, profile?.Name, profile?.Roles ?? []);
+    }
+
+    /// <summary>A value only this service can have made for this viewer (the forms' anti-forgery field).</summary>
+    public string FormToken(long wechatUserId) => Base64Url(HMACSHA256.HashData(
+        HMACSHA256.HashData(Encoding.UTF8.GetBytes(auth.Value.JwtSigningKey), "wxqms-h5-form"u8),
+        Encoding.UTF8.GetBytes(wechatUserId.ToString(CultureInfo.InvariantCulture))));
+
     private async Task<H5Identity?> ProfileAsync(long memberId, CancellationToken ct) =>
         await links.ProfileAsync(memberId, ct) is { } p ? new H5Identity(p.Id, p.Name, p.OrgId, p.Roles) : null;
 
@@ -98,25 +161,31 @@ public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions>
         return await links.LinkedMemberAsync(user, ct);
     }
 
-    private byte[] Key => HMACSHA256.HashData(Encoding.UTF8.GetBytes(auth.Value.JwtSigningKey), "wxqms-h5-cookie"u8);
+    private byte[] KeyFor(ReadOnlySpan<byte> purpose) => HMACSHA256.HashData(Encoding.UTF8.GetBytes(auth.Value.JwtSigningKey), purpose);
 
-    internal string Protect(long memberId)
+    internal string Protect(long memberId) => Protect(memberId, "wxqms-h5-cookie"u8);
+
+    internal long? Unprotect(string cookie) => Unprotect(cookie, "wxqms-h5-cookie"u8);
+
+    private string Protect(long id, ReadOnlySpan<byte> purpose)
     {
-        var payload = string.Create(CultureInfo.InvariantCulture, $"{memberId}.{(clock.GetUtcNow() + CookieLifetime).ToUnixTimeSeconds()}");
-        return payload + "." + Base64Url(HMACSHA256.HashData(Key, Encoding.UTF8.GetBytes(payload)));
+        var key = KeyFor(purpose);
+        var payload = string.Create(CultureInfo.InvariantCulture, $"{id}.{(clock.GetUtcNow() + CookieLifetime).ToUnixTimeSeconds()}");
+        return payload + "." + Base64Url(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(payload)));
     }
 
-    internal long? Unprotect(string cookie)
+    private long? Unprotect(string cookie, ReadOnlySpan<byte> purpose)
     {
+        var key = KeyFor(purpose);
         var parts = cookie.Split('.');
         if (parts.Length != 3
-            || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var memberId)
+            || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var id)
             || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var expires))
             return null;
-        var expected = Base64Url(HMACSHA256.HashData(Key, Encoding.UTF8.GetBytes($"{parts[0]}.{parts[1]}")));
+        var expected = Base64Url(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{parts[0]}.{parts[1]}")));
         if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(parts[2])))
             return null;
-        return DateTimeOffset.FromUnixTimeSeconds(expires) > clock.GetUtcNow() ? memberId : null;
+        return DateTimeOffset.FromUnixTimeSeconds(expires) > clock.GetUtcNow() ? id : null;
     }
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');

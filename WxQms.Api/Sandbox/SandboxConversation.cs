@@ -75,8 +75,9 @@ public static class SandboxConversation
                     ["trace_id"] = p.TraceId,
                     ["version"] = 2,
                     // A real push carried the label as a string once (PROTOCOL §5.6); the sandbox does too.
-                    ["result"] = new { suggest = p.Status ?? "pass", label = "100" },
-                    ["detail"] = new[] { new { strategy = "content_model", errcode = 0, suggest = p.Status ?? "pass", label = 100, prob = 90 } },
+                    ["result"] = new { suggest = p.Status ?? "pass", label = p.Label ?? "100" },
+                    ["detail"] = new[] { new { strategy = "content_model", errcode = 0, suggest = p.Status ?? "pass",
+                        label = int.Parse(p.Label ?? "100", System.Globalization.CultureInfo.InvariantCulture), prob = 90 } },
                 }),
                 // The mini program's console is set to JSON: the report is one List item (PROTOCOL §1.6).
                 "subscribe_msg_sent_event" => push.MiniProgramEvent(p.OpenId, p.Event, new Dictionary<string, object?>

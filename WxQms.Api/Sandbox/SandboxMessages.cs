@@ -42,7 +42,8 @@ public sealed record SandboxPendingPush(
     long? MsgId = null,
     string? Status = null,
     string? TemplateId = null,
-    string? TraceId = null);
+    string? TraceId = null,
+    string? Label = null);
 
 /// <summary>
 /// What the sandbox's message APIs remember: the template registry, every user's inbox, template

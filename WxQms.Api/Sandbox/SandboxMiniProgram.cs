@@ -34,6 +34,18 @@ internal static class SandboxMiniProgram
         wx.MapPost("/wxa/business/getuserphonenumber", PhoneNumber);
         wx.MapPost("/wxa/msg_sec_check", CheckText);
         wx.MapPost("/wxa/media_check_async", CheckMediaAsync);
+        wx.MapPost("/mp/image-verdicts", SetImageVerdict);
+    }
+
+    public sealed record ImageVerdictRequest(string? Match, string? Suggest);
+
+    /// <summary>Scripts the image check: images whose URL contains <c>match</c> get <c>suggest</c> (risky, review or pass).</summary>
+    internal static IResult SetImageVerdict(ImageVerdictRequest body, SandboxWechat sandbox)
+    {
+        if (string.IsNullOrEmpty(body.Match) || body.Suggest is not ("risky" or "review" or "pass"))
+            return HelperProblem(StatusCodes.Status400BadRequest, "match 不能为空，suggest 应为 risky、review 或 pass");
+        sandbox.ImageVerdicts[body.Match] = body.Suggest;
+        return Answer(new { match = body.Match, suggest = body.Suggest });
     }
 
     public sealed record OpenIdRequest(string? Openid);
@@ -139,7 +151,10 @@ internal static class SandboxMiniProgram
         });
     }
 
-    /// <summary>Accepts the check and queues the wxa_media_check push (always a pass) for the push component.</summary>
+    /// <summary>
+    /// Accepts the check and queues the wxa_media_check push for the push component: a pass, unless the URL
+    /// matches one of <see cref="SandboxWechat.ImageVerdicts"/> (risky: label 20002 pornography; review: 21000 other).
+    /// </summary>
     internal static async Task<IResult> CheckMediaAsync(HttpRequest request, SandboxWechat sandbox, CancellationToken ct)
     {
         if (sandbox.Authorize(Token(request), "wxa/media_check_async", SandboxApp.Mp) is { } refused)
@@ -150,8 +165,11 @@ internal static class SandboxMiniProgram
         if (string.IsNullOrEmpty(body!.Root.Text("media_url")))
             return Answer(SandboxWechat.Fail(47003, "argument invalid! media_url"));
         var traceId = RandomId(24);
+        var url = body.Root.Text("media_url")!;
+        var suggest = sandbox.ImageVerdicts.FirstOrDefault(v => url.Contains(v.Key, StringComparison.Ordinal)).Value ?? "pass";
         sandbox.Messages.QueuePush(new SandboxPendingPush("wxa_media_check", SandboxApp.Mp, body.Root.Text("openid") ?? "",
-            sandbox.Clock.GetUtcNow(), Status: "pass", TraceId: traceId));
+            sandbox.Clock.GetUtcNow(), Status: suggest, TraceId: traceId,
+            Label: suggest switch { "risky" => "20002", "review" => "21000", _ => "100" }));
         return Answer(new { errcode = 0, errmsg = "ok", trace_id = traceId });
     }
 }

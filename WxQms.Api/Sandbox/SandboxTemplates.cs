@@ -16,10 +16,12 @@ public static class SandboxTemplates
     public const string OaTaskWarning = "sbx-oa-task-warning";
     public const string OaReviewResult = "sbx-oa-review-result";
     public const string OaLegacyNotice = "sbx-oa-legacy-notice";
+    public const string OaWishUpdated = "sbx-oa-wish-updated";
 
     public const string MpMeetingReminder = "sbx-mp-meeting-reminder";
     public const string MpTaskWarning = "sbx-mp-task-warning";
     public const string MpReviewResult = "sbx-mp-review-result";
+    public const string MpWishUpdated = "sbx-mp-wish-updated";
 
     public static readonly IReadOnlyList<SandboxTemplate> Defaults =
     [
@@ -29,6 +31,8 @@ public static class SandboxTemplates
             [new("thing1", "任务名称"), new("date2", "截止日期"), new("phrase3", "任务状态"), new("thing4", "责任组织")]),
         new(OaReviewResult, SandboxApp.Oa, "审核结果通知",
             [new("thing1", "审核事项"), new("phrase2", "审核结果"), new("thing3", "审核意见"), new("time4", "审核时间")]),
+        new(OaWishUpdated, SandboxApp.Oa, "微心愿进度通知",
+            [new("thing1", "心愿"), new("phrase2", "状态"), new("thing3", "说明"), new("time4", "时间")]),
         new(OaLegacyNotice, SandboxApp.Oa, "工作通知（旧模板）",
             [new("keyword1", "通知内容"), new("keyword2", "发布单位"), new("keyword3", "发布时间")]),
 
@@ -38,5 +42,7 @@ public static class SandboxTemplates
             [new("thing1", "任务名称"), new("date2", "截止日期"), new("phrase3", "任务状态"), new("character_string4", "任务编号")]),
         new(MpReviewResult, SandboxApp.Mp, "审核结果通知",
             [new("thing1", "审核事项"), new("phrase2", "审核结果"), new("name3", "审核人"), new("time4", "审核时间")]),
+        new(MpWishUpdated, SandboxApp.Mp, "微心愿进度通知",
+            [new("thing1", "心愿"), new("phrase2", "状态"), new("thing3", "说明"), new("time4", "时间")]),
     ];
 }

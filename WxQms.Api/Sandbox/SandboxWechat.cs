@@ -73,6 +73,12 @@ public sealed class SandboxWechat
 
     public TimeProvider Clock => clock;
 
+    /// <summary>
+    /// What media_check_async decides for an image whose URL contains the key (for example a photo's SHA-256):
+    /// "risky" or "review"; every other image passes. Set through <c>POST /sandbox/wechat/mp/image-verdicts</c>.
+    /// </summary>
+    public ConcurrentDictionary<string, string> ImageVerdicts { get; } = new(StringComparer.Ordinal);
+
     public WechatOptions Options => options.Value;
 
     /// <summary>Forgets every token, counter, limit, user knob, message, medium, menu and code: a fresh WeChat.</summary>
@@ -88,6 +94,7 @@ public sealed class SandboxWechat
             rejectingAll.Clear();
             failures.Clear();
         }
+        ImageVerdicts.Clear();
         Users.Reset();
         Messages.Reset();
         Media.Reset();

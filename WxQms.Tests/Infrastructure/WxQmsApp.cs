@@ -75,6 +75,8 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
         ["Reminders:Templates:taskWarning:Mp"] = SandboxTemplates.MpTaskWarning,
         ["Reminders:Templates:reviewResult:Oa"] = SandboxTemplates.OaReviewResult,
         ["Reminders:Templates:reviewResult:Mp"] = SandboxTemplates.MpReviewResult,
+        ["Reminders:Templates:wishUpdated:Oa"] = SandboxTemplates.OaWishUpdated,
+        ["Reminders:Templates:wishUpdated:Mp"] = SandboxTemplates.MpWishUpdated,
         ["Reminders:RatePerSecond"] = "1000",
         ["Auth:JwtSigningKey"] = "tests-only-jwt-signing-key-not-a-secret-0123456789",
         ["Auth:Issuer"] = "wxqms-tests",
