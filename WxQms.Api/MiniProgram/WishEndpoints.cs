@@ -75,11 +75,19 @@ public static class WishEndpoints
     private static Task<WishActor> ActorAsync(CurrentUser user, WishService service, CancellationToken ct) =>
         service.ActorAsync(user.WechatUserId!.Value, user.MemberId, user.Roles, ct);
 
-    internal static async Task<Results<Ok<IReadOnlyList<WishDto>>, ProblemHttpResult>> List(WishStatus? status, bool? mine, long? community,
+    /// <param name="status">reviewing, published, claimed, fulfilled, lit, refused or cancelled.</param>
+    internal static async Task<Results<Ok<IReadOnlyList<WishDto>>, ProblemHttpResult>> List(string? status, bool? mine, long? community,
         int? limit, CurrentUser user, WishService service, Microsoft.Extensions.Options.IOptions<WishOptions> options, CancellationToken ct)
     {
+        WishStatus? wanted = null;
+        if (!string.IsNullOrEmpty(status))
+        {
+            if (!Enum.TryParse<WishStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+                return TaskEndpoints.Problem(StatusCodes.Status400BadRequest, "参数无效", $"未知的心愿状态“{status}”", "request.invalid");
+            wanted = parsed;
+        }
         var actor = await ActorAsync(user, service, ct);
-        var list = await service.ListAsync(new WishListFilter(community, status, mine ?? false, limit ?? 50), actor, ct);
+        var list = await service.ListAsync(new WishListFilter(community, wanted, mine ?? false, limit ?? 50), actor, ct);
         return TypedResults.Ok<IReadOnlyList<WishDto>>(list
             .Select(x => WishDto.From(x.Wish, x.WisherUnionId, actor, service, options.Value.AutoConfirmAfter)).ToList());
     }
