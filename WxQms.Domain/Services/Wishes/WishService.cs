@@ -254,7 +254,7 @@ public sealed class WishService(MySqlDataSource db, TimeProvider clock, IOptions
         await tx.CommitAsync(ct);
         await uploads.MarkUsedAsync(post.PhotoTokens, ct);
 
-        await StartImageChecksAsync(id, openId, ct);
+        await StartImageChecksAsync(id, WishPhotoStage.Wish, openId, ct);
         return (await GetAsync(id, ct))!.Value.Wish;
     }
 
@@ -354,7 +354,7 @@ public sealed class WishService(MySqlDataSource db, TimeProvider clock, IOptions
                 $"请确认，{O.AutoConfirmAfter.TotalDays:0}天后自动点亮");
         }, ct);
         await uploads.MarkUsedAsync(photoTokens, ct);
-        await StartImageChecksAsync(id, openId, ct);
+        await StartImageChecksAsync(id, WishPhotoStage.Fulfil, openId, ct);
         return (await GetAsync(id, ct))!.Value.Wish;
     }
 
@@ -514,14 +514,18 @@ public sealed class WishService(MySqlDataSource db, TimeProvider clock, IOptions
         }
     }
 
-    /// <summary>Starts media_check_async for each photo not yet sent, stores its trace_id, and applies a verdict that already came.</summary>
-    private async Task StartImageChecksAsync(long wishId, string? openId, CancellationToken ct)
+    /// <summary>
+    /// Starts media_check_async for each photo of the stage not yet sent (under its own poster's openid), stores its
+    /// trace_id, and applies a verdict that already came.
+    /// </summary>
+    private async Task StartImageChecksAsync(long wishId, WishPhotoStage stage, string? openId, CancellationToken ct)
     {
         if (openId is null)
             return;
         await using var conn = await db.OpenConnectionAsync(ct);
         var pending = await conn.QueryAsync<(long Id, string Sha256)>(new CommandDefinition(
-            "SELECT id, sha256 FROM wish_photos WHERE wish_id = @wishId AND trace_id IS NULL", new { wishId }, cancellationToken: ct));
+            "SELECT id, sha256 FROM wish_photos WHERE wish_id = @wishId AND stage = @stage AND trace_id IS NULL",
+            new { wishId, stage = DbNames.Of(stage) }, cancellationToken: ct));
         foreach (var (photoId, sha) in pending)
         {
             try
