@@ -15,7 +15,7 @@ const SANDBOX_TEMPLATES = {
   meetingReminder: 'sbx-mp-meeting-reminder', // 会议提醒
   taskWarning: 'sbx-mp-task-warning', // 任务预警
   reviewResult: 'sbx-mp-review-result', // 审核结果
-  wishUpdated: 'TMPL_WISH_UPDATED', // 微心愿进展: the wish API is not served yet
+  wishUpdated: 'sbx-mp-wish-updated', // 微心愿进度通知
 };
 // trial and release talk to the deployed Api: the template ids are the ones picked on mp.weixin.qq.com
 // (功能 → 订阅消息) for this AppID, set here before a release.

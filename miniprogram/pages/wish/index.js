@@ -8,6 +8,7 @@ const format = require('../../utils/format');
 function view(wish, member) {
   return Object.assign({}, wish, {
     posted: format.dateTime(wish.postedAt),
+    autoConfirm: wish.autoConfirmAt ? format.dateTime(wish.autoConfirmAt) : '',
     canClaim: !!member && wish.status === 'published' && !wish.mine,
     canFulfil: wish.status === 'claimed' && wish.claimedByMe,
     canConfirm: wish.status === 'fulfilled' && wish.mine,

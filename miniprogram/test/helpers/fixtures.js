@@ -184,6 +184,17 @@ function wishDto(overrides = {}) {
       version: 1,
       mine: false,
       claimedByMe: false,
+      canModerate: false,
+      textCheck: null,
+      refuseReason: null,
+      cancelReason: null,
+      claimedAt: null,
+      fulfilledAt: null,
+      fulfilNote: null,
+      autoConfirmAt: null,
+      litAt: null,
+      points: null,
+      photos: [],
     },
     overrides
   );

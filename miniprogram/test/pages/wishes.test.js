@@ -85,16 +85,23 @@ describe('pages/wish 心愿详情', () => {
   test('the wisher confirms a fulfilled wish; someone else cannot', async () => {
     signIn(null);
     mockApi({
-      'GET /api/mp/wishes/5': { data: wishDto({ status: 'fulfilled', statusLabel: '待确认', claimerName: '王芳', mine: true }) },
-      'POST /api/mp/wishes/5/confirm': { statusCode: 409, data: problem(409, '冲突', '心愿状态已变化，请刷新', 'wish.version_conflict') },
+      'GET /api/mp/wishes/5': {
+        data: wishDto({
+          status: 'fulfilled', statusLabel: '待确认', claimerName: '王芳', mine: true, fulfilNote: '已修好刹车',
+          fulfilledAt: '2026-11-20T02:00:00+00:00', autoConfirmAt: '2026-11-27T02:00:00+00:00',
+        }),
+      },
+      'POST /api/mp/wishes/5/confirm': { statusCode: 409, data: problem(409, '冲突', '心愿已被他人更新，请刷新后再试', 'wish.stale') },
     });
     const page = render('pages/wish/index');
     await page.instance.onLoad({ id: '5' });
     expect(text(page, '#claim')).toBeNull();
+    expect(text(page, '#fulfil-note')).toBe('已修好刹车');
+    expect(text(page, '#auto-confirm')).toContain('前未确认将自动点亮');
 
     await fire(page, '#confirm', 'tap');
     await waitFor(() => page.data.actionError);
-    expect(text(page, '#action-error')).toBe('心愿状态已变化，请刷新');
+    expect(text(page, '#action-error')).toBe('心愿已被他人更新，请刷新后再试');
   });
 });
 
