@@ -41,6 +41,7 @@ app.MapMpUploads();
 app.MapMpReminders();
 app.MapMpWishes();
 app.MapWishPage(); // /h5/wishes, the micro-wish wall of the official account
+app.MapMpBindCodes(); // printed branch QR codes for the official-account bot
 app.MapAssessment(); // rankings, stars, exports, /h5/ranking
 app.MapWechatCallbacks();
 app.MapWechatSandbox();

@@ -6,6 +6,7 @@ using WxQms.Domain.Hosting;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services;
 using WxQms.Domain.Services.Assessment;
+using WxQms.Domain.Services.Bot;
 using WxQms.Domain.Services.Reminders;
 using WxQms.Domain.Storage;
 using WxQms.Domain.Wechat.Callbacks;
@@ -21,13 +22,14 @@ public static class JobsProgram
           seed      create the demo subdistrict (东风路街道) when the database has none
           plan      generate the yearly task plan (--Year=2027; default this year), adding only what is missing
           simulate  demo only: a month of work on the demo data (last month, closed; this month so far)
+          menus     push the official-account menu (Bot:Menu) with menu/create
           run       run the workers until stopped (--Jobs:Only=reminder-send,reminder-scan runs just those)
         """;
 
     public static async Task<int> Main(string[] args)
     {
         var verb = args.FirstOrDefault();
-        if (verb is not ("migrate" or "seed" or "plan" or "simulate" or "run"))
+        if (verb is not ("migrate" or "seed" or "plan" or "simulate" or "menus" or "run"))
         {
             await Console.Error.WriteLineAsync(verb is null or "help" or "--help" ? Usage : $"unknown verb '{verb}'\n{Usage}");
             return verb is "help" or "--help" ? 0 : 2;
@@ -75,6 +77,11 @@ public static class JobsProgram
                 foreach (var phone in await demo.PlanScenarioAsync(CancellationToken.None))
                     Console.WriteLine($"demo-phone\t{phone.OpenId}\t{phone.Name}（{phone.OrgName}）\t{phone.Role}");
                 return 0;
+            case "menus":
+                var menu = await host.Services.GetRequiredService<MenuPublisher>().PublishAsync(CancellationToken.None);
+                if (!menu.IsOk)
+                    log.LogError("The menu was not published: {ErrCode} {ErrMsg}", menu.ErrCode, menu.ErrMsg);
+                return menu.IsOk ? 0 : 1;
             default:
                 await host.RunAsync();
                 return 0;
@@ -86,6 +93,7 @@ public static class JobsProgram
         builder.Services.AddHostedService<PeriodicJobRunner>();
         builder.Services.AddPeriodicJob<HeartbeatJob>();
         builder.Services.AddPeriodicJob<InboundMediaJob>();
+        builder.Services.AddPeriodicJob<ChatPhotoJob>();
         builder.Services.AddPeriodicJob<PlanJob>();
         builder.Services.AddPeriodicJob<OverdueJob>();
         builder.Services.AddPeriodicJob<MonthlyCloseJob>();

@@ -37,7 +37,8 @@ if [[ ${Wechat__Sandbox__Enabled,,} == true ]]; then
   : "${Wechat__ApiBase:=$BASE_URL/sandbox/wechat}"
   : "${Wechat__OpenBase:=$BASE_URL/sandbox/open}"
   : "${Wechat__Sandbox__CallbackBase:=$BASE_URL}"
-  export Wechat__ApiBase Wechat__OpenBase Wechat__Sandbox__CallbackBase
+  : "${Bot__PublicBase:=$BASE_URL}"
+  export Wechat__ApiBase Wechat__OpenBase Wechat__Sandbox__CallbackBase Bot__PublicBase
 fi
 : "${Storage__Root:=$ROOT/.local/uploads}"
 # Where WeChat's image check fetches a wish's photos from: this Api.
@@ -181,6 +182,9 @@ for path in /healthz /readyz; do
     die "$BASE_URL$path did not answer 200 within 60 s (last status: ${code:-none})"
   fi
 done
+
+# The sandbox keeps the menu in memory: push it on every start (as a deployment does once per change).
+dotnet "$JOBS_DLL" menus || log "the official-account menu was not published (see above); the rest runs on"
 
 cat <<EOF
 [run] WxQms is running ($ASPNETCORE_ENVIRONMENT): Api pid $API_PID, Jobs pid $JOBS_PID

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using WxQms.Domain.Services;
+using WxQms.Domain.Services.Bot;
 
 namespace WxQms.Api.Infrastructure;
 
@@ -20,6 +21,7 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
             RuleViolationException rule => (StatusCodes.Status409Conflict, "操作不被允许", rule.Code),
             ConflictException conflict => (StatusCodes.Status409Conflict, "数据已变更", conflict.Code),
             LimitExceededException limit => (StatusCodes.Status429TooManyRequests, "超出限制", limit.Code),
+            WechatUnavailableException => (StatusCodes.Status503ServiceUnavailable, "微信暂时不可用", "wechat.unavailable"),
             _ => (0, "", ""),
         };
         if (status == 0)

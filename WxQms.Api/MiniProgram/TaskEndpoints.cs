@@ -25,10 +25,11 @@ public sealed record TaskDto(long Id, long OrgId, string TemplateCode, string Na
     DateTimeOffset DueAt, TaskState State, string StateLabel, int Version, DateTimeOffset? PlannedFor, string? Place, string? Topic,
     decimal Points, EvidenceRule EvidenceRule, bool AdHoc, long? AdhocTaskId, string? ReviewStatus, decimal MaxReviewAdjustment,
     IReadOnlyList<PhotoDto> Photos, IReadOnlyList<TaskQueries.EvidenceItem> Evidence, IReadOnlyList<TaskQueries.HistoryItem> History,
-    DateTimeOffset? WarnedAt)
+    DateTimeOffset? WarnedAt, IReadOnlyList<ChatPhotoDto> ChatPhotos)
 {
     public static TaskDto From(TaskSnapshot t, IReadOnlyList<StoredPhoto>? photos = null,
-        IReadOnlyList<TaskQueries.EvidenceItem>? evidence = null, IReadOnlyList<TaskQueries.HistoryItem>? history = null)
+        IReadOnlyList<TaskQueries.EvidenceItem>? evidence = null, IReadOnlyList<TaskQueries.HistoryItem>? history = null,
+        IReadOnlyList<ChatPhoto>? chatPhotos = null)
     {
         var template = t.Template;
         return new TaskDto(t.Id, t.OrgId, t.TemplateCode, template.Name, t.PeriodKey, t.OpensAt, t.DueAt, t.State,
@@ -36,7 +37,9 @@ public sealed record TaskDto(long Id, long OrgId, string TemplateCode, string Na
             t.AdHoc, t.AdhocTaskId, t.ReviewStatus, TaskScoring.ReviewBound(t.PossiblePoints),
             (photos ?? []).Select(p => new PhotoDto(p.Sha256, p.ContentType, p.Size, $"/api/mp/tasks/{t.Id}/photos/{p.Sha256}",
                 p.TakenAt, PhotoChecks.TakenOnMeetingDay(p.TakenAt, evidence?.FirstOrDefault()?.HeldAt))).ToList(),
-            evidence ?? [], history ?? [], t.WarnedAt);
+            evidence ?? [], history ?? [], t.WarnedAt,
+            (chatPhotos ?? []).Select(c => new ChatPhotoDto(c.Photo.Sha256, c.Photo.ContentType, c.Photo.Size,
+                $"/api/mp/tasks/{t.Id}/photos/{c.Photo.Sha256}", c.Photo.TakenAt, c.ReceivedAt, c.SentBy)).ToList());
     }
 }
 
@@ -54,9 +57,19 @@ public sealed record SubmissionDto(TaskDto Task, bool Passed, IReadOnlyList<stri
         new(TaskDto.From(r.Task), r.Judgment.Passed, r.Judgment.ReasonsInChinese, r.Judgment.OnTime, r.Judgment.PointsEarned);
 }
 
-/// <summary>Evidence as JSON: <see cref="PhotoTokens"/> come from POST /api/mp/uploads.</summary>
+/// <summary>
+/// A photo sent in the official-account chat and attached to the task (source: chat), not yet part of a
+/// submission: the evidence form includes it by naming its <see cref="Sha256"/> in <c>chatPhotos</c>.
+/// </summary>
+public sealed record ChatPhotoDto(string Sha256, string ContentType, long Size, string Url, DateTimeOffset? TakenAt,
+    DateTimeOffset ReceivedAt, string? SentBy, string Source = "chat");
+
+/// <summary>
+/// Evidence as JSON: <see cref="PhotoTokens"/> come from POST /api/mp/uploads; <see cref="ChatPhotos"/> name,
+/// by hash, photos sent in the official-account chat and attached to this task (the task's <c>chatPhotos</c>).
+/// </summary>
 public sealed record EvidenceBody(DateTimeOffset HeldAt, string? Place, string? Topic, string? Minutes, int Version,
-    IReadOnlyList<AttendanceMark>? Attendance, IReadOnlyList<string>? PhotoTokens);
+    IReadOnlyList<AttendanceMark>? Attendance, IReadOnlyList<string>? PhotoTokens, IReadOnlyList<string>? ChatPhotos = null);
 
 /// <summary>
 /// The task lifecycle for branches and their superiors: lists and the live summary of a subtree,
@@ -122,7 +135,8 @@ public static class TaskEndpoints
         if (problem is not null)
             return problem;
         var (evidence, history) = await queries.RecordAsync(id, ct);
-        return TypedResults.Ok(TaskDto.From(task!, await commands.PhotosAsync(id, ct), evidence, history));
+        return TypedResults.Ok(TaskDto.From(task!, await commands.PhotosAsync(id, ct), evidence, history,
+            await commands.ChatPhotosAsync(id, ct)));
     }
 
     internal static async Task<Results<Ok<TaskDto>, ProblemHttpResult>> Review(long id, ReviewBody body, CurrentUser user,
@@ -234,12 +248,15 @@ public static class TaskEndpoints
         if (body is null || body.HeldAt == default)
             return Problem(StatusCodes.Status400BadRequest, "参数无效", "请填写开展时间 heldAt（ISO 8601）", "request.invalid");
         var tokens = body.PhotoTokens ?? [];
-        if (tokens.Count > PhotoIntake.MaxPerSubmission)
+        var chatHashes = body.ChatPhotos ?? [];
+        if (tokens.Count + chatHashes.Count > PhotoIntake.MaxPerSubmission)
             return Problem(StatusCodes.Status400BadRequest, "参数无效", $"每次最多上传{PhotoIntake.MaxPerSubmission}张照片", "evidence.too_many_photos");
-        var photos = await uploads.ResolveAsync(user.WechatUserId ?? 0, tokens, ct);
+        var photos = (await commands.ResolveChatPhotosAsync(id, chatHashes, ct))
+            .Concat(await uploads.ResolveAsync(user.WechatUserId ?? 0, tokens, ct)).ToList();
         var result = await commands.SubmitEvidenceAsync(id, body.Version, new EvidenceSubmission(body.HeldAt, body.Place, body.Topic,
             body.Minutes, (body.Attendance ?? []).Select(a => (a.MemberId, a.Presence)).ToList(), photos), Actor(user), user.MemberId, ct);
         await uploads.MarkUsedAsync(tokens, ct);
+        await commands.MarkChatPhotosUsedAsync(id, chatHashes, result.EvidenceId, ct);
         return TypedResults.Ok(SubmissionDto.From(result));
     }
 

@@ -17,7 +17,8 @@ public static class SandboxConversation
         [property: JsonPropertyName("content")] string? Content,
         [property: JsonPropertyName("mediaId")] string? MediaId,
         [property: JsonPropertyName("event")] string? Event,
-        [property: JsonPropertyName("eventKey")] string? EventKey);
+        [property: JsonPropertyName("eventKey")] string? EventKey,
+        [property: JsonPropertyName("ticket")] string? Ticket = null);
 
     public const int MaxTextLength = 2048;
 
@@ -113,7 +114,8 @@ public static class SandboxConversation
             case "event":
                 if (string.IsNullOrWhiteSpace(m.Event))
                     return (null, "事件消息需要 event，例如 subscribe、CLICK、VIEW");
-                return (push.UserMessage(app, openid, "event", null, ("Event", m.Event), ("EventKey", m.EventKey)), null);
+                return (push.UserMessage(app, openid, "event", null, ("Event", m.Event), ("EventKey", m.EventKey),
+                    ("Ticket", m.Ticket)), null);
             default:
                 return (null, "msgType 只能是 text、image 或 event");
         }

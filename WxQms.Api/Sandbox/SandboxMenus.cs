@@ -4,7 +4,7 @@ using static WxQms.Api.Sandbox.SandboxHttp;
 
 namespace WxQms.Api.Sandbox;
 
-/// <summary>A parametric QR code as created; scans of it are for the later callback work.</summary>
+/// <summary>A parametric QR code as created; <c>POST /sandbox/wechat/users/{openid}/scan</c> scans it.</summary>
 public sealed record SandboxQrCode(string Ticket, string ActionName, long? SceneId, string? SceneStr, DateTimeOffset? ExpiresAt, string Url)
 {
     public bool IsPermanent => ExpiresAt is null;
@@ -63,6 +63,25 @@ public sealed class SandboxMenus(TimeProvider clock)
                 ? qr
                 : null;
         }
+    }
+
+    /// <summary>The QR code whose image encodes <paramref name="url"/> (what a phone reads), or null when unknown or expired.</summary>
+    public SandboxQrCode? ResolveQrUrl(string url)
+    {
+        lock (gate)
+        {
+            return qrCodes.Values.FirstOrDefault(q => q.Url == url) is { } qr && (qr.ExpiresAt is null || qr.ExpiresAt > clock.GetUtcNow())
+                ? qr
+                : null;
+        }
+    }
+
+    /// <summary>The codes that still work, newest first (for the phone page's 扫一扫).</summary>
+    public IReadOnlyList<SandboxQrCode> LiveQrCodes()
+    {
+        var now = clock.GetUtcNow();
+        lock (gate)
+            return qrCodes.Values.Where(q => q.ExpiresAt is null || q.ExpiresAt > now).OrderByDescending(q => q.ExpiresAt).ToList();
     }
 
     public void Reset()
@@ -167,6 +186,8 @@ internal static class SandboxMenuEndpoints
         wx.MapGet("/cgi-bin/menu/delete", Delete);
         wx.MapPost("/cgi-bin/qrcode/create", CreateQrCode);
         wx.MapGet("/menu", Shown);
+        wx.MapGet("/qrcodes", LiveCodes);
+        wx.MapPost("/users/{openid}/scan", ScanAsync);
     }
 
     /// <summary>
@@ -213,6 +234,40 @@ internal static class SandboxMenuEndpoints
             return Answer(refused);
         sandbox.Menus.DeleteMenu(SandboxApp.Oa);
         return Ok();
+    }
+
+    public sealed record ScanRequest(
+        [property: System.Text.Json.Serialization.JsonPropertyName("url")] string? Url,
+        [property: System.Text.Json.Serialization.JsonPropertyName("ticket")] string? Ticket);
+
+    /// <summary>Helper: the parametric codes that still work, as a phone could scan them.</summary>
+    internal static IResult LiveCodes(SandboxWechat sandbox) =>
+        Answer(new
+        {
+            qrcodes = sandbox.Menus.LiveQrCodes().Select(q => new { url = q.Url, ticket = q.Ticket, expiresAt = q.ExpiresAt }),
+        });
+
+    /// <summary>
+    /// Helper: the user scans a parametric code (by the url its image encodes, or its ticket). As in WeChat
+    /// (PROTOCOL §1.5), a follower's scan pushes SCAN with the bare scene, anyone else follows the account
+    /// and pushes subscribe with <c>qrscene_</c> + scene; both carry the Ticket. An expired or unknown code
+    /// pushes nothing: WeChat's scanner shows "二维码已过期" itself (HTTP 410 here).
+    /// </summary>
+    internal static async Task<IResult> ScanAsync(string openid, ScanRequest body, SandboxWechat sandbox, SandboxPush push,
+        Microsoft.Extensions.Options.IOptionsMonitor<WxQms.Domain.Wechat.WechatOptions> options, CancellationToken ct)
+    {
+        if (await sandbox.Users.FindAsync(openid, ct) is not { } user || user.OpenId != openid)
+            return HelperProblem(StatusCodes.Status404NotFound, $"沙箱中没有公众号 openid 为 {openid} 的用户");
+        var qr = body.Ticket is { Length: > 0 } ticket ? sandbox.Menus.ResolveQrTicket(ticket)
+            : body.Url is { Length: > 0 } url ? sandbox.Menus.ResolveQrUrl(url)
+            : null;
+        if (qr is null)
+            return HelperProblem(StatusCodes.Status410Gone, "二维码已过期或无效：微信扫一扫显示“该二维码已过期”，不推送任何事件");
+        var scene = qr.SceneStr ?? qr.SceneId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "";
+        var message = sandbox.Users.Follows(user)
+            ? new SandboxConversation.UserMessage("event", null, null, "SCAN", scene, qr.Ticket)
+            : new SandboxConversation.UserMessage("event", null, null, "subscribe", "qrscene_" + scene, qr.Ticket);
+        return await SandboxConversation.SendAsync(openid, message, sandbox, push, options, ct);
     }
 
     /// <summary>§8.3: temporary codes default to 60 s and stop at 30 days; permanent ones have no expiry.</summary>

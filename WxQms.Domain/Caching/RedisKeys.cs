@@ -26,5 +26,8 @@ public static class RedisKeys
     /// <summary>Sends to WeChat by an app within one second (unix seconds), shared by every sender.</summary>
     public static RedisKey SendRate(string appId, long unixSecond) => $"{Prefix}wx:rate:{appId}:{unixSecond}";
 
+    /// <summary>Wrong binding answers of one official-account user in the current hour window.</summary>
+    public static RedisKey BindFailures(string appId, string openId) => $"{Prefix}bot:bindfail:{appId}:{openId}";
+
     public static RedisKey WxAccessTokenLock(string appId) => $"{Prefix}wx:token-lock:{appId}";
 }

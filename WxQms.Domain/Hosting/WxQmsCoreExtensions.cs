@@ -6,6 +6,7 @@ using StackExchange.Redis;
 using WxQms.Domain.Caching;
 using WxQms.Domain.Services;
 using WxQms.Domain.Services.Assessment;
+using WxQms.Domain.Services.Bot;
 using WxQms.Domain.Services.Reminders;
 using WxQms.Domain.Storage;
 using WxQms.Domain.Wechat;
@@ -68,6 +69,7 @@ public static class WxQmsCoreExtensions
         services.AddAssessment();
         services.AddReminders();
         services.AddWechat();
+        services.AddBot();
 
         services.AddHealthChecks()
             .AddCheck("self", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy(),

@@ -18,6 +18,9 @@ public sealed record EvidenceSubmission(
     IReadOnlyList<(long MemberId, Presence Presence)> Attendance,
     IReadOnlyList<StoredPhoto> Photos);
 
+/// <summary>A photo that came through the official-account chat, attached to a task and not yet submitted.</summary>
+public sealed record ChatPhoto(StoredPhoto Photo, DateTimeOffset ReceivedAt, string? SentBy);
+
 public sealed record SubmissionResult(TaskSnapshot Task, JudgmentResult Judgment, long EvidenceId);
 
 /// <summary>A task as stored, with the template it is judged by (the catalogue's version, or its ad-hoc definition).</summary>
@@ -86,7 +89,48 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
 
     private sealed record PhotoRow(string Sha256, long Size, string ContentType, string RelativePath, DateTime? TakenAt);
 
-    /// <summary>One photo of any submission of the task, by its hash; null when the task has no such photo.</summary>
+    private sealed record ChatPhotoRow(string Sha256, long Size, string ContentType, string RelativePath, DateTime? TakenAt,
+        DateTime ReceivedAt, string? SentBy);
+
+    /// <summary>Photos attached to the task from the chat and not yet used by a submission, in the order received.</summary>
+    public async Task<IReadOnlyList<ChatPhoto>> ChatPhotosAsync(long taskId, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT c.sha256 AS Sha256, c.size_bytes AS Size, c.content_type AS ContentType, c.storage_path AS RelativePath,
+                   c.taken_at AS TakenAt, c.received_at AS ReceivedAt, m.name AS SentBy
+            FROM task_chat_photos c LEFT JOIN members m ON m.id = c.member_id
+            WHERE c.task_id = @taskId AND c.used_by_evidence_id IS NULL
+            ORDER BY c.id
+            """;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<ChatPhotoRow>(new CommandDefinition(sql, new { taskId }, cancellationToken: ct)))
+            .Select(p => new ChatPhoto(new StoredPhoto(p.Sha256, p.Size, p.ContentType, p.RelativePath, p.TakenAt is { } t ? Utc(t) : null),
+                Utc(p.ReceivedAt), p.SentBy)).ToList();
+    }
+
+    /// <summary>The task's chat photos named by hash, for a submission; refuses any the task does not have (or has used).</summary>
+    public async Task<IReadOnlyList<StoredPhoto>> ResolveChatPhotosAsync(long taskId, IReadOnlyList<string> sha256s, CancellationToken ct)
+    {
+        if (sha256s.Count == 0)
+            return [];
+        var available = (await ChatPhotosAsync(taskId, ct)).ToDictionary(c => c.Photo.Sha256, c => c.Photo, StringComparer.Ordinal);
+        return sha256s.Select((sha, i) => available.GetValueOrDefault(sha)
+            ?? throw new RuleViolationException("evidence.unknown_chat_photo", $"第{i + 1}张聊天照片不属于该任务或已提交过")).ToList();
+    }
+
+    /// <summary>Marks chat photos as used by the submission that included them.</summary>
+    public async Task MarkChatPhotosUsedAsync(long taskId, IReadOnlyList<string> sha256s, long evidenceId, CancellationToken ct)
+    {
+        if (sha256s.Count == 0)
+            return;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE task_chat_photos SET used_by_evidence_id = @evidenceId
+            WHERE task_id = @taskId AND sha256 IN @sha256s AND used_by_evidence_id IS NULL
+            """, new { taskId, sha256s = sha256s.Distinct().ToArray(), evidenceId }, cancellationToken: ct));
+    }
+
+    /// <summary>One photo of the task by its hash, from any submission or from the chat; null when the task has no such photo.</summary>
     public async Task<StoredPhoto?> PhotoAsync(long taskId, string sha256, CancellationToken ct)
     {
         const string sql = """
@@ -94,6 +138,10 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
                    p.taken_at AS TakenAt
             FROM evidence_photos p JOIN task_evidence e ON e.id = p.evidence_id
             WHERE e.task_id = @taskId AND p.sha256 = @sha256
+            UNION ALL
+            SELECT c.sha256, c.size_bytes, c.content_type, c.storage_path, c.taken_at
+            FROM task_chat_photos c
+            WHERE c.task_id = @taskId AND c.sha256 = @sha256
             LIMIT 1
             """;
         await using var conn = await db.OpenConnectionAsync(ct);

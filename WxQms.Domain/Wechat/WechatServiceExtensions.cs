@@ -33,8 +33,7 @@ public static class WechatServiceExtensions
 
         // Callbacks: the handler table and its default, and the inbox that records and answers pushes.
         services.AddSingleton<DefaultReplyHandler>();
-        services.AddSingleton<ICallbackHandler, SubscribeHandler>();
-        services.AddSingleton<ICallbackHandler, ImageHandler>();
+        // Following, scanning, text, photos and menu clicks are the bot's (Services/Bot, AddBot).
         services.AddSingleton<ICallbackHandler, TemplateSendJobFinishHandler>();
         services.AddSingleton<ICallbackHandler, SubscribeMessageEventHandler>();
         services.AddSingleton<ICallbackHandler, MediaCheckHandler>();

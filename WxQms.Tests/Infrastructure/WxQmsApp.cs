@@ -78,6 +78,7 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
         ["Reminders:Templates:wishUpdated:Oa"] = SandboxTemplates.OaWishUpdated,
         ["Reminders:Templates:wishUpdated:Mp"] = SandboxTemplates.MpWishUpdated,
         ["Reminders:RatePerSecond"] = "1000",
+        ["Bot:PublicBase"] = "http://localhost",
         ["Auth:JwtSigningKey"] = "tests-only-jwt-signing-key-not-a-secret-0123456789",
         ["Auth:Issuer"] = "wxqms-tests",
     };

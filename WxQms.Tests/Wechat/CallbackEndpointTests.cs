@@ -1,6 +1,7 @@
 using System.Net;
 using Dapper;
 using MySqlConnector;
+using WxQms.Domain.Services.Bot;
 using WxQms.Domain.Storage;
 using WxQms.Domain.Wechat;
 using WxQms.Domain.Wechat.Callbacks;
@@ -36,7 +37,7 @@ public sealed class CallbackEndpointTests(WxQmsApp app) : IAsyncLifetime
     [Theory]
     [InlineData(PushMode.Safe)]
     [InlineData(PushMode.Compatible)]
-    public async Task A_text_message_gets_the_polite_default_reply_encrypted_like_the_request(PushMode mode)
+    public async Task A_text_message_gets_the_help_reply_encrypted_like_the_request(PushMode mode)
     {
         var answer = await wechat.PushAsync(WechatPusher.Text("o-user-1", "你好", 1001, wechat.Now), mode);
 
@@ -45,7 +46,7 @@ public sealed class CallbackEndpointTests(WxQmsApp app) : IAsyncLifetime
         var reply = InboundMessage.Parse(answer.Reply!);
         Assert.Equal("o-user-1", reply.ToUserName);
         Assert.Equal("text", reply.MsgType);
-        Assert.Equal(DefaultReplyHandler.Text, reply.Content);
+        Assert.Equal(BotReplies.Help, reply.Content);
     }
 
     [Fact]
@@ -62,7 +63,7 @@ public sealed class CallbackEndpointTests(WxQmsApp app) : IAsyncLifetime
 
         Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.Status));
         Assert.Single(answers.Select(a => a.Reply).Distinct());
-        Assert.Equal(SubscribeHandler.Welcome, InboundMessage.Parse(answers[0].Reply!).Content);
+        Assert.Equal(BotReplies.Welcome, InboundMessage.Parse(answers[0].Reply!).Content);
         Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM wechat_inbound WHERE from_openid = 'o-user-2'"));
         Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM wechat_users WHERE openid = 'o-user-2' AND subscribed"));
     }
@@ -83,7 +84,7 @@ public sealed class CallbackEndpointTests(WxQmsApp app) : IAsyncLifetime
     {
         var answer = await wechat.PushAsync(WechatPusher.Image("o-user-4", "MEDIA_1", 2001, wechat.Now));
 
-        Assert.Equal(ImageHandler.Received, InboundMessage.Parse(answer.Reply!).Content);
+        Assert.Equal(BotReplies.PhotoBeforeBinding, InboundMessage.Parse(answer.Reply!).Content);
         Assert.Equal(1, await ScalarAsync(
             "SELECT COUNT(*) FROM wechat_inbound WHERE from_openid = 'o-user-4' AND work = 'download_media' AND work_status = 'pending'"));
     }
@@ -105,10 +106,10 @@ public sealed class CallbackEndpointTests(WxQmsApp app) : IAsyncLifetime
 
     [Theory]
     [InlineData("CLICK", DefaultReplyHandler.ComingSoon)]
-    [InlineData("SCAN", DefaultReplyHandler.ComingSoon)]
+    [InlineData("SCAN", BotReplies.CodeExpired)]
     [InlineData("VIEW", null)]
     [InlineData("LOCATION", null)]
-    public async Task Unhandled_taps_get_a_polite_answer_and_other_events_none(string evt, string? expected)
+    public async Task Unknown_taps_and_scans_get_a_polite_answer_and_other_events_none(string evt, string? expected)
     {
         var answer = await wechat.PushAsync(WechatPusher.Event("o-user-9", evt, wechat.Now, "<EventKey><![CDATA[K]]></EventKey>"));
 

@@ -7,6 +7,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
 using WxQms.Api.Sandbox;
+using WxQms.Domain.Services.Bot;
 using WxQms.Domain.Services;
 using WxQms.Domain.Storage;
 using WxQms.Domain.Wechat;
@@ -46,11 +47,11 @@ public sealed class ConversationTests(WxQmsApp app) : IAsyncLifetime
 
         Assert.Equal("replied", answer.GetProperty("outcome").GetString());
         Assert.Equal(1, answer.GetProperty("deliveries").GetInt32());
-        Assert.Equal(DefaultReplyHandler.Text, answer.GetProperty("reply").GetProperty("text").GetString());
+        Assert.Equal(BotReplies.Help, answer.GetProperty("reply").GetProperty("text").GetString());
         var chat = await client.GetFromJsonAsync<JsonElement>($"/sandbox/wechat/users/{member}/chat", Ct);
         var lines = chat.GetProperty("messages").EnumerateArray()
             .Select(m => (m.GetProperty("kind").GetString(), m.GetProperty("text").GetString())).ToList();
-        Assert.Equal([("user", null), ("passive", SubscribeHandler.Welcome), ("user", "你好"), ("passive", DefaultReplyHandler.Text)], lines);
+        Assert.Equal([("user", null), ("passive", BotReplies.Welcome), ("user", "你好"), ("passive", BotReplies.Help)], lines);
         var inbox = await client.GetFromJsonAsync<JsonElement>($"/sandbox/wechat/users/{member}/inbox", Ct);
         Assert.DoesNotContain(inbox.GetProperty("messages").EnumerateArray(), m => m.GetProperty("kind").GetString() == "user");
     }
@@ -63,7 +64,7 @@ public sealed class ConversationTests(WxQmsApp app) : IAsyncLifetime
         var answer = await SendAsync(new { msgType = "image", mediaId });
         await app.Get<InboundMediaJob>().RunAsync(app.Clock.GetUtcNow(), Ct);
 
-        Assert.Equal(ImageHandler.Received, answer.GetProperty("reply").GetProperty("text").GetString());
+        Assert.Equal(BotReplies.PhotoBeforeBinding, answer.GetProperty("reply").GetProperty("text").GetString());
         await using var conn = new MySqlConnection(TestEnvironment.MySql);
         var stored = await conn.QuerySingleAsync<(string Sha256, long Size, string ContentType, string Path, string From)>(
             "SELECT sha256, size_bytes, content_type, storage_path, from_openid FROM inbound_media");

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Dapper;
 using MySqlConnector;
 using WxQms.Api.Sandbox;
+using WxQms.Domain.Services.Bot;
 using WxQms.Domain.Services;
 using WxQms.Domain.Wechat.Callbacks;
 using WxQms.Tests.Infrastructure;
@@ -36,7 +37,7 @@ public sealed class DeliveryRetryTests(WxQmsApp shared) : IAsyncLifetime
 
         Assert.Equal("replied", answer.GetProperty("outcome").GetString());
         Assert.Equal(2, answer.GetProperty("deliveries").GetInt32());
-        Assert.Equal(DefaultReplyHandler.Text, answer.GetProperty("reply").GetProperty("text").GetString());
+        Assert.Equal(BotReplies.Help, answer.GetProperty("reply").GetProperty("text").GetString());
         Assert.Equal(1, await CountTextsAsync(openid));
     }
 

@@ -26,31 +26,6 @@ public sealed class DefaultReplyHandler(TimeProvider clock) : ICallbackHandler
     }
 }
 
-public sealed class SubscribeHandler(WechatUserStore users, TimeProvider clock) : ICallbackHandler
-{
-    public const string Welcome = "欢迎关注东风路街道党建！您可以在这里接收会议提醒、查看任务、认领微心愿。党员请点击菜单「我的」绑定身份。";
-
-    public IEnumerable<string> Keys => ["event:subscribe", "event:unsubscribe"];
-
-    public async Task<string?> HandleAsync(CallbackContext context, CancellationToken ct)
-    {
-        var subscribed = string.Equals(context.Message.Event, "subscribe", StringComparison.OrdinalIgnoreCase);
-        await users.SetSubscribedAsync(context.App.AppId, context.Message.FromUserName, subscribed, context.ReceivedAt, ct);
-        return subscribed ? WechatXml.WriteReply(PassiveReply.Text(context.Message, clock.GetUtcNow(), Welcome)) : null;
-    }
-}
-
-/// <summary>Photos are acknowledged at once; a worker downloads them through media/get afterwards.</summary>
-public sealed class ImageHandler(TimeProvider clock) : ICallbackHandler
-{
-    public const string Received = "照片已收到，正在保存。";
-
-    public IEnumerable<string> Keys => ["image"];
-
-    public Task<string?> HandleAsync(CallbackContext context, CancellationToken ct) =>
-        Task.FromResult<string?>(WechatXml.WriteReply(PassiveReply.Text(context.Message, clock.GetUtcNow(), Received)));
-}
-
 /// <summary>Records WeChat's final delivery status against the template message we sent (its MsgID).</summary>
 public sealed class TemplateSendJobFinishHandler(OutboundStore outbound) : ICallbackHandler
 {

@@ -1,0 +1,167 @@
+using System.Text.Json;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MySqlConnector;
+using WxQms.Domain.Caching;
+using WxQms.Domain.Model;
+using WxQms.Domain.Rules.Bot;
+using WxQms.Domain.Storage;
+using WxQms.Domain.Wechat;
+
+namespace WxQms.Domain.Services.Bot;
+
+/// <summary>
+/// Binding an official-account follower to a member through the branch QR code (issue #7): the scan
+/// starts a dialogue, the answer (name and the last four phone digits) is matched within that branch
+/// only, and the link is written with an audit entry. Wrong answers are limited per dialogue (MySQL)
+/// and per user per hour (Redis). Every method answers with the text the user sees.
+/// </summary>
+public sealed class BindingService(
+    BotStore store,
+    WechatLinkStore links,
+    OrgStore orgs,
+    AttemptLimiter attempts,
+    OfficialAccountClient oa,
+    MySqlDataSource db,
+    IOptionsMonitor<BotOptions> options,
+    ILogger<BindingService> log)
+{
+    private static readonly TimeSpan FailureWindow = TimeSpan.FromHours(1);
+
+    /// <summary><paramref name="Subtree"/>: the code is a branch's, so its party groups' members bind with it too.</summary>
+    private sealed record BindData(long CodeId, long OrgId, bool Subtree);
+
+    /// <summary>A scan of a parametric code (subscribe with qrscene_, or SCAN).</summary>
+    public async Task<string> ScanAsync(string appId, string openId, string scene, DateTimeOffset now, CancellationToken ct)
+    {
+        var code = await store.CodeBySceneAsync(scene, ct);
+        if (code is null || code.ExpiresAt <= now)
+            return BotReplies.CodeExpired;
+        if (await BoundMemberAsync(appId, openId, ct) is { } bound)
+            return BotReplies.AlreadyBound(bound.Name, bound.OrgName);
+        if ((await attempts.CountAsync(RedisKeys.BindFailures(appId, openId))) >= options.CurrentValue.BindAttemptsPerHour)
+            return BotReplies.TooManyAttempts;
+
+        var org = await orgs.GetAsync(code.OrgId, ct);
+        var branch = org?.Name ?? "党支部";
+        var lifetime = options.CurrentValue.BindDialogueLifetime;
+        var expires = now + lifetime < code.ExpiresAt ? now + lifetime : code.ExpiresAt;
+        await store.StartDialogueAsync(appId, openId, DialogueSteps.BindAnswer,
+            JsonSerializer.Serialize(new BindData(code.Id, code.OrgId, org?.Kind == OrgKind.Branch), JsonDefaults.Storage), now, expires, ct);
+        return BotReplies.BindStart(branch);
+    }
+
+    /// <summary>The user's answer while a binding dialogue is open.</summary>
+    public async Task<string> AnswerAsync(string appId, string openId, Dialogue dialogue, string text, DateTimeOffset now,
+        CancellationToken ct)
+    {
+        var o = options.CurrentValue;
+        var failures = RedisKeys.BindFailures(appId, openId);
+        if (await attempts.CountAsync(failures) >= o.BindAttemptsPerHour)
+        {
+            await store.EndDialogueAsync(appId, openId, ct);
+            return BotReplies.TooManyAttempts;
+        }
+        if (BotText.ParseBindAnswer(text) is not { } answer)
+            return BotReplies.AskAgainShape;
+
+        var data = JsonSerializer.Deserialize<BindData>(dialogue.Data, JsonDefaults.Storage)!;
+        var matches = await store.MatchMembersAsync(data.OrgId, data.Subtree, answer.Name, answer.PhoneTail, ct);
+        if (matches.Count != 1)
+        {
+            // Two members with the same name and phone tail cannot be told apart here: treat as no match.
+            var inDialogue = await store.CountAttemptAsync(appId, openId, now, ct);
+            var inHour = await attempts.FailAsync(failures, FailureWindow) ?? 0;
+            log.LogInformation("Binding answer did not match ({Matches} candidates; attempt {Attempt})", matches.Count, inDialogue);
+            var left = Math.Min(o.BindAttemptsPerDialogue - inDialogue, o.BindAttemptsPerHour - (int)inHour);
+            if (left <= 0)
+            {
+                await store.EndDialogueAsync(appId, openId, ct);
+                return BotReplies.TooManyAttempts;
+            }
+            return BotReplies.Mismatch(left);
+        }
+
+        var member = matches[0];
+        var result = await LinkAsync(appId, openId, member, now, ct);
+        await store.EndDialogueAsync(appId, openId, ct);
+        if (result is not null)
+            return result;
+        await attempts.ClearAsync(failures);
+        return BotReplies.Bound(member.Name, await store.OrgNameAsync(data.OrgId, ct) ?? "");
+    }
+
+    /// <summary>「解绑」: removes the link of this official-account identity.</summary>
+    public async Task<string> UnbindAsync(string appId, string openId, DateTimeOffset now, CancellationToken ct)
+    {
+        if (await store.OaUserAsync(appId, openId, ct) is not { MemberId: { } memberId } user)
+            return BotReplies.NotBound;
+        var profile = await links.ProfileAsync(memberId, ct);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition(
+            "UPDATE wechat_users SET member_id = NULL, updated_at = @now WHERE id = @id AND member_id = @memberId",
+            new { id = user.Id, memberId, now = now.UtcDateTime }, tx, cancellationToken: ct));
+        await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, $"wechat_user:{user.Id}", "wechat_user.unbound", "wechat_user", user.Id,
+            profile?.OrgId, ActorMemberId: memberId, Data: new { MemberId = memberId, AppId = appId, Via = "oa_chat" }), ct);
+        await tx.CommitAsync(ct);
+        log.LogInformation("WeChat user {WechatUserId} unbound from member {MemberId}", user.Id, memberId);
+        return BotReplies.Unbound(profile?.Name ?? "您");
+    }
+
+    /// <summary>「绑定」 typed: who the user is bound as, or how to bind.</summary>
+    public async Task<string> DescribeAsync(string appId, string openId, CancellationToken ct) =>
+        await BoundMemberAsync(appId, openId, ct) is { } bound ? BotReplies.AlreadyBound(bound.Name, bound.OrgName) : BotReplies.NotBound;
+
+    private async Task<(string Name, string OrgName)?> BoundMemberAsync(string appId, string openId, CancellationToken ct)
+    {
+        if (await store.OaUserAsync(appId, openId, ct) is not { MemberId: { } memberId })
+            return null;
+        var profile = await links.ProfileAsync(memberId, ct);
+        return profile is null ? null : (profile.Name, await store.OrgNameAsync(profile.OrgId, ct) ?? "");
+    }
+
+    /// <summary>Writes the link (and the mini-program identity with the same unionid); null when done, else the refusal.</summary>
+    private async Task<string?> LinkAsync(string appId, string openId, BindCandidate member, DateTimeOffset now, CancellationToken ct)
+    {
+        // The unionid ties this follower to the same person's mini-program identity (PROTOCOL §8.2).
+        string? unionId = null;
+        try
+        {
+            var info = await oa.GetUserAsync(openId, ct);
+            if (info.IsOk)
+                unionId = info.Value!.UnionId;
+            else
+                log.LogWarning("user/info for a binding failed ({ErrCode}); binding without unionid", info.ErrCode);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            log.LogWarning("user/info for a binding unreachable ({Error}); binding without unionid", ex.GetType().Name);
+        }
+
+        var user = await links.UpsertAsync(appId, openId, unionId, now, ct);
+        if (await store.OtherOaLinkAsync(appId, member.MemberId, user.Id, ct) is not null)
+            return BotReplies.BoundElsewhere;
+
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition(
+            "UPDATE wechat_users SET subscribed = TRUE WHERE id = @id", new { id = user.Id }, tx, cancellationToken: ct));
+        if (!await WechatLinkStore.LinkAsync(conn, tx, user.Id, member.MemberId, now, ct))
+            return BotReplies.BoundElsewhere;
+        if (unionId is not null)
+        {
+            // The same person's other identities (the mini program) that are not yet anyone's.
+            await conn.ExecuteAsync(new CommandDefinition("""
+                UPDATE wechat_users SET member_id = @memberId, updated_at = @now
+                WHERE unionid = @unionId AND id <> @id AND member_id IS NULL
+                """, new { memberId = member.MemberId, now = now.UtcDateTime, unionId, id = user.Id }, tx, cancellationToken: ct));
+        }
+        await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, $"wechat_user:{user.Id}", "wechat_user.bound", "wechat_user", user.Id,
+            member.OrgId, ActorMemberId: member.MemberId, Data: new { member.MemberId, AppId = appId, Via = "oa_qrcode" }), ct);
+        await tx.CommitAsync(ct);
+        log.LogInformation("WeChat user {WechatUserId} bound to member {MemberId} through a branch QR code", user.Id, member.MemberId);
+        return null;
+    }
+}

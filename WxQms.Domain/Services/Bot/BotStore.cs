@@ -1,0 +1,177 @@
+using System.Security.Cryptography;
+using Dapper;
+using MySqlConnector;
+
+namespace WxQms.Domain.Services.Bot;
+
+public sealed record BindCode(long Id, string Scene, long OrgId, string? Ticket, string? QrUrl, DateTimeOffset ExpiresAt);
+
+/// <summary>The bot's step with one user, its data (JSON) and the wrong answers given in it.</summary>
+public sealed record Dialogue(string Step, string Data, int Attempts, DateTimeOffset ExpiresAt);
+
+public static class DialogueSteps
+{
+    public const string BindAnswer = "bind";
+    public const string ChooseTask = "choose";
+}
+
+/// <summary>A member of a branch whose name and phone tail matched a binding answer.</summary>
+public sealed record BindCandidate(long MemberId, string Name, long OrgId);
+
+/// <summary>Binding codes and dialogue state of the official-account bot, in MySQL.</summary>
+public sealed class BotStore(MySqlDataSource db)
+{
+    /// <summary>An opaque scene for a new code: 24 random bytes, base64url (32 characters, under WeChat's 64).</summary>
+    public static string NewScene() => "b" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(24))
+        .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private const string BindCodeColumns =
+        "id AS Id, scene AS Scene, org_id AS OrgId, ticket AS Ticket, qr_url AS QrUrl, expires_at AS ExpiresAt";
+
+    private sealed record BindCodeRow(long Id, string Scene, long OrgId, string? Ticket, string? QrUrl, DateTime ExpiresAt)
+    {
+        public BindCode ToCode() => new(Id, Scene, OrgId, Ticket, QrUrl, Utc(ExpiresAt));
+    }
+
+    /// <summary>A live code of the branch with a QR already made, good until at least <paramref name="until"/>.</summary>
+    public async Task<BindCode?> ReusableCodeAsync(long orgId, DateTimeOffset until, CancellationToken ct)
+    {
+        const string sql = $"""
+            SELECT {BindCodeColumns} FROM bind_codes
+            WHERE org_id = @orgId AND expires_at > @until AND qr_url IS NOT NULL
+            ORDER BY expires_at DESC LIMIT 1
+            """;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QuerySingleOrDefaultAsync<BindCodeRow>(new CommandDefinition(sql,
+            new { orgId, until = until.UtcDateTime }, cancellationToken: ct)))?.ToCode();
+    }
+
+    public async Task<BindCode> AddCodeAsync(long orgId, long? createdBy, DateTimeOffset now, DateTimeOffset expiresAt,
+        CancellationToken ct)
+    {
+        const string sql = """
+            INSERT INTO bind_codes (scene, org_id, created_by_member_id, created_at, expires_at)
+            VALUES (@scene, @orgId, @createdBy, @now, @expiresAt);
+            SELECT LAST_INSERT_ID();
+            """;
+        var scene = NewScene();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var id = await conn.ExecuteScalarAsync<long>(new CommandDefinition(sql,
+            new { scene, orgId, createdBy, now = now.UtcDateTime, expiresAt = expiresAt.UtcDateTime }, cancellationToken: ct));
+        return new BindCode(id, scene, orgId, null, null, expiresAt);
+    }
+
+    public async Task SetQrAsync(long id, string ticket, string url, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition("UPDATE bind_codes SET ticket = @ticket, qr_url = @url WHERE id = @id",
+            new { id, ticket, url }, cancellationToken: ct));
+    }
+
+    /// <summary>The code behind a scanned scene, expired or not (the caller tells the user which).</summary>
+    public async Task<BindCode?> CodeBySceneAsync(string scene, CancellationToken ct)
+    {
+        const string sql = $"SELECT {BindCodeColumns} FROM bind_codes WHERE scene = @scene";
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QuerySingleOrDefaultAsync<BindCodeRow>(new CommandDefinition(sql, new { scene }, cancellationToken: ct)))
+            ?.ToCode();
+    }
+
+    // ---- dialogues ----------------------------------------------------------------------------
+
+    private sealed record DialogueRow(string Step, string Data, int Attempts, DateTime ExpiresAt);
+
+    /// <summary>The user's dialogue, expired ones included (so the bot can say it timed out).</summary>
+    public async Task<Dialogue?> DialogueAsync(string appId, string openId, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT step AS Step, data AS Data, attempts AS Attempts, expires_at AS ExpiresAt
+            FROM bot_dialogues WHERE app_id = @appId AND openid = @openId
+            """;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var row = await conn.QuerySingleOrDefaultAsync<DialogueRow>(new CommandDefinition(sql, new { appId, openId }, cancellationToken: ct));
+        return row is null ? null : new Dialogue(row.Step, row.Data, row.Attempts, Utc(row.ExpiresAt));
+    }
+
+    public async Task StartDialogueAsync(string appId, string openId, string step, string data, DateTimeOffset now,
+        DateTimeOffset expiresAt, CancellationToken ct)
+    {
+        const string sql = """
+            INSERT INTO bot_dialogues (app_id, openid, step, data, attempts, expires_at, updated_at)
+            VALUES (@appId, @openId, @step, @data, 0, @expiresAt, @now)
+            ON DUPLICATE KEY UPDATE step = VALUES(step), data = VALUES(data), attempts = 0,
+                                    expires_at = VALUES(expires_at), updated_at = VALUES(updated_at)
+            """;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition(sql,
+            new { appId, openId, step, data, now = now.UtcDateTime, expiresAt = expiresAt.UtcDateTime }, cancellationToken: ct));
+    }
+
+    /// <summary>Counts a wrong answer; returns the attempts so far in this dialogue.</summary>
+    public async Task<int> CountAttemptAsync(string appId, string openId, DateTimeOffset now, CancellationToken ct)
+    {
+        const string sql = """
+            UPDATE bot_dialogues SET attempts = attempts + 1, updated_at = @now WHERE app_id = @appId AND openid = @openId;
+            SELECT attempts FROM bot_dialogues WHERE app_id = @appId AND openid = @openId;
+            """;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<int?>(new CommandDefinition(sql, new { appId, openId, now = now.UtcDateTime },
+            cancellationToken: ct)) ?? 0;
+    }
+
+    public async Task EndDialogueAsync(string appId, string openId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition("DELETE FROM bot_dialogues WHERE app_id = @appId AND openid = @openId",
+            new { appId, openId }, cancellationToken: ct));
+    }
+
+    // ---- identities ---------------------------------------------------------------------------
+
+    /// <summary>The wechat_users row of an official-account openid: its id and linked member, if any.</summary>
+    public async Task<(long Id, long? MemberId)?> OaUserAsync(string appId, string openId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleOrDefaultAsync<(long, long?)?>(new CommandDefinition(
+            "SELECT id, member_id FROM wechat_users WHERE app_id = @appId AND openid = @openId",
+            new { appId, openId }, cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// Members on the roll whose name and last four phone digits match: anywhere in the org's subtree when
+    /// <paramref name="subtree"/> (a branch and its party groups), else sitting directly in the org (office
+    /// staff at the subdistrict, a community committee's own members).
+    /// </summary>
+    public async Task<IReadOnlyList<BindCandidate>> MatchMembersAsync(long orgId, bool subtree, string name, string phoneTail,
+        CancellationToken ct)
+    {
+        const string sql = """
+            SELECT m.id AS MemberId, m.name AS Name, m.org_id AS OrgId
+            FROM members m JOIN orgs o ON o.id = m.org_id
+            WHERE (o.id = @orgId OR (@subtree AND o.path LIKE (SELECT CONCAT(path, '%') FROM orgs WHERE id = @orgId)))
+              AND m.name = @name AND m.phone IS NOT NULL AND RIGHT(m.phone, 4) = @phoneTail
+              AND m.status IN ('full', 'probationary')
+            """;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<BindCandidate>(new CommandDefinition(sql, new { orgId, subtree, name, phoneTail },
+            cancellationToken: ct))).ToList();
+    }
+
+    /// <summary>The official-account identity already linked to this member, other than <paramref name="exceptId"/>.</summary>
+    public async Task<long?> OtherOaLinkAsync(string appId, long memberId, long exceptId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT id FROM wechat_users WHERE app_id = @appId AND member_id = @memberId AND id <> @exceptId LIMIT 1",
+            new { appId, memberId, exceptId }, cancellationToken: ct));
+    }
+
+    public async Task<string?> OrgNameAsync(long orgId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT name FROM orgs WHERE id = @orgId",
+            new { orgId }, cancellationToken: ct));
+    }
+
+    private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+}

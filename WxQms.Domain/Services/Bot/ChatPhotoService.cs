@@ -1,0 +1,282 @@
+using System.Text.Json;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MySqlConnector;
+using WxQms.Domain.Hosting;
+using WxQms.Domain.Model;
+using WxQms.Domain.Rules;
+using WxQms.Domain.Rules.Bot;
+using WxQms.Domain.Rules.Tasks;
+using WxQms.Domain.Storage;
+using WxQms.Domain.Wechat;
+
+namespace WxQms.Domain.Services.Bot;
+
+/// <summary>
+/// Photos from the chat (issue #7). While WeChat waits, a photo only joins the sender's burst; after
+/// the acknowledgement <see cref="ChatPhotoJob"/> settles each quiet burst: the photos are checked and
+/// hashed like uploads, then attached to the task in hand as evidence photos (source: chat), or the
+/// sender gets a numbered list to choose from. The outcome goes back as a customer-service message.
+/// </summary>
+public sealed class ChatPhotoService(
+    ChatPhotoStore sets,
+    BotStore bot,
+    WechatLinkStore links,
+    TaskCommands tasks,
+    IFileStore files,
+    OfficialAccountClient oa,
+    BotLinks botLinks,
+    MySqlDataSource db,
+    IOptionsMonitor<BotOptions> options,
+    TimeProvider clock,
+    ILogger<ChatPhotoService> log)
+{
+    /// <summary>A checked photo waiting in a set, kept in the set's options while the sender chooses.</summary>
+    public sealed record CheckedPhoto(string Sha256, long Size, string ContentType, string RelativePath, DateTimeOffset? TakenAt,
+        DateTimeOffset ReceivedAt);
+
+    private sealed record Pending(IReadOnlyList<long> TaskIds, IReadOnlyList<CheckedPhoto> Photos);
+
+    private sealed record ChoiceData(long SetId);
+
+    /// <summary>Before the acknowledgement: who may send photos, and which burst this one joins.</summary>
+    public async Task<string?> ReceiveAsync(string appId, string openId, long inboundId, DateTimeOffset now, CancellationToken ct)
+    {
+        if (await bot.OaUserAsync(appId, openId, ct) is not { MemberId: { } memberId })
+            return BotReplies.PhotoBeforeBinding;
+        var profile = await links.ProfileAsync(memberId, ct);
+        if (profile is null || !profile.Roles.Any(IsOrganiser))
+            return BotReplies.PhotoNotOrganiser;
+        var (_, opened) = await sets.JoinAsync(appId, openId, memberId, inboundId, now, options.CurrentValue.PhotoBurstQuiet, ct);
+        // One answer per burst: the other photos of it are acknowledged with "success".
+        return opened ? BotReplies.PhotoReceived : null;
+    }
+
+    private static bool IsOrganiser(Grant g) => g.Role is Roles.Secretary or Roles.Worker;
+
+    /// <summary>After the acknowledgement: settles quiet bursts, each once.</summary>
+    public async Task<int> SettleDueAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var o = options.CurrentValue;
+        var claimed = await sets.ClaimSettledAsync(now, o.PhotoBurstQuiet, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(2), 10, ct);
+        foreach (var set in claimed)
+        {
+            try
+            {
+                if (await SettleAsync(set, ct) is { } message)
+                    await SendAsync(set.OpenId, message, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The lease runs out and another tick tries again.
+                log.LogError(ex, "Settling chat photo set {SetId} failed", set.Id);
+            }
+        }
+        return claimed.Count;
+    }
+
+    private async Task<string?> SettleAsync(ChatPhotoSet set, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var photos = await CheckAsync(set, ct);
+        if (photos.Count == 0)
+            return await sets.SettleAsync(set.Id, ChatPhotoSetStatus.Collecting, ChatPhotoSetStatus.Dropped, null, now, ct)
+                ? BotReplies.NoUsablePhoto : null;
+
+        var profile = await links.ProfileAsync(set.MemberId, ct);
+        var candidates = profile is null ? [] : await CandidatesAsync(profile, now, ct);
+        var decision = TaskInHand.Decide(candidates, now, options.CurrentValue.TaskInHandWindow);
+        switch (decision.Kind)
+        {
+            case TaskInHandKind.Attach:
+                return await AttachAsync(set, ChatPhotoSetStatus.Collecting, decision.TaskId!.Value, photos, now, ct);
+            case TaskInHandKind.Ask:
+                var pending = JsonSerializer.Serialize(new Pending(decision.Options.Select(c => c.TaskId).ToList(), photos), JsonDefaults.Storage);
+                if (!await sets.SettleAsync(set.Id, ChatPhotoSetStatus.Collecting, ChatPhotoSetStatus.Choosing, pending, now, ct))
+                    return null;
+                await bot.StartDialogueAsync(set.AppId, set.OpenId, DialogueSteps.ChooseTask,
+                    JsonSerializer.Serialize(new ChoiceData(set.Id), JsonDefaults.Storage), now, now + options.CurrentValue.ChoiceLifetime, ct);
+                return BotReplies.AskChoice(photos.Count, decision.Options.Select((c, i) => $"{i + 1}. {Describe(c)}"));
+            default:
+                return await sets.SettleAsync(set.Id, ChatPhotoSetStatus.Collecting, ChatPhotoSetStatus.NoTask, null, now, ct)
+                    ? BotReplies.NoPhotoTask : null;
+        }
+    }
+
+    /// <summary>A number typed while the bot waits for a choice: attaches the burst, answers passively.</summary>
+    public async Task<string> ChooseAsync(string appId, string openId, Dialogue dialogue, int number, DateTimeOffset now, CancellationToken ct)
+    {
+        var setId = JsonSerializer.Deserialize<ChoiceData>(dialogue.Data, JsonDefaults.Storage)!.SetId;
+        if (await sets.GetAsync(setId, ct) is not { Status: ChatPhotoSetStatus.Choosing, Options: { } json } set)
+        {
+            await bot.EndDialogueAsync(appId, openId, ct);
+            return BotReplies.ChoiceExpired;
+        }
+        var pending = JsonSerializer.Deserialize<Pending>(json, JsonDefaults.Storage)!;
+        if (number < 1 || number > pending.TaskIds.Count)
+            return BotReplies.ChooseBetween(pending.TaskIds.Count);
+        await bot.EndDialogueAsync(appId, openId, ct);
+        return await AttachAsync(set, ChatPhotoSetStatus.Choosing, pending.TaskIds[number - 1], pending.Photos, now, ct)
+            ?? BotReplies.ChoiceExpired;
+    }
+
+    /// <summary>How many tasks the open choice lists.</summary>
+    public async Task<int> OptionCountAsync(Dialogue dialogue, CancellationToken ct)
+    {
+        var setId = JsonSerializer.Deserialize<ChoiceData>(dialogue.Data, JsonDefaults.Storage)!.SetId;
+        return await sets.GetAsync(setId, ct) is { Options: { } json }
+            ? JsonSerializer.Deserialize<Pending>(json, JsonDefaults.Storage)!.TaskIds.Count
+            : 1;
+    }
+
+    /// <summary>「取消」 while choosing: the burst stays stored but goes to no task.</summary>
+    public async Task CancelChoiceAsync(Dialogue dialogue, DateTimeOffset now, CancellationToken ct)
+    {
+        var setId = JsonSerializer.Deserialize<ChoiceData>(dialogue.Data, JsonDefaults.Storage)!.SetId;
+        await sets.SettleAsync(setId, ChatPhotoSetStatus.Choosing, ChatPhotoSetStatus.Dropped, null, now, ct);
+    }
+
+    /// <summary>Downloaded photos of the set that pass the upload checks (type by content, complete, size), once each.</summary>
+    private async Task<IReadOnlyList<CheckedPhoto>> CheckAsync(ChatPhotoSet set, CancellationToken ct)
+    {
+        var result = new List<CheckedPhoto>();
+        foreach (var f in await sets.FilesAsync(set.Id, ct))
+        {
+            if (f.Size > PhotoIntake.MaxBytes || result.Any(p => p.Sha256 == f.Sha256))
+                continue;
+            var bytes = await files.ReadVerifiedAsync(new StoredFile(f.Sha256, f.Size, f.RelativePath), ct);
+            if (bytes is null || PhotoIntake.Kind(bytes) is not { } type || !PhotoIntake.Complete(bytes, type))
+            {
+                log.LogInformation("Chat photo of inbound {InboundId} refused: not a complete JPEG, PNG or WebP", f.InboundId);
+                continue;
+            }
+            result.Add(new CheckedPhoto(f.Sha256, f.Size, type, f.RelativePath, PhotoIntake.TakenAt(bytes),
+                new DateTimeOffset(DateTime.SpecifyKind(f.ReceivedAt, DateTimeKind.Utc))));
+        }
+        return result;
+    }
+
+    private sealed record CandidateRow(long Id, DateTime? LastActedAt);
+
+    /// <summary>Open tasks that take photos in the subtrees the member organises, with when she last acted on each.</summary>
+    private async Task<IReadOnlyList<PhotoTaskCandidate>> CandidatesAsync(MemberProfile profile, DateTimeOffset now, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT t.id AS Id,
+                   (SELECT MAX(a.occurred_at) FROM audit_log a
+                    WHERE a.entity_type = 'task' AND a.entity_id = t.id AND a.actor_member_id = @memberId) AS LastActedAt
+            FROM orgs o JOIN tasks t ON t.org_id = o.id
+            WHERE o.path LIKE @pattern AND t.state IN ('pending', 'planned', 'returned', 'overdue') AND t.opens_at <= @now
+            """;
+        var scopes = profile.Roles.Where(IsOrganiser).Select(Access.ActScope).OfType<string>().Distinct().ToList();
+        var rows = new Dictionary<long, CandidateRow>();
+        await using (var conn = await db.OpenConnectionAsync(ct))
+        {
+            foreach (var scope in scopes)
+            {
+                foreach (var r in await conn.QueryAsync<CandidateRow>(new CommandDefinition(sql,
+                             new { memberId = profile.Id, pattern = OrgPath.SubtreePattern(scope), now = now.UtcDateTime }, cancellationToken: ct)))
+                    rows.TryAdd(r.Id, r);
+            }
+        }
+        var result = new List<PhotoTaskCandidate>();
+        foreach (var r in rows.Values)
+        {
+            if (await tasks.GetAsync(r.Id, ct) is not { } t || t.Template.EvidenceRule.MinPhotos == 0)
+                continue;
+            result.Add(new PhotoTaskCandidate(t.Id, t.Template.Name, t.PeriodKey, await bot.OrgNameAsync(t.OrgId, ct) ?? "", t.DueAt,
+                t.PlannedFor, t.State == Model.Tasks.TaskState.Overdue,
+                r.LastActedAt is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : null));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Stores the photos against the task (once per photo and task), closes the set and leaves an audit
+    /// entry on the task, so it becomes the task this member last acted on. Null when the set had
+    /// already been settled by someone else.
+    /// </summary>
+    private async Task<string?> AttachAsync(ChatPhotoSet set, string fromStatus, long taskId, IReadOnlyList<CheckedPhoto> photos,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var task = await tasks.GetAsync(taskId, ct);
+        if (task is null || task.State is not (Model.Tasks.TaskState.Pending or Model.Tasks.TaskState.Planned
+                or Model.Tasks.TaskState.Returned or Model.Tasks.TaskState.Overdue))
+        {
+            await sets.SettleAsync(set.Id, fromStatus, ChatPhotoSetStatus.NoTask, null, now, ct);
+            return "该任务已提交或已关闭，照片未归入。请在小程序中查看任务。";
+        }
+
+        int total;
+        await using (var conn = await db.OpenConnectionAsync(ct))
+        {
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            var moved = await conn.ExecuteAsync(new CommandDefinition("""
+                UPDATE chat_photo_sets
+                SET status = 'attached', task_id = @taskId, settled_at = @now, open_key = NULL, locked_by = NULL, locked_until = NULL
+                WHERE id = @id AND status = @fromStatus
+                """, new { id = set.Id, taskId, fromStatus, now = now.UtcDateTime }, tx, cancellationToken: ct));
+            if (moved == 0)
+                return null;
+            await conn.ExecuteAsync(new CommandDefinition("""
+                INSERT IGNORE INTO task_chat_photos (task_id, set_id, member_id, sha256, size_bytes, content_type, storage_path,
+                                                     taken_at, received_at)
+                VALUES (@taskId, @setId, @memberId, @Sha256, @Size, @ContentType, @RelativePath, @takenAt, @receivedAt)
+                """, photos.Select(p => new
+            {
+                taskId, setId = set.Id, memberId = set.MemberId, p.Sha256, p.Size, p.ContentType, p.RelativePath,
+                takenAt = p.TakenAt?.UtcDateTime, receivedAt = p.ReceivedAt.UtcDateTime,
+            }), tx, cancellationToken: ct));
+            total = await conn.ExecuteScalarAsync<int>(new CommandDefinition(
+                "SELECT COUNT(*) FROM task_chat_photos WHERE task_id = @taskId AND used_by_evidence_id IS NULL",
+                new { taskId }, tx, cancellationToken: ct));
+            await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, $"member:{set.MemberId}", "task.chat_photos_added", "task", taskId,
+                task.OrgId, set.MemberId, new { SetId = set.Id, Photos = photos.Count, Source = "chat" }), ct);
+            await tx.CommitAsync(ct);
+        }
+        log.LogInformation("Chat photo set {SetId} ({Count} photos) attached to task {TaskId}", set.Id, photos.Count, taskId);
+
+        var rule = task.Template.EvidenceRule;
+        var missing = new List<string>();
+        if (rule.PlaceRequired)
+            missing.Add("地点");
+        if (rule.TopicRequired)
+            missing.Add("主题");
+        if (rule.AttendanceRequired)
+            missing.Add("考勤（参会人员）");
+        if (rule.MinutesRequired)
+            missing.Add(rule.RecordLabel);
+        if (total < rule.MinPhotos)
+            missing.Add($"照片（还差{rule.MinPhotos - total}张）");
+        var org = await bot.OrgNameAsync(task.OrgId, ct);
+        return $"已将{photos.Count}张照片归入「{org}」的「{task.Template.Name}（{task.PeriodKey}）」，该任务现有聊天照片{total}张。\n"
+            + (missing.Count > 0 ? $"还需补充：{string.Join("、", missing)}。\n" : "")
+            + botLinks.MiniProgram($"pages/evidence/index?id={taskId}", "点此在小程序中完成提交");
+    }
+
+    private static string Describe(PhotoTaskCandidate c)
+    {
+        var when = c.Overdue ? "已逾期"
+            : c.PlannedFor is { } p ? $"计划{Periods.LocalDate(p):M月d日}"
+            : $"{Periods.LocalDate(c.DueAt.AddTicks(-1)):M月d日}截止";
+        return $"{c.Name}（{c.PeriodKey}，{c.OrgName}，{when}）";
+    }
+
+    private async Task SendAsync(string openId, string text, CancellationToken ct)
+    {
+        var sent = await oa.SendTextAsync(openId, text, ct);
+        if (!sent.IsOk)
+            log.LogWarning("Customer-service message about chat photos not sent ({ErrCode} {ErrMsg})", sent.ErrCode, sent.ErrMsg);
+    }
+}
+
+/// <summary>Settles quiet bursts of chat photos after the acknowledgement (Jobs host).</summary>
+public sealed class ChatPhotoJob(ChatPhotoService photos) : IPeriodicJob
+{
+    public string Name => "chat-photos";
+
+    public TimeSpan Interval => TimeSpan.FromSeconds(2);
+
+    public Task RunAsync(DateTimeOffset now, CancellationToken ct) => photos.SettleDueAsync(now, ct);
+}
