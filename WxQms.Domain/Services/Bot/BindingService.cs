@@ -119,7 +119,13 @@ public sealed class BindingService(
         if (await store.OaUserAsync(appId, openId, ct) is not { MemberId: { } memberId })
             return null;
         var profile = await links.ProfileAsync(memberId, ct);
-        return profile is null ? null : (profile.Name, await store.OrgNameAsync(profile.OrgId, ct) ?? "");
+        if (profile is null)
+            return null;
+        // A party group's member is named with the branch the group belongs to, as the binding code did.
+        var org = await orgs.GetAsync(profile.OrgId, ct);
+        if (org is { Kind: OrgKind.PartyGroup, ParentId: { } parent })
+            org = await orgs.GetAsync(parent, ct) ?? org;
+        return (profile.Name, org?.Name ?? "");
     }
 
     /// <summary>Writes the link (and the mini-program identity with the same unionid); null when done, else the refusal.</summary>
