@@ -159,6 +159,12 @@ public sealed class ChatPhotoService(
 
     private sealed record CandidateRow(long Id, DateTime? LastActedAt);
 
+    /// <summary>
+    /// Overdue tasks older than this are not offered for chat photos: a burst sent today is of a recent
+    /// meeting, and a list of last spring's missed duties would only bury the right one.
+    /// </summary>
+    public static readonly TimeSpan OverdueLookback = TimeSpan.FromDays(35);
+
     /// <summary>Open tasks that take photos in the subtrees the member organises, with when she last acted on each.</summary>
     private async Task<IReadOnlyList<PhotoTaskCandidate>> CandidatesAsync(MemberProfile profile, DateTimeOffset now, CancellationToken ct)
     {
@@ -168,6 +174,7 @@ public sealed class ChatPhotoService(
                     WHERE a.entity_type = 'task' AND a.entity_id = t.id AND a.actor_member_id = @memberId) AS LastActedAt
             FROM orgs o JOIN tasks t ON t.org_id = o.id
             WHERE o.path LIKE @pattern AND t.state IN ('pending', 'planned', 'returned', 'overdue') AND t.opens_at <= @now
+              AND t.due_at > @since
             """;
         var scopes = profile.Roles.Where(IsOrganiser).Select(Access.ActScope).OfType<string>().Distinct().ToList();
         var rows = new Dictionary<long, CandidateRow>();
@@ -176,7 +183,11 @@ public sealed class ChatPhotoService(
             foreach (var scope in scopes)
             {
                 foreach (var r in await conn.QueryAsync<CandidateRow>(new CommandDefinition(sql,
-                             new { memberId = profile.Id, pattern = OrgPath.SubtreePattern(scope), now = now.UtcDateTime }, cancellationToken: ct)))
+                             new
+                             {
+                                 memberId = profile.Id, pattern = OrgPath.SubtreePattern(scope), now = now.UtcDateTime,
+                                 since = (now - OverdueLookback).UtcDateTime,
+                             }, cancellationToken: ct)))
                     rows.TryAdd(r.Id, r);
             }
         }

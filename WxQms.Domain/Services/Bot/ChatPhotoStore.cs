@@ -45,10 +45,11 @@ public sealed class ChatPhotoStore(MySqlDataSource db)
             """, args, tx, cancellationToken: ct)) == 1;
         var setId = await conn.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT id FROM chat_photo_sets WHERE open_key = @key FOR UPDATE", args, tx, cancellationToken: ct));
+        // open_key first: MySQL assigns left to right, so a later CASE would see the incremented count.
         await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE chat_photo_sets
-            SET photo_count = photo_count + 1, last_at = GREATEST(last_at, @now),
-                open_key = CASE WHEN photo_count + 1 >= @max THEN NULL ELSE open_key END
+            SET open_key = CASE WHEN photo_count + 1 >= @max THEN NULL ELSE open_key END,
+                photo_count = photo_count + 1, last_at = GREATEST(last_at, @now)
             WHERE id = @setId
             """, new { setId, now = now.UtcDateTime, max = MaxPerSet }, tx, cancellationToken: ct));
         await conn.ExecuteAsync(new CommandDefinition(

@@ -9,13 +9,13 @@ namespace WxQms.Domain.Services.Bot;
 /// <c>WxQms.Jobs menus</c>). A VIEW url <c>oauth:/path</c> becomes the snsapi_base authorize URL of our page
 /// at <c>Bot:PublicBase</c>, so the page knows who opened it.
 /// </summary>
-public sealed class MenuPublisher(OfficialAccountClient oa, IOptionsMonitor<BotOptions> options, ILogger<MenuPublisher> log)
+public sealed class MenuPublisher(OfficialAccountClient oa, IOptions<BotOptions> options, ILogger<MenuPublisher> log)
 {
     public const string OAuthPrefix = "oauth:";
 
     public IReadOnlyList<MenuButton> Build()
     {
-        var o = options.CurrentValue;
+        var o = options.Value;
         if (o.Menu.Count == 0)
             throw new InvalidOperationException("Bot:Menu is empty: configure the official-account menu first");
         return o.Menu.Select(b => Button(b, o)).ToList();

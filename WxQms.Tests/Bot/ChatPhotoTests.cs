@@ -1,0 +1,281 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using WxQms.Domain.Model;
+using WxQms.Domain.Rules;
+using WxQms.Domain.Services;
+using WxQms.Domain.Services.Bot;
+using WxQms.Domain.Storage;
+using WxQms.Tests.Infrastructure;
+using WxQms.Tests.Sandbox;
+
+namespace WxQms.Tests.Bot;
+
+/// <summary>A clean database with the demo subdistrict and its 2026 plan, once per class.</summary>
+public sealed class PlannedSubdistrict(WxQmsApp app) : IAsyncLifetime
+{
+    public async ValueTask InitializeAsync()
+    {
+        await app.ResetAsync();
+        await app.Get<DemoSeeder>().SeedAsync(CancellationToken.None);
+        await app.Get<PlanService>().GenerateYearAsync(2026, CancellationToken.None);
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
+
+/// <summary>
+/// Photos from the chat and the menu, end to end through the sandbox: a bound secretary sends photos,
+/// WeChat gets its answers within the deadline, the burst is settled after the acknowledgement, and the
+/// outcome arrives as a customer-service message; the photos then show on the task in the mini-program API.
+/// </summary>
+[Collection(IntegrationCollection.Name)]
+public sealed class ChatPhotoTests(WxQmsApp app, PlannedSubdistrict planned) : IClassFixture<PlannedSubdistrict>, IAsyncLifetime
+{
+    private readonly SandboxDriver wx = new(app);
+    private BotWorld world = null!;
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        Assert.NotNull(planned);
+        world = new BotWorld(app, wx);
+        await world.ForgetAsync();
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>Office staff print the org's code and the person binds with it; returns the person.</summary>
+    private async Task<Person> BoundAsync(string role, string orgKind, int skip = 0)
+    {
+        var person = await world.WithRoleAsync(role, orgKind, skip);
+        var staff = await world.WithRoleAsync(Roles.Staff, "subdistrict");
+        var (_, url, _) = await world.PrintCodeAsync(await wx.SignInMemberAsync(world.Http, staff.MemberId), person.OrgId);
+        wx.Sandbox.Users.SetFollows(person.OpenId, true);
+        await world.BindAsync(person, url);
+        return person;
+    }
+
+    [Fact]
+    public async Task Two_photos_with_no_task_in_hand_get_a_numbered_list_and_the_chosen_task_shows_them_in_the_mini_program()
+    {
+        var secretary = await BoundAsync(Roles.Secretary, "branch");
+
+        var first = await world.SendPhotoAsync(secretary, BotWorld.Jpeg(11));
+        var second = await world.SendPhotoAsync(secretary, BotWorld.Jpeg(12));
+        await world.AfterTheBurstAsync();
+        var question = Assert.Single(await world.CustomerServiceTextsAsync(secretary));
+        var chosen = await world.SayAsync(secretary, "2");
+
+        Assert.Equal(BotReplies.PhotoReceived, BotWorld.Reply(first));
+        Assert.Equal("acknowledged", second.Str("outcome")); // one answer per burst, not one per photo
+        Assert.StartsWith("收到2张照片。请问归入哪个任务？", question);
+        Assert.Contains("\n2. ", question);
+        Assert.StartsWith("已将2张照片归入", chosen);
+        Assert.Contains("还需补充：地点、主题、考勤（参会人员）、会议记录。", chosen);
+        Assert.Contains("data-miniprogram-path=\"pages/evidence/index?id=", chosen);
+
+        var taskId = await BotWorld.ScalarAsync("SELECT task_id FROM chat_photo_sets WHERE status = 'attached'");
+        var token = await wx.SignInMemberAsync(world.Http, secretary.MemberId);
+        var task = await world.GetAsync($"/api/mp/tasks/{taskId}", token);
+        var photos = task.GetProperty("chatPhotos").EnumerateArray().ToList();
+        Assert.Equal(2, photos.Count);
+        Assert.All(photos, p => Assert.Equal("chat", p.Str("source")));
+        Assert.Equal(secretary.Name, photos[0].Str("sentBy"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, photos[0].Str("url"));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var image = await world.Http.SendAsync(request, Ct);
+        Assert.Equal(BotWorld.Jpeg(11), await image.Content.ReadAsByteArrayAsync(Ct));
+        Assert.Contains(task.GetProperty("history").EnumerateArray(), h => h.Str("action") == "task.chat_photos_added");
+    }
+
+    [Fact]
+    public async Task A_burst_of_nine_photos_becomes_one_set_on_the_task_she_last_acted_on_without_asking()
+    {
+        var secretary = await BoundAsync(Roles.Secretary, "branch");
+        await world.SendPhotoAsync(secretary, BotWorld.Jpeg(20));
+        await world.AfterTheBurstAsync();
+        await world.SayAsync(secretary, "1"); // now that task is the one in hand
+
+        var answers = new List<JsonElement>();
+        for (var i = 0; i < 9; i++)
+            answers.Add(await world.SendPhotoAsync(secretary, BotWorld.Jpeg(30 + i)));
+        await world.AfterTheBurstAsync();
+
+        Assert.Equal(BotReplies.PhotoReceived, BotWorld.Reply(answers[0]));
+        Assert.All(answers.Skip(1), a => Assert.Equal("acknowledged", a.Str("outcome")));
+        var texts = await world.CustomerServiceTextsAsync(secretary);
+        Assert.Equal(2, texts.Length); // the first burst's question, and this burst's confirmation
+        Assert.StartsWith("已将9张照片归入", texts[1]);
+        Assert.Contains("该任务现有聊天照片10张", texts[1]);
+        Assert.Equal(2, await BotWorld.ScalarAsync("SELECT COUNT(*) FROM chat_photo_sets"));
+        Assert.Equal(9, await BotWorld.ScalarAsync("SELECT MAX(photo_count) FROM chat_photo_sets"));
+        Assert.Equal(1, await BotWorld.ScalarAsync("SELECT COUNT(DISTINCT task_id) FROM chat_photo_sets"));
+        Assert.Equal(10, await BotWorld.ScalarAsync("SELECT COUNT(*) FROM task_chat_photos"));
+    }
+
+    [Fact]
+    public async Task A_photo_delivered_three_times_in_compatible_mode_joins_its_burst_once_and_gets_the_same_answer()
+    {
+        var secretary = await BoundAsync(Roles.Secretary, "branch", skip: 1);
+        var mediaId = await UploadAsync(secretary, BotWorld.Jpeg(40));
+        var pusher = new WechatPusher(app);
+        var xml = WechatPusher.Image(secretary.OpenId, mediaId, 77_000_001, pusher.Now);
+
+        var answers = new[]
+        {
+            await pusher.PushAsync(xml, PushMode.Compatible),
+            await pusher.PushAsync(xml, PushMode.Compatible),
+            await pusher.PushAsync(xml, PushMode.Compatible),
+        };
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.Status));
+        Assert.Single(answers.Select(a => a.Reply).Distinct());
+        Assert.Contains(BotReplies.PhotoReceived, answers[0].Reply);
+        Assert.Equal(1, await BotWorld.ScalarAsync("SELECT COUNT(*) FROM chat_photos"));
+        Assert.Equal(1, await BotWorld.ScalarAsync("SELECT photo_count FROM chat_photo_sets"));
+    }
+
+    [Fact]
+    public async Task A_plan_reported_in_the_mini_program_makes_its_task_the_one_in_hand_and_its_chat_photos_go_into_the_evidence()
+    {
+        var secretary = await BoundAsync(Roles.Secretary, "branch", skip: 2);
+        var token = await wx.SignInMemberAsync(world.Http, secretary.MemberId);
+        var taskId = await BotWorld.ScalarAsync("""
+            SELECT t.id FROM tasks t JOIN orgs o ON o.id = t.org_id
+            WHERE o.path LIKE CONCAT((SELECT path FROM orgs WHERE id = @branch), '%')
+              AND t.template_code = 'member_meeting' AND t.period_key = '2026-Q4'
+            """, new { branch = secretary.OrgId });
+        var before = await world.GetAsync($"/api/mp/tasks/{taskId}", token);
+        using (var plan = new HttpRequestMessage(HttpMethod.Put, $"/api/mp/tasks/{taskId}/plan")
+               {
+                   Content = JsonContent.Create(new
+                   {
+                       plannedFor = app.Clock.GetUtcNow().AddDays(4), place = "社区会议室", topic = "学习党章",
+                       version = before.GetProperty("version").GetInt32(),
+                   }),
+               })
+        {
+            plan.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            using var planned = await world.Http.SendAsync(plan, Ct);
+            Assert.True(planned.IsSuccessStatusCode, await planned.Content.ReadAsStringAsync(Ct));
+        }
+
+        await world.SendPhotoAsync(secretary, BotWorld.Jpeg(50));
+        await world.SendPhotoAsync(secretary, BotWorld.Jpeg(51));
+        await world.AfterTheBurstAsync();
+
+        var confirmation = Assert.Single(await world.CustomerServiceTextsAsync(secretary));
+        Assert.StartsWith("已将2张照片归入", confirmation); // no question: she had just acted on it
+        Assert.Contains($"pages/evidence/index?id={taskId}", confirmation);
+        var task = await world.GetAsync($"/api/mp/tasks/{taskId}", token);
+        var hashes = task.GetProperty("chatPhotos").EnumerateArray().Select(p => p.Str("sha256")).ToArray();
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/mp/tasks/{taskId}/evidence")
+        {
+            Content = JsonContent.Create(new
+            {
+                heldAt = app.Clock.GetUtcNow().AddHours(-1), place = "社区会议室", topic = "学习", minutes = "会议记录",
+                version = task.GetProperty("version").GetInt32(), chatPhotos = hashes,
+            }),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var submitted = await world.Http.SendAsync(request, Ct);
+        var after = await world.GetAsync($"/api/mp/tasks/{taskId}", token);
+
+        Assert.True(submitted.StatusCode == HttpStatusCode.OK, await submitted.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(2, after.GetProperty("evidence")[0].GetProperty("photoCount").GetInt32());
+        Assert.Equal(hashes.Order(), after.GetProperty("photos").EnumerateArray().Select(p => p.Str("sha256")).Order());
+        Assert.Empty(after.GetProperty("chatPhotos").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_plain_member_s_photo_is_kept_out_of_tasks_with_a_polite_answer()
+    {
+        var member = await BoundAsync(Roles.Member, "branch", skip: 5);
+
+        var answer = await world.SendPhotoAsync(member, BotWorld.Jpeg(60));
+
+        Assert.Equal(BotReplies.PhotoNotOrganiser, BotWorld.Reply(answer));
+        Assert.Equal(0, await BotWorld.ScalarAsync("SELECT COUNT(*) FROM chat_photo_sets"));
+    }
+
+    [Fact]
+    public async Task The_menu_is_built_from_configuration_with_oauth_links_and_pushed_with_menu_create()
+    {
+        // The menu the Jobs host ships with (WxQms.Jobs/appsettings.json), as `WxQms.Jobs menus` reads it.
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "WxQms.sln")))
+            root = root.Parent!;
+        var options = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(root.FullName, "WxQms.Jobs", "appsettings.json"))
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Bot:PublicBase"] = "http://localhost" })
+            .Build().GetSection(BotOptions.Section).Get<BotOptions>()!;
+        var publisher = new MenuPublisher(app.Get<WxQms.Domain.Wechat.OfficialAccountClient>(), Microsoft.Extensions.Options.Options.Create(options),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<MenuPublisher>.Instance);
+
+        var result = await publisher.PublishAsync(Ct);
+        var menu = await wx.GetJsonAsync("/sandbox/wechat/menu?app=oa");
+
+        Assert.True(result.IsOk, result.ErrMsg);
+        var buttons = menu.GetProperty("button").EnumerateArray().ToList();
+        Assert.Equal(["任务", "排名", "微心愿"], buttons.Select(b => b.Str("name")));
+        Assert.Equal(["MY_TASKS", "WORKBENCH"], buttons[0].GetProperty("sub_button").EnumerateArray().Select(b => b.Str("key")));
+        var ranking = buttons[1].Str("url");
+        Assert.StartsWith("http://localhost/sandbox/open/connect/oauth2/authorize?appid=" + WxQmsApp.OaAppId, ranking);
+        Assert.Contains("redirect_uri=" + Uri.EscapeDataString("http://localhost/h5/ranking"), ranking);
+        Assert.Contains("scope=snsapi_base", ranking);
+    }
+
+    [Fact]
+    public async Task The_workbench_shows_office_staff_the_subdistrict_a_secretary_her_branch_and_refuses_a_member()
+    {
+        var staff = await BoundAsync(Roles.Staff, "subdistrict");
+        var secretary = await BoundAsync(Roles.Secretary, "branch");
+        var member = await BoundAsync(Roles.Member, "branch", skip: 5);
+        var queries = app.Get<TaskQueries>();
+        var orgs = app.Get<OrgStore>();
+
+        var staffView = await world.TapAsync(staff, BotMenuKeys.Workbench);
+        var secretaryView = await world.TapAsync(secretary, BotMenuKeys.Workbench);
+        var memberView = await world.TapAsync(member, BotMenuKeys.Workbench);
+        var tasks = await world.TapAsync(member, BotMenuKeys.MyTasks);
+
+        var (all, _) = await queries.SummaryAsync(OrgPath.Root, app.Clock.GetUtcNow(), Ct);
+        var (branch, _) = await queries.SummaryAsync((await orgs.GetAsync(secretary.OrgId, Ct))!.Path, app.Clock.GetUtcNow(), Ct);
+        Assert.StartsWith($"工作台 · {staff.OrgName}", staffView);
+        Assert.Contains($"逾期：{all.Overdue}项\n预警（3天内到期）：{all.Warned}项\n待审核：{all.AwaitingReview}项", staffView);
+        Assert.True(all.Overdue > branch.Overdue && branch.Overdue > 0);
+        Assert.StartsWith($"工作台 · {secretary.OrgName}", secretaryView);
+        Assert.Contains($"逾期：{branch.Overdue}项\n预警（3天内到期）：{branch.Warned}项\n待审核：{branch.AwaitingReview}项", secretaryView);
+        Assert.Equal(BotReplies.WorkbenchRefused, memberView);
+        Assert.StartsWith($"「{member.OrgName}」未完成的任务（共", tasks);
+        Assert.Contains("\n1. ", tasks);
+    }
+
+    [Fact]
+    public async Task Text_commands_answer_in_chinese_and_anything_else_gets_help()
+    {
+        var member = await BoundAsync(Roles.Member, "branch", skip: 6);
+
+        Assert.Equal(BotReplies.Help, await world.SayAsync(member, "帮助"));
+        Assert.Equal(BotReplies.Help, await world.SayAsync(member, "今天天气不错"));
+        Assert.Equal(BotReplies.Help, await world.SayAsync(member, "3"));
+        Assert.StartsWith($"「{member.OrgName}」未完成的任务", await world.SayAsync(member, "任务"));
+        Assert.Contains(Uri.EscapeDataString("http://localhost/h5/ranking"), await world.SayAsync(member, "排名"));
+        Assert.Equal(BotReplies.AlreadyBound(member.Name, member.OrgName), await world.SayAsync(member, "绑定"));
+        Assert.Equal(BotReplies.NothingToCancel, await world.SayAsync(member, "取消"));
+    }
+
+    private async Task<string> UploadAsync(Person who, byte[] bytes)
+    {
+        using var form = new MultipartFormDataContent();
+        var part = new ByteArrayContent(bytes);
+        part.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/jpeg");
+        form.Add(part, "media", "photo.jpg");
+        using var response = await world.Http.PostAsync($"/sandbox/wechat/media?app=oa&openid={who.OpenId}", form, Ct);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).Str("mediaId");
+    }
+}
