@@ -269,7 +269,7 @@ module.exports = {
     summary: (scope) => get(`/api/mp/tasks/summary${query({ scope })}`),
     get: (id) => get(`/api/mp/tasks/${id}`),
     plan: (id, body) => put(`/api/mp/tasks/${id}/plan`, body),
-    /** body: { heldAt, place, topic, minutes, version, attendance: [{ memberId, presence }], photoTokens } */
+    /** body: { heldAt, place, topic, minutes, version, attendance: [{ memberId, presence }], photoTokens, chatPhotos? } */
     evidence: (id, body) => post(`/api/mp/tasks/${id}/evidence`, body),
     awaitingReview: () => get(`/api/mp/tasks${query({ awaitingReview: true })}`),
     /** body: { decision: 'approve' | 'return', adjustment (within ±task.maxReviewAdjustment), reason, version } -> TaskDto */

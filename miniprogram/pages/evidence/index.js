@@ -2,7 +2,8 @@
 // photos. Photos go up one by one (wx.uploadFile carries one file per request) with progress; the
 // submission then names them by their upload tokens. A failure halfway keeps the form and the photos
 // already uploaded, so tapping submit again sends only what is missing. The Api's judgment is shown
-// as it came: passed or returned, on time or late, the points, and every reason.
+// as it came: passed or returned, on time or late, the points, and every reason. Photos a secretary
+// already sent in the official-account chat (task.chatPhotos) go in too, by hash, unless she leaves them out.
 const api = require('../../utils/api');
 const format = require('../../utils/format');
 const photos = require('../../utils/photos');
@@ -21,6 +22,8 @@ Component({
     rosterError: '',
     form: { date: '', time: '', place: '', topic: '', minutes: '' },
     photos: [],
+    chatPhotos: [],
+    useChat: true,
     maxPhotos: config.maxPhotos,
     formError: '',
     submitting: false,
@@ -33,8 +36,11 @@ Component({
       try {
         const task = await api.tasks.get(this.data.id);
         const planned = format.shanghai(task.plannedFor);
+        const chatPhotos = task.chatPhotos || [];
         this.setData({
           task,
+          chatPhotos,
+          maxPhotos: Math.max(config.maxPhotos - chatPhotos.length, 0),
           form: {
             date: planned ? planned.date : '',
             time: planned ? planned.time : '',
@@ -79,6 +85,17 @@ Component({
       this.setData({ [`roster[${index}].presence`]: next(row.presence) });
     },
 
+    /** The chat photos are included unless switched off; off, their places go back to uploads. */
+    onToggleChat(e) {
+      const useChat = e.detail.value;
+      const taken = useChat ? this.data.chatPhotos.length : 0;
+      this.setData({ useChat, maxPhotos: Math.max(config.maxPhotos - taken, 0) });
+    },
+
+    chatHashes() {
+      return this.data.useChat ? this.data.chatPhotos.map((p) => p.sha256) : [];
+    },
+
     async onAddPhotos() {
       try {
         const paths = await photos.choose(this.data.maxPhotos - this.data.photos.length);
@@ -101,7 +118,7 @@ Component({
       if (rule.topicRequired && !f.topic.trim()) return '请填写主题';
       if (rule.attendanceRequired && this.data.roster.length === 0) return '需要登记考勤，但党员名单未能加载';
       if (rule.minutesRequired && !f.minutes.trim()) return `请填写${rule.recordLabel}`;
-      if (this.data.photos.length < rule.minPhotos) return `请至少上传 ${rule.minPhotos} 张照片`;
+      if (this.data.photos.length + this.chatHashes().length < rule.minPhotos) return `请至少上传 ${rule.minPhotos} 张照片`;
       return '';
     },
 
@@ -121,6 +138,7 @@ Component({
         const tokens = await photos.uploadMissing(this.data.photos, (list) => this.setData({ photos: list }));
         this.setData({ stage: '正在提交…' });
         const f = this.data.form;
+        const chatPhotos = this.chatHashes();
         const result = await api.tasks.evidence(this.data.id, {
           heldAt: format.toInstant(f.date, f.time),
           place: f.place.trim(),
@@ -129,6 +147,7 @@ Component({
           version: this.data.task.version,
           attendance: this.data.roster.map((m) => ({ memberId: m.id, presence: m.presence })),
           photoTokens: tokens,
+          ...(chatPhotos.length ? { chatPhotos } : {}),
         });
         this.setData({ result, task: result.task });
       } catch (err) {

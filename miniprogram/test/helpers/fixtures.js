@@ -53,6 +53,7 @@ function taskDto(overrides = {}) {
       evidence: [],
       history: [],
       warnedAt: null,
+      chatPhotos: [],
     },
     overrides
   );

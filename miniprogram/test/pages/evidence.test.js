@@ -96,6 +96,34 @@ describe('pages/evidence 提交佐证', () => {
     ]);
   });
 
+  test('photos sent in the official-account chat count towards the minimum and go in by hash', async () => {
+    const chat = [
+      { sha256: 'c'.repeat(64), contentType: 'image/jpeg', size: 2048, url: '/api/mp/tasks/7/photos/ccc', takenAt: null, receivedAt: '2026-11-20T07:00:00+00:00', sentBy: '王芳', source: 'chat' },
+      { sha256: 'd'.repeat(64), contentType: 'image/jpeg', size: 2048, url: '/api/mp/tasks/7/photos/ddd', takenAt: null, receivedAt: '2026-11-20T07:00:01+00:00', sentBy: '王芳', source: 'chat' },
+    ];
+    const { page, server } = await open({ 'GET /api/mp/tasks/7': { data: taskDto({ chatPhotos: chat }) } });
+
+    expect(text(page, '#chat-photos')).toContain('公众号聊天中发来的照片 2 张');
+    expect(page.data.maxPhotos).toBe(7);
+    await fire(page, '#minutes-input', 'input', { value: '记录' });
+    await fire(page, '#submit', 'tap');
+    await waitFor(() => page.data.result);
+
+    const body = server.sent('POST /api/mp/tasks/7/evidence')[0].body;
+    expect(body.chatPhotos).toEqual(['c'.repeat(64), 'd'.repeat(64)]);
+    expect(body.photoTokens).toEqual([]);
+  });
+
+  test('left out, chat photos are not sent and their places go back to uploads', async () => {
+    const chat = [{ sha256: 'c'.repeat(64), contentType: 'image/jpeg', size: 1, url: '/x', takenAt: null, receivedAt: '2026-11-20T07:00:00+00:00', sentBy: null, source: 'chat' }];
+    const { page } = await open({ 'GET /api/mp/tasks/7': { data: taskDto({ chatPhotos: chat }) } });
+
+    await fire(page, '#chat-switch', 'change', { value: false });
+
+    expect(page.data.maxPhotos).toBe(9);
+    expect(page.instance.chatHashes()).toEqual([]);
+  });
+
   const READY = {
     'form.minutes': '记录',
     photos: [{ path: 'a', status: 'done', progress: 100, token: 't1', error: '' }, { path: 'b', status: 'done', progress: 100, token: 't2', error: '' }],
