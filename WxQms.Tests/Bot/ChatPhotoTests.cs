@@ -205,11 +205,8 @@ public sealed class ChatPhotoTests(WxQmsApp app, PlannedSubdistrict planned) : I
     public async Task The_menu_is_built_from_configuration_with_oauth_links_and_pushed_with_menu_create()
     {
         // The menu the Jobs host ships with (WxQms.Jobs/appsettings.json), as `WxQms.Jobs menus` reads it.
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(root.FullName, "WxQms.sln")))
-            root = root.Parent!;
         var options = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(root.FullName, "WxQms.Jobs", "appsettings.json"))
+            .AddJsonFile(Path.Combine(TestEnvironment.RepoRoot(), "WxQms.Jobs", "appsettings.json"))
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Bot:PublicBase"] = "http://localhost" })
             .Build().GetSection(BotOptions.Section).Get<BotOptions>()!;
         var publisher = new MenuPublisher(app.Get<WxQms.Domain.Wechat.OfficialAccountClient>(), Microsoft.Extensions.Options.Options.Create(options),

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
@@ -66,6 +67,34 @@ public sealed class PhonePageTests(PhoneFixture fx) : IClassFixture<PhoneFixture
     }
 
     // ---------------------------------------------------------------- tests ---
+
+    [Fact]
+    public async Task A_secretary_scans_her_branch_code_on_the_phone_and_binds_by_answering()
+    {
+        await using var conn = new MySqlConnector.MySqlConnection(TestEnvironment.MySql);
+        var (memberId, name, phone, branchId, branch) = await Dapper.SqlMapper.QueryFirstAsync<(long, string, string, long, string)>(conn, """
+            SELECT m.id, m.name, m.phone, r.org_id, o.name
+            FROM member_roles r JOIN members m ON m.id = r.member_id JOIN orgs o ON o.id = r.org_id
+            WHERE r.role = 'secretary' AND o.kind = 'branch' AND m.phone IS NOT NULL
+            ORDER BY m.id DESC LIMIT 1
+            """);
+        var openid = (await fx.Http.GetFromJsonAsync<JsonElement>($"/sandbox/wechat/users?memberId={memberId}", Ct))
+            .GetProperty("users")[0].GetProperty("openid").GetString()!;
+        App.Get<SandboxWechat>().Users.SetFollows(openid, true);
+        await App.Get<BindCodeService>().PrintAsync(branchId, null, Ct); // office staff printed the branch's code
+        await page.GotoAsync($"/sandbox/phone?openid={Uri.EscapeDataString(openid)}");
+        await Expect(page.Locator("#who")).ToContainTextAsync(name);
+
+        await page.Locator("#more-actions").ClickAsync();
+        await page.Locator("#sheet-scan").ClickAsync();
+        await page.Locator(".scan-code").First.ClickAsync();
+        await Expect(Theirs().Last).ToHaveTextAsync(BotReplies.BindStart(branch));
+        await page.Locator("#text").FillAsync($"{name} {phone[^4..]}");
+        await page.Locator("#text").PressAsync("Enter");
+
+        await Expect(Theirs().Last).ToHaveTextAsync(BotReplies.Bound(name, branch));
+        AssertNoProblems();
+    }
 
     [Fact]
     public async Task Picking_a_member_by_name_and_saying_hello_shows_the_bots_reply()

@@ -21,6 +21,7 @@
     browserProgress: $('browser-progress'), browserFrame: $('browser-frame'),
     viewer: $('viewer'), viewerImg: $('viewer-img'),
     sheet: $('sheet'), sheetFollow: $('sheet-follow'), sheetSwitch: $('sheet-switch'), sheetCancel: $('sheet-cancel'),
+    sheetScan: $('sheet-scan'), scanSheet: $('scan-sheet'), scanList: $('scan-list'), scanCancel: $('scan-cancel'),
     toast: $('toast'),
   };
 
@@ -759,6 +760,45 @@
     goToPicker();
   });
   ui.back.addEventListener('click', () => goToPicker());
+
+  // ---- 扫一扫: the parametric QR codes that still work, as a phone camera would read them ----
+
+  ui.sheetScan.addEventListener('click', () => {
+    ui.sheet.hidden = true;
+    showCodes();
+  });
+  ui.scanCancel.addEventListener('click', () => { ui.scanSheet.hidden = true; });
+  ui.scanSheet.addEventListener('click', (e) => { if (e.target === ui.scanSheet) ui.scanSheet.hidden = true; });
+
+  async function showCodes() {
+    let data;
+    try {
+      data = await request('GET', 'qrcodes', undefined, 15000);
+    } catch (e) {
+      toast(e.message);
+      return;
+    }
+    const codes = Array.isArray(data.qrcodes) ? data.qrcodes : [];
+    ui.scanList.replaceChildren(...(codes.length
+      ? codes.map((c, i) => h('button', { type: 'button', class: 'sheet-item scan-code', onclick: () => scan(c.url) },
+        `二维码 ${i + 1}${c.expiresAt ? `（${dateLabel(c.expiresAt)}前有效）` : '（永久）'}`))
+      : [h('div', { class: 'sheet-item' }, '还没有可扫的二维码：请街道党建办先打印支部绑定二维码')]));
+    ui.scanSheet.hidden = false;
+  }
+
+  async function scan(url) {
+    ui.scanSheet.hidden = true;
+    const gen = chat.gen;
+    try {
+      await request('POST', `users/${enc(chat.openid)}/scan`, { url }, 45000);
+      if (gen !== chat.gen) return;
+      chat.follows = true; // scanning a parametric code follows the account
+      renderBottom();
+      await poll();
+    } catch (e) {
+      if (gen === chat.gen) toast(e.message);
+    }
+  }
 
   function goToPicker() {
     const url = new URL(location.href);
