@@ -78,10 +78,17 @@ public static class JobsProgram
                     Console.WriteLine($"demo-phone\t{phone.OpenId}\t{phone.Name}（{phone.OrgName}）\t{phone.Role}");
                 return 0;
             case "menus":
-                var menu = await host.Services.GetRequiredService<MenuPublisher>().PublishAsync(CancellationToken.None);
-                if (!menu.IsOk)
-                    log.LogError("The menu was not published: {ErrCode} {ErrMsg}", menu.ErrCode, menu.ErrMsg);
-                return menu.IsOk ? 0 : 1;
+                try
+                {
+                    var menu = await host.Services.GetRequiredService<MenuPublisher>().PublishAsync(CancellationToken.None);
+                    return menu.IsOk ? 0 : 1;
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or HttpRequestException or TaskCanceledException
+                                               or Microsoft.Extensions.Options.OptionsValidationException)
+                {
+                    log.LogError("The menu was not published: {Error}", ex.Message);
+                    return 1;
+                }
             default:
                 await host.RunAsync();
                 return 0;

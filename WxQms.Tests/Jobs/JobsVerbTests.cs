@@ -47,6 +47,20 @@ public sealed class JobsVerbTests
     }
 
     [Fact]
+    public async Task Menus_fails_with_a_message_when_wechat_cannot_be_reached_or_links_cannot_be_built()
+    {
+        string[] config =
+        [
+            $"--ConnectionStrings:MySql={TestEnvironment.MySql}", $"--ConnectionStrings:Redis={TestEnvironment.Redis}",
+            "--Wechat:ApiBase=http://127.0.0.1:9/", "--Wechat:Oa:AppId=wx0a0000000000test", "--Wechat:Oa:AppSecret=s",
+            "--Wechat:Mp:AppId=wx0b0000000000test", "--Wechat:Mp:AppSecret=s",
+        ];
+
+        Assert.Equal(1, await JobsProgram.Main(["menus", .. config])); // no Bot:PublicBase for the oauth: links
+        Assert.Equal(1, await JobsProgram.Main(["menus", "--Bot:PublicBase=https://dj.example.cn", .. config])); // nobody on port 9
+    }
+
+    [Fact]
     public async Task An_unknown_verb_prints_usage_and_fails()
     {
         var error = new StringWriter();
