@@ -157,7 +157,7 @@ public sealed class ChatPhotoService(
         return result;
     }
 
-    private sealed record CandidateRow(long Id, DateTime? LastActedAt);
+    private sealed record CandidateRow(long Id, string? GroupName, DateTime? LastActedAt);
 
     /// <summary>
     /// Overdue tasks older than this are not offered for chat photos: a burst sent today is of a recent
@@ -169,10 +169,11 @@ public sealed class ChatPhotoService(
     private async Task<IReadOnlyList<PhotoTaskCandidate>> CandidatesAsync(MemberProfile profile, DateTimeOffset now, CancellationToken ct)
     {
         const string sql = """
-            SELECT t.id AS Id,
+            SELECT t.id AS Id, g.name AS GroupName,
                    (SELECT MAX(a.occurred_at) FROM audit_log a
                     WHERE a.entity_type = 'task' AND a.entity_id = t.id AND a.actor_member_id = @memberId) AS LastActedAt
             FROM orgs o JOIN tasks t ON t.org_id = o.id
+            LEFT JOIN orgs g ON g.id = t.party_group_id
             WHERE o.path LIKE @pattern AND t.state IN ('pending', 'planned', 'returned', 'overdue') AND t.opens_at <= @now
               AND t.due_at > @since
             """;
@@ -196,7 +197,8 @@ public sealed class ChatPhotoService(
         {
             if (await tasks.GetAsync(r.Id, ct) is not { } t || t.Template.EvidenceRule.MinPhotos == 0)
                 continue;
-            result.Add(new PhotoTaskCandidate(t.Id, t.Template.Name, t.PeriodKey, await bot.OrgNameAsync(t.OrgId, ct) ?? "", t.DueAt,
+            // A party group's meeting is named by its group: a branch has one such task per group.
+            result.Add(new PhotoTaskCandidate(t.Id, t.Template.Name, t.PeriodKey, r.GroupName ?? await bot.OrgNameAsync(t.OrgId, ct) ?? "", t.DueAt,
                 t.PlannedFor, t.State == Model.Tasks.TaskState.Overdue,
                 r.LastActedAt is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : null));
         }
@@ -220,6 +222,7 @@ public sealed class ChatPhotoService(
         }
 
         int total;
+        string? group;
         await using (var conn = await db.OpenConnectionAsync(ct))
         {
             await using var tx = await conn.BeginTransactionAsync(ct);
@@ -239,6 +242,9 @@ public sealed class ChatPhotoService(
                 taskId, setId = set.Id, memberId = set.MemberId, p.Sha256, p.Size, p.ContentType, p.RelativePath,
                 takenAt = p.TakenAt?.UtcDateTime, receivedAt = p.ReceivedAt.UtcDateTime,
             }), tx, cancellationToken: ct));
+            group = await conn.ExecuteScalarAsync<string?>(new CommandDefinition(
+                "SELECT g.name FROM tasks t JOIN orgs g ON g.id = t.party_group_id WHERE t.id = @taskId",
+                new { taskId }, tx, cancellationToken: ct));
             total = await conn.ExecuteScalarAsync<int>(new CommandDefinition(
                 "SELECT COUNT(*) FROM task_chat_photos WHERE task_id = @taskId AND used_by_evidence_id IS NULL",
                 new { taskId }, tx, cancellationToken: ct));
@@ -260,7 +266,7 @@ public sealed class ChatPhotoService(
             missing.Add(rule.RecordLabel);
         if (total < rule.MinPhotos)
             missing.Add($"照片（还差{rule.MinPhotos - total}张）");
-        var org = await bot.OrgNameAsync(task.OrgId, ct);
+        var org = await bot.OrgNameAsync(task.OrgId, ct) + (group is null ? "" : $"·{group}");
         return $"已将{photos.Count}张照片归入「{org}」的「{task.Template.Name}（{task.PeriodKey}）」，该任务现有聊天照片{total}张。\n"
             + (missing.Count > 0 ? $"还需补充：{string.Join("、", missing)}。\n" : "")
             + botLinks.MiniProgram($"pages/evidence/index?id={taskId}", "点此在小程序中完成提交");
