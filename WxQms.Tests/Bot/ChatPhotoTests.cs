@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using WxQms.Domain.Model;
 using WxQms.Domain.Rules;
+using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services;
 using WxQms.Domain.Services.Bot;
 using WxQms.Domain.Storage;
@@ -12,14 +13,19 @@ using WxQms.Tests.Sandbox;
 
 namespace WxQms.Tests.Bot;
 
-/// <summary>A clean database with the demo subdistrict and its 2026 plan, once per class.</summary>
+/// <summary>
+/// A clean database with the demo subdistrict and its plan around the shared clock (which other classes
+/// move on): the years of the last weeks, of today and of the coming weeks, once per class.
+/// </summary>
 public sealed class PlannedSubdistrict(WxQmsApp app) : IAsyncLifetime
 {
     public async ValueTask InitializeAsync()
     {
         await app.ResetAsync();
         await app.Get<DemoSeeder>().SeedAsync(CancellationToken.None);
-        await app.Get<PlanService>().GenerateYearAsync(2026, CancellationToken.None);
+        var now = app.Clock.GetUtcNow();
+        foreach (var year in new[] { now.AddDays(-40), now, now.AddDays(40) }.Select(t => Periods.LocalDate(t).Year).Distinct())
+            await app.Get<PlanService>().GenerateYearAsync(year, CancellationToken.None);
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
@@ -142,17 +148,22 @@ public sealed class ChatPhotoTests(WxQmsApp app, PlannedSubdistrict planned) : I
     {
         var secretary = await BoundAsync(Roles.Secretary, "branch", skip: 2);
         var token = await wx.SignInMemberAsync(world.Http, secretary.MemberId);
+        // An open meeting that takes photos and still has room for a plan 8 days ahead (the most any duty asks).
+        var now = app.Clock.GetUtcNow();
+        var meetings = TaskCatalogue.Default.InForce(Periods.LocalDate(now))
+            .Where(t => t.PlanRule.Required && t.EvidenceRule.MinPhotos > 0).Select(t => t.Code).ToArray();
         var taskId = await BotWorld.ScalarAsync("""
             SELECT t.id FROM tasks t JOIN orgs o ON o.id = t.org_id
             WHERE o.path LIKE CONCAT((SELECT path FROM orgs WHERE id = @branch), '%')
-              AND t.template_code = 'member_meeting' AND t.period_key = '2026-Q4'
-            """, new { branch = secretary.OrgId });
+              AND t.template_code IN @meetings AND t.state = 'pending' AND t.opens_at <= @now AND t.due_at > @later
+            ORDER BY t.due_at, t.id LIMIT 1
+            """, new { branch = secretary.OrgId, meetings, now = now.UtcDateTime, later = now.AddDays(9).UtcDateTime });
         var before = await world.GetAsync($"/api/mp/tasks/{taskId}", token);
         using (var plan = new HttpRequestMessage(HttpMethod.Put, $"/api/mp/tasks/{taskId}/plan")
                {
                    Content = JsonContent.Create(new
                    {
-                       plannedFor = app.Clock.GetUtcNow().AddDays(4), place = "社区会议室", topic = "学习党章",
+                       plannedFor = now.AddDays(8), place = "社区会议室", topic = "学习党章",
                        version = before.GetProperty("version").GetInt32(),
                    }),
                })
