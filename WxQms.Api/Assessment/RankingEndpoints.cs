@@ -86,13 +86,24 @@ public static class RankingEndpoints
             return (null, Problem(StatusCodes.Status400BadRequest, "参数无效", "level 只能是 community 或 branch", "request.invalid"));
         Period parsedPeriod;
         if (string.IsNullOrEmpty(period))
-            parsedPeriod = Periods.Containing(Recurrence.Monthly, clock.GetUtcNow());
+            parsedPeriod = CurrentMonth(clock.GetUtcNow());
         else if (!Periods.TryParse(period, out parsedPeriod))
             return (null, Problem(StatusCodes.Status400BadRequest, "参数无效", $"无法识别的期间“{period}”，应如 2026-11、2026-Q4 或 2026", "request.invalid"));
         var scopeId = scope ?? RankingAccess.DefaultScope(grants, parsedLevel);
         if (scopeId is null)
             return (null, Problem(StatusCodes.Status403Forbidden, "无权访问", "请先绑定党员身份", "auth.not_bound"));
         return (new RankingRequest(parsedPeriod, scopeId.Value, parsedLevel), null);
+    }
+
+    private static Period? currentMonth;
+
+    /// <summary>This month, worked out (time zones and all) once a month rather than once a request.</summary>
+    private static Period CurrentMonth(DateTimeOffset now)
+    {
+        var month = currentMonth;
+        if (month is null || now < month.StartsAt || now >= month.EndsAt)
+            currentMonth = month = Periods.Containing(Recurrence.Monthly, now);
+        return month;
     }
 
     internal static bool Matches(Microsoft.Extensions.Primitives.StringValues ifNoneMatch, string etag)

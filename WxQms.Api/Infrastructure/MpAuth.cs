@@ -284,8 +284,11 @@ public sealed class CurrentUser(IHttpContextAccessor accessor)
 
     public long? OrgId => Long(MpClaims.OrgId);
 
-    public IReadOnlyList<Grant> Roles => Principal.FindAll(MpClaims.Role)
+    /// <summary>Decoded once per request (this object is scoped to it).</summary>
+    public IReadOnlyList<Grant> Roles => roles ??= Principal.FindAll(MpClaims.Role)
         .Select(c => MpClaims.Decode(c.Value)).OfType<Grant>().ToList();
+
+    private IReadOnlyList<Grant>? roles;
 
     public bool HasRole(string role) => Roles.Any(g => g.Role == role);
 
