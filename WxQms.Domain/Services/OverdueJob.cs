@@ -4,6 +4,7 @@ using MySqlConnector;
 using WxQms.Domain.Caching;
 using WxQms.Domain.Hosting;
 using WxQms.Domain.Rules.Tasks;
+using WxQms.Domain.Storage;
 
 namespace WxQms.Domain.Services;
 
@@ -36,7 +37,11 @@ public sealed class OverdueJob(MySqlDataSource db, TaskCache cache, ILogger<Over
         }
     }
 
-    public async Task<int> MarkBatchAsync(DateTimeOffset now, CancellationToken ct)
+    /// <summary>One batch in one transaction (run again whole if InnoDB picked it as a deadlock's loser).</summary>
+    public Task<int> MarkBatchAsync(DateTimeOffset now, CancellationToken ct) =>
+        Deadlocks.RetryAsync(() => TryMarkBatchAsync(now, ct), ct);
+
+    private async Task<int> TryMarkBatchAsync(DateTimeOffset now, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);

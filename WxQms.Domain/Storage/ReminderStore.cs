@@ -81,17 +81,7 @@ public sealed class ReminderStore(MySqlDataSource db)
     public async Task<IReadOnlyList<ClaimedReminder>> ClaimAsync(string owner, DateTimeOffset now, TimeSpan lease, int batch,
         string oaAppId, string mpAppId, CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await TryClaimAsync(owner, now, lease, batch, oaAppId, mpAppId, ct);
-            }
-            catch (MySqlException ex) when (ex.ErrorCode is MySqlErrorCode.LockDeadlock or MySqlErrorCode.LockWaitTimeout && attempt < 5)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(5 * attempt * Random.Shared.Next(1, 5)), ct);
-            }
-        }
+        return await Deadlocks.RetryAsync(() => TryClaimAsync(owner, now, lease, batch, oaAppId, mpAppId, ct), ct);
     }
 
     private async Task<IReadOnlyList<ClaimedReminder>> TryClaimAsync(string owner, DateTimeOffset now, TimeSpan lease, int batch,

@@ -50,7 +50,10 @@ public sealed class ReminderScanJob(MySqlDataSource db, TaskCache cache, IOption
     }
 
     /// <summary>One batch in one transaction; returns how many tasks it looked at and reminders it wrote.</summary>
-    public async Task<(int Tasks, int Reminders)> ScanBatchAsync(DateTimeOffset now, CancellationToken ct)
+    public Task<(int Tasks, int Reminders)> ScanBatchAsync(DateTimeOffset now, CancellationToken ct) =>
+        Deadlocks.RetryAsync(() => TryScanBatchAsync(now, ct), ct);
+
+    private async Task<(int Tasks, int Reminders)> TryScanBatchAsync(DateTimeOffset now, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
