@@ -49,10 +49,10 @@ public sealed class BindingDialogueTests(WxQmsApp app, SeededSubdistrict seeded)
         Assert.Equal(BotReplies.WelcomeShort + BotReplies.BindStart(secretary.OrgName), BotWorld.Reply(scanned));
         Assert.Equal(BotReplies.Bound(secretary.Name, secretary.OrgName), bound);
         // What reminders need: a follower of the official account linked to the member.
-        Assert.Equal(1, await BotWorld.ScalarAsync(
+        Assert.Equal(1, await TestDb.ScalarAsync(
             "SELECT COUNT(*) FROM wechat_users WHERE app_id = @app AND openid = @openid AND member_id = @member AND subscribed",
             new { app = WxQmsApp.OaAppId, openid = secretary.OpenId, member = secretary.MemberId }));
-        Assert.Equal(1, await BotWorld.ScalarAsync(
+        Assert.Equal(1, await TestDb.ScalarAsync(
             "SELECT COUNT(*) FROM audit_log WHERE action = 'wechat_user.bound' AND actor_member_id = @member", new { member = secretary.MemberId }));
         // Through the unionid, the mini program knows her at once, without a phone binding.
         var code = (await wx.PostRawAsync("/sandbox/wechat/mp/jscode", new { openid = secretary.MpOpenId })).Str("code");
@@ -79,9 +79,9 @@ public sealed class BindingDialogueTests(WxQmsApp app, SeededSubdistrict seeded)
         Assert.Equal(first.Png, again.Png);
         Assert.NotEqual(first.Url, other.Url);
         Assert.Equal(33, scene.Length); // "b" + 24 random bytes in base64url
-        Assert.Equal(2, await BotWorld.ScalarAsync("SELECT COUNT(*) FROM bind_codes"));
-        Assert.Equal(secretary.OrgId, await BotWorld.ScalarAsync("SELECT org_id FROM bind_codes WHERE scene = @scene", new { scene }));
-        Assert.Equal(0, await BotWorld.ScalarAsync("SELECT COUNT(*) FROM bind_codes WHERE scene LIKE CONCAT('%', org_id, '%') AND LENGTH(org_id) > 2"));
+        Assert.Equal(2, await TestDb.ScalarAsync("SELECT COUNT(*) FROM bind_codes"));
+        Assert.Equal(secretary.OrgId, await TestDb.ScalarAsync("SELECT org_id FROM bind_codes WHERE scene = @scene", new { scene }));
+        Assert.Equal(0, await TestDb.ScalarAsync("SELECT COUNT(*) FROM bind_codes WHERE scene LIKE CONCAT('%', org_id, '%') AND LENGTH(org_id) > 2"));
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public sealed class BindingDialogueTests(WxQmsApp app, SeededSubdistrict seeded)
         Assert.Equal(BotReplies.Mismatch(1), await world.SayAsync(stranger, stranger.Answer));
         Assert.Equal(BotReplies.TooManyAttempts, await world.SayAsync(stranger, stranger.Answer));
         Assert.Equal(BotReplies.TooManyAttempts, await world.ScanReplyAsync(stranger, url));
-        Assert.Equal(0, await BotWorld.ScalarAsync("SELECT COUNT(*) FROM wechat_users WHERE openid = @o AND member_id IS NOT NULL",
+        Assert.Equal(0, await TestDb.ScalarAsync("SELECT COUNT(*) FROM wechat_users WHERE openid = @o AND member_id IS NOT NULL",
             new { o = stranger.OpenId }));
     }
 
@@ -120,9 +120,9 @@ public sealed class BindingDialogueTests(WxQmsApp app, SeededSubdistrict seeded)
         Assert.Equal(BotReplies.AlreadyBound(secretary.Name, secretary.OrgName), await world.SayAsync(secretary, "绑定"));
         Assert.Equal(BotReplies.Unbound(secretary.Name), await world.SayAsync(secretary, "解绑"));
         Assert.Equal(BotReplies.NotBound, await world.SayAsync(secretary, "解绑"));
-        Assert.Equal(0, await BotWorld.ScalarAsync("SELECT COUNT(*) FROM wechat_users WHERE openid = @o AND member_id IS NOT NULL",
+        Assert.Equal(0, await TestDb.ScalarAsync("SELECT COUNT(*) FROM wechat_users WHERE openid = @o AND member_id IS NOT NULL",
             new { o = secretary.OpenId }));
-        Assert.Equal(1, await BotWorld.ScalarAsync("SELECT COUNT(*) FROM audit_log WHERE action = 'wechat_user.unbound'"));
+        Assert.Equal(1, await TestDb.ScalarAsync("SELECT COUNT(*) FROM audit_log WHERE action = 'wechat_user.unbound'"));
     }
 
     [Fact]
@@ -156,7 +156,7 @@ public sealed class BindingDialogueTests(WxQmsApp app, SeededSubdistrict seeded)
 
             Assert.Equal(HttpStatusCode.Gone, status); // WeChat's scanner says the code expired; nothing is pushed
             Assert.Equal(BotReplies.CodeExpired, BotWorld.Reply(late));
-            Assert.Equal(0, await BotWorld.ScalarAsync("SELECT COUNT(*) FROM bot_dialogues"));
+            Assert.Equal(0, await TestDb.ScalarAsync("SELECT COUNT(*) FROM bot_dialogues"));
         }
         finally
         {
@@ -204,7 +204,7 @@ public sealed class BindingDialogueTests(WxQmsApp app, SeededSubdistrict seeded)
         Assert.Equal(BotReplies.PhotoReceived, BotWorld.Reply(after));
         // No plan was generated in this class: her branch has no open task.
         Assert.Equal([BotReplies.NoPhotoTask], await world.CustomerServiceTextsAsync(secretary));
-        Assert.Equal(1, await BotWorld.ScalarAsync("SELECT COUNT(*) FROM chat_photo_sets WHERE status = 'no_task'"));
+        Assert.Equal(1, await TestDb.ScalarAsync("SELECT COUNT(*) FROM chat_photo_sets WHERE status = 'no_task'"));
     }
 
     [Fact]
@@ -215,7 +215,7 @@ public sealed class BindingDialogueTests(WxQmsApp app, SeededSubdistrict seeded)
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/mp/orgs/{secretary.OrgId}/bind-qrcode");
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         using var refused = await world.Http.SendAsync(request, Ct);
-        var group = await BotWorld.ScalarAsync("SELECT MIN(id) FROM orgs WHERE kind = 'party_group'");
+        var group = await TestDb.ScalarAsync("SELECT MIN(id) FROM orgs WHERE kind = 'party_group'");
         using var groupRequest = new HttpRequestMessage(HttpMethod.Get, $"/api/mp/orgs/{group}/bind-qrcode");
         groupRequest.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await StaffTokenAsync());
         using var noGroup = await world.Http.SendAsync(groupRequest, Ct);

@@ -10,6 +10,7 @@ using WxQms.Domain.Services.Bot;
 using WxQms.Domain.Wechat.Callbacks;
 using WxQms.Tests.Infrastructure;
 using WxQms.Tests.Sandbox;
+using static WxQms.Tests.Infrastructure.TestDb;
 
 namespace WxQms.Tests.Bot;
 
@@ -184,12 +185,6 @@ public sealed class BotWorld(WxQmsApp app, SandboxDriver wx)
     /// <summary>Customer-service texts the account sent the user (not passive replies).</summary>
     public async Task<string[]> CustomerServiceTextsAsync(Person who) =>
         (await wx.InboxAsync(who.OpenId)).Where(m => m.Str("kind") == "custom").Select(m => m.Str("text")).ToArray();
-
-    public static async Task<long> ScalarAsync(string sql, object? args = null)
-    {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        return await conn.ExecuteScalarAsync<long>(sql, args);
-    }
 
     public async Task<JsonElement> GetAsync(string url, string token)
     {

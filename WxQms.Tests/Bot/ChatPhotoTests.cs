@@ -82,7 +82,7 @@ public sealed class ChatPhotoTests(WxQmsApp app, PlannedSubdistrict planned) : I
         Assert.Contains("还需补充：地点、主题、考勤（参会人员）、会议记录。", chosen);
         Assert.Contains("data-miniprogram-path=\"pages/evidence/index?id=", chosen);
 
-        var taskId = await BotWorld.ScalarAsync("SELECT task_id FROM chat_photo_sets WHERE status = 'attached'");
+        var taskId = await TestDb.ScalarAsync("SELECT task_id FROM chat_photo_sets WHERE status = 'attached'");
         var token = await wx.SignInMemberAsync(world.Http, secretary.MemberId);
         var task = await world.GetAsync($"/api/mp/tasks/{taskId}", token);
         var photos = task.GetProperty("chatPhotos").EnumerateArray().ToList();
@@ -115,10 +115,10 @@ public sealed class ChatPhotoTests(WxQmsApp app, PlannedSubdistrict planned) : I
         Assert.Equal(2, texts.Length); // the first burst's question, and this burst's confirmation
         Assert.StartsWith("已将9张照片归入", texts[1]);
         Assert.Contains("该任务现有聊天照片10张", texts[1]);
-        Assert.Equal(2, await BotWorld.ScalarAsync("SELECT COUNT(*) FROM chat_photo_sets"));
-        Assert.Equal(9, await BotWorld.ScalarAsync("SELECT MAX(photo_count) FROM chat_photo_sets"));
-        Assert.Equal(1, await BotWorld.ScalarAsync("SELECT COUNT(DISTINCT task_id) FROM chat_photo_sets"));
-        Assert.Equal(10, await BotWorld.ScalarAsync("SELECT COUNT(*) FROM task_chat_photos"));
+        Assert.Equal(2, await TestDb.ScalarAsync("SELECT COUNT(*) FROM chat_photo_sets"));
+        Assert.Equal(9, await TestDb.ScalarAsync("SELECT MAX(photo_count) FROM chat_photo_sets"));
+        Assert.Equal(1, await TestDb.ScalarAsync("SELECT COUNT(DISTINCT task_id) FROM chat_photo_sets"));
+        Assert.Equal(10, await TestDb.ScalarAsync("SELECT COUNT(*) FROM task_chat_photos"));
     }
 
     [Fact]
@@ -139,8 +139,8 @@ public sealed class ChatPhotoTests(WxQmsApp app, PlannedSubdistrict planned) : I
         Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.Status));
         Assert.Single(answers.Select(a => a.Reply).Distinct());
         Assert.Contains(BotReplies.PhotoReceived, answers[0].Reply);
-        Assert.Equal(1, await BotWorld.ScalarAsync("SELECT COUNT(*) FROM chat_photos"));
-        Assert.Equal(1, await BotWorld.ScalarAsync("SELECT photo_count FROM chat_photo_sets"));
+        Assert.Equal(1, await TestDb.ScalarAsync("SELECT COUNT(*) FROM chat_photos"));
+        Assert.Equal(1, await TestDb.ScalarAsync("SELECT photo_count FROM chat_photo_sets"));
     }
 
     [Fact]
@@ -152,7 +152,7 @@ public sealed class ChatPhotoTests(WxQmsApp app, PlannedSubdistrict planned) : I
         var now = app.Clock.GetUtcNow();
         var meetings = TaskCatalogue.Default.InForce(Periods.LocalDate(now))
             .Where(t => t.PlanRule.Required && t.EvidenceRule.MinPhotos > 0).Select(t => t.Code).ToArray();
-        var taskId = await BotWorld.ScalarAsync("""
+        var taskId = await TestDb.ScalarAsync("""
             SELECT t.id FROM tasks t JOIN orgs o ON o.id = t.org_id
             WHERE o.path LIKE CONCAT((SELECT path FROM orgs WHERE id = @branch), '%')
               AND t.template_code IN @meetings AND t.state = 'pending' AND t.opens_at <= @now AND t.due_at > @later
@@ -209,7 +209,7 @@ public sealed class ChatPhotoTests(WxQmsApp app, PlannedSubdistrict planned) : I
         var answer = await world.SendPhotoAsync(member, BotWorld.Jpeg(60));
 
         Assert.Equal(BotReplies.PhotoNotOrganiser, BotWorld.Reply(answer));
-        Assert.Equal(0, await BotWorld.ScalarAsync("SELECT COUNT(*) FROM chat_photo_sets"));
+        Assert.Equal(0, await TestDb.ScalarAsync("SELECT COUNT(*) FROM chat_photo_sets"));
     }
 
     [Fact]

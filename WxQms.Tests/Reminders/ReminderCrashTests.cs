@@ -44,7 +44,7 @@ public sealed class ReminderCrashTests : IAsyncLifetime
         var taskId = await world.TaskIdAsync(ReminderWorld.Branch, TaskCodes.ThemePartyDay);
         await api.Get<TaskCommands>().ReportPlanAsync(taskId, 1, new PlanReport(world.Day(20, 14, 30), "党群服务中心", "学习党章"),
             "test", null, Ct);
-        var members = (await ReminderWorld.QueryAsync<long>("SELECT id FROM members ORDER BY id LIMIT @Members", new { Members })).ToArray();
+        var members = (await TestDb.QueryAsync<long>("SELECT id FROM members ORDER BY id LIMIT @Members", new { Members })).ToArray();
         foreach (var m in members)
             await world.FollowAsync(m);
         // Due now by the real clock, which the Jobs processes run on.
@@ -58,25 +58,25 @@ public sealed class ReminderCrashTests : IAsyncLifetime
         var b = Start("b");
         await WaitUntilAsync(() => Accepted(sandbox) >= 100, TimeSpan.FromSeconds(60), "100 sends accepted", a, b);
         a.Kill();
-        var heldByKilled = await ReminderWorld.ScalarAsync(
+        var heldByKilled = await TestDb.ScalarAsync(
             "SELECT COUNT(*) FROM reminders WHERE status = 'sending' AND locked_by LIKE @pid", new { pid = $"%:{a.Pid}:%" });
         var acceptedAtKill = Accepted(sandbox);
         Start("a again");
-        await WaitUntilAsync(async () => await ReminderWorld.ScalarAsync(
+        await WaitUntilAsync(async () => await TestDb.ScalarAsync(
             "SELECT COUNT(*) FROM reminders WHERE status = 'sent'") == ids.Length, TimeSpan.FromSeconds(90), "every reminder sent", processes.ToArray());
         await pushes.CancelAsync();
         await delivering;
 
         var accepted = sandbox.Messages.AcceptedByClientMsgId;
-        var adopted = await ReminderWorld.ScalarAsync("SELECT COUNT(*) FROM wechat_delivery_orphans WHERE adopted_by IS NOT NULL");
+        var adopted = await TestDb.ScalarAsync("SELECT COUNT(*) FROM wechat_delivery_orphans WHERE adopted_by IS NOT NULL");
         TestContext.Current.SendDiagnosticMessage(
             $"killed holding {heldByKilled} reminders after {acceptedAtKill} sends; {adopted} in-doubt sends adopted from delivery reports");
         Assert.True(heldByKilled > 0, "the kill must land while the killed sender held a batch");
         Assert.InRange(acceptedAtKill, 100, ids.Length - 1);
         Assert.Equal(ids.Length, accepted.Count);
         Assert.All(ids, id => Assert.Equal(1, accepted.GetValueOrDefault($"reminder-{id}")));
-        Assert.Equal(ids.Length, await ReminderWorld.ScalarAsync("SELECT COUNT(*) FROM wechat_outbound WHERE errcode = 0"));
-        Assert.Equal(ids.Length, await ReminderWorld.ScalarAsync(
+        Assert.Equal(ids.Length, await TestDb.ScalarAsync("SELECT COUNT(*) FROM wechat_outbound WHERE errcode = 0"));
+        Assert.Equal(ids.Length, await TestDb.ScalarAsync(
             "SELECT COUNT(DISTINCT r.outbound_id) FROM reminders r JOIN wechat_outbound w ON w.id = r.outbound_id WHERE r.status = 'sent'"));
     }
 

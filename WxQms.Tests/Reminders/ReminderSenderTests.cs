@@ -36,7 +36,7 @@ public sealed class ReminderSenderTests(WxQmsApp app) : IAsyncLifetime
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    private async Task<long[]> BranchMembersAsync(int count) => (await ReminderWorld.QueryAsync<long>("""
+    private async Task<long[]> BranchMembersAsync(int count) => (await TestDb.QueryAsync<long>("""
         SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id
         WHERE o.path LIKE CONCAT((SELECT path FROM orgs WHERE code = @Branch), '%') ORDER BY m.id LIMIT @count
         """, new { ReminderWorld.Branch, count })).ToArray();
@@ -50,7 +50,7 @@ public sealed class ReminderSenderTests(WxQmsApp app) : IAsyncLifetime
         world.Wx.Sandbox.Users.SetFollows(openid, false);           // unfollowed since: WeChat answers 43004
         await world.SubscribeAsync(api, member, "meetingReminder");  // one consent
         var ids = await world.InsertAsync(taskId, "organiser", [member], at);
-        await ReminderWorld.ExecuteAsync("""
+        await TestDb.ExecuteAsync("""
             INSERT INTO reminders (subject_type, subject_id, task_id, kind, member_id, recipient, org_id, status, due_at, created_at, updated_at)
             SELECT subject_type, subject_id, task_id, 'members', member_id, recipient, org_id, 'pending', due_at, created_at, updated_at
             FROM reminders WHERE id = @id
@@ -132,7 +132,7 @@ public sealed class ReminderSenderTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal(80, ids.Length);
         Assert.All(ids, id => Assert.Equal(1, accepted.GetValueOrDefault($"reminder-{id}")));
         Assert.All(await world.RemindersAsync(taskId), r => Assert.Equal("sent", r.Status));
-        Assert.Equal(80, await ReminderWorld.ScalarAsync("SELECT COUNT(*) FROM wechat_outbound WHERE errcode = 0"));
+        Assert.Equal(80, await TestDb.ScalarAsync("SELECT COUNT(*) FROM wechat_outbound WHERE errcode = 0"));
     }
 
     [Fact]
@@ -154,7 +154,7 @@ public sealed class ReminderSenderTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal("sending", held.Status);
         Assert.Equal("sent", row.Status);
         Assert.Equal(1, world.Wx.Sandbox.Messages.AcceptedByClientMsgId[$"reminder-{id}"]);
-        Assert.Equal("success", await ReminderWorld.QuerySingleAsync<string>(
+        Assert.Equal("success", await TestDb.QuerySingleAsync<string>(
             "SELECT delivery_status FROM wechat_outbound WHERE client_msg_id = @c", new { c = $"reminder-{id}" }));
     }
 
@@ -184,12 +184,12 @@ public sealed class ReminderSenderTests(WxQmsApp app) : IAsyncLifetime
     {
         var openid = SandboxUsers.OpenIdOf("R01");
         world.Wx.Sandbox.Users.SetFollows(openid, true);
-        var userId = await ReminderWorld.ScalarAsync("""
+        var userId = await TestDb.ScalarAsync("""
             INSERT INTO wechat_users (app_id, openid, unionid, subscribed, created_at, updated_at)
             VALUES (@app, @openid, @union, TRUE, @now, @now);
             SELECT LAST_INSERT_ID();
             """, new { app = WxQmsApp.OaAppId, openid, union = SandboxUsers.UnionIdOf("R01"), now = at.UtcDateTime });
-        var orgId = await ReminderWorld.ScalarAsync("SELECT id FROM orgs WHERE code = @Community", new { ReminderWorld.Community });
+        var orgId = await TestDb.ScalarAsync("SELECT id FROM orgs WHERE code = @Community", new { ReminderWorld.Community });
         var notice = new Notice("wish", 42, "wish_claimed", orgId, null, userId, "reviewResult",
             new Dictionary<string, string> { ["thing1"] = "微心愿：修理水龙头", ["phrase2"] = "已认领", ["thing3"] = "党员已认领您的心愿", ["time4"] = "2026年12月10日 09:00" },
             new Dictionary<string, string> { ["thing1"] = "微心愿：修理水龙头", ["phrase2"] = "已认领", ["name3"] = "张三", ["time4"] = "2026年12月10日 09:00" },
@@ -212,13 +212,13 @@ public sealed class ReminderSenderTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal("审核结果通知", card.Title);
         Assert.Equal("pages/wish/index?id=42", card.Page);
         Assert.Equal("已认领", card.Fields!.Single(f => f.Key == "phrase2").Value);
-        Assert.Equal("sent", await ReminderWorld.QuerySingleAsync<string>("SELECT status FROM reminders WHERE subject_type = 'wish'"));
+        Assert.Equal("sent", await TestDb.QuerySingleAsync<string>("SELECT status FROM reminders WHERE subject_type = 'wish'"));
     }
 
     /// <summary>What a worker leaves behind when SIGKILL hits between WeChat's call and recording its answer.</summary>
     private async Task DieMidSendAsync(long id, string openid, DateTimeOffset t0, bool reachedWechat)
     {
-        await ReminderWorld.ExecuteAsync("""
+        await TestDb.ExecuteAsync("""
             UPDATE reminders SET status = 'sending', locked_by = 'dead-worker', locked_until = @until, attempts = 1 WHERE id = @id
             """, new { id, until = t0.AddSeconds(10).UtcDateTime });
         await app.Get<OutboundStore>().RecordAsync(new NewOutbound(WxQmsApp.OaAppId, "template", openid, SandboxTemplates.OaMeetingReminder,

@@ -11,6 +11,7 @@ using WxQms.Domain.Wechat;
 using WxQms.Tests.Infrastructure;
 using WxQms.Tests.Sandbox;
 using Microsoft.Extensions.Options;
+using static WxQms.Tests.Infrastructure.TestDb;
 
 namespace WxQms.Tests.Reminders;
 
@@ -134,29 +135,5 @@ public sealed class ReminderWorld(WxQmsApp app)
                 """, new { taskId, kind, memberId, orgId, dueAt = dueAt.UtcDateTime });
         return (await QueryAsync<long>("SELECT id FROM reminders WHERE task_id = @taskId AND kind = @kind ORDER BY id",
             new { taskId, kind })).ToArray();
-    }
-
-    public static async Task<long> ScalarAsync(string sql, object? args = null)
-    {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        return await conn.ExecuteScalarAsync<long>(sql, args);
-    }
-
-    public static async Task<T> QuerySingleAsync<T>(string sql, object? args = null)
-    {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        return await conn.QuerySingleAsync<T>(sql, args);
-    }
-
-    public static async Task<IEnumerable<T>> QueryAsync<T>(string sql, object? args = null)
-    {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        return await conn.QueryAsync<T>(sql, args);
-    }
-
-    public static async Task ExecuteAsync(string sql, object? args = null)
-    {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        await conn.ExecuteAsync(sql, args);
     }
 }

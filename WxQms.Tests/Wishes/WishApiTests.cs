@@ -42,7 +42,7 @@ public sealed class WishApiTests(WxQmsApp app) : IAsyncLifetime
         Assert.DoesNotContain("1700371", posted.GetRawText()); // no phone number anywhere
         var id = posted.Id();
         // The committee is told that a wish waits for review, in the same transaction as the post.
-        Assert.Contains(committee.MemberId!.Value, await WishWorld.QueryAsync<long>(
+        Assert.Contains(committee.MemberId!.Value, await TestDb.QueryAsync<long>(
             "SELECT member_id FROM reminders WHERE subject_type = 'wish' AND subject_id = @id AND kind = 'wish_review'", new { id }));
 
         // The photo's check has not come back yet: approving waits for it.
@@ -75,16 +75,16 @@ public sealed class WishApiTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal(2m, lit.GetProperty("points").GetDecimal());
 
         // The ledger has the member's entry, once, and the member's points for the month include it.
-        Assert.Equal(2m, await WishWorld.QuerySingleAsync<decimal>("""
+        Assert.Equal(2m, await TestDb.QuerySingleAsync<decimal>("""
             SELECT SUM(points) FROM points_ledger WHERE source = 'wish.lit' AND subject_type = 'member' AND subject_id = @m AND ref_id = @id
             """, new { m = member.MemberId, id }));
         var stars = await w.GetAsync("/api/mp/me/stars", member);
         Assert.True(stars.GetProperty("points").GetDecimal() >= 2m, stars.GetRawText());
         // Every transition left its audit entry.
-        Assert.Equal(["wish.posted", "wish.approved", "wish.claimed", "wish.fulfilled", "wish.lit"], (await WishWorld.QueryAsync<string>(
+        Assert.Equal(["wish.posted", "wish.approved", "wish.claimed", "wish.fulfilled", "wish.lit"], (await TestDb.QueryAsync<string>(
             "SELECT action FROM audit_log WHERE entity_type = 'wish' AND entity_id = @id ORDER BY id", new { id })).ToArray());
         // Notices: the resident on approval, claim and fulfilment (as a WeChat user), the member on lighting.
-        var notices = (await WishWorld.QueryAsync<(string Kind, long? MemberId, long? WechatUserId)>(
+        var notices = (await TestDb.QueryAsync<(string Kind, long? MemberId, long? WechatUserId)>(
             "SELECT kind, member_id, wechat_user_id FROM reminders WHERE subject_type = 'wish' AND subject_id = @id AND kind <> 'wish_review' ORDER BY id",
             new { id })).ToList();
         Assert.Equal([("wish_published", null, resident.WechatUserId), ("wish_claimed", null, resident.WechatUserId),
@@ -108,7 +108,7 @@ public sealed class WishApiTests(WxQmsApp app) : IAsyncLifetime
         await w.ExpectAsync(HttpStatusCode.OK, $"/api/mp/wishes/{wish.Id()}/claim", member, new { version = wish.Version() });
         await app.Get<ReminderSender>().SendBatchAsync(app.Clock.GetUtcNow().AddDays(1), Ct);
 
-        var rows = (await WishWorld.QueryAsync<(string Kind, string Status, string? Channel)>(
+        var rows = (await TestDb.QueryAsync<(string Kind, string Status, string? Channel)>(
             "SELECT kind, status, channel FROM reminders WHERE subject_type = 'wish' AND wechat_user_id = @u ORDER BY id",
             new { u = resident.WechatUserId })).ToList();
         // One consent, one message: the approval used it; the claim has no channel left (no follow, no consent).
@@ -131,8 +131,8 @@ public sealed class WishApiTests(WxQmsApp app) : IAsyncLifetime
             new { title = "求带路", description = "周末一起去赌博吧", communityId = w.Community });
         Assert.Equal("wish.content_risky", risky.Code());
         Assert.Contains("违法犯罪", risky.GetProperty("detail").GetString());
-        Assert.Equal(0, await WishWorld.ScalarAsync("SELECT COUNT(*) FROM wishes"));
-        Assert.Equal(1, await WishWorld.ScalarAsync("SELECT COUNT(*) FROM audit_log WHERE action = 'wish.post_refused'"));
+        Assert.Equal(0, await TestDb.ScalarAsync("SELECT COUNT(*) FROM wishes"));
+        Assert.Equal(1, await TestDb.ScalarAsync("SELECT COUNT(*) FROM audit_log WHERE action = 'wish.post_refused'"));
 
         var review = await w.PostWishAsync(resident, "需要旧电脑一台", "孩子上网课需要电脑，方便的加微信联系");
         Assert.Equal("reviewing", review.Status());
@@ -158,9 +158,9 @@ public sealed class WishApiTests(WxQmsApp app) : IAsyncLifetime
         var refused = await w.GetAsync($"/api/mp/wishes/{posted.Id()}", resident);
         Assert.Equal("refused", refused.Status());
         Assert.Contains("图片未通过内容安全检测", refused.GetProperty("refuseReason").GetString());
-        Assert.Equal("system:media_check", await WishWorld.QuerySingleAsync<string>(
+        Assert.Equal("system:media_check", await TestDb.QuerySingleAsync<string>(
             "SELECT actor FROM audit_log WHERE entity_type = 'wish' AND entity_id = @id AND action = 'wish.refused'", new { id = posted.Id() }));
-        Assert.Equal(1, await WishWorld.ScalarAsync(
+        Assert.Equal(1, await TestDb.ScalarAsync(
             "SELECT COUNT(*) FROM reminders WHERE subject_id = @id AND kind = 'wish_refused' AND wechat_user_id = @u",
             new { id = posted.Id(), u = resident.WechatUserId }));
         // A refused wish is the wisher's and staff's business only.
@@ -193,7 +193,7 @@ public sealed class WishApiTests(WxQmsApp app) : IAsyncLifetime
             (new { title = "", description = "说明", communityId = w.Community }, "wish.invalid"),
             (new { title = new string('愿', 31), description = "说明", communityId = w.Community }, "wish.invalid"),
             (new { title = "标题", description = new string('字', 301), communityId = w.Community }, "wish.invalid"),
-            (new { title = "标题", description = "说明", communityId = await WishWorld.ScalarAsync("SELECT id FROM orgs WHERE code = 'DFL-C01-B01'") }, "wish.invalid"),
+            (new { title = "标题", description = "说明", communityId = await TestDb.ScalarAsync("SELECT id FROM orgs WHERE code = 'DFL-C01-B01'") }, "wish.invalid"),
             (new { title = "标题", description = "说明", communityId = w.Community, photoTokens = new[] { "0123456789abcdef0123456789abcdef" } }, "upload.unknown"),
         };
         foreach (var (body, code) in cases)
@@ -262,12 +262,12 @@ public sealed class WishApiTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal("wish.reason_required", (await w.ExpectAsync(HttpStatusCode.Conflict, $"/api/mp/wishes/{id}/cancel", resident, new { version = again.Version() })).Code());
         var cancelled = await w.ExpectAsync(HttpStatusCode.OK, $"/api/mp/wishes/{id}/cancel", resident, new { version = again.Version(), reason = "家人已帮忙解决" });
         Assert.Equal("cancelled", cancelled.Status());
-        Assert.Equal(1, await WishWorld.ScalarAsync("SELECT COUNT(*) FROM reminders WHERE subject_id = @id AND kind = 'wish_cancelled' AND member_id = @m",
+        Assert.Equal(1, await TestDb.ScalarAsync("SELECT COUNT(*) FROM reminders WHERE subject_id = @id AND kind = 'wish_cancelled' AND member_id = @m",
             new { id, m = second.MemberId }));
         Assert.Equal("wish.wrong_status", (await w.ExpectAsync(HttpStatusCode.Conflict, $"/api/mp/wishes/{id}/cancel", resident, new { version = cancelled.Version(), reason = "再撤" })).Code());
 
         Assert.Equal(["wish.posted", "wish.approved", "wish.claimed", "wish.released", "wish.claimed", "wish.cancelled"],
-            (await WishWorld.QueryAsync<string>("SELECT action FROM audit_log WHERE entity_type = 'wish' AND entity_id = @id ORDER BY id", new { id })).ToArray());
+            (await TestDb.QueryAsync<string>("SELECT action FROM audit_log WHERE entity_type = 'wish' AND entity_id = @id ORDER BY id", new { id })).ToArray());
     }
 
     [Fact]
@@ -312,7 +312,7 @@ public sealed class WishApiTests(WxQmsApp app) : IAsyncLifetime
 
         Assert.Equal(1, answers.Count(r => r.StatusCode == HttpStatusCode.OK));
         Assert.Equal(1, answers.Count(r => r.StatusCode == HttpStatusCode.Conflict));
-        Assert.Equal(1, await WishWorld.ScalarAsync("SELECT COUNT(*) FROM audit_log WHERE action = 'wish.claimed' AND entity_id = @id", new { id = wish.Id() }));
+        Assert.Equal(1, await TestDb.ScalarAsync("SELECT COUNT(*) FROM audit_log WHERE action = 'wish.claimed' AND entity_id = @id", new { id = wish.Id() }));
     }
 
     [Fact]
@@ -336,9 +336,9 @@ public sealed class WishApiTests(WxQmsApp app) : IAsyncLifetime
 
         var lit = await w.GetAsync($"/api/mp/wishes/{wish.Id()}", resident);
         Assert.Equal("lit", lit.Status());
-        Assert.Equal("auto", await WishWorld.QuerySingleAsync<string>("SELECT lit_by FROM wishes WHERE id = @id", new { id = wish.Id() }));
-        Assert.Equal(1, await WishWorld.ScalarAsync("SELECT COUNT(*) FROM points_ledger WHERE source = 'wish.lit' AND ref_id = @id", new { id = wish.Id() }));
-        Assert.Equal("system:auto_confirm", await WishWorld.QuerySingleAsync<string>(
+        Assert.Equal("auto", await TestDb.QuerySingleAsync<string>("SELECT lit_by FROM wishes WHERE id = @id", new { id = wish.Id() }));
+        Assert.Equal(1, await TestDb.ScalarAsync("SELECT COUNT(*) FROM points_ledger WHERE source = 'wish.lit' AND ref_id = @id", new { id = wish.Id() }));
+        Assert.Equal("system:auto_confirm", await TestDb.QuerySingleAsync<string>(
             "SELECT actor FROM audit_log WHERE entity_id = @id AND action = 'wish.lit'", new { id = wish.Id() }));
     }
 

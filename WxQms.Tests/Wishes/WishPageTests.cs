@@ -60,11 +60,11 @@ public sealed class WishPageTests(PhoneFixture fx) : IClassFixture<PhoneFixture>
     /// <summary>A member's mini-program token (their own sandbox identity), as the mini program's web-view would pass it.</summary>
     private async Task<(long MemberId, string Name, string Token)> MemberTokenAsync(string sql)
     {
-        var memberId = await WishWorld.ScalarAsync(sql);
+        var memberId = await TestDb.ScalarAsync(sql);
         var links = fx.App.Get<WechatLinkStore>();
         var user = await links.UpsertAsync(WxQmsApp.MpAppId, $"o-wish-page-{memberId}", null, fx.App.Clock.GetUtcNow(), Ct);
         // Bound, as /api/mp/bind leaves a member's mini-program login.
-        await WishWorld.ExecuteAsync("UPDATE wechat_users SET member_id = @memberId WHERE id = @id", new { memberId, id = user.Id });
+        await TestDb.ExecuteAsync("UPDATE wechat_users SET member_id = @memberId WHERE id = @id", new { memberId, id = user.Id });
         var profile = await links.ProfileAsync(memberId, Ct);
         return (memberId, profile!.Name, fx.App.Get<TokenIssuer>().Issue(new MpIdentity(user.Id, profile)).Token);
     }
@@ -89,7 +89,7 @@ public sealed class WishPageTests(PhoneFixture fx) : IClassFixture<PhoneFixture>
     [Fact]
     public async Task A_resident_posts_staff_approve_a_member_claims_and_fulfils_and_the_resident_lights_it()
     {
-        var community = await WishWorld.ScalarAsync("SELECT id FROM orgs WHERE code = 'DFL-C03'");
+        var community = await TestDb.ScalarAsync("SELECT id FROM orgs WHERE code = 'DFL-C03'");
         var secretary = await MemberTokenAsync("""
             SELECT r.member_id FROM member_roles r JOIN orgs o ON o.id = r.org_id WHERE r.role = 'secretary' AND o.code = 'DFL-C03' LIMIT 1
             """);
@@ -150,7 +150,7 @@ public sealed class WishPageTests(PhoneFixture fx) : IClassFixture<PhoneFixture>
             upload.Headers.Authorization = new AuthenticationHeaderValue("Bearer", member.Token);
             using var uploaded = await http.SendAsync(upload, Ct);
             var photoToken = (await uploaded.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("token").GetString();
-            var version = (await WishWorld.ScalarAsync("SELECT row_version FROM wishes WHERE id = @id", new { id }));
+            var version = (await TestDb.ScalarAsync("SELECT row_version FROM wishes WHERE id = @id", new { id }));
             using var fulfil = new HttpRequestMessage(HttpMethod.Post, $"/api/mp/wishes/{id}/fulfil")
             {
                 Content = JsonContent.Create(new { note = "已上门教会林阿姨视频通话", photoTokens = new[] { photoToken }, version }),
@@ -181,14 +181,14 @@ public sealed class WishPageTests(PhoneFixture fx) : IClassFixture<PhoneFixture>
         Assert.DoesNotMatch("1[3-9][0-9]{9}", html); // nor any phone number
         await resident.ScreenshotAsync(new() { Path = Path.Combine(fx.ScreenshotDirectory, "wishes-wall.png"), FullPage = true });
 
-        Assert.Equal(2m, await WishWorld.QuerySingleAsync<decimal>(
+        Assert.Equal(2m, await TestDb.QuerySingleAsync<decimal>(
             "SELECT SUM(points) FROM points_ledger WHERE source = 'wish.lit' AND subject_id = @m AND ref_id = @id", new { m = member.MemberId, id }));
     }
 
     [Fact]
     public async Task A_resident_cannot_claim_and_an_unpublished_wish_is_not_shown_to_others()
     {
-        var community = await WishWorld.ScalarAsync("SELECT id FROM orgs WHERE code = 'DFL-C04'");
+        var community = await TestDb.ScalarAsync("SELECT id FROM orgs WHERE code = 'DFL-C04'");
         var secretary = await MemberTokenAsync("""
             SELECT r.member_id FROM member_roles r JOIN orgs o ON o.id = r.org_id WHERE r.role = 'secretary' AND o.code = 'DFL-C04' LIMIT 1
             """);

@@ -10,6 +10,7 @@ using WxQms.Domain.Storage;
 using WxQms.Tests.Browser;
 using WxQms.Tests.Infrastructure;
 using WxQms.Tests.Sandbox;
+using static WxQms.Tests.Infrastructure.TestDb;
 
 namespace WxQms.Tests.Wishes;
 
@@ -134,30 +135,6 @@ public sealed class WishWorld(WxQmsApp app)
     }
 
     public Task<int> DeliverPushesAsync() => SandboxConversation.DeliverPendingAsync(Wx.Sandbox, app.Get<SandboxPush>(), Ct);
-
-    public static async Task<long> ScalarAsync(string sql, object? args = null)
-    {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        return await conn.ExecuteScalarAsync<long>(sql, args);
-    }
-
-    public static async Task<T> QuerySingleAsync<T>(string sql, object? args = null)
-    {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        return await conn.QuerySingleAsync<T>(sql, args);
-    }
-
-    public static async Task<IEnumerable<T>> QueryAsync<T>(string sql, object? args = null)
-    {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        return await conn.QueryAsync<T>(sql, args);
-    }
-
-    public static async Task ExecuteAsync(string sql, object? args = null)
-    {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        await conn.ExecuteAsync(sql, args);
-    }
 
     public static byte[] Png(int seed) => TestPng.Create(16 + seed, 12 + seed);
 }
