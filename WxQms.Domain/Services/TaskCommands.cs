@@ -5,6 +5,7 @@ using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules.Reminders;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Storage;
+using static WxQms.Domain.Storage.DbTime;
 
 namespace WxQms.Domain.Services;
 
@@ -432,6 +433,4 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
             throw new RuleViolationException("task.plan_incomplete", $"{what}不超过{MaxTextLength}字");
         return trimmed;
     }
-
-    private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 }

@@ -5,6 +5,7 @@ using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Storage;
+using static WxQms.Domain.Storage.DbTime;
 
 namespace WxQms.Domain.Services;
 
@@ -178,6 +179,4 @@ public sealed class TaskQueries(MySqlDataSource db, TaskCache cache)
             .Select(h => new HistoryItem(Utc(h.At), h.Action, h.Actor, h.Name, h.Data)).ToList();
         return (evidence, history);
     }
-
-    private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 }

@@ -1,6 +1,7 @@
 using Dapper;
 using MySqlConnector;
 using WxQms.Domain.Model.Tasks;
+using static WxQms.Domain.Storage.DbTime;
 
 namespace WxQms.Domain.Storage;
 
@@ -32,6 +33,4 @@ public sealed class AdhocTaskStore(MySqlDataSource db)
             $"SELECT {Columns} FROM adhoc_tasks WHERE id = @id", new { id }, cancellationToken: ct));
         return row?.ToModel();
     }
-
-    private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 }

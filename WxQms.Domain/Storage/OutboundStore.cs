@@ -70,7 +70,7 @@ public sealed class OutboundStore(MySqlDataSource db)
         return row.Id == 0
             ? null
             : new OutboundAttempt(row.Id, row.ErrCode, row.MsgId,
-                new DateTimeOffset(DateTime.SpecifyKind(row.AttemptedAt ?? row.CreatedAt, DateTimeKind.Utc)));
+                DbTime.Utc(row.AttemptedAt ?? row.CreatedAt));
     }
 
     /// <summary>

@@ -5,6 +5,7 @@ using MySqlConnector;
 using WxQms.Domain.Wechat;
 using WxQms.Domain.Model.Reminders;
 using WxQms.Domain.Rules.Reminders;
+using static WxQms.Domain.Storage.DbTime;
 
 namespace WxQms.Domain.Storage;
 
@@ -263,6 +264,4 @@ public sealed class ReminderStore(MySqlDataSource db)
     }
 
     private static string? Clip(string? s) => s is { Length: > 500 } ? s[..500] : s;
-
-    private static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
 }

@@ -5,6 +5,7 @@ using WxQms.Domain.Rules;
 using WxQms.Domain.Rules.Bot;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Storage;
+using static WxQms.Domain.Storage.DbTime;
 
 namespace WxQms.Domain.Services.Bot;
 
@@ -150,6 +151,4 @@ public sealed class BotService(
 
     private async Task<MemberProfile?> Member(string appId, string openId, CancellationToken ct) =>
         await store.OaUserAsync(appId, openId, ct) is { MemberId: { } memberId } ? await links.ProfileAsync(memberId, ct) : null;
-
-    private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 }

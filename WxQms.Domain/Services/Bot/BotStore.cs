@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Dapper;
 using MySqlConnector;
+using static WxQms.Domain.Storage.DbTime;
 
 namespace WxQms.Domain.Services.Bot;
 
@@ -172,6 +173,4 @@ public sealed class BotStore(MySqlDataSource db)
         return await conn.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT name FROM orgs WHERE id = @orgId",
             new { orgId }, cancellationToken: ct));
     }
-
-    private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 }

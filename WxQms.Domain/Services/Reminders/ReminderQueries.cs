@@ -3,6 +3,7 @@ using MySqlConnector;
 using WxQms.Domain.Model.Reminders;
 using WxQms.Domain.Rules;
 using WxQms.Domain.Storage;
+using static WxQms.Domain.Storage.DbTime;
 
 namespace WxQms.Domain.Services.Reminders;
 
@@ -112,6 +113,4 @@ public sealed class ReminderQueries(MySqlDataSource db)
         (ReminderStatus.Unreachable, _) => "无法触达",
         _ => "已取消",
     };
-
-    private static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
 }

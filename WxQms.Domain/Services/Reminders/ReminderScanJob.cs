@@ -13,6 +13,7 @@ using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules.Reminders;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Storage;
+using static WxQms.Domain.Storage.DbTime;
 
 namespace WxQms.Domain.Services.Reminders;
 
@@ -130,8 +131,6 @@ public sealed class ReminderScanJob(MySqlDataSource db, TaskCache cache, IOption
             HasEvidence: state is TaskState.Submitted or TaskState.Completed,
             Open: state is not (TaskState.Completed or TaskState.Cancelled));
     }
-
-    private static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
 
     private static readonly string[] OrganiserRoles = [Roles.Secretary, Roles.Worker];
     private static readonly string[] SuperiorRoles = [Roles.Secretary, Roles.Worker, Roles.Committee, Roles.Staff];
