@@ -64,7 +64,22 @@ public static class RankingEndpoints
         http.Response.Headers["X-Cache"] = outcome switch { CacheOutcome.Hit => "hit", CacheOutcome.Miss => "miss", _ => "bypass" };
         if (Matches(http.Request.Headers.IfNoneMatch, ranking.ETag))
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
-        return TypedResults.Bytes(ranking.Json, "application/json; charset=utf-8");
+        return new JsonBytes(ranking.Json);
+    }
+
+    /// <summary>
+    /// JSON serialised once and cached, written as it is: the file result of <c>TypedResults.Bytes</c> also
+    /// weighs range and precondition headers, which a ranking never needs (issue #6 benchmark).
+    /// </summary>
+    private sealed class JsonBytes(ReadOnlyMemory<byte> json) : IResult
+    {
+        public Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.ContentType = "application/json; charset=utf-8";
+            http.Response.ContentLength = json.Length;
+            var write = http.Response.BodyWriter.WriteAsync(json, http.RequestAborted);
+            return write.IsCompletedSuccessfully ? Task.CompletedTask : write.AsTask();
+        }
     }
 
     internal static ValueTask<(CachedRanking? Ranking, CacheOutcome Outcome)> LoadAsync(RankingRequest r, RankingCache cache,

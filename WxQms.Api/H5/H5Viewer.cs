@@ -3,7 +3,6 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.JsonWebTokens;
 using WxQms.Api.Infrastructure;
 using WxQms.Domain.Hosting;
 using WxQms.Domain.Rules;
@@ -26,7 +25,7 @@ public sealed record H5User(long WechatUserId, long? MemberId, string? Name, IRe
 /// instance accepts it), and the page redirects to its clean URL: an OAuth code is single-use.
 /// </summary>
 public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions> wechat, TimeProvider clock,
-    OfficialAccountClient oa, WechatLinkStore links, ILogger<H5Viewer> log)
+    MpTokens tokens, OfficialAccountClient oa, WechatLinkStore links, ILogger<H5Viewer> log)
 {
     public const string CookieName = "wxqms_h5";
 
@@ -92,10 +91,7 @@ public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions>
             : bearer.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? bearer[7..].Trim() : "";
         if (token.Length > 0)
         {
-            var result = await new JsonWebTokenHandler().ValidateTokenAsync(token, TokenIssuer.ValidationParameters(auth.Value, clock));
-            if (result.IsValid && result.ClaimsIdentity.FindFirst(MpClaims.WechatUser)?.Value is { } v
-                && long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
-                fromCredential = id;
+            fromCredential = (await tokens.CheckAsync(token)).Valid?.Session.WechatUserId;
         }
         else if (query["code"].ToString() is { Length: > 0 } code)
         {
@@ -140,14 +136,7 @@ public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions>
     private async Task<H5Identity?> ProfileAsync(long memberId, CancellationToken ct) =>
         await links.ProfileAsync(memberId, ct) is { } p ? new H5Identity(p.Id, p.Name, p.OrgId, p.Roles) : null;
 
-    private async Task<long?> MemberFromTokenAsync(string token)
-    {
-        var result = await new JsonWebTokenHandler().ValidateTokenAsync(token, TokenIssuer.ValidationParameters(auth.Value, clock));
-        if (!result.IsValid)
-            return null;
-        return result.ClaimsIdentity.FindFirst(MpClaims.MemberId)?.Value is { } v
-               && long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
-    }
+    private async Task<long?> MemberFromTokenAsync(string token) => (await tokens.CheckAsync(token)).Valid?.Session.MemberId;
 
     private async Task<long?> MemberFromCodeAsync(string code, CancellationToken ct)
     {

@@ -34,6 +34,26 @@ public static class OrgPath
         return path.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(long.Parse).ToArray();
     }
 
+    /// <summary>
+    /// The id <paramref name="index"/> steps below the root ('/1/5/23/': 0 → 1, 2 → 23), or null when the
+    /// path is not that deep. Reads the path in place, for callers on a hot path.
+    /// </summary>
+    public static long? IdAt(string path, int index)
+    {
+        if (!IsValid(path))
+            throw new ArgumentException($"'{path}' is not an org path", nameof(path));
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        var rest = path.AsSpan(1);
+        for (; !rest.IsEmpty; index--)
+        {
+            var end = rest.IndexOf('/');
+            if (index == 0)
+                return long.Parse(rest[..end], NumberStyles.None, CultureInfo.InvariantCulture);
+            rest = rest[(end + 1)..];
+        }
+        return null;
+    }
+
     public static int Depth(string path) => Ids(path).Count - 1;
 
     /// <summary>The deepest org whose subtree holds every one of <paramref name="paths"/> (Root when they share none).</summary>

@@ -201,6 +201,20 @@ public sealed class RankingAccessTests
 
         Assert.Equal((1L, 2L), (RankingAccess.DefaultScope(grants, RankingLevel.Community), RankingAccess.DefaultScope(grants, RankingLevel.Branch)));
     }
+
+    [Fact]
+    public void With_several_roles_the_widest_decides_the_default_scope()
+    {
+        // A branch member who is also a community's worker sees that community's branches; a subdistrict
+        // staff member sees the subdistrict's communities and, for branches, stays at the subdistrict.
+        Grant[] worker = [G("member", "/1/2/4/"), G("worker", "/1/3/"), G("member", "/1/2/5/")];
+        Grant[] staff = [G("member", "/1/2/4/"), G("staff", "/1/")];
+
+        Assert.Equal((1L, 3L), (RankingAccess.DefaultScope(worker, RankingLevel.Community), RankingAccess.DefaultScope(worker, RankingLevel.Branch)));
+        Assert.Equal((1L, 1L), (RankingAccess.DefaultScope(staff, RankingLevel.Community), RankingAccess.DefaultScope(staff, RankingLevel.Branch)));
+        Assert.Null(RankingAccess.DefaultScope([], RankingLevel.Branch));
+        Assert.Null(RankingAccess.DefaultScope([new Grant("staff", 1, OrgPath.Root, OrgKind.Subdistrict)], RankingLevel.Branch));
+    }
 }
 
 public sealed class MonthToCloseTests

@@ -17,6 +17,21 @@ public sealed class OrgPathTests
     }
 
     [Theory]
+    [InlineData("/1/5/23/", 0, 1L)]
+    [InlineData("/1/5/23/", 1, 5L)]
+    [InlineData("/1/5/23/", 2, 23L)]
+    [InlineData("/1/5/23/", 3, null)]
+    [InlineData("/1/", 1, null)]
+    [InlineData("/", 0, null)]
+    [InlineData("/17/123456789012/", 1, 123456789012L)]
+    public void An_id_is_read_at_its_depth_and_null_below_the_org(string path, int index, long? id) =>
+        Assert.Equal(id, OrgPath.IdAt(path, index));
+
+    [Fact]
+    public void Reading_an_id_refuses_what_is_not_a_path() =>
+        Assert.Throws<ArgumentException>(() => OrgPath.IdAt("/1/5", 0));
+
+    [Theory]
     [InlineData("/1/5/23/", "/1/", true)]
     [InlineData("/1/5/23/", "/1/5/23/", true)]
     [InlineData("/1/5/", "/1/5/23/", false)]

@@ -15,12 +15,16 @@ public static class RankingAccess
     /// <summary>The scope a viewer sees when naming none: their subdistrict's communities, their community's branches.</summary>
     public static long? DefaultScope(IReadOnlyCollection<Grant> grants, RankingLevel level)
     {
-        var widest = grants.Where(g => OrgPath.IsValid(g.OrgPath) && g.OrgPath != OrgPath.Root)
-            .OrderBy(g => g.OrgPath.Length).FirstOrDefault();
+        // A loop rather than LINQ: this runs on every ranking request (issue #6 benchmark).
+        Grant? widest = null;
+        foreach (var g in grants)
+        {
+            if (OrgPath.IsValid(g.OrgPath) && g.OrgPath != OrgPath.Root && (widest is null || g.OrgPath.Length < widest.OrgPath.Length))
+                widest = g;
+        }
         if (widest is null)
             return null;
-        var ids = OrgPath.Ids(widest.OrgPath);
-        return level == RankingLevel.Community || ids.Count == 1 ? ids[0] : ids[1];
+        return level == RankingLevel.Community ? OrgPath.IdAt(widest.OrgPath, 0) : OrgPath.IdAt(widest.OrgPath, 1) ?? OrgPath.IdAt(widest.OrgPath, 0);
     }
 
     /// <summary>
