@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using WxQms.Domain.Caching;
+using WxQms.Domain.Rules.Assessment;
 using WxQms.Domain.Services.Assessment;
 using WxQms.Tests.Infrastructure;
 
@@ -147,5 +149,41 @@ public sealed class RankingApiTests(WxQmsApp app) : IAsyncLifetime
 
         Assert.Contains("/api/rankings", doc);
         Assert.Contains("/api/mp/me/stars", doc);
+    }
+
+    [Fact]
+    public async Task Requests_that_miss_the_cache_together_share_one_build_of_the_ranking()
+    {
+        var cache = app.Get<RankingCache>();
+        var queries = app.Get<RankingQueries>();
+        var scope = await world.OrgAsync("DFL");
+        await cache.InvalidateAsync();
+        var builds = 0;
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        async Task<RankingView?> Build(CancellationToken ct)
+        {
+            Interlocked.Increment(ref builds);
+            await gate.Task.WaitAsync(ct);
+            return await queries.BuildAsync(world.Month, scope, RankingLevel.Community, ct);
+        }
+
+        var waiting = Enumerable.Range(0, 20)
+            .Select(_ => cache.GetOrLoadAsync(world.Month.Key, scope, RankingLevel.Community, Build, Ct)).ToList();
+        using var impatient = new CancellationTokenSource();
+        var givingUp = cache.GetOrLoadAsync(world.Month.Key, scope, RankingLevel.Community, Build, impatient.Token);
+        await impatient.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => givingUp);
+        gate.SetResult();
+        var answers = await Task.WhenAll(waiting);
+
+        Assert.Equal(1, builds);
+        Assert.All(answers, a => Assert.Same(answers[0].Ranking, a.Ranking));
+        Assert.Equal(16, answers[0].Ranking!.View.Rows.Count);
+
+        // The shared build is not kept: once the cache is retired, the next miss builds afresh.
+        await cache.InvalidateAsync();
+        var again = await cache.GetOrLoadAsync(world.Month.Key, scope, RankingLevel.Community, Build, Ct);
+        Assert.Equal(2, builds);
+        Assert.Equal(CacheOutcome.Miss, again.Outcome);
     }
 }

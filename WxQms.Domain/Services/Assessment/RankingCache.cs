@@ -43,7 +43,37 @@ public sealed class RankingCache(IConnectionMultiplexer redis, IOptions<Assessme
         return false;
     }
 
+    /// <summary>
+    /// The ranking from either layer, or built by <paramref name="load"/> and cached. Requests of one process
+    /// that miss together share one load (a live period's cache expiring under load would otherwise have every
+    /// waiting request rebuild the same ranking from MySQL); a caller that gives up stops waiting, not the load.
+    /// </summary>
     public async Task<(CachedRanking? Ranking, CacheOutcome Outcome)> GetOrLoadAsync(string period, long scopeId, RankingLevel level,
+        Func<CancellationToken, Task<RankingView?>> load, CancellationToken ct)
+    {
+        if (TryGetLocal(period, scopeId, level, out var hit))
+            return (hit, CacheOutcome.Hit);
+        var flight = loading.GetOrAdd((period, scopeId, level), static (key, state) =>
+            new Lazy<Task<(CachedRanking?, CacheOutcome)>>(() => state.Cache.LoadOnceAsync(key, state.Load)), (Cache: this, Load: load));
+        return await flight.Value.WaitAsync(ct);
+    }
+
+    private readonly ConcurrentDictionary<(string Period, long ScopeId, RankingLevel Level), Lazy<Task<(CachedRanking?, CacheOutcome)>>> loading = new();
+
+    private async Task<(CachedRanking? Ranking, CacheOutcome Outcome)> LoadOnceAsync((string Period, long ScopeId, RankingLevel Level) flight,
+        Func<CancellationToken, Task<RankingView?>> load)
+    {
+        try
+        {
+            return await LoadAsync(flight.Period, flight.ScopeId, flight.Level, load, CancellationToken.None);
+        }
+        finally
+        {
+            loading.TryRemove(flight, out _);
+        }
+    }
+
+    private async Task<(CachedRanking? Ranking, CacheOutcome Outcome)> LoadAsync(string period, long scopeId, RankingLevel level,
         Func<CancellationToken, Task<RankingView?>> load, CancellationToken ct)
     {
         if (TryGetLocal(period, scopeId, level, out var hit))
