@@ -1,3 +1,4 @@
+using System.Globalization;
 using MiniExcelLibs;
 using WxQms.Api.Infrastructure;
 using WxQms.Domain.Model;
@@ -73,7 +74,7 @@ public static class ExportEndpoints
         var lines = await rows.TaskStatusAsync(org.Path, request.Period, ct);
         var sheet = lines.Select(l => new Dictionary<string, object?>
         {
-            ["组织"] = l.Org, ["任务"] = l.Task, ["期间"] = l.Period, ["截止时间"] = l.DueAt.ToString("yyyy-MM-dd HH:mm"),
+            ["组织"] = l.Org, ["任务"] = l.Task, ["期间"] = l.Period, ["截止日期"] = LastDay(l.DueAt),
             ["状态"] = l.State, ["临时任务"] = l.AdHoc ? "是" : "否", ["应得分"] = l.Possible, ["已得分"] = l.Points,
         }).ToList();
         return await FileAsync(new Dictionary<string, object> { ["任务状态"] = sheet }, $"任务状态_{org.Name}_{request.Period.Key}.xlsx", ct);
@@ -82,7 +83,8 @@ public static class ExportEndpoints
     private static List<Dictionary<string, object?>> Sheet(RankingView view, string? community = null) =>
         view.Rows.Select(r =>
         {
-            var row = new Dictionary<string, object?> { ["排名"] = r.Rank?.ToString() ?? "—" };
+            // A number where there is a rank, so the sheet sorts by it; a dash for an org with nothing due.
+            var row = new Dictionary<string, object?> { ["排名"] = r.Rank is { } rank ? rank : "—" };
             if (community is not null)
                 row["所属社区"] = community;
             row["组织"] = r.Name;
@@ -95,6 +97,14 @@ public static class ExportEndpoints
             row["期间"] = view.PeriodLabel + (view.Provisional ? "（实时，未结算）" : "（已结算）");
             return row;
         }).ToList();
+
+    /// <summary>
+    /// The day a task must be done by, as the mini program shows it: a task due at a Shanghai midnight (the
+    /// end of its period or of an ad-hoc task's last day) is due on the day before; any other time is given.
+    /// </summary>
+    internal static string LastDay(DateTime dueAtShanghai) => dueAtShanghai.TimeOfDay == TimeSpan.Zero
+        ? dueAtShanghai.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+        : dueAtShanghai.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 
     private static async Task<IResult> FileAsync(Dictionary<string, object> sheets, string name, CancellationToken ct)
     {

@@ -1,8 +1,10 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using WxQms.Domain.Caching;
 using WxQms.Domain.Rules.Assessment;
+using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services.Assessment;
 using WxQms.Tests.Infrastructure;
 
@@ -130,6 +132,7 @@ public sealed class RankingApiTests(WxQmsApp app) : IAsyncLifetime
         var tasks = await GetAsync($"/api/exports/tasks.xlsx?period={world.Month.Key}&scope={await world.OrgAsync("DFL-C01")}", staff);
         var refused = await GetAsync($"/api/exports/rankings.xlsx?period={world.Month.Key}", secretary);
 
+        var sheets = new List<List<IDictionary<string, object>>>();
         foreach (var file in new[] { rankings, tasks })
         {
             Assert.Equal(HttpStatusCode.OK, file.StatusCode);
@@ -138,8 +141,16 @@ public sealed class RankingApiTests(WxQmsApp app) : IAsyncLifetime
             using var sheet = new MemoryStream(bytes);
             var rows = MiniExcelLibs.MiniExcel.Query(sheet, useHeaderRow: true).Cast<IDictionary<string, object>>().ToList();
             Assert.NotEmpty(rows);
+            sheets.Add(rows);
         }
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+
+        // Ranks are numbers (the sheet sorts by them); a monthly task is due on the month's last day, as the mini program says.
+        Assert.Equal(Enumerable.Range(1, 16).Select(n => (double)n), sheets[0].Select(r => Convert.ToDouble(r["排名"], CultureInfo.InvariantCulture)));
+        var lastDay = Periods.LocalDate(world.Month.EndsAt).AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        Assert.Contains(sheets[1], r => (string)r["期间"] == world.Month.Key && (string)r["截止日期"] == lastDay);
+        Assert.DoesNotContain(sheets[1], r => ((string)r["截止日期"]).StartsWith(Periods.LocalDate(world.Month.EndsAt).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            && (string)r["期间"] == world.Month.Key);
     }
 
     [Fact]
