@@ -321,10 +321,10 @@ public static class WishPage
     }
 
     /// <summary>A wish photo by its signed link: WeChat's image check and those the link was shown to.</summary>
-    internal static async Task<IResult> Photo(long id, string sha256, string? s, HttpContext http, WishService wishes, IFileStore files,
-        CancellationToken ct)
+    internal static async Task<IResult> Photo(long id, string sha256, long? e, string? s, HttpContext http, WishService wishes,
+        IFileStore files, CancellationToken ct)
     {
-        if (!wishes.VerifyPhotoSignature(id, sha256, s))
+        if (!wishes.VerifyPhotoLink(id, sha256, e, s))
             return Results.NotFound();
         var photo = await wishes.PhotoAsync(id, sha256, ct);
         var bytes = photo is null ? null : await files.ReadVerifiedAsync(new StoredFile(photo.Sha256, photo.Size, photo.RelativePath), ct);

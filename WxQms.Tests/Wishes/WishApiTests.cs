@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -343,4 +344,34 @@ public sealed class WishApiTests(WxQmsApp app) : IAsyncLifetime
     }
 
     private static string Sha(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    [Fact]
+    public async Task A_photo_link_opens_the_photo_for_a_day_or_two_and_a_forged_or_stale_one_does_not()
+    {
+        var resident = await w.ResidentAsync("林淑珍");
+        var png = WishWorld.Png(7);
+        var posted = await w.PostWishAsync(resident, "修理单元门禁", photos: [await w.UploadAsync(resident, png)]);
+        var committee = await w.HolderAsync("secretary", "DFL-C01");
+        var link = (await w.GetAsync($"/api/mp/wishes/{posted.Id()}", committee)).GetProperty("photos")[0].GetProperty("url").GetString()!;
+        using var anonymous = app.CreateClient(); // a photo link needs no sign-in: it is the permission
+
+        using var opened = await anonymous.GetAsync(link, Ct);
+        Assert.Equal(HttpStatusCode.OK, opened.StatusCode);
+        Assert.Equal(png, await opened.Content.ReadAsByteArrayAsync(Ct));
+
+        var expires = long.Parse(System.Web.HttpUtility.ParseQueryString(new Uri(new Uri("http://x"), link).Query)["e"]!, CultureInfo.InvariantCulture);
+        var later = link.Replace($"e={expires}", $"e={expires + 86_400}"); // a longer life than was signed
+        var forged = link[..^1] + (link[^1] == 'A' ? 'B' : 'A');
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync(later, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync(forged, Ct)).StatusCode);
+        var lifetime = DateTimeOffset.FromUnixTimeSeconds(expires) - app.Clock.GetUtcNow();
+        Assert.InRange(lifetime, TimeSpan.FromDays(1), TimeSpan.FromDays(2));
+
+        await w.Wx.AdvanceAsync(lifetime + TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync(link, Ct)).StatusCode);
+        committee = await w.HolderAsync("secretary", "DFL-C01"); // signed in again: tokens last two hours
+        var fresh = (await w.GetAsync($"/api/mp/wishes/{posted.Id()}", committee)).GetProperty("photos")[0].GetProperty("url").GetString()!;
+        Assert.NotEqual(link, fresh);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(fresh, Ct)).StatusCode);
+    }
 }
