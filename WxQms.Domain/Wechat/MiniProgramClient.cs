@@ -9,6 +9,14 @@ public sealed class MiniProgramClient(WechatApi api, IOptions<WechatOptions> opt
 {
     private WechatAppOptions App => options.Value.Mp;
 
+    /// <summary>
+    /// Downloads an image a user sent in the mini program's customer-service chat (media/get with the mini
+    /// program's token: a media_id belongs to the app it was sent to, and the other app's token gets 40007).
+    /// </summary>
+    public Task<WechatResult<WechatMedia>> GetMediaAsync(string mediaId, CancellationToken ct) =>
+        api.CallAsync(App, (http, token, c) =>
+            http.GetMediaAsync(WechatApi.WithToken($"cgi-bin/media/get?media_id={Uri.EscapeDataString(mediaId)}", token), c), ct);
+
     /// <summary>wx.login code → openid, unionid, session_key. The session_key never leaves the server.</summary>
     public Task<WechatResult<MpSession>> Code2SessionAsync(string jsCode, CancellationToken ct) =>
         api.Http.GetJsonAsync<MpSession>(

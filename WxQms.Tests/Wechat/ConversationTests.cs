@@ -77,6 +77,26 @@ public sealed class ConversationTests(WxQmsApp app) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_photo_sent_in_the_mini_programs_chat_is_downloaded_with_the_mini_programs_token()
+    {
+        // A media_id belongs to the app the user sent it to: the official account's token would get 40007.
+        var users = await client.GetFromJsonAsync<JsonElement>("/sandbox/wechat/users?memberId=100", Ct);
+        var mpOpenId = users.GetProperty("users")[0].GetProperty("mpOpenid").GetString()!;
+        var mediaId = await UploadAsync(Jpeg, app: "mp", openid: mpOpenId);
+
+        await SendAsync(new { msgType = "image", mediaId }, mpOpenId);
+        await app.Get<InboundMediaJob>().RunAsync(app.Clock.GetUtcNow(), Ct);
+
+        await using var conn = new MySqlConnection(TestEnvironment.MySql);
+        var (status, error) = await conn.QuerySingleAsync<(string, string?)>(
+            "SELECT work_status, last_error FROM wechat_inbound WHERE work IS NOT NULL");
+        Assert.True(status == "done", $"{status}: {error}");
+        var stored = await conn.QuerySingleAsync<(string AppId, string From, string Sha256)>(
+            "SELECT app_id, from_openid, sha256 FROM inbound_media");
+        Assert.Equal((WxQmsApp.MpAppId, mpOpenId, Convert.ToHexStringLower(SHA256.HashData(Jpeg))), stored);
+    }
+
+    [Fact]
     public async Task A_photo_that_wechat_no_longer_has_is_given_up_not_retried_forever()
     {
         var mediaId = await UploadAsync(Jpeg);
@@ -167,20 +187,20 @@ public sealed class ConversationTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
     }
 
-    private async Task<JsonElement> SendAsync(object message)
+    private async Task<JsonElement> SendAsync(object message, string? from = null)
     {
-        using var response = await client.PostAsJsonAsync($"/sandbox/wechat/users/{member}/messages", message, Ct);
+        using var response = await client.PostAsJsonAsync($"/sandbox/wechat/users/{from ?? member}/messages", message, Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
     }
 
-    private async Task<string> UploadAsync(byte[] bytes)
+    private async Task<string> UploadAsync(byte[] bytes, string app = "oa", string? openid = null)
     {
         using var form = new MultipartFormDataContent();
         var part = new ByteArrayContent(bytes);
         part.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
         form.Add(part, "media", "photo.jpg");
-        using var response = await client.PostAsync($"/sandbox/wechat/media?app=oa&openid={member}", form, Ct);
+        using var response = await client.PostAsync($"/sandbox/wechat/media?app={app}&openid={openid ?? member}", form, Ct);
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("mediaId").GetString()!;
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using MySqlConnector;
 using WxQms.Domain.Hosting;
 using WxQms.Domain.Storage;
@@ -8,13 +9,16 @@ using WxQms.Domain.Storage;
 namespace WxQms.Domain.Wechat.Callbacks;
 
 /// <summary>
-/// Downloads the photos users sent to the official account (media/get; WeChat keeps them 3 days),
-/// stores them by content hash and records them as inbound media. Rows are leased, so a worker that
+/// Downloads the photos users sent to the official account or in the mini program's customer-service chat
+/// (media/get with the token of the app that received them; WeChat keeps them 3 days), stores them by content
+/// hash and records them as inbound media. Rows are leased, so a worker that
 /// dies mid-download leaves the row to the next one; the unique inbound_id keeps the record single.
 /// </summary>
 public sealed class InboundMediaJob(
     InboundStore inbound,
     OfficialAccountClient oa,
+    MiniProgramClient mp,
+    IOptions<WechatOptions> wechat,
     IFileStore files,
     MySqlDataSource db,
     TimeProvider clock,
@@ -42,7 +46,9 @@ public sealed class InboundMediaJob(
             return;
         }
 
-        var result = await oa.GetMediaAsync(mediaId, ct);
+        var result = item.AppId == wechat.Value.Mp.AppId
+            ? await mp.GetMediaAsync(mediaId, ct)
+            : await oa.GetMediaAsync(mediaId, ct);
         if (!result.IsOk)
         {
             // 40007: the media is gone (older than 3 days, or never existed): retrying cannot help.
