@@ -34,7 +34,7 @@ public static class WishPage
         h5.MapGet("/new", NewPage);
         h5.MapPost("/", PostForm).DisableAntiforgery();
         h5.MapGet("/{id:long}", DetailPage);
-        h5.MapPost("/{id:long}/{action:regex(^(claim|confirm|approve|refuse)$)}", ActForm).DisableAntiforgery();
+        h5.MapPost("/{id:long}/{action:regex(^(claim|confirm|approve|refuse|fulfil|release|cancel)$)}", ActForm).DisableAntiforgery();
         h5.MapGet("/{id:long}/photos/{sha256}", Photo);
     }
 
@@ -160,14 +160,7 @@ public static class WishPage
         long.TryParse(form["communityId"], NumberStyles.None, CultureInfo.InvariantCulture, out var communityId);
         try
         {
-            var photos = new List<StoredPhoto>();
-            foreach (var file in form.Files.Where(f => f.Length > 0).Take(WishRules.MaxPhotos))
-            {
-                if (file.Length > PhotoIntake.MaxBytes)
-                    throw new RuleViolationException("upload.too_large", "照片不超过 10 MB");
-                await using var stream = file.OpenReadStream();
-                photos.Add(await intake.AcceptAsync(stream, file.FileName, ct));
-            }
+            var photos = await AcceptPhotosAsync(form, intake, ct);
             var wish = await wishes.PostAsync(new WishPost(form["title"], form["description"], communityId, form["name"], [], photos),
                 viewer.Actor, ct);
             return Results.Redirect($"/h5/wishes/{wish.Id}?done=posted");
@@ -180,6 +173,23 @@ public static class WishPage
         }
     }
 
+    /// <summary>The photos of a form (at most <see cref="WishRules.MaxPhotos"/>), each checked and stored like an upload.</summary>
+    private static async Task<List<StoredPhoto>> AcceptPhotosAsync(IFormCollection form, PhotoIntake intake, CancellationToken ct)
+    {
+        var files = form.Files.Where(f => f.Length > 0).ToList();
+        if (files.Count > WishRules.MaxPhotos)
+            throw new RuleViolationException("wish.invalid", $"照片最多 {WishRules.MaxPhotos} 张");
+        var photos = new List<StoredPhoto>();
+        foreach (var file in files)
+        {
+            if (file.Length > PhotoIntake.MaxBytes)
+                throw new RuleViolationException("upload.too_large", "照片不超过 10 MB");
+            await using var stream = file.OpenReadStream();
+            photos.Add(await intake.AcceptAsync(stream, file.FileName, ct));
+        }
+        return photos;
+    }
+
     internal static async Task<IResult> DetailPage(long id, string? done, HttpContext http, H5Viewer viewers, WishService wishes,
         IOptions<WishOptions> options, CancellationToken ct)
     {
@@ -189,16 +199,19 @@ public static class WishPage
         var found = await wishes.GetAsync(id, ct);
         if (found is not { } f || !WishService.CanSee(f.Wish, f.WisherUnionId, viewer!.Actor))
             return Message(StatusCodes.Status404NotFound, "未找到", "没有这个心愿，或它尚未公开。");
-        return Page(http, Detail(f.Wish, f.WisherUnionId, viewer, viewers, wishes, options.Value, Done(done), null));
+        return Page(http, Detail(f.Wish, f.WisherUnionId, viewer, viewers, wishes, options.Value, Done(done, options.Value), null));
     }
 
-    private static string? Done(string? done) => done switch
+    private static string? Done(string? done, WishOptions o) => done switch
     {
         "posted" => "心愿已提交，审核通过后将公开。",
         "claim" => "认领成功，请尽快帮助心愿人实现心愿。",
         "confirm" => "心愿已点亮，感谢党员的帮助！",
         "approve" => "已审核通过，心愿已公开。",
         "refuse" => "已退回该心愿。",
+        "fulfil" => $"已提交完成情况，等待心愿人确认（{o.AutoConfirmAfter.TotalDays:0} 天内未确认将自动点亮）。",
+        "release" => "已释放认领，心愿重新等待认领。",
+        "cancel" => "心愿已撤销。",
         _ => null,
     };
 
@@ -259,9 +272,11 @@ public static class WishPage
         sb.Append("</section>");
 
         var ft = viewers.FormToken(viewer.User.WechatUserId);
-        string Button(string action, string label, string? extra = null) =>
-            $"<form method=post action=\"/h5/wishes/{w.Id}/{action}\" class=act><input type=hidden name=ft value=\"{ft}\">" +
+        string Button(string action, string label, string? extra = null, string? css = null) =>
+            $"<form method=post action=\"/h5/wishes/{w.Id}/{action}\" class=\"act{css}\"><input type=hidden name=ft value=\"{ft}\">" +
             $"<input type=hidden name=version value=\"{w.Version}\">{extra}<button id=\"{action}\" type=submit>{label}</button></form>";
+        string Reason(string action, string placeholder) =>
+            $"<input name=reason id={action}-reason-input maxlength=200 required placeholder=\"{placeholder}\">";
         if (w.Status == WishStatus.Published && !mine)
             sb.Append(a.MemberId is null
                 ? "<p class=note id=claim-hint>认领心愿需要党员身份：请在公众号中绑定党员信息。</p>"
@@ -269,19 +284,29 @@ public static class WishPage
         if (w.Status == WishStatus.Fulfilled && mine)
             sb.Append(Button("confirm", "确认已实现，点亮心愿"));
         if (w.Status == WishStatus.Claimed && claimer)
-            sb.Append("<p class=note>完成后请在小程序“微心愿”中上传照片提交完成情况。</p>");
+            // The same as the mini program's fulfil: 1–9 photos and a note, the photos checked and stored like an upload.
+            sb.Append("<form method=post action=\"/h5/wishes/").Append(w.Id).Append("/fulfil\" class=\"act fulfil\" enctype=\"multipart/form-data\">")
+                .Append("<input type=hidden name=ft value=\"").Append(ft).Append("\"><input type=hidden name=version value=\"").Append(w.Version).Append("\">")
+                .Append("<label>完成说明<textarea name=note id=fulfil-note-input rows=3 maxlength=").Append(WishRules.MaxNote)
+                .Append(" placeholder=\"做了什么、心愿人是否满意\"></textarea></label>")
+                .Append("<label>完成照片（1–").Append(WishRules.MaxPhotos).Append(" 张）<input type=file name=photos id=fulfil-photos accept=\"image/*\" multiple required></label>")
+                .Append("<button id=fulfil type=submit>提交完成情况</button></form>");
+        if (w.Status == WishStatus.Claimed && (claimer || moderator))
+            sb.Append(Button("release", claimer ? "放弃认领" : "释放认领", Reason("release", "原因（必填），如：时间冲突，无法前往"), " quiet"));
         if (w.Status == WishStatus.Reviewing && moderator)
         {
             sb.Append(Button("approve", "审核通过，公开心愿"));
             sb.Append(Button("refuse", "不予发布", "<input name=reason id=refuse-reason-input maxlength=200 placeholder=\"退回原因（必填）\">"));
         }
+        if (w.Status is WishStatus.Reviewing or WishStatus.Published or WishStatus.Claimed && (mine || moderator))
+            sb.Append(Button("cancel", "撤销心愿", Reason("cancel", mine ? "原因（必填），如：问题已解决" : "撤销原因（必填）"), " quiet"));
         sb.Append("<p class=back><a href=\"/h5/wishes\">返回心愿列表</a></p>");
         sb.Append(Footer(viewer.User));
         return sb;
     }
 
     internal static async Task<IResult> ActForm(long id, string action, HttpContext http, H5Viewer viewers, WishService wishes,
-        IOptions<WishOptions> options, CancellationToken ct)
+        PhotoIntake intake, IOptions<WishOptions> options, CancellationToken ct)
     {
         var (result, viewer) = await SignInAsync(http, viewers, wishes, ct);
         if (result is not null)
@@ -297,11 +322,16 @@ public static class WishPage
                 "claim" => await wishes.ClaimAsync(id, version, viewer.Actor, ct),
                 "confirm" => await wishes.ConfirmAsync(id, version, viewer.Actor, ct),
                 "approve" => await wishes.ApproveAsync(id, version, viewer.Actor, ct),
+                "release" => await wishes.ReleaseAsync(id, version, form["reason"], viewer.Actor, ct),
+                "cancel" => await wishes.CancelAsync(id, version, form["reason"], viewer.Actor, ct),
+                "fulfil" => await wishes.FulfilAsync(id, version, form["note"], [], viewer.Actor, ct,
+                    inline: await AcceptPhotosAsync(form, intake, ct)),
                 _ => await wishes.RefuseAsync(id, version, form["reason"], viewer.Actor, ct),
             };
             return Results.Redirect($"/h5/wishes/{id}?done={action}");
         }
-        catch (Exception ex) when (ex is RuleViolationException or LimitExceededException or ConflictException or ForbiddenException)
+        catch (Exception ex) when (ex is RuleViolationException or LimitExceededException or ConflictException or ForbiddenException
+                                       or InvalidDataException)
         {
             var found = await wishes.GetAsync(id, ct);
             if (found is not { } f || !WishService.CanSee(f.Wish, f.WisherUnionId, viewer.Actor))
@@ -385,7 +415,9 @@ public static class WishPage
         .photos{display:flex;flex-wrap:wrap;gap:8px}.photos figure{margin:0;width:31%}.photos img{width:100%;border-radius:4px;aspect-ratio:1;object-fit:cover;background:#eee}
         figcaption{font-size:11px;color:#999}
         button{display:block;width:100%;padding:11px;font-size:16px;border:0;border-radius:22px;background:#b71c1c;color:#fff}
-        .act{margin:10px}.act input{display:block;width:100%;margin-bottom:8px}
+        .act{margin:10px}.act input,.act textarea{display:block;width:100%;margin-bottom:8px}
+        .act label{display:block;font-size:13px;color:#666}.act label input,.act label textarea{margin-top:4px}
+        .act.quiet{margin-top:18px}.act.quiet button{background:#fff;color:#b71c1c;border:1px solid #b71c1c}
         .done{margin:10px;padding:10px;background:#f6ffed;border:1px solid #b7eb8f;border-radius:4px;color:#389e0d}
         .error{margin:10px;padding:10px;background:#fff1f0;border:1px solid #ffa39e;border-radius:4px;color:#cf1322}
         .note,.back,footer{margin:10px 14px;font-size:12px;color:#888}.back a{color:#1677ff}.empty{padding:24px 14px;color:#666}

@@ -348,7 +348,7 @@ public sealed class WishApiTests(WxQmsApp app) : IAsyncLifetime
     [Fact]
     public async Task A_photo_link_opens_the_photo_for_a_day_or_two_and_a_forged_or_stale_one_does_not()
     {
-        var resident = await w.ResidentAsync("林淑珍");
+        var resident = await w.ResidentAsync("马德胜");
         var png = WishWorld.Png(7);
         var posted = await w.PostWishAsync(resident, "修理单元门禁", photos: [await w.UploadAsync(resident, png)]);
         var committee = await w.HolderAsync("secretary", "DFL-C01");

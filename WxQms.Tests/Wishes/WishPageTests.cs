@@ -1,6 +1,3 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Microsoft.Playwright;
 using WxQms.Api.Infrastructure;
 using WxQms.Domain.Services;
@@ -14,8 +11,8 @@ namespace WxQms.Tests.Wishes;
 /// <summary>
 /// /h5/wishes in a real Chromium at an iPhone's size (390 × 844), on Kestrel over the demo subdistrict: a
 /// resident signs in through the sandbox's web OAuth (snsapi_base), posts a wish with a photo; the community's
-/// secretary approves it on the page; a member claims it on the page and fulfils it from the mini program with a
-/// photo; the resident confirms it on the page; it shows as lit and the member's points include it. Screenshots
+/// secretary approves it on the page; a member claims it on the page and fulfils it there with a photo; the
+/// resident confirms it on the page; it shows as lit and the member's points include it. Screenshots
 /// go to .local/test-results/screenshots/wishes-*.png.
 /// </summary>
 [Collection(IntegrationCollection.Name)]
@@ -139,26 +136,15 @@ public sealed class WishPageTests(PhoneFixture fx) : IClassFixture<PhoneFixture>
         await Expect(volunteer.Locator("#claimer")).ToHaveTextAsync(member.Name);
         await AssertFitsAsync(volunteer);
 
-        // ...and fulfils it with a photo from the mini program.
-        var http = fx.Http;
-        using (var form = new MultipartFormDataContent())
-        {
-            var file = new ByteArrayContent(WishWorld.Png(12));
-            file.Headers.ContentType = new MediaTypeHeaderValue("image/png");
-            form.Add(file, "file", "done.png");
-            using var upload = new HttpRequestMessage(HttpMethod.Post, "/api/mp/uploads") { Content = form };
-            upload.Headers.Authorization = new AuthenticationHeaderValue("Bearer", member.Token);
-            using var uploaded = await http.SendAsync(upload, Ct);
-            var photoToken = (await uploaded.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("token").GetString();
-            var version = (await TestDb.ScalarAsync("SELECT row_version FROM wishes WHERE id = @id", new { id }));
-            using var fulfil = new HttpRequestMessage(HttpMethod.Post, $"/api/mp/wishes/{id}/fulfil")
-            {
-                Content = JsonContent.Create(new { note = "已上门教会林阿姨视频通话", photoTokens = new[] { photoToken }, version }),
-            };
-            fulfil.Headers.Authorization = new AuthenticationHeaderValue("Bearer", member.Token);
-            using var fulfilled = await http.SendAsync(fulfil, Ct);
-            Assert.True(fulfilled.IsSuccessStatusCode, await fulfilled.Content.ReadAsStringAsync(Ct));
-        }
+        // ...and fulfils it on the page, with a photo and a note.
+        await volunteer.ScreenshotAsync(new() { Path = Path.Combine(fx.ScreenshotDirectory, "wishes-claimed.png"), FullPage = true });
+        await volunteer.Locator("#fulfil-note-input").FillAsync("已上门教会林阿姨视频通话");
+        await volunteer.Locator("#fulfil-photos").SetInputFilesAsync(new FilePayload { Name = "done.png", MimeType = "image/png", Buffer = WishWorld.Png(12) });
+        await volunteer.Locator("#fulfil").ClickAsync();
+        await Expect(volunteer.Locator("#status")).ToHaveTextAsync("待确认");
+        await Expect(volunteer.Locator("#notice")).ToContainTextAsync("等待心愿人确认");
+        await Expect(volunteer.Locator(".photos figcaption", new() { HasText = "完成照片" })).ToHaveCountAsync(1);
+        await AssertFitsAsync(volunteer);
 
         // The resident sees it done and lights it.
         await resident.GotoAsync(wishUrl);
@@ -222,5 +208,64 @@ public sealed class WishPageTests(PhoneFixture fx) : IClassFixture<PhoneFixture>
         Assert.Equal(0, await other.Locator("#claim").CountAsync());
         await poster.GotoAsync(wishUrl);
         Assert.Equal(0, await poster.Locator("#claim").CountAsync()); // not one's own
+    }
+
+    [Fact]
+    public async Task A_claimer_gives_a_wish_back_and_its_wisher_withdraws_it_each_with_a_reason()
+    {
+        var community = await TestDb.ScalarAsync("SELECT id FROM orgs WHERE code = 'DFL-C05'");
+        var secretary = await MemberTokenAsync("""
+            SELECT r.member_id FROM member_roles r JOIN orgs o ON o.id = r.org_id WHERE r.role = 'secretary' AND o.code = 'DFL-C05' LIMIT 1
+            """);
+        var member = await MemberTokenAsync("""
+            SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id
+            WHERE o.code LIKE 'DFL-C05-%' AND m.status = 'full'
+              AND NOT EXISTS (SELECT 1 FROM member_roles r WHERE r.member_id = m.id AND r.role <> 'member')
+            ORDER BY m.id LIMIT 1
+            """);
+        var resident = await PhoneAsync();
+        await SignInThroughOAuthAsync(resident, "/h5/wishes/new", "朱春燕");
+        await resident.Locator("#title").FillAsync("帮忙给阳台装晾衣架");
+        await resident.Locator("#description").FillAsync("一个人住，够不着，想请人帮忙安装。");
+        await resident.Locator("#communityId").SelectOptionAsync(community.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await resident.Locator("#submit-wish").ClickAsync();
+        await resident.WaitForURLAsync("**/h5/wishes/*?done=posted");
+        var wishUrl = new Uri(resident.Url).AbsolutePath;
+        var staff = await PhoneAsync();
+        await staff.GotoAsync($"{wishUrl}?token={secretary.Token}");
+        await staff.Locator("#approve").ClickAsync();
+        await Expect(staff.Locator("#status")).ToHaveTextAsync("待认领");
+
+        // The member claims it, then finds they cannot go: a reason is asked for, and the wish is open again.
+        var volunteer = await PhoneAsync();
+        await volunteer.GotoAsync($"{wishUrl}?token={member.Token}");
+        await volunteer.Locator("#claim").ClickAsync();
+        await Expect(volunteer.Locator("#status")).ToHaveTextAsync("已认领");
+        await volunteer.Locator("#release").ClickAsync();
+        Assert.True(await volunteer.Locator("#release-reason-input").EvaluateAsync<bool>("e => !e.validity.valid")); // required: nothing sent
+        await Expect(volunteer.Locator("#status")).ToHaveTextAsync("已认领");
+        await volunteer.Locator("#release-reason-input").FillAsync("本周出差，无法上门");
+        await volunteer.Locator("#release").ClickAsync();
+        await Expect(volunteer.Locator("#notice")).ToContainTextAsync("已释放认领");
+        await Expect(volunteer.Locator("#status")).ToHaveTextAsync("待认领");
+        await Expect(volunteer.Locator("#claim")).ToBeVisibleAsync();
+        await Expect(volunteer.Locator("#cancel")).ToHaveCountAsync(0); // only the wisher or staff may withdraw it
+
+        // The resident solved it another way and withdraws the wish; the wall no longer offers it.
+        await resident.GotoAsync(wishUrl);
+        await resident.Locator("#cancel-reason-input").FillAsync("邻居已经帮忙装好了");
+        await resident.Locator("#cancel").ClickAsync();
+        await Expect(resident.Locator("#notice")).ToContainTextAsync("心愿已撤销");
+        await Expect(resident.Locator("#cancel")).ToHaveCountAsync(0);
+        await AssertFitsAsync(resident);
+        await resident.ScreenshotAsync(new() { Path = Path.Combine(fx.ScreenshotDirectory, "wishes-cancelled.png"), FullPage = true });
+
+        var id = long.Parse(wishUrl.Split('/')[^1], System.Globalization.CultureInfo.InvariantCulture);
+        await volunteer.GotoAsync($"/h5/wishes?status=published&community={community}");
+        await Expect(volunteer.Locator($"li.wish[data-id=\"{id}\"]")).ToHaveCountAsync(0);
+        Assert.Equal(["wish.claimed", "wish.released", "wish.cancelled"], await TestDb.QueryAsync<string>("""
+            SELECT action FROM audit_log WHERE entity_type = 'wish' AND entity_id = @id AND action IN ('wish.claimed', 'wish.released', 'wish.cancelled')
+            ORDER BY id
+            """, new { id }));
     }
 }
