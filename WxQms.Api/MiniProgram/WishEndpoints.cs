@@ -19,7 +19,7 @@ public sealed record ReasonRequest(int Version, string? Reason);
 
 public sealed record FulfilRequest(string? Note, IReadOnlyList<string>? PhotoTokens, int Version);
 
-/// <param name="Url">Signed address of the photo (never changes).</param>
+/// <param name="Url">Signed address of the photo, valid for one to two days (each answer carries a fresh one).</param>
 /// <param name="Check">WeChat's image check: pending, pass, review, risky, unchecked. The public sees passed photos only.</param>
 public sealed record WishPhotoDto(string Url, WishPhotoStage Stage, PhotoCheck Check);
 

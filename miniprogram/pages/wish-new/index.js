@@ -1,13 +1,20 @@
-// 发布心愿: title (≤ 30 characters), description (≤ 300) and the community that should see it.
-// Published after the content check and a staff approval; the wisher is told how it goes.
+// 发布心愿: title (≤ 30 characters), description (≤ 300), the community that should see it, up to nine
+// photos and, for a resident, how they want to be called (称呼, ≤ 10; members are called by their name).
+// Photos go up one by one with progress; a failure halfway keeps the form and the photos already uploaded.
+// Published after the content checks and a staff approval; the wisher is told how it goes.
 const api = require('../../utils/api');
+const photos = require('../../utils/photos');
 const subscribe = require('../../utils/subscribe');
+
+const MAX_PHOTOS = 9;
 
 Component({
   data: {
-    form: { title: '', description: '' },
+    form: { title: '', description: '', name: '' },
     communities: [], // [{ id, name }] the subdistrict's communities
     communityIndex: -1,
+    resident: true, // no member behind this WeChat user: ask how to call them
+    photos: [],
     loading: true,
     error: '',
     formError: '',
@@ -15,6 +22,7 @@ Component({
   },
   methods: {
     async onLoad() {
+      this.setData({ resident: !api.currentMember() });
       try {
         const roots = await api.orgRoots();
         const tree = await api.orgTree(roots[0].id);
@@ -31,6 +39,15 @@ Component({
     onCommunity(e) {
       this.setData({ communityIndex: Number(e.detail.value) });
     },
+    async onAddPhotos() {
+      const paths = await photos.choose(MAX_PHOTOS - this.data.photos.length).catch(() => []);
+      if (paths.length) this.setData({ photos: this.data.photos.concat(photos.fromPaths(paths)) });
+    },
+    onRemovePhoto(e) {
+      if (this.data.saving) return;
+      const i = Number(e.currentTarget.dataset.index);
+      this.setData({ photos: this.data.photos.filter((_, j) => j !== i) });
+    },
     onSave() {
       subscribe.ask(['wishUpdated']);
       return this.save();
@@ -43,15 +60,20 @@ Component({
       else if (!f.description.trim()) problem = '请描述您的心愿';
       else if (f.description.trim().length > 300) problem = '描述不超过 300 个字';
       else if (this.data.communityIndex < 0) problem = '请选择所在社区';
+      else if (this.data.resident && f.name.trim().length > 10) problem = '称呼不超过 10 个字';
       this.setData({ formError: problem });
       if (problem || this.data.saving) return;
       this.setData({ saving: true });
       try {
-        const wish = await api.wishes.post({
+        const photoTokens = await photos.uploadMissing(this.data.photos, (list) => this.setData({ photos: list }));
+        const body = {
           title: f.title.trim(),
           description: f.description.trim(),
           communityId: this.data.communities[this.data.communityIndex].id,
-        });
+        };
+        if (photoTokens.length) body.photoTokens = photoTokens;
+        if (this.data.resident && f.name.trim()) body.name = f.name.trim();
+        const wish = await api.wishes.post(body);
         wx.redirectTo({ url: `/pages/wish/index?id=${wish.id}` });
       } catch (err) {
         this.setData({ formError: err.message });

@@ -137,4 +137,50 @@ describe('pages/wish-new 发布心愿', () => {
     expect(redirect).toHaveBeenCalledWith({ url: '/pages/wish/index?id=9' });
     await settle();
   });
+  test('a resident adds photos and a 称呼; the photos go up first, then the wish names them', async () => {
+    signIn(null);
+    const server = mockApi({
+      'GET /api/orgs': { data: [{ id: 1, parentId: null, code: 'DFL', name: '东风路街道党工委', kind: 'subdistrict', kindLabel: '街道党工委', depth: 0 }] },
+      'GET /api/orgs/1/tree': { data: TREE },
+      'POST /api/mp/uploads': (req) => ({ statusCode: 201, data: { token: `t-${req.filePath}`, sha256: 'aa', size: 10, contentType: 'image/jpeg' } }),
+      'POST /api/mp/wishes': { statusCode: 201, data: wishDto({ id: 10, status: 'reviewing', statusLabel: '审核中', mine: true }) },
+      'POST /api/mp/subscriptions': { statusCode: 204 },
+    });
+    mockSubscribe({});
+    mockChooseMedia(['p1', 'p2']);
+    const redirect = jest.spyOn(wx, 'redirectTo');
+    const page = render('pages/wish-new/index');
+    await page.instance.onLoad();
+
+    await fire(page, '#title-input', 'input', { value: '想请人陪我去医院复查' });
+    await fire(page, '#description-input', 'input', { value: '行动不便，需要有人陪同' });
+    await fire(page, '#community-picker', 'change', { value: '0' });
+    await fire(page, '#name-input', 'input', { value: '张奶奶家的老伴儿今年八十岁' });
+    await fire(page, '#add-photo', 'tap');
+    await waitFor(() => page.data.photos.length === 2);
+    await fire(page, '#save', 'tap');
+    expect(text(page, '#form-error')).toBe('称呼不超过 10 个字');
+
+    await fire(page, '#name-input', 'input', { value: '张奶奶' });
+    await fire(page, '#save', 'tap');
+    await waitFor(() => redirect.mock.calls.length === 1);
+    expect(server.sent('POST /api/mp/uploads').map((r) => r.filePath)).toEqual(['p1', 'p2']);
+    expect(server.sent('POST /api/mp/wishes')[0].body).toEqual({
+      title: '想请人陪我去医院复查', description: '行动不便，需要有人陪同', communityId: 30, photoTokens: ['t-p1', 't-p2'], name: '张奶奶',
+    });
+    await settle();
+  });
+
+  test('a member is called by their name: no 称呼 is asked for', async () => {
+    signIn();
+    mockApi({
+      'GET /api/orgs': { data: [{ id: 1, parentId: null, code: 'DFL', name: '东风路街道党工委', kind: 'subdistrict', kindLabel: '街道党工委', depth: 0 }] },
+      'GET /api/orgs/1/tree': { data: TREE },
+    });
+    const page = render('pages/wish-new/index');
+    await page.instance.onLoad();
+
+    expect(page.querySelector('#name-input')).toBeUndefined();
+    expect(page.querySelector('#add-photo')).toBeDefined();
+  });
 });
