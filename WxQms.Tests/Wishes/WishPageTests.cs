@@ -55,15 +55,32 @@ public sealed class WishPageTests(PhoneFixture fx) : IClassFixture<PhoneFixture>
     }
 
     /// <summary>A member's mini-program token (their own sandbox identity), as the mini program's web-view would pass it.</summary>
-    private async Task<(long MemberId, string Name, string Token)> MemberTokenAsync(string sql)
+    private async Task<(long MemberId, string Name, string Token)> MemberTokenAsync(string sql, object? args = null)
     {
-        var memberId = await TestDb.ScalarAsync(sql);
+        var memberId = await TestDb.ScalarAsync(sql, args);
         var links = fx.App.Get<WechatLinkStore>();
         var user = await links.UpsertAsync(WxQmsApp.MpAppId, $"o-wish-page-{memberId}", null, fx.App.Clock.GetUtcNow(), Ct);
         // Bound, as /api/mp/bind leaves a member's mini-program login.
         await TestDb.ExecuteAsync("UPDATE wechat_users SET member_id = @memberId WHERE id = @id", new { memberId, id = user.Id });
         var profile = await links.ProfileAsync(memberId, Ct);
         return (memberId, profile!.Name, fx.App.Get<TokenIssuer>().Issue(new MpIdentity(user.Id, profile)).Token);
+    }
+
+    /// <summary>A community's id, its secretary and a plain full member of one of its branches, signed in.</summary>
+    private async Task<(long Id, (long MemberId, string Name, string Token) Secretary, (long MemberId, string Name, string Token) Member)>
+        CommunityAsync(string code)
+    {
+        var id = await TestDb.ScalarAsync("SELECT id FROM orgs WHERE code = @code", new { code });
+        var secretary = await MemberTokenAsync("""
+            SELECT r.member_id FROM member_roles r JOIN orgs o ON o.id = r.org_id WHERE r.role = 'secretary' AND o.code = @code LIMIT 1
+            """, new { code });
+        var member = await MemberTokenAsync("""
+            SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id
+            WHERE o.code LIKE CONCAT(@code, '-%') AND m.status = 'full'
+              AND NOT EXISTS (SELECT 1 FROM member_roles r WHERE r.member_id = m.id AND r.role <> 'member')
+            ORDER BY m.id LIMIT 1
+            """, new { code });
+        return (id, secretary, member);
     }
 
     private static async Task SignInThroughOAuthAsync(IPage page, string path, string name)
@@ -86,16 +103,7 @@ public sealed class WishPageTests(PhoneFixture fx) : IClassFixture<PhoneFixture>
     [Fact]
     public async Task A_resident_posts_staff_approve_a_member_claims_and_fulfils_and_the_resident_lights_it()
     {
-        var community = await TestDb.ScalarAsync("SELECT id FROM orgs WHERE code = 'DFL-C03'");
-        var secretary = await MemberTokenAsync("""
-            SELECT r.member_id FROM member_roles r JOIN orgs o ON o.id = r.org_id WHERE r.role = 'secretary' AND o.code = 'DFL-C03' LIMIT 1
-            """);
-        var member = await MemberTokenAsync("""
-            SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id
-            WHERE o.code LIKE 'DFL-C03-%' AND m.status = 'full'
-              AND NOT EXISTS (SELECT 1 FROM member_roles r WHERE r.member_id = m.id AND r.role <> 'member')
-            ORDER BY m.id LIMIT 1
-            """);
+        var (community, secretary, member) = await CommunityAsync("DFL-C03");
 
         // The resident: from the menu to the wall, signed in through WeChat, then 我要许愿.
         var resident = await PhoneAsync();
@@ -213,16 +221,7 @@ public sealed class WishPageTests(PhoneFixture fx) : IClassFixture<PhoneFixture>
     [Fact]
     public async Task A_claimer_gives_a_wish_back_and_its_wisher_withdraws_it_each_with_a_reason()
     {
-        var community = await TestDb.ScalarAsync("SELECT id FROM orgs WHERE code = 'DFL-C05'");
-        var secretary = await MemberTokenAsync("""
-            SELECT r.member_id FROM member_roles r JOIN orgs o ON o.id = r.org_id WHERE r.role = 'secretary' AND o.code = 'DFL-C05' LIMIT 1
-            """);
-        var member = await MemberTokenAsync("""
-            SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id
-            WHERE o.code LIKE 'DFL-C05-%' AND m.status = 'full'
-              AND NOT EXISTS (SELECT 1 FROM member_roles r WHERE r.member_id = m.id AND r.role <> 'member')
-            ORDER BY m.id LIMIT 1
-            """);
+        var (community, secretary, member) = await CommunityAsync("DFL-C05");
         var resident = await PhoneAsync();
         await SignInThroughOAuthAsync(resident, "/h5/wishes/new", "朱春燕");
         await resident.Locator("#title").FillAsync("帮忙给阳台装晾衣架");
