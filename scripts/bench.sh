@@ -21,7 +21,9 @@
 #
 # Usage: scripts/bench.sh [all|callbacks|plan|assessment|reminders]   (default all)
 # Runs on the dev MariaDB/Redis instance but in their own databases (wxqms_bench, wxqms_bench_plan),
-# so dev data is untouched. Tunables: BENCH_RATE (500), BENCH_SECONDS (30).
+# so dev data is untouched. Tunables: BENCH_RATE (500), BENCH_SECONDS (30), BENCH_PORT (18081; the
+# safe-mode Api takes the next port). MARIADB_PORT, REDIS_PORT and DB_* choose another instance, as
+# for services.sh, so two benches can run side by side.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -31,16 +33,19 @@ log() { printf '[bench] %s\n' "$*" >&2; }
 WHAT=${1:-all}
 RATE=${BENCH_RATE:-500}
 SECONDS_EACH=${BENCH_SECONDS:-30}
-PLAIN_PORT=18081
-SAFE_PORT=18082
+PLAIN_PORT=${BENCH_PORT:-18081}
+SAFE_PORT=$((PLAIN_PORT + 1))
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 svc_env=$(bash scripts/services.sh up)
 eval "$svc_env"
+# The dev instance, or the one MARIADB_PORT/REDIS_PORT/DB_* name (as for services.sh).
+DB=${DB_NAME:-wxqms}
+db() { mariadb --no-defaults -h127.0.0.1 -P"${MARIADB_PORT:-33306}" -u"${DB_USER:-wxqms}" -p"${DB_PASSWORD:-wxqms_dev_pw}" "$@"; }
 # shellcheck disable=SC2154 # set by the eval above
-mysql_cs=${ConnectionStrings__MySql/Database=wxqms;/Database=wxqms_bench;}
-plan_cs=${ConnectionStrings__MySql/Database=wxqms;/Database=wxqms_bench_plan;}
-mariadb --no-defaults -h127.0.0.1 -P33306 -uwxqms -pwxqms_dev_pw -e '
+mysql_cs=${ConnectionStrings__MySql/Database=$DB;/Database=wxqms_bench;}
+plan_cs=${ConnectionStrings__MySql/Database=$DB;/Database=wxqms_bench_plan;}
+db -e '
   CREATE DATABASE IF NOT EXISTS wxqms_bench CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
   DROP DATABASE IF EXISTS wxqms_bench_plan;
   CREATE DATABASE wxqms_bench_plan CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;'
@@ -61,17 +66,17 @@ if [[ $WHAT == all || $WHAT == plan ]]; then
   dotnet "$BENCH" plan-district "$plan_cs"
 fi
 if [[ $WHAT == all || $WHAT == assessment ]]; then
-  close_cs=${ConnectionStrings__MySql/Database=wxqms;/Database=wxqms_bench_close;}
-  mariadb --no-defaults -h127.0.0.1 -P33306 -uwxqms -pwxqms_dev_pw -e '
+  close_cs=${ConnectionStrings__MySql/Database=$DB;/Database=wxqms_bench_close;}
+  db -e '
     DROP DATABASE IF EXISTS wxqms_bench_close;
     CREATE DATABASE wxqms_bench_close CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;'
   log "monthly close of a district (1,020 branches, ~45,000 members, a year of ledger)"
   dotnet "$BENCH" close-district "$close_cs"
 fi
 if [[ $WHAT == all || $WHAT == reminders ]]; then
-  scan_small=${ConnectionStrings__MySql/Database=wxqms;/Database=wxqms_bench_scan_s;}
-  scan_large=${ConnectionStrings__MySql/Database=wxqms;/Database=wxqms_bench_scan_l;}
-  mariadb --no-defaults -h127.0.0.1 -P33306 -uwxqms -pwxqms_dev_pw -e '
+  scan_small=${ConnectionStrings__MySql/Database=$DB;/Database=wxqms_bench_scan_s;}
+  scan_large=${ConnectionStrings__MySql/Database=$DB;/Database=wxqms_bench_scan_l;}
+  db -e '
     DROP DATABASE IF EXISTS wxqms_bench_scan_s; CREATE DATABASE wxqms_bench_scan_s CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
     DROP DATABASE IF EXISTS wxqms_bench_scan_l; CREATE DATABASE wxqms_bench_scan_l CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;'
   log "reminder scanner: 1,000 due among 10,000 task rows, then among 1,000,000 (the large setup takes a few minutes)"
@@ -114,7 +119,7 @@ if [[ $WHAT == all || $WHAT == assessment ]]; then
   # The demo subdistrict after a simulated month; the token is a member's of its first branch.
   ConnectionStrings__MySql=$mysql_cs dotnet "$JOBS" seed >/dev/null
   ConnectionStrings__MySql=$mysql_cs DOTNET_ENVIRONMENT=Sandbox dotnet "$JOBS" simulate >/dev/null
-  read -r mid oid opath < <(mariadb --no-defaults -h127.0.0.1 -P33306 -uwxqms -pwxqms_dev_pw wxqms_bench -N -e "
+  read -r mid oid opath < <(db wxqms_bench -N -e "
     SELECT m.id, m.org_id, o.path FROM members m JOIN orgs o ON o.id = m.org_id WHERE o.kind = 'branch' ORDER BY m.id LIMIT 1")
   JWT_KEY=sandbox-demo-jwt-key-NOT-A-SECRET-0123456789abcdef # appsettings.Sandbox.json, not a secret
   token=$(dotnet "$BENCH" token "$JWT_KEY" wxqms-sandbox "$mid" "$oid" "$opath")
