@@ -5,8 +5,8 @@
 # Ctrl-C stops Api and Jobs; MariaDB and Redis keep running (`scripts/services.sh down` stops them).
 #
 # The environment wins: only unset variables get the defaults below (WXQMS_PORT=8080,
-# ASPNETCORE_ENVIRONMENT/DOTNET_ENVIRONMENT=Sandbox, Wechat__Sandbox__Enabled=true,
-# ConnectionStrings__MySql/Redis from scripts/services.sh).
+# Wechat__Sandbox__Enabled=true, ASPNETCORE_ENVIRONMENT/DOTNET_ENVIRONMENT=Sandbox, or Production when
+# the sandbox is off, ConnectionStrings__MySql/Redis from scripts/services.sh).
 # Logs: .local/logs/api.log and jobs.log (the previous run's as *.log.1).
 #
 # WXQMS_CLOCK=2026-12-17T10:00:00+08:00 starts the clock of Api and Jobs at that instant (a demo of a
@@ -21,11 +21,15 @@ log() { printf '[run] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 : "${WXQMS_PORT:=8080}"
+: "${Wechat__Sandbox__Enabled:=true}"
+# The Sandbox environment loads appsettings.Sandbox.json, whose demo secrets are public. With the sandbox
+# off (a real account) the default is Production, so every secret must come from the environment; the
+# hosts refuse a demo secret with the sandbox off either way.
+if [[ ${Wechat__Sandbox__Enabled,,} == true ]]; then default_env=Sandbox; else default_env=Production; fi
 # WebApplicationBuilder lets DOTNET_ENVIRONMENT override ASPNETCORE_ENVIRONMENT: when only one is
 # set, the other follows it, so a user's ASPNETCORE_ENVIRONMENT=X is not beaten by our default.
-: "${ASPNETCORE_ENVIRONMENT:=${DOTNET_ENVIRONMENT:-Sandbox}}"
+: "${ASPNETCORE_ENVIRONMENT:=${DOTNET_ENVIRONMENT:-$default_env}}"
 : "${DOTNET_ENVIRONMENT:=$ASPNETCORE_ENVIRONMENT}"
-: "${Wechat__Sandbox__Enabled:=true}"
 : "${DOTNET_CLI_TELEMETRY_OPTOUT:=1}"
 : "${DOTNET_NOLOGO:=1}"
 export ASPNETCORE_ENVIRONMENT DOTNET_ENVIRONMENT Wechat__Sandbox__Enabled \
@@ -142,10 +146,15 @@ log "migrating the database"
 dotnet "$JOBS_DLL" migrate || die "WxQms.Jobs migrate failed"
 log "seeding (skipped by the verb itself when data exists)"
 dotnet "$JOBS_DLL" seed || die "WxQms.Jobs seed failed"
-log "simulating a month of work for the ranking page (repeats nothing that is done)"
-sim_out=$(dotnet "$JOBS_DLL" simulate) || { printf '%s\n' "$sim_out" >&2; die "WxQms.Jobs simulate failed"; }
-printf '%s\n' "$sim_out" | grep -v '^demo-phone' >&2 || true
-demo_phones=$(printf '%s\n' "$sim_out" | grep '^demo-phone' || true)
+demo_phones=
+if [[ ${Wechat__Sandbox__Enabled,,} == true ]]; then
+  log "simulating a month of work for the ranking page (repeats nothing that is done)"
+  sim_out=$(dotnet "$JOBS_DLL" simulate) || { printf '%s\n' "$sim_out" >&2; die "WxQms.Jobs simulate failed"; }
+  printf '%s\n' "$sim_out" | grep -v '^demo-phone' >&2 || true
+  demo_phones=$(printf '%s\n' "$sim_out" | grep '^demo-phone' || true)
+else
+  log "the sandbox is off: no simulated month, no demo links to sandbox WeChat users"
+fi
 
 # --------------------------------------------------------------------- start ---
 mkdir -p "$LOGS"
@@ -191,8 +200,8 @@ cat <<EOF
 [run]   app        $BASE_URL/
 [run]   API docs   $BASE_URL/docs
 [run]   readiness  $BASE_URL/readyz
-[run]   orgs       $BASE_URL/api/orgs
-[run]   phone      $BASE_URL/sandbox/phone
+[run]   orgs       $BASE_URL/api/orgs${demo_phones:+
+[run]   phone      $BASE_URL/sandbox/phone}
 [run]   logs       $LOGS/api.log, jobs.log${Clock__Now:+
 [run]   clock      started at $Clock__Now (WXQMS_CLOCK)}
 [run] Ctrl-C stops Api and Jobs; MariaDB and Redis keep running (scripts/services.sh down stops them).

@@ -29,6 +29,7 @@ public static class MpAuth
         var services = builder.Services;
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthOptions>, SandboxDemoSecrets>();
         services.AddSingleton<TokenIssuer>();
 
         services.AddSingleton<MpTokens>();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using WxQms.Domain.Hosting;
 using WxQms.Domain.Wechat.Callbacks;
 
 namespace WxQms.Domain.Wechat;
@@ -13,6 +14,7 @@ public static class WechatServiceExtensions
     {
         services.AddOptions<WechatOptions>().BindConfiguration(WechatOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<WechatOptions>, WechatOptionsValidator>();
+        services.AddSingleton<IValidateOptions<WechatOptions>, SandboxDemoSecrets>();
 
         services.AddHttpClient(HttpClientName, (sp, http) =>
             {

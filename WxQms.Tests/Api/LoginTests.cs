@@ -238,6 +238,36 @@ public sealed class LoginTests(WxQmsApp app, SeededSubdistrict seeded) : IClassF
         Assert.Contains("JwtSigningKey", error.Message);
     }
 
+    /// <summary>
+    /// The sandbox file's signing key is public: with the sandbox off (a real deployment) anyone could forge a
+    /// member's token with it, so the Api refuses to start and names the variable to set.
+    /// </summary>
+    [Theory]
+    [InlineData("true", true)]
+    [InlineData("false", false)]
+    public async Task The_sandbox_demo_signing_key_serves_only_the_sandbox(string sandboxEnabled, bool starts)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Auth:JwtSigningKey"] = "sandbox-demo-jwt-key-NOT-A-SECRET-0123456789abcdef",
+            ["Wechat:Sandbox:Enabled"] = sandboxEnabled,
+        });
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddMpAuth();
+        using var host = builder.Build();
+
+        if (starts)
+        {
+            await host.StartAsync(Ct);
+            await host.StopAsync(Ct);
+            return;
+        }
+        var error = await Assert.ThrowsAnyAsync<OptionsValidationException>(() => host.StartAsync(Ct));
+        Assert.Contains("Auth:JwtSigningKey", error.Message);
+        Assert.Contains("Auth__JwtSigningKey", error.Message);
+    }
+
     /// <summary>WeChat answers every call with errcode -1, "system busy".</summary>
     private sealed class WechatBusyApp : WxQmsApp
     {
