@@ -175,9 +175,21 @@ public sealed class InboundMessage
     /// both give the same tree, and a quoted and a bare number the same value.</item>
     /// </list>
     /// Parts are escaped (<c>%</c> → <c>%25</c>, <c>:</c> → <c>%3A</c>) so that no two different
-    /// pushes can produce the same key by shifting text between parts.
+    /// pushes can produce the same key by shifting text between parts. A key longer than
+    /// <see cref="MaxKeyLength"/> or with other than printable ASCII (a VIEW tap's OAuth URL, a Chinese
+    /// EventKey) is stored as <c>sha256:</c> and the SHA-256 of the whole key, which fits the column.
     /// </summary>
-    public string DedupeKey
+    public string DedupeKey => Bounded(FullDedupeKey);
+
+    /// <summary>The longest key stored as it reads (the column holds 255 ASCII characters).</summary>
+    public const int MaxKeyLength = 200;
+
+    private static string Bounded(string key) =>
+        key.Length <= MaxKeyLength && key.All(c => c is >= ' ' and <= '~')
+            ? key
+            : "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    private string FullDedupeKey
     {
         get
         {

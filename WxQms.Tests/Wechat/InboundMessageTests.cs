@@ -147,6 +147,24 @@ public sealed class InboundMessageTests
         Assert.EndsWith(":qrscene_bind%3Amember%3A42", InboundMessage.Parse(SubscribeViaQrEvent).DedupeKey);
     }
 
+    /// <summary>
+    /// A VIEW tap on a menu button that opens an H5 page through web OAuth carries the whole authorize URL
+    /// (about 290 characters), and an EventKey may be Chinese: the stored key stays printable ASCII within
+    /// the column's 255 characters, and still tells taps on different buttons apart.
+    /// </summary>
+    [Theory]
+    [InlineData("https://open.weixin.qq.com/connect/oauth2/authorize?appid=wx5a4db0c0a0000001&redirect_uri=https%3A%2F%2Fqms.example.gov.cn%2Fh5%2Foauth%3Freturn%3D%252Fh5%252Franking%253Flevel%253Dbranch%2526period%253Dmonth&response_type=code&scope=snsapi_base&state=h5#wechat_redirect")]
+    [InlineData("我的任务")]
+    public void Keys_a_long_or_chinese_event_key_within_the_column(string eventKey)
+    {
+        var key = InboundMessage.Parse(Event("VIEW", eventKey, 100)).DedupeKey;
+
+        Assert.InRange(key.Length, 1, 255);
+        Assert.All(key, c => Assert.InRange(c, ' ', '~'));
+        Assert.Equal(key, InboundMessage.Parse(Event("VIEW", eventKey, 100)).DedupeKey);
+        Assert.NotEqual(key, InboundMessage.Parse(Event("VIEW", eventKey + "x", 100)).DedupeKey);
+    }
+
     [Fact]
     public void Cannot_be_fooled_into_a_shared_key_by_shifting_text_between_parts()
     {
