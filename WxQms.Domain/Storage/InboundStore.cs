@@ -13,6 +13,12 @@ public sealed record NewInbound(
     DateTimeOffset ReceivedAt,
     string? Work);
 
+/// <summary>
+/// A delivery as recorded: <paramref name="Handle"/> when this delivery is to run the handlers (the first one, or a
+/// retry taking over a hold that ran out); <paramref name="IsRepeat"/> when the message had been delivered before.
+/// </summary>
+public sealed record Reception(long Id, bool Handle, bool IsRepeat);
+
 public sealed record InboundWork(long Id, string AppId, string FromOpenId, string MsgType, string Payload, int Attempts, string Lease);
 
 public static class InboundWorkKinds
@@ -26,51 +32,61 @@ public sealed class InboundStore(MySqlDataSource db)
     private const int DuplicateKey = 1062;
 
     /// <summary>
-    /// Records a delivery once. A repeat of the same message (same app and dedupe key) is not stored
-    /// again; the caller gets the first delivery's id and, once ready, its reply.
+    /// Records a delivery once and holds it for its handler until <paramref name="holdUntil"/>. A repeat of the
+    /// same message (same app and dedupe key) is not stored again: the caller gets the first delivery's id and
+    /// takes the hold over only when there is no reply and the hold has run out (<see cref="Reception.Handle"/>).
     /// </summary>
-    public async Task<(long Id, bool IsNew)> RecordAsync(NewInbound m, CancellationToken ct)
+    public async Task<Reception> RecordAsync(NewInbound m, DateTimeOffset holdUntil, CancellationToken ct)
     {
         const string insert = """
-            INSERT INTO wechat_inbound (app_id, dedupe_key, from_openid, msg_type, event, payload, received_at, work, work_status)
-            VALUES (@AppId, @DedupeKey, @FromOpenId, @MsgType, @Event, @Payload, @ReceivedAt, @Work, @WorkStatus);
+            INSERT INTO wechat_inbound (app_id, dedupe_key, from_openid, msg_type, event, payload, received_at, handling_until, work, work_status)
+            VALUES (@AppId, @DedupeKey, @FromOpenId, @MsgType, @Event, @Payload, @ReceivedAt, @HoldUntil, @Work, @WorkStatus);
             SELECT LAST_INSERT_ID();
             """;
         const string existing = "SELECT id FROM wechat_inbound WHERE app_id = @AppId AND dedupe_key = @DedupeKey";
+        const string takeOver = """
+            UPDATE wechat_inbound SET handling_until = @HoldUntil
+            WHERE id = @id AND reply IS NULL AND (handling_until IS NULL OR handling_until < @ReceivedAt)
+            """;
+        var args = new
+        {
+            m.AppId,
+            m.DedupeKey,
+            m.FromOpenId,
+            m.MsgType,
+            m.Event,
+            m.Payload,
+            ReceivedAt = m.ReceivedAt.UtcDateTime,
+            HoldUntil = holdUntil.UtcDateTime,
+            m.Work,
+            WorkStatus = m.Work is null ? null : "pending",
+        };
         await using var conn = await db.OpenConnectionAsync(ct);
         try
         {
-            var id = await conn.ExecuteScalarAsync<long>(new CommandDefinition(insert, new
-            {
-                m.AppId,
-                m.DedupeKey,
-                m.FromOpenId,
-                m.MsgType,
-                m.Event,
-                m.Payload,
-                ReceivedAt = m.ReceivedAt.UtcDateTime,
-                m.Work,
-                WorkStatus = m.Work is null ? null : "pending",
-            }, cancellationToken: ct));
-            return (id, true);
+            return new Reception(await conn.ExecuteScalarAsync<long>(new CommandDefinition(insert, args, cancellationToken: ct)), true, false);
         }
         catch (MySqlException ex) when (ex.Number == DuplicateKey)
         {
-            return (await conn.ExecuteScalarAsync<long>(new CommandDefinition(existing, m, cancellationToken: ct)), false);
+            var id = await conn.ExecuteScalarAsync<long>(new CommandDefinition(existing, m, cancellationToken: ct));
+            var taken = await conn.ExecuteAsync(new CommandDefinition(takeOver, new { id, args.HoldUntil, args.ReceivedAt }, cancellationToken: ct));
+            return new Reception(id, taken == 1, true);
         }
     }
 
-    /// <summary>Removes a delivery whose handling failed, so that WeChat's retry is treated as new.</summary>
-    public async Task ForgetAsync(long id, CancellationToken ct)
+    /// <summary>Ends the hold of a delivery whose handling failed, so that WeChat's retry handles it again.</summary>
+    public async Task ReleaseAsync(long id, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await conn.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM wechat_inbound WHERE id = @id AND reply IS NULL", new { id }, cancellationToken: ct));
+            "UPDATE wechat_inbound SET handling_until = NULL WHERE id = @id AND reply IS NULL", new { id }, cancellationToken: ct));
     }
 
     public async Task SaveReplyAsync(long id, string reply, DateTimeOffset now, CancellationToken ct)
     {
-        const string sql = "UPDATE wechat_inbound SET reply = @reply, replied_at = @now WHERE id = @id AND reply IS NULL";
+        const string sql = """
+            UPDATE wechat_inbound SET reply = @reply, replied_at = @now, handling_until = NULL WHERE id = @id AND reply IS NULL
+            """;
         await using var conn = await db.OpenConnectionAsync(ct);
         await conn.ExecuteAsync(new CommandDefinition(sql, new { id, reply, now = now.UtcDateTime }, cancellationToken: ct));
     }

@@ -120,6 +120,50 @@ public sealed class CallbackEndpointTests(WxQmsApp app) : IAsyncLifetime
             Assert.Equal(expected, InboundMessage.Parse(answer.Reply!).Content);
     }
 
+    /// <summary>
+    /// A menu button that opens an H5 page through web OAuth sends the whole authorize URL as the VIEW's EventKey
+    /// (longer than the de-duplication column), and a key may be Chinese: both are acknowledged and recorded once.
+    /// </summary>
+    [Theory]
+    [InlineData("VIEW", "https://open.weixin.qq.com/connect/oauth2/authorize?appid=wx5a4db0c0a0000001&redirect_uri=https%3A%2F%2Fqms.example.gov.cn%2Fh5%2Foauth%3Freturn%3D%252Fh5%252Franking%253Flevel%253Dbranch%2526period%253Dmonth&response_type=code&scope=snsapi_base&state=h5#wechat_redirect")]
+    [InlineData("CLICK", "我的任务")]
+    public async Task A_tap_with_a_long_or_chinese_key_is_acknowledged_and_recorded_once(string evt, string key)
+    {
+        var push = WechatPusher.Event("o-user-10", evt, wechat.Now, $"<EventKey><![CDATA[{key}]]></EventKey>");
+
+        var first = await wechat.PushAsync(push);
+        var again = await wechat.PushAsync(push);
+
+        Assert.Equal(HttpStatusCode.OK, first.Status);
+        Assert.Equal(first.Reply, again.Reply);
+        Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM wechat_inbound WHERE from_openid = 'o-user-10'"));
+    }
+
+    /// <summary>
+    /// The first delivery was recorded but its process died before the reply (the hold is the only trace). WeChat's
+    /// retry within the hold waits and answers "success", since a handler may still be at work; once the hold has
+    /// run out, the retry handles the message itself, so the user gets the answer instead of silence.
+    /// </summary>
+    [Fact]
+    public async Task A_retry_handles_a_message_whose_first_handler_died()
+    {
+        var push = WechatPusher.Text("o-user-11", "你好", 6001, wechat.Now);
+        var message = InboundMessage.Parse(push);
+        var receivedAt = app.Clock.GetUtcNow();
+        await app.Get<InboundStore>().RecordAsync(new NewInbound(WxQmsApp.OaAppId, message.DedupeKey, message.FromUserName,
+            message.MsgType, null, "{}", receivedAt, null), receivedAt + CallbackInbox.Hold, Ct);
+
+        var withinHold = await wechat.PushAsync(push);
+        app.Clock.Advance(CallbackInbox.Hold + TimeSpan.FromSeconds(1));
+        var afterHold = await wechat.PushAsync(push);
+        var later = await wechat.PushAsync(push);
+
+        Assert.Equal("success", withinHold.Body);
+        Assert.Equal(BotReplies.Help, InboundMessage.Parse(afterHold.Reply!).Content);
+        Assert.Equal(afterHold.Reply, later.Reply);
+        Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM wechat_inbound WHERE from_openid = 'o-user-11' AND reply IS NOT NULL"));
+    }
+
     [Fact]
     public async Task Plaintext_is_refused_while_an_encoding_key_is_configured() =>
         Assert.Equal(HttpStatusCode.Unauthorized,

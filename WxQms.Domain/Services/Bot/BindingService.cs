@@ -29,6 +29,9 @@ public sealed class BindingService(
 {
     private static readonly TimeSpan FailureWindow = TimeSpan.FromHours(1);
 
+    /// <summary>How long the unionid lookup may take inside the callback (real time: WeChat's deadline is real).</summary>
+    private static readonly TimeSpan UserInfoBudget = TimeSpan.FromSeconds(1.5);
+
     /// <summary><paramref name="Subtree"/>: the code is a branch's, so its party groups' members bind with it too.</summary>
     private sealed record BindData(long CodeId, long OrgId, bool Subtree);
 
@@ -131,19 +134,24 @@ public sealed class BindingService(
     /// <summary>Writes the link (and the mini-program identity with the same unionid); null when done, else the refusal.</summary>
     private async Task<string?> LinkAsync(string appId, string openId, BindCandidate member, DateTimeOffset now, CancellationToken ct)
     {
-        // The unionid ties this follower to the same person's mini-program identity (PROTOCOL §8.2).
+        // The unionid ties this follower to the same person's mini-program identity (PROTOCOL §8.2). This runs
+        // inside WeChat's 5-second callback window, so the lookup gets a short budget of its own and any failure
+        // (unreachable, no token, an errcode) binds without it rather than failing the whole reply.
         string? unionId = null;
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        budget.CancelAfter(UserInfoBudget);
         try
         {
-            var info = await oa.GetUserAsync(openId, ct);
+            var info = await oa.GetUserAsync(openId, budget.Token);
             if (info.IsOk)
                 unionId = info.Value!.UnionId;
             else
                 log.LogWarning("user/info for a binding failed ({ErrCode}); binding without unionid", info.ErrCode);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or WechatApiException
+                                   && !ct.IsCancellationRequested)
         {
-            log.LogWarning("user/info for a binding unreachable ({Error}); binding without unionid", ex.GetType().Name);
+            log.LogWarning("user/info for a binding failed ({Error}); binding without unionid", ex.GetType().Name);
         }
 
         var user = await links.UpsertAsync(appId, openId, unionId, now, ct);

@@ -35,6 +35,15 @@ public sealed class CallbackInbox(
     /// <summary>How long a retry waits for the first delivery's reply before answering "success".</summary>
     private static readonly TimeSpan ReplyWait = TimeSpan.FromSeconds(3);
 
+    /// <summary>How long the handlers of one push may run: inside WeChat's 5-second deadline.</summary>
+    public static readonly TimeSpan HandlerBudget = TimeSpan.FromSeconds(4);
+
+    /// <summary>
+    /// How long a delivery holds its message for its handlers: past their budget, so that only a delivery whose
+    /// handler died with its process leaves a hold for a retry to take over.
+    /// </summary>
+    public static readonly TimeSpan Hold = HandlerBudget + TimeSpan.FromSeconds(1);
+
     public UrlVerification Verify(WechatAppKind kind, CallbackQuery query)
     {
         var app = App(kind);
@@ -64,7 +73,7 @@ public sealed class CallbackInbox(
 
         var accepted = (CallbackAccepted)opened;
         var message = accepted.Message;
-        var (id, isNew) = await store.RecordAsync(new NewInbound(
+        var reception = await store.RecordAsync(new NewInbound(
             app.AppId,
             message.DedupeKey,
             message.FromUserName,
@@ -72,32 +81,46 @@ public sealed class CallbackInbox(
             message.Event,
             JsonSerializer.Serialize(message.Fields, JsonDefaults.Storage),
             now,
-            WorkFor(message)), ct);
+            WorkFor(message)), now + Hold, ct);
 
         string reply;
-        if (isNew)
+        if (reception.Handle)
         {
-            try
-            {
-                reply = await dispatcher.DispatchAsync(new CallbackContext(app, message, id, now), ct);
-                // Mini programs have no passive replies: handlers run for their effect, WeChat gets "success".
-                if (kind == WechatAppKind.MiniProgram)
-                    reply = "success";
-            }
-            catch
-            {
-                // Forget the delivery so WeChat's retry (after our 500) runs the handler again.
-                await store.ForgetAsync(id, CancellationToken.None);
-                throw;
-            }
-            await store.SaveReplyAsync(id, reply, clock.GetUtcNow(), ct);
+            if (reception.IsRepeat)
+                log.LogWarning("Repeated delivery {DedupeKey} found no reply and no handler at work: handling it now", message.DedupeKey);
+            reply = await HandleAsync(kind, new CallbackContext(app, message, reception.Id, now));
         }
         else
         {
             log.LogInformation("Repeated delivery {DedupeKey}: answering with the first delivery's reply", message.DedupeKey);
-            reply = await WaitForReplyAsync(id, ct) ?? "success";
+            reply = await WaitForReplyAsync(reception.Id, ct) ?? "success";
         }
         return new CallbackAnswer(200, CallbackEnvelope.SealReply(reply, accepted, settings, clock.GetUtcNow()));
+    }
+
+    /// <summary>
+    /// Runs the handlers and keeps their reply. They run to the end of their own budget even when WeChat hangs up
+    /// (it does at 5 s): a reply kept is what its retry answers, while handlers cut off half-way would be run again.
+    /// A failure releases the hold, so the retry that follows our 500 handles the message afresh.
+    /// </summary>
+    private async Task<string> HandleAsync(WechatAppKind kind, CallbackContext context)
+    {
+        // Real time on purpose: the budget serves WeChat's real 5-second deadline, whatever the business clock says.
+        using var budget = new CancellationTokenSource(HandlerBudget);
+        try
+        {
+            var reply = await dispatcher.DispatchAsync(context, budget.Token);
+            // Mini programs have no passive replies: handlers run for their effect, WeChat gets "success".
+            if (kind == WechatAppKind.MiniProgram)
+                reply = "success";
+            await store.SaveReplyAsync(context.InboundId, reply, clock.GetUtcNow(), CancellationToken.None);
+            return reply;
+        }
+        catch
+        {
+            await store.ReleaseAsync(context.InboundId, CancellationToken.None);
+            throw;
+        }
     }
 
     private static string? WorkFor(InboundMessage m) =>
