@@ -36,6 +36,13 @@ public sealed class WechatOptions
         /// <summary>Replay window for callback timestamps; 0 turns the check off.</summary>
         [Range(0, 86400)]
         public int TimestampToleranceSeconds { get; set; } = 300;
+
+        /// <summary>
+        /// Accept signed plaintext pushes although an EncodingAesKey is set: for switching the console from 明文模式
+        /// to 兼容模式/安全模式 and back without a window of refused pushes. Off by default: with a key, a plaintext
+        /// push is refused, so a console left in the wrong mode shows at once.
+        /// </summary>
+        public bool AcceptPlaintext { get; set; }
     }
 
     public sealed class SandboxOptions

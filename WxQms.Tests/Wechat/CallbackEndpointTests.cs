@@ -1,5 +1,6 @@
 using System.Net;
 using Dapper;
+using Microsoft.Extensions.Configuration;
 using MySqlConnector;
 using WxQms.Domain.Services.Bot;
 using WxQms.Domain.Storage;
@@ -168,6 +169,28 @@ public sealed class CallbackEndpointTests(WxQmsApp app) : IAsyncLifetime
     public async Task Plaintext_is_refused_while_an_encoding_key_is_configured() =>
         Assert.Equal(HttpStatusCode.Unauthorized,
             (await wechat.PushAsync(WechatPusher.Text("o-user-6", "hi", 3001, wechat.Now), PushMode.Plaintext)).Status);
+
+    /// <summary>Wechat:Callback:AcceptPlaintext lets a console switch modes without refused pushes; the reply stays plain.</summary>
+    [Fact]
+    public async Task With_accept_plaintext_a_plaintext_push_gets_a_plaintext_reply()
+    {
+        var configuration = (IConfigurationRoot)app.Get<IConfiguration>();
+        configuration["Wechat:Callback:AcceptPlaintext"] = "true";
+        configuration.Reload();
+        try
+        {
+            var answer = await wechat.PushAsync(WechatPusher.Text("o-user-12", "你好", 3002, wechat.Now), PushMode.Plaintext);
+
+            Assert.Equal(HttpStatusCode.OK, answer.Status);
+            Assert.DoesNotContain("<Encrypt>", answer.Body);
+            Assert.Equal(BotReplies.Help, InboundMessage.Parse(answer.Body).Content);
+        }
+        finally
+        {
+            configuration["Wechat:Callback:AcceptPlaintext"] = "false";
+            configuration.Reload();
+        }
+    }
 
     [Theory]
     [InlineData(-301)]

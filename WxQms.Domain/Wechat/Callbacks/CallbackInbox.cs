@@ -147,5 +147,6 @@ public sealed class CallbackInbox(
         new(app.Token!, string.IsNullOrEmpty(app.EncodingAesKey) ? null : new WechatCrypto(app.EncodingAesKey, app.AppId))
         {
             TimestampToleranceSeconds = options.CurrentValue.Callback.TimestampToleranceSeconds,
+            AcceptPlaintext = options.CurrentValue.Callback.AcceptPlaintext,
         };
 }
