@@ -37,7 +37,15 @@ public sealed class WechatHttp(HttpClient http)
             return WechatResult<WechatMedia>.Fail(WechatErrors.Busy, $"HTTP {(int)response.StatusCode}");
         if (LooksLikeJson(bytes))
         {
-            var error = Deserialize<WechatEnvelope>(bytes);
+            WechatEnvelope? error;
+            try
+            {
+                error = Deserialize<WechatEnvelope>(bytes);
+            }
+            catch (JsonException ex)
+            {
+                return WechatResult<WechatMedia>.Fail(WechatErrors.ParseError, $"unreadable response: {ex.Message}");
+            }
             if (error is { ErrCode: not 0 })
                 return WechatResult<WechatMedia>.Fail(error.ErrCode, error.ErrMsg);
         }

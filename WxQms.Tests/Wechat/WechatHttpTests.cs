@@ -21,6 +21,16 @@ public sealed class WechatHttpTests
     }
 
     [Fact]
+    public async Task A_media_body_that_starts_like_json_but_is_not_is_an_error_not_an_exception()
+    {
+        var http = Answering("{\"errcode\":40007,\"errmsg\":\"cut off", "application/json");
+
+        var result = await http.GetMediaAsync("cgi-bin/media/get?media_id=x", Ct);
+
+        Assert.Equal(WechatErrors.ParseError, result.ErrCode);
+    }
+
+    [Fact]
     public async Task Image_bytes_labelled_as_text_are_sniffed_as_an_image()
     {
         byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3];

@@ -46,9 +46,19 @@ public sealed class InboundMediaJob(
             return;
         }
 
-        var result = item.AppId == wechat.Value.Mp.AppId
-            ? await mp.GetMediaAsync(mediaId, ct)
-            : await oa.GetMediaAsync(mediaId, ct);
+        WechatResult<WechatMedia> result;
+        try
+        {
+            result = item.AppId == wechat.Value.Mp.AppId
+                ? await mp.GetMediaAsync(mediaId, ct)
+                : await oa.GetMediaAsync(mediaId, ct);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or WechatApiException
+                                   || ex is OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            // Unreachable, or no access token: counted against the attempts like any other failure.
+            result = WechatResult<WechatMedia>.Fail(WechatErrors.Busy, ex.GetType().Name);
+        }
         if (!result.IsOk)
         {
             // 40007: the media is gone (older than 3 days, or never existed): retrying cannot help.
