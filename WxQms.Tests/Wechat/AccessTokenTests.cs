@@ -1,8 +1,13 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using WxQms.Api.Sandbox;
+using WxQms.Domain.Hosting;
 using WxQms.Domain.Wechat;
 using WxQms.Tests.Infrastructure;
 
@@ -37,6 +42,22 @@ public sealed class AccessTokenTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal(1, sandbox.StableTokensIssued(Oa.AppId));
         Assert.True((await UserInfoAsync(app)).IsOk);
         Assert.True((await UserInfoAsync(second)).IsOk);
+    }
+
+    /// <summary>Every refresh says which app, which instance and why, so a rotation storm can be traced; never the secret.</summary>
+    [Fact]
+    public async Task A_refresh_is_logged_with_the_app_the_instance_and_the_reason_but_not_the_secret()
+    {
+        await using var logged = new LoggedInstance(app);
+
+        await logged.Get<AccessTokenProvider>().GetAsync(Oa, Ct);
+
+        var refresh = Assert.Single(logged.Get<FakeLogCollector>().GetSnapshot(),
+            r => r.Category == typeof(AccessTokenProvider).FullName && r.Message.Contains("refreshed", StringComparison.Ordinal));
+        Assert.Equal(Oa.AppId, refresh.StructuredState!.Single(p => p.Key == "AppId").Value);
+        Assert.Equal(InstanceId.Value, refresh.StructuredState!.Single(p => p.Key == "Instance").Value);
+        Assert.False(string.IsNullOrWhiteSpace(refresh.StructuredState!.Single(p => p.Key == "Reason").Value));
+        Assert.DoesNotContain(Oa.AppSecret, refresh.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -178,6 +199,19 @@ public sealed class AccessTokenTests(WxQmsApp app) : IAsyncLifetime
     private sealed class NoRedisApp : WxQmsApp
     {
         protected override string RedisConnectionString => "127.0.0.1:1,abortConnect=false,connectTimeout=200";
+    }
+
+    /// <summary>A second instance, as below, whose token provider's log is collected.</summary>
+    private sealed class LoggedInstance(WxQmsApp first) : WxQmsApp
+    {
+        protected override HttpMessageHandler CreateWechatHandler() => first.Server.CreateHandler();
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.ConfigureServices(s => s.AddFakeLogging());
+            builder.ConfigureLogging(l => l.AddFilter<FakeLoggerProvider>(typeof(AccessTokenProvider).FullName, LogLevel.Information));
+        }
     }
 
     /// <summary>A second Api instance on the same Redis whose WeChat calls reach the first one's sandbox.</summary>
