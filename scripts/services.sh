@@ -4,14 +4,14 @@
 #
 # Usage: scripts/services.sh [--test] up|down|status|env
 #   up      install the packages if missing, start both servers, create the database and user.
-#           Idempotent. Prints the export lines on stdout (logs go to stderr) and writes them to
-#           .local/services/<instance>/env.sh
+#           Idempotent. Prints the export lines on stdout (logs go to stderr, without the password)
+#           and writes them to .local/services/<instance>/env.sh (mode 600)
 #   down    stop both (SIGTERM, up to 30 s, then SIGKILL)
 #   status  up/down per service; exit 0 only if both are up
 #   env     print the export lines: eval "$(scripts/services.sh env)"
 #   --test  the test instance (own ports, database and password), runs beside the dev one
 #
-# Overrides (environment): MARIADB_PORT REDIS_PORT DB_NAME DB_USER DB_PASSWORD
+# Overrides (environment): MARIADB_PORT REDIS_PORT DB_NAME DB_USER DB_PASSWORD MARIADB_BUFFER_POOL
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -361,8 +361,12 @@ case $VERB in
     start_mariadb
     provision_mariadb
     start_redis
-    env_lines >"$STATE/env.sh.tmp" && mv "$STATE/env.sh.tmp" "$STATE/env.sh"
-    log "mariadb shell: mariadb --no-defaults -h127.0.0.1 -P$MARIADB_PORT -u$DB_USER -p$DB_PASSWORD $DB_NAME"
+    # env.sh holds the database password: readable by its owner only. umask applies to new files,
+    # so a tmp file left by an interrupted run is removed first; mv replaces env.sh with the new file.
+    rm -f "$STATE/env.sh.tmp"
+    (umask 077 && env_lines >"$STATE/env.sh.tmp") && mv "$STATE/env.sh.tmp" "$STATE/env.sh"
+    # Logs end up in CI output and terminals: no password here (-p alone asks for it).
+    log "mariadb shell: mariadb --no-defaults -h127.0.0.1 -P$MARIADB_PORT -u$DB_USER -p $DB_NAME (password in ${STATE#"$ROOT"/}/env.sh)"
     log "redis shell:   redis-cli -p $REDIS_PORT"
     cat "$STATE/env.sh"
     ;;
