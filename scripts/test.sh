@@ -98,6 +98,7 @@ add_counts() { # label passed failed skipped
 }
 
 dotnet_failed=0
+dotnet_executed=0
 shopt -s nullglob
 trx_files=("$RESULTS"/*.trx)
 shopt -u nullglob
@@ -113,6 +114,7 @@ for trx in "${trx_files[@]}"; do
   failed=$(($(count failed) + $(count error) + $(count timeout) + $(count aborted)))
   add_counts "${name:-$(basename "$trx")}" "$(count passed)" "$failed" "$(($(count total) - $(count executed)))"
   dotnet_failed=$((dotnet_failed + failed))
+  dotnet_executed=$((dotnet_executed + $(count executed)))
 done
 # The failed tests by name, with the first line of each message, so a CI log's tail says what broke.
 FAILED_TESTS=()
@@ -131,8 +133,9 @@ fi
 if ((dotnet_rc != 0 && dotnet_failed == 0)); then
   # A build error, a crashed test host or a bad option: no test says so, the exit code does.
   add_counts "dotnet test (exit $dotnet_rc, no failed test counted: build error or aborted run; see $LOGS/test-dotnet.log)" 0 1 0
-elif ((${#trx_files[@]} == 0)); then
-  log "warning: no .NET test assembly reported results"
+elif ((dotnet_executed == 0)); then
+  # A run that tested nothing (no test project found, every test filtered out or skipped) proves nothing.
+  add_counts "dotnet test (no .NET test ran: ${#trx_files[@]} trx file(s) in $RESULTS, 0 tests executed; see $LOGS/test-dotnet.log)" 0 1 0
 fi
 
 # --------------------------------------------------------------- miniprogram ---
