@@ -10,6 +10,18 @@ public static class HealthTags
     public const string Ready = "ready";
 }
 
+/// <summary>
+/// What <c>/readyz</c>, which anyone can read, says about a store that does not answer: that it does not, and
+/// the kind of failure. The exception's text names host, port and user; it goes with the result, and the
+/// health-check service logs an unhealthy result with its exception (level Error).
+/// </summary>
+public static class Readiness
+{
+    public static string Reason(string store, Exception ex) => ex is OperationCanceledException or TimeoutException
+        ? $"{store} did not answer in time"
+        : $"{store} unreachable ({ex.GetType().Name})";
+}
+
 /// <summary>Opens a pooled connection and runs SELECT 1. (Xabaril's MySQL check targets the old
 /// MySql.Data namespace and fails against MySqlConnector 2.x.)</summary>
 public sealed class MySqlHealthCheck(MySqlDataSource db) : IHealthCheck
@@ -23,9 +35,9 @@ public sealed class MySqlHealthCheck(MySqlDataSource db) : IHealthCheck
             await cmd.ExecuteScalarAsync(ct);
             return HealthCheckResult.Healthy("MySQL answers");
         }
-        catch (Exception ex) when (ex is MySqlException or OperationCanceledException or InvalidOperationException)
+        catch (Exception ex) // any failure means not ready; one left to the health-check service would show its message
         {
-            return HealthCheckResult.Unhealthy($"MySQL unreachable: {ex.Message}");
+            return HealthCheckResult.Unhealthy(Readiness.Reason("MySQL", ex), ex);
         }
     }
 }
@@ -39,10 +51,9 @@ public sealed class RedisHealthCheck(IConnectionMultiplexer redis) : IHealthChec
             var latency = await redis.GetDatabase().PingAsync().WaitAsync(ct);
             return HealthCheckResult.Healthy($"Redis answers in {latency.TotalMilliseconds:0.0} ms");
         }
-        catch (Exception ex) when (ex is RedisException or RedisTimeoutException or OperationCanceledException or TimeoutException)
+        catch (Exception ex) // as above; SE.Redis's message also carries a long diagnostic dump
         {
-            // SE.Redis appends a long diagnostic dump after the first sentence; the log has it all.
-            return HealthCheckResult.Unhealthy($"Redis unreachable: {ex.Message.Split(';')[0]}");
+            return HealthCheckResult.Unhealthy(Readiness.Reason("Redis", ex), ex);
         }
     }
 }

@@ -55,6 +55,7 @@ public sealed class RedisOutageTests(WxQmsApp shared) : IAsyncLifetime
         var checks = await ChecksAsync(ready);
         Assert.Equal("Unhealthy", checks["redis"]);
         Assert.Equal("Healthy", checks["mysql"]);
+        Assert.DoesNotContain($"{port}", await ready.Content.ReadAsStringAsync(Ct)); // the address stays in the log
 
         redis = await StartRedisAsync(port);
 
