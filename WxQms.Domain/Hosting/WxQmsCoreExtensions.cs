@@ -60,6 +60,8 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<OverdueJob>();
         services.AddSingleton<WechatLinkStore>();
         services.AddSingleton<LoginService>();
+        // Both hosts bind the signing key (wish photo links are signed with it); the Api also validates it at start.
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
         services.AddOptions<WxQms.Domain.Services.Wishes.WishOptions>().BindConfiguration(WxQms.Domain.Services.Wishes.WishOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<WxQms.Domain.Services.Wishes.WishService>();
