@@ -41,7 +41,8 @@ svc_env=$(bash scripts/services.sh up)
 eval "$svc_env"
 # The dev instance, or the one MARIADB_PORT/REDIS_PORT/DB_* name (as for services.sh).
 DB=${DB_NAME:-wxqms}
-db() { mariadb --no-defaults -h127.0.0.1 -P"${MARIADB_PORT:-33306}" -u"${DB_USER:-wxqms}" -p"${DB_PASSWORD:-wxqms_dev_pw}" "$@"; }
+# The password goes through MYSQL_PWD, not the command line that ps shows.
+db() { MYSQL_PWD=${DB_PASSWORD:-wxqms_dev_pw} mariadb --no-defaults -h127.0.0.1 -P"${MARIADB_PORT:-33306}" -u"${DB_USER:-wxqms}" "$@"; }
 # shellcheck disable=SC2154 # set by the eval above
 mysql_cs=${ConnectionStrings__MySql/Database=$DB;/Database=wxqms_bench;}
 plan_cs=${ConnectionStrings__MySql/Database=$DB;/Database=wxqms_bench_plan;}
