@@ -66,10 +66,6 @@ public sealed class SandboxUsers(TimeProvider clock, MySqlDataSource db, ILogger
         .Select((name, i) => Create($"R{i + 1:D2}", null, name, $"1700371{i + 1:D4}"))
         .ToArray();
 
-    /// <summary>GET /sandbox/wechat/users pages: 100 users unless asked, never more than 500.</summary>
-    public const int PageSize = 100;
-    public const int MaxPageSize = 500;
-
     private readonly Lock gate = new();
     private readonly SemaphoreSlim loading = new(1, 1);
     private Snapshot current = Snapshot.ResidentsOnly;
@@ -256,7 +252,10 @@ internal static class SandboxUserEndpoints
         wx.MapGet("/cgi-bin/user/info", UserInfo);
     }
 
-    /// <summary>Every user with their ids; filter by memberId, name (q) or follows, page with offset/limit.</summary>
+    /// <summary>
+    /// Every user with their ids, all of them unless <paramref name="limit"/> asks for a page; filter by
+    /// memberId, name (q) or follows, page with offset/limit (the phone page's picker does).
+    /// </summary>
     internal static async Task<IResult> ListUsers(SandboxWechat sandbox, long? memberId, string? q, bool? follows,
         int? offset, int? limit, CancellationToken ct)
     {
@@ -267,13 +266,13 @@ internal static class SandboxUserEndpoints
             .Where(u => follows is null || sandbox.Users.Follows(u) == follows)
             .ToList();
         var skip = Math.Max(0, offset ?? 0);
-        var take = Math.Clamp(limit ?? SandboxUsers.PageSize, 1, SandboxUsers.MaxPageSize);
+        int? take = limit is { } asked ? Math.Max(1, asked) : null;
         return SandboxHttp.Answer(new
         {
             total = matches.Count,
             offset = skip,
             limit = take,
-            users = matches.Skip(skip).Take(take).Select(u => new
+            users = matches.Skip(skip).Take(take ?? int.MaxValue).Select(u => new
             {
                 openid = u.OpenId,
                 mpOpenid = u.MpOpenId,

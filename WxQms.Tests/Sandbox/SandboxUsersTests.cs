@@ -21,17 +21,7 @@ public sealed class SandboxUsersTests(WxQmsApp app, SeededSubdistrict seeded) : 
         return (await conn.QueryAsync<(long, string, string)>("SELECT id, code, name FROM members ORDER BY id")).ToList();
     }
 
-    private async Task<JsonElement[]> AllUsersAsync()
-    {
-        var all = new List<JsonElement>();
-        for (var offset = 0; ; offset += SandboxUsers.MaxPageSize)
-        {
-            var page = await Wx.UsersAsync($"offset={offset}&limit={SandboxUsers.MaxPageSize}");
-            all.AddRange(page);
-            if (page.Length < SandboxUsers.MaxPageSize)
-                return [.. all];
-        }
-    }
+    private async Task<JsonElement[]> AllUsersAsync() => await Wx.UsersAsync();
 
     [Fact]
     public async Task Lists_every_member_and_twenty_residents_with_ids_that_stay_the_same()
@@ -73,19 +63,38 @@ public sealed class SandboxUsersTests(WxQmsApp app, SeededSubdistrict seeded) : 
     }
 
     [Fact]
-    public async Task Filters_by_member_id_and_name_and_caps_the_page_size()
+    public async Task Lists_every_user_in_one_answer_unless_a_limit_is_given()
     {
-        var (id, _, name) = (await MembersAsync())[42];
+        var members = await MembersAsync();
+
+        var all = await Wx.GetJsonAsync("/sandbox/wechat/users");
+
+        Assert.True(members.Count > 2_000);
+        Assert.Equal(members.Count + 20, all.GetProperty("total").GetInt32());
+        Assert.Equal(members.Count + 20, all.GetProperty("users").GetArrayLength());
+        Assert.Equal(0, all.GetProperty("offset").GetInt32());
+        Assert.Equal(JsonValueKind.Null, all.GetProperty("limit").ValueKind);
+    }
+
+    [Fact]
+    public async Task Filters_by_member_id_and_name_and_pages_when_asked()
+    {
+        var members = await MembersAsync();
+        var (id, _, name) = members[42];
 
         var byId = await Wx.UsersAsync($"memberId={id}");
         var byName = await Wx.UsersAsync($"q={Uri.EscapeDataString(name)}");
-        var page = await Wx.GetJsonAsync("/sandbox/wechat/users?limit=100000");
+        var page = await Wx.GetJsonAsync("/sandbox/wechat/users?offset=40&limit=5");
+        var rest = await Wx.GetJsonAsync($"/sandbox/wechat/users?offset={members.Count + 15}&limit=100000");
 
         Assert.Equal(name, Assert.Single(byId).Str("name"));
         Assert.Contains(byName, u => u.GetProperty("memberId").ValueKind == JsonValueKind.Number && u.GetProperty("memberId").GetInt64() == id);
         Assert.All(byName, u => Assert.Contains(name, u.Str("name")));
-        Assert.Equal(SandboxUsers.MaxPageSize, page.GetProperty("users").GetArrayLength());
-        Assert.True(page.GetProperty("total").GetInt32() > 2_000);
+        Assert.Equal((40, 5), (page.GetProperty("offset").GetInt32(), page.GetProperty("limit").GetInt32()));
+        Assert.Equal(members.Skip(40).Take(5).Select(m => m.Id),
+            page.GetProperty("users").EnumerateArray().Select(u => u.GetProperty("memberId").GetInt64()));
+        Assert.Equal(5, rest.GetProperty("users").GetArrayLength());
+        Assert.Equal(members.Count + 20, rest.GetProperty("total").GetInt32());
     }
 
     [Fact]
