@@ -62,6 +62,7 @@ public sealed class SandboxPush(IHttpClientFactory httpFactory, IOptionsMonitor<
                 if (!response.IsSuccessStatusCode)
                 {
                     problems.Add($"delivery {delivery}: HTTP {(int)response.StatusCode}");
+                    await AwaitNextDeliveryAsync(delivery, started, o.Sandbox.DeliveryTimeout, ct);
                 }
                 else if (answer.Length == 0 || answer == "success")
                 {
@@ -85,15 +86,26 @@ public sealed class SandboxPush(IHttpClientFactory httpFactory, IOptionsMonitor<
             catch (HttpRequestException ex)
             {
                 problems.Add($"delivery {delivery}: {ex.Message}");
-                // WeChat re-sends on the 5-second rhythm, not right after a refused connection.
-                var rest = o.Sandbox.DeliveryTimeout - started.Elapsed;
-                if (rest > TimeSpan.Zero && delivery < MaxDeliveries)
-                    await Task.Delay(rest, ct);
+                await AwaitNextDeliveryAsync(delivery, started, o.Sandbox.DeliveryTimeout, ct);
             }
         }
         log.LogInformation("Push to {Path} unanswered after {Deliveries} deliveries: {Problems}", path, MaxDeliveries,
             string.Join("; ", problems));
         return new PushResult(PushOutcome.Unavailable, MaxDeliveries, null, problems);
+    }
+
+    /// <summary>
+    /// WeChat re-sends on its 5-second rhythm (PROTOCOL §1.7), not right after an error status or a
+    /// refused connection: the next delivery goes when this one's deadline would have passed. The
+    /// deadline is a network wait like <c>CancelAfter</c>'s above, so it runs on real time, not the
+    /// (test-controlled) <see cref="TimeProvider"/>.
+    /// </summary>
+    private static async Task AwaitNextDeliveryAsync(int delivery, Stopwatch started, TimeSpan deliveryTimeout,
+        CancellationToken ct)
+    {
+        var rest = deliveryTimeout - started.Elapsed;
+        if (rest > TimeSpan.Zero && delivery < MaxDeliveries)
+            await Task.Delay(rest, ct);
     }
 
     /// <summary>The XML WeChat pushes for a user's message or event (PROTOCOL §1.3–§1.5).</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
@@ -55,6 +56,21 @@ public sealed class DeliveryRetryTests(WxQmsApp shared) : IAsyncLifetime
         Assert.Equal(1, await CountTextsAsync(openid));
     }
 
+    [Fact]
+    public async Task An_error_status_is_delivered_again_on_wechats_rhythm_not_at_once()
+    {
+        await using var app = new ErrorStatusApp(errors: 1);
+        var openid = await FollowerAsync(app);
+
+        var answer = await SendAsync(app, openid, new { msgType = "text", content = "你好" });
+
+        Assert.Equal("replied", answer.GetProperty("outcome").GetString());
+        Assert.Equal(2, answer.GetProperty("deliveries").GetInt32());
+        Assert.Contains("HTTP 500", answer.GetProperty("problems")[0].GetString());
+        var gap = app.Log[1] - app.Log[0];
+        Assert.True(gap >= ErrorStatusApp.Timeout - TimeSpan.FromMilliseconds(50), $"delivered again after {gap.TotalMilliseconds:0} ms");
+    }
+
     private static async Task<string> FollowerAsync(WxQmsApp app)
     {
         var users = await app.CreateClient().GetFromJsonAsync<JsonElement>("/sandbox/wechat/users?memberId=200", Ct);
@@ -83,6 +99,52 @@ public sealed class DeliveryRetryTests(WxQmsApp shared) : IAsyncLifetime
 
         protected override HttpMessageHandler CreateCallbackHandler() =>
             new LateAnswers(lateAnswers) { InnerHandler = Server.CreateHandler() };
+    }
+
+    private sealed class ErrorStatusApp(int errors) : WxQmsApp
+    {
+        public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);
+
+        public DeliveryLog Log { get; } = new();
+
+        protected override TimeSpan DeliveryTimeout => Timeout;
+
+        protected override HttpMessageHandler CreateCallbackHandler() =>
+            new ErrorAnswers(errors, Log) { InnerHandler = Server.CreateHandler() };
+    }
+
+    /// <summary>When each delivery reached the callback, from the test's start.</summary>
+    private sealed class DeliveryLog
+    {
+        private readonly Stopwatch watch = Stopwatch.StartNew();
+        private readonly List<TimeSpan> at = [];
+
+        public int Add()
+        {
+            lock (at)
+            {
+                at.Add(watch.Elapsed);
+                return at.Count;
+            }
+        }
+
+        public TimeSpan this[int index]
+        {
+            get
+            {
+                lock (at)
+                    return at[index];
+            }
+        }
+    }
+
+    /// <summary>Answers the first <c>count</c> deliveries with HTTP 500 at once, passes the rest on.</summary>
+    private sealed class ErrorAnswers(int count, DeliveryLog log) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct) =>
+            log.Add() <= count
+                ? new HttpResponseMessage(System.Net.HttpStatusCode.InternalServerError) { RequestMessage = request }
+                : await base.SendAsync(request, ct);
     }
 
     /// <summary>Passes the first <c>count</c> requests on, then holds their answers back past the deadline.</summary>
