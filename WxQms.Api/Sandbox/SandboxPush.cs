@@ -30,8 +30,9 @@ public sealed record PushResult(PushOutcome Outcome, int Deliveries, string? Rep
 /// <summary>
 /// Plays WeChat towards our callback (PROTOCOL §1.3, §1.7, §2): the push is signed, encrypted in the
 /// configured mode, and delivered up to three times, each time waiting <c>DeliveryTimeout</c> (5 s)
-/// for an answer. The answer is checked like WeChat checks it: an encrypted reply must carry a valid
-/// msg_signature and decrypt for our appid; anything malformed counts as no answer.
+/// for an answer. The answer is checked like WeChat checks it: in safe mode the reply must be
+/// encrypted, an encrypted reply must carry a valid msg_signature and decrypt for our appid, and a
+/// malformed one shows the user WeChat's error line at once.
 /// </summary>
 public sealed class SandboxPush(IHttpClientFactory httpFactory, IOptionsMonitor<WechatOptions> options, TimeProvider clock,
     ILogger<SandboxPush> log)
@@ -68,7 +69,7 @@ public sealed class SandboxPush(IHttpClientFactory httpFactory, IOptionsMonitor<
                 {
                     return new PushResult(PushOutcome.Acknowledged, delivery, null, problems);
                 }
-                else if (Open(answer, account, crypto, out var reply, out var problem))
+                else if (Open(answer, account, mode, crypto, out var reply, out var problem))
                 {
                     return new PushResult(PushOutcome.Replied, delivery, reply, problems);
                 }
@@ -186,7 +187,8 @@ public sealed class SandboxPush(IHttpClientFactory httpFactory, IOptionsMonitor<
         return (query, body, crypto);
     }
 
-    private static bool Open(string answer, WechatAppOptions account, WechatCrypto? crypto, out string? reply, out string problem)
+    private static bool Open(string answer, WechatAppOptions account, CallbackMode mode, WechatCrypto? crypto, out string? reply,
+        out string problem)
     {
         reply = null;
         problem = "";
@@ -196,6 +198,13 @@ public sealed class SandboxPush(IHttpClientFactory httpFactory, IOptionsMonitor<
             var fields = WechatXml.Flatten(root);
             if (!fields.TryGetValue("Encrypt", out var encrypt))
             {
+                // Safe mode cannot take a plaintext reply: WeChat looks for Encrypt, finds none, and the
+                // user sees the error line (PROTOCOL §1.1, §11). Compatible mode takes either (§2.3).
+                if (crypto is not null && mode == CallbackMode.Safe)
+                {
+                    problem = "plaintext reply to a safe-mode (encrypted) push";
+                    return false;
+                }
                 reply = answer;
                 return Required(fields, out problem);
             }
