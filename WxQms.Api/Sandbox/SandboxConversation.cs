@@ -143,10 +143,9 @@ public static class SandboxConversation
         if (result.Outcome == PushOutcome.Unavailable)
             return sandbox.Messages.Deliver(user, new SandboxInboxMessage(0, app, openid, "passive", default, MsgType: "error",
                 Text: PushResult.UnavailableText));
-        if (result.ReplyXml is null)
+        if (result.Reply is not { } reply)
             return null;
 
-        var reply = InboundMessage.Parse(result.ReplyXml);
         var articles = reply.Root.Child("Articles")?.ChildrenNamed("item")
             .Select(i => new SandboxArticle(i.Child("Title")?.Value, i.Child("Description")?.Value, i.Child("Url")?.Value,
                 i.Child("PicUrl")?.Value))

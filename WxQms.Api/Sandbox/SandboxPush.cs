@@ -22,7 +22,8 @@ public enum PushOutcome
     Unavailable,
 }
 
-public sealed record PushResult(PushOutcome Outcome, int Deliveries, string? ReplyXml, IReadOnlyList<string> Problems)
+/// <param name="Reply">The passive reply the user sees, decrypted and read; null unless <see cref="PushOutcome.Replied"/>.</param>
+public sealed record PushResult(PushOutcome Outcome, int Deliveries, InboundMessage? Reply, IReadOnlyList<string> Problems)
 {
     public const string UnavailableText = "该公众号暂时无法提供服务，请稍后再试";
 }
@@ -187,8 +188,12 @@ public sealed class SandboxPush(IHttpClientFactory httpFactory, IOptionsMonitor<
         return (query, body, crypto);
     }
 
-    private static bool Open(string answer, WechatAppOptions account, CallbackMode mode, WechatCrypto? crypto, out string? reply,
-        out string problem)
+    /// <summary>
+    /// Reads the answer as WeChat would. A reply needs ToUserName, FromUserName, a unix CreateTime and
+    /// MsgType (PROTOCOL §1.7); one that lacks any of them is malformed data, not a reply.
+    /// </summary>
+    private static bool Open(string answer, WechatAppOptions account, CallbackMode mode, WechatCrypto? crypto,
+        out InboundMessage? reply, out string problem)
     {
         reply = null;
         problem = "";
@@ -205,8 +210,8 @@ public sealed class SandboxPush(IHttpClientFactory httpFactory, IOptionsMonitor<
                     problem = "plaintext reply to a safe-mode (encrypted) push";
                     return false;
                 }
-                reply = answer;
-                return Required(fields, out problem);
+                reply = InboundMessage.From(root);
+                return true;
             }
             if (crypto is null)
             {
@@ -219,21 +224,13 @@ public sealed class SandboxPush(IHttpClientFactory httpFactory, IOptionsMonitor<
                 problem = "reply MsgSignature does not verify";
                 return false;
             }
-            reply = crypto.Decrypt(encrypt).Message;
-            return Required(WechatXml.Flatten(WechatXml.Parse(reply)), out problem);
+            reply = InboundMessage.Parse(crypto.Decrypt(encrypt).Message);
+            return true;
         }
         catch (Exception ex) when (ex is WechatXmlException or WechatCryptoException)
         {
             problem = "reply is not valid: " + ex.Message;
             return false;
         }
-    }
-
-    private static bool Required(IReadOnlyDictionary<string, string> reply, out string problem)
-    {
-        problem = reply.ContainsKey("ToUserName") && reply.ContainsKey("FromUserName") && reply.ContainsKey("MsgType")
-            ? ""
-            : "reply lacks ToUserName, FromUserName or MsgType";
-        return problem.Length == 0;
     }
 }

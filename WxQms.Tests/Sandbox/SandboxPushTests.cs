@@ -50,6 +50,22 @@ public sealed class SandboxPushTests
         Assert.Equal(("text", "收到"), await LastLineAsync(app, openid));
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("yesterday")]
+    public async Task A_reply_without_a_valid_CreateTime_is_wechats_service_error_line_not_a_helper_failure(string? createTime)
+    {
+        await using var app = new ScriptedCallbackApp("Safe", (openid, oa) => Encrypted(TextReply(openid, createTime), oa));
+        var openid = Follower(app);
+
+        var answer = await SendAsync(app, openid, "你好");
+
+        Assert.Equal("unavailable", answer.GetProperty("outcome").GetString());
+        Assert.Equal(PushResult.UnavailableText, answer.GetProperty("reply").GetProperty("text").GetString());
+        Assert.Contains("CreateTime", answer.GetProperty("problems")[0].GetString());
+        Assert.Equal(("error", PushResult.UnavailableText), await LastLineAsync(app, openid));
+    }
+
     [Fact]
     public async Task A_well_formed_encrypted_reply_is_shown_to_the_user()
     {
