@@ -116,7 +116,9 @@ public sealed class SandboxPush(IHttpClientFactory httpFactory, IOptionsMonitor<
         var o = options.CurrentValue;
         var to = app == SandboxApp.Oa ? o.Oa.OriginalId ?? "gh_sandbox" : o.Mp.AppId;
         var sb = new StringBuilder();
-        using (var writer = XmlWriter.Create(sb, new XmlWriterSettings { OmitXmlDeclaration = true }))
+        // WeChat forwards control characters from user text raw inside CDATA (PROTOCOL §1.8, §10.7: the
+        // simulator injects them), so the writer must let them through for our reader to meet them.
+        using (var writer = XmlWriter.Create(sb, new XmlWriterSettings { OmitXmlDeclaration = true, CheckCharacters = false }))
         {
             writer.WriteStartElement("xml");
             Cdata(writer, "ToUserName", to);
@@ -154,7 +156,8 @@ public sealed class SandboxPush(IHttpClientFactory httpFactory, IOptionsMonitor<
     private static void Cdata(XmlWriter writer, string name, string value)
     {
         writer.WriteStartElement(name);
-        writer.WriteCData(WechatXml.RemoveInvalidXmlChars(value).Replace("]]>", "]]]]><![CDATA[>", StringComparison.Ordinal));
+        // WriteCData splits a "]]>" across two sections itself; splitting it here too garbled the text.
+        writer.WriteCData(value);
         writer.WriteEndElement();
     }
 
@@ -181,7 +184,8 @@ public sealed class SandboxPush(IHttpClientFactory httpFactory, IOptionsMonitor<
         var body = (mode, isJson) switch
         {
             (CallbackMode.Safe, false) => $"<xml><ToUserName><![CDATA[{to}]]></ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>",
-            (_, false) => xml.Replace("</xml>", $"<Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>", StringComparison.Ordinal),
+            // Before the root's own end tag: user text may hold "</xml>" too.
+            (_, false) => xml.Insert(xml.LastIndexOf("</xml>", StringComparison.Ordinal), $"<Encrypt><![CDATA[{encrypt}]]></Encrypt>"),
             (CallbackMode.Safe, true) => JsonSerializer.Serialize(new Dictionary<string, string> { ["ToUserName"] = to, ["Encrypt"] = encrypt }),
             (_, true) => xml.TrimEnd()[..^1] + $",\"Encrypt\":{JsonSerializer.Serialize(encrypt)}}}",
         };

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -7,6 +8,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using WxQms.Api.Sandbox;
+using WxQms.Domain.Services.Bot;
 using WxQms.Domain.Wechat;
 using WxQms.Tests.Infrastructure;
 
@@ -17,7 +19,7 @@ namespace WxQms.Tests.Sandbox;
 /// callback here is scripted: it never reaches our Api, it answers what each test makes it answer.
 /// </summary>
 [Collection(IntegrationCollection.Name)]
-public sealed class SandboxPushTests
+public sealed class SandboxPushTests(WxQmsApp shared)
 {
     private const string OriginalId = "gh_test000001";
 
@@ -78,6 +80,36 @@ public sealed class SandboxPushTests
         Assert.Equal(("text", "收到"), await LastLineAsync(app, openid));
     }
 
+    [Theory]
+    [InlineData("Safe")]
+    [InlineData("Compatible")]
+    [InlineData("Plaintext")]
+    public async Task A_control_character_and_a_cdata_end_reach_our_callback_raw_and_the_bot_answers_as_usual(string mode)
+    {
+        await shared.ResetAsync();
+        await using var app = new RecordingApp(mode);
+        var openid = Follower(app);
+        const string text = "你好\u0000\u0001\u001F]]><xml></xml>";
+
+        var answer = await SendAsync(app, openid, text);
+
+        Assert.Equal("replied", answer.GetProperty("outcome").GetString());
+        Assert.Equal(1, answer.GetProperty("deliveries").GetInt32());
+        Assert.Equal(BotReplies.Help, answer.GetProperty("reply").GetProperty("text").GetString());
+        var oa = app.Get<IOptions<WechatOptions>>().Value.Oa;
+        var body = Assert.Single(app.Bodies);
+        var pushed = WechatXml.Flatten(WechatXml.Parse(body)).TryGetValue("Encrypt", out var encrypt)
+            ? new WechatCrypto(oa.EncodingAesKey!, oa.AppId).Decrypt(encrypt).Message
+            : body;
+        Assert.Contains("<Content><![CDATA[你好\u0000\u0001\u001F]]]]><![CDATA[><xml></xml>]]></Content>", pushed);
+        Assert.Equal("你好]]><xml></xml>", WechatXml.Flatten(WechatXml.Parse(pushed))["Content"]);
+        if (mode != "Safe")
+            Assert.Equal("你好]]><xml></xml>", WechatXml.Flatten(WechatXml.Parse(body))["Content"]);
+        var chat = await app.CreateClient().GetFromJsonAsync<JsonElement>($"/sandbox/wechat/users/{openid}/chat", Ct);
+        Assert.Contains(chat.GetProperty("messages").EnumerateArray(),
+            m => m.GetProperty("kind").GetString() == "user" && m.GetProperty("text").GetString() == text);
+    }
+
     private static string Follower(WxQmsApp app)
     {
         var openid = SandboxUsers.Residents[0].OpenId;
@@ -115,20 +147,45 @@ public sealed class SandboxPushTests
         return WechatXml.WriteEncryptedEnvelope(encrypt, WechatSignature.Sign(oa.Token!, ts, nonce, encrypt), ts, nonce);
     }
 
-    /// <summary>The Api with its callback replaced: every push is answered with <c>answer(openid, account)</c>.</summary>
-    private sealed class ScriptedCallbackApp(string mode, Func<string, WechatAppOptions, string> answer) : WxQmsApp
+    /// <summary>The Api with the account and the sandbox set to push in <c>mode</c> (Plaintext, Compatible or Safe).</summary>
+    private abstract class ModeApp(string mode) : WxQmsApp
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             base.ConfigureWebHost(builder);
-            builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Wechat:Sandbox:CallbackMode"] = mode,
-            }));
+            var settings = new Dictionary<string, string?> { ["Wechat:Sandbox:CallbackMode"] = mode };
+            // An account with an EncodingAESKey refuses plaintext pushes, as it should; plaintext mode has none.
+            if (mode == "Plaintext")
+                settings["Wechat:Oa:EncodingAesKey"] = "";
+            builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(settings));
         }
+    }
 
+    /// <summary>The Api with its callback replaced: every push is answered with <c>answer(openid, account)</c>.</summary>
+    private sealed class ScriptedCallbackApp(string mode, Func<string, WechatAppOptions, string> answer) : ModeApp(mode)
+    {
         protected override HttpMessageHandler CreateCallbackHandler() =>
             new Scripted(openid => answer(openid, Get<IOptions<WechatOptions>>().Value.Oa));
+    }
+
+    /// <summary>The Api as usual, with every body the sandbox posts to our callback kept.</summary>
+    private sealed class RecordingApp(string mode) : ModeApp(mode)
+    {
+        private readonly ConcurrentQueue<string> bodies = new();
+
+        public IReadOnlyList<string> Bodies => [.. bodies];
+
+        protected override HttpMessageHandler CreateCallbackHandler() =>
+            new Recording(bodies) { InnerHandler = Server.CreateHandler() };
+    }
+
+    private sealed class Recording(ConcurrentQueue<string> bodies) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+        {
+            bodies.Enqueue(await request.Content!.ReadAsStringAsync(ct));
+            return await base.SendAsync(request, ct);
+        }
     }
 
     private sealed class Scripted(Func<string, string> answer) : HttpMessageHandler
