@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using WxQms.Api.Sandbox.Phone;
 using WxQms.Domain.Wechat;
@@ -38,8 +37,7 @@ public static class SandboxEndpoints
         var sandbox = app.MapGroup("/sandbox").WithTags("Sandbox").ExcludeFromDescription()
             .AddEndpointFilter(OnlyWhenEnabled);
 
-        wx.MapPost("/cgi-bin/stable_token", (StableTokenRequest body, SandboxWechat sandbox) =>
-            AnswerToken(sandbox.StableToken(body.Appid, body.Secret, body.ForceRefresh)));
+        wx.MapPost("/cgi-bin/stable_token", StableTokenAsync);
         wx.MapGet("/cgi-bin/token", (string? appid, string? secret, SandboxWechat sandbox) =>
             AnswerToken(sandbox.PlainToken(appid, secret)));
 
@@ -60,11 +58,19 @@ public static class SandboxEndpoints
             ? await next(context)
             : Results.NotFound();
 
-    public sealed record StableTokenRequest(
-        [property: JsonPropertyName("grant_type")] string? GrantType,
-        [property: JsonPropertyName("appid")] string? Appid,
-        [property: JsonPropertyName("secret")] string? Secret,
-        [property: JsonPropertyName("force_refresh")] bool ForceRefresh);
+    /// <summary>
+    /// The body is read by hand, so a broken one gets WeChat's 44002 (empty) or 47001 (not a JSON
+    /// object) rather than ASP.NET's 400 (PROTOCOL §9).
+    /// </summary>
+    internal static async Task<IResult> StableTokenAsync(HttpRequest request, SandboxWechat sandbox, CancellationToken ct)
+    {
+        var (body, bad) = await ReadJsonAsync(request, ct);
+        if (bad is not null)
+            return Answer(bad);
+        var root = body!.Root;
+        return AnswerToken(sandbox.StableToken(root.Text("grant_type"), root.Text("appid"), root.Text("secret"),
+            force: root.Text("force_refresh") == "true"));
+    }
 
     /// <summary>Token bodies carry no errcode on success (PROTOCOL §3).</summary>
     private static IResult AnswerToken(object body) => body switch

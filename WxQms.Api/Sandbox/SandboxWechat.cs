@@ -30,10 +30,16 @@ public sealed class SandboxWechat
     /// <summary>Old and new tokens overlap this long; stable_token rotates in its last such stretch.</summary>
     public static readonly TimeSpan Grace = TimeSpan.FromMinutes(5);
 
+    /// <summary>stable_token's force_refresh limits (PROTOCOL §3.2).</summary>
+    public const int ForcedRefreshesPerDay = 20;
+
+    public static readonly TimeSpan ForcedRefreshSpacing = TimeSpan.FromSeconds(30);
+
     private readonly Lock gate = new();
     private readonly Dictionary<string, Issued> byToken = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Issued> currentStable = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Issued> currentPlain = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (DateOnly Day, int Count, DateTimeOffset? Last)> forcedRefreshes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> counters = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> limits = new(StringComparer.Ordinal);
 
@@ -89,6 +95,7 @@ public sealed class SandboxWechat
             byToken.Clear();
             currentStable.Clear();
             currentPlain.Clear();
+            forcedRefreshes.Clear();
             counters.Clear();
             limits.Clear();
             rejectingAll.Clear();
@@ -168,16 +175,24 @@ public sealed class SandboxWechat
         }
     }
 
-    public object StableToken(string? appId, string? secret, bool force)
+    /// <summary>
+    /// stable_token (PROTOCOL §3.2): the same token while it has more than 5 minutes left; force_refresh
+    /// mints a new one and retires the old at once, at most 20 times a day and 30 s apart. A forced
+    /// call beyond that does not refresh; PROTOCOL names no error for it, so it answers as normal mode.
+    /// </summary>
+    public object StableToken(string? grantType, string? appId, string? secret, bool force)
     {
         if (CheckApp(appId, secret) is { } refused)
             return refused;
+        if (grantType != "client_credential")
+            return Fail(40002, "invalid grant_type");
         if (CountCall(appId!, "stable_token") is { } quota)
             return quota;
 
         var now = clock.GetUtcNow();
         lock (gate)
         {
+            force = force && AllowForcedRefresh(appId!, now);
             if (currentStable.TryGetValue(appId!, out var current) && !force && current.ExpiresAt - now > Grace)
                 return new TokenGrant(current.Token, (int)(current.ExpiresAt - now).TotalSeconds);
             if (current is not null)
@@ -187,6 +202,19 @@ public sealed class SandboxWechat
             counters.AddOrUpdate($"stable-minted:{appId}", 1, (_, n) => n + 1);
             return new TokenGrant(issued.Token, (int)TokenLifetime.TotalSeconds);
         }
+    }
+
+    /// <summary>Counts a forced refresh if WeChat would make it: 20 a day (Beijing time), 30 s apart. Under <see cref="gate"/>.</summary>
+    private bool AllowForcedRefresh(string appId, DateTimeOffset now)
+    {
+        var day = DateOnly.FromDateTime(now.ToOffset(TimeSpan.FromHours(8)).DateTime);
+        var (lastDay, count, last) = forcedRefreshes.GetValueOrDefault(appId);
+        if (lastDay != day)
+            count = 0;
+        if (count >= ForcedRefreshesPerDay || (last is { } at && now - at < ForcedRefreshSpacing))
+            return false;
+        forcedRefreshes[appId] = (day, count + 1, now);
+        return true;
     }
 
     /// <summary>The old cgi-bin/token: every call mints a new token and retires the previous one after the grace period.</summary>
