@@ -52,12 +52,12 @@ public sealed class PhotoIntake(IFileStore files)
                 if (!dir.TryGetDateTime(ExifDirectoryBase.TagDateTimeOriginal, out var local)
                     && !dir.TryGetDateTime(ExifDirectoryBase.TagDateTime, out local))
                     continue;
-                var offset = dir.GetString(ExifDirectoryBase.TagTimeZoneOriginal) is { } text
+                // Without the camera's offset the photo was taken on Shanghai's clock (a skipped or repeated hour resolved there).
+                return dir.GetString(ExifDirectoryBase.TagTimeZoneOriginal) is { } text
                     && TimeSpan.TryParse(text.TrimStart('+'), System.Globalization.CultureInfo.InvariantCulture, out var parsed)
                     && parsed.Duration() <= TimeSpan.FromHours(14)
-                        ? parsed
-                        : Rules.Tasks.Periods.Shanghai.GetUtcOffset(local);
-                return new DateTimeOffset(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), offset);
+                        ? new DateTimeOffset(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), parsed)
+                        : Rules.LocalTime.ToInstant(local);
             }
         }
         catch (Exception ex) when (ex is ImageProcessingException or IOException or ArgumentException or FormatException)

@@ -60,7 +60,7 @@ public static class ReminderSchedule
         if (task.PlanRequired && rule.PlanReportAfterDays > 0)
         {
             var day = Periods.LocalDate(task.OpensAt).AddDays(rule.PlanReportAfterDays);
-            var fire = Periods.StartOf(day) + PlanReportTime.ToTimeSpan();
+            var fire = LocalTime.ToInstant(day, PlanReportTime);
             if (fire < task.DueAt)
                 list.Add(new(ReminderKind.PlanReport, fire, task.DueAt, ReminderAudience.Organisers));
         }
@@ -140,6 +140,6 @@ public static class QuietHours
         var day = DateOnly.FromDateTime(local.DateTime);
         if (TimeOnly.FromDateTime(local.DateTime) >= Starts)
             day = day.AddDays(1);
-        return Periods.StartOf(day) + Ends.ToTimeSpan();
+        return LocalTime.ToInstant(day, Ends);
     }
 }

@@ -10,7 +10,7 @@ namespace WxQms.Domain.Rules.Tasks;
 /// </summary>
 public static class Periods
 {
-    public static TimeZoneInfo Shanghai { get; } = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+    public static TimeZoneInfo Shanghai => LocalTime.Shanghai;
 
     public static Period For(Recurrence recurrence, int year, int index)
     {
@@ -114,9 +114,11 @@ public static class Periods
     public static DateOnly LocalDate(DateTimeOffset instant) =>
         DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, Shanghai).DateTime);
 
-    /// <summary>Shanghai midnight at the start of <paramref name="day"/>, in UTC.</summary>
-    public static DateTimeOffset StartOf(DateOnly day) =>
-        new(TimeZoneInfo.ConvertTimeToUtc(day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified), Shanghai), TimeSpan.Zero);
+    /// <summary>
+    /// Shanghai midnight at the start of <paramref name="day"/>, in UTC; on a day whose midnight the clocks skipped
+    /// (1940-06-01), the moment they jumped.
+    /// </summary>
+    public static DateTimeOffset StartOf(DateOnly day) => LocalTime.ToInstant(day, TimeOnly.MinValue);
 
     /// <summary>"2026年11月20日 14:00" in Shanghai time, for messages.</summary>
     public static string Describe(DateTimeOffset instant) =>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
 using WxQms.Domain.Model.Tasks;
+using WxQms.Domain.Rules;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Seeding;
 using WxQms.Domain.Storage;
@@ -60,7 +61,7 @@ public sealed class DemoReminders(MySqlDataSource db, IOptions<WechatOptions> we
         {
             ("organisers", now - minute + TimeSpan.FromDays(3) - TimeSpan.FromMinutes(5)), // T−3 came five minutes ago
             ("members", now - minute + TimeSpan.FromDays(1) - TimeSpan.FromMinutes(5)),    // T−1 came five minutes ago
-            ("warning", Periods.StartOf(today.AddDays(-1)) + TimeSpan.FromHours(14.5)),   // yesterday 14:30, no evidence
+            ("warning", LocalTime.ToInstant(today.AddDays(-1), new TimeOnly(14, 30))),  // yesterday 14:30, no evidence
         };
         var phones = new List<DemoPhone>();
         await using var conn = await db.OpenConnectionAsync(ct);
