@@ -24,20 +24,20 @@ public static class ExportEndpoints
     {
         var exports = app.MapGroup("/api/exports").WithTags("Assessment").RequireAuthorization(MpAuth.Policy);
         exports.MapGet("/rankings.xlsx", (string? period, long? scope, CurrentUser user, HttpContext http, RankingCache cache,
-                RankingQueries queries, TimeProvider clock, CancellationToken ct) =>
-                RankingsAsync(period, scope, user.Roles, http, cache, queries, clock, ct))
+                RankingQueries queries, AssessedPeriods periods, CancellationToken ct) =>
+                RankingsAsync(period, scope, user.Roles, http, cache, queries, periods, ct))
             .WithSummary("Rankings of a period as .xlsx (office staff)").Produces(200, contentType: Xlsx);
         exports.MapGet("/tasks.xlsx", (string? period, long? scope, CurrentUser user, OrgStore orgs, AssessmentExports rows,
-                TimeProvider clock, CancellationToken ct) => TasksAsync(period, scope, user.Roles, orgs, rows, clock, ct))
+                AssessedPeriods periods, CancellationToken ct) => TasksAsync(period, scope, user.Roles, orgs, rows, periods, ct))
             .WithSummary("Task status of a subtree for a period as .xlsx (office staff)").Produces(200, contentType: Xlsx);
     }
 
     internal static async Task<IResult> RankingsAsync(string? period, long? scope, IReadOnlyList<Grant> grants, HttpContext http,
-        RankingCache cache, RankingQueries queries, TimeProvider clock, CancellationToken ct)
+        RankingCache cache, RankingQueries queries, AssessedPeriods periods, CancellationToken ct)
     {
         if (!grants.Any(g => g.Role == Roles.Staff))
             return RankingEndpoints.Problem(StatusCodes.Status403Forbidden, "无权访问", "导出仅限街道党建办工作人员", "auth.forbidden");
-        var (community, problem) = RankingEndpoints.Resolve(period, scope, "community", grants, clock);
+        var (community, problem) = RankingEndpoints.Resolve(period, scope, "community", grants, periods);
         if (problem is not null)
             return problem;
         var (communities, _) = await RankingEndpoints.LoadAsync(community!, cache, queries, ct);
@@ -61,11 +61,11 @@ public static class ExportEndpoints
     }
 
     internal static async Task<IResult> TasksAsync(string? period, long? scope, IReadOnlyList<Grant> grants, OrgStore orgs,
-        AssessmentExports rows, TimeProvider clock, CancellationToken ct)
+        AssessmentExports rows, AssessedPeriods periods, CancellationToken ct)
     {
         if (!grants.Any(g => g.Role == Roles.Staff))
             return RankingEndpoints.Problem(StatusCodes.Status403Forbidden, "无权访问", "导出仅限街道党建办工作人员", "auth.forbidden");
-        var (request, problem) = RankingEndpoints.Resolve(period, scope, "community", grants, clock);
+        var (request, problem) = RankingEndpoints.Resolve(period, scope, "community", grants, periods);
         if (problem is not null)
             return problem;
         var org = await orgs.GetAsync(request!.ScopeId, ct);

@@ -47,17 +47,15 @@ public static class RankingEndpoints
     }
 
     internal static async Task<IResult> GetRanking(string? period, long? scope, string? level, HttpContext http, CurrentUser user,
-        RankingCache cache, RankingQueries queries, TimeProvider clock, CancellationToken ct)
+        RankingCache cache, RankingQueries queries, OrgStore orgs, AssessedPeriods periods, CancellationToken ct)
     {
         var grants = user.Roles;
-        var (request, problem) = Resolve(period, scope, level, grants, clock);
+        var (request, problem) = Resolve(period, scope, level, grants, periods);
         if (problem is not null)
             return problem;
-        var (ranking, outcome) = await LoadAsync(request!, cache, queries, ct);
+        var (ranking, outcome, refused) = await LoadForAsync(request!, grants, cache, queries, orgs, ct);
         if (ranking is null)
-            return Problem(StatusCodes.Status404NotFound, "未找到", $"组织 {request!.ScopeId} 不存在", "org.not_found");
-        if (!RankingAccess.CanSee(grants, ranking.View.Scope.Path))
-            return Problem(StatusCodes.Status403Forbidden, "无权访问", "您无权查看该范围的排名", "auth.forbidden");
+            return refused!;
 
         http.Response.Headers.ETag = ranking.ETag;
         http.Response.Headers.CacheControl = "private, no-cache";
@@ -82,6 +80,31 @@ public static class RankingEndpoints
         }
     }
 
+    /// <summary>
+    /// The ranking <paramref name="grants"/> asked for, once it is known they may see it: a ranking this process holds
+    /// is judged by its own scope, any other by the scope org's path (one indexed read) before anything is built or
+    /// cached. The problem is 404 for an unknown org, 403 for a scope the caller may not see.
+    /// </summary>
+    internal static async ValueTask<(CachedRanking? Ranking, CacheOutcome Outcome, ProblemHttpResult? Problem)> LoadForAsync(
+        RankingRequest r, IReadOnlyList<Grant> grants, RankingCache cache, RankingQueries queries, OrgStore orgs, CancellationToken ct)
+    {
+        if (cache.TryGetLocal(r.Period.Key, r.ScopeId, r.Level, out var hit))
+            return RankingAccess.CanSee(grants, hit.View.Scope.Path) ? (hit, CacheOutcome.Hit, null) : (null, CacheOutcome.Hit, Forbidden());
+        if (await orgs.GetAsync(r.ScopeId, ct) is not { } org)
+            return (null, CacheOutcome.Miss, OrgNotFound(r.ScopeId));
+        if (!RankingAccess.CanSee(grants, RankingAccess.NormaliseScope(org.Path, r.Level)))
+            return (null, CacheOutcome.Miss, Forbidden());
+        var (ranking, outcome) = await LoadThroughRedisAsync(r, cache, queries, ct);
+        return (ranking, outcome, ranking is null ? OrgNotFound(r.ScopeId) : null);
+    }
+
+    private static ProblemHttpResult Forbidden() =>
+        Problem(StatusCodes.Status403Forbidden, "无权访问", "您无权查看该范围的排名", "auth.forbidden");
+
+    private static ProblemHttpResult OrgNotFound(long id) =>
+        Problem(StatusCodes.Status404NotFound, "未找到", $"组织 {id} 不存在", "org.not_found");
+
+    /// <summary>A ranking without an access check: for callers who may see every ranking (office staff's exports).</summary>
     internal static ValueTask<(CachedRanking? Ranking, CacheOutcome Outcome)> LoadAsync(RankingRequest r, RankingCache cache,
         RankingQueries queries, CancellationToken ct) =>
         cache.TryGetLocal(r.Period.Key, r.ScopeId, r.Level, out var hit)
@@ -93,33 +116,30 @@ public static class RankingEndpoints
         RankingQueries queries, CancellationToken ct) =>
         cache.GetOrLoadAsync(r.Period.Key, r.ScopeId, r.Level, c => queries.BuildAsync(r.Period, r.ScopeId, r.Level, c), ct);
 
-    /// <summary>Defaults: this month; the viewer's subdistrict (communities) or community (branches).</summary>
+    /// <summary>
+    /// Defaults: this month; the viewer's subdistrict (communities) or community (branches). A period before go-live
+    /// or not yet begun is refused (400 <c>period.out_of_range</c>): nothing exists to rank there.
+    /// </summary>
     internal static (RankingRequest? Request, ProblemHttpResult? Problem) Resolve(string? period, long? scope, string? level,
-        IReadOnlyList<Grant> grants, TimeProvider clock)
+        IReadOnlyList<Grant> grants, AssessedPeriods periods)
     {
         if (!RankingQueries.TryParseLevel(level, out var parsedLevel))
             return (null, Problem(StatusCodes.Status400BadRequest, "参数无效", "level 只能是 community 或 branch", "request.invalid"));
         Period parsedPeriod;
         if (string.IsNullOrEmpty(period))
-            parsedPeriod = CurrentMonth(clock.GetUtcNow());
+            parsedPeriod = periods.CurrentMonth();
         else if (!Periods.TryParse(period, out parsedPeriod))
             return (null, Problem(StatusCodes.Status400BadRequest, "参数无效", $"无法识别的期间“{period}”，应如 2026-11、2026-Q4 或 2026", "request.invalid"));
+        if (!periods.Exists(parsedPeriod))
+            return (null, OutOfRange(period!, periods));
         var scopeId = scope ?? RankingAccess.DefaultScope(grants, parsedLevel);
         if (scopeId is null)
             return (null, Problem(StatusCodes.Status403Forbidden, "无权访问", "请先绑定党员身份", "auth.not_bound"));
         return (new RankingRequest(parsedPeriod, scopeId.Value, parsedLevel), null);
     }
 
-    private static Period? currentMonth;
-
-    /// <summary>This month, worked out (time zones and all) once a month rather than once a request.</summary>
-    private static Period CurrentMonth(DateTimeOffset now)
-    {
-        var month = currentMonth;
-        if (month is null || now < month.StartsAt || now >= month.EndsAt)
-            currentMonth = month = Periods.Containing(Recurrence.Monthly, now);
-        return month;
-    }
+    internal static ProblemHttpResult OutOfRange(string period, AssessedPeriods periods) =>
+        Problem(StatusCodes.Status400BadRequest, "期间超出范围", periods.Describe(period), "period.out_of_range");
 
     internal static bool Matches(Microsoft.Extensions.Primitives.StringValues ifNoneMatch, string etag)
     {
@@ -138,17 +158,17 @@ public static class RankingEndpoints
     }
 
     internal static async Task<Results<Ok<StarsDto>, ProblemHttpResult>> MyStars(string? period, CurrentUser user,
-        AssessmentService assessment, Microsoft.Extensions.Options.IOptions<AssessmentOptions> options, TimeProvider clock,
+        AssessmentService assessment, Microsoft.Extensions.Options.IOptions<AssessmentOptions> options, AssessedPeriods periods,
         CancellationToken ct)
     {
         if (user.MemberId is not { } memberId)
             return Problem(StatusCodes.Status403Forbidden, "无权访问", "请先绑定党员身份", "auth.not_bound");
-        return await StarsAsync(memberId, period, assessment, options.Value, clock, ct);
+        return await StarsAsync(memberId, period, assessment, options.Value, periods, ct);
     }
 
     internal static async Task<Results<Ok<StarsDto>, ProblemHttpResult>> MemberStars(long id, string? period, CurrentUser user,
         OrgStore orgs, MemberStore members, AssessmentService assessment, Microsoft.Extensions.Options.IOptions<AssessmentOptions> options,
-        TimeProvider clock, CancellationToken ct)
+        AssessedPeriods periods, CancellationToken ct)
     {
         var member = await members.GetAsync(id, ct);
         var org = member is null ? null : await orgs.GetAsync(member.OrgId, ct);
@@ -156,17 +176,19 @@ public static class RankingEndpoints
             return Problem(StatusCodes.Status404NotFound, "未找到", $"党员 {id} 不存在", "member.not_found");
         if (user.MemberId != id && !user.CanRead(org.Path))
             return Problem(StatusCodes.Status403Forbidden, "无权访问", "您无权查看该党员的星级", "auth.forbidden");
-        return await StarsAsync(id, period, assessment, options.Value, clock, ct);
+        return await StarsAsync(id, period, assessment, options.Value, periods, ct);
     }
 
     private static async Task<Results<Ok<StarsDto>, ProblemHttpResult>> StarsAsync(long memberId, string? period,
-        AssessmentService assessment, AssessmentOptions options, TimeProvider clock, CancellationToken ct)
+        AssessmentService assessment, AssessmentOptions options, AssessedPeriods periods, CancellationToken ct)
     {
         Period month;
         if (string.IsNullOrEmpty(period))
-            month = Periods.Containing(Recurrence.Monthly, clock.GetUtcNow());
+            month = periods.CurrentMonth();
         else if (!Periods.TryParse(period, out month) || month.Kind != RecurrenceKind.Monthly)
             return Problem(StatusCodes.Status400BadRequest, "参数无效", "星级按月查询，period 应如 2026-11", "request.invalid");
+        else if (!periods.Exists(month))
+            return OutOfRange(period, periods);
         var (stars, provisional) = await assessment.MemberStarsAsync(memberId, month, ct);
         if (stars is null)
             return Problem(StatusCodes.Status404NotFound, "未找到", "该党员在这个月没有星级记录", "stars.not_found");

@@ -28,20 +28,20 @@ public static class RankingPage
         var h5 = app.MapGroup("/h5").ExcludeFromDescription();
         h5.MapGet("/ranking", Page);
         h5.MapGet("/ranking/rankings.xlsx", async (string? period, long? scope, HttpContext http, H5Viewer viewers, RankingCache cache,
-            RankingQueries queries, TimeProvider clock, CancellationToken ct) =>
+            RankingQueries queries, AssessedPeriods periods, CancellationToken ct) =>
         {
             var (outcome, viewer) = await viewers.ResolveAsync(http, ct);
             return viewer is null || outcome != H5Viewer.Outcome.Member
                 ? Denied(outcome)
-                : await ExportEndpoints.RankingsAsync(period, scope, viewer.Grants, http, cache, queries, clock, ct);
+                : await ExportEndpoints.RankingsAsync(period, scope, viewer.Grants, http, cache, queries, periods, ct);
         });
         h5.MapGet("/ranking/tasks.xlsx", async (string? period, long? scope, HttpContext http, H5Viewer viewers, OrgStore orgs,
-            AssessmentExports rows, TimeProvider clock, CancellationToken ct) =>
+            AssessmentExports rows, AssessedPeriods periods, CancellationToken ct) =>
         {
             var (outcome, viewer) = await viewers.ResolveAsync(http, ct);
             return viewer is null || outcome != H5Viewer.Outcome.Member
                 ? Denied(outcome)
-                : await ExportEndpoints.TasksAsync(period, scope, viewer.Grants, orgs, rows, clock, ct);
+                : await ExportEndpoints.TasksAsync(period, scope, viewer.Grants, orgs, rows, periods, ct);
         });
     }
 
@@ -49,7 +49,7 @@ public static class RankingPage
         "请从公众号菜单打开排名页后再导出", outcome == H5Viewer.Outcome.NotBound ? "auth.not_bound" : "auth.required");
 
     internal static async Task<IResult> Page(string? period, long? scope, string? level, HttpContext http, H5Viewer viewers,
-        RankingCache cache, RankingQueries queries, TimeProvider clock, CancellationToken ct)
+        RankingCache cache, RankingQueries queries, OrgStore orgs, AssessedPeriods periods, TimeProvider clock, CancellationToken ct)
     {
         var (outcome, viewer) = await viewers.ResolveAsync(http, ct);
         switch (outcome)
@@ -63,24 +63,25 @@ public static class RankingPage
                     "您的微信尚未绑定党员信息。请在公众号中发送手机号完成绑定，或从小程序进入。");
         }
 
-        var (request, problem) = RankingEndpoints.Resolve(period, scope, level, viewer!.Grants, clock);
+        var (request, problem) = RankingEndpoints.Resolve(period, scope, level, viewer!.Grants, periods);
         if (problem is not null)
             return Message(problem.StatusCode, "无法显示排名", problem.ProblemDetails.Detail ?? "参数无效");
-        var (ranking, _) = await RankingEndpoints.LoadAsync(request!, cache, queries, ct);
+        var (ranking, _, refused) = await RankingEndpoints.LoadForAsync(request!, viewer.Grants, cache, queries, orgs, ct);
         if (ranking is null)
-            return Message(StatusCodes.Status404NotFound, "未找到", "没有这个组织");
-        if (!RankingAccess.CanSee(viewer.Grants, ranking.View.Scope.Path))
-            return Message(StatusCodes.Status403Forbidden, "无权查看", "您无权查看该范围的排名");
+            return refused!.StatusCode == StatusCodes.Status404NotFound
+                ? Message(StatusCodes.Status404NotFound, "未找到", "没有这个组织")
+                : Message(StatusCodes.Status403Forbidden, "无权查看", "您无权查看该范围的排名");
 
         // The communities, for the branch tab's picker (office staff and committees can look at any they may see).
         var communityRequest = request! with { Level = RankingLevel.Community, ScopeId = OrgPath.Ids(ranking.View.Scope.Path)[0] };
-        var (communities, _) = await RankingEndpoints.LoadAsync(communityRequest, cache, queries, ct);
-        var html = Render(ranking.View, request!, viewer, communities?.View, clock.GetUtcNow());
+        var (communities, _, _) = await RankingEndpoints.LoadForAsync(communityRequest, viewer.Grants, cache, queries, orgs, ct);
+        var html = Render(ranking.View, request!, viewer, communities?.View, clock.GetUtcNow(), periods.FirstYear);
         http.Response.Headers.CacheControl = "private, no-store";
         return Results.Content(html, "text/html; charset=utf-8");
     }
 
-    internal static string Render(RankingView view, RankingRequest request, H5Identity viewer, RankingView? communities, DateTimeOffset now)
+    internal static string Render(RankingView view, RankingRequest request, H5Identity viewer, RankingView? communities, DateTimeOffset now,
+        int firstYear)
     {
         var mine = view.Rows.FirstOrDefault(r => viewer.Grants.Any(g => OrgPath.IsWithin(g.OrgPath, r.Path)));
         var staff = viewer.Grants.Any(g => g.Role == Roles.Staff);
@@ -100,7 +101,7 @@ public static class RankingPage
         sb.Append("</nav>");
         sb.Append("<form class=picker method=get action=\"/h5/ranking\"><input type=hidden name=level value=\"").Append(E(view.Level))
             .Append("\"><input type=hidden name=scope value=\"").Append(view.Scope.Id).Append("\"><label>期间 <select name=period id=period onchange=\"this.form.submit()\">");
-        foreach (var p in PeriodChoices(now))
+        foreach (var p in PeriodChoices(now, firstYear))
         {
             sb.Append("<option value=\"").Append(p.Key).Append('"').Append(p.Key == view.Period ? " selected" : "").Append('>')
                 .Append(E(RankingQueries.Label(p))).Append("</option>");
@@ -191,18 +192,21 @@ public static class RankingPage
         return sb.ToString();
     }
 
-    private static IEnumerable<Period> PeriodChoices(DateTimeOffset now)
+    /// <summary>The periods that exist (<see cref="PeriodAssessment.IsAssessed"/>) among the last twelve months, this year's quarters and this year.</summary>
+    private static IEnumerable<Period> PeriodChoices(DateTimeOffset now, int firstYear)
     {
+        var choices = new List<Period>(17);
         var month = Periods.Containing(Recurrence.Monthly, now);
         for (var i = 0; i < 12; i++)
         {
-            yield return month;
+            choices.Add(month);
             month = Periods.Containing(Recurrence.Monthly, month.StartsAt.AddDays(-1));
         }
         var year = Periods.Containing(Recurrence.Yearly, now).Year;
         for (var q = 1; q <= 4; q++)
-            yield return Periods.For(RecurrenceKind.Quarterly, year, q);
-        yield return Periods.For(RecurrenceKind.Yearly, year, 1);
+            choices.Add(Periods.For(RecurrenceKind.Quarterly, year, q));
+        choices.Add(Periods.For(RecurrenceKind.Yearly, year, 1));
+        return choices.Where(p => PeriodAssessment.IsAssessed(p, firstYear, now));
     }
 
     private static string Url(string period, long? scope, string level) =>

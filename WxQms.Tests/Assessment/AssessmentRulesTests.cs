@@ -228,3 +228,27 @@ public sealed class MonthToCloseTests
     public void The_close_is_for_the_previous_month_from_one_oclock_on_the_first(string now, string? month) =>
         Assert.Equal(month, AssessmentService.MonthToClose(DateTimeOffset.Parse(now, System.Globalization.CultureInfo.InvariantCulture))?.Key);
 }
+
+public sealed class AssessedPeriodTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 25, 1, 0, 0, TimeSpan.Zero); // 2026-11-25 09:00 in Shanghai
+
+    [Theory]
+    [InlineData("2026-11", true)]   // the current month, live
+    [InlineData("2026-Q4", true)]   // the current quarter
+    [InlineData("2026", true)]      // the current year
+    [InlineData("2026-01", true)]   // January of the first year
+    [InlineData("2025-12", false)]  // before go-live
+    [InlineData("2025", false)]
+    [InlineData("1940-06", false)]
+    [InlineData("2026-12", false)]  // not begun
+    [InlineData("2027-Q1", false)]
+    [InlineData("2027", false)]
+    public void A_period_exists_from_the_first_years_January_to_the_current_one(string key, bool exists) =>
+        Assert.Equal(exists, PeriodAssessment.IsAssessed(WxQms.Domain.Rules.Tasks.Periods.Parse(key), 2026, Now));
+
+    [Fact]
+    public void The_current_month_begins_at_Shanghai_midnight() =>
+        Assert.True(PeriodAssessment.IsAssessed(WxQms.Domain.Rules.Tasks.Periods.Parse("2026-12"), 2026,
+            new DateTimeOffset(2026, 11, 30, 16, 0, 0, TimeSpan.Zero)));
+}

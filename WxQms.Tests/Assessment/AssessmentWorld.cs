@@ -9,12 +9,19 @@ using WxQms.Tests.Infrastructure;
 
 namespace WxQms.Tests.Assessment;
 
-/// <summary>The seeded demo subdistrict with plans for two coming months, and ways to book work on it.</summary>
-public sealed class AssessmentWorld(WxQmsApp app)
+/// <summary>The seeded demo subdistrict with plans for two months, and ways to book work on it.</summary>
+/// <param name="thisMonth">
+/// Work in the month the shared clock stands in (its rankings and stars exist: a period that has not begun is
+/// refused) rather than in one that has not started yet.
+/// </param>
+public sealed class AssessmentWorld(WxQmsApp app, bool thisMonth = false)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>A month that has not started (the shared clock only moves forward), and the month after it.</summary>
+    /// <summary>
+    /// A month that has not started (the shared clock only moves forward), or with <c>thisMonth</c> the current one;
+    /// and the month after it.
+    /// </summary>
     public Period Month { get; private set; } = null!;
 
     public Period Next { get; private set; } = null!;
@@ -23,7 +30,7 @@ public sealed class AssessmentWorld(WxQmsApp app)
     {
         await app.ResetAsync();
         await app.Get<DemoSeeder>().SeedAsync(Ct);
-        Month = Periods.Containing(Recurrence.Monthly, app.Clock.GetUtcNow().AddDays(35));
+        Month = Periods.Containing(Recurrence.Monthly, app.Clock.GetUtcNow().AddDays(thisMonth ? 0 : 35));
         Next = Periods.Containing(Recurrence.Monthly, Month.EndsAt.AddDays(1));
         await app.Get<PlanService>().GenerateYearAsync(Month.Year, Ct);
         await app.Get<PlanService>().GenerateYearAsync(Next.Year, Ct);

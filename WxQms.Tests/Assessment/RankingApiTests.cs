@@ -2,6 +2,11 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 using WxQms.Domain.Caching;
 using WxQms.Domain.Rules.Assessment;
 using WxQms.Domain.Rules.Tasks;
@@ -15,7 +20,7 @@ namespace WxQms.Tests.Assessment;
 public sealed class RankingApiTests(WxQmsApp app) : IAsyncLifetime
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-    private readonly AssessmentWorld world = new(app);
+    private readonly AssessmentWorld world = new(app, thisMonth: true);
     private readonly HttpClient client = app.CreateClient();
 
     public async ValueTask InitializeAsync()
@@ -102,6 +107,84 @@ public sealed class RankingApiTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, (await GetAsync("/api/rankings?level=street", token)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await GetAsync("/api/rankings?scope=999999", token)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/rankings", Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Periods_before_go_live_or_not_yet_begun_are_refused_without_computing_or_keeping_anything()
+    {
+        var me = await world.MemberOfAsync("DFL-C01-B01");
+        var token = await world.TokenAsync(me);
+        var staff = await world.TokenAsync(await world.HolderAsync("staff", "DFL"));
+        var cache = app.Get<RankingCache>();
+        using var builds = new MetricCollector<long>(app.Get<IMeterFactory>(), RankingQueries.MeterName, RankingQueries.BuiltCounter);
+        var cached = cache.LocalCount;
+        var firstYear = app.Get<AssessedPeriods>().FirstYear;
+        string[] absent = [$"{firstYear - 1}-12", $"{firstYear - 1}-Q4", $"{firstYear - 1}", "1940-06", "1986-09", "2000-01", "9998",
+            world.Next.Key, $"{world.Next.Year + 1}", $"{world.Month.Year + 1}-Q1"];
+
+        foreach (var period in absent)
+        {
+            foreach (var url in new[]
+            {
+                $"/api/rankings?period={period}", $"/api/rankings?period={period}&level=branch",
+                $"/api/exports/rankings.xlsx?period={period}", $"/api/exports/tasks.xlsx?period={period}",
+            })
+            {
+                var response = await GetAsync(url, url.Contains("exports", StringComparison.Ordinal) ? staff : token);
+                Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{url}: {(int)response.StatusCode}");
+                Assert.Equal("period.out_of_range", JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("code").GetString());
+            }
+        }
+        foreach (var month in new[] { $"{firstYear - 1}-12", "1940-06", world.Next.Key })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, (await GetAsync($"/api/mp/me/stars?period={month}", token)).StatusCode);
+            Assert.Equal(HttpStatusCode.BadRequest, (await GetAsync($"/api/mp/members/{me}/stars?period={month}", token)).StatusCode);
+        }
+        var page = await client.GetAsync($"/h5/ranking?token={token}&period=1940-06", Ct); // the ranking page, signed in by the token
+        Assert.Equal(HttpStatusCode.BadRequest, page.StatusCode);
+
+        Assert.Equal(cached, cache.LocalCount);
+        Assert.Empty(builds.GetMeasurementSnapshot());
+        // The first month and the current one exist.
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync($"/api/rankings?period={firstYear}-01", token)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync($"/api/rankings?period={world.Month.Key}", token)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync($"/api/rankings?period={world.Month.Year}", token)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_caller_who_may_not_see_a_scope_is_refused_before_its_ranking_is_built()
+    {
+        var token = await world.TokenAsync(await world.HolderAsync("secretary", "DFL-C01-B01"));
+        var cache = app.Get<RankingCache>();
+        await cache.InvalidateAsync();
+        using var builds = new MetricCollector<long>(app.Get<IMeterFactory>(), RankingQueries.MeterName, RankingQueries.BuiltCounter);
+
+        var other = await GetAsync($"/api/rankings?period={world.Month.Key}&level=branch&scope={await world.OrgAsync("DFL-C02")}", token);
+
+        Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
+        Assert.Contains("auth.forbidden", await other.Content.ReadAsStringAsync(Ct));
+        Assert.Empty(builds.GetMeasurementSnapshot());
+        Assert.Equal(0, cache.LocalCount);
+
+        // Someone who may see it has it built once; the stranger is still refused, now from the cached copy.
+        var staff = await world.TokenAsync(await world.HolderAsync("staff", "DFL"));
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync($"/api/rankings?period={world.Month.Key}&level=branch&scope={await world.OrgAsync("DFL-C02")}", staff)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync($"/api/rankings?period={world.Month.Key}&level=branch&scope={await world.OrgAsync("DFL-C02")}", token)).StatusCode);
+        Assert.Single(builds.GetMeasurementSnapshot());
+    }
+
+    [Fact]
+    public async Task The_in_process_cache_keeps_at_most_its_configured_number_of_rankings()
+    {
+        using var cache = new RankingCache(app.Get<IConnectionMultiplexer>(),
+            Options.Create(new AssessmentOptions { LocalCacheEntries = 10 }), NullLogger<RankingCache>.Instance);
+        static Task<RankingView?> Build(int n) => Task.FromResult<RankingView?>(new RankingView($"{n}", $"{n}", "community",
+            new RankingScope(n, "x", "/1/"), true, null, DateTimeOffset.UnixEpoch, []));
+
+        for (var n = 0; n < 50; n++)
+            await cache.GetOrLoadAsync("2026-11", 1_000_000 + n, RankingLevel.Community, _ => Build(n), Ct);
+
+        Assert.InRange(cache.LocalCount, 1, 10);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using WxQms.Domain.Model;
+using WxQms.Domain.Model.Tasks;
 
 namespace WxQms.Domain.Rules.Assessment;
 
@@ -24,6 +25,16 @@ public enum RankingLevel
 /// </summary>
 public static class PeriodAssessment
 {
+    /// <summary>
+    /// Whether <paramref name="period"/> has an assessment at <paramref name="now"/>: it has begun (the current
+    /// period is live) and it is not before January of <paramref name="firstYear"/>, when the system went live.
+    /// </summary>
+    public static bool IsAssessed(Period period, int firstYear, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(period);
+        return period.Year >= firstYear && period.StartsAt <= now;
+    }
+
     public static IReadOnlyList<OrgLine> Assess(IReadOnlyList<AssessedOrg> orgs, IEnumerable<OrgResult> direct)
     {
         var byId = orgs.ToDictionary(o => o.Id);

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using WxQms.Domain.Rules.Tasks;
 
 namespace WxQms.Domain.Rules.Assessment;
 
@@ -36,6 +37,17 @@ public sealed class AssessmentOptions : IValidatableObject
     /// <summary>The in-process layer in front of Redis. Short: other instances learn of a close only through Redis.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan LocalCacheTtl { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How many rankings the in-process layer holds at most; beyond it the least recently used go.</summary>
+    [Range(1, 100_000)]
+    public int LocalCacheEntries { get; set; } = 1024;
+
+    /// <summary>
+    /// The year the system went live: rankings, stars and exports exist from its January to the current period.
+    /// Default: the year the task catalogue's first version came into force (the demo's first plan year).
+    /// </summary>
+    [Range(2000, 9998)]
+    public int FirstYear { get; set; } = TaskCatalogue.DefaultEffectiveFrom.Year;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

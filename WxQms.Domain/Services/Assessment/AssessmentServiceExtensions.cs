@@ -14,6 +14,7 @@ public static class AssessmentServiceExtensions
         services.AddSingleton<AssessmentStore>();
         services.TryAddSingleton<IAppraisalGrades, NoAppraisalGrades>();
         services.AddSingleton<AssessmentService>();
+        services.AddSingleton<AssessedPeriods>();
         services.AddSingleton<RankingQueries>();
         services.AddSingleton<RankingCache>();
         services.AddSingleton<MonthlyCloseJob>();

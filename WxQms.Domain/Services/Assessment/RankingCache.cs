@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -15,33 +17,48 @@ namespace WxQms.Domain.Services.Assessment;
 public sealed record CachedRanking(RankingView View, byte[] Json, string ETag);
 
 /// <summary>
-/// Rankings cached in two layers: a short in-process layer (real time, <see cref="AssessmentOptions.LocalCacheTtl"/>)
-/// in front of Redis. Redis keys carry a generation that a close bumps, so one INCR retires every cached
-/// ranking; a closed month lives long, an open period briefly. With Redis down, rankings come from MySQL.
+/// Rankings cached in two layers: a short in-process layer (real time, <see cref="AssessmentOptions.LocalCacheTtl"/>,
+/// at most <see cref="AssessmentOptions.LocalCacheEntries"/> rankings) in front of Redis. Redis keys carry a
+/// generation that a close bumps, so one INCR retires every cached ranking; a closed month lives long, an open
+/// period briefly. With Redis down, rankings come from MySQL.
 /// </summary>
-public sealed class RankingCache(IConnectionMultiplexer redis, IOptions<AssessmentOptions> options, ILogger<RankingCache> log)
+public sealed class RankingCache(IConnectionMultiplexer redis, IOptions<AssessmentOptions> options, ILogger<RankingCache> log) : IDisposable
 {
     private static readonly RedisKey Generation = "wxqms:rank:gen";
 
     private static RedisKey Key(long generation, string local) => $"wxqms:rank:{generation}:{local}";
 
-    private readonly ConcurrentDictionary<(string Period, long ScopeId, RankingLevel Level), (long ExpiresAt, CachedRanking Value)> local = new();
+    // Each ranking weighs 1 against the limit: a full cache drops expired and least recently used rankings.
+    private readonly MemoryCache local = new(new MemoryCacheOptions { SizeLimit = options.Value.LocalCacheEntries });
+
+    /// <summary>How many rankings the in-process layer holds now (expired ones until they are swept).</summary>
+    public int LocalCount => local.Count;
 
     /// <summary>
-    /// The ranking from the in-process layer, if it holds a fresh one. Synchronous and allocation-free:
-    /// it is what almost every ranking request ends with.
+    /// The ranking from the in-process layer, if it holds a fresh one. Synchronous and allocation-free (the key
+    /// is formatted on the stack): it is what almost every ranking request ends with.
     /// </summary>
     public bool TryGetLocal(string period, long scopeId, RankingLevel level, [NotNullWhen(true)] out CachedRanking? ranking)
     {
-        if (options.Value.LocalCacheTtl > TimeSpan.Zero && local.TryGetValue((period, scopeId, level), out var hit)
-            && hit.ExpiresAt > Environment.TickCount64)
+        Span<char> key = stackalloc char[LocalKeyLength];
+        if (options.Value.LocalCacheTtl > TimeSpan.Zero && TryFormatLocalKey(key, period, scopeId, level, out var length)
+            && local.TryGetValue(key[..length], out CachedRanking? hit) && hit is not null)
         {
-            ranking = hit.Value;
+            ranking = hit;
             return true;
         }
         ranking = null;
         return false;
     }
+
+    // A period key (≤ 7 characters), a long and a level letter.
+    private const int LocalKeyLength = 48;
+
+    private static bool TryFormatLocalKey(Span<char> into, string period, long scopeId, RankingLevel level, out int length) =>
+        into.TryWrite(CultureInfo.InvariantCulture, $"{period}:{scopeId}:{(level == RankingLevel.Community ? 'c' : 'b')}", out length);
+
+    private static string LocalKey(string period, long scopeId, RankingLevel level) =>
+        string.Create(CultureInfo.InvariantCulture, $"{period}:{scopeId}:{(level == RankingLevel.Community ? 'c' : 'b')}");
 
     /// <summary>
     /// The ranking from either layer, or built by <paramref name="load"/> and cached. Requests of one process
@@ -79,7 +96,7 @@ public sealed class RankingCache(IConnectionMultiplexer redis, IOptions<Assessme
         if (TryGetLocal(period, scopeId, level, out var hit))
             return (hit, CacheOutcome.Hit);
 
-        var localKey = $"{period}:{scopeId}:{(level == RankingLevel.Community ? "c" : "b")}";
+        var localKey = LocalKey(period, scopeId, level);
         var db = redis.GetDatabase();
         RedisKey key;
         try
@@ -91,7 +108,7 @@ public sealed class RankingCache(IConnectionMultiplexer redis, IOptions<Assessme
             {
                 var bytes = (byte[])cached!;
                 var ranking = Wrap(JsonSerializer.Deserialize<RankingView>(bytes, JsonDefaults.Storage)!, bytes);
-                Remember((period, scopeId, level), ranking);
+                Remember(localKey, ranking);
                 return (ranking, CacheOutcome.Hit);
             }
         }
@@ -114,7 +131,7 @@ public sealed class RankingCache(IConnectionMultiplexer redis, IOptions<Assessme
         {
             log.LogWarning("Could not cache ranking {Key}: {Reason}", localKey, ex.Message);
         }
-        Remember((period, scopeId, level), fresh);
+        Remember(localKey, fresh);
         return (fresh, CacheOutcome.Miss);
     }
 
@@ -132,12 +149,14 @@ public sealed class RankingCache(IConnectionMultiplexer redis, IOptions<Assessme
         }
     }
 
-    private void Remember((string, long, RankingLevel) key, CachedRanking value)
+    private void Remember(string key, CachedRanking value)
     {
         var ttl = options.Value.LocalCacheTtl;
         if (ttl > TimeSpan.Zero)
-            local[key] = (Environment.TickCount64 + (long)ttl.TotalMilliseconds, value);
+            local.Set(key, value, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = ttl, Size = 1 });
     }
+
+    public void Dispose() => local.Dispose();
 
     private static CachedRanking Wrap(RankingView view, byte[]? json = null)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules;
@@ -16,11 +17,19 @@ public sealed record RankingScope(long Id, string Name, string Path);
 public sealed record RankingView(string Period, string PeriodLabel, string Level, RankingScope Scope, bool Provisional,
     DateTimeOffset? ClosedAt, DateTimeOffset AsOf, IReadOnlyList<RankingRow> Rows);
 
-public sealed class RankingQueries(AssessmentService assessment)
+public sealed class RankingQueries(AssessmentService assessment, IMeterFactory meters)
 {
+    public const string MeterName = "WxQms.Assessment";
+
+    /// <summary>Counts rankings computed from MySQL: what every cache miss costs.</summary>
+    public const string BuiltCounter = "wxqms.rankings.built";
+
+    private readonly Counter<long> built = meters.Create(MeterName).CreateCounter<long>(BuiltCounter, description: "rankings computed from MySQL");
+
     /// <summary>The ranking of <paramref name="level"/> orgs around <paramref name="scopeId"/>, or null when there is no such org.</summary>
     public async Task<RankingView?> BuildAsync(Period period, long scopeId, RankingLevel level, CancellationToken ct)
     {
+        built.Add(1);
         var results = await assessment.GetResultsAsync(period, ct);
         var named = results.Lines.FirstOrDefault(l => l.Org.Id == scopeId);
         if (named is null)

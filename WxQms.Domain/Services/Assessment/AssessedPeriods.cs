@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Options;
+using WxQms.Domain.Model.Tasks;
+using WxQms.Domain.Rules.Assessment;
+using WxQms.Domain.Rules.Tasks;
+
+namespace WxQms.Domain.Services.Assessment;
+
+/// <summary>
+/// The periods a ranking, a star rating or an export may name: from January of <see cref="AssessmentOptions.FirstYear"/>
+/// to the current period (<see cref="PeriodAssessment.IsAssessed"/>). Anything else is refused before it is computed,
+/// so a caller cannot have the Api build and keep rankings of years that never had a task.
+/// </summary>
+public sealed class AssessedPeriods(IOptions<AssessmentOptions> options, TimeProvider clock)
+{
+    private Period? currentMonth;
+
+    public int FirstYear => options.Value.FirstYear;
+
+    /// <summary>This month, worked out (time zones and all) once a month rather than once a request.</summary>
+    public Period CurrentMonth()
+    {
+        var now = clock.GetUtcNow();
+        var month = currentMonth;
+        if (month is null || now < month.StartsAt || now >= month.EndsAt)
+            currentMonth = month = Periods.Containing(Recurrence.Monthly, now);
+        return month;
+    }
+
+    public bool Exists(Period period) => PeriodAssessment.IsAssessed(period, FirstYear, clock.GetUtcNow());
+
+    /// <summary>What a refusal says: the range that may be asked for.</summary>
+    public string Describe(string asked) =>
+        $"期间“{asked}”没有考核数据：可查询 {FirstYear} 年 1 月至本期（{CurrentMonth().Key}）";
+}
