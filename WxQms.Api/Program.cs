@@ -27,9 +27,13 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 
-app.MapOpenApi();
-app.MapScalarApiReference("/docs", o => o.WithTitle("WxQms API"));
-app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription();
+// The API reference lists every route and parameter: public only where a setting says so (the sandbox's file does).
+if (app.Configuration.GetValue<bool>("Api:PublicDocs"))
+{
+    app.MapOpenApi();
+    app.MapScalarApiReference("/docs", o => o.WithTitle("WxQms API"));
+    app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription();
+}
 app.MapGet("/ping", () => "pong").ExcludeFromDescription(); // a bare endpoint: load balancers, benchmark baseline
 app.MapGet("/ping.json", () => TypedResults.Ok(new { pong = true })).ExcludeFromDescription(); // the JSON baseline of bench.sh
 app.MapHealthEndpoints();

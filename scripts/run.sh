@@ -195,12 +195,14 @@ done
 # The sandbox keeps the menu in memory: push it on every start (as a deployment does once per change).
 dotnet "$JOBS_DLL" menus || log "the official-account menu was not published (see above); the rest runs on"
 
+# /docs and /openapi/v1.json are served only with Api:PublicDocs (the Sandbox file turns it on).
+docs="$BASE_URL/docs"
+[[ $(curl -s -o /dev/null -w '%{http_code}' "$docs" || true) == 200 ]] || docs="off (Api__PublicDocs=true publishes $BASE_URL/docs)"
 cat <<EOF
 [run] WxQms is running ($ASPNETCORE_ENVIRONMENT): Api pid $API_PID, Jobs pid $JOBS_PID
-[run]   app        $BASE_URL/
-[run]   API docs   $BASE_URL/docs
+[run]   API docs   $docs
 [run]   readiness  $BASE_URL/readyz
-[run]   orgs       $BASE_URL/api/orgs${demo_phones:+
+[run]   orgs       $BASE_URL/api/orgs and /api/orgs/{id}/tree: with a mini-program token (POST /api/mp/login), as far as its roles read${demo_phones:+
 [run]   phone      $BASE_URL/sandbox/phone}
 [run]   logs       $LOGS/api.log, jobs.log${Clock__Now:+
 [run]   clock      started at $Clock__Now (WXQMS_CLOCK)}

@@ -21,6 +21,9 @@ public sealed record FulfilRequest(string? Note, IReadOnlyList<string>? PhotoTok
 
 /// <param name="Url">Signed address of the photo, valid for one to two days (each answer carries a fresh one).</param>
 /// <param name="Check">WeChat's image check: pending, pass, review, risky, unchecked. The public sees passed photos only.</param>
+/// <summary>A community a wish can be posted to.</summary>
+public sealed record WishCommunityDto(long Id, string Name);
+
 public sealed record WishPhotoDto(string Url, WishPhotoStage Stage, PhotoCheck Check);
 
 /// <param name="WisherName">Masked (张*): never more of the wisher's name, and no phone number anywhere.</param>
@@ -61,6 +64,8 @@ public static class WishEndpoints
         var wishes = app.MapGroup("/api/mp/wishes").WithTags("Mini program: micro-wishes").RequireAuthorization(MpAuth.Policy);
         wishes.MapGet("/", List).WithSummary("Wishes by community and status, newest first: the public ones, my own (mine=true: only mine), and for staff their communities' in every status");
         wishes.MapGet("/{id:long}", Get).WithSummary("One wish (public, mine, or of a community I moderate)");
+        wishes.MapGet("/communities", Communities)
+            .WithSummary("The communities a wish can be posted to (anyone signed in, residents included; the org tree itself is not theirs to read)");
         wishes.MapPost("/", Post).WithSummary("Post a wish: text checked by msg_sec_check (risky is refused), photos by media_check_async; then staff review");
         wishes.MapPost("/{id:long}/approve", Approve).WithSummary("Staff: publish a wish under review (its photos' check must be done)");
         wishes.MapPost("/{id:long}/refuse", Refuse).WithSummary("Staff: refuse a wish under review, with a reason");
@@ -71,6 +76,9 @@ public static class WishEndpoints
         wishes.MapPost("/{id:long}/confirm", Confirm).WithSummary("The wisher: confirm the fulfilment; the wish is lit and the member gets points");
         return wishes;
     }
+
+    internal static async Task<Ok<IReadOnlyList<WishCommunityDto>>> Communities(WishService service, CancellationToken ct) =>
+        TypedResults.Ok<IReadOnlyList<WishCommunityDto>>((await service.CommunitiesAsync(ct)).Select(c => new WishCommunityDto(c.Id, c.Name)).ToList());
 
     private static Task<WishActor> ActorAsync(CurrentUser user, WishService service, CancellationToken ct) =>
         service.ActorAsync(user.WechatUserId!.Value, user.MemberId, user.Roles, ct);

@@ -63,6 +63,21 @@ public static class Access
         _ => null,
     };
 
+    /// <summary>
+    /// The widest subtrees the grants let their holder read, none inside another, widest first (office staff:
+    /// <see cref="OrgPath.Root"/>, everything). Empty for a resident or a role that reads nothing.
+    /// </summary>
+    public static IReadOnlyList<string> ReadableTops(IEnumerable<Grant> grants)
+    {
+        var tops = new List<string>();
+        foreach (var scope in grants.Select(ReadScope).OfType<string>().Distinct().OrderBy(p => p.Length).ThenBy(p => p, StringComparer.Ordinal))
+        {
+            if (!tops.Any(top => OrgPath.IsWithin(scope, top)))
+                tops.Add(scope);
+        }
+        return tops;
+    }
+
     /// <summary>What a list shows when the caller names no org: the widest subtree they may read.</summary>
     public static string? DefaultReadScope(IEnumerable<Grant> grants) =>
         grants.Select(ReadScope).OfType<string>().OrderBy(p => p.Length).FirstOrDefault();

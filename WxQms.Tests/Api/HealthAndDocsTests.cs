@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using WxQms.Tests.Infrastructure;
 
 namespace WxQms.Tests.Api;
@@ -41,6 +43,28 @@ public sealed class HealthAndDocsTests(WxQmsApp app)
         Assert.Contains("/api/orgs", paths);
         Assert.Contains("/api/orgs/{id}/tree", paths);
         Assert.DoesNotContain("/healthz", paths);
+    }
+
+    [Fact]
+    public async Task Without_Api_PublicDocs_the_docs_and_the_openapi_document_are_not_served()
+    {
+        await using var closed = app.WithWebHostBuilder(b => b.ConfigureAppConfiguration(c =>
+            c.AddInMemoryCollection(new Dictionary<string, string?> { ["Api:PublicDocs"] = "false" })));
+        var hidden = closed.CreateClient();
+
+        foreach (var url in new[] { "/docs", "/openapi/v1.json", "/" })
+            Assert.Equal(HttpStatusCode.NotFound, (await hidden.GetAsync(url, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await hidden.GetAsync("/healthz", Ct)).StatusCode);
+    }
+
+    [Fact]
+    public void Docs_are_off_unless_a_setting_turns_them_on_as_the_sandbox_file_does()
+    {
+        static JsonElement Settings(string file) => JsonDocument.Parse(File.ReadAllText(
+            Path.Combine(TestEnvironment.RepoRoot(), "WxQms.Api", file)), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip }).RootElement;
+
+        Assert.False(Settings("appsettings.json").TryGetProperty("Api", out var api) && api.TryGetProperty("PublicDocs", out var on) && on.GetBoolean());
+        Assert.True(Settings("appsettings.Sandbox.json").GetProperty("Api").GetProperty("PublicDocs").GetBoolean());
     }
 
     [Fact]

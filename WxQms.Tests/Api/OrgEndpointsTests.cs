@@ -1,22 +1,114 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
 using MySqlConnector;
+using WxQms.Api.Infrastructure;
 using WxQms.Domain.Caching;
 using WxQms.Domain.Model;
 using WxQms.Domain.Rules;
 using WxQms.Domain.Services;
 using WxQms.Domain.Storage;
+using WxQms.Tests.Assessment;
 using WxQms.Tests.Infrastructure;
 
 namespace WxQms.Tests.Api;
 
+/// <summary>
+/// The org tree over HTTP, read as office staff unless a test says otherwise: every route needs a signed-in
+/// caller, who sees only the subtrees their roles let them read.
+/// </summary>
 [Collection(IntegrationCollection.Name)]
-public sealed class OrgEndpointsTests(WxQmsApp app, SeededSubdistrict seeded) : IClassFixture<SeededSubdistrict>
+public sealed class OrgEndpointsTests(WxQmsApp app, SeededSubdistrict seeded) : IClassFixture<SeededSubdistrict>, IAsyncLifetime
 {
     private readonly HttpClient client = app.CreateClient();
+    private readonly HttpClient anonymous = app.CreateClient();
+    private readonly AssessmentWorld people = new(app); // its token and lookup helpers, on the seeded subdistrict
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() =>
+        client.DefaultRequestHeaders.Authorization = await BearerAsync(await people.HolderAsync("staff", "DFL"));
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private async Task<AuthenticationHeaderValue> BearerAsync(long memberId) => new("Bearer", await people.TokenAsync(memberId));
+
+    private async Task<HttpClient> ClientAsync(long memberId)
+    {
+        var c = app.CreateClient();
+        c.DefaultRequestHeaders.Authorization = await BearerAsync(memberId);
+        return c;
+    }
+
+    private async Task<HttpClient> ResidentAsync()
+    {
+        var user = await app.Get<WechatLinkStore>().UpsertAsync(WxQmsApp.MpAppId, "o-orgs-resident", null, app.Clock.GetUtcNow(), Ct);
+        var c = app.CreateClient();
+        c.DefaultRequestHeaders.Authorization = new("Bearer", app.Get<TokenIssuer>().Issue(new MpIdentity(user.Id, null)).Token);
+        return c;
+    }
+
+    [Theory]
+    [InlineData("/api/orgs")]
+    [InlineData("/api/orgs/{root}")]
+    [InlineData("/api/orgs/{root}/tree")]
+    public async Task Anonymous_callers_are_asked_to_sign_in(string route)
+    {
+        var response = await anonymous.GetAsync(route.Replace("{root}", $"{await RootIdAsync()}", StringComparison.Ordinal), Ct);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("auth.required", (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task A_member_reads_their_branchs_tree_but_not_the_subdistricts_or_another_branchs()
+    {
+        var member = await ClientAsync(await people.MemberOfAsync("DFL-C01-B01"));
+        var branch = await people.OrgAsync("DFL-C01-B01");
+
+        var own = await member.GetAsync($"/api/orgs/{branch}/tree", Ct);
+        var whole = await member.GetAsync($"/api/orgs/{await RootIdAsync()}/tree", Ct);
+        var other = await member.GetAsync($"/api/orgs/{await people.OrgAsync("DFL-C02-B01")}/tree", Ct);
+        var tops = await member.GetFromJsonAsync<JsonElement>("/api/orgs", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        foreach (var refused in new[] { whole, other })
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Equal("auth.forbidden", (await refused.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("code").GetString());
+        }
+        Assert.Equal([branch], tops.EnumerateArray().Select(o => o.GetProperty("id").GetInt64()));
+    }
+
+    [Fact]
+    public async Task A_member_may_name_the_orgs_above_their_branch_but_not_their_neighbours()
+    {
+        var member = await ClientAsync(await people.MemberOfAsync("DFL-C01-B01"));
+
+        Assert.Equal(HttpStatusCode.OK, (await member.GetAsync($"/api/orgs/{await people.OrgAsync("DFL-C01")}", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await member.GetAsync($"/api/orgs/{await RootIdAsync()}", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await member.GetAsync($"/api/orgs/{await people.OrgAsync("DFL-C02")}", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await member.GetAsync($"/api/orgs/{await people.OrgAsync("DFL-C01-B02")}", Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_communitys_secretary_lists_their_community_and_a_resident_nothing()
+    {
+        var secretary = await ClientAsync(await people.HolderAsync("secretary", "DFL-C01"));
+        var resident = await ResidentAsync();
+
+        var tops = await secretary.GetFromJsonAsync<JsonElement>("/api/orgs", Ct);
+        var nothing = await resident.GetFromJsonAsync<JsonElement>("/api/orgs", Ct);
+        var tree = await resident.GetAsync($"/api/orgs/{await RootIdAsync()}/tree", Ct);
+
+        Assert.Equal([await people.OrgAsync("DFL-C01")], tops.EnumerateArray().Select(o => o.GetProperty("id").GetInt64()));
+        Assert.Empty(nothing.EnumerateArray());
+        Assert.Equal(HttpStatusCode.Forbidden, tree.StatusCode);
+        // The wish form still offers a resident every community, without the tree and its member counts.
+        var communities = await resident.GetFromJsonAsync<JsonElement>("/api/mp/wishes/communities", Ct);
+        Assert.Equal(16, communities.GetArrayLength());
+    }
 
     [Fact]
     public async Task Lists_the_subdistrict_as_the_only_root()

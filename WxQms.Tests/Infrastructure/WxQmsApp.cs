@@ -81,6 +81,7 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
         ["Bot:PublicBase"] = "http://localhost",
         ["Auth:JwtSigningKey"] = "tests-only-jwt-signing-key-not-a-secret-0123456789",
         ["Auth:Issuer"] = "wxqms-tests",
+        ["Api:PublicDocs"] = "true", // the contract and the route tests read /openapi/v1.json
     };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

@@ -143,4 +143,22 @@ public sealed class AccessTests
     [InlineData("/1/2/|/7/8/", "/")]
     public void The_common_ancestor_of_orgs_is_the_deepest_path_they_all_sit_under(string paths, string expected) =>
         Assert.Equal(expected, OrgPath.CommonAncestor(paths.Split('|')));
+
+    [Theory]
+    [InlineData(new[] { "staff@subdistrict" }, new[] { OrgPath.Root })]
+    [InlineData(new[] { "staff@subdistrict", "secretary@branch" }, new[] { OrgPath.Root })]
+    [InlineData(new[] { "member@group" }, new[] { Branch })]
+    [InlineData(new[] { "member@branch", "committee@community" }, new[] { Community })]
+    [InlineData(new[] { "secretary@branch", "member@group", "committee@branch" }, new[] { Branch })]
+    [InlineData(new[] { "secretary@branch", "worker@branch", "committee@community" }, new[] { Community })]
+    [InlineData(new[] { "member@branch", "secretary@community", "committee@branch" }, new[] { Community })]
+    [InlineData(new[] { "inspector@subdistrict", "unknown@subdistrict" }, new string[0])]
+    [InlineData(new string[0], new string[0])]
+    public void The_readable_tops_are_the_widest_subtrees_the_grants_let_their_holder_read(string[] grants, string[] tops) =>
+        Assert.Equal(tops, Access.ReadableTops(grants.Select(g => Grants[g])));
+
+    [Fact]
+    public void Readable_tops_in_two_communities_are_both_listed() =>
+        Assert.Equal([Community, OtherBranch], Access.ReadableTops([Grants["secretary@branch"], Grants["secretary@community"],
+            G(Roles.Member, OtherBranch, OrgKind.Branch)]));
 }

@@ -303,6 +303,7 @@ module.exports = {
   wishes: {
     list: (params) => get(`/api/mp/wishes${query(params)}`),
     get: (id) => get(`/api/mp/wishes/${id}`),
+    communities: () => get('/api/mp/wishes/communities'),
     post: (body) => post('/api/mp/wishes', body),
     claim: (id, version) => post(`/api/mp/wishes/${id}/claim`, { version }),
     fulfil: (id, body) => post(`/api/mp/wishes/${id}/fulfil`, body),

@@ -24,9 +24,8 @@ Component({
     async onLoad() {
       this.setData({ resident: !api.currentMember() });
       try {
-        const roots = await api.orgRoots();
-        const tree = await api.orgTree(roots[0].id);
-        this.setData({ communities: tree.children.map((c) => ({ id: c.id, name: c.name })) });
+        const communities = await api.wishes.communities();
+        this.setData({ communities: communities.map((c) => ({ id: c.id, name: c.name })) });
       } catch (err) {
         this.setData({ error: `社区列表加载失败：${err.message}` });
       } finally {

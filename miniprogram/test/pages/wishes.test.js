@@ -106,16 +106,12 @@ describe('pages/wish 心愿详情', () => {
 });
 
 describe('pages/wish-new 发布心愿', () => {
-  const TREE = {
-    id: 1, code: 'DFL', name: '东风路街道党工委', kind: 'subdistrict', kindLabel: '街道党工委', memberCount: 0, totalMemberCount: 40,
-    children: [{ id: 30, code: 'DFL-C03', name: '东风路第三社区', kind: 'communityCommittee', kindLabel: '社区党委', memberCount: 5, totalMemberCount: 40, children: [] }],
-  };
+  const COMMUNITIES = [{ id: 30, name: '东风路第三社区' }];
 
   test('checks the form, then posts the wish to the chosen community', async () => {
     signIn(null);
     const server = mockApi({
-      'GET /api/orgs': { data: [{ id: 1, parentId: null, code: 'DFL', name: '东风路街道党工委', kind: 'subdistrict', kindLabel: '街道党工委', depth: 0 }] },
-      'GET /api/orgs/1/tree': { data: TREE },
+      'GET /api/mp/wishes/communities': { data: COMMUNITIES },
       'POST /api/mp/wishes': { statusCode: 201, data: wishDto({ id: 9, status: 'reviewing', statusLabel: '审核中', mine: true }) },
       'POST /api/mp/subscriptions': { statusCode: 204 },
     });
@@ -140,8 +136,7 @@ describe('pages/wish-new 发布心愿', () => {
   test('a resident adds photos and a 称呼; the photos go up first, then the wish names them', async () => {
     signIn(null);
     const server = mockApi({
-      'GET /api/orgs': { data: [{ id: 1, parentId: null, code: 'DFL', name: '东风路街道党工委', kind: 'subdistrict', kindLabel: '街道党工委', depth: 0 }] },
-      'GET /api/orgs/1/tree': { data: TREE },
+      'GET /api/mp/wishes/communities': { data: COMMUNITIES },
       'POST /api/mp/uploads': (req) => ({ statusCode: 201, data: { token: `t-${req.filePath}`, sha256: 'aa', size: 10, contentType: 'image/jpeg' } }),
       'POST /api/mp/wishes': { statusCode: 201, data: wishDto({ id: 10, status: 'reviewing', statusLabel: '审核中', mine: true }) },
       'POST /api/mp/subscriptions': { statusCode: 204 },
@@ -174,8 +169,7 @@ describe('pages/wish-new 发布心愿', () => {
   test('a member is called by their name: no 称呼 is asked for', async () => {
     signIn();
     mockApi({
-      'GET /api/orgs': { data: [{ id: 1, parentId: null, code: 'DFL', name: '东风路街道党工委', kind: 'subdistrict', kindLabel: '街道党工委', depth: 0 }] },
-      'GET /api/orgs/1/tree': { data: TREE },
+      'GET /api/mp/wishes/communities': { data: COMMUNITIES },
     });
     const page = render('pages/wish-new/index');
     await page.instance.onLoad();
