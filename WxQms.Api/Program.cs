@@ -17,6 +17,7 @@ builder.AddWxQmsCore();
 builder.AddApiConventions();
 builder.Services.AddOpenApi(o => o.DescribeProblemExtensions());
 builder.AddMpAuth(); // JWT bearer for /api/mp, 401/403 as ProblemDetails, CurrentUser
+builder.AddRateLimits(); // RateLimits:*, per user or IP address, 429 as ProblemDetails
 
 // The local imitation of WeChat's servers; its routes answer only when Wechat:Sandbox:Enabled
 builder.Services.AddWechatSandbox();
@@ -26,6 +27,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRateLimiter(); // after authentication (added by the host), so a policy sees the signed-in user
 
 app.MapOpenApi();
 app.MapScalarApiReference("/docs", o => o.WithTitle("WxQms API"));

@@ -61,7 +61,7 @@ public static class WishEndpoints
         var wishes = app.MapGroup("/api/mp/wishes").WithTags("Mini program: micro-wishes").RequireAuthorization(MpAuth.Policy);
         wishes.MapGet("/", List).WithSummary("Wishes by community and status, newest first: the public ones, my own (mine=true: only mine), and for staff their communities' in every status");
         wishes.MapGet("/{id:long}", Get).WithSummary("One wish (public, mine, or of a community I moderate)");
-        wishes.MapPost("/", Post).WithSummary("Post a wish: text checked by msg_sec_check (risky is refused), photos by media_check_async; then staff review");
+        wishes.MapPost("/", Post).RequireRateLimiting(RateLimits.Wishes).WithSummary("Post a wish: text checked by msg_sec_check (risky is refused), photos by media_check_async; then staff review");
         wishes.MapPost("/{id:long}/approve", Approve).WithSummary("Staff: publish a wish under review (its photos' check must be done)");
         wishes.MapPost("/{id:long}/refuse", Refuse).WithSummary("Staff: refuse a wish under review, with a reason");
         wishes.MapPost("/{id:long}/cancel", Cancel).WithSummary("The wisher or staff: withdraw a wish not yet fulfilled, with a reason");
