@@ -28,6 +28,7 @@ public sealed record CallbackAnswer(int StatusCode, string Body)
 public sealed class CallbackInbox(
     InboundStore store,
     CallbackDispatcher dispatcher,
+    CallbackNonces nonces,
     IOptionsMonitor<WechatOptions> options,
     TimeProvider clock,
     ILogger<CallbackInbox> log)
@@ -72,6 +73,12 @@ public sealed class CallbackInbox(
         }
 
         var accepted = (CallbackAccepted)opened;
+        if (accepted.Mode == CallbackMode.Plaintext
+            && !await nonces.TryUseAsync(app.AppId, accepted.Timestamp, accepted.Nonce, body, settings.TimestampToleranceSeconds))
+        {
+            log.LogWarning("Refused a {Kind} push: its nonce came with another body within the window (a replay)", kind);
+            return new CallbackAnswer(401, "");
+        }
         var message = accepted.Message;
         var reception = await store.RecordAsync(new NewInbound(
             app.AppId,
