@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using WxQms.Domain.Logging;
 using WxQms.Domain.Storage;
 
 namespace WxQms.Domain.Wechat.Callbacks;
@@ -94,12 +95,14 @@ public sealed class CallbackInbox(
         if (reception.Handle)
         {
             if (reception.IsRepeat)
-                log.LogWarning("Repeated delivery {DedupeKey} found no reply and no handler at work: handling it now", message.DedupeKey);
+                log.LogWarning("Repeated delivery of inbound {InboundId} from {User} found no reply and no handler at work: handling it now",
+                    reception.Id, LogMask.OpenId(message.FromUserName));
             reply = await HandleAsync(kind, new CallbackContext(app, message, reception.Id, now));
         }
         else
         {
-            log.LogInformation("Repeated delivery {DedupeKey}: answering with the first delivery's reply", message.DedupeKey);
+            log.LogInformation("Repeated delivery of inbound {InboundId} from {User}: answering with the first delivery's reply",
+                reception.Id, LogMask.OpenId(message.FromUserName));
             reply = await WaitForReplyAsync(reception.Id, ct) ?? "success";
         }
         return new CallbackAnswer(200, CallbackEnvelope.SealReply(reply, accepted, settings, clock.GetUtcNow()));
