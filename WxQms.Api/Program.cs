@@ -17,6 +17,7 @@ builder.AddWxQmsCore();
 builder.AddApiConventions();
 builder.Services.AddOpenApi(o => o.DescribeProblemExtensions());
 builder.AddMpAuth(); // JWT bearer for /api/mp, 401/403 as ProblemDetails, CurrentUser
+builder.AddRateLimits(); // RateLimits:*, per user or IP address, 429 as ProblemDetails
 
 // The local imitation of WeChat's servers; its routes answer only when Wechat:Sandbox:Enabled
 builder.Services.AddWechatSandbox();
@@ -26,6 +27,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRateLimiter(); // after authentication (added by the host), so a policy sees the signed-in user
 
 // The API reference lists every route and parameter: public only where a setting says so (the sandbox's file does).
 if (app.Configuration.GetValue<bool>("Api:PublicDocs"))

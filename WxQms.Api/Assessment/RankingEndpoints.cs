@@ -28,7 +28,7 @@ public static class RankingEndpoints
 {
     public static IEndpointRouteBuilder MapAssessment(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/api/rankings").WithTags("Assessment").RequireAuthorization(MpAuth.Policy)
+        app.MapGroup("/api/rankings").WithTags("Assessment").RequireAuthorization(MpAuth.Policy).RequireRateLimiting(RateLimits.Rankings)
             .MapGet("/", GetRanking)
             .WithSummary("Org ranking for a period (2026-11, 2026-Q4, 2026) and level (community | branch) around a scope org; ETag / 304")
             .Produces<RankingView>()

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using WxQms.Api.Assessment;
+using WxQms.Api.Infrastructure;
 using WxQms.Domain.Model;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules;
@@ -25,7 +26,7 @@ public static class RankingPage
 
     public static void MapRankingPage(this IEndpointRouteBuilder app)
     {
-        var h5 = app.MapGroup("/h5").ExcludeFromDescription();
+        var h5 = app.MapGroup("/h5").ExcludeFromDescription().RequireRateLimiting(RateLimits.H5);
         h5.MapGet("/ranking", Page);
         h5.MapGet("/ranking/rankings.xlsx", async (string? period, long? scope, HttpContext http, H5Viewer viewers, RankingCache cache,
             RankingQueries queries, AssessedPeriods periods, CancellationToken ct) =>

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using Microsoft.Extensions.Options;
+using WxQms.Api.Infrastructure;
 using WxQms.Domain.Model.Wishes;
 using WxQms.Domain.Rules;
 using WxQms.Domain.Rules.Tasks;
@@ -29,10 +30,10 @@ public static class WishPage
 
     public static void MapWishPage(this IEndpointRouteBuilder app)
     {
-        var h5 = app.MapGroup("/h5/wishes").ExcludeFromDescription();
+        var h5 = app.MapGroup("/h5/wishes").ExcludeFromDescription().RequireRateLimiting(RateLimits.H5);
         h5.MapGet("/", ListPage);
         h5.MapGet("/new", NewPage);
-        h5.MapPost("/", PostForm).DisableAntiforgery();
+        h5.MapPost("/", PostForm).DisableAntiforgery().RequireRateLimiting(RateLimits.Wishes); // per IP: the page signs in by cookie
         h5.MapGet("/{id:long}", DetailPage);
         h5.MapPost("/{id:long}/{action:regex(^(claim|confirm|approve|refuse|fulfil|release|cancel)$)}", ActForm).DisableAntiforgery();
         h5.MapGet("/{id:long}/photos/{sha256}", Photo);

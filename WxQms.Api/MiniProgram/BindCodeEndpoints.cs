@@ -19,6 +19,7 @@ public static class BindCodeEndpoints
     public static IEndpointRouteBuilder MapMpBindCodes(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/mp/orgs/{id:long}/bind-qrcode", Png).WithTags("Official-account bot").RequireAuthorization(MpAuth.Policy)
+            .RequireRateLimiting(RateLimits.Bind)
             .Produces(StatusCodes.Status200OK, contentType: "image/png")
             .WithSummary("Office staff: the branch's binding QR code as a PNG to print (reused while it has 7 days left; expiry in "
                 + ExpiresHeader + ")");

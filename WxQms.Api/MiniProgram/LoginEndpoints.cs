@@ -32,9 +32,9 @@ public static class LoginEndpoints
     public static RouteGroupBuilder MapMpLogin(this IEndpointRouteBuilder app)
     {
         var mp = app.MapGroup("/api/mp").WithTags("Mini program: login");
-        mp.MapPost("/login", Login).AllowAnonymous()
+        mp.MapPost("/login", Login).AllowAnonymous().RequireRateLimiting(RateLimits.Login)
             .WithSummary("wx.login code → bearer token (2 h) and the member, or member null for someone not yet bound");
-        mp.MapPost("/bind", Bind).RequireAuthorization(MpAuth.Policy)
+        mp.MapPost("/bind", Bind).RequireAuthorization(MpAuth.Policy).RequireRateLimiting(RateLimits.Bind)
             .WithSummary("getPhoneNumber code → links this WeChat user to the member with that phone; a fresh token");
         mp.MapGet("/me", Me).RequireAuthorization(MpAuth.Policy)
             .WithSummary("The signed-in WeChat user and their member and roles (null when not bound)");

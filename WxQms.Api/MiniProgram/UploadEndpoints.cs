@@ -20,6 +20,7 @@ public static class UploadEndpoints
     public static IEndpointRouteBuilder MapMpUploads(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/mp/uploads", Upload).WithTags("Mini program: tasks").RequireAuthorization(MpAuth.Policy).DisableAntiforgery()
+            .RequireRateLimiting(RateLimits.Uploads)
             .WithSummary("One photo (multipart field `file`, JPEG/PNG/WebP ≤ 10 MB) → a token for the evidence, good once within 24 h");
         app.MapGet("/api/mp/orgs/{id:long}/members", Roster).WithTags("Mini program: tasks").RequireAuthorization(MpAuth.Policy)
             .WithSummary("The members of an org's subtree (a branch and its party groups) for attendance; no phone numbers");

@@ -66,7 +66,7 @@ public static class WishEndpoints
         wishes.MapGet("/{id:long}", Get).WithSummary("One wish (public, mine, or of a community I moderate)");
         wishes.MapGet("/communities", Communities)
             .WithSummary("The communities a wish can be posted to (anyone signed in, residents included; the org tree itself is not theirs to read)");
-        wishes.MapPost("/", Post).WithSummary("Post a wish: text checked by msg_sec_check (risky is refused), photos by media_check_async; then staff review");
+        wishes.MapPost("/", Post).RequireRateLimiting(RateLimits.Wishes).WithSummary("Post a wish: text checked by msg_sec_check (risky is refused), photos by media_check_async; then staff review");
         wishes.MapPost("/{id:long}/approve", Approve).WithSummary("Staff: publish a wish under review (its photos' check must be done)");
         wishes.MapPost("/{id:long}/refuse", Refuse).WithSummary("Staff: refuse a wish under review, with a reason");
         wishes.MapPost("/{id:long}/cancel", Cancel).WithSummary("The wisher or staff: withdraw a wish not yet fulfilled, with a reason");

@@ -29,5 +29,8 @@ public static class RedisKeys
     /// <summary>Wrong binding answers of one official-account user in the current hour window.</summary>
     public static RedisKey BindFailures(string appId, string openId) => $"{Prefix}bot:bindfail:{appId}:{openId}";
 
+    /// <summary>A plaintext push's nonce seen within the window (the body's hash), per app and timestamp.</summary>
+    public static RedisKey CallbackNonce(string appId, string timestamp, string nonce) => $"{Prefix}wx:nonce:{appId}:{timestamp}:{nonce}";
+
     public static RedisKey WxAccessTokenLock(string appId) => $"{Prefix}wx:token-lock:{appId}";
 }

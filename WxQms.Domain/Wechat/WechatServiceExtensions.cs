@@ -40,6 +40,7 @@ public static class WechatServiceExtensions
         services.AddSingleton<ICallbackHandler, SubscribeMessageEventHandler>();
         services.AddSingleton<ICallbackHandler, MediaCheckHandler>();
         services.AddSingleton<CallbackDispatcher>();
+        services.AddSingleton<CallbackNonces>();
         services.AddSingleton<CallbackInbox>();
         services.AddSingleton<InboundMediaJob>();
         return services;

@@ -35,11 +35,12 @@ public sealed class WechatPusher(WxQmsApp app, string path = "/wechat/callback")
 
     public long Now => app.Clock.GetUtcNow().ToUnixTimeSeconds();
 
+    /// <param name="nonce">Null for a fresh random nonce; a replay passes one seen before.</param>
     public async Task<PushAnswer> PushAsync(string xml, PushMode mode = PushMode.Safe, long? timestamp = null,
-        Func<string, string>? tamper = null)
+        Func<string, string>? tamper = null, string? nonce = null)
     {
         var ts = (timestamp ?? Now).ToString(CultureInfo.InvariantCulture);
-        var nonce = Random.Shared.Next(100_000_000, 999_999_999).ToString(CultureInfo.InvariantCulture);
+        nonce ??= Random.Shared.Next(100_000_000, 999_999_999).ToString(CultureInfo.InvariantCulture);
         var query = $"signature={WechatSignature.Sign(Oa.Token!, ts, nonce)}&timestamp={ts}&nonce={nonce}&openid=o1";
         var crypto = new WechatCrypto(Oa.EncodingAesKey!, Oa.AppId);
         string body;

@@ -82,6 +82,13 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
         ["Auth:JwtSigningKey"] = "tests-only-jwt-signing-key-not-a-secret-0123456789",
         ["Auth:Issuer"] = "wxqms-tests",
         ["Api:PublicDocs"] = "true", // the contract and the route tests read /openapi/v1.json
+        // Tests send bursts from one user and one address; RateLimitTests lowers these in an app of its own.
+        ["RateLimits:Login:PerMinute"] = "1000000", ["RateLimits:Login:Burst"] = "1000000",
+        ["RateLimits:Bind:PerMinute"] = "1000000", ["RateLimits:Bind:Burst"] = "1000000",
+        ["RateLimits:Uploads:PerMinute"] = "1000000", ["RateLimits:Uploads:Burst"] = "1000000",
+        ["RateLimits:Wishes:PerMinute"] = "1000000", ["RateLimits:Wishes:Burst"] = "1000000",
+        ["RateLimits:Rankings:PerMinute"] = "1000000", ["RateLimits:Rankings:Burst"] = "1000000",
+        ["RateLimits:H5:PerMinute"] = "1000000", ["RateLimits:H5:Burst"] = "1000000",
     };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

@@ -192,6 +192,44 @@ public sealed class CallbackEndpointTests(WxQmsApp app) : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Nothing signs a plaintext body: whoever saw one push's signature, timestamp and nonce could post any message
+    /// with them inside the window. A nonce comes with one body: the same push again is a retry (answered once,
+    /// from the record), another body under it is refused.
+    /// </summary>
+    [Fact]
+    public async Task A_plaintext_nonce_seen_within_the_window_is_refused_with_another_body()
+    {
+        var configuration = (IConfigurationRoot)app.Get<IConfiguration>();
+        configuration["Wechat:Callback:AcceptPlaintext"] = "true";
+        configuration.Reload();
+        try
+        {
+            var ts = wechat.Now;
+            const string nonce = "424242424";
+            var push = WechatPusher.Text("o-user-13", "你好", 3003, ts);
+
+            var first = await wechat.PushAsync(push, PushMode.Plaintext, ts, nonce: nonce);
+            var again = await wechat.PushAsync(push, PushMode.Plaintext, ts, nonce: nonce);
+            var forged = await wechat.PushAsync(WechatPusher.Text("o-user-13", "解绑", 3004, ts), PushMode.Plaintext, ts, nonce: nonce);
+            var forgedOther = await wechat.PushAsync(WechatPusher.Text("o-user-14", "你好", 3005, ts), PushMode.Plaintext, ts, nonce: nonce);
+
+            Assert.Equal(HttpStatusCode.OK, first.Status);
+            Assert.Equal(BotReplies.Help, InboundMessage.Parse(first.Body).Content);
+            Assert.Equal(first.Body, again.Body);
+            Assert.Equal((HttpStatusCode.Unauthorized, ""), (forged.Status, forged.Body));
+            Assert.Equal((HttpStatusCode.Unauthorized, ""), (forgedOther.Status, forgedOther.Body));
+            // The bot handled the message once, and never saw the forged ones.
+            Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM wechat_inbound"));
+            Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM wechat_inbound WHERE from_openid = 'o-user-13' AND reply IS NOT NULL"));
+        }
+        finally
+        {
+            configuration["Wechat:Callback:AcceptPlaintext"] = "false";
+            configuration.Reload();
+        }
+    }
+
     [Theory]
     [InlineData(-301)]
     [InlineData(301)]

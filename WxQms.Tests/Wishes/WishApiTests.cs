@@ -213,6 +213,23 @@ public sealed class WishApiTests(WxQmsApp app) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_post_refused_for_risky_text_counts_toward_the_daily_limit()
+    {
+        var resident = await w.ResidentAsync("梁建军");
+        var limit = app.Get<IOptions<WishOptions>>().Value.MaxPostsPerDay;
+
+        // Trying risky words again and again costs as many posts: otherwise the content check is a free oracle.
+        for (var i = 0; i < limit; i++)
+            Assert.Equal("wish.content_risky", (await w.ExpectAsync(HttpStatusCode.Conflict, "/api/mp/wishes", resident,
+                new { title = $"试探{i}", description = "周末一起去赌博吧", communityId = w.Community })).Code());
+        var refused = await w.ExpectAsync(HttpStatusCode.TooManyRequests, "/api/mp/wishes", resident,
+            new { title = "正常心愿", description = "帮忙修一下自行车", communityId = w.Community });
+
+        Assert.Equal("wish.limit_posts", refused.Code());
+        Assert.Equal(0, await TestDb.ScalarAsync("SELECT COUNT(*) FROM wishes"));
+    }
+
+    [Fact]
     public async Task Each_transition_refuses_the_wrong_person_the_wrong_status_a_stale_version_and_a_missing_reason()
     {
         var resident = await w.ResidentAsync("周文博");

@@ -211,11 +211,16 @@ public sealed class WishService(MySqlDataSource db, TimeProvider clock, IOptions
             throw new RuleViolationException("wish.invalid", "请选择所在社区");
 
         var dayStart = Periods.StartOf(Periods.LocalDate(now));
+        // Posts refused as risky count too: otherwise anyone could probe the content check without end.
         var today = await conn.ExecuteScalarAsync<int>(new CommandDefinition("""
-            SELECT COUNT(*) FROM wishes w JOIN wechat_users u ON u.id = w.wisher_user_id
-            WHERE w.posted_at >= @dayStart
-              AND (w.wisher_user_id = @userId OR (@memberId IS NOT NULL AND w.wisher_member_id = @memberId)
-                   OR (@unionId IS NOT NULL AND u.unionid = @unionId))
+            SELECT (SELECT COUNT(*) FROM wishes w JOIN wechat_users u ON u.id = w.wisher_user_id
+                    WHERE w.posted_at >= @dayStart
+                      AND (w.wisher_user_id = @userId OR (@memberId IS NOT NULL AND w.wisher_member_id = @memberId)
+                           OR (@unionId IS NOT NULL AND u.unionid = @unionId)))
+                 + (SELECT COUNT(*) FROM wish_post_refusals r JOIN wechat_users u ON u.id = r.wisher_user_id
+                    WHERE r.refused_at >= @dayStart
+                      AND (r.wisher_user_id = @userId OR (@memberId IS NOT NULL AND r.wisher_member_id = @memberId)
+                           OR (@unionId IS NOT NULL AND u.unionid = @unionId)))
             """, new { dayStart = dayStart.UtcDateTime, userId = actor.WechatUserId, memberId = actor.MemberId, unionId = actor.UnionId },
             cancellationToken: ct));
         if (today >= O.MaxPostsPerDay)
@@ -229,8 +234,17 @@ public sealed class WishService(MySqlDataSource db, TimeProvider clock, IOptions
             .Where(s => s.Length > 0)), ct);
         if (verdict == "risky")
         {
-            await AuditLog.AppendAsync(conn, null, new AuditEntry(now, actor.Audit, "wish.post_refused", Subject, null, community.Value.Id,
-                actor.MemberId, new { Title = title, Label = label }), ct);
+            await using (var refusal = await conn.BeginTransactionAsync(ct))
+            {
+                await conn.ExecuteAsync(new CommandDefinition("""
+                    INSERT INTO wish_post_refusals (wisher_user_id, wisher_member_id, community_id, label, refused_at)
+                    VALUES (@userId, @memberId, @communityId, @label, @now)
+                    """, new { userId = actor.WechatUserId, memberId = actor.MemberId, communityId = community.Value.Id, label,
+                    now = now.UtcDateTime }, refusal, cancellationToken: ct));
+                await AuditLog.AppendAsync(conn, refusal, new AuditEntry(now, actor.Audit, "wish.post_refused", Subject, null,
+                    community.Value.Id, actor.MemberId, new { Title = title, Label = label }), ct);
+                await refusal.CommitAsync(ct);
+            }
             throw new RuleViolationException("wish.content_risky",
                 $"心愿内容未通过内容安全检测（疑似{WishRules.LabelReason(label)}），请修改后再发布");
         }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using WxQms.Domain.Logging;
 
 namespace WxQms.Domain.Wechat.Callbacks;
 
@@ -45,7 +46,8 @@ public sealed class CallbackDispatcher
     {
         var key = KeyOf(context.Message);
         var handler = handlers.GetValueOrDefault(key) ?? fallback;
-        log.LogDebug("Callback {Key} from {OpenId} handled by {Handler}", key, context.Message.FromUserName, handler.GetType().Name);
+        log.LogDebug("Callback {Key} from {User} handled by {Handler}", key, LogMask.OpenId(context.Message.FromUserName),
+            handler.GetType().Name);
         return await handler.HandleAsync(context, ct) ?? "success";
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using WxQms.Domain.Logging;
 using WxQms.Domain.Storage;
 
 namespace WxQms.Domain.Wechat.Callbacks;
@@ -28,6 +29,7 @@ public sealed record CallbackAnswer(int StatusCode, string Body)
 public sealed class CallbackInbox(
     InboundStore store,
     CallbackDispatcher dispatcher,
+    CallbackNonces nonces,
     IOptionsMonitor<WechatOptions> options,
     TimeProvider clock,
     ILogger<CallbackInbox> log)
@@ -72,6 +74,12 @@ public sealed class CallbackInbox(
         }
 
         var accepted = (CallbackAccepted)opened;
+        if (accepted.Mode == CallbackMode.Plaintext
+            && !await nonces.TryUseAsync(app.AppId, accepted.Timestamp, accepted.Nonce, body, settings.TimestampToleranceSeconds))
+        {
+            log.LogWarning("Refused a {Kind} push: its nonce came with another body within the window (a replay)", kind);
+            return new CallbackAnswer(401, "");
+        }
         var message = accepted.Message;
         var reception = await store.RecordAsync(new NewInbound(
             app.AppId,
@@ -87,12 +95,14 @@ public sealed class CallbackInbox(
         if (reception.Handle)
         {
             if (reception.IsRepeat)
-                log.LogWarning("Repeated delivery {DedupeKey} found no reply and no handler at work: handling it now", message.DedupeKey);
+                log.LogWarning("Repeated delivery of inbound {InboundId} from {User} found no reply and no handler at work: handling it now",
+                    reception.Id, LogMask.OpenId(message.FromUserName));
             reply = await HandleAsync(kind, new CallbackContext(app, message, reception.Id, now));
         }
         else
         {
-            log.LogInformation("Repeated delivery {DedupeKey}: answering with the first delivery's reply", message.DedupeKey);
+            log.LogInformation("Repeated delivery of inbound {InboundId} from {User}: answering with the first delivery's reply",
+                reception.Id, LogMask.OpenId(message.FromUserName));
             reply = await WaitForReplyAsync(reception.Id, ct) ?? "success";
         }
         return new CallbackAnswer(200, CallbackEnvelope.SealReply(reply, accepted, settings, clock.GetUtcNow()));
