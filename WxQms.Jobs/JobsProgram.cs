@@ -107,6 +107,7 @@ public static class JobsProgram
         builder.Services.AddPeriodicJob<ReminderScanJob>();
         builder.Services.AddPeriodicJob<ReminderSender>();
         builder.Services.AddPeriodicJob<WxQms.Domain.Services.Wishes.WishAutoConfirmJob>();
+        builder.Services.AddPeriodicJob<UploadSweepJob>();
         builder.Services.AddOptions<ReminderOptions>().ValidateOnStart();
         builder.Services.AddOptions<PeriodicJobOptions>().BindConfiguration(PeriodicJobOptions.Section);
         return builder;

@@ -161,9 +161,10 @@ public static class WishPage
         long.TryParse(form["communityId"], NumberStyles.None, CultureInfo.InvariantCulture, out var communityId);
         try
         {
-            var photos = await AcceptPhotosAsync(form, intake, ct);
-            var wish = await wishes.PostAsync(new WishPost(form["title"], form["description"], communityId, form["name"], [], photos),
-                viewer.Actor, ct);
+            // Checked now, stored only once the post passed every check (lengths, the daily limit, the text check).
+            await using var photos = await ReceivePhotosAsync(form, intake, ct);
+            var wish = await wishes.PostAsync(new WishPost(form["title"], form["description"], communityId, form["name"], [],
+                new InlinePhotos(photos.Count, photos.StoreAsync)), viewer.Actor, ct);
             return Results.Redirect($"/h5/wishes/{wish.Id}?done=posted");
         }
         catch (Exception ex) when (ex is RuleViolationException or LimitExceededException or NotFoundException or ForbiddenException
@@ -174,21 +175,32 @@ public static class WishPage
         }
     }
 
-    /// <summary>The photos of a form (at most <see cref="WishRules.MaxPhotos"/>), each checked and stored like an upload.</summary>
-    private static async Task<List<StoredPhoto>> AcceptPhotosAsync(IFormCollection form, PhotoIntake intake, CancellationToken ct)
+    /// <summary>
+    /// The photos of a form (at most <see cref="WishRules.MaxPhotos"/>), each checked like an upload and kept aside; the
+    /// service stores them once the rest of the request passed.
+    /// </summary>
+    private static async Task<IncomingPhotos> ReceivePhotosAsync(IFormCollection form, PhotoIntake intake, CancellationToken ct)
     {
         var files = form.Files.Where(f => f.Length > 0).ToList();
         if (files.Count > WishRules.MaxPhotos)
             throw new RuleViolationException("wish.invalid", $"照片最多 {WishRules.MaxPhotos} 张");
-        var photos = new List<StoredPhoto>();
-        foreach (var file in files)
+        var photos = new IncomingPhotos(intake);
+        try
         {
-            if (file.Length > PhotoIntake.MaxBytes)
-                throw new RuleViolationException("upload.too_large", "照片不超过 10 MB");
-            await using var stream = file.OpenReadStream();
-            photos.Add(await intake.AcceptAsync(stream, file.FileName, ct));
+            foreach (var file in files)
+            {
+                if (file.Length > PhotoIntake.MaxBytes)
+                    throw new RuleViolationException("upload.too_large", "照片不超过 10 MB");
+                await using var stream = file.OpenReadStream();
+                await photos.AddAsync(stream, file.FileName, ct);
+            }
+            return photos;
         }
-        return photos;
+        catch
+        {
+            await photos.DisposeAsync();
+            throw;
+        }
     }
 
     internal static async Task<IResult> DetailPage(long id, string? done, HttpContext http, H5Viewer viewers, WishService wishes,
@@ -318,6 +330,7 @@ public static class WishPage
         int.TryParse(form["version"], NumberStyles.None, CultureInfo.InvariantCulture, out var version);
         try
         {
+            await using var photos = action == "fulfil" ? await ReceivePhotosAsync(form, intake, ct) : new IncomingPhotos(intake);
             _ = action switch
             {
                 "claim" => await wishes.ClaimAsync(id, version, viewer.Actor, ct),
@@ -326,7 +339,7 @@ public static class WishPage
                 "release" => await wishes.ReleaseAsync(id, version, form["reason"], viewer.Actor, ct),
                 "cancel" => await wishes.CancelAsync(id, version, form["reason"], viewer.Actor, ct),
                 "fulfil" => await wishes.FulfilAsync(id, version, form["note"], [], viewer.Actor, ct,
-                    inline: await AcceptPhotosAsync(form, intake, ct)),
+                    inline: new InlinePhotos(photos.Count, photos.StoreAsync)),
                 _ => await wishes.RefuseAsync(id, version, form["reason"], viewer.Actor, ct),
             };
             return Results.Redirect($"/h5/wishes/{id}?done={action}");
@@ -362,6 +375,7 @@ public static class WishPage
         if (photo is null || bytes is null)
             return Results.NotFound();
         http.Response.Headers.CacheControl = "private, max-age=31536000, immutable";
+        http.Response.Headers.XContentTypeOptions = "nosniff";
         return Results.File(bytes, photo.ContentType);
     }
 

@@ -163,7 +163,10 @@ public static class TaskEndpoints
             _ => "bypass",
         };
 
-    /// <summary>Photos never change (they are named by their hash), so clients may keep them; only privately.</summary>
+    /// <summary>
+    /// Photos never change (they are named by their hash), so clients may keep them; only privately. nosniff: a browser
+    /// takes the photo for what its type says, never for HTML or script it might resemble.
+    /// </summary>
     internal static async Task<IResult> Photo(long id, string sha256, HttpContext http, CurrentUser user, OrgStore orgs,
         TaskCommands commands, IFileStore files, CancellationToken ct)
     {
@@ -175,6 +178,7 @@ public static class TaskEndpoints
         if (photo is null || bytes is null)
             return Problem(StatusCodes.Status404NotFound, "未找到", "没有这张照片", "photo.not_found");
         http.Response.Headers.CacheControl = "private, max-age=31536000, immutable";
+        http.Response.Headers.XContentTypeOptions = "nosniff";
         return TypedResults.File(bytes, photo.ContentType, entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{photo.Sha256}\""));
     }
 

@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using MySqlConnector;
 using WxQms.Api.Infrastructure;
 using WxQms.Domain.Rules;
@@ -21,17 +22,19 @@ public static class UploadEndpoints
     {
         app.MapPost("/api/mp/uploads", Upload).WithTags("Mini program: tasks").RequireAuthorization(MpAuth.Policy).DisableAntiforgery()
             .RequireRateLimiting(RateLimits.Uploads)
-            .WithSummary("One photo (multipart field `file`, JPEG/PNG/WebP ≤ 10 MB) → a token for the evidence, good once within 24 h");
+            .WithSummary("One photo (multipart field `file`, JPEG/PNG/WebP ≤ 10 MB, sane dimensions) → a token for the evidence, good once within 24 h; within the uploader's quota (429 upload.quota)");
         app.MapGet("/api/mp/orgs/{id:long}/members", Roster).WithTags("Mini program: tasks").RequireAuthorization(MpAuth.Policy)
             .WithSummary("The members of an org's subtree (a branch and its party groups) for attendance; no phone numbers");
         return app;
     }
 
     internal static async Task<Results<Created<UploadTicket>, ProblemHttpResult>> Upload(HttpRequest request, CurrentUser user,
-        PhotoIntake photos, UploadStore uploads, CancellationToken ct)
+        PhotoIntake photos, UploadStore uploads, IOptions<UploadOptions> options, CancellationToken ct)
     {
         if (user.WechatUserId is not { } wechatUserId)
             return TaskEndpoints.Problem(StatusCodes.Status401Unauthorized, "未登录", "请先登录", "auth.required");
+        var quota = options.Value.QuotaFor(resident: user.MemberId is null);
+        await uploads.EnsureQuotaAsync(wechatUserId, quota, ct);
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = PhotoIntake.MaxBytes + 64 * 1024;
         if (!request.HasFormContentType)
@@ -50,19 +53,25 @@ public static class UploadEndpoints
         try
         {
             await using var stream = file.OpenReadStream();
-            var stored = await photos.AcceptAsync(stream, file.FileName, ct);
-            var ticket = await uploads.AddAsync(wechatUserId, stored, ct);
+            await using var photo = await photos.ReceiveAsync(stream, file.FileName, ct);
+            var ticket = await uploads.AddAsync(wechatUserId, quota, photo.Size, c => photos.StoreAsync(photo, c), ct);
             return TypedResults.Created((string?)null, ticket);
         }
-        catch (RuleViolationException rule) when (rule.Code == "photo.too_large")
+        catch (RuleViolationException rule) when (UploadProblem(rule) is { } problem)
         {
-            return TaskEndpoints.Problem(StatusCodes.Status413PayloadTooLarge, "照片过大", rule.Message, "upload.too_large");
-        }
-        catch (RuleViolationException rule) when (rule.Code is "photo.bad_type" or "photo.truncated")
-        {
-            return TaskEndpoints.Problem(StatusCodes.Status415UnsupportedMediaType, "不是照片", rule.Message, "upload.not_image");
+            return problem;
         }
     }
+
+    /// <summary>The upload route's answer to a photo the intake refused.</summary>
+    internal static ProblemHttpResult? UploadProblem(RuleViolationException rule) => rule.Code switch
+    {
+        "photo.too_large" => TaskEndpoints.Problem(StatusCodes.Status413PayloadTooLarge, "照片过大", rule.Message, "upload.too_large"),
+        "photo.bad_type" or "photo.truncated" => TaskEndpoints.Problem(StatusCodes.Status415UnsupportedMediaType, "不是照片", rule.Message,
+            "upload.not_image"),
+        "photo.dimensions" => TaskEndpoints.Problem(StatusCodes.Status422UnprocessableEntity, "照片尺寸异常", rule.Message, "upload.dimensions"),
+        _ => null,
+    };
 
     internal static async Task<Results<Ok<IReadOnlyList<RosterMember>>, ProblemHttpResult>> Roster(long id, CurrentUser user,
         OrgStore orgs, MySqlDataSource db, CancellationToken ct)

@@ -57,7 +57,9 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<AdhocTaskService>();
         services.AddSingleton<TaskCommands>();
         services.AddSingleton<PhotoIntake>();
+        services.AddOptions<UploadOptions>().BindConfiguration(UploadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<OverdueJob>();
+        services.AddSingleton<UploadSweepJob>();
         services.AddSingleton<WechatLinkStore>();
         services.AddSingleton<LoginService>();
         // Both hosts bind the signing key (wish photo links are signed with it); the Api also validates it at start.

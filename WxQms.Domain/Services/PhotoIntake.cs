@@ -1,6 +1,11 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using MetadataExtractor;
 using MetadataExtractor.Formats.Exif;
+using MetadataExtractor.Formats.Jpeg;
+using MetadataExtractor.Formats.Png;
+using MetadataExtractor.Formats.WebP;
+using Microsoft.Extensions.Options;
 using WxQms.Domain.Storage;
 
 namespace WxQms.Domain.Services;
@@ -9,44 +14,204 @@ namespace WxQms.Domain.Services;
 public sealed record StoredPhoto(string Sha256, long Size, string ContentType, string RelativePath, DateTimeOffset? TakenAt = null);
 
 /// <summary>
-/// Accepts an uploaded photo: at most 10 MB, a JPEG, PNG or WebP by its magic bytes (never by its
-/// name or declared type), complete (not truncated), then stored by SHA-256.
+/// A photo received and checked but not stored yet: its bytes wait in a temporary file that disposing deletes.
+/// <see cref="Width"/> and <see cref="Height"/> are read from its header.
 /// </summary>
-public sealed class PhotoIntake(IFileStore files)
+public sealed class IncomingPhoto(FileStream content, string name, string contentType, int width, int height, DateTimeOffset? takenAt)
+    : IAsyncDisposable
+{
+    public string Name => name;
+
+    public string ContentType => contentType;
+
+    public long Size => content.Length;
+
+    public int Width => width;
+
+    public int Height => height;
+
+    public DateTimeOffset? TakenAt => takenAt;
+
+    internal FileStream Content => content;
+
+    public ValueTask DisposeAsync() => content.DisposeAsync();
+}
+
+/// <summary>Photos of one request, received and checked one by one, stored together on demand; disposing deletes what waits.</summary>
+public sealed class IncomingPhotos(PhotoIntake intake) : IAsyncDisposable
+{
+    private readonly List<IncomingPhoto> photos = [];
+
+    public int Count => photos.Count;
+
+    public async Task AddAsync(Stream upload, string name, CancellationToken ct) => photos.Add(await intake.ReceiveAsync(upload, name, ct));
+
+    public async Task<IReadOnlyList<StoredPhoto>> StoreAsync(CancellationToken ct)
+    {
+        var stored = new List<StoredPhoto>(photos.Count);
+        foreach (var photo in photos)
+            stored.Add(await intake.StoreAsync(photo, ct));
+        return stored;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var photo in photos)
+            await photo.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// Accepts an uploaded photo: at most 10 MB, a JPEG, PNG or WebP by its magic bytes (never by its
+/// name or declared type) whose header really is that type's, complete (not truncated), of sane
+/// dimensions (<see cref="UploadOptions.MaxPixels"/>, <see cref="UploadOptions.MaxSide"/>: no decompression
+/// bombs), then stored by SHA-256. The bytes go through a temporary file, never whole into memory.
+/// </summary>
+public sealed class PhotoIntake(IFileStore files, IOptions<UploadOptions> options)
 {
     public const long MaxBytes = 10 * 1024 * 1024;
     public const int MaxPerSubmission = 9;
 
+    private const int BufferSize = 81_920;
+
+    /// <summary>Receives, checks and stores the photo.</summary>
     public async Task<StoredPhoto> AcceptAsync(Stream upload, string name, CancellationToken ct)
     {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await upload.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > MaxBytes)
-                throw new RuleViolationException("photo.too_large", $"照片“{name}”超过10MB");
-            buffer.Write(chunk, 0, read);
-        }
-        var bytes = buffer.ToArray();
-        var type = Kind(bytes) ?? throw new RuleViolationException("photo.bad_type", $"“{name}”不是JPEG、PNG或WebP照片");
-        if (!Complete(bytes, type))
-            throw new RuleViolationException("photo.truncated", $"照片“{name}”不完整，请重新上传");
-        var stored = await files.SaveAsync(bytes, FileStore.ExtensionFor(type), ct);
-        return new StoredPhoto(stored.Sha256, stored.Size, type, stored.RelativePath, TakenAt(bytes));
+        await using var photo = await ReceiveAsync(upload, name, ct);
+        return await StoreAsync(photo, ct);
     }
+
+    /// <summary>
+    /// Streams the upload into a temporary file (refusing it as soon as it passes <see cref="MaxBytes"/>) and
+    /// checks it there; nothing is stored yet, so a caller can validate the rest of a form first.
+    /// </summary>
+    public async Task<IncomingPhoto> ReceiveAsync(Stream upload, string name, CancellationToken ct)
+    {
+        var temp = new FileStream(Path.Combine(Path.GetTempPath(), $"wxqms-photo-{Guid.NewGuid():N}.tmp"), FileMode.CreateNew,
+            FileAccess.ReadWrite, FileShare.None, BufferSize, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        try
+        {
+            var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+            try
+            {
+                int read;
+                while ((read = await upload.ReadAsync(buffer.AsMemory(0, BufferSize), ct)) > 0)
+                {
+                    if (temp.Length + read > MaxBytes)
+                        throw new RuleViolationException("photo.too_large", $"照片“{name}”超过10MB");
+                    await temp.WriteAsync(buffer.AsMemory(0, read), ct);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+            var (type, width, height, takenAt) = await InspectAsync(temp, name, ct);
+            return new IncomingPhoto(temp, name, type, width, height, takenAt);
+        }
+        catch
+        {
+            await temp.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Stores a received photo under its SHA-256.</summary>
+    public async Task<StoredPhoto> StoreAsync(IncomingPhoto photo, CancellationToken ct)
+    {
+        photo.Content.Position = 0;
+        var stored = await files.SaveAsync(photo.Content, FileStore.ExtensionFor(photo.ContentType), ct);
+        return new StoredPhoto(stored.Sha256, stored.Size, photo.ContentType, stored.RelativePath, photo.TakenAt);
+    }
+
+    /// <summary>
+    /// The checks of <see cref="ReceiveAsync"/> on bytes already at hand (a chat photo downloaded from WeChat): its type
+    /// and capture time, or null when it is not a photo we take.
+    /// </summary>
+    public async Task<(string Type, DateTimeOffset? TakenAt)?> InspectAsync(byte[] bytes, CancellationToken ct)
+    {
+        try
+        {
+            using var stream = new MemoryStream(bytes, writable: false);
+            var (type, _, _, takenAt) = await InspectAsync(stream, "", ct);
+            return (type, takenAt);
+        }
+        catch (RuleViolationException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<(string Type, int Width, int Height, DateTimeOffset? TakenAt)> InspectAsync(Stream file, string name,
+        CancellationToken ct)
+    {
+        var length = file.Length;
+        var head = new byte[(int)Math.Min(16, length)];
+        var tail = new byte[head.Length];
+        file.Position = 0;
+        await file.ReadExactlyAsync(head, ct);
+        file.Position = length - tail.Length;
+        await file.ReadExactlyAsync(tail, ct);
+        var type = Kind(head) ?? throw new RuleViolationException("photo.bad_type", $"“{name}”不是JPEG、PNG或WebP照片");
+        if (!Complete(head, tail, length, type))
+            throw new RuleViolationException("photo.truncated", $"照片“{name}”不完整，请重新上传");
+        file.Position = 0;
+        var directories = ReadMetadata(file);
+        if (directories is null || Dimensions(directories, type) is not ({ } width, { } height) || width <= 0 || height <= 0)
+            throw new RuleViolationException("photo.bad_type", $"“{name}”不是有效的{Label(type)}照片");
+        var o = options.Value;
+        if (width > o.MaxSide || height > o.MaxSide || (long)width * height > o.MaxPixels)
+            throw new RuleViolationException("photo.dimensions", $"照片“{name}”的尺寸（{width}×{height}）不是普通照片，请重新拍摄或截图后上传");
+        return (type, width, height, TakenAt(directories));
+    }
+
+    /// <summary>
+    /// The photo's metadata as MetadataExtractor reads it (headers and segments; the pixels are skipped),
+    /// or null when it cannot: hostile bytes may fail in any way, and every failure means "not a photo".
+    /// </summary>
+    private static IReadOnlyList<MetadataExtractor.Directory>? ReadMetadata(Stream stream)
+    {
+        try
+        {
+            return ImageMetadataReader.ReadMetadata(stream);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Width and height from the header of the type the magic bytes claim (JPEG SOF, PNG IHDR, WebP VP8/VP8L/VP8X).</summary>
+    private static (int?, int?) Dimensions(IReadOnlyList<MetadataExtractor.Directory> directories, string type)
+    {
+        var (dir, w, h) = type switch
+        {
+            "image/jpeg" => (directories.OfType<JpegDirectory>().FirstOrDefault() as MetadataExtractor.Directory, JpegDirectory.TagImageWidth,
+                JpegDirectory.TagImageHeight),
+            "image/png" => (directories.OfType<PngDirectory>().FirstOrDefault(d => d.ContainsTag(PngDirectory.TagImageWidth)),
+                PngDirectory.TagImageWidth, PngDirectory.TagImageHeight),
+            _ => (directories.OfType<WebPDirectory>().FirstOrDefault(d => d.ContainsTag(WebPDirectory.TagImageWidth)),
+                WebPDirectory.TagImageWidth, WebPDirectory.TagImageHeight),
+        };
+        return dir is not null && dir.TryGetInt32(w, out var width) && dir.TryGetInt32(h, out var height) ? (width, height) : (null, null);
+    }
+
+    private static string Label(string type) => type switch
+    {
+        "image/jpeg" => "JPEG",
+        "image/png" => "PNG",
+        _ => "WebP",
+    };
 
     /// <summary>
     /// When the photo was taken, from EXIF DateTimeOriginal (else DateTime), read with MetadataExtractor.
     /// EXIF has no time zone unless OffsetTimeOriginal says so: a phone's clock here is Shanghai time.
     /// Null when there is none or it cannot be read; a photo without EXIF is still a good photo.
     /// </summary>
-    public static DateTimeOffset? TakenAt(byte[] bytes)
+    private static DateTimeOffset? TakenAt(IReadOnlyList<MetadataExtractor.Directory> directories)
     {
         try
         {
-            using var stream = new MemoryStream(bytes, writable: false);
-            var directories = ImageMetadataReader.ReadMetadata(stream);
             foreach (var dir in directories.OfType<ExifDirectoryBase>())
             {
                 if (!dir.TryGetDateTime(ExifDirectoryBase.TagDateTimeOriginal, out var local)
@@ -75,12 +240,15 @@ public sealed class PhotoIntake(IFileStore files)
         _ => null,
     };
 
-    /// <summary>A JPEG ends with its EOI marker, a PNG with its IEND chunk, a WebP fills its RIFF length.</summary>
-    public static bool Complete(ReadOnlySpan<byte> b, string type) => type switch
+    /// <summary>
+    /// A JPEG ends with its EOI marker, a PNG with its IEND chunk, a WebP fills its RIFF length: judged from the first and
+    /// last (up to) 16 bytes and the length.
+    /// </summary>
+    public static bool Complete(ReadOnlySpan<byte> head, ReadOnlySpan<byte> tail, long length, string type) => type switch
     {
-        "image/jpeg" => b.Length >= 4 && b[^2] == 0xFF && b[^1] == 0xD9,
-        "image/png" => b.Length >= 20 && b[^8..^4].SequenceEqual("IEND"u8),
-        "image/webp" => b.Length >= 12 && BinaryPrimitives.ReadUInt32LittleEndian(b[4..8]) + 8 == (uint)b.Length,
+        "image/jpeg" => length >= 4 && tail[^2] == 0xFF && tail[^1] == 0xD9,
+        "image/png" => length >= 20 && tail[^8..^4].SequenceEqual("IEND"u8),
+        "image/webp" => length >= 12 && BinaryPrimitives.ReadUInt32LittleEndian(head[4..8]) + 8L == length,
         _ => false,
     };
 }

@@ -69,6 +69,7 @@ public sealed class TaskApiTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, photo.StatusCode);
         Assert.Equal(TestPng.Create(50, 40), await photo.Content.ReadAsByteArrayAsync(Ct));
         Assert.Contains("private", photo.Headers.CacheControl!.ToString());
+        Assert.Equal("nosniff", photo.Headers.GetValues("X-Content-Type-Options").Single());
         var outsider = await SignInAsync((await HolderAsync("secretary", "DFL-C04-B01")).Member);
         Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(HttpMethod.Get, photoUrl, outsider)).StatusCode);
 

@@ -152,12 +152,21 @@ public sealed class BotWorld(WxQmsApp app, SandboxDriver wx)
         Assert.StartsWith("绑定成功", await SayAsync(who, who.Answer));
     }
 
-    /// <summary>A complete JPEG (SOI … EOI) whose bytes differ with <paramref name="seed"/>.</summary>
+    /// <summary>
+    /// A complete JPEG as far as headers go (SOI, a 640×480 SOF0, SOS, scan data, EOI) whose bytes differ with
+    /// <paramref name="seed"/>.
+    /// </summary>
     public static byte[] Jpeg(int seed)
     {
         var body = new byte[64 + seed % 50];
         new Random(seed).NextBytes(body);
-        return [0xFF, 0xD8, 0xFF, 0xE0, .. body, 0xFF, 0xD9];
+        return
+        [
+            0xFF, 0xD8,
+            0xFF, 0xC0, 0x00, 0x11, 0x08, 0x01, 0xE0, 0x02, 0x80, 0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01,
+            0xFF, 0xDA, 0x00, 0x0C, 0x03, 0x01, 0x00, 0x02, 0x11, 0x03, 0x11, 0x00, 0x3F, 0x00,
+            .. body, 0xFF, 0xD9,
+        ];
     }
 
     /// <summary>The user uploads a photo to WeChat and sends it in the chat; the answer WeChat got from us.</summary>

@@ -40,6 +40,32 @@ public static class TestPng
         return png.ToArray();
     }
 
+    /// <summary>
+    /// A PNG whose header claims <paramref name="width"/> × <paramref name="height"/> with a few bytes of pixels: what a
+    /// decompression bomb looks like to anything that reads only headers.
+    /// </summary>
+    public static byte[] Claiming(int width, int height)
+    {
+        var small = Create(4, 4);
+        BinaryPrimitives.WriteInt32BigEndian(small.AsSpan(16), width);
+        BinaryPrimitives.WriteInt32BigEndian(small.AsSpan(20), height);
+        BinaryPrimitives.WriteUInt32BigEndian(small.AsSpan(29), Crc32(small[12..29]));
+        return small;
+    }
+
+    /// <summary>A real small PNG carrying <paramref name="padding"/> bytes in a private ancillary chunk: a big photo, cheaply.</summary>
+    public static byte[] Padded(int width, int height, int padding, int seed = 0)
+    {
+        var small = Create(width, height);
+        using var png = new MemoryStream(small.Length + padding + 12);
+        png.Write(small, 0, small.Length - 12); // all but IEND
+        var pad = new byte[padding];
+        new Random(seed).NextBytes(pad);
+        Chunk(png, "wxPd", pad);
+        png.Write(small, small.Length - 12, 12);
+        return png.ToArray();
+    }
+
     private static void Chunk(Stream png, string type, byte[] data)
     {
         Span<byte> four = stackalloc byte[4];

@@ -375,6 +375,7 @@ public sealed class WishApiTests(WxQmsApp app) : IAsyncLifetime
         using var opened = await anonymous.GetAsync(link, Ct);
         Assert.Equal(HttpStatusCode.OK, opened.StatusCode);
         Assert.Equal(png, await opened.Content.ReadAsByteArrayAsync(Ct));
+        Assert.Equal("nosniff", opened.Headers.GetValues("X-Content-Type-Options").Single());
 
         var expires = long.Parse(System.Web.HttpUtility.ParseQueryString(new Uri(new Uri("http://x"), link).Query)["e"]!, CultureInfo.InvariantCulture);
         var later = link.Replace($"e={expires}", $"e={expires + 86_400}"); // a longer life than was signed

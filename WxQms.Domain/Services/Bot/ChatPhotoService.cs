@@ -25,6 +25,7 @@ public sealed class ChatPhotoService(
     WechatLinkStore links,
     TaskCommands tasks,
     IFileStore files,
+    PhotoIntake intake,
     OfficialAccountClient oa,
     BotLinks botLinks,
     MySqlDataSource db,
@@ -137,7 +138,7 @@ public sealed class ChatPhotoService(
         await sets.SettleAsync(setId, ChatPhotoSetStatus.Choosing, ChatPhotoSetStatus.Dropped, null, now, ct);
     }
 
-    /// <summary>Downloaded photos of the set that pass the upload checks (type by content, complete, size), once each.</summary>
+    /// <summary>Downloaded photos of the set that pass the upload checks (type by content and header, complete, size, dimensions), once each.</summary>
     private async Task<IReadOnlyList<CheckedPhoto>> CheckAsync(ChatPhotoSet set, CancellationToken ct)
     {
         var result = new List<CheckedPhoto>();
@@ -146,12 +147,12 @@ public sealed class ChatPhotoService(
             if (f.Size > PhotoIntake.MaxBytes || result.Any(p => p.Sha256 == f.Sha256))
                 continue;
             var bytes = await files.ReadVerifiedAsync(new StoredFile(f.Sha256, f.Size, f.RelativePath), ct);
-            if (bytes is null || PhotoIntake.Kind(bytes) is not { } type || !PhotoIntake.Complete(bytes, type))
+            if (bytes is null || await intake.InspectAsync(bytes, ct) is not ({ } type, var takenAt))
             {
-                log.LogInformation("Chat photo of inbound {InboundId} refused: not a complete JPEG, PNG or WebP", f.InboundId);
+                log.LogInformation("Chat photo of inbound {InboundId} refused: not a complete JPEG, PNG or WebP of sane dimensions", f.InboundId);
                 continue;
             }
-            result.Add(new CheckedPhoto(f.Sha256, f.Size, type, f.RelativePath, PhotoIntake.TakenAt(bytes),
+            result.Add(new CheckedPhoto(f.Sha256, f.Size, type, f.RelativePath, takenAt,
                 new DateTimeOffset(DateTime.SpecifyKind(f.ReceivedAt, DateTimeKind.Utc))));
         }
         return result;

@@ -29,7 +29,13 @@ public sealed record WishActor(long WechatUserId, long? MemberId, string? UnionI
 
 /// <summary>A post: the words, the community, who to call the wisher (residents), photos uploaded ahead or received inline.</summary>
 public sealed record WishPost(string? Title, string? Description, long CommunityId, string? Name, IReadOnlyList<string> PhotoTokens,
-    IReadOnlyList<StoredPhoto>? InlinePhotos = null);
+    InlinePhotos? Inline = null);
+
+/// <summary>
+/// Photos received with a form (the H5 page), checked but not stored: the service stores them only once everything
+/// else about the request passed, so a refused post leaves nothing on disk.
+/// </summary>
+public sealed record InlinePhotos(int Count, Func<CancellationToken, Task<IReadOnlyList<StoredPhoto>>> StoreAsync);
 
 public sealed record WishListFilter(long? CommunityId = null, WishStatus? Status = null, bool Mine = false, int Limit = 50);
 
@@ -200,7 +206,7 @@ public sealed class WishService(MySqlDataSource db, TimeProvider clock, IOptions
         var title = post.Title!.Trim();
         var description = post.Description!.Trim();
         var name = actor.MemberName ?? (string.IsNullOrWhiteSpace(post.Name) ? null : post.Name.Trim());
-        if (post.PhotoTokens.Count + (post.InlinePhotos?.Count ?? 0) > WishRules.MaxPhotos)
+        if (post.PhotoTokens.Count + (post.Inline?.Count ?? 0) > WishRules.MaxPhotos)
             throw new RuleViolationException("wish.invalid", $"照片最多 {WishRules.MaxPhotos} 张");
         var now = clock.GetUtcNow();
 
@@ -227,7 +233,6 @@ public sealed class WishService(MySqlDataSource db, TimeProvider clock, IOptions
             throw new LimitExceededException("wish.limit_posts", $"每人每天最多发布 {O.MaxPostsPerDay} 个心愿，请明天再来");
 
         var photos = new List<StoredPhoto>(await uploads.ResolveAsync(actor.WechatUserId, post.PhotoTokens, ct));
-        photos.AddRange(post.InlinePhotos ?? []);
 
         var openId = await MpOpenIdAsync(conn, actor.WechatUserId, ct);
         var (verdict, label) = await CheckTextAsync(openId, string.Join("\n", new[] { title, description, post.Name ?? "" }
@@ -248,6 +253,8 @@ public sealed class WishService(MySqlDataSource db, TimeProvider clock, IOptions
             throw new RuleViolationException("wish.content_risky",
                 $"心愿内容未通过内容安全检测（疑似{WishRules.LabelReason(label)}），请修改后再发布");
         }
+        if (post.Inline is { } inline)
+            photos.AddRange(await inline.StoreAsync(ct));
 
         await using var tx = await conn.BeginTransactionAsync(ct);
         var id = await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
@@ -339,7 +346,7 @@ public sealed class WishService(MySqlDataSource db, TimeProvider clock, IOptions
         }, ct);
 
     public async Task<Wish> FulfilAsync(long id, int version, string? note, IReadOnlyList<string> photoTokens, WishActor actor,
-        CancellationToken ct, IReadOnlyList<StoredPhoto>? inline = null)
+        CancellationToken ct, InlinePhotos? inline = null)
     {
         var text = note?.Trim() ?? "";
         if (text.Length > WishRules.MaxNote)
@@ -350,7 +357,6 @@ public sealed class WishService(MySqlDataSource db, TimeProvider clock, IOptions
         if (count > WishRules.MaxPhotos)
             throw new RuleViolationException("wish.invalid", $"照片最多 {WishRules.MaxPhotos} 张");
         var photos = new List<StoredPhoto>(await uploads.ResolveAsync(actor.WechatUserId, photoTokens, ct));
-        photos.AddRange(inline ?? []);
         string? openId;
         await using (var conn = await db.OpenConnectionAsync(ct))
             openId = await MpOpenIdAsync(conn, actor.WechatUserId, ct);
@@ -361,6 +367,8 @@ public sealed class WishService(MySqlDataSource db, TimeProvider clock, IOptions
         {
             if (!IsClaimer(w, actor))
                 throw new ForbiddenException("auth.forbidden", "只有认领人可以提交完成情况");
+            if (inline is not null)
+                photos.AddRange(await inline.StoreAsync(ct));
             await ctx.UpdateAsync("fulfilled_at = @now, fulfil_note = @text", new { text = text.Length == 0 ? null : text });
             await InsertPhotosAsync(ctx.Conn, ctx.Tx, id, WishPhotoStage.Fulfil, photos, ctx.Now, ct);
             await ctx.AuditAsync("wish.fulfilled", new { Note = text, Photos = photos.Count });
