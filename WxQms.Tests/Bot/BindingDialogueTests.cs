@@ -100,13 +100,134 @@ public sealed class BindingDialogueTests(WxQmsApp app, SeededSubdistrict seeded)
         // The dialogue is over: the next message is just a message.
         Assert.Equal(BotReplies.Help, await world.SayAsync(stranger, stranger.Answer));
 
-        // A new scan gives a new dialogue, but the hour's limit (5, in Redis) stops the guessing across scans.
+        // A new scan does not give fresh attempts: they are the user's (MySQL), for the dialogue's 15 minutes.
+        Assert.Equal(BotReplies.TooManyAttempts, await world.ScanReplyAsync(stranger, url));
+        Assert.Equal(BotReplies.Help, await world.SayAsync(stranger, stranger.Answer));
+
+        // After that, the hour's limit (5, in Redis) stops the guessing across scans.
+        await wx.AdvanceAsync(TimeSpan.FromMinutes(16));
         await world.ScanReplyAsync(stranger, url);
         Assert.Equal(BotReplies.Mismatch(1), await world.SayAsync(stranger, stranger.Answer));
         Assert.Equal(BotReplies.TooManyAttempts, await world.SayAsync(stranger, stranger.Answer));
         Assert.Equal(BotReplies.TooManyAttempts, await world.ScanReplyAsync(stranger, url));
         Assert.Equal(0, await TestDb.ScalarAsync("SELECT COUNT(*) FROM wechat_users WHERE openid = @o AND member_id IS NOT NULL",
             new { o = stranger.OpenId }));
+    }
+
+    [Fact]
+    public async Task Rescanning_in_the_middle_of_a_dialogue_keeps_its_wrong_answers()
+    {
+        var secretary = await world.WithRoleAsync(Roles.Secretary, "branch");
+        var stranger = BotWorld.Resident(0);
+        var (_, url, _) = await world.PrintCodeAsync(await StaffTokenAsync(), secretary.OrgId);
+        wx.Sandbox.Users.SetFollows(stranger.OpenId, true);
+
+        await world.ScanReplyAsync(stranger, url);
+        Assert.Equal(BotReplies.Mismatch(2), await world.SayAsync(stranger, secretary.Name + " 0000"));
+        Assert.Equal(BotReplies.Mismatch(1), await world.SayAsync(stranger, secretary.Name + " 0001"));
+        Assert.Equal(BotReplies.BindStart(secretary.OrgName), await world.ScanReplyAsync(stranger, url));
+
+        Assert.Equal(BotReplies.TooManyAttempts, await world.SayAsync(stranger, secretary.Name + " 0002"));
+        Assert.Equal(3, await TestDb.ScalarAsync("SELECT COUNT(*) FROM bind_attempts WHERE openid = @o", new { o = stranger.OpenId }));
+    }
+
+    /// <summary>
+    /// The per-user limit lives in Redis. With Redis unreachable the bot does not check answers at all (it
+    /// used to check them without any per-hour limit): nobody is bound, and the user is asked to try later.
+    /// </summary>
+    [Fact]
+    public async Task With_redis_down_answers_are_not_checked_and_nobody_is_bound()
+    {
+        var secretary = await world.WithRoleAsync(Roles.Secretary, "branch");
+        await using var lonely = new NoRedisApp();
+        var lonelyWx = new SandboxDriver(lonely);
+        var lonelyWorld = new BotWorld(lonely, lonelyWx);
+        var staff = await lonelyWx.SignInMemberAsync(lonelyWorld.Http, (await world.WithRoleAsync(Roles.Staff, "subdistrict")).MemberId);
+        var (_, url, _) = await lonelyWorld.PrintCodeAsync(staff, secretary.OrgId);
+        lonelyWx.Sandbox.Users.SetFollows(secretary.OpenId, true);
+
+        var scanned = await lonelyWorld.ScanReplyAsync(secretary, url);
+        await using (var conn = new MySqlConnector.MySqlConnection(TestEnvironment.MySql))
+        {
+            // A dialogue the scan could have opened in MySQL: the answer must still not be checked.
+            await Dapper.SqlMapper.ExecuteAsync(conn, """
+                INSERT INTO bot_dialogues (app_id, openid, step, data, attempts, expires_at, updated_at)
+                SELECT @app, @openid, 'bind', CONCAT('{"codeId":', id, ',"orgId":', org_id, ',"subtree":true}'), 0,
+                       DATE_ADD(UTC_TIMESTAMP(6), INTERVAL 1 YEAR), UTC_TIMESTAMP(6)
+                FROM bind_codes ORDER BY id DESC LIMIT 1
+                ON DUPLICATE KEY UPDATE updated_at = VALUES(updated_at)
+                """, new { app = WxQmsApp.OaAppId, openid = secretary.OpenId });
+        }
+        var answered = await lonelyWorld.SayAsync(secretary, secretary.Answer);
+
+        Assert.Equal(BotReplies.BindUnavailable, scanned);
+        Assert.Equal(BotReplies.BindUnavailable, answered);
+        Assert.Equal(0, await TestDb.ScalarAsync("SELECT COUNT(*) FROM wechat_users WHERE openid = @o AND member_id IS NOT NULL",
+            new { o = secretary.OpenId }));
+    }
+
+    [Fact]
+    public async Task Many_wechat_users_guessing_one_members_phone_lock_binding_as_her_for_a_day()
+    {
+        var secretary = await world.WithRoleAsync(Roles.Secretary, "branch");
+        var (_, url, _) = await world.PrintCodeAsync(await StaffTokenAsync(), secretary.OrgId);
+        var options = app.Get<IOptionsMonitor<BotOptions>>().CurrentValue;
+        var (perMember, perCode) = (options.BindAttemptsPerMemberPerDay, options.BindAttemptsPerCodePerDay);
+        options.BindAttemptsPerMemberPerDay = 3;
+        options.BindAttemptsPerCodePerDay = 100;
+        try
+        {
+            var wrongTail = ((int.Parse(secretary.Phone[^4..]) + 1) % 10_000).ToString("D4");
+            for (var i = 0; i < 3; i++)
+            {
+                await world.ScanReplyAsync(BotWorld.Resident(i), url);
+                Assert.Equal(BotReplies.Mismatch(2), await world.SayAsync(BotWorld.Resident(i), $"{secretary.Name} {wrongTail}"));
+            }
+
+            await world.ScanReplyAsync(secretary, url);
+            Assert.Equal(BotReplies.BindLocked, await world.SayAsync(secretary, secretary.Answer));
+            Assert.Equal(0, await TestDb.ScalarAsync("SELECT COUNT(*) FROM wechat_users WHERE openid = @o AND member_id IS NOT NULL",
+                new { o = secretary.OpenId }));
+
+            await wx.AdvanceAsync(TimeSpan.FromDays(1) + TimeSpan.FromMinutes(1));
+            await world.BindAsync(secretary, url);
+        }
+        finally
+        {
+            (options.BindAttemptsPerMemberPerDay, options.BindAttemptsPerCodePerDay) = (perMember, perCode);
+        }
+    }
+
+    [Fact]
+    public async Task Many_wrong_answers_on_one_code_lock_the_code_for_a_day()
+    {
+        var secretary = await world.WithRoleAsync(Roles.Secretary, "branch");
+        var (_, url, _) = await world.PrintCodeAsync(await StaffTokenAsync(), secretary.OrgId);
+        var options = app.Get<IOptionsMonitor<BotOptions>>().CurrentValue;
+        var perCode = options.BindAttemptsPerCodePerDay;
+        options.BindAttemptsPerCodePerDay = 4;
+        try
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                await world.ScanReplyAsync(BotWorld.Resident(i), url);
+                Assert.Equal(BotReplies.Mismatch(2), await world.SayAsync(BotWorld.Resident(i), BotWorld.Resident(i).Answer));
+            }
+
+            Assert.EndsWith(BotReplies.BindLocked, await world.ScanReplyAsync(BotWorld.Resident(4), url));
+            Assert.EndsWith(BotReplies.BindLocked, await world.ScanReplyAsync(secretary, url));
+            Assert.Equal(0, await TestDb.ScalarAsync("SELECT COUNT(*) FROM bot_dialogues WHERE openid = @o", new { o = secretary.OpenId }));
+        }
+        finally
+        {
+            options.BindAttemptsPerCodePerDay = perCode;
+        }
+    }
+
+    /// <summary>An instance whose Redis is unreachable (nothing listens on port 1).</summary>
+    private sealed class NoRedisApp : WxQmsApp
+    {
+        protected override string RedisConnectionString => "127.0.0.1:1,abortConnect=false,connectTimeout=200";
     }
 
     [Fact]

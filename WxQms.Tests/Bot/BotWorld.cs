@@ -39,7 +39,7 @@ public sealed class BotWorld(WxQmsApp app, SandboxDriver wx)
             await conn.ExecuteAsync("""
                 SET FOREIGN_KEY_CHECKS = 0;
                 TRUNCATE TABLE chat_photos; TRUNCATE TABLE task_chat_photos; TRUNCATE TABLE chat_photo_sets;
-                TRUNCATE TABLE bot_dialogues; TRUNCATE TABLE bind_codes; TRUNCATE TABLE inbound_media;
+                TRUNCATE TABLE bot_dialogues; TRUNCATE TABLE bind_attempts; TRUNCATE TABLE bind_codes; TRUNCATE TABLE inbound_media;
                 TRUNCATE TABLE wechat_inbound; TRUNCATE TABLE wechat_users; TRUNCATE TABLE audit_log;
                 SET FOREIGN_KEY_CHECKS = 1;
                 """);
@@ -79,6 +79,13 @@ public sealed class BotWorld(WxQmsApp app, SandboxDriver wx)
             ORDER BY m.id LIMIT 1
             """, new { notBranch });
         return await PersonAsync(row.Id, row.Name, row.Phone, row.OrgId, row.OrgName);
+    }
+
+    /// <summary>The n-th sandbox resident: someone with WeChat and no member record (a stranger to every branch).</summary>
+    public static Person Resident(int n)
+    {
+        var r = WxQms.Api.Sandbox.SandboxUsers.Residents[n];
+        return new Person(0, r.Name, r.Phone, 0, "", r.OpenId, r.MpOpenId);
     }
 
     private async Task<Person> PersonAsync(long id, string name, string phone, long orgId, string orgName)

@@ -14,8 +14,9 @@ namespace WxQms.Domain.Services.Bot;
 /// <summary>
 /// Binding an official-account follower to a member through the branch QR code (issue #7): the scan
 /// starts a dialogue, the answer (name and the last four phone digits) is matched within that branch
-/// only, and the link is written with an audit entry. Wrong answers are limited per dialogue (MySQL)
-/// and per user per hour (Redis). Every method answers with the text the user sees.
+/// only, and the link is written with an audit entry. Wrong answers are limited per user over the dialogue's
+/// lifetime (MySQL, so a new scan starts no fresh count), per user per hour (Redis; with Redis down nothing
+/// is checked), and per code and per named member per day (MySQL). Every method answers with the text the user sees.
 /// </summary>
 public sealed class BindingService(
     BotStore store,
@@ -28,6 +29,9 @@ public sealed class BindingService(
     ILogger<BindingService> log)
 {
     private static readonly TimeSpan FailureWindow = TimeSpan.FromHours(1);
+
+    /// <summary>The window of the per-code and per-member limits.</summary>
+    private static readonly TimeSpan Day = TimeSpan.FromDays(1);
 
     /// <summary>How long the unionid lookup may take inside the callback (real time: WeChat's deadline is real).</summary>
     private static readonly TimeSpan UserInfoBudget = TimeSpan.FromSeconds(1.5);
@@ -43,8 +47,8 @@ public sealed class BindingService(
             return BotReplies.CodeExpired;
         if (await BoundMemberAsync(appId, openId, ct) is { } bound)
             return BotReplies.AlreadyBound(bound.Name, bound.OrgName);
-        if ((await attempts.CountAsync(RedisKeys.BindFailures(appId, openId))) >= options.CurrentValue.BindAttemptsPerHour)
-            return BotReplies.TooManyAttempts;
+        if (await RefusalAsync(appId, openId, code.Id, [], now, ct) is { } refusal)
+            return refusal;
 
         var org = await orgs.GetAsync(code.OrgId, ct);
         var branch = org?.Name ?? "党支部";
@@ -60,30 +64,38 @@ public sealed class BindingService(
         CancellationToken ct)
     {
         var o = options.CurrentValue;
-        var failures = RedisKeys.BindFailures(appId, openId);
-        if (await attempts.CountAsync(failures) >= o.BindAttemptsPerHour)
+        var data = JsonSerializer.Deserialize<BindData>(dialogue.Data, JsonDefaults.Storage)!;
+        if (await RefusalAsync(appId, openId, data.CodeId, [], now, ct) is { } refusal)
         {
-            await store.EndDialogueAsync(appId, openId, ct);
-            return BotReplies.TooManyAttempts;
+            if (refusal != BotReplies.BindUnavailable)
+                await store.EndDialogueAsync(appId, openId, ct);
+            return refusal;
         }
         if (BotText.ParseBindAnswer(text) is not { } answer)
             return BotReplies.AskAgainShape;
 
-        var data = JsonSerializer.Deserialize<BindData>(dialogue.Data, JsonDefaults.Storage)!;
-        var matches = await store.MatchMembersAsync(data.OrgId, data.Subtree, answer.Name, answer.PhoneTail, ct);
+        var named = await store.MatchMembersAsync(data.OrgId, data.Subtree, answer.Name, answer.PhoneTail, ct);
+        var namedIds = named.Select(m => m.MemberId).ToList();
+        if (await RefusalAsync(appId, openId, data.CodeId, namedIds, now, ct) is { } locked)
+        {
+            await store.EndDialogueAsync(appId, openId, ct);
+            return locked;
+        }
+        var matches = named.Where(m => m.PhoneMatches).ToList();
         if (matches.Count != 1)
         {
             // Two members with the same name and phone tail cannot be told apart here: treat as no match.
-            var inDialogue = await store.CountAttemptAsync(appId, openId, now, ct);
-            var inHour = await attempts.FailAsync(failures, FailureWindow) ?? 0;
-            log.LogInformation("Binding answer did not match ({Matches} candidates; attempt {Attempt})", matches.Count, inDialogue);
-            var left = Math.Min(o.BindAttemptsPerDialogue - inDialogue, o.BindAttemptsPerHour - (int)inHour);
+            await store.RecordFailureAsync(appId, openId, data.CodeId, namedIds.Count > 0 ? namedIds.Min() : (long?)null, now, ct);
+            var counts = await store.FailureCountsAsync(appId, openId, data.CodeId, [], now - o.BindDialogueLifetime, now, ct);
+            var inHour = await attempts.FailAsync(RedisKeys.BindFailures(appId, openId), FailureWindow) ?? o.BindAttemptsPerHour;
+            log.LogInformation("Binding answer did not match ({Matches} candidates; attempt {Attempt})", matches.Count, counts.User);
+            var left = Math.Min(o.BindAttemptsPerDialogue - counts.User, o.BindAttemptsPerHour - inHour);
             if (left <= 0)
             {
                 await store.EndDialogueAsync(appId, openId, ct);
                 return BotReplies.TooManyAttempts;
             }
-            return BotReplies.Mismatch(left);
+            return BotReplies.Mismatch((int)left);
         }
 
         var member = matches[0];
@@ -91,8 +103,33 @@ public sealed class BindingService(
         await store.EndDialogueAsync(appId, openId, ct);
         if (result is not null)
             return result;
-        await attempts.ClearAsync(failures);
+        await attempts.ClearAsync(RedisKeys.BindFailures(appId, openId));
         return BotReplies.Bound(member.Name, await store.OrgNameAsync(data.OrgId, ct) ?? "");
+    }
+
+    /// <summary>
+    /// Why this user may not try (again) now, or null. Fails closed: when Redis cannot say how many wrong
+    /// answers the user gave this hour, nothing is checked. The dialogue's limit counts the user's wrong
+    /// answers in MySQL over the dialogue's lifetime (a new scan does not reset it), and a code or a named
+    /// member with too many wrong answers from anyone in the last day is locked.
+    /// </summary>
+    private async Task<string?> RefusalAsync(string appId, string openId, long codeId, IReadOnlyList<long> namedIds,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var o = options.CurrentValue;
+        var inHour = await attempts.CountAsync(RedisKeys.BindFailures(appId, openId));
+        if (inHour is null)
+            return BotReplies.BindUnavailable;
+        if (inHour >= o.BindAttemptsPerHour)
+            return BotReplies.TooManyAttempts;
+        var counts = await store.FailureCountsAsync(appId, openId, codeId, namedIds, now - o.BindDialogueLifetime, now - Day, ct);
+        if (counts.Code >= o.BindAttemptsPerCodePerDay || counts.Member >= o.BindAttemptsPerMemberPerDay)
+        {
+            log.LogWarning("Binding locked: code {CodeId} has {CodeFailures} wrong answers today, a named member {MemberFailures}",
+                codeId, counts.Code, counts.Member);
+            return BotReplies.BindLocked;
+        }
+        return counts.User >= o.BindAttemptsPerDialogue ? BotReplies.TooManyAttempts : null;
     }
 
     /// <summary>「解绑」: removes the link of this official-account identity.</summary>

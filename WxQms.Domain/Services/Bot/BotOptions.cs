@@ -24,13 +24,24 @@ public sealed class BotOptions
     /// <summary>How long the bot waits for the name and phone digits after a scan.</summary>
     public TimeSpan BindDialogueLifetime { get; set; } = TimeSpan.FromMinutes(15);
 
-    /// <summary>Wrong answers allowed in one binding dialogue before the user has to scan again.</summary>
+    /// <summary>Wrong answers one WeChat user may give within <see cref="BindDialogueLifetime"/> (MySQL; a new scan does not reset it).</summary>
     [Range(1, 10)]
     public int BindAttemptsPerDialogue { get; set; } = 3;
 
     /// <summary>Wrong answers allowed per WeChat user per hour, across scans (counted in Redis).</summary>
     [Range(1, 100)]
     public int BindAttemptsPerHour { get; set; } = 5;
+
+    /// <summary>
+    /// Wrong answers naming one member (her name, another phone tail) allowed per day from all WeChat users
+    /// together (MySQL); then binding as her by QR code waits a day, even with the right answer.
+    /// </summary>
+    [Range(1, 1000)]
+    public int BindAttemptsPerMemberPerDay { get; set; } = 10;
+
+    /// <summary>Wrong answers allowed per printed code per day from all WeChat users together (MySQL).</summary>
+    [Range(1, 10000)]
+    public int BindAttemptsPerCodePerDay { get; set; } = 50;
 
     /// <summary>Photos from one user with gaps shorter than this form one evidence set.</summary>
     public TimeSpan PhotoBurstQuiet { get; set; } = TimeSpan.FromSeconds(10);

@@ -31,6 +31,12 @@ public static class BotReplies
 
     public const string TooManyAttempts = "尝试次数过多。为保护党员信息，请一小时后再扫码绑定，或请支部书记协助核实。";
 
+    /// <summary>The attempt counter (Redis) cannot be read: the answer is not checked at all (fail closed).</summary>
+    public const string BindUnavailable = "绑定服务暂时繁忙，请稍后再回复姓名和手机号后四位，或稍后重新扫码。";
+
+    /// <summary>Too many wrong answers for this member or on this code, from any WeChat user, within a day.</summary>
+    public const string BindLocked = "为保护党员信息，此次绑定已暂停。请联系支部书记或街道党建办协助核实，或在小程序中用手机号绑定。";
+
     public const string BoundElsewhere = "该党员身份已由另一个微信号绑定。如需更换微信号，请先在原微信号发送「解绑」，或联系支部书记协助。";
 
     public const string NotBound = "您还没有绑定党员身份。" + BindHowTo;

@@ -16,8 +16,11 @@ public static class DialogueSteps
     public const string ChooseTask = "choose";
 }
 
-/// <summary>A member of a branch whose name and phone tail matched a binding answer.</summary>
-public sealed record BindCandidate(long MemberId, string Name, long OrgId);
+/// <summary>A member of a branch whose name a binding answer gave, and whether the phone tail matched too.</summary>
+public sealed record BindCandidate(long MemberId, string Name, long OrgId, bool PhoneMatches);
+
+/// <summary>Wrong binding answers since the given instants: the user's, the code's and the most of one named member's.</summary>
+public sealed record BindFailureCounts(long User, long Code, long Member);
 
 /// <summary>Binding codes and dialogue state of the official-account bot, in MySQL.</summary>
 public sealed class BotStore(MySqlDataSource db)
@@ -108,16 +111,45 @@ public sealed class BotStore(MySqlDataSource db)
             new { appId, openId, step, data, now = now.UtcDateTime, expiresAt = expiresAt.UtcDateTime }, cancellationToken: ct));
     }
 
-    /// <summary>Counts a wrong answer; returns the attempts so far in this dialogue.</summary>
-    public async Task<int> CountAttemptAsync(string appId, string openId, DateTimeOffset now, CancellationToken ct)
+    // ---- wrong answers ------------------------------------------------------------------------
+
+    /// <summary>
+    /// Records a wrong answer on a code, with the member of the code's branch whose name it gave (the first of
+    /// namesakes: an answer with their name is checked against all of them, so they are locked together).
+    /// </summary>
+    public async Task RecordFailureAsync(string appId, string openId, long codeId, long? namedMemberId, DateTimeOffset now,
+        CancellationToken ct)
     {
         const string sql = """
-            UPDATE bot_dialogues SET attempts = attempts + 1, updated_at = @now WHERE app_id = @appId AND openid = @openId;
-            SELECT attempts FROM bot_dialogues WHERE app_id = @appId AND openid = @openId;
+            INSERT INTO bind_attempts (app_id, openid, code_id, member_id, attempted_at)
+            VALUES (@appId, @openId, @codeId, @namedMemberId, @now)
             """;
         await using var conn = await db.OpenConnectionAsync(ct);
-        return await conn.ExecuteScalarAsync<int?>(new CommandDefinition(sql, new { appId, openId, now = now.UtcDateTime },
-            cancellationToken: ct)) ?? 0;
+        await conn.ExecuteAsync(new CommandDefinition(sql,
+            new { appId, openId, codeId, namedMemberId, now = now.UtcDateTime }, cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// Wrong answers of this user since <paramref name="userSince"/>, on this code and naming any of
+    /// <paramref name="memberIds"/> (namesakes: the most for one of them) since <paramref name="daySince"/>.
+    /// </summary>
+    public async Task<BindFailureCounts> FailureCountsAsync(string appId, string openId, long codeId, IReadOnlyList<long> memberIds,
+        DateTimeOffset userSince, DateTimeOffset daySince, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT
+              (SELECT COUNT(*) FROM bind_attempts
+               WHERE app_id = @appId AND openid = @openId AND attempted_at > @userSince) AS `User`,
+              (SELECT COUNT(*) FROM bind_attempts
+               WHERE code_id = @codeId AND attempted_at > @daySince) AS `Code`,
+              (SELECT CAST(COALESCE(MAX(n), 0) AS SIGNED) FROM (SELECT COUNT(*) AS n FROM bind_attempts
+               WHERE member_id IN @memberIds AND attempted_at > @daySince GROUP BY member_id) AS per_member) AS `Member`
+            """;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleAsync<BindFailureCounts>(new CommandDefinition(sql, new
+        {
+            appId, openId, codeId, memberIds, userSince = userSince.UtcDateTime, daySince = daySince.UtcDateTime,
+        }, cancellationToken: ct));
     }
 
     public async Task EndDialogueAsync(string appId, string openId, CancellationToken ct)
@@ -138,24 +170,26 @@ public sealed class BotStore(MySqlDataSource db)
             new { appId, openId }, cancellationToken: ct));
     }
 
+    private sealed record CandidateRow(long MemberId, string Name, long OrgId, string? PhoneTail);
+
     /// <summary>
-    /// Members on the roll whose name and last four phone digits match: anywhere in the org's subtree when
-    /// <paramref name="subtree"/> (a branch and its party groups), else sitting directly in the org (office
-    /// staff at the subdistrict, a community committee's own members).
+    /// Members on the roll with this name, and whether the last four phone digits match too: anywhere in the
+    /// org's subtree when <paramref name="subtree"/> (a branch and its party groups), else sitting directly in
+    /// the org (office staff at the subdistrict, a community committee's own members).
     /// </summary>
     public async Task<IReadOnlyList<BindCandidate>> MatchMembersAsync(long orgId, bool subtree, string name, string phoneTail,
         CancellationToken ct)
     {
         const string sql = """
-            SELECT m.id AS MemberId, m.name AS Name, m.org_id AS OrgId
+            SELECT m.id AS MemberId, m.name AS Name, m.org_id AS OrgId,
+                   RIGHT(m.phone, 4) AS PhoneTail
             FROM members m JOIN orgs o ON o.id = m.org_id
             WHERE (o.id = @orgId OR (@subtree AND o.path LIKE (SELECT CONCAT(path, '%') FROM orgs WHERE id = @orgId)))
-              AND m.name = @name AND m.phone IS NOT NULL AND RIGHT(m.phone, 4) = @phoneTail
-              AND m.status IN ('full', 'probationary')
+              AND m.name = @name AND m.status IN ('full', 'probationary')
             """;
         await using var conn = await db.OpenConnectionAsync(ct);
-        return (await conn.QueryAsync<BindCandidate>(new CommandDefinition(sql, new { orgId, subtree, name, phoneTail },
-            cancellationToken: ct))).ToList();
+        return (await conn.QueryAsync<CandidateRow>(new CommandDefinition(sql, new { orgId, subtree, name },
+            cancellationToken: ct))).Select(r => new BindCandidate(r.MemberId, r.Name, r.OrgId, r.PhoneTail == phoneTail)).ToList();
     }
 
     /// <summary>The official-account identity already linked to this member, other than <paramref name="exceptId"/>.</summary>
