@@ -104,13 +104,14 @@ public sealed class AdhocTaskService(MySqlDataSource db, TimeProvider clock, Adh
     public async Task<AdhocTaskDetail> CancelAsync(long id, string? reason, IReadOnlyList<Grant> grants, string actor,
         long? actorMemberId, CancellationToken ct)
     {
+        // Who may cancel before what they sent: a caller who may not learns nothing from the validation.
+        var task = await store.GetAsync(id, ct) ?? throw new NotFoundException($"临时任务 {id} 不存在");
+        await EnsureIssuerAsync(task, grants, ct);
         var why = reason?.Trim();
         if (string.IsNullOrEmpty(why))
             throw new RuleViolationException("adhoc.reason_required", "撤销任务须填写原因");
         if (why.Length > TaskCommands.MaxTextLength)
             throw new RuleViolationException("adhoc.reason_required", $"撤销原因不超过{TaskCommands.MaxTextLength}字");
-        var task = await store.GetAsync(id, ct) ?? throw new NotFoundException($"临时任务 {id} 不存在");
-        await EnsureIssuerAsync(task, grants, ct);
         var now = clock.GetUtcNow();
 
         await using var conn = await db.OpenConnectionAsync(ct);

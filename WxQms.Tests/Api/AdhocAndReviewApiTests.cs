@@ -82,11 +82,14 @@ public sealed class AdhocAndReviewApiTests(WxQmsApp app) : IAsyncLifetime
 
         var noReason = await SendAsync(HttpMethod.Post, $"/api/mp/adhoc-tasks/{adhocId}/cancel", staff, JsonContent.Create(new { reason = " " }));
         var bySecretary = await SendAsync(HttpMethod.Post, $"/api/mp/adhoc-tasks/{adhocId}/cancel", secretary, JsonContent.Create(new { reason = "不需要了" }));
+        // Who may cancel is asked before the reason: a caller who may not gets 403 whatever they send (issue #15's matrix).
+        var bySecretaryNoReason = await SendAsync(HttpMethod.Post, $"/api/mp/adhoc-tasks/{adhocId}/cancel", secretary, JsonContent.Create(new { reason = " " }));
         var cancelled = await SendAsync(HttpMethod.Post, $"/api/mp/adhoc-tasks/{adhocId}/cancel", staff, JsonContent.Create(new { reason = "区里已统一组织排查" }));
         var twice = await SendAsync(HttpMethod.Post, $"/api/mp/adhoc-tasks/{adhocId}/cancel", staff, JsonContent.Create(new { reason = "再撤一次" }));
 
         Assert.Equal(HttpStatusCode.Conflict, noReason.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, bySecretary.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, bySecretaryNoReason.StatusCode);
         Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, twice.StatusCode);
         var detail = await cancelled.Content.ReadFromJsonAsync<JsonElement>(Ct);
