@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -29,7 +30,7 @@ public static class MpAuth
         var services = builder.Services;
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IValidateOptions<AuthOptions>, SandboxDemoSecrets>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, SandboxDemoSecrets>());
         services.AddSingleton<TokenIssuer>();
 
         services.AddSingleton<MpTokens>();

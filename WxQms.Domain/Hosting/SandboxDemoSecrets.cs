@@ -1,40 +1,64 @@
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using WxQms.Domain.Wechat;
 
 namespace WxQms.Domain.Hosting;
 
 /// <summary>
-/// The sandbox files (<c>appsettings.Sandbox.json</c>) carry demo secrets that are public in the repository; each
-/// names the sandbox. With the sandbox off they must not be used: the demo signing key would let anyone forge a
-/// mini-program token, an H5 session or a photo link, and the demo WeChat secrets belong to no real account. A
-/// host that finds one with <c>Wechat:Sandbox:Enabled</c> false refuses to start and names the key to set.
+/// What only a local demo may run with, checked when a host starts (Api and Jobs alike):
+/// <list type="bullet">
+/// <item>The sandbox switch (<c>Wechat:Sandbox:Enabled</c>) maps an imitation of WeChat in which anyone signs in as
+/// anyone: it is refused unless the environment is <c>Sandbox</c> or <c>Development</c> and <c>Wechat:ApiBase</c> is on
+/// this machine (127.0.0.1, ::1 or localhost), so a deployment cannot turn it on by one setting.</item>
+/// <item>The sandbox files (<c>appsettings.Sandbox.json</c>) carry demo secrets that are public in the repository; each
+/// names the sandbox. The demo signing key would let anyone forge a mini-program token, an H5 session or a photo
+/// link, and the demo WeChat secrets belong to no real account. Outside <c>Sandbox</c> and <c>Development</c> they
+/// are refused whatever the switch says, and the refusal names the keys to set.</item>
+/// </list>
 /// </summary>
-public sealed class SandboxDemoSecrets(IConfiguration configuration) : IValidateOptions<WechatOptions>, IValidateOptions<AuthOptions>
+public sealed class SandboxDemoSecrets(IHostEnvironment environment) : IValidateOptions<WechatOptions>, IValidateOptions<AuthOptions>
 {
     /// <summary>Whether a configured secret is one of the sandbox's demo values.</summary>
     public static bool IsDemo(string? secret) => secret?.Contains("sandbox", StringComparison.OrdinalIgnoreCase) == true;
 
+    /// <summary>The local demo (<c>Sandbox</c>) and a developer's machine (<c>Development</c>); anything else is a deployment.</summary>
+    public static bool IsLocal(IHostEnvironment environment) =>
+        environment.IsEnvironment("Sandbox") || environment.IsDevelopment();
+
+    /// <summary>An absolute URL whose host is this machine: localhost, 127.0.0.0/8 or ::1.</summary>
+    public static bool IsLoopback(string? url) => Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.IsLoopback;
+
     public ValidateOptionsResult Validate(string? name, WechatOptions options)
     {
-        if (options.Sandbox.Enabled)
-            return ValidateOptionsResult.Success;
-        var demo = new[]
+        var failures = new List<string>();
+        if (options.Sandbox.Enabled && !IsLocal(environment))
+            failures.Add($"Wechat:Sandbox:Enabled=true is refused in the environment '{environment.EnvironmentName}': the sandbox " +
+                "imitates WeChat (anyone may sign in as anyone) and runs only in the Sandbox or Development environment");
+        if (options.Sandbox.Enabled && !IsLoopback(options.ApiBase))
+            failures.Add("Wechat:Sandbox:Enabled=true needs Wechat:ApiBase on this machine (127.0.0.1, ::1 or localhost), " +
+                $"not {(Uri.TryCreate(options.ApiBase, UriKind.Absolute, out var uri) ? uri.Host : "an unreadable URL")}");
+        if (!IsLocal(environment))
         {
-            ("Wechat:Oa:AppSecret", options.Oa.AppSecret), ("Wechat:Oa:Token", options.Oa.Token),
-            ("Wechat:Oa:EncodingAesKey", options.Oa.EncodingAesKey),
-            ("Wechat:Mp:AppSecret", options.Mp.AppSecret), ("Wechat:Mp:Token", options.Mp.Token),
-            ("Wechat:Mp:EncodingAesKey", options.Mp.EncodingAesKey),
-        }.Where(k => IsDemo(k.Item2)).Select(k => k.Item1).ToList();
-        return demo.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(Refusal(demo));
+            var demo = new[]
+            {
+                ("Wechat:Oa:AppSecret", options.Oa.AppSecret), ("Wechat:Oa:Token", options.Oa.Token),
+                ("Wechat:Oa:EncodingAesKey", options.Oa.EncodingAesKey),
+                ("Wechat:Mp:AppSecret", options.Mp.AppSecret), ("Wechat:Mp:Token", options.Mp.Token),
+                ("Wechat:Mp:EncodingAesKey", options.Mp.EncodingAesKey),
+            }.Where(k => IsDemo(k.Item2)).Select(k => k.Item1).ToList();
+            if (demo.Count > 0)
+                failures.Add(Refusal(demo));
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
     public ValidateOptionsResult Validate(string? name, AuthOptions options) =>
-        !configuration.GetValue<bool>("Wechat:Sandbox:Enabled") && IsDemo(options.JwtSigningKey)
+        !IsLocal(environment) && IsDemo(options.JwtSigningKey)
             ? ValidateOptionsResult.Fail(Refusal(["Auth:JwtSigningKey"]))
             : ValidateOptionsResult.Success;
 
-    private static string Refusal(IReadOnlyList<string> keys) =>
-        $"{string.Join(", ", keys)}: the sandbox's demo value is public and is refused with Wechat:Sandbox:Enabled=false; " +
-        $"set a real value (for example {string.Join(", ", keys.Select(k => k.Replace(":", "__", StringComparison.Ordinal)))} in the environment)";
+    private string Refusal(IReadOnlyList<string> keys) =>
+        $"{string.Join(", ", keys)}: the sandbox's demo value is public and is refused outside the Sandbox and Development " +
+        $"environments (this one is '{environment.EnvironmentName}'); set a real value " +
+        $"(for example {string.Join(", ", keys.Select(k => k.Replace(":", "__", StringComparison.Ordinal)))} in the environment)";
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
@@ -62,8 +63,10 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<UploadSweepJob>();
         services.AddSingleton<WechatLinkStore>();
         services.AddSingleton<LoginService>();
-        // Both hosts bind the signing key (wish photo links are signed with it); the Api also validates it at start.
-        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
+        // Both hosts bind the signing key (wish photo links are signed with it) and refuse the sandbox's demo key outside
+        // the sandbox; the Api also checks its length at start.
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, SandboxDemoSecrets>());
         services.AddOptions<WxQms.Domain.Services.Wishes.WishOptions>().BindConfiguration(WxQms.Domain.Services.Wishes.WishOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<WxQms.Domain.Services.Wishes.WishService>();

@@ -239,15 +239,19 @@ public sealed class LoginTests(WxQmsApp app, SeededSubdistrict seeded) : IClassF
     }
 
     /// <summary>
-    /// The sandbox file's signing key is public: with the sandbox off (a real deployment) anyone could forge a
-    /// member's token with it, so the Api refuses to start and names the variable to set.
+    /// The sandbox file's signing key is public: in a real deployment anyone could forge a member's token with it,
+    /// so outside the Sandbox and Development environments the Api refuses to start and names the variable to set,
+    /// whether or not the sandbox is switched on.
     /// </summary>
     [Theory]
-    [InlineData("true", true)]
-    [InlineData("false", false)]
-    public async Task The_sandbox_demo_signing_key_serves_only_the_sandbox(string sandboxEnabled, bool starts)
+    [InlineData("Sandbox", "true", true)]
+    [InlineData("Development", "false", true)]
+    [InlineData("Production", "false", false)]
+    [InlineData("Production", "true", false)]
+    [InlineData("Staging", "true", false)]
+    public async Task The_sandbox_demo_signing_key_serves_only_the_sandbox_and_development(string environment, string sandboxEnabled, bool starts)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = environment });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Auth:JwtSigningKey"] = "sandbox-demo-jwt-key-NOT-A-SECRET-0123456789abcdef",

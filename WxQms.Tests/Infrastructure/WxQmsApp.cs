@@ -93,7 +93,7 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment("Development"); // the sandbox runs only in Sandbox or Development
         builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(Settings));
         builder.ConfigureServices(s =>
         {

@@ -60,6 +60,24 @@ public sealed class JobsVerbTests
         Assert.Equal(1, await JobsProgram.Main(["menus", "--Bot:PublicBase=https://dj.example.cn", .. config])); // nobody on port 9
     }
 
+    [Theory]
+    [InlineData("Production", "true", "http://127.0.0.1:8080/sandbox/wechat", "Wechat:Sandbox:Enabled")]
+    [InlineData("Development", "true", "https://api.weixin.qq.com", "Wechat:ApiBase")]
+    [InlineData("Production", "false", "https://api.weixin.qq.com", "Wechat:Oa:AppSecret")]
+    public async Task Run_refuses_to_start_with_the_sandbox_or_its_demo_secrets_outside_the_sandbox(string environment,
+        string sandboxEnabled, string apiBase, string named)
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => JobsProgram.Main(
+        [
+            "run", $"--environment={environment}", $"--ConnectionStrings:MySql={TestEnvironment.MySql}",
+            $"--ConnectionStrings:Redis={TestEnvironment.Redis}", $"--Wechat:Sandbox:Enabled={sandboxEnabled}", $"--Wechat:ApiBase={apiBase}",
+            "--Wechat:Oa:AppId=wx5a4db0c0a0000001", "--Wechat:Oa:AppSecret=sandbox-oa-secret-not-a-secret",
+            "--Wechat:Mp:AppId=wx5a4db0c0a0000002", "--Wechat:Mp:AppSecret=s",
+        ]));
+
+        Assert.Contains(named, error.Message);
+    }
+
     [Fact]
     public async Task An_unknown_verb_prints_usage_and_fails()
     {

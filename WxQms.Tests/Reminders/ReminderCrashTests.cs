@@ -173,7 +173,7 @@ public sealed class ReminderCrashTests : IAsyncLifetime
                 if (value is not null)
                     info.ArgumentList.Add($"--{key}={value}");
             }
-            info.Environment["DOTNET_ENVIRONMENT"] = "Testing";
+            info.Environment["DOTNET_ENVIRONMENT"] = "Development";
             var started = new JobsProcess(name, Process.Start(info)!);
             started.process.OutputDataReceived += (_, e) => started.Append(e.Data);
             started.process.ErrorDataReceived += (_, e) => started.Append(e.Data);
