@@ -18,6 +18,9 @@ public sealed class OverdueJob(MySqlDataSource db, TaskCache cache, ILogger<Over
 {
     public const int BatchSize = 500;
 
+    /// <summary>A task the job failed on this often is no longer claimed (its error is in the log).</summary>
+    public const int MaxFailures = 5;
+
     public string Name => "overdue";
 
     public TimeSpan Interval => TimeSpan.FromMinutes(5);
@@ -49,15 +52,14 @@ public sealed class OverdueJob(MySqlDataSource db, TaskCache cache, ILogger<Over
             SELECT id AS Id, org_id AS OrgId, template_code AS TemplateCode, template_version AS TemplateVersion,
                    period_key AS PeriodKey, state AS State, row_version AS RowVersion, adhoc_task_id AS AdhocTaskId
             FROM tasks
-            WHERE state IN ('pending', 'planned', 'returned') AND due_at <= @now
+            WHERE state IN ('pending', 'planned', 'returned') AND due_at <= @now AND overdue_failures < @maxFailures
             ORDER BY due_at, id
             LIMIT @batch
             FOR UPDATE SKIP LOCKED
-            """, new { now = now.UtcDateTime, batch = BatchSize }, tx, cancellationToken: ct))).ToList();
+            """, new { now = now.UtcDateTime, batch = BatchSize, maxFailures = MaxFailures }, tx, cancellationToken: ct))).ToList();
         if (due.Count == 0)
             return 0;
 
-        var ids = due.Select(d => d.Id).ToArray();
         // Ad-hoc tasks carry their own name and deduction (read without locking their definition).
         var adhocIds = due.Where(d => d.AdhocTaskId is not null).Select(d => d.AdhocTaskId!.Value).Distinct().ToArray();
         var adhoc = adhocIds.Length == 0
@@ -65,33 +67,56 @@ public sealed class OverdueJob(MySqlDataSource db, TaskCache cache, ILogger<Over
             : (await conn.QueryAsync<(long Id, string Title, decimal Deduction)>(new CommandDefinition(
                 "SELECT id, title, overdue_deduction FROM adhoc_tasks WHERE id IN @adhocIds", new { adhocIds }, tx,
                 cancellationToken: ct))).ToDictionary(a => a.Id, a => (a.Title, a.Deduction));
+        // A task whose data the rules cannot read (a template version not in the catalogue …) is counted and left
+        // out; the rest of the batch is marked.
+        var marked = new List<(Due Task, string Name, decimal Deduction)>();
+        var failed = new List<long>();
+        foreach (var d in due)
+        {
+            try
+            {
+                // Ad-hoc tasks carry their own deduction; the rest follow the catalogue version they were made under.
+                var (name, deduction) = d.AdhocTaskId is { } adhocId
+                    ? adhoc[adhocId]
+                    : TaskCatalogue.Default.Get(d.TemplateCode, d.TemplateVersion) is var template
+                        ? (template.Name, template.OverdueDeduction)
+                        : default;
+                marked.Add((d, name, deduction));
+            }
+            catch (Exception ex) when (ex is KeyNotFoundException or ArgumentException or InvalidOperationException)
+            {
+                failed.Add(d.Id);
+                log.LogError(ex, "Task {TaskId} could not be marked overdue; skipped after {Max} failures", d.Id, MaxFailures);
+            }
+        }
+        if (failed.Count > 0)
+            await conn.ExecuteAsync(new CommandDefinition("UPDATE tasks SET overdue_failures = overdue_failures + 1 WHERE id IN @failed",
+                new { failed }, tx, cancellationToken: ct));
+        if (marked.Count == 0)
+        {
+            await tx.CommitAsync(ct);
+            return 0;
+        }
+
+        var ids = marked.Select(m => m.Task.Id).ToArray();
         await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE tasks SET state = 'overdue', row_version = row_version + 1, updated_at = @now WHERE id IN @ids
             """, new { ids, now = now.UtcDateTime }, tx, cancellationToken: ct));
         await conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO audit_log (occurred_at, actor, action, entity_type, entity_id, org_id, data)
             VALUES (@now, 'system', 'task.overdue', 'task', @Id, @OrgId, @Data)
-            """, due.Select(d => new { now = now.UtcDateTime, d.Id, d.OrgId, Data = $$"""{"from":"{{d.State}}","to":"overdue"}""" }),
+            """, marked.Select(m => new { now = now.UtcDateTime, m.Task.Id, m.Task.OrgId, Data = $$"""{"from":"{{m.Task.State}}","to":"overdue"}""" }),
             tx, cancellationToken: ct));
         await conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO points_ledger (subject_type, subject_id, period_key, points, source, task_id, ref_id, reason, created_at)
             VALUES ('org', @OrgId, @PeriodKey, @Points, @source, @Id, @RowVersion, @Reason, @now)
             ON DUPLICATE KEY UPDATE id = id
-            """, due.Select(d =>
+            """, marked.Select(m => new
         {
-            // Ad-hoc tasks carry their own deduction; the rest follow the catalogue version they were made under.
-            var (name, deduction) = d.AdhocTaskId is { } adhocId
-                ? adhoc[adhocId]
-                : TaskCatalogue.Default.Get(d.TemplateCode, d.TemplateVersion) is var template
-                    ? (template.Name, template.OverdueDeduction)
-                    : default;
-            return new
-            {
-                d.OrgId, d.PeriodKey, Points = -deduction, source = LedgerSources.Overdue, d.Id, d.RowVersion,
-                Reason = $"{name}（{d.PeriodKey}）逾期未完成", now = now.UtcDateTime,
-            };
+            m.Task.OrgId, m.Task.PeriodKey, Points = -m.Deduction, source = LedgerSources.Overdue, m.Task.Id, m.Task.RowVersion,
+            Reason = $"{m.Name}（{m.Task.PeriodKey}）逾期未完成", now = now.UtcDateTime,
         }), tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
-        return due.Count;
+        return marked.Count;
     }
 }

@@ -99,6 +99,12 @@ public sealed class InboundStore(MySqlDataSource db)
     }
 
     /// <summary>
+    /// Claims of one row at most (each claim counts one): a row whose worker failed or died this often is no longer
+    /// claimed, so a row that kills its worker cannot be taken up forever.
+    /// </summary>
+    public const int MaxAttempts = 6;
+
+    /// <summary>
     /// Leases up to <paramref name="batch"/> pending rows of one kind of work. A lease that runs out
     /// (the worker died) makes the row claimable again, so work is never lost, and a conditional
     /// UPDATE means two workers never hold the same row.
@@ -109,7 +115,7 @@ public sealed class InboundStore(MySqlDataSource db)
         const string claim = """
             UPDATE wechat_inbound
             SET locked_by = @lease, locked_until = @until, attempts = attempts + 1
-            WHERE work = @work AND work_status = 'pending'
+            WHERE work = @work AND work_status = 'pending' AND attempts < @maxAttempts
               AND (next_attempt_at IS NULL OR next_attempt_at <= @now)
               AND (locked_until IS NULL OR locked_until < @now)
             ORDER BY id
@@ -122,7 +128,7 @@ public sealed class InboundStore(MySqlDataSource db)
             """;
         var leaseId = Guid.NewGuid().ToString("N");
         await using var conn = await db.OpenConnectionAsync(ct);
-        var args = new { lease = leaseId, until = (now + lease).UtcDateTime, now = now.UtcDateTime, work, batch };
+        var args = new { lease = leaseId, until = (now + lease).UtcDateTime, now = now.UtcDateTime, work, batch, maxAttempts = MaxAttempts };
         if (await conn.ExecuteAsync(new CommandDefinition(claim, args, cancellationToken: ct)) == 0)
             return [];
         return (await conn.QueryAsync<InboundWork>(new CommandDefinition(read, args, cancellationToken: ct))).ToList();

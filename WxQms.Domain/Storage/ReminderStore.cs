@@ -93,15 +93,15 @@ public sealed class ReminderStore(MySqlDataSource db)
         await using (var tx = await conn.BeginTransactionAsync(ct))
         {
             var stale = (await conn.QueryAsync<long>(new CommandDefinition("""
-                SELECT id FROM reminders WHERE status = 'sending' AND locked_until <= @now
+                SELECT id FROM reminders WHERE status = 'sending' AND locked_until <= @now AND failures < @maxFailures
                 ORDER BY locked_until LIMIT @batch FOR UPDATE SKIP LOCKED
-                """, new { now = now.UtcDateTime, batch }, tx, cancellationToken: ct))).ToList();
+                """, new { now = now.UtcDateTime, batch, maxFailures = MaxFailures }, tx, cancellationToken: ct))).ToList();
             var due = stale.Count >= batch
                 ? []
                 : (await conn.QueryAsync<long>(new CommandDefinition("""
-                    SELECT id FROM reminders WHERE status = 'pending' AND due_at <= @now
+                    SELECT id FROM reminders WHERE status = 'pending' AND due_at <= @now AND failures < @maxFailures
                     ORDER BY due_at, id LIMIT @rest FOR UPDATE SKIP LOCKED
-                    """, new { now = now.UtcDateTime, rest = batch - stale.Count }, tx, cancellationToken: ct))).ToList();
+                    """, new { now = now.UtcDateTime, rest = batch - stale.Count, maxFailures = MaxFailures }, tx, cancellationToken: ct))).ToList();
             ids = [.. stale, .. due];
             if (ids.Length == 0)
                 return [];
@@ -110,6 +110,10 @@ public sealed class ReminderStore(MySqlDataSource db)
                     updated_at = @now
                 WHERE id IN @ids
                 """, new { ids, owner, until = (now + lease).UtcDateTime, now = now.UtcDateTime }, tx, cancellationToken: ct));
+            // A lease that ran out: its sender died or stalled on it, which counts as a failure of the reminder.
+            if (stale.Count > 0)
+                await conn.ExecuteAsync(new CommandDefinition("UPDATE reminders SET failures = failures + 1 WHERE id IN @stale",
+                    new { stale }, tx, cancellationToken: ct));
             await tx.CommitAsync(ct);
         }
 
@@ -220,6 +224,17 @@ public sealed class ReminderStore(MySqlDataSource db)
             WHERE id = @id AND locked_by = @owner AND status = 'sending'
             """, new { id, owner, dueAt = dueAt.UtcDateTime, error = Clip(error), now = now.UtcDateTime }, ct);
 
+    /// <summary>
+    /// The sender failed on this reminder (an exception, not an answer from WeChat): counted, and due again at
+    /// <paramref name="retryAt"/>, or failed for good once it failed <see cref="MaxFailures"/> times.
+    /// </summary>
+    public Task<bool> CountFailureAsync(long id, string owner, DateTimeOffset retryAt, string error, DateTimeOffset now, CancellationToken ct) =>
+        UpdateHeldAsync(id, owner, """
+            UPDATE reminders SET status = IF(failures + 1 >= @maxFailures, 'failed', 'pending'), failures = failures + 1,
+                due_at = @retryAt, last_error = @error, locked_by = NULL, locked_until = NULL, updated_at = @now
+            WHERE id = @id AND locked_by = @owner AND status = 'sending'
+            """, new { id, owner, retryAt = retryAt.UtcDateTime, error = Clip(error), now = now.UtcDateTime, maxFailures = MaxFailures }, ct);
+
     /// <summary>A final outcome other than sent: failed, unreachable or cancelled, with the reason.</summary>
     public Task<bool> FinishAsync(long id, string owner, ReminderStatus status, long? outboundId, string? reason, DateTimeOffset now,
         CancellationToken ct) =>
@@ -264,4 +279,7 @@ public sealed class ReminderStore(MySqlDataSource db)
     }
 
     private static string? Clip(string? s) => s is { Length: > 500 } ? s[..500] : s;
+
+    /// <summary>A reminder a sender failed on (or died holding) this often is no longer claimed.</summary>
+    public const int MaxFailures = 5;
 }

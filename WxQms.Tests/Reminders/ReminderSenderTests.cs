@@ -42,6 +42,33 @@ public sealed class ReminderSenderTests(WxQmsApp app) : IAsyncLifetime
         """, new { ReminderWorld.Branch, count })).ToArray();
 
     [Fact]
+    public async Task A_reminder_the_sender_cannot_read_fails_alone_and_is_no_longer_claimed_after_its_failures()
+    {
+        var members = await BranchMembersAsync(3);
+        foreach (var member in members)
+            await world.FollowAsync(member);
+        var ids = await world.InsertAsync(taskId, "organiser", members, at);
+        // The middle one becomes a notice whose stored content this code cannot read.
+        await TestDb.ExecuteAsync("""
+            UPDATE reminders SET task_id = NULL, subject_type = 'wish', template_key = 'wishUpdated', content = 'not json' WHERE id = @id
+            """, new { id = ids[1] });
+        string Status(long id) => TestDb.QuerySingleAsync<string>("SELECT status FROM reminders WHERE id = @id", new { id }).GetAwaiter().GetResult();
+
+        await world.SendAsync(at);
+
+        Assert.Equal(["sent", "pending", "sent"], ids.Select(Status).ToArray());
+        for (var hour = 1; hour <= ReminderStore.MaxFailures + 2; hour++)
+            await world.SendAsync(at.AddHours(hour));
+        Assert.Equal("failed", Status(ids[1]));
+        Assert.Equal(ReminderStore.MaxFailures, await TestDb.ScalarAsync("SELECT failures FROM reminders WHERE id = @id", new { id = ids[1] }));
+        // Had its sender died on it each time instead, it would still be due: the claim leaves it all the same.
+        await TestDb.ExecuteAsync("UPDATE reminders SET status = 'pending' WHERE id = @id", new { id = ids[1] });
+        var wechat = app.Get<Microsoft.Extensions.Options.IOptions<WechatOptions>>().Value;
+        Assert.Empty(await app.Get<ReminderStore>().ClaimAsync("test", at.AddDays(1), TimeSpan.FromMinutes(2), 50, wechat.Oa.AppId,
+            wechat.Mp.AppId, Ct));
+    }
+
+    [Fact]
     public async Task An_unfollowed_member_is_reached_through_the_mini_program_while_consent_lasts_then_recorded_as_unreachable()
     {
         var api = app.CreateClient();

@@ -30,6 +30,9 @@ public sealed class ReminderScanJob(MySqlDataSource db, TaskCache cache, IOption
 {
     public const int BatchSize = 200;
 
+    /// <summary>A task the scan failed on this often is no longer looked at (its error is in the log).</summary>
+    public const int MaxFailures = 5;
+
     public string Name => "reminder-scan";
 
     public TimeSpan Interval => options.CurrentValue.ScanInterval;
@@ -64,11 +67,11 @@ public sealed class ReminderScanJob(MySqlDataSource db, TaskCache cache, IOption
                    template_version AS TemplateVersion, adhoc_task_id AS AdhocTaskId, state AS State, opens_at AS OpensAt,
                    due_at AS DueAt, planned_for AS PlannedFor, place AS Place, warned_at AS WarnedAt
             FROM tasks
-            WHERE next_reminder_at <= @now
+            WHERE next_reminder_at <= @now AND reminder_failures < @maxFailures
             ORDER BY next_reminder_at
             LIMIT @batch
             FOR UPDATE SKIP LOCKED
-            """, new { now = now.UtcDateTime, batch = BatchSize }, tx, cancellationToken: ct))).ToList();
+            """, new { now = now.UtcDateTime, batch = BatchSize, maxFailures = MaxFailures }, tx, cancellationToken: ct))).ToList();
         if (due.Count == 0)
             return (0, 0);
 
@@ -89,7 +92,27 @@ public sealed class ReminderScanJob(MySqlDataSource db, TaskCache cache, IOption
         var rows = new List<(long TaskId, ReminderKind Kind, long MemberId, long OrgId)>();
         var warned = new List<DueTask>();
         var next = new Dictionary<long, DateTimeOffset?>();
+        var failed = new List<long>();
         foreach (var task in due)
+        {
+            var (rowsBefore, warnedBefore) = (rows.Count, warned.Count);
+            try
+            {
+                await ScanTaskAsync(task);
+            }
+            catch (Exception ex) when (ex is not (DbException or OperationCanceledException))
+            {
+                // This task's data defeats the rules (a template version not in the catalogue …): count it, undo what
+                // it added, and go on with the batch; its error is in the log.
+                rows.RemoveRange(rowsBefore, rows.Count - rowsBefore);
+                warned.RemoveRange(warnedBefore, warned.Count - warnedBefore);
+                next.Remove(task.Id);
+                failed.Add(task.Id);
+                log.LogError(ex, "Reminder scan of task {TaskId} failed; skipped after {Max} failures", task.Id, MaxFailures);
+            }
+        }
+
+        async Task ScanTaskAsync(DueTask task)
         {
             var template = task.AdhocTaskId is null ? TaskCatalogue.Default.Get(task.TemplateCode, task.TemplateVersion) : null;
             var facts = Facts(task, template);
@@ -115,7 +138,11 @@ public sealed class ReminderScanJob(MySqlDataSource db, TaskCache cache, IOption
         var written = await InsertAsync(conn, tx, rows, QuietHours.Defer(now), now, ct);
         foreach (var task in warned)
             await MarkWarnedAsync(conn, tx, task, now, ct);
-        await SetNextAsync(conn, tx, next, ct);
+        if (next.Count > 0)
+            await SetNextAsync(conn, tx, next, ct);
+        if (failed.Count > 0)
+            await conn.ExecuteAsync(new CommandDefinition("UPDATE tasks SET reminder_failures = reminder_failures + 1 WHERE id IN @failed",
+                new { failed }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
         if (warned.Count > 0)
             await cache.InvalidateAsync();

@@ -78,7 +78,18 @@ public sealed class ReminderSender(
             ct.ThrowIfCancellationRequested();
             if (!await reminders.RenewAsync(reminder.Id, Owner, At(), o.Lease, ct))
                 continue; // our lease ran out and another sender has it now
-            await SendOneAsync(reminder, o, At, ct);
+            try
+            {
+                await SendOneAsync(reminder, o, At, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                // A reminder this code cannot handle (content it cannot read …) fails alone; the batch goes on.
+                log.LogError(ex, "Reminder {Id} could not be handled; due again later, failed after {Max} failures", reminder.Id,
+                    ReminderStore.MaxFailures);
+                await reminders.CountFailureAsync(reminder.Id, Owner, At() + o.RetryBackoff, $"{ex.GetType().Name}: {ex.Message}", At(),
+                    CancellationToken.None);
+            }
         }
         return claimed.Count;
     }

@@ -389,13 +389,18 @@ public sealed class WishService(MySqlDataSource db, TimeProvider clock, IOptions
         }, ct);
 
     /// <summary>Lights the fulfilled wishes whose wait is over, in batches under SKIP LOCKED; returns how many.</summary>
+    /// <summary>A fulfilled wish the auto-confirmation failed on this often is left to people (its error is in the log).</summary>
+    public const int MaxConfirmFailures = 5;
+
     public async Task<int> AutoConfirmAsync(DateTimeOffset now, int batch, CancellationToken ct)
     {
         var cutoff = now - O.AutoConfirmAfter;
         await using var conn = await db.OpenConnectionAsync(ct);
         var due = (await conn.QueryAsync<(long Id, int Version)>(new CommandDefinition("""
-            SELECT id, row_version FROM wishes WHERE status = 'fulfilled' AND fulfilled_at <= @cutoff ORDER BY fulfilled_at, id LIMIT @batch
-            """, new { cutoff = cutoff.UtcDateTime, batch }, cancellationToken: ct))).ToList();
+            SELECT id, row_version FROM wishes
+            WHERE status = 'fulfilled' AND fulfilled_at <= @cutoff AND confirm_failures < @maxFailures
+            ORDER BY fulfilled_at, id LIMIT @batch
+            """, new { cutoff = cutoff.UtcDateTime, batch, maxFailures = MaxConfirmFailures }, cancellationToken: ct))).ToList();
         var done = 0;
         var system = new WishActor(0, null, null, null, []);
         foreach (var (id, version) in due)
@@ -409,6 +414,13 @@ public sealed class WishService(MySqlDataSource db, TimeProvider clock, IOptions
             catch (Exception ex) when (ex is ConflictException or RuleViolationException)
             {
                 // Someone confirmed or changed it meanwhile: nothing to do.
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                // A wish this code cannot light fails alone: counted, skipped after the limit; the batch goes on.
+                log.LogError(ex, "Auto-confirming wish {WishId} failed; skipped after {Max} failures", id, MaxConfirmFailures);
+                await conn.ExecuteAsync(new CommandDefinition("UPDATE wishes SET confirm_failures = confirm_failures + 1 WHERE id = @id",
+                    new { id }, cancellationToken: CancellationToken.None));
             }
         }
         return done;

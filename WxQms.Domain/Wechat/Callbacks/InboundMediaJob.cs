@@ -24,7 +24,7 @@ public sealed class InboundMediaJob(
     TimeProvider clock,
     ILogger<InboundMediaJob> log) : IPeriodicJob
 {
-    public const int MaxAttempts = 6;
+    public const int MaxAttempts = InboundStore.MaxAttempts;
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
 
     public string Name => "inbound-media";
@@ -34,7 +34,23 @@ public sealed class InboundMediaJob(
     public async Task RunAsync(DateTimeOffset now, CancellationToken ct)
     {
         foreach (var item in await inbound.ClaimAsync(InboundWorkKinds.DownloadMedia, now, Lease, batch: 10, ct))
-            await DownloadAsync(item, ct);
+        {
+            try
+            {
+                await DownloadAsync(item, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                // A row this code cannot handle (a payload it cannot read, a disk that refuses the file …) fails alone:
+                // counted (the claim counted the attempt), retried later, given up at the limit; the batch goes on.
+                var retry = item.Attempts < MaxAttempts;
+                log.LogError(ex, "Downloading the photo of inbound {Id} failed (attempt {Attempt} of {Max}); {Next}", item.Id,
+                    item.Attempts, MaxAttempts, retry ? "retried later" : "giving up");
+                var error = $"{ex.GetType().Name}: {ex.Message}";
+                await inbound.FailAsync(item, error.Length <= 400 ? error : error[..400],
+                    retry ? clock.GetUtcNow() + TimeSpan.FromSeconds(30 * Math.Pow(2, item.Attempts - 1)) : null, CancellationToken.None);
+            }
+        }
     }
 
     private async Task DownloadAsync(InboundWork item, CancellationToken ct)
