@@ -257,10 +257,10 @@ public static class TaskEndpoints
             return Problem(StatusCodes.Status400BadRequest, "参数无效", $"每次最多上传{PhotoIntake.MaxPerSubmission}张照片", "evidence.too_many_photos");
         var photos = (await commands.ResolveChatPhotosAsync(id, chatHashes, ct))
             .Concat(await uploads.ResolveAsync(user.WechatUserId ?? 0, tokens, ct)).ToList();
+        // Resolving names the first bad photo; the submission's transaction claims them all (a racing one gets 409).
         var result = await commands.SubmitEvidenceAsync(id, body.Version, new EvidenceSubmission(body.HeldAt, body.Place, body.Topic,
-            body.Minutes, (body.Attendance ?? []).Select(a => (a.MemberId, a.Presence)).ToList(), photos), Actor(user), user.MemberId, ct);
-        await uploads.MarkUsedAsync(tokens, ct);
-        await commands.MarkChatPhotosUsedAsync(id, chatHashes, result.EvidenceId, ct);
+            body.Minutes, (body.Attendance ?? []).Select(a => (a.MemberId, a.Presence)).ToList(), photos,
+            new EvidenceClaims(user.WechatUserId ?? 0, tokens, chatHashes)), Actor(user), user.MemberId, ct);
         return TypedResults.Ok(SubmissionDto.From(result));
     }
 

@@ -17,7 +17,14 @@ public sealed record EvidenceSubmission(
     string? Topic,
     string? Minutes,
     IReadOnlyList<(long MemberId, Presence Presence)> Attendance,
-    IReadOnlyList<StoredPhoto> Photos);
+    IReadOnlyList<StoredPhoto> Photos,
+    EvidenceClaims? Claims = null);
+
+/// <summary>
+/// What a submission spends, claimed inside its own transaction: the submitter's upload tokens and, by hash, the task's
+/// chat photos. Each must still be unclaimed when the transaction takes it, or the whole submission is refused (409).
+/// </summary>
+public sealed record EvidenceClaims(long WechatUserId, IReadOnlyList<string> UploadTokens, IReadOnlyList<string> ChatPhotos);
 
 /// <summary>A photo that came through the official-account chat, attached to a task and not yet submitted.</summary>
 public sealed record ChatPhoto(StoredPhoto Photo, DateTimeOffset ReceivedAt, string? SentBy);
@@ -117,18 +124,6 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
         var available = (await ChatPhotosAsync(taskId, ct)).ToDictionary(c => c.Photo.Sha256, c => c.Photo, StringComparer.Ordinal);
         return sha256s.Select((sha, i) => available.GetValueOrDefault(sha)
             ?? throw new RuleViolationException("evidence.unknown_chat_photo", $"第{i + 1}张聊天照片不属于该任务或已提交过")).ToList();
-    }
-
-    /// <summary>Marks chat photos as used by the submission that included them.</summary>
-    public async Task MarkChatPhotosUsedAsync(long taskId, IReadOnlyList<string> sha256s, long evidenceId, CancellationToken ct)
-    {
-        if (sha256s.Count == 0)
-            return;
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE task_chat_photos SET used_by_evidence_id = @evidenceId
-            WHERE task_id = @taskId AND sha256 IN @sha256s AND used_by_evidence_id IS NULL
-            """, new { taskId, sha256s = sha256s.Distinct().ToArray(), evidenceId }, cancellationToken: ct));
     }
 
     /// <summary>One photo of the task by its hash, from any submission or from the chat; null when the task has no such photo.</summary>
@@ -273,6 +268,11 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
         await conn.ExecuteAsync(new CommandDefinition(
             "INSERT INTO evidence_attendance (evidence_id, member_id, presence) VALUES (@evidenceId, @MemberId, @Presence)",
             evidence.Attendance.Select(a => new { evidenceId, a.MemberId, Presence = DbNames.Of(a.Presence) }), tx, cancellationToken: ct));
+        if (evidence.Claims is { } claims)
+        {
+            await UploadStore.ClaimAsync(conn, tx, claims.WechatUserId, claims.UploadTokens, now, ct);
+            await ClaimChatPhotosAsync(conn, tx, taskId, claims.ChatPhotos, evidenceId, ct);
+        }
 
         await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, "task.submitted", "task", taskId, task.OrgId, actorMemberId,
             new { From = task.State, To = TaskState.Submitted, EvidenceId = evidenceId }), ct);
@@ -369,6 +369,24 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
         await tx.CommitAsync(ct);
         await cache.InvalidateAsync();
         return (await GetAsync(taskId, ct))!;
+    }
+
+    /// <summary>
+    /// Marks the task's chat photos as used by the submission that includes them, inside its transaction: each must still
+    /// be unused, or the submission is refused (a concurrent one took them) and rolls back.
+    /// </summary>
+    private static async Task ClaimChatPhotosAsync(MySqlConnection conn, MySqlTransaction tx, long taskId, IReadOnlyList<string> sha256s,
+        long evidenceId, CancellationToken ct)
+    {
+        var distinct = sha256s.Distinct(StringComparer.Ordinal).ToArray();
+        if (distinct.Length == 0)
+            return;
+        var claimed = await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE task_chat_photos SET used_by_evidence_id = @evidenceId
+            WHERE task_id = @taskId AND sha256 IN @distinct AND used_by_evidence_id IS NULL
+            """, new { taskId, distinct, evidenceId }, tx, cancellationToken: ct));
+        if (claimed != distinct.Length)
+            throw new ConflictException("evidence.unknown_chat_photo", "聊天照片已用于另一次提交，请刷新后重试");
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using Dapper;
 using MySqlConnector;
@@ -101,14 +102,23 @@ public sealed class UploadStore(MySqlDataSource db, TimeProvider clock)
         return photos;
     }
 
-    /// <summary>Spends the tokens (after the submission that used them was stored).</summary>
-    public async Task MarkUsedAsync(IReadOnlyList<string> tokens, CancellationToken ct)
+    /// <summary>
+    /// Spends the tokens inside the caller's transaction (the submission that uses them): every one of them must still be
+    /// the uploader's, unused and within <see cref="Lifetime"/>, else none is (409 <c>upload.used</c>: a concurrent
+    /// submission took it) and the caller's transaction rolls back.
+    /// </summary>
+    public static async Task ClaimAsync(DbConnection conn, DbTransaction tx, long wechatUserId, IReadOnlyList<string> tokens,
+        DateTimeOffset now, CancellationToken ct)
     {
-        if (tokens.Count == 0)
+        var distinct = tokens.Distinct(StringComparer.Ordinal).ToArray();
+        if (distinct.Length == 0)
             return;
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await conn.ExecuteAsync(new CommandDefinition("UPDATE uploads SET used_at = @now WHERE token IN @tokens AND used_at IS NULL",
-            new { tokens = tokens.Distinct().ToArray(), now = clock.GetUtcNow().UtcDateTime }, cancellationToken: ct));
+        var claimed = await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE uploads SET used_at = @now
+            WHERE token IN @distinct AND wechat_user_id = @wechatUserId AND used_at IS NULL AND created_at >= @since
+            """, new { distinct, wechatUserId, now = now.UtcDateTime, since = (now - Lifetime).UtcDateTime }, tx, cancellationToken: ct));
+        if (claimed != distinct.Length)
+            throw new ConflictException("upload.used", "照片已用于另一次提交，请重新上传");
     }
 
     public sealed record Expired(long Id, string Sha256, long Size, string RelativePath);

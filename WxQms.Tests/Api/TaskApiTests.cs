@@ -133,6 +133,76 @@ public sealed class TaskApiTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal("photo.bad_type", (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("code").GetString());
     }
 
+    [Fact]
+    public async Task Submissions_racing_with_the_same_upload_token_leave_one_winner_and_nothing_of_the_others()
+    {
+        var token = await SignInAsync(secretary.Member);
+        var tasks = (await QueryAsync<long>("""
+            SELECT id FROM tasks WHERE org_id = @Branch AND template_code = 'party_dues' AND period_key LIKE @year ORDER BY period_key LIMIT 4
+            """, new { secretary.Branch, year = $"{month.Year}-%" })).ToList();
+        var photo = await UploadAsync(token, TestPng.Create(83, 41));
+
+        var answers = await Task.WhenAll(tasks.Select(id => SendAsync(HttpMethod.Post, $"/api/mp/tasks/{id}/evidence", token,
+            JsonContent.Create(new { heldAt = app.Clock.GetUtcNow(), minutes = "党费收缴台账", version = 1, photoTokens = new[] { photo } }))));
+
+        Assert.Single(answers, a => a.StatusCode == HttpStatusCode.OK);
+        var losers = answers.Where(a => a.StatusCode != HttpStatusCode.OK).ToList();
+        Assert.All(losers, a => Assert.Equal(HttpStatusCode.Conflict, a.StatusCode));
+        foreach (var loser in losers)
+            Assert.Equal("upload.used", (await loser.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("code").GetString());
+        // Nothing of the losing submissions: one evidence, one photo row, one audit trail; the other tasks untouched.
+        Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM task_evidence WHERE task_id IN @tasks", new { tasks }));
+        Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM evidence_photos", new { }));
+        Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM audit_log WHERE action = 'task.submitted'", new { }));
+        Assert.Equal(3, await ScalarAsync("SELECT COUNT(*) FROM tasks WHERE id IN @tasks AND state = 'pending' AND row_version = 1",
+            new { tasks }));
+        Assert.Equal(0, await ScalarAsync("""
+            SELECT COUNT(*) FROM points_ledger WHERE task_id IN @tasks AND task_id NOT IN (SELECT task_id FROM task_evidence)
+            """, new { tasks }));
+    }
+
+    [Fact]
+    public async Task A_token_spent_by_a_committed_submission_is_spent_by_its_commit_and_cannot_be_spent_again()
+    {
+        var token = await SignInAsync(secretary.Member);
+        var tasks = (await QueryAsync<long>("""
+            SELECT id FROM tasks WHERE org_id = @Branch AND template_code = 'party_dues' AND period_key LIKE @year ORDER BY period_key LIMIT 2
+            """, new { secretary.Branch, year = $"{month.Year}-%" })).ToList();
+        var photo = await UploadAsync(token, TestPng.Create(84, 41));
+        var uploader = await ScalarAsync("SELECT wechat_user_id FROM uploads WHERE token = @photo", new { photo });
+        var commands = app.Get<TaskCommands>();
+        var stored = await app.Get<WxQms.Domain.Storage.UploadStore>().ResolveAsync(uploader, [photo], Ct);
+
+        // The submission itself spends the token: a process that dies the moment it returns leaves nothing reusable.
+        await commands.SubmitEvidenceAsync(tasks[0], 1, new EvidenceSubmission(app.Clock.GetUtcNow(), null, null, "党费收缴台账", [], stored,
+            new EvidenceClaims(uploader, [photo], [])), "member:1", secretary.Member, Ct);
+        Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM uploads WHERE token = @photo AND used_at IS NOT NULL", new { photo }));
+
+        var again = await SendAsync(HttpMethod.Post, $"/api/mp/tasks/{tasks[1]}/evidence", token,
+            JsonContent.Create(new { heldAt = app.Clock.GetUtcNow(), minutes = "党费收缴台账", version = 1, photoTokens = new[] { photo } }));
+        var sneaked = () => commands.SubmitEvidenceAsync(tasks[1], 1, new EvidenceSubmission(app.Clock.GetUtcNow(), null, null, "党费收缴台账",
+            [], stored, new EvidenceClaims(uploader, [photo], [])), "member:1", secretary.Member, Ct);
+
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal("upload.used", (await again.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("code").GetString());
+        Assert.Equal("upload.used", (await Assert.ThrowsAsync<ConflictException>(sneaked)).Code);
+        Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM task_evidence WHERE task_id = @id", new { id = tasks[1] }));
+    }
+
+    private async Task<string> UploadAsync(string token, byte[] png)
+    {
+        var form = new MultipartFormDataContent { { new ByteArrayContent(png) { Headers = { ContentType = new("image/png") } }, "file", "photo.png" } };
+        var response = await SendAsync(HttpMethod.Post, "/api/mp/uploads", token, form);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("token").GetString()!;
+    }
+
+    private static async Task<IEnumerable<T>> QueryAsync<T>(string sql, object param)
+    {
+        await using var conn = new MySqlConnection(TestEnvironment.MySql);
+        return await conn.QueryAsync<T>(sql, param);
+    }
+
     private async Task<MultipartFormDataContent> EvidenceFormAsync(DateTimeOffset heldAt, int version)
     {
         await using var conn = new MySqlConnection(TestEnvironment.MySql);

@@ -268,12 +268,12 @@ public sealed class WishService(MySqlDataSource db, TimeProvider clock, IOptions
             label, now = now.UtcDateTime,
         }, tx, cancellationToken: ct));
         await InsertPhotosAsync(conn, tx, id, WishPhotoStage.Wish, photos, now, ct);
+        await UploadStore.ClaimAsync(conn, tx, actor.WechatUserId, post.PhotoTokens, now, ct);
         await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor.Audit, "wish.posted", Subject, id, community.Value.Id,
             actor.MemberId, new { Title = title, TextCheck = verdict, Label = label, Photos = photos.Count }), ct);
         foreach (var reviewer in await ReviewersAsync(conn, tx, community.Value.Id, ct))
             await ReminderStore.EnqueueAsync(conn, tx, WishNotices.Review(id, title, community.Value.Id, reviewer, verdict, now), now, ct);
         await tx.CommitAsync(ct);
-        await uploads.MarkUsedAsync(post.PhotoTokens, ct);
 
         await StartImageChecksAsync(id, WishPhotoStage.Wish, openId, ct);
         return (await GetAsync(id, ct))!.Value.Wish;
@@ -371,11 +371,11 @@ public sealed class WishService(MySqlDataSource db, TimeProvider clock, IOptions
                 photos.AddRange(await inline.StoreAsync(ct));
             await ctx.UpdateAsync("fulfilled_at = @now, fulfil_note = @text", new { text = text.Length == 0 ? null : text });
             await InsertPhotosAsync(ctx.Conn, ctx.Tx, id, WishPhotoStage.Fulfil, photos, ctx.Now, ct);
+            await UploadStore.ClaimAsync(ctx.Conn, ctx.Tx, actor.WechatUserId, photoTokens, ctx.Now, ct);
             await ctx.AuditAsync("wish.fulfilled", new { Note = text, Photos = photos.Count });
             await ctx.NotifyWisherAsync(WishNotices.Kinds.Fulfilled, "待您确认",
                 $"请确认，{O.AutoConfirmAfter.TotalDays:0}天后自动点亮");
         }, ct);
-        await uploads.MarkUsedAsync(photoTokens, ct);
         await StartImageChecksAsync(id, WishPhotoStage.Fulfil, openId, ct);
         return (await GetAsync(id, ct))!.Value.Wish;
     }
