@@ -20,9 +20,10 @@ public sealed record H5User(long WechatUserId, long? MemberId, string? Name, IRe
 /// <summary>
 /// Sign-in for the official-account pages (/h5/*). A page accepts, in order: its own signed cookie; the
 /// mini program's bearer token (header, or <c>?token=</c> from a web-view); a web OAuth code
-/// (<c>?code=</c>, snsapi_base) exchanged for the openid, whose linked member is the viewer. Token and code
-/// are then swapped for the cookie (HMAC-signed with a key derived from Auth:JwtSigningKey, so every Api
-/// instance accepts it), and the page redirects to its clean URL: an OAuth code is single-use.
+/// (<c>?code=</c>, snsapi_base) exchanged for the openid. Token and code are then swapped for the cookie, which
+/// names the WeChat user (HMAC-signed with a key derived from Auth:JwtSigningKey, so every Api instance accepts
+/// it), and the page redirects to its clean URL: an OAuth code is single-use. The viewer is the member the WeChat
+/// user is linked to now, looked up on every request, so an unbound user's cookie no longer shows a member's page.
 /// </summary>
 public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions> wechat, TimeProvider clock,
     MpTokens tokens, OfficialAccountClient oa, WechatLinkStore links, ILogger<H5Viewer> log)
@@ -51,26 +52,26 @@ public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions>
         var token = query["token"].ToString() is { Length: > 0 } t ? t
             : bearer.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? bearer[7..].Trim() : "";
         if (token.Length > 0)
-            fromCredential = await MemberFromTokenAsync(token);
+            fromCredential = (await tokens.CheckAsync(token)).Valid?.Session.WechatUserId;
         else if (query["code"].ToString() is { Length: > 0 } code)
-            fromCredential = await MemberFromCodeAsync(code, ct);
+            fromCredential = await UserFromCodeAsync(code, ct);
 
-        if (fromCredential is { } memberId)
+        if (fromCredential is { } userId)
         {
-            http.Response.Cookies.Append(CookieName, Protect(memberId), new CookieOptions
+            if (await MemberViewerAsync(userId, ct) is not { } member)
+                return (Outcome.NotBound, null);
+            http.Response.Cookies.Append(CookieName, Protect(userId), new CookieOptions
             {
                 HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = http.Request.IsHttps, Path = "/h5",
                 MaxAge = CookieLifetime,
             });
-            return (query.ContainsKey("token") || query.ContainsKey("code") ? Outcome.Redirect : Outcome.Member,
-                await ProfileAsync(memberId, ct));
+            return (query.ContainsKey("token") || query.ContainsKey("code") ? Outcome.Redirect : Outcome.Member, member);
         }
         if (token.Length > 0 || query.ContainsKey("code"))
             return (Outcome.NotBound, null);
 
-        if (http.Request.Cookies[CookieName] is { } cookie && Unprotect(cookie) is { } fromCookie
-            && await ProfileAsync(fromCookie, ct) is { } viewer)
-            return (Outcome.Member, viewer);
+        if (http.Request.Cookies[CookieName] is { } cookie && Unprotect(cookie) is { } fromCookie)
+            return await MemberViewerAsync(fromCookie, ct) is { } viewer ? (Outcome.Member, viewer) : (Outcome.NotBound, null);
         return (Outcome.NeedsOAuth, null);
     }
 
@@ -133,12 +134,15 @@ public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions>
         HMACSHA256.HashData(Encoding.UTF8.GetBytes(auth.Value.JwtSigningKey), "wxqms-h5-form"u8),
         Encoding.UTF8.GetBytes(wechatUserId.ToString(CultureInfo.InvariantCulture))));
 
-    private async Task<H5Identity?> ProfileAsync(long memberId, CancellationToken ct) =>
-        await links.ProfileAsync(memberId, ct) is { } p ? new H5Identity(p.Id, p.Name, p.OrgId, p.Roles) : null;
+    /// <summary>The member the WeChat user is linked to now (on the roll), or null.</summary>
+    private async Task<H5Identity?> MemberViewerAsync(long wechatUserId, CancellationToken ct)
+    {
+        if (await links.GetAsync(wechatUserId, ct) is not { } user || await links.LinkedMemberAsync(user, ct) is not { } memberId)
+            return null;
+        return await links.ProfileAsync(memberId, ct) is { } p ? new H5Identity(p.Id, p.Name, p.OrgId, p.Roles) : null;
+    }
 
-    private async Task<long?> MemberFromTokenAsync(string token) => (await tokens.CheckAsync(token)).Valid?.Session.MemberId;
-
-    private async Task<long?> MemberFromCodeAsync(string code, CancellationToken ct)
+    private async Task<long?> UserFromCodeAsync(string code, CancellationToken ct)
     {
         var exchanged = await oa.ExchangeOAuthCodeAsync(code, ct);
         if (!exchanged.IsOk || exchanged.Value is null)
@@ -146,15 +150,15 @@ public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions>
             log.LogInformation("H5 OAuth code refused by WeChat: {ErrCode} {ErrMsg}", exchanged.ErrCode, exchanged.ErrMsg);
             return null;
         }
-        var user = await links.UpsertAsync(wechat.Value.Oa.AppId, exchanged.Value.OpenId, null, clock.GetUtcNow(), ct);
-        return await links.LinkedMemberAsync(user, ct);
+        return (await links.UpsertAsync(wechat.Value.Oa.AppId, exchanged.Value.OpenId, null, clock.GetUtcNow(), ct)).Id;
     }
 
     private byte[] KeyFor(ReadOnlySpan<byte> purpose) => HMACSHA256.HashData(Encoding.UTF8.GetBytes(auth.Value.JwtSigningKey), purpose);
 
-    internal string Protect(long memberId) => Protect(memberId, "wxqms-h5-cookie"u8);
+    // The ranking cookie once named the member; its purpose changed with its meaning, so such cookies no longer verify.
+    internal string Protect(long wechatUserId) => Protect(wechatUserId, "wxqms-h5-viewer-cookie"u8);
 
-    internal long? Unprotect(string cookie) => Unprotect(cookie, "wxqms-h5-cookie"u8);
+    internal long? Unprotect(string cookie) => Unprotect(cookie, "wxqms-h5-viewer-cookie"u8);
 
     private string Protect(long id, ReadOnlySpan<byte> purpose)
     {

@@ -29,5 +29,8 @@ public static class RedisKeys
     /// <summary>Wrong binding answers of one official-account user in the current hour window.</summary>
     public static RedisKey BindFailures(string appId, string openId) => $"{Prefix}bot:bindfail:{appId}:{openId}";
 
+    /// <summary>A member's token version (members.token_version), cached for a few seconds.</summary>
+    public static RedisKey TokenVersion(long memberId) => $"{Prefix}auth:tokver:{memberId}";
+
     public static RedisKey WxAccessTokenLock(string appId) => $"{Prefix}wx:token-lock:{appId}";
 }
