@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using WxQms.Api.Infrastructure;
 using WxQms.Domain.Hosting;
 using WxQms.Domain.Rules;
+using WxQms.Domain.Services.Bot;
 using WxQms.Domain.Storage;
 using WxQms.Domain.Wechat;
 
@@ -25,10 +26,18 @@ public sealed record H5User(long WechatUserId, long? MemberId, string? Name, IRe
 /// it), and the page redirects to its clean URL: an OAuth code is single-use. The viewer is the member the WeChat
 /// user is linked to now, looked up on every request, so an unbound user's cookie no longer shows a member's page.
 /// </summary>
-public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions> wechat, TimeProvider clock,
-    MpTokens tokens, OfficialAccountClient oa, WechatLinkStore links, ILogger<H5Viewer> log)
+public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions> wechat, IOptionsMonitor<BotOptions> bot,
+    TimeProvider clock, MpTokens tokens, OfficialAccountClient oa, WechatLinkStore links, ILogger<H5Viewer> log)
 {
     public const string CookieName = "wxqms_h5";
+
+    /// <summary>The OAuth state the page sent the browser to WeChat with, to compare with the one that comes back.</summary>
+    public const string StateCookieName = "wxqms_oauth";
+
+    public static readonly TimeSpan StateLifetime = TimeSpan.FromMinutes(10);
+
+    /// <summary>The states this service makes start so; other states (the menu's "menu") come from links we did not set a cookie for.</summary>
+    private const string StatePrefix = "s";
 
     public static readonly TimeSpan CookieLifetime = TimeSpan.FromHours(8);
 
@@ -42,6 +51,8 @@ public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions>
         NeedsOAuth,
         /// <summary>A WeChat user with no member behind them, or a bad code.</summary>
         NotBound,
+        /// <summary>A code came back with a state of ours that this browser does not hold: refused, not asked again (no loop).</summary>
+        StateMismatch,
     }
 
     public async Task<(Outcome Outcome, H5Identity? Viewer)> ResolveAsync(HttpContext http, CancellationToken ct)
@@ -54,7 +65,11 @@ public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions>
         if (token.Length > 0)
             fromCredential = (await tokens.CheckAsync(token)).Valid?.Session.WechatUserId;
         else if (query["code"].ToString() is { Length: > 0 } code)
+        {
+            if (CheckState(http) is { } refused)
+                return (refused, null);
             fromCredential = await UserFromCodeAsync(code, ct);
+        }
 
         if (fromCredential is { } userId)
         {
@@ -75,7 +90,49 @@ public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions>
         return (Outcome.NeedsOAuth, null);
     }
 
-    public string AuthorizeUrl(string back) => oa.AuthorizeUrl(back, "h5");
+    /// <summary>
+    /// Where to send a browser that nobody signed in: WeChat's authorize URL back to this page at Bot:PublicBase
+    /// (never the Host the request names, which anyone can set), with a fresh random state that a short-lived
+    /// HttpOnly cookie also holds. Null without Bot:PublicBase.
+    /// </summary>
+    public string? StartOAuth(HttpContext http)
+    {
+        if (bot.CurrentValue.PublicBase is not { Length: > 0 } root)
+            return null;
+        var state = StatePrefix + Base64Url(RandomNumberGenerator.GetBytes(16));
+        http.Response.Cookies.Append(StateCookieName, state, new CookieOptions
+        {
+            HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = http.Request.IsHttps, Path = "/h5", MaxAge = StateLifetime,
+        });
+        return oa.AuthorizeUrl(root.TrimEnd('/') + CleanPath(http.Request), state);
+    }
+
+    /// <summary>This page's path and query without the sign-in parameters (code, state, token).</summary>
+    public static string CleanPath(HttpRequest request)
+    {
+        var kept = request.Query.Where(q => q.Key is not ("code" or "state" or "token"))
+            .Select(q => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(q.Value.ToString())}");
+        var query = string.Join('&', kept);
+        return request.PathBase + request.Path + (query.Length > 0 ? "?" + query : "");
+    }
+
+    /// <summary>
+    /// Null when the returning code's state is the one this browser's cookie holds (the cookie is then spent);
+    /// otherwise the code is not exchanged: a state of ours the browser lacks is refused, any other (a menu
+    /// button's, which goes to WeChat directly) starts a sign-in of our own.
+    /// </summary>
+    private Outcome? CheckState(HttpContext http)
+    {
+        var state = http.Request.Query["state"].ToString();
+        var expected = http.Request.Cookies[StateCookieName];
+        if (expected is { Length: > 0 } && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(state), Encoding.UTF8.GetBytes(expected)))
+        {
+            http.Response.Cookies.Delete(StateCookieName, new CookieOptions { Path = "/h5" });
+            return null;
+        }
+        log.LogInformation("H5 OAuth code with a state this browser was not given; not exchanged");
+        return state.StartsWith(StatePrefix, StringComparison.Ordinal) ? Outcome.StateMismatch : Outcome.NeedsOAuth;
+    }
 
     public const string UserCookieName = "wxqms_h5u";
 
@@ -96,11 +153,9 @@ public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions>
         }
         else if (query["code"].ToString() is { Length: > 0 } code)
         {
-            var exchanged = await oa.ExchangeOAuthCodeAsync(code, ct);
-            if (exchanged.IsOk && exchanged.Value is not null)
-                fromCredential = (await links.UpsertAsync(wechat.Value.Oa.AppId, exchanged.Value.OpenId, null, clock.GetUtcNow(), ct)).Id;
-            else
-                log.LogInformation("H5 OAuth code refused by WeChat: {ErrCode} {ErrMsg}", exchanged.ErrCode, exchanged.ErrMsg);
+            if (CheckState(http) is { } refused)
+                return (refused, null);
+            fromCredential = await UserFromCodeAsync(code, ct);
         }
 
         if (fromCredential is { } userId)
@@ -119,6 +174,11 @@ public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions>
             return (Outcome.Member, viewer);
         return (Outcome.NeedsOAuth, null);
     }
+
+    /// <summary>Whether a form's anti-forgery field is the viewer's own.</summary>
+    public bool FormTokenMatches(long wechatUserId, string? submitted) =>
+        submitted is not null
+        && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(submitted), Encoding.UTF8.GetBytes(FormToken(wechatUserId)));
 
     private async Task<H5User?> UserAsync(long wechatUserId, CancellationToken ct)
     {
