@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using WxQms.Api.Infrastructure;
 using WxQms.Domain.Hosting;
 using WxQms.Domain.Rules;
+using WxQms.Domain.Services.Bot;
 using WxQms.Domain.Storage;
 using WxQms.Domain.Wechat;
 
@@ -20,14 +21,23 @@ public sealed record H5User(long WechatUserId, long? MemberId, string? Name, IRe
 /// <summary>
 /// Sign-in for the official-account pages (/h5/*). A page accepts, in order: its own signed cookie; the
 /// mini program's bearer token (header, or <c>?token=</c> from a web-view); a web OAuth code
-/// (<c>?code=</c>, snsapi_base) exchanged for the openid, whose linked member is the viewer. Token and code
-/// are then swapped for the cookie (HMAC-signed with a key derived from Auth:JwtSigningKey, so every Api
-/// instance accepts it), and the page redirects to its clean URL: an OAuth code is single-use.
+/// (<c>?code=</c>, snsapi_base) exchanged for the openid. Token and code are then swapped for the cookie, which
+/// names the WeChat user (HMAC-signed with a key derived from Auth:JwtSigningKey, so every Api instance accepts
+/// it), and the page redirects to its clean URL: an OAuth code is single-use. The viewer is the member the WeChat
+/// user is linked to now, looked up on every request, so an unbound user's cookie no longer shows a member's page.
 /// </summary>
-public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions> wechat, TimeProvider clock,
-    MpTokens tokens, OfficialAccountClient oa, WechatLinkStore links, ILogger<H5Viewer> log)
+public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions> wechat, IOptionsMonitor<BotOptions> bot,
+    TimeProvider clock, MpTokens tokens, OfficialAccountClient oa, WechatLinkStore links, ILogger<H5Viewer> log)
 {
     public const string CookieName = "wxqms_h5";
+
+    /// <summary>The OAuth state the page sent the browser to WeChat with, to compare with the one that comes back.</summary>
+    public const string StateCookieName = "wxqms_oauth";
+
+    public static readonly TimeSpan StateLifetime = TimeSpan.FromMinutes(10);
+
+    /// <summary>The states this service makes start so; other states (the menu's "menu") come from links we did not set a cookie for.</summary>
+    private const string StatePrefix = "s";
 
     public static readonly TimeSpan CookieLifetime = TimeSpan.FromHours(8);
 
@@ -41,6 +51,8 @@ public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions>
         NeedsOAuth,
         /// <summary>A WeChat user with no member behind them, or a bad code.</summary>
         NotBound,
+        /// <summary>A code came back with a state of ours that this browser does not hold: refused, not asked again (no loop).</summary>
+        StateMismatch,
     }
 
     public async Task<(Outcome Outcome, H5Identity? Viewer)> ResolveAsync(HttpContext http, CancellationToken ct)
@@ -51,30 +63,76 @@ public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions>
         var token = query["token"].ToString() is { Length: > 0 } t ? t
             : bearer.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? bearer[7..].Trim() : "";
         if (token.Length > 0)
-            fromCredential = await MemberFromTokenAsync(token);
+            fromCredential = (await tokens.CheckAsync(token)).Valid?.Session.WechatUserId;
         else if (query["code"].ToString() is { Length: > 0 } code)
-            fromCredential = await MemberFromCodeAsync(code, ct);
-
-        if (fromCredential is { } memberId)
         {
-            http.Response.Cookies.Append(CookieName, Protect(memberId), new CookieOptions
+            if (CheckState(http) is { } refused)
+                return (refused, null);
+            fromCredential = await UserFromCodeAsync(code, ct);
+        }
+
+        if (fromCredential is { } userId)
+        {
+            if (await MemberViewerAsync(userId, ct) is not { } member)
+                return (Outcome.NotBound, null);
+            http.Response.Cookies.Append(CookieName, Protect(userId), new CookieOptions
             {
                 HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = http.Request.IsHttps, Path = "/h5",
                 MaxAge = CookieLifetime,
             });
-            return (query.ContainsKey("token") || query.ContainsKey("code") ? Outcome.Redirect : Outcome.Member,
-                await ProfileAsync(memberId, ct));
+            return (query.ContainsKey("token") || query.ContainsKey("code") ? Outcome.Redirect : Outcome.Member, member);
         }
         if (token.Length > 0 || query.ContainsKey("code"))
             return (Outcome.NotBound, null);
 
-        if (http.Request.Cookies[CookieName] is { } cookie && Unprotect(cookie) is { } fromCookie
-            && await ProfileAsync(fromCookie, ct) is { } viewer)
-            return (Outcome.Member, viewer);
+        if (http.Request.Cookies[CookieName] is { } cookie && Unprotect(cookie) is { } fromCookie)
+            return await MemberViewerAsync(fromCookie, ct) is { } viewer ? (Outcome.Member, viewer) : (Outcome.NotBound, null);
         return (Outcome.NeedsOAuth, null);
     }
 
-    public string AuthorizeUrl(string back) => oa.AuthorizeUrl(back, "h5");
+    /// <summary>
+    /// Where to send a browser that nobody signed in: WeChat's authorize URL back to this page at Bot:PublicBase
+    /// (never the Host the request names, which anyone can set), with a fresh random state that a short-lived
+    /// HttpOnly cookie also holds. Null without Bot:PublicBase.
+    /// </summary>
+    public string? StartOAuth(HttpContext http)
+    {
+        if (bot.CurrentValue.PublicBase is not { Length: > 0 } root)
+            return null;
+        var state = StatePrefix + Base64Url(RandomNumberGenerator.GetBytes(16));
+        http.Response.Cookies.Append(StateCookieName, state, new CookieOptions
+        {
+            HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = http.Request.IsHttps, Path = "/h5", MaxAge = StateLifetime,
+        });
+        return oa.AuthorizeUrl(root.TrimEnd('/') + CleanPath(http.Request), state);
+    }
+
+    /// <summary>This page's path and query without the sign-in parameters (code, state, token).</summary>
+    public static string CleanPath(HttpRequest request)
+    {
+        var kept = request.Query.Where(q => q.Key is not ("code" or "state" or "token"))
+            .Select(q => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(q.Value.ToString())}");
+        var query = string.Join('&', kept);
+        return request.PathBase + request.Path + (query.Length > 0 ? "?" + query : "");
+    }
+
+    /// <summary>
+    /// Null when the returning code's state is the one this browser's cookie holds (the cookie is then spent);
+    /// otherwise the code is not exchanged: a state of ours the browser lacks is refused, any other (a menu
+    /// button's, which goes to WeChat directly) starts a sign-in of our own.
+    /// </summary>
+    private Outcome? CheckState(HttpContext http)
+    {
+        var state = http.Request.Query["state"].ToString();
+        var expected = http.Request.Cookies[StateCookieName];
+        if (expected is { Length: > 0 } && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(state), Encoding.UTF8.GetBytes(expected)))
+        {
+            http.Response.Cookies.Delete(StateCookieName, new CookieOptions { Path = "/h5" });
+            return null;
+        }
+        log.LogInformation("H5 OAuth code with a state this browser was not given; not exchanged");
+        return state.StartsWith(StatePrefix, StringComparison.Ordinal) ? Outcome.StateMismatch : Outcome.NeedsOAuth;
+    }
 
     public const string UserCookieName = "wxqms_h5u";
 
@@ -95,11 +153,9 @@ public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions>
         }
         else if (query["code"].ToString() is { Length: > 0 } code)
         {
-            var exchanged = await oa.ExchangeOAuthCodeAsync(code, ct);
-            if (exchanged.IsOk && exchanged.Value is not null)
-                fromCredential = (await links.UpsertAsync(wechat.Value.Oa.AppId, exchanged.Value.OpenId, null, clock.GetUtcNow(), ct)).Id;
-            else
-                log.LogInformation("H5 OAuth code refused by WeChat: {ErrCode} {ErrMsg}", exchanged.ErrCode, exchanged.ErrMsg);
+            if (CheckState(http) is { } refused)
+                return (refused, null);
+            fromCredential = await UserFromCodeAsync(code, ct);
         }
 
         if (fromCredential is { } userId)
@@ -119,6 +175,11 @@ public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions>
         return (Outcome.NeedsOAuth, null);
     }
 
+    /// <summary>Whether a form's anti-forgery field is the viewer's own.</summary>
+    public bool FormTokenMatches(long wechatUserId, string? submitted) =>
+        submitted is not null
+        && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(submitted), Encoding.UTF8.GetBytes(FormToken(wechatUserId)));
+
     private async Task<H5User?> UserAsync(long wechatUserId, CancellationToken ct)
     {
         if (await links.GetAsync(wechatUserId, ct) is not { } user)
@@ -133,12 +194,15 @@ public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions>
         HMACSHA256.HashData(Encoding.UTF8.GetBytes(auth.Value.JwtSigningKey), "wxqms-h5-form"u8),
         Encoding.UTF8.GetBytes(wechatUserId.ToString(CultureInfo.InvariantCulture))));
 
-    private async Task<H5Identity?> ProfileAsync(long memberId, CancellationToken ct) =>
-        await links.ProfileAsync(memberId, ct) is { } p ? new H5Identity(p.Id, p.Name, p.OrgId, p.Roles) : null;
+    /// <summary>The member the WeChat user is linked to now (on the roll), or null.</summary>
+    private async Task<H5Identity?> MemberViewerAsync(long wechatUserId, CancellationToken ct)
+    {
+        if (await links.GetAsync(wechatUserId, ct) is not { } user || await links.LinkedMemberAsync(user, ct) is not { } memberId)
+            return null;
+        return await links.ProfileAsync(memberId, ct) is { } p ? new H5Identity(p.Id, p.Name, p.OrgId, p.Roles) : null;
+    }
 
-    private async Task<long?> MemberFromTokenAsync(string token) => (await tokens.CheckAsync(token)).Valid?.Session.MemberId;
-
-    private async Task<long?> MemberFromCodeAsync(string code, CancellationToken ct)
+    private async Task<long?> UserFromCodeAsync(string code, CancellationToken ct)
     {
         var exchanged = await oa.ExchangeOAuthCodeAsync(code, ct);
         if (!exchanged.IsOk || exchanged.Value is null)
@@ -146,15 +210,15 @@ public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions>
             log.LogInformation("H5 OAuth code refused by WeChat: {ErrCode} {ErrMsg}", exchanged.ErrCode, exchanged.ErrMsg);
             return null;
         }
-        var user = await links.UpsertAsync(wechat.Value.Oa.AppId, exchanged.Value.OpenId, null, clock.GetUtcNow(), ct);
-        return await links.LinkedMemberAsync(user, ct);
+        return (await links.UpsertAsync(wechat.Value.Oa.AppId, exchanged.Value.OpenId, null, clock.GetUtcNow(), ct)).Id;
     }
 
     private byte[] KeyFor(ReadOnlySpan<byte> purpose) => HMACSHA256.HashData(Encoding.UTF8.GetBytes(auth.Value.JwtSigningKey), purpose);
 
-    internal string Protect(long memberId) => Protect(memberId, "wxqms-h5-cookie"u8);
+    // The ranking cookie once named the member; its purpose changed with its meaning, so such cookies no longer verify.
+    internal string Protect(long wechatUserId) => Protect(wechatUserId, "wxqms-h5-viewer-cookie"u8);
 
-    internal long? Unprotect(string cookie) => Unprotect(cookie, "wxqms-h5-cookie"u8);
+    internal long? Unprotect(string cookie) => Unprotect(cookie, "wxqms-h5-viewer-cookie"u8);
 
     private string Protect(long id, ReadOnlySpan<byte> purpose)
     {

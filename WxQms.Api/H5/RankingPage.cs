@@ -56,9 +56,13 @@ public static class RankingPage
         switch (outcome)
         {
             case H5Viewer.Outcome.Redirect:
-                return Results.Redirect(CleanUrl(http.Request));
+                return Results.Redirect(H5Viewer.CleanPath(http.Request));
             case H5Viewer.Outcome.NeedsOAuth:
-                return Results.Redirect(viewers.AuthorizeUrl(AbsoluteUrl(http.Request)));
+                return viewers.StartOAuth(http) is { } authorize
+                    ? Results.Redirect(authorize)
+                    : Message(StatusCodes.Status503ServiceUnavailable, "暂时无法登录", "页面地址未配置（Bot:PublicBase），请联系管理员。");
+            case H5Viewer.Outcome.StateMismatch:
+                return Message(StatusCodes.Status400BadRequest, "授权已失效", "请从公众号菜单重新打开排名页。");
             case H5Viewer.Outcome.NotBound or not H5Viewer.Outcome.Member:
                 return Message(StatusCodes.Status403Forbidden, "请先绑定党员身份",
                     "您的微信尚未绑定党员信息。请在公众号中发送手机号完成绑定，或从小程序进入。");
@@ -212,17 +216,6 @@ public static class RankingPage
 
     private static string Url(string period, long? scope, string level) =>
         $"/h5/ranking?period={Uri.EscapeDataString(period)}&level={level}" + (scope is { } s ? $"&scope={s}" : "");
-
-    private static string CleanUrl(HttpRequest request)
-    {
-        var kept = request.Query.Where(q => q.Key is not ("code" or "state" or "token"))
-            .Select(q => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(q.Value.ToString())}");
-        var query = string.Join('&', kept);
-        return request.PathBase + request.Path + (query.Length > 0 ? "?" + query : "");
-    }
-
-    private static string AbsoluteUrl(HttpRequest request) =>
-        $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{request.QueryString}";
 
     private static string Percent(decimal ratio) => (ratio * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
 

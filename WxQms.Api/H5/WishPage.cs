@@ -51,8 +51,8 @@ public static class WishPage
             case H5Viewer.Outcome.Redirect:
                 return (Results.Redirect(CleanUrl(http.Request)), null);
             case H5Viewer.Outcome.NeedsOAuth:
-                return (http.Request.Method == "GET"
-                    ? Results.Redirect(viewers.AuthorizeUrl($"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{http.Request.Path}{http.Request.QueryString}"))
+                return (http.Request.Method == "GET" && viewers.StartOAuth(http) is { } authorize
+                    ? Results.Redirect(authorize)
                     : Message(StatusCodes.Status401Unauthorized, "请重新进入", "登录已过期，请从公众号菜单重新打开微心愿。"), null);
             case not H5Viewer.Outcome.Member:
                 return (Message(StatusCodes.Status403Forbidden, "无法识别身份", "微信授权失败，请从公众号菜单重新打开微心愿。"), null);
@@ -156,7 +156,7 @@ public static class WishPage
         if (!http.Request.HasFormContentType)
             return Message(StatusCodes.Status400BadRequest, "请求无效", "请从发布页提交心愿。");
         var form = await http.Request.ReadFormAsync(ct);
-        if (form["ft"].ToString() != viewers.FormToken(viewer!.User.WechatUserId))
+        if (!viewers.FormTokenMatches(viewer!.User.WechatUserId, form["ft"]))
             return Message(StatusCodes.Status403Forbidden, "请求无效", "页面已过期，请返回重新提交。");
         long.TryParse(form["communityId"], NumberStyles.None, CultureInfo.InvariantCulture, out var communityId);
         try
@@ -325,7 +325,7 @@ public static class WishPage
         if (result is not null)
             return result;
         var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(ct) : null;
-        if (form is null || form["ft"].ToString() != viewers.FormToken(viewer!.User.WechatUserId))
+        if (form is null || !viewers.FormTokenMatches(viewer!.User.WechatUserId, form["ft"]))
             return Message(StatusCodes.Status403Forbidden, "请求无效", "页面已过期，请返回刷新后再试。");
         int.TryParse(form["version"], NumberStyles.None, CultureInfo.InvariantCulture, out var version);
         try

@@ -71,6 +71,9 @@ public static class MpClaims
     public const string MemberId = "mid";
     public const string OrgId = "oid";
 
+    /// <summary>The member's token version at issue (<see cref="WxQms.Domain.Caching.TokenVersions"/>).</summary>
+    public const string TokenVersion = "ver";
+
     /// <summary>One per role held: <c>role|orgId|orgKind|orgPath</c>, e.g. <c>secretary|23|branch|/1/5/23/</c>.</summary>
     public const string Role = "role";
 
@@ -141,6 +144,7 @@ public sealed class TokenIssuer(IOptions<AuthOptions> options, TimeProvider cloc
         {
             claims.Add(new Claim(MpClaims.MemberId, m.Id.ToString(CultureInfo.InvariantCulture)));
             claims.Add(new Claim(MpClaims.OrgId, m.OrgId.ToString(CultureInfo.InvariantCulture)));
+            claims.Add(new Claim(MpClaims.TokenVersion, m.TokenVersion.ToString(CultureInfo.InvariantCulture)));
             claims.AddRange(m.Roles.Select(g => new Claim(MpClaims.Role, MpClaims.Encode(g))));
         }
         var token = handler.CreateToken(new SecurityTokenDescriptor
@@ -159,8 +163,8 @@ public sealed class TokenIssuer(IOptions<AuthOptions> options, TimeProvider cloc
 
 /// <summary>
 /// The signed-in mini-program user of a request, as its token says (decoded once per token by
-/// <see cref="MpTokens"/>), with the scope checks of <see cref="Access"/>. Roles are as of the token (at most
-/// <see cref="AuthOptions.TokenLifetime"/> old). Immutable, so one instance serves every request with the
+/// <see cref="MpTokens"/>), with the scope checks of <see cref="Access"/>. Roles are as of the token; a token issued
+/// before an unbinding, a role change or leaving the roll is refused by <see cref="MpBearerHandler"/>. Immutable, so one instance serves every request with the
 /// same token; an endpoint gets it as a parameter, bound from the request by <see cref="BindAsync"/>.
 /// </summary>
 public sealed class CurrentUser

@@ -6,13 +6,14 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using WxQms.Domain.Caching;
 using WxQms.Domain.Hosting;
 using WxQms.Domain.Rules;
 
 namespace WxQms.Api.Infrastructure;
 
 /// <summary>What a valid mini-program token says, decoded once per token rather than once per request.</summary>
-public sealed record MpSession(long WechatUserId, long? MemberId, long? OrgId, IReadOnlyList<Grant> Roles)
+public sealed record MpSession(long WechatUserId, long? MemberId, long? OrgId, IReadOnlyList<Grant> Roles, int TokenVersion = 0)
 {
     /// <summary>Reads our claims (<see cref="MpClaims"/>); null when the subject is missing or not a number.</summary>
     public static MpSession? FromClaims(ClaimsIdentity identity)
@@ -20,7 +21,8 @@ public sealed record MpSession(long WechatUserId, long? MemberId, long? OrgId, I
         if (Long(identity, MpClaims.WechatUser) is not { } wechatUserId)
             return null;
         var roles = identity.FindAll(MpClaims.Role).Select(c => MpClaims.Decode(c.Value)).OfType<Grant>().ToArray();
-        return new MpSession(wechatUserId, Long(identity, MpClaims.MemberId), Long(identity, MpClaims.OrgId), roles);
+        return new MpSession(wechatUserId, Long(identity, MpClaims.MemberId), Long(identity, MpClaims.OrgId), roles,
+            (int)(Long(identity, MpClaims.TokenVersion) ?? 0));
     }
 
     private static long? Long(ClaimsIdentity identity, string type) =>
@@ -184,12 +186,17 @@ public sealed class MpTokens
     }
 }
 
+/// <summary>A valid token issued before the member's last unbinding, role change or status change.</summary>
+public sealed class MpTokenRevokedException() : SecurityTokenException("The token was issued before the member's roles or link changed.");
+
 /// <summary>
-/// The authentication scheme of /api/mp: <c>Authorization: Bearer …</c> checked by <see cref="MpTokens"/>,
-/// with 401 and 403 answered as ProblemDetails (and <c>WWW-Authenticate</c> saying why, as RFC 6750 asks).
+/// The authentication scheme of /api/mp: <c>Authorization: Bearer …</c> checked by <see cref="MpTokens"/> and, for
+/// a member's token, against the member's current token version (<see cref="TokenVersions"/>: answered from memory
+/// for a few seconds, so a remembered token still costs no I/O), with 401 and 403 answered as ProblemDetails (and
+/// <c>WWW-Authenticate</c> saying why, as RFC 6750 asks).
 /// </summary>
 public sealed class MpBearerHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    MpTokens tokens) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    MpTokens tokens, TokenVersions versions) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Bearer";
 
@@ -202,10 +209,15 @@ public sealed class MpBearerHandler(IOptionsMonitor<AuthenticationSchemeOptions>
         if (token.IsEmpty)
             return AuthenticateResult.NoResult();
         if (tokens.TryRemembered(token, out var known))
-            return known.Result;
+            return await CurrentAsync(known);
         var (valid, failure) = await tokens.CheckAsync(token.ToString());
-        return valid?.Result ?? AuthenticateResult.Fail(failure!);
+        return valid is null ? AuthenticateResult.Fail(failure!) : await CurrentAsync(valid);
     }
+
+    private async ValueTask<AuthenticateResult> CurrentAsync(MpTokens.Valid valid) =>
+        valid.Session.MemberId is not { } memberId || await versions.IsCurrentAsync(memberId, valid.Session.TokenVersion)
+            ? valid.Result
+            : AuthenticateResult.Fail(new MpTokenRevokedException());
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
@@ -218,6 +230,7 @@ public sealed class MpBearerHandler(IOptionsMonitor<AuthenticationSchemeOptions>
         {
             (null, _) => ("请先登录小程序。", "auth.required"),
             (_, true) => ("登录已过期，请重新登录。", "auth.token_expired"),
+            (MpTokenRevokedException, _) => ("您的绑定或角色已变更，请重新登录。", "auth.revoked"),
             _ => ("登录凭证无效，请重新登录。", "auth.invalid_token"),
         };
         await MpAuth.WriteProblemAsync(Context, StatusCodes.Status401Unauthorized, "未登录", detail, code);

@@ -79,6 +79,8 @@ public static class LoginEndpoints
             "找不到您的登录记录，请重新登录。", "auth.unknown_user"),
         LoginFailure.NoMemberWithPhone => Problem(StatusCodes.Status404NotFound, "未找到党员信息",
             "抱歉，没有找到使用该手机号的党员信息。如您是党员，请联系所在支部书记核对登记的手机号。", "bind.no_member"),
+        LoginFailure.MemberNotOnRoll => Problem(StatusCodes.Status403Forbidden, "不能绑定",
+            "该手机号登记的党员已转出或不在本街道党组织名册中，不能绑定。如有疑问，请联系原所在支部书记。", "bind.not_on_roll"),
         LoginFailure.BoundToAnotherMember => Problem(StatusCodes.Status409Conflict, "已绑定其他党员",
             "该微信已绑定其他党员，不能再绑定。如需更换，请联系所在支部书记。", "bind.already_bound"),
         _ => Problem(StatusCodes.Status503ServiceUnavailable, "微信服务暂时不可用",

@@ -14,4 +14,12 @@ public sealed class CacheOptions
     /// <summary>How long a cached task list or monitoring summary lives (changes retire them at once).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan TaskTtl { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// How long a member's token version is trusted, in each process and in Redis: a token issued before an
+    /// unbinding, a role change or leaving the roll is refused at the latest this long after it (at once on the
+    /// instance that made the change).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
+    public TimeSpan TokenVersionTtl { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -32,5 +32,8 @@ public static class RedisKeys
     /// <summary>A plaintext push's nonce seen within the window (the body's hash), per app and timestamp.</summary>
     public static RedisKey CallbackNonce(string appId, string timestamp, string nonce) => $"{Prefix}wx:nonce:{appId}:{timestamp}:{nonce}";
 
+    /// <summary>A member's token version (members.token_version), cached for a few seconds.</summary>
+    public static RedisKey TokenVersion(long memberId) => $"{Prefix}auth:tokver:{memberId}";
+
     public static RedisKey WxAccessTokenLock(string appId) => $"{Prefix}wx:token-lock:{appId}";
 }

@@ -38,6 +38,7 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<OrgStore>();
         services.AddSingleton<MemberStore>();
         services.AddSingleton<OrgTreeCache>();
+        services.AddSingleton<TokenVersions>();
         services.AddSingleton<OrgService>();
         services.AddSingleton<MemberService>();
         services.AddSingleton<DemoSeeder>();

@@ -22,6 +22,8 @@ public enum LoginFailure
     NoMemberWithPhone,
     /// <summary>The WeChat user is already linked to a different member.</summary>
     BoundToAnotherMember,
+    /// <summary>The member with that phone is no longer on the roll (transferred out, deceased).</summary>
+    MemberNotOnRoll,
 }
 
 /// <summary>Either an identity or the reason there is none.</summary>
@@ -81,7 +83,8 @@ public sealed class LoginService(
         if (await links.LinkedMemberAsync(user, ct) is { } linked && linked != memberId)
             return LoginResult.Fail(LoginFailure.BoundToAnotherMember);
 
-        var profile = await links.ProfileAsync(memberId, ct);
+        if (await links.ProfileAsync(memberId, ct) is not { } profile)
+            return LoginResult.Fail(LoginFailure.MemberNotOnRoll);
         var now = clock.GetUtcNow();
         await using (var conn = await db.OpenConnectionAsync(ct))
         {
@@ -89,7 +92,7 @@ public sealed class LoginService(
             if (!await WechatLinkStore.LinkAsync(conn, tx, user.Id, memberId, now, ct))
                 return LoginResult.Fail(LoginFailure.BoundToAnotherMember);
             await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, $"wechat_user:{user.Id}", "wechat_user.bound",
-                "wechat_user", user.Id, profile?.OrgId, ActorMemberId: memberId,
+                "wechat_user", user.Id, profile.OrgId, ActorMemberId: memberId,
                 Data: new { MemberId = memberId, user.AppId, Via = "phone" }), ct);
             await tx.CommitAsync(ct);
         }

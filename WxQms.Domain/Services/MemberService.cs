@@ -6,7 +6,7 @@ using WxQms.Domain.Storage;
 namespace WxQms.Domain.Services;
 
 public sealed class MemberService(MySqlDataSource db, OrgStore orgs, MemberStore members, OrgTreeCache cache,
-    TimeProvider clock)
+    TokenVersions tokenVersions, TimeProvider clock)
 {
     public Task<Member?> GetAsync(long id, CancellationToken ct) => members.GetAsync(id, ct);
 
@@ -33,9 +33,56 @@ public sealed class MemberService(MySqlDataSource db, OrgStore orgs, MemberStore
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         await MemberStore.MoveAsync(conn, tx, memberId, toOrgId, now, ct);
+        await MemberStore.BumpTokenVersionAsync(conn, tx, memberId, ct); // the plain member role moved with her
         await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, "member.moved", "member", memberId, toOrgId,
             Data: new { From = member.OrgId, To = toOrgId }), ct);
         await tx.CommitAsync(ct);
         await cache.InvalidateAsync();
+        await tokenVersions.PublishAsync(memberId, ct);
+    }
+
+    /// <summary>
+    /// A member's status changes: transferred out, deceased (or back on the roll). There is no API for this yet;
+    /// the roll is kept by the office. A member off the roll has no roles at sign-in and cannot bind.
+    /// </summary>
+    public async Task SetStatusAsync(long memberId, MemberStatus status, string actor, CancellationToken ct)
+    {
+        var member = await members.GetAsync(memberId, ct) ?? throw new NotFoundException($"党员 {memberId} 不存在");
+        var now = clock.GetUtcNow();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await MemberStore.SetStatusAsync(conn, tx, memberId, status, now, ct);
+        await MemberStore.BumpTokenVersionAsync(conn, tx, memberId, ct);
+        await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, "member.status_changed", "member", memberId, member.OrgId,
+            Data: new { From = member.Status, To = status }), ct);
+        await tx.CommitAsync(ct);
+        await cache.InvalidateAsync();
+        await tokenVersions.PublishAsync(memberId, ct);
+    }
+
+    /// <summary>Gives a member a role in an org (secretary of a branch …). No API yet: the office keeps roles.</summary>
+    public Task GrantRoleAsync(long memberId, string role, long orgId, string actor, CancellationToken ct) =>
+        ChangeRoleAsync(memberId, role, orgId, grant: true, actor, ct);
+
+    /// <summary>Takes a role away from a member.</summary>
+    public Task RevokeRoleAsync(long memberId, string role, long orgId, string actor, CancellationToken ct) =>
+        ChangeRoleAsync(memberId, role, orgId, grant: false, actor, ct);
+
+    private async Task ChangeRoleAsync(long memberId, string role, long orgId, bool grant, string actor, CancellationToken ct)
+    {
+        _ = await members.GetAsync(memberId, ct) ?? throw new NotFoundException($"党员 {memberId} 不存在");
+        var now = clock.GetUtcNow();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        if (grant)
+            await MemberStore.InsertRolesAsync(conn, tx, [new MemberRole(memberId, role, orgId)], now, ct);
+        else
+            await MemberStore.DeleteRoleAsync(conn, tx, new MemberRole(memberId, role, orgId), ct);
+        await MemberStore.BumpTokenVersionAsync(conn, tx, memberId, ct);
+        await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, grant ? "member.role_granted" : "member.role_revoked", "member",
+            memberId, orgId, Data: new { Role = role, OrgId = orgId }), ct);
+        await tx.CommitAsync(ct);
+        await cache.InvalidateAsync();
+        await tokenVersions.PublishAsync(memberId, ct);
     }
 }

@@ -84,6 +84,20 @@ public sealed class MemberStore(MySqlDataSource db)
             roles.Select(r => new { r.MemberId, r.Role, r.OrgId, Now = now.UtcDateTime }), tx, cancellationToken: ct));
     }
 
+    /// <summary>Makes the member's tokens issued so far stale (inside the change's transaction); see TokenVersions.</summary>
+    public static Task BumpTokenVersionAsync(DbConnection conn, DbTransaction tx, long memberId, CancellationToken ct) =>
+        conn.ExecuteAsync(new CommandDefinition("UPDATE members SET token_version = token_version + 1 WHERE id = @memberId",
+            new { memberId }, tx, cancellationToken: ct));
+
+    public static Task SetStatusAsync(DbConnection conn, DbTransaction tx, long memberId, MemberStatus status, DateTimeOffset now,
+        CancellationToken ct) =>
+        conn.ExecuteAsync(new CommandDefinition("UPDATE members SET status = @status, updated_at = @now WHERE id = @memberId",
+            new { memberId, status = DbNames.Of(status), now = now.UtcDateTime }, tx, cancellationToken: ct));
+
+    public static Task DeleteRoleAsync(DbConnection conn, DbTransaction tx, MemberRole role, CancellationToken ct) =>
+        conn.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM member_roles WHERE member_id = @MemberId AND role = @Role AND org_id = @OrgId", role, tx, cancellationToken: ct));
+
     public static async Task<bool> MoveAsync(DbConnection conn, DbTransaction tx, long memberId, long toOrgId,
         DateTimeOffset now, CancellationToken ct)
     {

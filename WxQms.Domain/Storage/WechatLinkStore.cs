@@ -9,8 +9,11 @@ namespace WxQms.Domain.Storage;
 /// <summary>A <c>wechat_users</c> row as login sees it: who it is, and the member it is linked to, if any.</summary>
 public sealed record WechatUserLink(long Id, string AppId, string OpenId, string? UnionId, long? MemberId);
 
-/// <summary>The member a WeChat user turned out to be, with the roles they hold and where.</summary>
-public sealed record MemberProfile(long Id, string Name, long OrgId, IReadOnlyList<Grant> Roles);
+/// <summary>
+/// The member a WeChat user turned out to be, with the roles they hold and where, and the token version their
+/// mini-program tokens carry (see TokenVersions).
+/// </summary>
+public sealed record MemberProfile(long Id, string Name, long OrgId, IReadOnlyList<Grant> Roles, int TokenVersion = 0);
 
 /// <summary>
 /// Links between WeChat identities and members: the mini program's login and binding. One connection per
@@ -70,15 +73,19 @@ public sealed class WechatLinkStore(MySqlDataSource db)
         return await conn.ExecuteScalarAsync<long?>(new CommandDefinition(sql, new { phone }, cancellationToken: ct));
     }
 
-    private sealed record ProfileRow(long Id, string Name, long OrgId);
+    private sealed record ProfileRow(long Id, string Name, long OrgId, int TokenVersion);
 
     private sealed record GrantRow(string Role, long OrgId, string Path, string Kind);
 
-    /// <summary>The member with their roles (role, org, the org's path and kind), or null.</summary>
+    /// <summary>
+    /// The member with their roles (role, org, the org's path and kind), or null: also for a member no longer on
+    /// the roll (transferred out, deceased), who signs in as a WeChat user without roles.
+    /// </summary>
     public async Task<MemberProfile?> ProfileAsync(long memberId, CancellationToken ct)
     {
         const string sql = """
-            SELECT id AS Id, name AS Name, org_id AS OrgId FROM members WHERE id = @memberId;
+            SELECT id AS Id, name AS Name, org_id AS OrgId, token_version AS TokenVersion FROM members
+            WHERE id = @memberId AND status IN ('full', 'probationary');
 
             SELECT r.role AS Role, r.org_id AS OrgId, o.path AS Path, o.kind AS Kind
             FROM member_roles r JOIN orgs o ON o.id = r.org_id
@@ -91,7 +98,23 @@ public sealed class WechatLinkStore(MySqlDataSource db)
         var grants = (await grid.ReadAsync<GrantRow>())
             .Select(g => new Grant(g.Role, g.OrgId, g.Path, DbNames.Parse<OrgKind>(g.Kind)))
             .ToList();
-        return member is null ? null : new MemberProfile(member.Id, member.Name, member.OrgId, grants);
+        return member is null ? null : new MemberProfile(member.Id, member.Name, member.OrgId, grants, member.TokenVersion);
+    }
+
+    /// <summary>
+    /// Unlinks every WeChat identity linked to the member (official account, mini program, …) and makes the tokens
+    /// issued to them stale, inside the caller's transaction; returns the ids unlinked.
+    /// </summary>
+    public static async Task<IReadOnlyList<long>> UnlinkAllAsync(DbConnection conn, DbTransaction tx, long memberId, DateTimeOffset now,
+        CancellationToken ct)
+    {
+        var ids = (await conn.QueryAsync<long>(new CommandDefinition(
+            "SELECT id FROM wechat_users WHERE member_id = @memberId FOR UPDATE", new { memberId }, tx, cancellationToken: ct))).ToList();
+        await conn.ExecuteAsync(new CommandDefinition(
+            "UPDATE wechat_users SET member_id = NULL, updated_at = @now WHERE member_id = @memberId",
+            new { memberId, now = now.UtcDateTime }, tx, cancellationToken: ct));
+        await MemberStore.BumpTokenVersionAsync(conn, tx, memberId, ct);
+        return ids;
     }
 
     /// <summary>

@@ -365,7 +365,7 @@ public sealed class LoginTests(WxQmsApp app, SeededSubdistrict seeded) : IClassF
             && root.TryGetProperty("token", out var token))
         {
             Assert.All(Payload(token.GetString()!).EnumerateObject(), p => Assert.Contains(p.Name,
-                new[] { "sub", "jti", "mid", "oid", "role", "iss", "aud", "iat", "nbf", "exp" }));
+                new[] { "sub", "jti", "mid", "oid", "ver", "role", "iss", "aud", "iat", "nbf", "exp" }));
             Assert.DoesNotContain("session", Encoding.UTF8.GetString(Base64UrlDecode(token.GetString()!.Split('.')[1])),
                 StringComparison.OrdinalIgnoreCase);
         }

@@ -61,6 +61,8 @@ public sealed class RankingPageTests(PhoneFixture fx) : IClassFixture<PhoneFixtu
             """, new { branchCode });
         var links = fx.App.Get<WechatLinkStore>();
         var user = await links.UpsertAsync(WxQmsApp.MpAppId, $"o-page-{member}", null, fx.App.Clock.GetUtcNow(), Ct);
+        // Bound, as /api/mp/bind leaves a member's mini-program login: the page follows the link.
+        await TestDb.ExecuteAsync("UPDATE wechat_users SET member_id = @member WHERE id = @id", new { member, id = user.Id });
         return (member, fx.App.Get<TokenIssuer>().Issue(new MpIdentity(user.Id, await links.ProfileAsync(member, Ct))).Token);
     }
 
@@ -100,6 +102,7 @@ public sealed class RankingPageTests(PhoneFixture fx) : IClassFixture<PhoneFixtu
             "SELECT r.member_id FROM member_roles r JOIN orgs o ON o.id = r.org_id WHERE r.role = 'staff' AND o.code = 'DFL' LIMIT 1");
         var links = fx.App.Get<WechatLinkStore>();
         var user = await links.UpsertAsync(WxQmsApp.MpAppId, $"o-page-{staff}", null, fx.App.Clock.GetUtcNow(), Ct);
+        await TestDb.ExecuteAsync("UPDATE wechat_users SET member_id = @staff WHERE id = @id", new { staff, id = user.Id });
         var token = fx.App.Get<TokenIssuer>().Issue(new MpIdentity(user.Id, await links.ProfileAsync(staff, Ct))).Token;
         await page.GotoAsync($"/h5/ranking?token={token}&period=2026-10");
 

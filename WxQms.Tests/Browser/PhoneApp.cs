@@ -27,6 +27,7 @@ public sealed class PhoneApp : WxQmsApp
         ["Wechat:ApiBase"] = $"{Unset}/sandbox/wechat",
         ["Wechat:OpenBase"] = $"{Unset}/sandbox/open",
         ["Wechat:Sandbox:CallbackBase"] = Unset,
+        ["Bot:PublicBase"] = Unset,
     });
 
     private readonly bool realClock;
@@ -67,6 +68,7 @@ public sealed class PhoneApp : WxQmsApp
             ["Wechat:ApiBase"] = $"{address}/sandbox/wechat",
             ["Wechat:OpenBase"] = $"{address}/sandbox/open",
             ["Wechat:Sandbox:CallbackBase"] = address,
+            ["Bot:PublicBase"] = address, // where WeChat sends the browser back after OAuth
         });
         // IOptions<T> keeps its first value for good: nothing may have read it before the port was known.
         var apiBase = Get<IOptions<WechatOptions>>().Value.ApiBase;

@@ -23,6 +23,7 @@ public sealed class BindingService(
     WechatLinkStore links,
     OrgStore orgs,
     AttemptLimiter attempts,
+    TokenVersions tokenVersions,
     OfficialAccountClient oa,
     MySqlDataSource db,
     IOptionsMonitor<BotOptions> options,
@@ -132,7 +133,10 @@ public sealed class BindingService(
         return counts.User >= o.BindAttemptsPerDialogue ? BotReplies.TooManyAttempts : null;
     }
 
-    /// <summary>「解绑」: removes the link of this official-account identity.</summary>
+    /// <summary>
+    /// 「解绑」: removes the links of every WeChat identity of this person (the mini program's too) and makes the
+    /// tokens issued to them stale, so the mini program and the pages stop acting as the member at once.
+    /// </summary>
     public async Task<string> UnbindAsync(string appId, string openId, DateTimeOffset now, CancellationToken ct)
     {
         if (await store.OaUserAsync(appId, openId, ct) is not { MemberId: { } memberId } user)
@@ -140,13 +144,12 @@ public sealed class BindingService(
         var profile = await links.ProfileAsync(memberId, ct);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        await conn.ExecuteAsync(new CommandDefinition(
-            "UPDATE wechat_users SET member_id = NULL, updated_at = @now WHERE id = @id AND member_id = @memberId",
-            new { id = user.Id, memberId, now = now.UtcDateTime }, tx, cancellationToken: ct));
+        var unlinked = await WechatLinkStore.UnlinkAllAsync(conn, tx, memberId, now, ct);
         await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, $"wechat_user:{user.Id}", "wechat_user.unbound", "wechat_user", user.Id,
-            profile?.OrgId, ActorMemberId: memberId, Data: new { MemberId = memberId, AppId = appId, Via = "oa_chat" }), ct);
+            profile?.OrgId, ActorMemberId: memberId, Data: new { MemberId = memberId, AppId = appId, Via = "oa_chat", Unlinked = unlinked }), ct);
         await tx.CommitAsync(ct);
-        log.LogInformation("WeChat user {WechatUserId} unbound from member {MemberId}", user.Id, memberId);
+        await tokenVersions.PublishAsync(memberId, ct);
+        log.LogInformation("WeChat user {WechatUserId} unbound from member {MemberId} with {Count} identities", user.Id, memberId, unlinked.Count);
         return BotReplies.Unbound(profile?.Name ?? "您");
     }
 
