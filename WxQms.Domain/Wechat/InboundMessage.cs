@@ -17,8 +17,10 @@ public sealed class InboundMessage
         Root = root;
         Fields = fields;
         ToUserName = Required(fields, "ToUserName");
-        FromUserName = Required(fields, "FromUserName");
-        MsgType = Required(fields, "MsgType");
+        FromUserName = Token(Required(fields, "FromUserName"), "FromUserName", 64);
+        MsgType = Token(Required(fields, "MsgType"), "MsgType", 32);
+        if (fields.TryGetValue("Event", out var evt) && evt.Length > 0)
+            Token(evt, "Event", 64);
         var createTime = Required(fields, "CreateTime");
         CreateTime = ParseLong(createTime)
             ?? throw new WechatXmlException($"CreateTime '{createTime}' is not a unix time.");
@@ -242,6 +244,15 @@ public sealed class InboundMessage
 
     private static string Escape(string part) =>
         part.Replace("%", "%25", StringComparison.Ordinal).Replace(":", "%3A", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Openids, message types and event names are short ASCII words (letters, digits, <c>_</c>, <c>-</c>): anything
+    /// else is not WeChat's, and would not fit the columns a push is kept in.
+    /// </summary>
+    private static string Token(string value, string name, int maxLength) =>
+        value.Length <= maxLength && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-')
+            ? value
+            : throw new WechatXmlException($"{name} is not a WeChat identifier.");
 
     private static string Required(IReadOnlyDictionary<string, string> fields, string name) =>
         fields.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value)

@@ -35,6 +35,56 @@ public sealed class CallbackEndpointTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal("", await invalid.Content.ReadAsStringAsync(Ct));
     }
 
+    /// <summary>Found by the callback fuzzer (issue #15): these went to the database as they were and answered 500.</summary>
+    [Theory]
+    [InlineData("o-user-9", "文本", null)]
+    [InlineData("o-user-9", "textaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", null)]
+    [InlineData("用户", "text", null)]
+    [InlineData("o user 9", "text", null)]
+    [InlineData("o-user-9aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "text", null)]
+    [InlineData("o-user-9", "event", "订阅")]
+    public async Task A_push_whose_sender_type_or_event_is_no_wechat_token_is_a_bad_request_and_stores_nothing(string from, string type,
+        string? evt)
+    {
+        var xml = evt is null
+            ? WechatPusher.Text(from, "你好", 1002, wechat.Now).Replace("<![CDATA[text]]>", $"<![CDATA[{type}]]>")
+            : WechatPusher.Event(from, evt, wechat.Now);
+
+        var answer = await wechat.PushAsync(xml);
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
+        Assert.Equal(0, await TestDb.ScalarAsync("SELECT COUNT(*) FROM wechat_inbound"));
+    }
+
+    /// <summary>Found by the callback fuzzer (issue #15): a scene that is no ASCII met the code column's collation and answered 500.</summary>
+    [Theory]
+    [InlineData("subscribe", "qrscene_123\ufffd")]
+    [InlineData("subscribe", "qrscene_支部")]
+    [InlineData("SCAN", "支部")]
+    public async Task A_scan_of_a_scene_that_is_no_code_of_ours_says_the_code_has_expired(string evt, string key)
+    {
+        key = System.Text.RegularExpressions.Regex.Unescape(key);
+        var answer = await wechat.PushAsync(WechatPusher.Event("o-user-8", evt, wechat.Now, $"<EventKey><![CDATA[{key}]]></EventKey>"));
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Contains(BotReplies.CodeExpired, InboundMessage.Parse(answer.Reply!).Content);
+    }
+
+    /// <summary>Found by the callback fuzzer (issue #15): a verdict that is no WeChat word did not fit its column and answered 500.</summary>
+    [Theory]
+    [InlineData("t-fuzz-1", "\ufffdrisky", "20001")]
+    [InlineData("t-fuzz-2", "risky", "色情")]
+    [InlineData("追踪", "risky", "20001")]
+    public async Task A_media_check_verdict_that_is_no_wechat_word_is_acknowledged_and_not_kept(string traceId, string suggest, string label)
+    {
+        suggest = System.Text.RegularExpressions.Regex.Unescape(suggest);
+        var answer = await wechat.PushAsync(WechatPusher.Event("o-user-7", "wxa_media_check", wechat.Now,
+            $"<trace_id><![CDATA[{traceId}]]></trace_id><result><suggest><![CDATA[{suggest}]]></suggest><label><![CDATA[{label}]]></label></result>"));
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Equal(0, await TestDb.ScalarAsync("SELECT COUNT(*) FROM media_checks"));
+    }
+
     [Theory]
     [InlineData(PushMode.Safe)]
     [InlineData(PushMode.Compatible)]

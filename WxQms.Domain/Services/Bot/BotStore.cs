@@ -75,6 +75,9 @@ public sealed class BotStore(MySqlDataSource db)
     /// <summary>The code behind a scanned scene, expired or not (the caller tells the user which).</summary>
     public async Task<BindCode?> CodeBySceneAsync(string scene, CancellationToken ct)
     {
+        // Scenes are ours and ASCII (the column is too): anything else is no code, not a collation error.
+        if (scene.Length > 64 || !System.Text.Ascii.IsValid(scene))
+            return null;
         const string sql = $"SELECT {BindCodeColumns} FROM bind_codes WHERE scene = @scene";
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QuerySingleOrDefaultAsync<BindCodeRow>(new CommandDefinition(sql, new { scene }, cancellationToken: ct)))

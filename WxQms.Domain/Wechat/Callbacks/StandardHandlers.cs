@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using WxQms.Domain.Storage;
 
 namespace WxQms.Domain.Wechat.Callbacks;
@@ -77,7 +78,8 @@ public sealed class SubscribeMessageEventHandler(SubscriptionStore subscriptions
 }
 
 /// <summary>Stores the verdict of an asynchronous image check (wxa_media_check) against its trace_id.</summary>
-public sealed class MediaCheckHandler(MediaCheckStore checks, IEnumerable<IMediaCheckListener> listeners) : ICallbackHandler
+public sealed class MediaCheckHandler(MediaCheckStore checks, IEnumerable<IMediaCheckListener> listeners, ILogger<MediaCheckHandler> log)
+    : ICallbackHandler
 {
     public IEnumerable<string> Keys => ["event:wxa_media_check"];
 
@@ -86,6 +88,12 @@ public sealed class MediaCheckHandler(MediaCheckStore checks, IEnumerable<IMedia
         var m = context.Message;
         if (m.TraceId is { Length: > 0 } traceId && m.MediaCheckSuggest is { Length: > 0 } suggest)
         {
+            // WeChat's trace ids, suggestions and labels are short ASCII words (and so are their columns).
+            if (!Word(traceId, 128) || !Word(suggest, 16) || m.MediaCheckLabel is { } label && !Word(label, 16))
+            {
+                log.LogWarning("Ignored a wxa_media_check push whose trace_id, suggest or label is no WeChat word");
+                return null;
+            }
             await checks.RecordAsync(context.App.AppId, m.FromUserName, new MediaCheckVerdict(traceId, suggest, m.MediaCheckLabel),
                 context.ReceivedAt, ct);
             foreach (var listener in listeners)
@@ -93,4 +101,7 @@ public sealed class MediaCheckHandler(MediaCheckStore checks, IEnumerable<IMedia
         }
         return null;
     }
+
+    private static bool Word(string value, int maxLength) =>
+        value.Length <= maxLength && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.');
 }
