@@ -40,7 +40,7 @@ public sealed class RedisOutageTests(WxQmsApp shared) : IAsyncLifetime
     public async Task The_tree_is_served_from_mysql_while_redis_is_down_and_recovers_after()
     {
         var client = app!.CreateClient();
-        var staff = new Assessment.AssessmentWorld(shared); // a token signed with the same key as this app's
+        var staff = new Assessment.AssessmentWorld(app); // a token this app issues, on its own clock
         client.DefaultRequestHeaders.Authorization = new("Bearer", await staff.TokenAsync(await staff.HolderAsync("staff", "DFL")));
         var rootId = (await client.GetFromJsonAsync<JsonElement>("/api/orgs", Ct))[0].GetProperty("id").GetInt64();
         var tree = $"/api/orgs/{rootId}/tree";
