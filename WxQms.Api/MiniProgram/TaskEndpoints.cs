@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using WxQms.Api.Infrastructure;
 using WxQms.Domain.Caching;
@@ -203,36 +202,44 @@ public static class TaskEndpoints
             return await SubmitEvidenceJsonAsync(id, request, user, commands, uploads, ct);
         if (!request.HasFormContentType)
             return Problem(StatusCodes.Status400BadRequest, "参数无效", "请以 multipart/form-data 或 JSON 提交", "request.invalid");
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-            limit.MaxRequestBodySize = MaxEvidenceBody;
 
-        var form = await request.ReadFormAsync(ct);
-        if (!DateTimeOffset.TryParse(form["heldAt"], out var heldAt))
+        // Streamed section by section: each photo goes to a temporary file as it arrives (checked there), and is stored
+        // only once the form around it has been read and parsed.
+        await using var received = new IncomingPhotos(photos);
+        IReadOnlyDictionary<string, string> form;
+        try
+        {
+            form = await MultipartBody.ReadAsync(request, MaxEvidenceBody, PhotoIntake.MaxBytes + 64 * 1024, async (_, fileName, body) =>
+            {
+                if (received.Count >= PhotoIntake.MaxPerSubmission)
+                    throw new RuleViolationException("evidence.too_many_photos", $"每次最多上传{PhotoIntake.MaxPerSubmission}张照片");
+                await received.AddAsync(body, fileName, ct);
+            }, ct);
+        }
+        catch (RuleViolationException rule) when (rule.Code == "evidence.too_many_photos")
+        {
+            return Problem(StatusCodes.Status400BadRequest, "参数无效", rule.Message, rule.Code);
+        }
+        if (!DateTimeOffset.TryParse(form.GetValueOrDefault("heldAt"), out var heldAt))
             return Problem(StatusCodes.Status400BadRequest, "参数无效", "请填写开展时间 heldAt（ISO 8601）", "request.invalid");
-        if (!int.TryParse(form["version"], out var version))
+        if (!int.TryParse(form.GetValueOrDefault("version"), out var version))
             return Problem(StatusCodes.Status400BadRequest, "参数无效", "缺少 version（任务的版本号）", "request.invalid");
         IReadOnlyList<AttendanceMark> attendance;
         try
         {
-            attendance = string.IsNullOrWhiteSpace(form["attendance"])
+            attendance = string.IsNullOrWhiteSpace(form.GetValueOrDefault("attendance"))
                 ? []
-                : JsonSerializer.Deserialize<List<AttendanceMark>>(form["attendance"]!, JsonDefaults.Storage) ?? [];
+                : JsonSerializer.Deserialize<List<AttendanceMark>>(form["attendance"], JsonDefaults.Storage) ?? [];
         }
         catch (JsonException)
         {
             return Problem(StatusCodes.Status400BadRequest, "参数无效", "考勤 attendance 应为 [{\"memberId\":1,\"presence\":\"present\"}]", "request.invalid");
         }
-        if (form.Files.Count > PhotoIntake.MaxPerSubmission)
-            return Problem(StatusCodes.Status400BadRequest, "参数无效", $"每次最多上传{PhotoIntake.MaxPerSubmission}张照片", "evidence.too_many_photos");
 
-        var stored = new List<StoredPhoto>();
-        foreach (var file in form.Files)
-        {
-            await using var stream = file.OpenReadStream();
-            stored.Add(await photos.AcceptAsync(stream, file.FileName, ct));
-        }
-        var result = await commands.SubmitEvidenceAsync(id, version, new EvidenceSubmission(heldAt, form["place"], form["topic"],
-            form["minutes"], attendance.Select(a => (a.MemberId, a.Presence)).ToList(), stored), Actor(user), user.MemberId, ct);
+        var stored = await received.StoreAsync(ct);
+        var result = await commands.SubmitEvidenceAsync(id, version, new EvidenceSubmission(heldAt, form.GetValueOrDefault("place"),
+            form.GetValueOrDefault("topic"), form.GetValueOrDefault("minutes"), attendance.Select(a => (a.MemberId, a.Presence)).ToList(), stored),
+            Actor(user), user.MemberId, ct);
         return TypedResults.Ok(SubmissionDto.From(result));
     }
 

@@ -1,5 +1,4 @@
 using Dapper;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
@@ -18,6 +17,9 @@ public sealed record RosterMember(long Id, string Name, string Status, long OrgI
 /// </summary>
 public static class UploadEndpoints
 {
+    /// <summary>One photo and the multipart framing around it.</summary>
+    private const long MaxBody = PhotoIntake.MaxBytes + 64 * 1024;
+
     public static IEndpointRouteBuilder MapMpUploads(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/mp/uploads", Upload).WithTags("Mini program: tasks").RequireAuthorization(MpAuth.Policy).DisableAntiforgery()
@@ -35,31 +37,35 @@ public static class UploadEndpoints
             return TaskEndpoints.Problem(StatusCodes.Status401Unauthorized, "未登录", "请先登录", "auth.required");
         var quota = options.Value.QuotaFor(resident: user.MemberId is null);
         await uploads.EnsureQuotaAsync(wechatUserId, quota, ct);
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-            limit.MaxRequestBodySize = PhotoIntake.MaxBytes + 64 * 1024;
         if (!request.HasFormContentType)
             return TaskEndpoints.Problem(StatusCodes.Status400BadRequest, "参数无效", "请以 multipart/form-data 上传，字段名 file", "request.invalid");
-        IFormCollection form;
+        IncomingPhoto? photo = null;
         try
         {
-            form = await request.ReadFormAsync(ct);
+            // Streamed: the photo goes to a temporary file as it arrives; nothing else of the body is kept.
+            await MultipartBody.ReadAsync(request, MaxBody, MaxBody, async (field, fileName, body) =>
+            {
+                if (field == "file" && photo is null)
+                    photo = await photos.ReceiveAsync(body, fileName, ct);
+            }, ct);
+            if (photo is null)
+                return TaskEndpoints.Problem(StatusCodes.Status400BadRequest, "参数无效", "缺少照片（字段名 file）", "request.invalid");
+            var received = photo;
+            var ticket = await uploads.AddAsync(wechatUserId, quota, received.Size, c => photos.StoreAsync(received, c), ct);
+            return TypedResults.Created((string?)null, ticket);
         }
         catch (BadHttpRequestException bad) when (bad.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return TaskEndpoints.Problem(StatusCodes.Status413PayloadTooLarge, "照片过大", "照片不能超过10MB", "upload.too_large");
         }
-        if (form.Files.GetFile("file") is not { } file)
-            return TaskEndpoints.Problem(StatusCodes.Status400BadRequest, "参数无效", "缺少照片（字段名 file）", "request.invalid");
-        try
-        {
-            await using var stream = file.OpenReadStream();
-            await using var photo = await photos.ReceiveAsync(stream, file.FileName, ct);
-            var ticket = await uploads.AddAsync(wechatUserId, quota, photo.Size, c => photos.StoreAsync(photo, c), ct);
-            return TypedResults.Created((string?)null, ticket);
-        }
         catch (RuleViolationException rule) when (UploadProblem(rule) is { } problem)
         {
             return problem;
+        }
+        finally
+        {
+            if (photo is not null)
+                await photo.DisposeAsync();
         }
     }
 

@@ -3,8 +3,6 @@ using System.Buffers.Binary;
 using MetadataExtractor;
 using MetadataExtractor.Formats.Exif;
 using MetadataExtractor.Formats.Jpeg;
-using MetadataExtractor.Formats.Png;
-using MetadataExtractor.Formats.WebP;
 using Microsoft.Extensions.Options;
 using WxQms.Domain.Storage;
 
@@ -156,44 +154,94 @@ public sealed class PhotoIntake(IFileStore files, IOptions<UploadOptions> option
         if (!Complete(head, tail, length, type))
             throw new RuleViolationException("photo.truncated", $"照片“{name}”不完整，请重新上传");
         file.Position = 0;
-        var directories = ReadMetadata(file);
-        if (directories is null || Dimensions(directories, type) is not ({ } width, { } height) || width <= 0 || height <= 0)
+        ((int, int)? Size, DateTimeOffset? TakenAt) read = type switch
+        {
+            "image/jpeg" => ReadJpeg(file),
+            "image/png" => (await PngSizeAsync(file, ct), null),
+            _ => (await WebPSizeAsync(file, ct), null),
+        };
+        if (read.Size is not (var width, var height) || width <= 0 || height <= 0)
             throw new RuleViolationException("photo.bad_type", $"“{name}”不是有效的{Label(type)}照片");
         var o = options.Value;
         if (width > o.MaxSide || height > o.MaxSide || (long)width * height > o.MaxPixels)
             throw new RuleViolationException("photo.dimensions", $"照片“{name}”的尺寸（{width}×{height}）不是普通照片，请重新拍摄或截图后上传");
-        return (type, width, height, TakenAt(directories));
+        return (type, width, height, read.TakenAt);
     }
 
     /// <summary>
-    /// The photo's metadata as MetadataExtractor reads it (headers and segments; the pixels are skipped),
-    /// or null when it cannot: hostile bytes may fail in any way, and every failure means "not a photo".
+    /// A JPEG's size from its SOF segment and its capture time from EXIF, read with MetadataExtractor from those
+    /// segments alone (the others are skipped, never read into memory); null when it has no SOF or cannot be read:
+    /// hostile bytes may fail in any way, and every failure means "not a photo".
     /// </summary>
-    private static IReadOnlyList<MetadataExtractor.Directory>? ReadMetadata(Stream stream)
+    private static ((int, int)? Size, DateTimeOffset? TakenAt) ReadJpeg(Stream file)
     {
         try
         {
-            return ImageMetadataReader.ReadMetadata(stream);
+            var directories = JpegMetadataReader.ReadMetadata(file, [new JpegReader(), new ExifReader()]);
+            return directories.OfType<JpegDirectory>().FirstOrDefault() is { } jpeg
+                   && jpeg.TryGetInt32(JpegDirectory.TagImageWidth, out var width) && jpeg.TryGetInt32(JpegDirectory.TagImageHeight, out var height)
+                ? ((width, height), TakenAt(directories))
+                : (null, null);
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
         {
-            return null;
+            return (null, null);
         }
     }
 
-    /// <summary>Width and height from the header of the type the magic bytes claim (JPEG SOF, PNG IHDR, WebP VP8/VP8L/VP8X).</summary>
-    private static (int?, int?) Dimensions(IReadOnlyList<MetadataExtractor.Directory> directories, string type)
+    /// <summary>
+    /// A PNG's size from its IHDR, after walking its chunks: IHDR first, IEND last and exactly at the end, every length
+    /// inside the file. Each chunk header is read and its data skipped, so pixels are never read.
+    /// </summary>
+    private static async Task<(int, int)?> PngSizeAsync(Stream file, CancellationToken ct)
     {
-        var (dir, w, h) = type switch
+        var header = new byte[8];
+        var ihdr = new byte[8];
+        (int, int)? size = null;
+        long position = 8;
+        for (var chunks = 0; position + 12 <= file.Length && chunks < 100_000; chunks++)
         {
-            "image/jpeg" => (directories.OfType<JpegDirectory>().FirstOrDefault() as MetadataExtractor.Directory, JpegDirectory.TagImageWidth,
-                JpegDirectory.TagImageHeight),
-            "image/png" => (directories.OfType<PngDirectory>().FirstOrDefault(d => d.ContainsTag(PngDirectory.TagImageWidth)),
-                PngDirectory.TagImageWidth, PngDirectory.TagImageHeight),
-            _ => (directories.OfType<WebPDirectory>().FirstOrDefault(d => d.ContainsTag(WebPDirectory.TagImageWidth)),
-                WebPDirectory.TagImageWidth, WebPDirectory.TagImageHeight),
+            file.Position = position;
+            await file.ReadExactlyAsync(header, ct);
+            var length = BinaryPrimitives.ReadUInt32BigEndian(header);
+            var type = System.Text.Encoding.ASCII.GetString(header, 4, 4);
+            if (size is null)
+            {
+                if (type != "IHDR" || length != 13)
+                    return null;
+                await file.ReadExactlyAsync(ihdr, ct);
+                size = ((int)BinaryPrimitives.ReadUInt32BigEndian(ihdr), (int)BinaryPrimitives.ReadUInt32BigEndian(ihdr.AsSpan(4)));
+            }
+            position += 12L + length;
+            if (type == "IEND")
+                return position == file.Length ? size : null;
+        }
+        return null;
+    }
+
+    /// <summary>A WebP's size from its first chunk: the canvas of VP8X, or the frame header of VP8 (lossy) or VP8L (lossless).</summary>
+    private static async Task<(int, int)?> WebPSizeAsync(Stream file, CancellationToken ct)
+    {
+        if (file.Length < 30)
+            return null;
+        var head = new byte[30];
+        await file.ReadExactlyAsync(head, ct);
+        return WebPSize(head);
+    }
+
+    private static (int, int)? WebPSize(ReadOnlySpan<byte> head)
+    {
+        var data = head[20..];
+        return head[12..16] switch
+        {
+            var c when c.SequenceEqual("VP8X"u8) => (1 + (data[4] | data[5] << 8 | data[6] << 16), 1 + (data[7] | data[8] << 8 | data[9] << 16)),
+            var c when c.SequenceEqual("VP8 "u8) && data[3..6].SequenceEqual((ReadOnlySpan<byte>)[0x9D, 0x01, 0x2A]) =>
+                (BinaryPrimitives.ReadUInt16LittleEndian(data[6..]) & 0x3FFF, BinaryPrimitives.ReadUInt16LittleEndian(data[8..]) & 0x3FFF),
+            var c when c.SequenceEqual("VP8L"u8) && data[0] == 0x2F => BinaryPrimitives.ReadUInt32LittleEndian(data[1..]) is var bits
+                ? (1 + (int)(bits & 0x3FFF), 1 + (int)((bits >> 14) & 0x3FFF))
+                : null,
+            _ => null,
         };
-        return dir is not null && dir.TryGetInt32(w, out var width) && dir.TryGetInt32(h, out var height) ? (width, height) : (null, null);
     }
 
     private static string Label(string type) => type switch
@@ -204,7 +252,8 @@ public sealed class PhotoIntake(IFileStore files, IOptions<UploadOptions> option
     };
 
     /// <summary>
-    /// When the photo was taken, from EXIF DateTimeOriginal (else DateTime), read with MetadataExtractor.
+    /// When the photo was taken, from EXIF DateTimeOriginal (else DateTime), read with MetadataExtractor from a JPEG
+    /// (what phone cameras write; a PNG or WebP is a screenshot or an edit, and its EXIF is not looked for).
     /// EXIF has no time zone unless OffsetTimeOriginal says so: a phone's clock here is Shanghai time.
     /// Null when there is none or it cannot be read; a photo without EXIF is still a good photo.
     /// </summary>
