@@ -202,7 +202,8 @@ public static class TaskEndpoints
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = MaxEvidenceBody;
 
-        var form = await request.ReadFormAsync(ct);
+        if (await UploadEndpoints.TryReadFormAsync(request, ct) is not { } form)
+            return UploadEndpoints.UnreadableForm();
         if (!DateTimeOffset.TryParse(form["heldAt"], out var heldAt))
             return Problem(StatusCodes.Status400BadRequest, "参数无效", "请填写开展时间 heldAt（ISO 8601）", "request.invalid");
         if (!int.TryParse(form["version"], out var version))

@@ -35,15 +35,17 @@ public static class UploadEndpoints
             limit.MaxRequestBodySize = PhotoIntake.MaxBytes + 64 * 1024;
         if (!request.HasFormContentType)
             return TaskEndpoints.Problem(StatusCodes.Status400BadRequest, "参数无效", "请以 multipart/form-data 上传，字段名 file", "request.invalid");
-        IFormCollection form;
+        IFormCollection? form;
         try
         {
-            form = await request.ReadFormAsync(ct);
+            form = await TryReadFormAsync(request, ct);
         }
         catch (BadHttpRequestException bad) when (bad.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return TaskEndpoints.Problem(StatusCodes.Status413PayloadTooLarge, "照片过大", "照片不能超过10MB", "upload.too_large");
         }
+        if (form is null)
+            return UnreadableForm();
         if (form.Files.GetFile("file") is not { } file)
             return TaskEndpoints.Problem(StatusCodes.Status400BadRequest, "参数无效", "缺少照片（字段名 file）", "request.invalid");
         try
@@ -62,6 +64,25 @@ public static class UploadEndpoints
             return TaskEndpoints.Problem(StatusCodes.Status415UnsupportedMediaType, "不是照片", rule.Message, "upload.not_image");
         }
     }
+
+    /// <summary>
+    /// The form, or null when its multipart framing cannot be followed (no boundary, one over the reader's limit, a body
+    /// cut off before its closing boundary): bad input, not a server error.
+    /// </summary>
+    internal static async Task<IFormCollection?> TryReadFormAsync(HttpRequest request, CancellationToken ct)
+    {
+        try
+        {
+            return await request.ReadFormAsync(ct);
+        }
+        catch (Exception e) when (e is InvalidDataException || e is IOException and not BadHttpRequestException && !ct.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    internal static ProblemHttpResult UnreadableForm() => TaskEndpoints.Problem(StatusCodes.Status400BadRequest, "参数无效",
+        "multipart/form-data 格式不正确", "request.invalid");
 
     internal static async Task<Results<Ok<IReadOnlyList<RosterMember>>, ProblemHttpResult>> Roster(long id, CurrentUser user,
         OrgStore orgs, MySqlDataSource db, CancellationToken ct)
