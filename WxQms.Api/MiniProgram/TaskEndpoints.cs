@@ -111,6 +111,8 @@ public static class TaskEndpoints
                 return Problem(StatusCodes.Status400BadRequest, "参数无效", $"未知的任务状态“{status}”", "request.invalid");
             state = parsed;
         }
+        if (!string.IsNullOrEmpty(period) && !Periods.TryParse(period, out _))
+            return Problem(StatusCodes.Status400BadRequest, "参数无效", $"无法识别的期间“{period}”，应如 2026-11、2026-Q4 或 2026", "request.invalid");
         var (items, outcome) = await queries.ListAsync(new TaskQueries.ListFilter(path!, state, string.IsNullOrEmpty(period) ? null : period,
             awaitingReview ?? false, limit ?? 100), ct);
         SetCacheHeader(http, outcome);
