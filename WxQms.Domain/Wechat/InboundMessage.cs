@@ -246,11 +246,11 @@ public sealed class InboundMessage
         part.Replace("%", "%25", StringComparison.Ordinal).Replace(":", "%3A", StringComparison.Ordinal);
 
     /// <summary>
-    /// Openids, message types and event names are short ASCII words (letters, digits, <c>_</c>, <c>-</c>): anything
-    /// else is not WeChat's, and would not fit the columns a push is kept in.
+    /// Openids, message types and event names are short runs of visible ASCII (no spaces): anything else is not
+    /// WeChat's, and would not fit the ASCII columns a push is kept in.
     /// </summary>
     private static string Token(string value, string name, int maxLength) =>
-        value.Length <= maxLength && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-')
+        value.Length <= maxLength && value.All(c => c is > ' ' and <= '~')
             ? value
             : throw new WechatXmlException($"{name} is not a WeChat identifier.");
 
