@@ -110,6 +110,8 @@ public static class TaskEndpoints
                 return Problem(StatusCodes.Status400BadRequest, "参数无效", $"未知的任务状态“{status}”", "request.invalid");
             state = parsed;
         }
+        if (!string.IsNullOrEmpty(period) && !Periods.TryParse(period, out _))
+            return Problem(StatusCodes.Status400BadRequest, "参数无效", $"无法识别的期间“{period}”，应如 2026-11、2026-Q4 或 2026", "request.invalid");
         var (items, outcome) = await queries.ListAsync(new TaskQueries.ListFilter(path!, state, string.IsNullOrEmpty(period) ? null : period,
             awaitingReview ?? false, limit ?? 100), ct);
         SetCacheHeader(http, outcome);
@@ -195,7 +197,7 @@ public static class TaskEndpoints
     internal static async Task<Results<Ok<SubmissionDto>, ProblemHttpResult>> SubmitEvidence(long id, HttpRequest request,
         CurrentUser user, OrgStore orgs, TaskCommands commands, PhotoIntake photos, UploadStore uploads, CancellationToken ct)
     {
-        var (_, problem) = await TaskInScopeAsync(id, user, orgs, commands, act: true, ct);
+        var (task, problem) = await TaskInScopeAsync(id, user, orgs, commands, act: true, ct);
         if (problem is not null)
             return problem;
         if (request.HasJsonContentType())
@@ -236,6 +238,10 @@ public static class TaskEndpoints
             return Problem(StatusCodes.Status400BadRequest, "参数无效", "考勤 attendance 应为 [{\"memberId\":1,\"presence\":\"present\"}]", "request.invalid");
         }
 
+        // A stale form is refused before its photos reach the store, so it leaves no file behind (the command checks
+        // the version again, inside its transaction, for a change that lands in between).
+        if (version != task!.RowVersion)
+            throw new ConflictException("task.version_conflict", "任务已被他人修改，请刷新后重试");
         var stored = await received.StoreAsync(ct);
         var result = await commands.SubmitEvidenceAsync(id, version, new EvidenceSubmission(heldAt, form.GetValueOrDefault("place"),
             form.GetValueOrDefault("topic"), form.GetValueOrDefault("minutes"), attendance.Select(a => (a.MemberId, a.Presence)).ToList(), stored),

@@ -66,6 +66,7 @@ public sealed class LoginTests(WxQmsApp app, SeededSubdistrict seeded) : IClassF
         Assert.Equal(orgId.ToString(), Payload(again.Token).GetProperty("oid").GetString());
 
         var me = await SendAsync(HttpMethod.Get, "/api/mp/me", again.Token);
+        Assert.True(me.Body.TryGetProperty("wechatUserId", out _), me.Body.ToString());
         Assert.Equal(wechatUserId, me.Body.GetProperty("wechatUserId").GetInt64());
         AssertMember(me.Body.GetProperty("member"), memberId, name, branchId);
 

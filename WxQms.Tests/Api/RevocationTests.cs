@@ -19,6 +19,12 @@ namespace WxQms.Tests.Api;
 [Collection(IntegrationCollection.Name)]
 public sealed class RevocationTests(WxQmsApp app, SeededSubdistrict seeded) : IClassFixture<SeededSubdistrict>, IAsyncLifetime
 {
+    /// <summary>
+    /// These tests unbind, move and strike off branch secretaries: they take theirs from the far end of the list (DFL-C13 and
+    /// C15), so the login and binding tests running beside them, which take the first few, never lose theirs mid-test.
+    /// </summary>
+    private const int Apart = 54;
+
     private readonly SandboxDriver wx = new(app);
     private BotWorld world = null!;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -35,7 +41,7 @@ public sealed class RevocationTests(WxQmsApp app, SeededSubdistrict seeded) : IC
     [Fact]
     public async Task Unbinding_in_the_chat_unbinds_the_mini_program_too_and_refuses_the_tokens_issued_before()
     {
-        var secretary = await world.WithRoleAsync(Roles.Secretary, "branch");
+        var secretary = await world.WithRoleAsync(Roles.Secretary, "branch", skip: Apart);
         var staff = await wx.SignInMemberAsync(world.Http, (await world.WithRoleAsync(Roles.Staff, "subdistrict")).MemberId);
         var (_, url, _) = await world.PrintCodeAsync(staff, secretary.OrgId);
         await LoginAsync(secretary.MpOpenId); // the mini program has met her before she binds in the chat
@@ -55,7 +61,7 @@ public sealed class RevocationTests(WxQmsApp app, SeededSubdistrict seeded) : IC
     [Fact]
     public async Task A_role_taken_away_refuses_the_tokens_issued_before_and_the_next_login_has_the_new_roles()
     {
-        var secretary = await world.WithRoleAsync(Roles.Secretary, "branch", skip: 1);
+        var secretary = await world.WithRoleAsync(Roles.Secretary, "branch", skip: Apart + 1);
         var token = await wx.SignInMemberAsync(world.Http, secretary.MemberId);
         Assert.Equal(HttpStatusCode.OK, (await MeAsync(token)).Status);
 
@@ -93,7 +99,7 @@ public sealed class RevocationTests(WxQmsApp app, SeededSubdistrict seeded) : IC
     [Fact]
     public async Task A_member_who_transferred_out_signs_in_without_roles_and_cannot_bind_by_phone()
     {
-        var member = await world.WithRoleAsync(Roles.Secretary, "branch", skip: 2);
+        var member = await world.WithRoleAsync(Roles.Secretary, "branch", skip: Apart + 2);
         var token = await wx.SignInMemberAsync(world.Http, member.MemberId);
 
         await app.Get<MemberService>().SetStatusAsync(member.MemberId, MemberStatus.TransferredOut, "test", Ct);
@@ -112,7 +118,7 @@ public sealed class RevocationTests(WxQmsApp app, SeededSubdistrict seeded) : IC
     [Fact]
     public async Task The_ranking_pages_cookie_stops_working_once_the_wechat_user_is_unbound()
     {
-        var secretary = await world.WithRoleAsync(Roles.Secretary, "branch", skip: 3);
+        var secretary = await world.WithRoleAsync(Roles.Secretary, "branch", skip: Apart + 4);
         var staff = await wx.SignInMemberAsync(world.Http, (await world.WithRoleAsync(Roles.Staff, "subdistrict")).MemberId);
         var (_, url, _) = await world.PrintCodeAsync(staff, secretary.OrgId);
         await world.BindAsync(secretary, url);

@@ -67,6 +67,8 @@ public sealed class AssessmentWorld(WxQmsApp app, bool thisMonth = false)
     {
         var profile = await app.Get<WechatLinkStore>().ProfileAsync(memberId, Ct);
         var user = await app.Get<WechatLinkStore>().UpsertAsync(WxQmsApp.MpAppId, $"o-assess-{memberId}", null, app.Clock.GetUtcNow(), Ct);
+        // Bound, as /api/mp/bind leaves it: the H5 pages follow the WeChat user's current link (#15 revocation).
+        await TestDb.ExecuteAsync("UPDATE wechat_users SET member_id = @memberId WHERE id = @id", new { memberId, id = user.Id });
         return app.Get<TokenIssuer>().Issue(new MpIdentity(user.Id, profile)).Token;
     }
 

@@ -84,7 +84,7 @@ public static class Periods
         period = null!;
         if (key is null || key.Length < 4
             || !int.TryParse(key.AsSpan(0, 4), NumberStyles.None, CultureInfo.InvariantCulture, out var year)
-            || year is < 1 or > 9998)
+            || year is < 1900 or > 9998) // before 1900 no local midnight of Asia/Shanghai converts safely (year 1's underflows)
             return false;
         var rest = key.AsSpan(4);
         if (rest.IsEmpty)
