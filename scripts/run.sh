@@ -197,7 +197,7 @@ dotnet "$JOBS_DLL" menus || log "the official-account menu was not published (se
 
 # /docs and /openapi/v1.json are served only with Api:PublicDocs (the Sandbox file turns it on).
 docs="$BASE_URL/docs"
-[[ $(curl -s -o /dev/null -w '%{http_code}' "$docs" || true) == 200 ]] || docs="off (Api__PublicDocs=true publishes $BASE_URL/docs)"
+[[ $(curl -sL -o /dev/null -w '%{http_code}' "$docs" || true) == 200 ]] || docs="off (Api__PublicDocs=true publishes $BASE_URL/docs)"
 cat <<EOF
 [run] WxQms is running ($ASPNETCORE_ENVIRONMENT): Api pid $API_PID, Jobs pid $JOBS_PID
 [run]   API docs   $docs
