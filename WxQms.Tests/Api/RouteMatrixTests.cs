@@ -71,19 +71,18 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("GET /api/mp/subscriptions", "401 2xx 2xx 2xx 2xx 2xx 2xx 2xx"),
 
         // Micro-wishes: published wishes are public to every signed-in user, whatever the community.
-        // Finding (listed, not fixed): a wish action checks the wish's status and version before who may act, so a
-        // stale write answers 409 to anyone; the matrix cannot tell refused from admitted there.
+        // Wish actions decide who may act before the wish's status, version or the body (#15: they answered 409 to anyone).
         new("GET /api/mp/wishes", "401 2xx 2xx 2xx 2xx 2xx 2xx 2xx", "401 2xx 2xx 2xx 2xx 2xx 2xx 2xx"),
         new("GET /api/mp/wishes/communities", "401 2xx 2xx 2xx 2xx 2xx 2xx 2xx"), // #15: residents post wishes without the org tree
         new("GET /api/mp/wishes/{id}", "401 2xx 2xx 2xx 2xx 2xx 2xx 2xx", "401 2xx 2xx 2xx 2xx 2xx 2xx 2xx"),
         new("POST /api/mp/wishes", "401 409 409 409 409 409 409 409"),
-        new("POST /api/mp/wishes/{id}/approve", "401 409 409 409 409 409 409 409", "401 409 409 409 409 409 409 409"),
-        new("POST /api/mp/wishes/{id}/refuse", "401 409 409 409 409 409 409 409", "401 409 409 409 409 409 409 409"),
-        new("POST /api/mp/wishes/{id}/cancel", "401 409 409 409 409 409 409 409", "401 409 409 409 409 409 409 409"),
-        new("POST /api/mp/wishes/{id}/claim", "401 409 409 409 409 409 409 409", "401 409 409 409 409 409 409 409"),
-        new("POST /api/mp/wishes/{id}/release", "401 409 409 409 409 409 409 409", "401 409 409 409 409 409 409 409"),
-        new("POST /api/mp/wishes/{id}/fulfil", "401 409 409 409 409 409 409 409", "401 409 409 409 409 409 409 409"),
-        new("POST /api/mp/wishes/{id}/confirm", "401 409 409 409 409 409 409 409", "401 409 409 409 409 409 409 409"),
+        new("POST /api/mp/wishes/{id}/approve", "401 403 403 403 403 403 409 403", "401 403 403 403 403 403 409 403"),
+        new("POST /api/mp/wishes/{id}/refuse", "401 403 403 403 403 403 409 403", "401 403 403 403 403 403 409 403"),
+        new("POST /api/mp/wishes/{id}/cancel", "401 403 403 403 403 403 409 403", "401 403 403 403 403 403 409 403"),
+        new("POST /api/mp/wishes/{id}/claim", "401 403 409 409 409 409 409 409", "401 403 409 409 409 409 409 409"),
+        new("POST /api/mp/wishes/{id}/release", "401 403 403 403 403 403 409 403", "401 403 403 403 403 403 409 403"),
+        new("POST /api/mp/wishes/{id}/fulfil", "401 403 403 403 403 403 403 403", "401 403 403 403 403 403 403 403"),
+        new("POST /api/mp/wishes/{id}/confirm", "401 403 403 403 403 403 403 403", "401 403 403 403 403 403 403 403"),
 
         // Bot binding codes: printed by office staff
         new("GET /api/mp/orgs/{id}/bind-qrcode", "401 403 403 403 403 403 2xx 403", "401 403 403 403 403 403 2xx 403"),

@@ -284,7 +284,6 @@ public sealed class WishService(MySqlDataSource db, TimeProvider clock, IOptions
     public Task<Wish> ApproveAsync(long id, int version, WishActor actor, CancellationToken ct) =>
         TransitionAsync(id, version, WishAction.Approve, actor, async (ctx, w) =>
         {
-            EnsureModerator(w, actor);
             if (w.Photos.Any(p => p.Stage == WishPhotoStage.Wish && p.Check == PhotoCheck.Pending))
                 throw new RuleViolationException("wish.photo_checking", "图片内容安全检测尚未完成，请稍后再审核");
             if (w.Photos.Any(p => p.Stage == WishPhotoStage.Wish && p.Check == PhotoCheck.Risky))
@@ -292,35 +291,35 @@ public sealed class WishService(MySqlDataSource db, TimeProvider clock, IOptions
             await ctx.UpdateAsync("reviewed_by = @actor, reviewed_at = @now", new { });
             await ctx.AuditAsync("wish.approved", new { });
             await ctx.NotifyWisherAsync(WishNotices.Kinds.Published, "审核通过", "您的心愿已发布，等待党员认领");
-        }, ct);
+        }, ct, authorize: (w, _) => EnsureModerator(w, actor));
 
     public Task<Wish> RefuseAsync(long id, int version, string? reason, WishActor actor, CancellationToken ct) =>
         TransitionAsync(id, version, WishAction.Refuse, actor, async (ctx, w) =>
         {
-            EnsureModerator(w, actor);
             var why = Reason(reason, "不予发布");
             await ctx.UpdateAsync("reviewed_by = @actor, reviewed_at = @now, refuse_reason = @why", new { why });
             await ctx.AuditAsync("wish.refused", new { Reason = why });
             await ctx.NotifyWisherAsync(WishNotices.Kinds.Refused, "未通过", why);
-        }, ct);
+        }, ct, authorize: (w, _) => EnsureModerator(w, actor));
 
     public Task<Wish> CancelAsync(long id, int version, string? reason, WishActor actor, CancellationToken ct) =>
         TransitionAsync(id, version, WishAction.Cancel, actor, async (ctx, w) =>
         {
-            if (!IsWisher(w, ctx.WisherUnionId, actor) && !Access.CanModerateWishes(actor.Grants, w.CommunityPath))
-                throw new ForbiddenException("auth.forbidden", "只有心愿发布人或社区、街道工作人员可以撤销心愿");
             var why = Reason(reason, "撤销心愿");
             await ctx.UpdateAsync("cancel_reason = @why", new { why });
             await ctx.AuditAsync("wish.cancelled", new { Reason = why, Claimer = w.ClaimerMemberId });
             if (w.ClaimerMemberId is { } claimer)
                 await ctx.NotifyMemberAsync(claimer, WishNotices.Kinds.Cancelled, "已撤销", why);
-        }, ct);
+        }, ct, authorize: (w, wisherUnionId) =>
+        {
+            if (!IsWisher(w, wisherUnionId, actor) && !Access.CanModerateWishes(actor.Grants, w.CommunityPath))
+                throw new ForbiddenException("auth.forbidden", "只有心愿发布人或社区、街道工作人员可以撤销心愿");
+        });
 
     public Task<Wish> ClaimAsync(long id, int version, WishActor actor, CancellationToken ct) =>
         TransitionAsync(id, version, WishAction.Claim, actor, async (ctx, w) =>
         {
-            if (actor.MemberId is not { } memberId)
-                throw new ForbiddenException("wish.member_only", "只有绑定身份的党员可以认领心愿");
+            var memberId = actor.MemberId!.Value; // authorised below
             if (IsWisher(w, ctx.WisherUnionId, actor))
                 throw new RuleViolationException("wish.own", "不能认领自己发布的心愿");
             var open = await ctx.Conn.ExecuteScalarAsync<int>(new CommandDefinition(
@@ -332,22 +331,33 @@ public sealed class WishService(MySqlDataSource db, TimeProvider clock, IOptions
             await ctx.UpdateAsync("claimer_member_id = @memberId, claimed_at = @now", new { memberId });
             await ctx.AuditAsync("wish.claimed", new { Claimer = memberId });
             await ctx.NotifyWisherAsync(WishNotices.Kinds.Claimed, "已被认领", $"党员{actor.MemberName}认领了您的心愿");
-        }, ct);
+        }, ct, authorize: (_, _) =>
+        {
+            if (actor.MemberId is null)
+                throw new ForbiddenException("wish.member_only", "只有绑定身份的党员可以认领心愿");
+        });
 
     public Task<Wish> ReleaseAsync(long id, int version, string? reason, WishActor actor, CancellationToken ct) =>
         TransitionAsync(id, version, WishAction.Release, actor, async (ctx, w) =>
         {
-            if (!IsClaimer(w, actor) && !Access.CanModerateWishes(actor.Grants, w.CommunityPath))
-                throw new ForbiddenException("auth.forbidden", "只有认领人或社区、街道工作人员可以释放认领");
             var why = Reason(reason, "释放认领");
             await ctx.UpdateAsync("claimer_member_id = NULL, claimed_at = NULL", new { });
             await ctx.AuditAsync("wish.released", new { Reason = why, Claimer = w.ClaimerMemberId });
             await ctx.NotifyWisherAsync(WishNotices.Kinds.Released, "认领已释放", why);
-        }, ct);
+        }, ct, authorize: (w, _) =>
+        {
+            if (!IsClaimer(w, actor) && !Access.CanModerateWishes(actor.Grants, w.CommunityPath))
+                throw new ForbiddenException("auth.forbidden", "只有认领人或社区、街道工作人员可以释放认领");
+        });
 
     public async Task<Wish> FulfilAsync(long id, int version, string? note, IReadOnlyList<string> photoTokens, WishActor actor,
         CancellationToken ct, InlinePhotos? inline = null)
     {
+        // Who may act comes before what they sent (checked again under the row lock in the transition).
+        if (await GetAsync(id, ct) is not var (current, wisherUnionId) || !CanSee(current, wisherUnionId, actor))
+            throw new NotFoundException($"心愿 {id} 不存在");
+        if (!IsClaimer(current, actor))
+            throw new ForbiddenException("auth.forbidden", "只有认领人可以提交完成情况");
         var text = note?.Trim() ?? "";
         if (text.Length > WishRules.MaxNote)
             throw new RuleViolationException("wish.invalid", $"完成说明不超过 {WishRules.MaxNote} 个字");
@@ -365,8 +375,6 @@ public sealed class WishService(MySqlDataSource db, TimeProvider clock, IOptions
 
         var wish = await TransitionAsync(id, version, WishAction.Fulfil, actor, async (ctx, w) =>
         {
-            if (!IsClaimer(w, actor))
-                throw new ForbiddenException("auth.forbidden", "只有认领人可以提交完成情况");
             if (inline is not null)
                 photos.AddRange(await inline.StoreAsync(ct));
             await ctx.UpdateAsync("fulfilled_at = @now, fulfil_note = @text", new { text = text.Length == 0 ? null : text });
@@ -375,7 +383,11 @@ public sealed class WishService(MySqlDataSource db, TimeProvider clock, IOptions
             await ctx.AuditAsync("wish.fulfilled", new { Note = text, Photos = photos.Count });
             await ctx.NotifyWisherAsync(WishNotices.Kinds.Fulfilled, "待您确认",
                 $"请确认，{O.AutoConfirmAfter.TotalDays:0}天后自动点亮");
-        }, ct);
+        }, ct, authorize: (w, _) =>
+        {
+            if (!IsClaimer(w, actor))
+                throw new ForbiddenException("auth.forbidden", "只有认领人可以提交完成情况");
+        });
         await StartImageChecksAsync(id, WishPhotoStage.Fulfil, openId, ct);
         return (await GetAsync(id, ct))!.Value.Wish;
     }
@@ -383,10 +395,12 @@ public sealed class WishService(MySqlDataSource db, TimeProvider clock, IOptions
     public Task<Wish> ConfirmAsync(long id, int version, WishActor actor, CancellationToken ct) =>
         TransitionAsync(id, version, WishAction.Confirm, actor, async (ctx, w) =>
         {
-            if (!IsWisher(w, ctx.WisherUnionId, actor))
-                throw new ForbiddenException("auth.forbidden", "只有心愿发布人可以确认");
             await LightAsync(ctx, w, "wisher");
-        }, ct);
+        }, ct, authorize: (w, wisherUnionId) =>
+        {
+            if (!IsWisher(w, wisherUnionId, actor))
+                throw new ForbiddenException("auth.forbidden", "只有心愿发布人可以确认");
+        });
 
     /// <summary>Lights the fulfilled wishes whose wait is over, in batches under SKIP LOCKED; returns how many.</summary>
     /// <summary>A fulfilled wish the auto-confirmation failed on this often is left to people (its error is in the log).</summary>
@@ -479,7 +493,8 @@ public sealed class WishService(MySqlDataSource db, TimeProvider clock, IOptions
     }
 
     private async Task<Wish> TransitionAsync(long id, int version, WishAction action, WishActor actor,
-        Func<TransitionContext, Wish, Task> body, CancellationToken ct, string? actorName = null, DateTimeOffset? at = null)
+        Func<TransitionContext, Wish, Task> body, CancellationToken ct, string? actorName = null, DateTimeOffset? at = null,
+        Action<Wish, string?>? authorize = null)
     {
         var now = at ?? clock.GetUtcNow();
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -492,6 +507,8 @@ public sealed class WishService(MySqlDataSource db, TimeProvider clock, IOptions
         var wish = ToModel(row, photos.GetValueOrDefault(id) ?? []);
         if (actorName is null && !CanSee(wish, row.WisherUnionId, actor))
             throw new NotFoundException($"心愿 {id} 不存在");
+        // Who may act comes first: a stranger learns nothing of the wish's status or version (issue #15, route matrix).
+        authorize?.Invoke(wish, row.WisherUnionId);
         if (WishRules.Next(wish.Status, action) is not { } to)
             throw new RuleViolationException("wish.wrong_status", WishRules.Refusal(wish.Status, action));
         if (wish.Version != version)
