@@ -4,9 +4,9 @@ using WxQms.Api.H5;
 using WxQms.Api.Infrastructure;
 using WxQms.Api.MiniProgram;
 using WxQms.Api.Orgs;
-using WxQms.Api.Sandbox;
 using WxQms.Api.Wechat;
 using WxQms.Domain.Hosting;
+using WxQms.Sandbox;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -19,8 +19,8 @@ builder.Services.AddOpenApi(o => o.DescribeProblemExtensions());
 builder.AddMpAuth(); // JWT bearer for /api/mp, 401/403 as ProblemDetails, CurrentUser
 builder.AddRateLimits(); // RateLimits:*, per user or IP address, 429 as ProblemDetails
 
-// The local imitation of WeChat's servers; its routes answer only when Wechat:Sandbox:Enabled
-builder.Services.AddWechatSandbox();
+// The local imitation of WeChat's servers (WxQms.Sandbox): nothing is registered unless Wechat:Sandbox:Enabled
+builder.AddWxQmsSandbox();
 builder.Services.AddSingleton<H5Viewer>(); // sign-in of the official-account pages (/h5/*)
 
 var app = builder.Build();
@@ -50,6 +50,6 @@ app.MapWishPage(); // /h5/wishes, the micro-wish wall of the official account
 app.MapMpBindCodes(); // printed branch QR codes for the official-account bot
 app.MapAssessment(); // rankings, stars, exports, /h5/ranking
 app.MapWechatCallbacks();
-app.MapWechatSandbox();
+app.MapWxQmsSandbox(); // only when the sandbox is on
 
 app.Run();

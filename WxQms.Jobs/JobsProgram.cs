@@ -10,6 +10,8 @@ using WxQms.Domain.Services.Bot;
 using WxQms.Domain.Services.Reminders;
 using WxQms.Domain.Storage;
 using WxQms.Domain.Wechat.Callbacks;
+using WxQms.Sandbox;
+using WxQms.Sandbox.Demo;
 
 namespace WxQms.Jobs;
 
@@ -42,6 +44,8 @@ public static class JobsProgram
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.AddWxQmsCore();
+        if (verb is "seed" or "simulate")
+            builder.Services.AddWxQmsDemo(); // the demo's data, from WxQms.Sandbox
         if (verb == "run")
             builder.AddWorkers();
 

@@ -41,7 +41,6 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<TokenVersions>();
         services.AddSingleton<OrgService>();
         services.AddSingleton<MemberService>();
-        services.AddSingleton<DemoSeeder>();
         services.AddOptions<FileStoreOptions>().BindConfiguration(FileStoreOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<FileStore>();

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Hosting;
 using WxQms.Api.Infrastructure;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
-using WxQms.Api.Sandbox;
+using WxQms.Sandbox;
 using WxQms.Domain.Model;
 using WxQms.Tests.Infrastructure;
 using WxQms.Tests.Sandbox;

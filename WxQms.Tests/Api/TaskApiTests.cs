@@ -7,6 +7,7 @@ using MySqlConnector;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Services;
+using WxQms.Sandbox.Demo;
 using WxQms.Tests.Browser;
 using WxQms.Tests.Infrastructure;
 using WxQms.Tests.Sandbox;
@@ -329,5 +330,5 @@ public sealed class TaskApiTests(WxQmsApp app) : IAsyncLifetime
 
 internal static class SandboxDriverUsers
 {
-    public static string ResidentMpOpenId => WxQms.Api.Sandbox.SandboxUsers.Residents[0].MpOpenId;
+    public static string ResidentMpOpenId => WxQms.Sandbox.SandboxUsers.Residents[0].MpOpenId;
 }

@@ -3,6 +3,7 @@ using WxQms.Api.Infrastructure;
 using WxQms.Domain.Services;
 using WxQms.Domain.Services.Assessment;
 using WxQms.Domain.Storage;
+using WxQms.Sandbox.Demo;
 using WxQms.Tests.Browser;
 using WxQms.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;

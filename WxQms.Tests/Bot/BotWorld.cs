@@ -84,7 +84,7 @@ public sealed class BotWorld(WxQmsApp app, SandboxDriver wx)
     /// <summary>The n-th sandbox resident: someone with WeChat and no member record (a stranger to every branch).</summary>
     public static Person Resident(int n)
     {
-        var r = WxQms.Api.Sandbox.SandboxUsers.Residents[n];
+        var r = WxQms.Sandbox.SandboxUsers.Residents[n];
         return new Person(0, r.Name, r.Phone, 0, "", r.OpenId, r.MpOpenId);
     }
 

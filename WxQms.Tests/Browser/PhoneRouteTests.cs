@@ -4,8 +4,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
-using WxQms.Api.Sandbox;
-using WxQms.Api.Sandbox.Phone;
+using WxQms.Sandbox;
+using WxQms.Sandbox.Phone;
 using WxQms.Domain.Wechat;
 using WxQms.Tests.Infrastructure;
 
@@ -103,6 +103,7 @@ public sealed class PhoneRouteTests(WxQmsApp app) : IAsyncLifetime
             base.ConfigureWebHost(builder);
             builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(
                 new Dictionary<string, string?> { ["Wechat:Sandbox:Enabled"] = "false" }));
+            builder.UseSetting("Wechat:Sandbox:Enabled", "false"); // read by Program before the host is built
         }
     }
 }

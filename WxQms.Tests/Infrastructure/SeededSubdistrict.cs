@@ -1,4 +1,5 @@
 using WxQms.Domain.Services;
+using WxQms.Sandbox.Demo;
 
 namespace WxQms.Tests.Infrastructure;
 

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using MySqlConnector;
 using StackExchange.Redis;
-using WxQms.Api.Sandbox;
+using WxQms.Sandbox;
 using WxQms.Domain.Storage;
 using WxQms.Domain.Wechat;
 
@@ -95,6 +95,10 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
     {
         builder.UseEnvironment("Development"); // the sandbox runs only in Sandbox or Development
         builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(Settings));
+        // Program decides whether to add the sandbox before the host is built, when the configuration above has not
+        // arrived yet (the factory adds it at Build); host settings reach Program at once.
+        builder.UseSetting("Wechat:Sandbox:Enabled", Settings["Wechat:Sandbox:Enabled"]);
+        builder.UseSetting("Wechat:ApiBase", Settings["Wechat:ApiBase"]);
         builder.ConfigureServices(s =>
         {
             s.AddSingleton(AppClock);
@@ -129,7 +133,7 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
         await using var redis = await ConnectionMultiplexer.ConnectAsync(options);
         foreach (var server in redis.GetServers())
             await server.FlushDatabaseAsync();
-        Get<SandboxWechat>().Reset();
+        Services.GetService<SandboxWechat>()?.Reset(); // none when a test turned the sandbox off
     }
 
     public override async ValueTask DisposeAsync()

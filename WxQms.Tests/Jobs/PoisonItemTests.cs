@@ -2,6 +2,7 @@ using WxQms.Domain.Services;
 using WxQms.Domain.Services.Reminders;
 using WxQms.Domain.Storage;
 using WxQms.Domain.Wechat.Callbacks;
+using WxQms.Sandbox.Demo;
 using WxQms.Tests.Infrastructure;
 using static WxQms.Tests.Infrastructure.TestDb;
 

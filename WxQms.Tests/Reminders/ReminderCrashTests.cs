@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using WxQms.Api.Sandbox;
+using WxQms.Sandbox;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services;
 using WxQms.Tests.Browser;

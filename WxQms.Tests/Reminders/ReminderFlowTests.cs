@@ -1,13 +1,14 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using WxQms.Api.Sandbox;
+using WxQms.Sandbox;
 using WxQms.Domain.Model;
 using WxQms.Domain.Services;
 using WxQms.Domain.Rules.Reminders;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services.Reminders;
 using WxQms.Domain.Storage;
+using WxQms.Sandbox.Demo;
 using WxQms.Tests.Infrastructure;
 
 namespace WxQms.Tests.Reminders;

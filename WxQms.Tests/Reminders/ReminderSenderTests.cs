@@ -1,4 +1,4 @@
-using WxQms.Api.Sandbox;
+using WxQms.Sandbox;
 using WxQms.Domain.Model;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services;

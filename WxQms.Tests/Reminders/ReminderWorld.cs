@@ -1,13 +1,14 @@
 using System.Net.Http.Json;
 using Dapper;
 using MySqlConnector;
-using WxQms.Api.Sandbox;
+using WxQms.Sandbox;
 using WxQms.Domain.Model;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services;
 using WxQms.Domain.Services.Reminders;
 using WxQms.Domain.Wechat;
+using WxQms.Sandbox.Demo;
 using WxQms.Tests.Infrastructure;
 using WxQms.Tests.Sandbox;
 using Microsoft.Extensions.Options;

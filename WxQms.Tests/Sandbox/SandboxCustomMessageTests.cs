@@ -1,5 +1,5 @@
 using System.Text.Json;
-using WxQms.Api.Sandbox;
+using WxQms.Sandbox;
 using WxQms.Tests.Infrastructure;
 
 namespace WxQms.Tests.Sandbox;

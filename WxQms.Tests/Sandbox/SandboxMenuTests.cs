@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using WxQms.Api.Sandbox;
+using WxQms.Sandbox;
 using WxQms.Tests.Infrastructure;
 
 namespace WxQms.Tests.Sandbox;

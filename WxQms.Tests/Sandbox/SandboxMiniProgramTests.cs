@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
 using MySqlConnector;
-using WxQms.Api.Sandbox;
+using WxQms.Sandbox;
 using WxQms.Tests.Infrastructure;
 
 namespace WxQms.Tests.Sandbox;

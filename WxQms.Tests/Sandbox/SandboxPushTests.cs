@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
-using WxQms.Api.Sandbox;
+using WxQms.Sandbox;
 using WxQms.Domain.Services.Bot;
 using WxQms.Domain.Wechat;
 using WxQms.Tests.Infrastructure;

@@ -1,12 +1,15 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using WxQms.Sandbox;
 using WxQms.Tests.Infrastructure;
 
 namespace WxQms.Tests.Sandbox;
 
 [Collection(IntegrationCollection.Name)]
-public sealed class SandboxSwitchTests
+public sealed class SandboxSwitchTests(WxQmsApp app)
 {
     /// <summary>The same Api with Wechat:Sandbox:Enabled off, as in production.</summary>
     private sealed class WithoutSandbox : WxQmsApp
@@ -16,6 +19,7 @@ public sealed class SandboxSwitchTests
             base.ConfigureWebHost(builder);
             builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(
                 new Dictionary<string, string?> { ["Wechat:Sandbox:Enabled"] = "false" }));
+            builder.UseSetting("Wechat:Sandbox:Enabled", "false"); // read by Program before the host is built
         }
     }
 
@@ -36,5 +40,24 @@ public sealed class SandboxSwitchTests
         }, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    /// <summary>
+    /// Off, the sandbox is not in the Api at all: no imitation of WeChat to resolve, no phone page, and no background
+    /// delivery of its pushes running; on (the tests' Api), its delivery runs.
+    /// </summary>
+    [Fact]
+    public async Task Nothing_of_the_sandbox_is_registered_or_runs_when_it_is_off()
+    {
+        await using var production = new WithoutSandbox();
+        using var client = production.CreateClient(); // starts the host and its hosted services
+
+        using var phone = await client.GetAsync("/sandbox/phone", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NotFound, phone.StatusCode);
+        Assert.Null(production.Services.GetService<SandboxWechat>());
+        Assert.DoesNotContain(production.Services.GetServices<IHostedService>(),
+            s => s is SandboxPushDelivery || s.GetType().Assembly == typeof(SandboxWechat).Assembly);
+        Assert.Contains(app.Services.GetServices<IHostedService>(), s => s is SandboxPushDelivery);
     }
 }

@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using WxQms.Api.Sandbox;
+using WxQms.Sandbox;
 using WxQms.Tests.Infrastructure;
 
 namespace WxQms.Tests.Sandbox;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Dapper;
 using MySqlConnector;
-using WxQms.Api.Sandbox;
+using WxQms.Sandbox;
 using WxQms.Domain.Model;
 using WxQms.Domain.Storage;
 using WxQms.Tests.Infrastructure;

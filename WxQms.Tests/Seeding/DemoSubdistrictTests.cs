@@ -1,6 +1,6 @@
 using System.Text.Json;
 using WxQms.Domain.Model;
-using WxQms.Domain.Seeding;
+using WxQms.Sandbox.Seeding;
 
 namespace WxQms.Tests.Seeding;
 

@@ -1,6 +1,7 @@
 using Dapper;
 using MySqlConnector;
 using WxQms.Domain.Services;
+using WxQms.Sandbox.Demo;
 using WxQms.Tests.Infrastructure;
 
 namespace WxQms.Tests.Tasks;

@@ -2,6 +2,7 @@ using Dapper;
 using MySqlConnector;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Services;
+using WxQms.Sandbox.Demo;
 using WxQms.Tests.Infrastructure;
 
 namespace WxQms.Tests.Tasks;

@@ -6,12 +6,13 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
-using WxQms.Api.Sandbox;
+using WxQms.Sandbox;
 using WxQms.Domain.Services.Bot;
 using WxQms.Domain.Services;
 using WxQms.Domain.Storage;
 using WxQms.Domain.Wechat;
 using WxQms.Domain.Wechat.Callbacks;
+using WxQms.Sandbox.Demo;
 using WxQms.Tests.Infrastructure;
 using WxQms.Tests.Sandbox;
 

@@ -3,10 +3,11 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
 using MySqlConnector;
-using WxQms.Api.Sandbox;
+using WxQms.Sandbox;
 using WxQms.Domain.Services.Bot;
 using WxQms.Domain.Services;
 using WxQms.Domain.Wechat.Callbacks;
+using WxQms.Sandbox.Demo;
 using WxQms.Tests.Infrastructure;
 
 namespace WxQms.Tests.Wechat;

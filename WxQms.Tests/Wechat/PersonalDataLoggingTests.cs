@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using WxQms.Domain.Logging;
 using WxQms.Domain.Services;
+using WxQms.Sandbox.Demo;
 using WxQms.Tests.Bot;
 using WxQms.Tests.Infrastructure;
 using WxQms.Tests.Sandbox;
@@ -44,7 +45,7 @@ public sealed class PersonalDataLoggingTests
         await pusher.PushAsync(follow);
 
         var ours = app.Get<FakeLogCollector>().GetSnapshot()
-            .Where(r => r.Category?.StartsWith("WxQms.Api.Sandbox", StringComparison.Ordinal) != true) // WeChat's side
+            .Where(r => r.Category?.StartsWith("WxQms.Sandbox", StringComparison.Ordinal) != true) // WeChat's side
             .ToList();
         Assert.Contains(ours, r => r.Message.Contains("bound to member", StringComparison.Ordinal));
         Assert.Contains(ours, r => r.Message.Contains("Repeated delivery", StringComparison.Ordinal));

@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Web;
-using WxQms.Api.Sandbox;
+using WxQms.Sandbox;
 using WxQms.Domain.Storage;
 using WxQms.Domain.Wechat;
 using WxQms.Tests.Infrastructure;

@@ -6,7 +6,7 @@ namespace WxQms.Domain.Services.Assessment;
 
 public static class AssessmentServiceExtensions
 {
-    /// <summary>Period results, rankings, stars, the monthly close and the demo simulation (issue #6).</summary>
+    /// <summary>Period results, rankings, stars and the monthly close (issue #6).</summary>
     public static IServiceCollection AddAssessment(this IServiceCollection services)
     {
         services.AddOptions<AssessmentOptions>().BindConfiguration(AssessmentOptions.Section)
@@ -18,7 +18,6 @@ public static class AssessmentServiceExtensions
         services.AddSingleton<RankingQueries>();
         services.AddSingleton<RankingCache>();
         services.AddSingleton<MonthlyCloseJob>();
-        services.AddSingleton<DemoSimulation>();
         services.AddSingleton<AssessmentExports>();
         return services;
     }

@@ -17,7 +17,6 @@ public static class ReminderServiceExtensions
         services.AddSingleton<ReminderScanJob>();
         services.AddSingleton<ReminderSender>();
         services.AddSingleton<ReminderQueries>();
-        services.AddSingleton<DemoReminders>();
         return services;
     }
 }

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using MySqlConnector;
 using WxQms.Domain.Wechat;
 
-namespace WxQms.Api.Sandbox;
+namespace WxQms.Sandbox;
 
 /// <summary>The two apps the sandbox serves, told apart by the appid behind an access token.</summary>
 public enum SandboxApp

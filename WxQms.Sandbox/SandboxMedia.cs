@@ -1,7 +1,7 @@
 using WxQms.Domain.Wechat;
-using static WxQms.Api.Sandbox.SandboxHttp;
+using static WxQms.Sandbox.SandboxHttp;
 
-namespace WxQms.Api.Sandbox;
+namespace WxQms.Sandbox;
 
 /// <summary>A temporary medium, uploaded by our app (media/upload) or sent by a user (the helper).</summary>
 public sealed record SandboxMediaItem(

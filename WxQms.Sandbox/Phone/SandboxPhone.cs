@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.Net.Http.Headers;
 
-namespace WxQms.Api.Sandbox.Phone;
+namespace WxQms.Sandbox.Phone;
 
 /// <summary>
 /// <c>GET /sandbox/phone</c>: one self-contained page (HTML, CSS and vanilla JS kept beside this file
@@ -72,9 +72,9 @@ public static class SandboxPhone
 
     private static byte[] Read(string name)
     {
-        var resource = $"WxQms.Api.Sandbox.Phone.{name}";
+        var resource = $"WxQms.Sandbox.Phone.{name}";
         using var stream = typeof(SandboxPhone).Assembly.GetManifestResourceStream(resource)
-            ?? throw new InvalidOperationException($"Embedded resource {resource} is missing (see WxQms.Api.csproj)");
+            ?? throw new InvalidOperationException($"Embedded resource {resource} is missing (see WxQms.Sandbox.csproj)");
         using var buffer = new MemoryStream();
         stream.CopyTo(buffer);
         return buffer.ToArray();

@@ -1,19 +1,20 @@
 using Microsoft.Extensions.Options;
-using WxQms.Api.Sandbox.Phone;
+using WxQms.Sandbox.Phone;
 using WxQms.Domain.Wechat;
-using static WxQms.Api.Sandbox.SandboxHttp;
+using static WxQms.Sandbox.SandboxHttp;
 
-namespace WxQms.Api.Sandbox;
+namespace WxQms.Sandbox;
 
 /// <summary>
 /// The imitation of WeChat's servers: api.weixin.qq.com under /sandbox/wechat (Wechat:ApiBase) and
 /// open.weixin.qq.com under /sandbox/open (Wechat:OpenBase), and the phone page at /sandbox/phone.
-/// Every route answers 404 unless Wechat:Sandbox:Enabled. WeChat routes answer the way WeChat does (HTTP 200, errcode bodies);
+/// Mapped only when the sandbox is on (<see cref="SandboxHosting"/>), and every route still answers 404 while
+/// Wechat:Sandbox:Enabled is off (a reloaded setting). WeChat routes answer the way WeChat does (HTTP 200, errcode bodies);
 /// sandbox helpers (users, inboxes, codes, consent, user media) answer with plain HTTP statuses.
 /// </summary>
 public static class SandboxEndpoints
 {
-    public static IServiceCollection AddWechatSandbox(this IServiceCollection services)
+    internal static IServiceCollection AddWechatSandbox(this IServiceCollection services)
     {
         services.AddSingleton<SandboxWechat>();
         services.AddSingleton<SandboxPush>();
@@ -28,7 +29,7 @@ public static class SandboxEndpoints
         return services;
     }
 
-    public static IEndpointRouteBuilder MapWechatSandbox(this IEndpointRouteBuilder app)
+    internal static IEndpointRouteBuilder MapWechatSandbox(this IEndpointRouteBuilder app)
     {
         var wx = app.MapGroup("/sandbox/wechat").WithTags("Sandbox").ExcludeFromDescription()
             .AddEndpointFilter(OnlyWhenEnabled);

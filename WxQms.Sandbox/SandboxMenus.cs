@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
-using static WxQms.Api.Sandbox.SandboxHttp;
+using static WxQms.Sandbox.SandboxHttp;
 
-namespace WxQms.Api.Sandbox;
+namespace WxQms.Sandbox;
 
 /// <summary>A parametric QR code as created; <c>POST /sandbox/wechat/users/{openid}/scan</c> scans it.</summary>
 public sealed record SandboxQrCode(string Ticket, string ActionName, long? SceneId, string? SceneStr, DateTimeOffset? ExpiresAt, string Url)

@@ -1,7 +1,7 @@
 using System.Globalization;
 using WxQms.Domain.Model;
 
-namespace WxQms.Domain.Seeding;
+namespace WxQms.Sandbox.Seeding;
 
 /// <summary>
 /// The synthetic demo subdistrict (DUTIES.md E.4): 东风路街道党工委 with 16 community party organisations,
@@ -195,7 +195,7 @@ public static class DemoSubdistrict
         public bool IsFull => Status == MemberStatus.Full;
 
         /// <summary>Holds no role beyond plain membership.</summary>
-        public bool IsPlain => Roles.All(r => r.Role == Model.Roles.Member);
+        public bool IsPlain => Roles.All(r => r.Role == WxQms.Domain.Model.Roles.Member);
 
         public SeedMember ToSeed() =>
             new(Code, OrgCode, Name, Sex, BirthDate, JoinedOn, Status, Phone, Retired, Mobile, Roles.ToArray());

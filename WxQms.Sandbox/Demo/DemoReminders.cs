@@ -5,11 +5,11 @@ using MySqlConnector;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules;
 using WxQms.Domain.Rules.Tasks;
-using WxQms.Domain.Seeding;
 using WxQms.Domain.Storage;
 using WxQms.Domain.Wechat;
+using WxQms.Sandbox.Seeding;
 
-namespace WxQms.Domain.Services.Reminders;
+namespace WxQms.Sandbox.Demo;
 
 /// <summary>Who to look at on the phone page after the demo scenario: a role, a name and an official-account openid.</summary>
 public sealed record DemoPhone(string Role, string Name, string OrgName, string OpenId);

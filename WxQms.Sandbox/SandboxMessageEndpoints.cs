@@ -1,8 +1,8 @@
 using System.Text.Json;
 using WxQms.Domain.Wechat;
-using static WxQms.Api.Sandbox.SandboxHttp;
+using static WxQms.Sandbox.SandboxHttp;
 
-namespace WxQms.Api.Sandbox;
+namespace WxQms.Sandbox;
 
 /// <summary>
 /// Template messages (OA, PROTOCOL §4), customer-service messages (OA and MP, §8.1), subscribe

@@ -1,6 +1,6 @@
-using static WxQms.Api.Sandbox.SandboxHttp;
+using static WxQms.Sandbox.SandboxHttp;
 
-namespace WxQms.Api.Sandbox;
+namespace WxQms.Sandbox;
 
 public enum SandboxCodeKind
 {

@@ -1,4 +1,4 @@
-namespace WxQms.Api.Sandbox;
+namespace WxQms.Sandbox;
 
 /// <summary>One field as the user sees it: the template's label beside the value sent.</summary>
 public sealed record SandboxField(string Key, string Label, string Value);

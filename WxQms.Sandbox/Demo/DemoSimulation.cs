@@ -3,9 +3,11 @@ using Microsoft.Extensions.Logging;
 using MySqlConnector;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules.Tasks;
+using WxQms.Domain.Services;
+using WxQms.Domain.Services.Assessment;
 using WxQms.Domain.Storage;
 
-namespace WxQms.Domain.Services.Assessment;
+namespace WxQms.Sandbox.Demo;
 
 public sealed record SimulationResult(string Month, int OnTime, int Late, int LeftOpen, int Attendance, bool Closed);
 

@@ -1,4 +1,4 @@
-namespace WxQms.Api.Sandbox;
+namespace WxQms.Sandbox;
 
 public sealed record SandboxTemplateField(string Key, string Label);
 

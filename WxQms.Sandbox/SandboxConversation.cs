@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using WxQms.Domain.Wechat;
 
-namespace WxQms.Api.Sandbox;
+namespace WxQms.Sandbox;
 
 /// <summary>
 /// A user talking to the account: <c>POST /sandbox/wechat/users/{openid}/messages</c> sends a text,

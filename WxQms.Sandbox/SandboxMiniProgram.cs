@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
-using static WxQms.Api.Sandbox.SandboxHttp;
+using static WxQms.Sandbox.SandboxHttp;
 
-namespace WxQms.Api.Sandbox;
+namespace WxQms.Sandbox;
 
 /// <summary>
 /// The mini program's side of WeChat: login (§5.1), phone number (§5.5) and content checks (§5.6),

@@ -3,7 +3,7 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace WxQms.Domain.Seeding;
+namespace WxQms.Sandbox.Seeding;
 
 /// <summary>
 /// The WeChat ids the local sandbox gives a person, derived from the member code (or a resident's

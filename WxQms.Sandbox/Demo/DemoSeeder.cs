@@ -3,10 +3,10 @@ using Microsoft.Extensions.Logging;
 using MySqlConnector;
 using WxQms.Domain.Caching;
 using WxQms.Domain.Model;
-using WxQms.Domain.Seeding;
 using WxQms.Domain.Storage;
+using WxQms.Sandbox.Seeding;
 
-namespace WxQms.Domain.Services;
+namespace WxQms.Sandbox.Demo;
 
 public sealed record SeedResult(bool AlreadySeeded, int Orgs, int Members, int Roles);
 

@@ -4,9 +4,9 @@ using System.Security.Cryptography;
 using System.Text;
 using Dapper;
 using MySqlConnector;
-using WxQms.Domain.Seeding;
+using WxQms.Sandbox.Seeding;
 
-namespace WxQms.Api.Sandbox;
+namespace WxQms.Sandbox;
 
 /// <summary>
 /// A WeChat user as the sandbox knows them. The ids derive from <see cref="Code"/> (the member code,

@@ -1,6 +1,6 @@
 using WxQms.Domain.Model;
 
-namespace WxQms.Domain.Seeding;
+namespace WxQms.Sandbox.Seeding;
 
 /// <summary>
 /// The demo subdistrict as plain values, before it touches a database. Orgs and members refer to

@@ -7,7 +7,7 @@ using System.Xml;
 using Microsoft.Extensions.Options;
 using WxQms.Domain.Wechat;
 
-namespace WxQms.Api.Sandbox;
+namespace WxQms.Sandbox;
 
 /// <summary>How a push ended, as the user would notice it.</summary>
 public enum PushOutcome
