@@ -27,8 +27,12 @@ public sealed record H5User(long WechatUserId, long? MemberId, string? Name, IRe
 /// user is linked to now, looked up on every request, so an unbound user's cookie no longer shows a member's page.
 /// </summary>
 public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions> wechat, IOptionsMonitor<BotOptions> bot,
-    TimeProvider clock, MpTokens tokens, OfficialAccountClient oa, WechatLinkStore links, ILogger<H5Viewer> log)
+    IOptions<SubdistrictOptions> subdistrict, TimeProvider clock, MpTokens tokens, OfficialAccountClient oa, WechatLinkStore links,
+    ILogger<H5Viewer> log)
 {
+    /// <summary>The subdistrict's name the pages' footers show (<c>Subdistrict:Name</c>).</summary>
+    public string Subdistrict => subdistrict.Value.Name;
+
     public const string CookieName = "wxqms_h5";
 
     /// <summary>The OAuth state the page sent the browser to WeChat with, to compare with the one that comes back.</summary>

@@ -80,13 +80,13 @@ public static class RankingPage
         // The communities, for the branch tab's picker (office staff and committees can look at any they may see).
         var communityRequest = request! with { Level = RankingLevel.Community, ScopeId = OrgPath.Ids(ranking.View.Scope.Path)[0] };
         var (communities, _, _) = await RankingEndpoints.LoadForAsync(communityRequest, viewer.Grants, cache, queries, orgs, ct);
-        var html = Render(ranking.View, request!, viewer, communities?.View, clock.GetUtcNow(), periods.FirstYear);
+        var html = Render(ranking.View, request!, viewer, communities?.View, clock.GetUtcNow(), periods.FirstYear, viewers.Subdistrict);
         http.Response.Headers.CacheControl = "private, no-store";
         return Results.Content(html, "text/html; charset=utf-8");
     }
 
     internal static string Render(RankingView view, RankingRequest request, H5Identity viewer, RankingView? communities, DateTimeOffset now,
-        int firstYear)
+        int firstYear, string subdistrict)
     {
         var mine = view.Rows.FirstOrDefault(r => viewer.Grants.Any(g => OrgPath.IsWithin(g.OrgPath, r.Path)));
         var staff = viewer.Grants.Any(g => g.Role == Roles.Staff);
@@ -161,7 +161,7 @@ public static class RankingPage
             sb.Append("<p class=exports>导出：<a href=\"/h5/ranking/rankings.xlsx?").Append(q).Append("\">排名 Excel</a>")
                 .Append("<a href=\"/h5/ranking/tasks.xlsx?").Append(q).Append("&amp;scope=").Append(view.Scope.Id).Append("\">任务状态 Excel</a></p>");
         }
-        sb.Append("<footer>").Append(E(viewer.Name)).Append(" · 东风路街道党建质量管理</footer></body></html>");
+        sb.Append("<footer>").Append(E(viewer.Name)).Append(" · ").Append(E(subdistrict)).Append("党建质量管理</footer></body></html>");
         return sb.ToString();
     }
 

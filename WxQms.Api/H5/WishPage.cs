@@ -105,7 +105,7 @@ public static class WishPage
                 .Append("</a></li>");
         }
         sb.Append("</ul>");
-        sb.Append(Footer(viewer.User));
+        sb.Append(Footer(viewer.User, viewers.Subdistrict));
         return Page(http, sb);
     }
 
@@ -143,7 +143,7 @@ public static class WishPage
             .Append("<button type=submit id=submit-wish>提交心愿</button></form>")
             .Append("<p class=note>心愿将经过内容安全检测和社区审核后公开；公开时不显示您的全名和联系方式。</p>")
             .Append("<p class=back><a href=\"/h5/wishes\">返回心愿列表</a></p>")
-            .Append(Footer(viewer.User));
+            .Append(Footer(viewer.User, viewers.Subdistrict));
         return sb;
     }
 
@@ -314,7 +314,7 @@ public static class WishPage
         if (w.Status is WishStatus.Reviewing or WishStatus.Published or WishStatus.Claimed && (mine || moderator))
             sb.Append(Button("cancel", "撤销心愿", Reason("cancel", mine ? "原因（必填），如：问题已解决" : "撤销原因（必填）"), " quiet"));
         sb.Append("<p class=back><a href=\"/h5/wishes\">返回心愿列表</a></p>");
-        sb.Append(Footer(viewer.User));
+        sb.Append(Footer(viewer.User, viewers.Subdistrict));
         return sb;
     }
 
@@ -385,8 +385,8 @@ public static class WishPage
         return Results.Content(sb.ToString(), "text/html; charset=utf-8", Encoding.UTF8, status);
     }
 
-    private static string Footer(H5User user) =>
-        $"<footer>{(user.Name is { } n ? E(n) + " · " : "")}东风路街道党建质量管理 · 微心愿</footer></body></html>";
+    private static string Footer(H5User user, string subdistrict) =>
+        $"<footer>{(user.Name is { } n ? E(n) + " · " : "")}{E(subdistrict)}党建质量管理 · 微心愿</footer></body></html>";
 
     private static string ListUrl(string tab, long? community) =>
         $"/h5/wishes?status={tab}" + (community is { } c ? $"&community={c}" : "");

@@ -27,6 +27,8 @@ public static class WxQmsCoreExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CacheOptions>().BindConfiguration(CacheOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SubdistrictOptions>().BindConfiguration(SubdistrictOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
 
         // Resolved lazily from options, so hosts and test factories can supply the strings late.
         services.AddSingleton(sp => new MySqlDataSourceBuilder(

@@ -78,6 +78,28 @@ public sealed class H5SignInTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal("/h5/wishes", signedIn.Headers.Location!.ToString());
     }
 
+    /// <summary>The pages speak of the subdistrict the configuration names (Subdistrict:Name), not of the demo's.</summary>
+    [Fact]
+    public async Task The_wish_wall_names_the_configured_subdistrict()
+    {
+        var resident = SandboxUsers.Residents[2];
+        using var first = await http.GetAsync("/h5/wishes", Ct);
+        var state = System.Web.HttpUtility.ParseQueryString(first.Headers.Location!.Query)["state"]!;
+        var code = await CodeAsync(resident.OpenId, "/h5/wishes", state);
+        using var back = new HttpRequestMessage(HttpMethod.Get, $"/h5/wishes?code={code}&state={Uri.EscapeDataString(state)}");
+        back.Headers.Add("Cookie", $"{H5Viewer.StateCookieName}={CookieValue(first, H5Viewer.StateCookieName)}");
+        using var signedIn = await http.SendAsync(back, Ct);
+        using var wall = new HttpRequestMessage(HttpMethod.Get, "/h5/wishes");
+        wall.Headers.Add("Cookie", $"{H5Viewer.UserCookieName}={CookieValue(signedIn, H5Viewer.UserCookieName)}");
+
+        using var page = await http.SendAsync(wall, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var html = await page.Content.ReadAsStringAsync(Ct);
+        Assert.Contains($"{WxQmsApp.SubdistrictName}党建质量管理", html);
+        Assert.DoesNotContain("东风路", html);
+    }
+
     [Fact]
     public void Form_tokens_match_only_the_viewers_own()
     {

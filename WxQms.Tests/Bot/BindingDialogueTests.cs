@@ -46,7 +46,7 @@ public sealed class BindingDialogueTests(WxQmsApp app, SeededSubdistrict seeded)
 
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
         Assert.Equal(printedAt + TimeSpan.FromDays(30), expires);
-        Assert.Equal(BotReplies.WelcomeShort + BotReplies.BindStart(secretary.OrgName), BotWorld.Reply(scanned));
+        Assert.Equal(BotReplies.WelcomeShort(WxQmsApp.SubdistrictName) + BotReplies.BindStart(secretary.OrgName), BotWorld.Reply(scanned));
         Assert.Equal(BotReplies.Bound(secretary.Name, secretary.OrgName), bound);
         // What reminders need: a follower of the official account linked to the member.
         Assert.Equal(1, await TestDb.ScalarAsync(
@@ -98,11 +98,11 @@ public sealed class BindingDialogueTests(WxQmsApp app, SeededSubdistrict seeded)
         Assert.Equal(BotReplies.Mismatch(1), await world.SayAsync(stranger, secretary.Name + " 0000"));
         Assert.Equal(BotReplies.TooManyAttempts, await world.SayAsync(stranger, stranger.Answer));
         // The dialogue is over: the next message is just a message.
-        Assert.Equal(BotReplies.Help, await world.SayAsync(stranger, stranger.Answer));
+        Assert.Equal(BotReplies.Help(WxQmsApp.SubdistrictName), await world.SayAsync(stranger, stranger.Answer));
 
         // A new scan does not give fresh attempts: they are the user's (MySQL), for the dialogue's 15 minutes.
         Assert.Equal(BotReplies.TooManyAttempts, await world.ScanReplyAsync(stranger, url));
-        Assert.Equal(BotReplies.Help, await world.SayAsync(stranger, stranger.Answer));
+        Assert.Equal(BotReplies.Help(WxQmsApp.SubdistrictName), await world.SayAsync(stranger, stranger.Answer));
 
         // After that, the hour's limit (5, in Redis) stops the guessing across scans.
         await wx.AdvanceAsync(TimeSpan.FromMinutes(16));
@@ -294,7 +294,7 @@ public sealed class BindingDialogueTests(WxQmsApp app, SeededSubdistrict seeded)
         await wx.AdvanceAsync(TimeSpan.FromMinutes(16));
 
         Assert.Equal(BotReplies.DialogueTimedOut, await world.SayAsync(secretary, secretary.Answer));
-        Assert.Equal(BotReplies.Help, await world.SayAsync(secretary, secretary.Answer));
+        Assert.Equal(BotReplies.Help(WxQmsApp.SubdistrictName), await world.SayAsync(secretary, secretary.Answer));
     }
 
     [Fact]
@@ -306,7 +306,7 @@ public sealed class BindingDialogueTests(WxQmsApp app, SeededSubdistrict seeded)
 
         Assert.Equal(BotReplies.Cancelled, await world.SayAsync(secretary, "取消"));
         Assert.Equal(BotReplies.NothingToCancel, await world.SayAsync(secretary, "取消"));
-        Assert.Equal(BotReplies.Help, await world.SayAsync(secretary, secretary.Answer));
+        Assert.Equal(BotReplies.Help(WxQmsApp.SubdistrictName), await world.SayAsync(secretary, secretary.Answer));
     }
 
     [Fact]

@@ -268,9 +268,9 @@ public sealed class ChatPhotoTests(WxQmsApp app, PlannedSubdistrict planned) : I
     {
         var member = await BoundAsync(Roles.Member, "branch", skip: 6);
 
-        Assert.Equal(BotReplies.Help, await world.SayAsync(member, "帮助"));
-        Assert.Equal(BotReplies.Help, await world.SayAsync(member, "今天天气不错"));
-        Assert.Equal(BotReplies.Help, await world.SayAsync(member, "3"));
+        Assert.Equal(BotReplies.Help(WxQmsApp.SubdistrictName), await world.SayAsync(member, "帮助"));
+        Assert.Equal(BotReplies.Help(WxQmsApp.SubdistrictName), await world.SayAsync(member, "今天天气不错"));
+        Assert.Equal(BotReplies.Help(WxQmsApp.SubdistrictName), await world.SayAsync(member, "3"));
         Assert.StartsWith($"「{member.OrgName}」未完成的任务", await world.SayAsync(member, "任务"));
         Assert.Contains(Uri.EscapeDataString("http://localhost/h5/ranking"), await world.SayAsync(member, "排名"));
         Assert.Equal(BotReplies.AlreadyBound(member.Name, member.OrgName), await world.SayAsync(member, "绑定"));

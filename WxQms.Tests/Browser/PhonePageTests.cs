@@ -118,13 +118,13 @@ public sealed class PhonePageTests(PhoneFixture fx) : IClassFixture<PhoneFixture
         await page.Locator("#text").PressAsync("Enter");
 
         await Expect(Mine().Last).ToHaveTextAsync("你好");
-        await Expect(Theirs().Last).ToHaveTextAsync(BotReplies.Help);
+        await Expect(Theirs().Last).ToHaveTextAsync(BotReplies.Help(WxQmsApp.SubdistrictName));
         await Expect(page.Locator(".row.pending")).ToHaveCountAsync(0);
         await Expect(page.Locator(".time")).ToHaveTextAsync("09:00"); // 01:00 UTC on the sandbox clock, in Beijing
 
         // The choice lives in the address: a reload shows the same chat, once.
         await page.ReloadAsync();
-        await Expect(Theirs().Last).ToHaveTextAsync(BotReplies.Help);
+        await Expect(Theirs().Last).ToHaveTextAsync(BotReplies.Help(WxQmsApp.SubdistrictName));
         await Expect(page.Locator(".row")).ToHaveCountAsync(2);
         await WaitForPollsAsync(1);
         await Expect(page.Locator(".row")).ToHaveCountAsync(2);
@@ -235,7 +235,7 @@ public sealed class PhonePageTests(PhoneFixture fx) : IClassFixture<PhoneFixture
         await ScreenshotAsync("Follow_bar_before_following");
         await page.GetByRole(AriaRole.Button, new() { Name = "关注", Exact = true }).ClickAsync();
 
-        await Expect(Theirs().Last).ToHaveTextAsync(BotReplies.Welcome);
+        await Expect(Theirs().Last).ToHaveTextAsync(BotReplies.Welcome(WxQmsApp.SubdistrictName));
         await Expect(page.Locator(".notice").First).ToHaveTextAsync("你关注了“东风路街道党建”");
         await Expect(page.Locator("#follow-bar")).ToBeHiddenAsync();
         await Expect(page.Locator("#text")).ToBeVisibleAsync();
@@ -262,7 +262,7 @@ public sealed class PhonePageTests(PhoneFixture fx) : IClassFixture<PhoneFixture
         await page.Locator("#to-keyboard").ClickAsync();
         await page.Locator("#text").FillAsync("https://dfl.example.gov.cn/h5/ranking?" + new string('x', 160) + " 以及一段很长很长的中文说明，用来检查气泡会不会把页面撑宽。");
         await page.Locator("#text").PressAsync("Enter");
-        await Expect(Theirs().Last).ToHaveTextAsync(BotReplies.Help);
+        await Expect(Theirs().Last).ToHaveTextAsync(BotReplies.Help(WxQmsApp.SubdistrictName));
         await App.Get<OfficialAccountClient>().SendTemplateAsync(new TemplateMessage(member.OpenId, SandboxTemplates.OaTaskWarning,
             new Dictionary<string, string>
             {
@@ -330,7 +330,7 @@ public sealed class PhonePageTests(PhoneFixture fx) : IClassFixture<PhoneFixture
         await OpenChatAsync(follows: true, index: 17);
         await page.Locator("#text").FillAsync("在电脑上也能用吗？");
         await page.Locator("#text").PressAsync("Enter");
-        await Expect(Theirs().Last).ToHaveTextAsync(BotReplies.Help);
+        await Expect(Theirs().Last).ToHaveTextAsync(BotReplies.Help(WxQmsApp.SubdistrictName));
 
         var frame = (await page.Locator(".phone").BoundingBoxAsync())!;
         Assert.Equal(390 + 2 * 12, frame.Width); // the screen is a phone's width, inside a 12 px bezel
@@ -363,7 +363,7 @@ public sealed class PhonePageTests(PhoneFixture fx) : IClassFixture<PhoneFixture
 
         var bubble = Mine().Last;
         await Expect(bubble).ToHaveTextAsync(text);
-        await Expect(Theirs().Last).ToHaveTextAsync(BotReplies.Help);
+        await Expect(Theirs().Last).ToHaveTextAsync(BotReplies.Help(WxQmsApp.SubdistrictName));
         Assert.Equal(0, await bubble.Locator("*").CountAsync());
         Assert.Null(await page.EvaluateAsync<int?>("() => window.__pwned ?? null"));
         AssertNoProblems();
@@ -390,7 +390,7 @@ public sealed class PhonePageTests(PhoneFixture fx) : IClassFixture<PhoneFixture
 
         await failed.ClickAsync();
         await Expect(Mine().Last).ToHaveTextAsync("今晚的会几点开？");
-        await Expect(Theirs().Last).ToHaveTextAsync(BotReplies.Help);
+        await Expect(Theirs().Last).ToHaveTextAsync(BotReplies.Help(WxQmsApp.SubdistrictName));
         await Expect(page.Locator(".row.pending")).ToHaveCountAsync(0);
         await Expect(Mine()).ToHaveCountAsync(1);
         AssertNoProblems();

@@ -25,6 +25,9 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
     public const string OaAppId = "wx0a0000000000test";
     public const string MpAppId = "wx0b0000000000test";
 
+    /// <summary>Not the demo's (东风路街道, in appsettings.json), so a text that ignores Subdistrict:Name shows.</summary>
+    public const string SubdistrictName = "文化路街道";
+
     /// <summary>Shared by every test of the run and only moves forward: use times relative to it.</summary>
     public FakeTimeProvider Clock { get; } = new(Start);
 
@@ -69,6 +72,7 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
         ["Wechat:Sandbox:AutoDeliverPushes"] = "false",
         ["Wechat:Sandbox:DeliveryTimeout"] = DeliveryTimeout.ToString(),
         ["Storage:Root"] = UploadRoot,
+        ["Subdistrict:Name"] = SubdistrictName,
         ["Reminders:Templates:meetingReminder:Oa"] = SandboxTemplates.OaMeetingReminder,
         ["Reminders:Templates:meetingReminder:Mp"] = SandboxTemplates.MpMeetingReminder,
         ["Reminders:Templates:taskWarning:Oa"] = SandboxTemplates.OaTaskWarning,

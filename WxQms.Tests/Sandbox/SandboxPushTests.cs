@@ -95,7 +95,7 @@ public sealed class SandboxPushTests(WxQmsApp shared)
 
         Assert.Equal("replied", answer.GetProperty("outcome").GetString());
         Assert.Equal(1, answer.GetProperty("deliveries").GetInt32());
-        Assert.Equal(BotReplies.Help, answer.GetProperty("reply").GetProperty("text").GetString());
+        Assert.Equal(BotReplies.Help(WxQmsApp.SubdistrictName), answer.GetProperty("reply").GetProperty("text").GetString());
         var oa = app.Get<IOptions<WechatOptions>>().Value.Oa;
         var body = Assert.Single(app.Bodies);
         var pushed = WechatXml.Flatten(WechatXml.Parse(body)).TryGetValue("Encrypt", out var encrypt)

@@ -97,7 +97,7 @@ public sealed class CallbackEndpointTests(WxQmsApp app) : IAsyncLifetime
         var reply = InboundMessage.Parse(answer.Reply!);
         Assert.Equal("o-user-1", reply.ToUserName);
         Assert.Equal("text", reply.MsgType);
-        Assert.Equal(BotReplies.Help, reply.Content);
+        Assert.Equal(BotReplies.Help(WxQmsApp.SubdistrictName), reply.Content);
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public sealed class CallbackEndpointTests(WxQmsApp app) : IAsyncLifetime
 
         Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.Status));
         Assert.Single(answers.Select(a => a.Reply).Distinct());
-        Assert.Equal(BotReplies.Welcome, InboundMessage.Parse(answers[0].Reply!).Content);
+        Assert.Equal(BotReplies.Welcome(WxQmsApp.SubdistrictName), InboundMessage.Parse(answers[0].Reply!).Content);
         Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM wechat_inbound WHERE from_openid = 'o-user-2'"));
         Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM wechat_users WHERE openid = 'o-user-2' AND subscribed"));
     }
@@ -210,7 +210,7 @@ public sealed class CallbackEndpointTests(WxQmsApp app) : IAsyncLifetime
         var later = await wechat.PushAsync(push);
 
         Assert.Equal("success", withinHold.Body);
-        Assert.Equal(BotReplies.Help, InboundMessage.Parse(afterHold.Reply!).Content);
+        Assert.Equal(BotReplies.Help(WxQmsApp.SubdistrictName), InboundMessage.Parse(afterHold.Reply!).Content);
         Assert.Equal(afterHold.Reply, later.Reply);
         Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM wechat_inbound WHERE from_openid = 'o-user-11' AND reply IS NOT NULL"));
     }
@@ -233,7 +233,7 @@ public sealed class CallbackEndpointTests(WxQmsApp app) : IAsyncLifetime
 
             Assert.Equal(HttpStatusCode.OK, answer.Status);
             Assert.DoesNotContain("<Encrypt>", answer.Body);
-            Assert.Equal(BotReplies.Help, InboundMessage.Parse(answer.Body).Content);
+            Assert.Equal(BotReplies.Help(WxQmsApp.SubdistrictName), InboundMessage.Parse(answer.Body).Content);
         }
         finally
         {
@@ -265,7 +265,7 @@ public sealed class CallbackEndpointTests(WxQmsApp app) : IAsyncLifetime
             var forgedOther = await wechat.PushAsync(WechatPusher.Text("o-user-14", "你好", 3005, ts), PushMode.Plaintext, ts, nonce: nonce);
 
             Assert.Equal(HttpStatusCode.OK, first.Status);
-            Assert.Equal(BotReplies.Help, InboundMessage.Parse(first.Body).Content);
+            Assert.Equal(BotReplies.Help(WxQmsApp.SubdistrictName), InboundMessage.Parse(first.Body).Content);
             Assert.Equal(first.Body, again.Body);
             Assert.Equal((HttpStatusCode.Unauthorized, ""), (forged.Status, forged.Body));
             Assert.Equal((HttpStatusCode.Unauthorized, ""), (forgedOther.Status, forgedOther.Body));

@@ -48,13 +48,24 @@ public sealed class ConversationTests(WxQmsApp app) : IAsyncLifetime
 
         Assert.Equal("replied", answer.GetProperty("outcome").GetString());
         Assert.Equal(1, answer.GetProperty("deliveries").GetInt32());
-        Assert.Equal(BotReplies.Help, answer.GetProperty("reply").GetProperty("text").GetString());
+        Assert.Equal(BotReplies.Help(WxQmsApp.SubdistrictName), answer.GetProperty("reply").GetProperty("text").GetString());
         var chat = await client.GetFromJsonAsync<JsonElement>($"/sandbox/wechat/users/{member}/chat", Ct);
         var lines = chat.GetProperty("messages").EnumerateArray()
             .Select(m => (m.GetProperty("kind").GetString(), m.GetProperty("text").GetString())).ToList();
-        Assert.Equal([("user", null), ("passive", BotReplies.Welcome), ("user", "你好"), ("passive", BotReplies.Help)], lines);
+        Assert.Equal([("user", null), ("passive", BotReplies.Welcome(WxQmsApp.SubdistrictName)), ("user", "你好"), ("passive", BotReplies.Help(WxQmsApp.SubdistrictName))], lines);
         var inbox = await client.GetFromJsonAsync<JsonElement>($"/sandbox/wechat/users/{member}/inbox", Ct);
         Assert.DoesNotContain(inbox.GetProperty("messages").EnumerateArray(), m => m.GetProperty("kind").GetString() == "user");
+    }
+
+    /// <summary>The bot speaks of the subdistrict the configuration names (Subdistrict:Name), not of the demo's.</summary>
+    [Fact]
+    public async Task The_bot_names_the_configured_subdistrict()
+    {
+        var answer = await SendAsync(new { msgType = "text", content = "帮助" });
+
+        var text = answer.GetProperty("reply").GetProperty("text").GetString();
+        Assert.Contains($"这里是{WxQmsApp.SubdistrictName}党建", text);
+        Assert.DoesNotContain("东风路", text);
     }
 
     [Fact]

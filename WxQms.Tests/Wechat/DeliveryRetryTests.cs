@@ -39,7 +39,7 @@ public sealed class DeliveryRetryTests(WxQmsApp shared) : IAsyncLifetime
 
         Assert.Equal("replied", answer.GetProperty("outcome").GetString());
         Assert.Equal(2, answer.GetProperty("deliveries").GetInt32());
-        Assert.Equal(BotReplies.Help, answer.GetProperty("reply").GetProperty("text").GetString());
+        Assert.Equal(BotReplies.Help(WxQmsApp.SubdistrictName), answer.GetProperty("reply").GetProperty("text").GetString());
         Assert.Equal(1, await CountTextsAsync(openid));
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using WxQms.Domain.Hosting;
 using WxQms.Domain.Storage;
 using WxQms.Domain.Wechat;
 using WxQms.Domain.Wechat.Callbacks;
@@ -46,7 +47,8 @@ public sealed class BotImageHandler(ChatPhotoService photos, BotScope scope, Tim
 /// Following and scanning. A follow through a branch code (<c>qrscene_</c>) and a SCAN by a follower both
 /// start the binding dialogue; a plain follow gets the welcome; an unfollow is recorded.
 /// </summary>
-public sealed class BotFollowHandler(WechatUserStore users, BindingService binding, BotScope scope, TimeProvider clock) : ICallbackHandler
+public sealed class BotFollowHandler(WechatUserStore users, BindingService binding, BotScope scope,
+    IOptions<SubdistrictOptions> subdistrict, TimeProvider clock) : ICallbackHandler
 {
     public IEnumerable<string> Keys => ["event:subscribe", "event:unsubscribe", "event:SCAN"];
 
@@ -67,11 +69,11 @@ public sealed class BotFollowHandler(WechatUserStore users, BindingService bindi
         if (m.QrScene is { Length: > 0 } scene)
         {
             var answer = await binding.ScanAsync(appId, m.FromUserName, scene, context.ReceivedAt, ct);
-            text = subscribing ? BotReplies.WelcomeShort + answer : answer;
+            text = subscribing ? BotReplies.WelcomeShort(subdistrict.Value.Name) + answer : answer;
         }
         else
         {
-            text = subscribing ? BotReplies.Welcome : null;
+            text = subscribing ? BotReplies.Welcome(subdistrict.Value.Name) : null;
         }
         return text is null ? null : WechatXml.WriteReply(PassiveReply.Text(m, clock.GetUtcNow(), text));
     }

@@ -7,8 +7,9 @@ namespace WxQms.Domain.Services.Bot;
 /// <summary>What the bot says, in one place (the tests compare against these).</summary>
 public static class BotReplies
 {
-    public const string Help = """
-        您好，这里是东风路街道党建。可以发送：
+    /// <param name="subdistrict">The subdistrict's name (<c>Subdistrict:Name</c>), as everywhere below.</param>
+    public static string Help(string subdistrict) => $"""
+        您好，这里是{subdistrict}党建。可以发送：
         「任务」查看本支部未完成的任务
         「排名」查看组织排名
         「绑定」绑定党员身份
@@ -17,9 +18,9 @@ public static class BotReplies
         支部书记、党务工作者可以直接发送会议照片，我会把照片归入正在办理的会议任务。
         """;
 
-    public const string WelcomeShort = "欢迎关注东风路街道党建！";
+    public static string WelcomeShort(string subdistrict) => $"欢迎关注{subdistrict}党建！";
 
-    public const string Welcome = "欢迎关注东风路街道党建！您可以在这里接收会议提醒、查看任务和排名、认领微心愿。党员请扫描所在支部的二维码绑定身份，发送「帮助」查看可用的指令。";
+    public static string Welcome(string subdistrict) => $"欢迎关注{subdistrict}党建！您可以在这里接收会议提醒、查看任务和排名、认领微心愿。党员请扫描所在支部的二维码绑定身份，发送「帮助」查看可用的指令。";
 
     public const string BindHowTo = "请扫描所在党支部的绑定二维码开始绑定（二维码可向支部书记或街道党建办索取）。";
 

@@ -1,5 +1,7 @@
 using Dapper;
+using Microsoft.Extensions.Options;
 using MySqlConnector;
+using WxQms.Domain.Hosting;
 using WxQms.Domain.Model;
 using WxQms.Domain.Rules;
 using WxQms.Domain.Rules.Bot;
@@ -22,6 +24,7 @@ public sealed class BotService(
     OrgStore orgs,
     TaskQueries queries,
     BotLinks botLinks,
+    IOptions<SubdistrictOptions> subdistrict,
     MySqlDataSource db)
 {
     public const int TaskLines = 8;
@@ -71,7 +74,7 @@ public sealed class BotService(
             BotCommand.Ranking => Ranking(),
             BotCommand.Bind => await binding.DescribeAsync(appId, openId, ct),
             BotCommand.Unbind => await binding.UnbindAsync(appId, openId, now, ct),
-            _ => BotReplies.Help,
+            _ => BotReplies.Help(subdistrict.Value.Name),
         };
     }
 
