@@ -89,7 +89,7 @@ public sealed class ReminderQueries(MySqlDataSource db)
     private static readonly Dictionary<string, string> NoticeLabels = new(WxQms.Domain.Services.Wishes.WishNotices.Labels, StringComparer.Ordinal);
 
     public static string KindLabel(string subjectType, string kind) =>
-        subjectType == ReminderStore.TaskSubject ? KindLabel(DbNames.Parse<ReminderKind>(kind)) : NoticeLabels.GetValueOrDefault(kind, kind);
+        subjectType == OutboxStore.TaskSubject ? KindLabel(DbNames.Parse<ReminderKind>(kind)) : NoticeLabels.GetValueOrDefault(kind, kind);
 
     public static string KindLabel(ReminderKind kind) => kind switch
     {

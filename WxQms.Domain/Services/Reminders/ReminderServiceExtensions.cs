@@ -11,7 +11,7 @@ public static class ReminderServiceExtensions
     {
         // Validated when first used: the Jobs host validates at start (AddWorkers), the Api when consent is reported.
         services.AddOptions<ReminderOptions>().BindConfiguration(ReminderOptions.Section).ValidateDataAnnotations();
-        services.AddSingleton<ReminderStore>();
+        services.AddSingleton<OutboxStore>();
         services.AddSingleton<SubscriptionStore>();
         services.AddSingleton<SendRateLimiter>();
         services.AddSingleton<ReminderScanJob>();

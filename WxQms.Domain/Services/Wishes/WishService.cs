@@ -272,7 +272,7 @@ public sealed class WishService(MySqlDataSource db, TimeProvider clock, IOptions
         await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor.Audit, "wish.posted", Subject, id, community.Value.Id,
             actor.MemberId, new { Title = title, TextCheck = verdict, Label = label, Photos = photos.Count }), ct);
         foreach (var reviewer in await ReviewersAsync(conn, tx, community.Value.Id, ct))
-            await ReminderStore.EnqueueAsync(conn, tx, WishNotices.Review(id, title, community.Value.Id, reviewer, verdict, now), now, ct);
+            await OutboxStore.EnqueueAsync(conn, tx, WishNotices.Review(id, title, community.Value.Id, reviewer, verdict, now), now, ct);
         await tx.CommitAsync(ct);
 
         await StartImageChecksAsync(id, WishPhotoStage.Wish, openId, ct);
@@ -485,10 +485,10 @@ public sealed class WishService(MySqlDataSource db, TimeProvider clock, IOptions
         public Task AuditAsync(string action, object data) => AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, action, Subject,
             wish.Id, wish.CommunityId, actorMemberId, new { From = DbNames.Of(wish.Status), To = DbNames.Of(to), Details = data }), ct);
 
-        public Task NotifyWisherAsync(string kind, string phrase, string note) => ReminderStore.EnqueueAsync(conn, tx,
+        public Task NotifyWisherAsync(string kind, string phrase, string note) => OutboxStore.EnqueueAsync(conn, tx,
             WishNotices.For(wish, kind, wish.WisherMemberId, wish.WisherMemberId is null ? wish.WisherUserId : null, phrase, note, now), now, ct);
 
-        public Task NotifyMemberAsync(long memberId, string kind, string phrase, string note) => ReminderStore.EnqueueAsync(conn, tx,
+        public Task NotifyMemberAsync(long memberId, string kind, string phrase, string note) => OutboxStore.EnqueueAsync(conn, tx,
             WishNotices.For(wish, kind, memberId, null, phrase, note, now), now, ct);
     }
 
