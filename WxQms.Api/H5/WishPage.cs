@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using Microsoft.Extensions.Options;
 using WxQms.Api.Infrastructure;
+using WxQms.Domain.Model;
 using WxQms.Domain.Model.Wishes;
 using WxQms.Domain.Rules;
 using WxQms.Domain.Rules.Tasks;

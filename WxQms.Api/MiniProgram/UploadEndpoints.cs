@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
 using WxQms.Api.Infrastructure;
+using WxQms.Domain.Model;
 using WxQms.Domain.Rules;
 using WxQms.Domain.Services;
 using WxQms.Domain.Storage;

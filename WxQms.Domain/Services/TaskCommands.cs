@@ -1,6 +1,7 @@
 using Dapper;
 using MySqlConnector;
 using WxQms.Domain.Caching;
+using WxQms.Domain.Model;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules.Reminders;
 using WxQms.Domain.Rules.Tasks;

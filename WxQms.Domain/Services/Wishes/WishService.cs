@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using MySqlConnector;
 using WxQms.Domain.Hosting;
 using WxQms.Domain.Model.Tasks;
+using WxQms.Domain.Model;
 using WxQms.Domain.Model.Wishes;
 using WxQms.Domain.Rules;
 using WxQms.Domain.Rules.Tasks;
