@@ -3,7 +3,7 @@ using Dapper;
 using MySqlConnector;
 using static WxQms.Domain.Storage.DbTime;
 
-namespace WxQms.Domain.Services.Bot;
+namespace WxQms.Domain.Storage;
 
 public sealed record BindCode(long Id, string Scene, long OrgId, string? Ticket, string? QrUrl, DateTimeOffset ExpiresAt);
 
