@@ -17,6 +17,18 @@ public sealed record NewMember(
     bool Mobile,
     string Code);
 
+/// <summary>
+/// Which members a roster lists: those in the org's whole subtree (<paramref name="Subtree"/>) or sitting in the org
+/// itself; only those on the roll (正式 and 预备); only those of one name.
+/// </summary>
+public sealed record RosterScope(bool Subtree = true, bool OnTheRollOnly = false, string? Name = null);
+
+/// <summary>
+/// A member on a roster: where she sits, her status and her roles (in any org). The phone is there for matching a binding
+/// answer only; no roster route shows it.
+/// </summary>
+public sealed record RosterEntry(long Id, string Name, MemberStatus Status, long OrgId, string? Phone, IReadOnlyList<MemberRole> Roles);
+
 public sealed class MemberStore(MySqlDataSource db)
 {
     private sealed record Row(long Id, long OrgId, string Name, string Sex, DateTime? BirthDate, DateTime? JoinedOn,
@@ -108,5 +120,42 @@ public sealed class MemberStore(MySqlDataSource db)
             """;
         return await conn.ExecuteAsync(new CommandDefinition(sql, new { memberId, toOrgId, now = now.UtcDateTime }, tx,
             cancellationToken: ct)) > 0;
+    }
+
+    private sealed record RosterRow(long Id, string Name, string Status, long OrgId, string? Phone, string? Roles);
+
+    private static readonly string[] OnTheRoll = [DbNames.Of(MemberStatus.Full), DbNames.Of(MemberStatus.Probationary)];
+
+    /// <summary>An org's roster (see <see cref="RosterScope"/>), by org and id.</summary>
+    public async Task<IReadOnlyList<RosterEntry>> RosterAsync(long orgId, RosterScope scope, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await RosterAsync(conn, null, orgId, scope, ct);
+    }
+
+    /// <summary>
+    /// The roster query, the one place that lists an org's members: those sitting in the org's subtree (a branch and its
+    /// party groups) or in the org itself, with their roles in any org, inside the caller's transaction if any.
+    /// </summary>
+    public static async Task<IReadOnlyList<RosterEntry>> RosterAsync(DbConnection conn, DbTransaction? tx, long orgId, RosterScope scope,
+        CancellationToken ct)
+    {
+        const string sql = """
+            SELECT m.id AS Id, m.name AS Name, m.status AS Status, m.org_id AS OrgId, m.phone AS Phone,
+                   (SELECT GROUP_CONCAT(CONCAT(r.role, ':', r.org_id) ORDER BY r.role, r.org_id)
+                    FROM member_roles r WHERE r.member_id = m.id) AS Roles
+            FROM members m JOIN orgs o ON o.id = m.org_id
+            WHERE (o.id = @orgId OR (@subtree AND o.path LIKE (SELECT CONCAT(path, '%') FROM orgs WHERE id = @orgId)))
+              AND (NOT @onTheRollOnly OR m.status IN @onTheRoll)
+              AND (@name IS NULL OR m.name = @name)
+            ORDER BY m.org_id, m.id
+            """;
+        var rows = await conn.QueryAsync<RosterRow>(new CommandDefinition(sql, new
+        {
+            orgId, subtree = scope.Subtree, onTheRollOnly = scope.OnTheRollOnly, onTheRoll = OnTheRoll, name = scope.Name,
+        }, tx, cancellationToken: ct));
+        return rows.Select(r => new RosterEntry(r.Id, r.Name, DbNames.Parse<MemberStatus>(r.Status), r.OrgId, r.Phone,
+            r.Roles is null ? [] : r.Roles.Split(',').Select(x => x.Split(':')).Select(x =>
+                new MemberRole(r.Id, x[0], long.Parse(x[1], System.Globalization.CultureInfo.InvariantCulture))).ToList())).ToList();
     }
 }

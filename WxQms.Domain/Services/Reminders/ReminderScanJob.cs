@@ -127,7 +127,7 @@ public sealed class ReminderScanJob(MySqlDataSource db, TaskCache cache, IOption
                 if (reminder.Audience == ReminderAudience.Attendees)
                     recipients.UnionWith(template?.EvidenceRule.Quorum == Quorum.MoreThanHalfOfCommittee
                         ? WithRoles(task.OrgId, CommitteeRoles)
-                        : await AttendeesAsync(conn, tx, task, org.Path, ct));
+                        : await AttendeesAsync(conn, tx, task, ct));
                 rows.AddRange(recipients.Select(m => (task.Id, reminder.Kind, m, task.OrgId)));
                 if (reminder.Kind == ReminderKind.Warning && task.WarnedAt is null)
                     warned.Add(task);
@@ -165,15 +165,9 @@ public sealed class ReminderScanJob(MySqlDataSource db, TaskCache cache, IOption
     private static readonly string[] OnTheRoll = [DbNames.Of(MemberStatus.Full), DbNames.Of(MemberStatus.Probationary)];
 
     /// <summary>The members expected at a meeting, as of now: the party group's, or the whole branch's (members on the roll).</summary>
-    private static Task<IEnumerable<long>> AttendeesAsync(DbConnection conn, DbTransaction tx, DueTask task, string path, CancellationToken ct) =>
-        task.PartyGroupId is { } group
-            ? conn.QueryAsync<long>(new CommandDefinition(
-                "SELECT id FROM members WHERE org_id = @group AND status IN @onTheRoll",
-                new { group, onTheRoll = OnTheRoll }, tx, cancellationToken: ct))
-            : conn.QueryAsync<long>(new CommandDefinition("""
-                SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id
-                WHERE o.path LIKE @pattern AND m.status IN @onTheRoll
-                """, new { pattern = Rules.OrgPath.SubtreePattern(path), onTheRoll = OnTheRoll }, tx, cancellationToken: ct));
+    private static async Task<IEnumerable<long>> AttendeesAsync(DbConnection conn, DbTransaction tx, DueTask task, CancellationToken ct) =>
+        (await MemberStore.RosterAsync(conn, tx, task.PartyGroupId ?? task.OrgId,
+            new RosterScope(Subtree: task.PartyGroupId is null, OnTheRollOnly: true), ct)).Select(m => m.Id);
 
     /// <summary>
     /// One multi-row INSERT per 500 reminders. The unique (task, kind, member) key makes a reminder fired
