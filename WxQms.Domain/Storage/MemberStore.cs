@@ -122,6 +122,54 @@ public sealed class MemberStore(MySqlDataSource db)
             cancellationToken: ct)) > 0;
     }
 
+    /// <summary>A new member, with the plain member role and the audit entry, in one transaction; her id.</summary>
+    public async Task<long> AddAsync(NewMember member, DateTimeOffset now, Func<long, AuditEntry> audit, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var id = await InsertAsync(conn, tx, member, now, ct);
+        await InsertRolesAsync(conn, tx, [new MemberRole(id, Roles.Member, member.OrgId)], now, ct);
+        await AuditLog.AppendAsync(conn, tx, audit(id), ct);
+        await tx.CommitAsync(ct);
+        return id;
+    }
+
+    /// <summary>Moves the member (see <see cref="MoveAsync"/>) and makes her tokens stale, with the audit entry.</summary>
+    public async Task MoveToAsync(long memberId, long toOrgId, AuditEntry audit, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await MoveAsync(conn, tx, memberId, toOrgId, audit.OccurredAt, ct);
+        await BumpTokenVersionAsync(conn, tx, memberId, ct); // the plain member role moved with her
+        await AuditLog.AppendAsync(conn, tx, audit, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Changes the member's status and makes her tokens stale, with the audit entry.</summary>
+    public async Task ChangeStatusAsync(long memberId, MemberStatus status, AuditEntry audit, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await SetStatusAsync(conn, tx, memberId, status, audit.OccurredAt, ct);
+        await BumpTokenVersionAsync(conn, tx, memberId, ct);
+        await AuditLog.AppendAsync(conn, tx, audit, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Grants or revokes a role and makes the member's tokens stale, with the audit entry.</summary>
+    public async Task ChangeRoleAsync(MemberRole role, bool grant, AuditEntry audit, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        if (grant)
+            await InsertRolesAsync(conn, tx, [role], audit.OccurredAt, ct);
+        else
+            await DeleteRoleAsync(conn, tx, role, ct);
+        await BumpTokenVersionAsync(conn, tx, role.MemberId, ct);
+        await AuditLog.AppendAsync(conn, tx, audit, ct);
+        await tx.CommitAsync(ct);
+    }
+
     private sealed record RosterRow(long Id, string Name, string Status, long OrgId, string? Phone, string? Roles);
 
     private static readonly string[] OnTheRoll = [DbNames.Of(MemberStatus.Full), DbNames.Of(MemberStatus.Probationary)];
