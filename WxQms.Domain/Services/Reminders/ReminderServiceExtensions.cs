@@ -14,8 +14,10 @@ public static class ReminderServiceExtensions
         services.AddSingleton<OutboxStore>();
         services.AddSingleton<SubscriptionStore>();
         services.AddSingleton<SendRateLimiter>();
+        services.AddSingleton<ReminderScanStore>();
         services.AddSingleton<ReminderScanJob>();
         services.AddSingleton<ReminderSender>();
+        services.AddSingleton<OutboxListing>();
         services.AddSingleton<ReminderQueries>();
         services.AddSingleton<DemoReminders>();
         return services;
