@@ -44,6 +44,7 @@ app.MapMpLogin();
 app.MapMpTasks();
 app.MapMpAdhocTasks();
 app.MapMpUploads();
+app.MapMpRoster();
 app.MapMpReminders();
 app.MapMpWishes();
 app.MapWishPage(); // /h5/wishes, the micro-wish wall of the official account

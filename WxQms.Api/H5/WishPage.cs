@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using Microsoft.Extensions.Options;
 using WxQms.Api.Infrastructure;
+using WxQms.Domain.Model;
 using WxQms.Domain.Model.Wishes;
 using WxQms.Domain.Rules;
 using WxQms.Domain.Rules.Tasks;
@@ -42,7 +43,7 @@ public static class WishPage
     private sealed record Viewer(H5User User, WishActor Actor);
 
     /// <summary>Signs the viewer in (redirecting through OAuth when needed); a result to return instead, or the viewer.</summary>
-    private static async Task<(IResult? Result, Viewer? Viewer)> SignInAsync(HttpContext http, H5Viewer viewers, WishService wishes,
+    private static async Task<(IResult? Result, Viewer? Viewer)> SignInAsync(HttpContext http, H5Viewer viewers, WishServices wishes,
         CancellationToken ct)
     {
         var (outcome, user) = await viewers.ResolveUserAsync(http, ct);
@@ -57,12 +58,12 @@ public static class WishPage
             case not H5Viewer.Outcome.Member:
                 return (Message(StatusCodes.Status403Forbidden, "无法识别身份", "微信授权失败，请从公众号菜单重新打开微心愿。"), null);
         }
-        var actor = await wishes.ActorAsync(user!.WechatUserId, user.MemberId, user.Grants, ct);
+        var actor = await wishes.Reads.ActorAsync(user!.WechatUserId, user.MemberId, user.Grants, ct);
         return (null, new Viewer(user, actor));
     }
 
-    internal static async Task<IResult> ListPage(string? status, long? community, HttpContext http, H5Viewer viewers, WishService wishes,
-        CancellationToken ct)
+    internal static async Task<IResult> ListPage(string? status, long? community, HttpContext http, H5Viewer viewers,
+        [AsParameters] WishServices wishes, CancellationToken ct)
     {
         var (result, viewer) = await SignInAsync(http, viewers, wishes, ct);
         if (result is not null)
@@ -71,10 +72,10 @@ public static class WishPage
         var filter = tab == "mine"
             ? new WishListFilter(community, null, Mine: true)
             : new WishListFilter(community, DbNames.Parse<WishStatus>(tab));
-        var list = await wishes.ListAsync(filter, viewer!.Actor, ct);
+        var list = await wishes.Reads.ListAsync(filter, viewer!.Actor, ct);
         if (tab == "claimed") // 进行中: claimed and waiting for confirmation
-            list = [.. list, .. await wishes.ListAsync(filter with { Status = WishStatus.Fulfilled }, viewer.Actor, ct)];
-        var communities = await wishes.CommunitiesAsync(ct);
+            list = [.. list, .. await wishes.Reads.ListAsync(filter with { Status = WishStatus.Fulfilled }, viewer.Actor, ct)];
+        var communities = await wishes.Reads.CommunitiesAsync(ct);
 
         var sb = new StringBuilder(16_384);
         sb.Append(Head("微心愿"));
@@ -109,12 +110,12 @@ public static class WishPage
         return Page(http, sb);
     }
 
-    internal static async Task<IResult> NewPage(HttpContext http, H5Viewer viewers, WishService wishes, CancellationToken ct)
+    internal static async Task<IResult> NewPage(HttpContext http, H5Viewer viewers, [AsParameters] WishServices wishes, CancellationToken ct)
     {
         var (result, viewer) = await SignInAsync(http, viewers, wishes, ct);
         if (result is not null)
             return result;
-        return Page(http, NewForm(viewer!, await wishes.CommunitiesAsync(ct), viewers, null, null));
+        return Page(http, NewForm(viewer!, await wishes.Reads.CommunitiesAsync(ct), viewers, null, null));
     }
 
     private static StringBuilder NewForm(Viewer viewer, IReadOnlyList<(long Id, string Name)> communities, H5Viewer viewers, string? error,
@@ -147,7 +148,7 @@ public static class WishPage
         return sb;
     }
 
-    internal static async Task<IResult> PostForm(HttpContext http, H5Viewer viewers, WishService wishes, PhotoIntake intake,
+    internal static async Task<IResult> PostForm(HttpContext http, H5Viewer viewers, [AsParameters] WishServices wishes, PhotoIntake intake,
         CancellationToken ct)
     {
         var (result, viewer) = await SignInAsync(http, viewers, wishes, ct);
@@ -163,7 +164,7 @@ public static class WishPage
         {
             // Checked now, stored only once the post passed every check (lengths, the daily limit, the text check).
             await using var photos = await ReceivePhotosAsync(form, intake, ct);
-            var wish = await wishes.PostAsync(new WishPost(form["title"], form["description"], communityId, form["name"], [],
+            var wish = await wishes.Submissions.PostAsync(new WishPost(form["title"], form["description"], communityId, form["name"], [],
                 new InlinePhotos(photos.Count, photos.StoreAsync)), viewer.Actor, ct);
             return Results.Redirect($"/h5/wishes/{wish.Id}?done=posted");
         }
@@ -171,7 +172,7 @@ public static class WishPage
                                        or ArgumentException or InvalidDataException)
         {
             var status = ex is LimitExceededException ? StatusCodes.Status429TooManyRequests : StatusCodes.Status422UnprocessableEntity;
-            return Page(http, NewForm(viewer, await wishes.CommunitiesAsync(ct), viewers, ex.Message, form), status);
+            return Page(http, NewForm(viewer, await wishes.Reads.CommunitiesAsync(ct), viewers, ex.Message, form), status);
         }
     }
 
@@ -203,14 +204,14 @@ public static class WishPage
         }
     }
 
-    internal static async Task<IResult> DetailPage(long id, string? done, HttpContext http, H5Viewer viewers, WishService wishes,
-        IOptions<WishOptions> options, CancellationToken ct)
+    internal static async Task<IResult> DetailPage(long id, string? done, HttpContext http, H5Viewer viewers,
+        [AsParameters] WishServices wishes, IOptions<WishOptions> options, CancellationToken ct)
     {
         var (result, viewer) = await SignInAsync(http, viewers, wishes, ct);
         if (result is not null)
             return result;
-        var found = await wishes.GetAsync(id, ct);
-        if (found is not { } f || !WishService.CanSee(f.Wish, f.WisherUnionId, viewer!.Actor))
+        var found = await wishes.Reads.GetAsync(id, ct);
+        if (found is not { } f || !WishReads.CanSee(f.Wish, f.WisherUnionId, viewer!.Actor))
             return Message(StatusCodes.Status404NotFound, "未找到", "没有这个心愿，或它尚未公开。");
         return Page(http, Detail(f.Wish, f.WisherUnionId, viewer, viewers, wishes, options.Value, Done(done, options.Value), null));
     }
@@ -228,12 +229,12 @@ public static class WishPage
         _ => null,
     };
 
-    private static StringBuilder Detail(Wish w, string? unionId, Viewer viewer, H5Viewer viewers, WishService wishes, WishOptions o,
+    private static StringBuilder Detail(Wish w, string? unionId, Viewer viewer, H5Viewer viewers, WishServices wishes, WishOptions o,
         string? notice, string? error)
     {
         var a = viewer.Actor;
-        var mine = WishService.IsWisher(w, unionId, a);
-        var claimer = WishService.IsClaimer(w, a);
+        var mine = WishReads.IsWisher(w, unionId, a);
+        var claimer = WishReads.IsClaimer(w, a);
         var moderator = Access.CanModerateWishes(a.Grants, w.CommunityPath);
         var insider = mine || claimer || moderator;
         var sb = new StringBuilder(8_192);
@@ -276,7 +277,7 @@ public static class WishPage
             sb.Append("<div class=photos>");
             foreach (var p in photos)
                 sb.Append("<figure><img loading=lazy alt=\"").Append(p.Stage == WishPhotoStage.Wish ? "心愿照片" : "完成照片").Append("\" src=\"")
-                    .Append(E(wishes.PhotoUrl(w.Id, p.Sha256))).Append("\"><figcaption>")
+                    .Append(E(wishes.Links.PhotoUrl(w.Id, p.Sha256))).Append("\"><figcaption>")
                     .Append(p.Stage == WishPhotoStage.Wish ? "心愿照片" : "完成照片")
                     .Append(p.Check switch { PhotoCheck.Pass => "", PhotoCheck.Pending => "（检测中）", PhotoCheck.Risky => "（未通过检测，不公开）", _ => "（待人工核实）" })
                     .Append("</figcaption></figure>");
@@ -318,8 +319,8 @@ public static class WishPage
         return sb;
     }
 
-    internal static async Task<IResult> ActForm(long id, string action, HttpContext http, H5Viewer viewers, WishService wishes,
-        PhotoIntake intake, IOptions<WishOptions> options, CancellationToken ct)
+    internal static async Task<IResult> ActForm(long id, string action, HttpContext http, H5Viewer viewers,
+        [AsParameters] WishServices wishes, PhotoIntake intake, IOptions<WishOptions> options, CancellationToken ct)
     {
         var (result, viewer) = await SignInAsync(http, viewers, wishes, ct);
         if (result is not null)
@@ -333,22 +334,22 @@ public static class WishPage
             await using var photos = action == "fulfil" ? await ReceivePhotosAsync(form, intake, ct) : new IncomingPhotos(intake);
             _ = action switch
             {
-                "claim" => await wishes.ClaimAsync(id, version, viewer.Actor, ct),
-                "confirm" => await wishes.ConfirmAsync(id, version, viewer.Actor, ct),
-                "approve" => await wishes.ApproveAsync(id, version, viewer.Actor, ct),
-                "release" => await wishes.ReleaseAsync(id, version, form["reason"], viewer.Actor, ct),
-                "cancel" => await wishes.CancelAsync(id, version, form["reason"], viewer.Actor, ct),
-                "fulfil" => await wishes.FulfilAsync(id, version, form["note"], [], viewer.Actor, ct,
+                "claim" => await wishes.Transitions.ClaimAsync(id, version, viewer.Actor, ct),
+                "confirm" => await wishes.Transitions.ConfirmAsync(id, version, viewer.Actor, ct),
+                "approve" => await wishes.Transitions.ApproveAsync(id, version, viewer.Actor, ct),
+                "release" => await wishes.Transitions.ReleaseAsync(id, version, form["reason"], viewer.Actor, ct),
+                "cancel" => await wishes.Transitions.CancelAsync(id, version, form["reason"], viewer.Actor, ct),
+                "fulfil" => await wishes.Submissions.FulfilAsync(id, version, form["note"], [], viewer.Actor, ct,
                     inline: new InlinePhotos(photos.Count, photos.StoreAsync)),
-                _ => await wishes.RefuseAsync(id, version, form["reason"], viewer.Actor, ct),
+                _ => await wishes.Transitions.RefuseAsync(id, version, form["reason"], viewer.Actor, ct),
             };
             return Results.Redirect($"/h5/wishes/{id}?done={action}");
         }
         catch (Exception ex) when (ex is RuleViolationException or LimitExceededException or ConflictException or ForbiddenException
                                        or InvalidDataException)
         {
-            var found = await wishes.GetAsync(id, ct);
-            if (found is not { } f || !WishService.CanSee(f.Wish, f.WisherUnionId, viewer.Actor))
+            var found = await wishes.Reads.GetAsync(id, ct);
+            if (found is not { } f || !WishReads.CanSee(f.Wish, f.WisherUnionId, viewer.Actor))
                 return Message(StatusCodes.Status404NotFound, "未找到", "没有这个心愿。");
             var status = ex switch
             {
@@ -365,12 +366,12 @@ public static class WishPage
     }
 
     /// <summary>A wish photo by its signed link: WeChat's image check and those the link was shown to.</summary>
-    internal static async Task<IResult> Photo(long id, string sha256, long? e, string? s, HttpContext http, WishService wishes,
-        IFileStore files, CancellationToken ct)
+    internal static async Task<IResult> Photo(long id, string sha256, long? e, string? s, HttpContext http,
+        [AsParameters] WishServices wishes, IFileStore files, CancellationToken ct)
     {
-        if (!wishes.VerifyPhotoLink(id, sha256, e, s))
+        if (!wishes.Links.VerifyPhotoLink(id, sha256, e, s))
             return Results.NotFound();
-        var photo = await wishes.PhotoAsync(id, sha256, ct);
+        var photo = await wishes.Reads.PhotoAsync(id, sha256, ct);
         var bytes = photo is null ? null : await files.ReadVerifiedAsync(new StoredFile(photo.Sha256, photo.Size, photo.RelativePath), ct);
         if (photo is null || bytes is null)
             return Results.NotFound();

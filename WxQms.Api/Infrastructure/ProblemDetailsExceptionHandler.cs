@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
-using WxQms.Domain.Services;
-using WxQms.Domain.Services.Bot;
+using WxQms.Domain.Model;
 
 namespace WxQms.Api.Infrastructure;
 

@@ -30,7 +30,7 @@ public static class ReminderEndpoints
         [ReminderOptions.MeetingReminderKey] = "会议提醒",
         [ReminderOptions.TaskWarningKey] = "任务预警",
         [ReminderOptions.ReviewResultKey] = "审核结果通知",
-        [WxQms.Domain.Services.Wishes.WishService.TemplateKey] = "微心愿进度通知",
+        [WxQms.Domain.Services.Wishes.WishNotices.TemplateKey] = "微心愿进度通知",
     };
 
     public static IEndpointRouteBuilder MapMpReminders(this IEndpointRouteBuilder app)

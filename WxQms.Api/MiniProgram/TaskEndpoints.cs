@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using WxQms.Api.Infrastructure;
 using WxQms.Domain.Caching;
+using WxQms.Domain.Model;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules;
 using WxQms.Domain.Rules.Tasks;

@@ -1,19 +1,15 @@
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using MySqlConnector;
 using WxQms.Api.Infrastructure;
-using WxQms.Domain.Rules;
+using WxQms.Domain.Model;
 using WxQms.Domain.Services;
 using WxQms.Domain.Storage;
 
 namespace WxQms.Api.MiniProgram;
 
-public sealed record RosterMember(long Id, string Name, string Status, long OrgId, IReadOnlyList<string> Roles);
-
 /// <summary>
 /// What the mini program needs around evidence: photos uploaded one per request (wx.uploadFile sends
-/// one file at a time), and the roster of a branch to take attendance from.
+/// one file at a time). The roster to take attendance from is <see cref="RosterEndpoints"/>.
 /// </summary>
 public static class UploadEndpoints
 {
@@ -25,8 +21,6 @@ public static class UploadEndpoints
         app.MapPost("/api/mp/uploads", Upload).WithTags("Mini program: tasks").RequireAuthorization(MpAuth.Policy).DisableAntiforgery()
             .RequireRateLimiting(RateLimits.Uploads)
             .WithSummary("One photo (multipart field `file`, JPEG/PNG/WebP ≤ 10 MB, sane dimensions) → a token for the evidence, good once within 24 h; within the uploader's quota (429 upload.quota)");
-        app.MapGet("/api/mp/orgs/{id:long}/members", Roster).WithTags("Mini program: tasks").RequireAuthorization(MpAuth.Policy)
-            .WithSummary("The members of an org's subtree (a branch and its party groups) for attendance; no phone numbers");
         return app;
     }
 
@@ -78,24 +72,4 @@ public static class UploadEndpoints
         "photo.dimensions" => TaskEndpoints.Problem(StatusCodes.Status422UnprocessableEntity, "照片尺寸异常", rule.Message, "upload.dimensions"),
         _ => null,
     };
-
-    internal static async Task<Results<Ok<IReadOnlyList<RosterMember>>, ProblemHttpResult>> Roster(long id, CurrentUser user,
-        OrgStore orgs, MySqlDataSource db, CancellationToken ct)
-    {
-        var org = await orgs.GetAsync(id, ct);
-        if (org is null)
-            return TaskEndpoints.Problem(StatusCodes.Status404NotFound, "未找到", $"组织 {id} 不存在", "org.not_found");
-        if (!user.CanRead(org.Path))
-            return TaskEndpoints.Problem(StatusCodes.Status403Forbidden, "无权访问", "您无权查看该组织的党员名单", "auth.forbidden");
-        await using var conn = await db.OpenConnectionAsync(ct);
-        var rows = await conn.QueryAsync<(long Id, string Name, string Status, long OrgId, string? Roles)>(new CommandDefinition("""
-            SELECT m.id, m.name, m.status, m.org_id,
-                   (SELECT GROUP_CONCAT(DISTINCT r.role ORDER BY r.role) FROM member_roles r WHERE r.member_id = m.id)
-            FROM members m JOIN orgs o ON o.id = m.org_id
-            WHERE o.path LIKE @pattern
-            ORDER BY m.org_id, m.id
-            """, new { pattern = OrgPath.SubtreePattern(org.Path) }, cancellationToken: ct));
-        return TypedResults.Ok<IReadOnlyList<RosterMember>>(rows.Select(r => new RosterMember(r.Id, r.Name, r.Status, r.OrgId,
-            r.Roles?.Split(',') ?? [])).ToList());
-    }
 }

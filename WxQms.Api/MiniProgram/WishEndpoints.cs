@@ -35,10 +35,10 @@ public sealed record WishDto(long Id, string Title, string Description, long Com
     DateTimeOffset? FulfilledAt, string? FulfilNote, DateTimeOffset? AutoConfirmAt, DateTimeOffset? LitAt, decimal? Points,
     IReadOnlyList<WishPhotoDto> Photos)
 {
-    public static WishDto From(Wish w, string? wisherUnionId, WishActor? viewer, WishService service, TimeSpan autoConfirmAfter)
+    public static WishDto From(Wish w, string? wisherUnionId, WishActor? viewer, WishServices service, TimeSpan autoConfirmAfter)
     {
-        var mine = viewer is not null && WishService.IsWisher(w, wisherUnionId, viewer);
-        var claimer = viewer is not null && WishService.IsClaimer(w, viewer);
+        var mine = viewer is not null && WishReads.IsWisher(w, wisherUnionId, viewer);
+        var claimer = viewer is not null && WishReads.IsClaimer(w, viewer);
         var moderator = viewer is not null && Access.CanModerateWishes(viewer.Grants, w.CommunityPath);
         var insider = mine || claimer || moderator;
         return new WishDto(w.Id, w.Title, w.Description, w.CommunityId, w.CommunityName, w.Status, WishRules.Label(w.Status),
@@ -47,7 +47,7 @@ public sealed record WishDto(long Id, string Title, string Description, long Com
             w.FulfilNote, w.Status == WishStatus.Fulfilled && w.FulfilledAt is { } f ? WishRules.AutoConfirmAt(f, autoConfirmAfter) : null,
             w.LitAt, w.Points,
             w.Photos.Where(p => insider || WishRules.IsShownPublicly(p.Check))
-                .Select(p => new WishPhotoDto(service.PhotoUrl(w.Id, p.Sha256), p.Stage, p.Check)).ToList());
+                .Select(p => new WishPhotoDto(service.Links.PhotoUrl(w.Id, p.Sha256), p.Stage, p.Check)).ToList());
     }
 }
 
@@ -77,15 +77,15 @@ public static class WishEndpoints
         return wishes;
     }
 
-    internal static async Task<Ok<IReadOnlyList<WishCommunityDto>>> Communities(WishService service, CancellationToken ct) =>
-        TypedResults.Ok<IReadOnlyList<WishCommunityDto>>((await service.CommunitiesAsync(ct)).Select(c => new WishCommunityDto(c.Id, c.Name)).ToList());
+    internal static async Task<Ok<IReadOnlyList<WishCommunityDto>>> Communities([AsParameters] WishServices service, CancellationToken ct) =>
+        TypedResults.Ok<IReadOnlyList<WishCommunityDto>>((await service.Reads.CommunitiesAsync(ct)).Select(c => new WishCommunityDto(c.Id, c.Name)).ToList());
 
-    private static Task<WishActor> ActorAsync(CurrentUser user, WishService service, CancellationToken ct) =>
-        service.ActorAsync(user.WechatUserId!.Value, user.MemberId, user.Roles, ct);
+    private static Task<WishActor> ActorAsync(CurrentUser user, WishServices service, CancellationToken ct) =>
+        service.Reads.ActorAsync(user.WechatUserId!.Value, user.MemberId, user.Roles, ct);
 
     /// <param name="status">reviewing, published, claimed, fulfilled, lit, refused or cancelled.</param>
     internal static async Task<Results<Ok<IReadOnlyList<WishDto>>, ProblemHttpResult>> List(string? status, bool? mine, long? community,
-        int? limit, CurrentUser user, WishService service, Microsoft.Extensions.Options.IOptions<WishOptions> options, CancellationToken ct)
+        int? limit, CurrentUser user, [AsParameters] WishServices service, Microsoft.Extensions.Options.IOptions<WishOptions> options, CancellationToken ct)
     {
         WishStatus? wanted = null;
         if (!string.IsNullOrEmpty(status))
@@ -95,59 +95,59 @@ public static class WishEndpoints
             wanted = parsed;
         }
         var actor = await ActorAsync(user, service, ct);
-        var list = await service.ListAsync(new WishListFilter(community, wanted, mine ?? false, limit ?? 50), actor, ct);
+        var list = await service.Reads.ListAsync(new WishListFilter(community, wanted, mine ?? false, limit ?? 50), actor, ct);
         return TypedResults.Ok<IReadOnlyList<WishDto>>(list
             .Select(x => WishDto.From(x.Wish, x.WisherUnionId, actor, service, options.Value.AutoConfirmAfter)).ToList());
     }
 
-    internal static async Task<Results<Ok<WishDto>, ProblemHttpResult>> Get(long id, CurrentUser user, WishService service,
+    internal static async Task<Results<Ok<WishDto>, ProblemHttpResult>> Get(long id, CurrentUser user, [AsParameters] WishServices service,
         Microsoft.Extensions.Options.IOptions<WishOptions> options, CancellationToken ct)
     {
         var actor = await ActorAsync(user, service, ct);
-        var found = await service.GetAsync(id, ct);
-        if (found is not { } f || !WishService.CanSee(f.Wish, f.WisherUnionId, actor))
+        var found = await service.Reads.GetAsync(id, ct);
+        if (found is not { } f || !WishReads.CanSee(f.Wish, f.WisherUnionId, actor))
             return TaskEndpoints.Problem(StatusCodes.Status404NotFound, "未找到", $"心愿 {id} 不存在", "wish.not_found");
         return TypedResults.Ok(WishDto.From(f.Wish, f.WisherUnionId, actor, service, options.Value.AutoConfirmAfter));
     }
 
-    internal static async Task<Created<WishDto>> Post(WishRequest body, CurrentUser user, WishService service,
+    internal static async Task<Created<WishDto>> Post(WishRequest body, CurrentUser user, [AsParameters] WishServices service,
         Microsoft.Extensions.Options.IOptions<WishOptions> options, CancellationToken ct)
     {
         var actor = await ActorAsync(user, service, ct);
-        var wish = await service.PostAsync(new WishPost(body.Title, body.Description, body.CommunityId, body.Name, body.PhotoTokens ?? []),
+        var wish = await service.Submissions.PostAsync(new WishPost(body.Title, body.Description, body.CommunityId, body.Name, body.PhotoTokens ?? []),
             actor, ct);
         return TypedResults.Created($"/api/mp/wishes/{wish.Id}", await DtoAsync(wish.Id, actor, service, options, ct));
     }
 
-    internal static Task<Ok<WishDto>> Approve(long id, VersionRequest body, CurrentUser user, WishService service,
+    internal static Task<Ok<WishDto>> Approve(long id, VersionRequest body, CurrentUser user, [AsParameters] WishServices service,
         Microsoft.Extensions.Options.IOptions<WishOptions> options, CancellationToken ct) =>
-        ActAsync(id, user, service, options, (a, c) => service.ApproveAsync(id, body.Version, a, c), ct);
+        ActAsync(id, user, service, options, (a, c) => service.Transitions.ApproveAsync(id, body.Version, a, c), ct);
 
-    internal static Task<Ok<WishDto>> Refuse(long id, ReasonRequest body, CurrentUser user, WishService service,
+    internal static Task<Ok<WishDto>> Refuse(long id, ReasonRequest body, CurrentUser user, [AsParameters] WishServices service,
         Microsoft.Extensions.Options.IOptions<WishOptions> options, CancellationToken ct) =>
-        ActAsync(id, user, service, options, (a, c) => service.RefuseAsync(id, body.Version, body.Reason, a, c), ct);
+        ActAsync(id, user, service, options, (a, c) => service.Transitions.RefuseAsync(id, body.Version, body.Reason, a, c), ct);
 
-    internal static Task<Ok<WishDto>> Cancel(long id, ReasonRequest body, CurrentUser user, WishService service,
+    internal static Task<Ok<WishDto>> Cancel(long id, ReasonRequest body, CurrentUser user, [AsParameters] WishServices service,
         Microsoft.Extensions.Options.IOptions<WishOptions> options, CancellationToken ct) =>
-        ActAsync(id, user, service, options, (a, c) => service.CancelAsync(id, body.Version, body.Reason, a, c), ct);
+        ActAsync(id, user, service, options, (a, c) => service.Transitions.CancelAsync(id, body.Version, body.Reason, a, c), ct);
 
-    internal static Task<Ok<WishDto>> Claim(long id, VersionRequest body, CurrentUser user, WishService service,
+    internal static Task<Ok<WishDto>> Claim(long id, VersionRequest body, CurrentUser user, [AsParameters] WishServices service,
         Microsoft.Extensions.Options.IOptions<WishOptions> options, CancellationToken ct) =>
-        ActAsync(id, user, service, options, (a, c) => service.ClaimAsync(id, body.Version, a, c), ct);
+        ActAsync(id, user, service, options, (a, c) => service.Transitions.ClaimAsync(id, body.Version, a, c), ct);
 
-    internal static Task<Ok<WishDto>> Release(long id, ReasonRequest body, CurrentUser user, WishService service,
+    internal static Task<Ok<WishDto>> Release(long id, ReasonRequest body, CurrentUser user, [AsParameters] WishServices service,
         Microsoft.Extensions.Options.IOptions<WishOptions> options, CancellationToken ct) =>
-        ActAsync(id, user, service, options, (a, c) => service.ReleaseAsync(id, body.Version, body.Reason, a, c), ct);
+        ActAsync(id, user, service, options, (a, c) => service.Transitions.ReleaseAsync(id, body.Version, body.Reason, a, c), ct);
 
-    internal static Task<Ok<WishDto>> Fulfil(long id, FulfilRequest body, CurrentUser user, WishService service,
+    internal static Task<Ok<WishDto>> Fulfil(long id, FulfilRequest body, CurrentUser user, [AsParameters] WishServices service,
         Microsoft.Extensions.Options.IOptions<WishOptions> options, CancellationToken ct) =>
-        ActAsync(id, user, service, options, (a, c) => service.FulfilAsync(id, body.Version, body.Note, body.PhotoTokens ?? [], a, c), ct);
+        ActAsync(id, user, service, options, (a, c) => service.Submissions.FulfilAsync(id, body.Version, body.Note, body.PhotoTokens ?? [], a, c), ct);
 
-    internal static Task<Ok<WishDto>> Confirm(long id, VersionRequest body, CurrentUser user, WishService service,
+    internal static Task<Ok<WishDto>> Confirm(long id, VersionRequest body, CurrentUser user, [AsParameters] WishServices service,
         Microsoft.Extensions.Options.IOptions<WishOptions> options, CancellationToken ct) =>
-        ActAsync(id, user, service, options, (a, c) => service.ConfirmAsync(id, body.Version, a, c), ct);
+        ActAsync(id, user, service, options, (a, c) => service.Transitions.ConfirmAsync(id, body.Version, a, c), ct);
 
-    private static async Task<Ok<WishDto>> ActAsync(long id, CurrentUser user, WishService service,
+    private static async Task<Ok<WishDto>> ActAsync(long id, CurrentUser user, WishServices service,
         Microsoft.Extensions.Options.IOptions<WishOptions> options, Func<WishActor, CancellationToken, Task<Wish>> act, CancellationToken ct)
     {
         var actor = await ActorAsync(user, service, ct);
@@ -155,10 +155,10 @@ public static class WishEndpoints
         return TypedResults.Ok(await DtoAsync(id, actor, service, options, ct));
     }
 
-    private static async Task<WishDto> DtoAsync(long id, WishActor actor, WishService service,
+    private static async Task<WishDto> DtoAsync(long id, WishActor actor, WishServices service,
         Microsoft.Extensions.Options.IOptions<WishOptions> options, CancellationToken ct)
     {
-        var (wish, unionId) = (await service.GetAsync(id, ct))!.Value;
+        var (wish, unionId) = (await service.Reads.GetAsync(id, ct))!.Value;
         return WishDto.From(wish, unionId, actor, service, options.Value.AutoConfirmAfter);
     }
 }

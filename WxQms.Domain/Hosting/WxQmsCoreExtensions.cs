@@ -9,6 +9,7 @@ using WxQms.Domain.Services;
 using WxQms.Domain.Services.Assessment;
 using WxQms.Domain.Services.Bot;
 using WxQms.Domain.Services.Reminders;
+using WxQms.Domain.Services.Wishes;
 using WxQms.Domain.Storage;
 using WxQms.Domain.Wechat;
 
@@ -69,12 +70,7 @@ public static class WxQmsCoreExtensions
         // the sandbox; the Api also checks its length at start.
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, SandboxDemoSecrets>());
-        services.AddOptions<WxQms.Domain.Services.Wishes.WishOptions>().BindConfiguration(WxQms.Domain.Services.Wishes.WishOptions.Section)
-            .ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<WxQms.Domain.Services.Wishes.WishService>();
-        services.AddSingleton<WxQms.Domain.Wechat.Callbacks.IMediaCheckListener>(sp =>
-            sp.GetRequiredService<WxQms.Domain.Services.Wishes.WishService>());
-        services.AddSingleton<WxQms.Domain.Services.Wishes.WishAutoConfirmJob>();
+        services.AddWishes();
         services.AddAssessment();
         services.AddReminders();
         services.AddWechat();

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using MySqlConnector;
 using Polly;
 using WxQms.Domain.Storage;
 using WxQms.Domain.Wechat;
@@ -40,7 +39,6 @@ public sealed record LoginResult(MpIdentity? Identity, LoginFailure? Failure)
 /// so it is dropped here and never stored, returned or logged.
 /// </summary>
 public sealed class LoginService(
-    MySqlDataSource db,
     WechatLinkStore links,
     MiniProgramClient mp,
     IOptions<WechatOptions> wechat,
@@ -86,16 +84,10 @@ public sealed class LoginService(
         if (await links.ProfileAsync(memberId, ct) is not { } profile)
             return LoginResult.Fail(LoginFailure.MemberNotOnRoll);
         var now = clock.GetUtcNow();
-        await using (var conn = await db.OpenConnectionAsync(ct))
-        {
-            await using var tx = await conn.BeginTransactionAsync(ct);
-            if (!await WechatLinkStore.LinkAsync(conn, tx, user.Id, memberId, now, ct))
-                return LoginResult.Fail(LoginFailure.BoundToAnotherMember);
-            await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, $"wechat_user:{user.Id}", "wechat_user.bound",
+        if (!await links.LinkAuditedAsync(user.Id, memberId, new AuditEntry(now, $"wechat_user:{user.Id}", "wechat_user.bound",
                 "wechat_user", user.Id, profile.OrgId, ActorMemberId: memberId,
-                Data: new { MemberId = memberId, user.AppId, Via = "phone" }), ct);
-            await tx.CommitAsync(ct);
-        }
+                Data: new { MemberId = memberId, user.AppId, Via = "phone" }), ct))
+            return LoginResult.Fail(LoginFailure.BoundToAnotherMember);
         log.LogInformation("WeChat user {WechatUserId} bound to member {MemberId}", user.Id, memberId);
         return LoginResult.Ok(new MpIdentity(user.Id, profile));
     }

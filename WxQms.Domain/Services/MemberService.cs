@@ -1,12 +1,10 @@
-using MySqlConnector;
 using WxQms.Domain.Caching;
 using WxQms.Domain.Model;
 using WxQms.Domain.Storage;
 
 namespace WxQms.Domain.Services;
 
-public sealed class MemberService(MySqlDataSource db, OrgStore orgs, MemberStore members, OrgTreeCache cache,
-    TokenVersions tokenVersions, TimeProvider clock)
+public sealed class MemberService(OrgStore orgs, MemberStore members, OrgTreeCache cache, TokenVersions tokenVersions, TimeProvider clock)
 {
     public Task<Member?> GetAsync(long id, CancellationToken ct) => members.GetAsync(id, ct);
 
@@ -14,13 +12,8 @@ public sealed class MemberService(MySqlDataSource db, OrgStore orgs, MemberStore
     {
         _ = await orgs.GetAsync(member.OrgId, ct) ?? throw new NotFoundException($"组织 {member.OrgId} 不存在");
         var now = clock.GetUtcNow();
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var id = await MemberStore.InsertAsync(conn, tx, member, now, ct);
-        await MemberStore.InsertRolesAsync(conn, tx, [new MemberRole(id, Roles.Member, member.OrgId)], now, ct);
-        await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, "member.added", "member", id, member.OrgId,
+        var id = await members.AddAsync(member, now, added => new AuditEntry(now, actor, "member.added", "member", added, member.OrgId,
             Data: new { member.Name, member.Status }), ct);
-        await tx.CommitAsync(ct);
         await cache.InvalidateAsync();
         return id;
     }
@@ -30,13 +23,8 @@ public sealed class MemberService(MySqlDataSource db, OrgStore orgs, MemberStore
         var member = await members.GetAsync(memberId, ct) ?? throw new NotFoundException($"党员 {memberId} 不存在");
         _ = await orgs.GetAsync(toOrgId, ct) ?? throw new NotFoundException($"组织 {toOrgId} 不存在");
         var now = clock.GetUtcNow();
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        await MemberStore.MoveAsync(conn, tx, memberId, toOrgId, now, ct);
-        await MemberStore.BumpTokenVersionAsync(conn, tx, memberId, ct); // the plain member role moved with her
-        await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, "member.moved", "member", memberId, toOrgId,
+        await members.MoveToAsync(memberId, toOrgId, new AuditEntry(now, actor, "member.moved", "member", memberId, toOrgId,
             Data: new { From = member.OrgId, To = toOrgId }), ct);
-        await tx.CommitAsync(ct);
         await cache.InvalidateAsync();
         await tokenVersions.PublishAsync(memberId, ct);
     }
@@ -49,13 +37,8 @@ public sealed class MemberService(MySqlDataSource db, OrgStore orgs, MemberStore
     {
         var member = await members.GetAsync(memberId, ct) ?? throw new NotFoundException($"党员 {memberId} 不存在");
         var now = clock.GetUtcNow();
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        await MemberStore.SetStatusAsync(conn, tx, memberId, status, now, ct);
-        await MemberStore.BumpTokenVersionAsync(conn, tx, memberId, ct);
-        await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, "member.status_changed", "member", memberId, member.OrgId,
-            Data: new { From = member.Status, To = status }), ct);
-        await tx.CommitAsync(ct);
+        await members.ChangeStatusAsync(memberId, status, new AuditEntry(now, actor, "member.status_changed", "member", memberId,
+            member.OrgId, Data: new { From = member.Status, To = status }), ct);
         await cache.InvalidateAsync();
         await tokenVersions.PublishAsync(memberId, ct);
     }
@@ -72,16 +55,8 @@ public sealed class MemberService(MySqlDataSource db, OrgStore orgs, MemberStore
     {
         _ = await members.GetAsync(memberId, ct) ?? throw new NotFoundException($"党员 {memberId} 不存在");
         var now = clock.GetUtcNow();
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        if (grant)
-            await MemberStore.InsertRolesAsync(conn, tx, [new MemberRole(memberId, role, orgId)], now, ct);
-        else
-            await MemberStore.DeleteRoleAsync(conn, tx, new MemberRole(memberId, role, orgId), ct);
-        await MemberStore.BumpTokenVersionAsync(conn, tx, memberId, ct);
-        await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, grant ? "member.role_granted" : "member.role_revoked", "member",
-            memberId, orgId, Data: new { Role = role, OrgId = orgId }), ct);
-        await tx.CommitAsync(ct);
+        await members.ChangeRoleAsync(new MemberRole(memberId, role, orgId), grant, new AuditEntry(now, actor,
+            grant ? "member.role_granted" : "member.role_revoked", "member", memberId, orgId, Data: new { Role = role, OrgId = orgId }), ct);
         await cache.InvalidateAsync();
         await tokenVersions.PublishAsync(memberId, ct);
     }

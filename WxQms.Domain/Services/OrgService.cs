@@ -1,4 +1,3 @@
-using MySqlConnector;
 using WxQms.Domain.Caching;
 using WxQms.Domain.Model;
 using WxQms.Domain.Rules;
@@ -7,7 +6,7 @@ using WxQms.Domain.Storage;
 namespace WxQms.Domain.Services;
 
 /// <summary>Reads and changes the org tree; every change is audited and retires the cached trees.</summary>
-public sealed class OrgService(MySqlDataSource db, OrgStore orgs, OrgTreeCache cache, TimeProvider clock)
+public sealed class OrgService(OrgStore orgs, OrgTreeCache cache, TimeProvider clock)
 {
     public Task<IReadOnlyList<Org>> GetRootsAsync(CancellationToken ct) => orgs.GetRootsAsync(ct);
 
@@ -28,12 +27,8 @@ public sealed class OrgService(MySqlDataSource db, OrgStore orgs, OrgTreeCache c
                 $"{OrgTree.KindLabel(parent.Kind)}下不能设立{OrgTree.KindLabel(kind)}");
 
         var now = clock.GetUtcNow();
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var org = await OrgStore.InsertAsync(conn, tx, parent, kind, name, code, sortOrder: 0, now, ct);
-        await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, "org.created", "org", org.Id, org.Id,
-            Data: new { org.Name, org.Kind, org.ParentId }), ct);
-        await tx.CommitAsync(ct);
+        var org = await orgs.CreateAsync(parent, kind, name, code, now, created => new AuditEntry(now, actor, "org.created", "org", created.Id,
+            created.Id, Data: new { created.Name, created.Kind, created.ParentId }), ct);
         await cache.InvalidateAsync();
         return org;
     }
@@ -41,13 +36,8 @@ public sealed class OrgService(MySqlDataSource db, OrgStore orgs, OrgTreeCache c
     public async Task RenameAsync(long id, string name, string actor, CancellationToken ct)
     {
         var org = await orgs.GetAsync(id, ct) ?? throw new NotFoundException($"组织 {id} 不存在");
-        var now = clock.GetUtcNow();
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        await OrgStore.RenameAsync(conn, tx, id, name, now, ct);
-        await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, "org.renamed", "org", id, id,
+        await orgs.SetNameAsync(id, name, new AuditEntry(clock.GetUtcNow(), actor, "org.renamed", "org", id, id,
             Data: new { From = org.Name, To = name }), ct);
-        await tx.CommitAsync(ct);
         await cache.InvalidateAsync();
     }
 }

@@ -4,12 +4,10 @@ using MetadataExtractor;
 using MetadataExtractor.Formats.Exif;
 using MetadataExtractor.Formats.Jpeg;
 using Microsoft.Extensions.Options;
+using WxQms.Domain.Model;
 using WxQms.Domain.Storage;
 
 namespace WxQms.Domain.Services;
-
-/// <summary>A photo on disk, named by its content hash. <see cref="TakenAt"/>: its EXIF capture time, if any.</summary>
-public sealed record StoredPhoto(string Sha256, long Size, string ContentType, string RelativePath, DateTimeOffset? TakenAt = null);
 
 /// <summary>
 /// A photo received and checked but not stored yet: its bytes wait in a temporary file that disposing deletes.

@@ -1,6 +1,7 @@
 using Dapper;
 using MySqlConnector;
 using WxQms.Domain.Caching;
+using WxQms.Domain.Model;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules.Reminders;
 using WxQms.Domain.Rules.Tasks;
@@ -180,7 +181,7 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
         // Rescheduling moves the reminders not yet sent; the scanner looks at the task again at once.
         var reminderFacts = new ReminderTask(template.ReminderRule, template.PlanRule.Required, task.OpensAt, task.DueAt,
             plan.PlannedFor, HasEvidence: false, Open: true);
-        await ReminderStore.MovePendingAsync(conn, tx, taskId,
+        await OutboxStore.MovePendingAsync(conn, tx, taskId,
             ReminderSchedule.For(reminderFacts).Where(r => ReminderSchedule.Applies(reminderFacts, r.Kind)).ToList(), now, ct);
         await tx.CommitAsync(ct);
         await cache.InvalidateAsync();

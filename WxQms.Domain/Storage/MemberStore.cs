@@ -17,6 +17,18 @@ public sealed record NewMember(
     bool Mobile,
     string Code);
 
+/// <summary>
+/// Which members a roster lists: those in the org's whole subtree (<paramref name="Subtree"/>) or sitting in the org
+/// itself; only those on the roll (正式 and 预备); only those of one name.
+/// </summary>
+public sealed record RosterScope(bool Subtree = true, bool OnTheRollOnly = false, string? Name = null);
+
+/// <summary>
+/// A member on a roster: where she sits, her status and her roles (in any org). The phone is there for matching a binding
+/// answer only; no roster route shows it.
+/// </summary>
+public sealed record RosterEntry(long Id, string Name, MemberStatus Status, long OrgId, string? Phone, IReadOnlyList<MemberRole> Roles);
+
 public sealed class MemberStore(MySqlDataSource db)
 {
     private sealed record Row(long Id, long OrgId, string Name, string Sex, DateTime? BirthDate, DateTime? JoinedOn,
@@ -108,5 +120,90 @@ public sealed class MemberStore(MySqlDataSource db)
             """;
         return await conn.ExecuteAsync(new CommandDefinition(sql, new { memberId, toOrgId, now = now.UtcDateTime }, tx,
             cancellationToken: ct)) > 0;
+    }
+
+    /// <summary>A new member, with the plain member role and the audit entry, in one transaction; her id.</summary>
+    public async Task<long> AddAsync(NewMember member, DateTimeOffset now, Func<long, AuditEntry> audit, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var id = await InsertAsync(conn, tx, member, now, ct);
+        await InsertRolesAsync(conn, tx, [new MemberRole(id, Roles.Member, member.OrgId)], now, ct);
+        await AuditLog.AppendAsync(conn, tx, audit(id), ct);
+        await tx.CommitAsync(ct);
+        return id;
+    }
+
+    /// <summary>Moves the member (see <see cref="MoveAsync"/>) and makes her tokens stale, with the audit entry.</summary>
+    public async Task MoveToAsync(long memberId, long toOrgId, AuditEntry audit, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await MoveAsync(conn, tx, memberId, toOrgId, audit.OccurredAt, ct);
+        await BumpTokenVersionAsync(conn, tx, memberId, ct); // the plain member role moved with her
+        await AuditLog.AppendAsync(conn, tx, audit, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Changes the member's status and makes her tokens stale, with the audit entry.</summary>
+    public async Task ChangeStatusAsync(long memberId, MemberStatus status, AuditEntry audit, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await SetStatusAsync(conn, tx, memberId, status, audit.OccurredAt, ct);
+        await BumpTokenVersionAsync(conn, tx, memberId, ct);
+        await AuditLog.AppendAsync(conn, tx, audit, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Grants or revokes a role and makes the member's tokens stale, with the audit entry.</summary>
+    public async Task ChangeRoleAsync(MemberRole role, bool grant, AuditEntry audit, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        if (grant)
+            await InsertRolesAsync(conn, tx, [role], audit.OccurredAt, ct);
+        else
+            await DeleteRoleAsync(conn, tx, role, ct);
+        await BumpTokenVersionAsync(conn, tx, role.MemberId, ct);
+        await AuditLog.AppendAsync(conn, tx, audit, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    private sealed record RosterRow(long Id, string Name, string Status, long OrgId, string? Phone, string? Roles);
+
+    private static readonly string[] OnTheRoll = [DbNames.Of(MemberStatus.Full), DbNames.Of(MemberStatus.Probationary)];
+
+    /// <summary>An org's roster (see <see cref="RosterScope"/>), by org and id.</summary>
+    public async Task<IReadOnlyList<RosterEntry>> RosterAsync(long orgId, RosterScope scope, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await RosterAsync(conn, null, orgId, scope, ct);
+    }
+
+    /// <summary>
+    /// The roster query, the one place that lists an org's members: those sitting in the org's subtree (a branch and its
+    /// party groups) or in the org itself, with their roles in any org, inside the caller's transaction if any.
+    /// </summary>
+    public static async Task<IReadOnlyList<RosterEntry>> RosterAsync(DbConnection conn, DbTransaction? tx, long orgId, RosterScope scope,
+        CancellationToken ct)
+    {
+        const string sql = """
+            SELECT m.id AS Id, m.name AS Name, m.status AS Status, m.org_id AS OrgId, m.phone AS Phone,
+                   (SELECT GROUP_CONCAT(CONCAT(r.role, ':', r.org_id) ORDER BY r.role, r.org_id)
+                    FROM member_roles r WHERE r.member_id = m.id) AS Roles
+            FROM members m JOIN orgs o ON o.id = m.org_id
+            WHERE (o.id = @orgId OR (@subtree AND o.path LIKE (SELECT CONCAT(path, '%') FROM orgs WHERE id = @orgId)))
+              AND (NOT @onTheRollOnly OR m.status IN @onTheRoll)
+              AND (@name IS NULL OR m.name = @name)
+            ORDER BY m.org_id, m.id
+            """;
+        var rows = await conn.QueryAsync<RosterRow>(new CommandDefinition(sql, new
+        {
+            orgId, subtree = scope.Subtree, onTheRollOnly = scope.OnTheRollOnly, onTheRoll = OnTheRoll, name = scope.Name,
+        }, tx, cancellationToken: ct));
+        return rows.Select(r => new RosterEntry(r.Id, r.Name, DbNames.Parse<MemberStatus>(r.Status), r.OrgId, r.Phone,
+            r.Roles is null ? [] : r.Roles.Split(',').Select(x => x.Split(':')).Select(x =>
+                new MemberRole(r.Id, x[0], long.Parse(x[1], System.Globalization.CultureInfo.InvariantCulture))).ToList())).ToList();
     }
 }

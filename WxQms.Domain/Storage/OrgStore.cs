@@ -99,4 +99,26 @@ public sealed class OrgStore(MySqlDataSource db)
         return await conn.ExecuteAsync(new CommandDefinition(sql, new { id, name, now = now.UtcDateTime }, tx,
             cancellationToken: ct)) > 0;
     }
+
+    /// <summary>A new org under its parent (see <see cref="InsertAsync"/>) with the audit entry, in one transaction.</summary>
+    public async Task<Org> CreateAsync(Org parent, OrgKind kind, string name, string code, DateTimeOffset now, Func<Org, AuditEntry> audit,
+        CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var org = await InsertAsync(conn, tx, parent, kind, name, code, sortOrder: 0, now, ct);
+        await AuditLog.AppendAsync(conn, tx, audit(org), ct);
+        await tx.CommitAsync(ct);
+        return org;
+    }
+
+    /// <summary>Renames the org, with the audit entry, in one transaction.</summary>
+    public async Task SetNameAsync(long id, string name, AuditEntry audit, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await RenameAsync(conn, tx, id, name, audit.OccurredAt, ct);
+        await AuditLog.AppendAsync(conn, tx, audit, ct);
+        await tx.CommitAsync(ct);
+    }
 }

@@ -2,7 +2,7 @@ using System.Data.Common;
 using System.Security.Cryptography;
 using Dapper;
 using MySqlConnector;
-using WxQms.Domain.Services;
+using WxQms.Domain.Model;
 
 namespace WxQms.Domain.Storage;
 

@@ -131,4 +131,58 @@ public sealed class WechatLinkStore(MySqlDataSource db)
         return await conn.ExecuteAsync(new CommandDefinition(sql, new { wechatUserId, memberId, now = now.UtcDateTime },
             tx, cancellationToken: ct)) > 0;
     }
+
+    /// <summary>Links the identity to the member with the audit entry, in one transaction; false (nothing written) when it is someone else's.</summary>
+    public async Task<bool> LinkAuditedAsync(long wechatUserId, long memberId, AuditEntry audit, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        if (!await LinkAsync(conn, tx, wechatUserId, memberId, audit.OccurredAt, ct))
+            return false;
+        await AuditLog.AppendAsync(conn, tx, audit, ct);
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    /// <summary>
+    /// A follower bound through a branch QR code, in one transaction: the identity is marked subscribed and linked to the
+    /// member (false, nothing written, when it is someone else's), and the same person's other identities (by unionid) that
+    /// are no one's yet are linked too; with the audit entry.
+    /// </summary>
+    public async Task<bool> BindFollowerAsync(long wechatUserId, long memberId, string? unionId, AuditEntry audit, CancellationToken ct)
+    {
+        var now = audit.OccurredAt;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition(
+            "UPDATE wechat_users SET subscribed = TRUE WHERE id = @id", new { id = wechatUserId }, tx, cancellationToken: ct));
+        if (!await LinkAsync(conn, tx, wechatUserId, memberId, now, ct))
+            return false;
+        if (unionId is not null)
+        {
+            // The same person's other identities (the mini program) that are not yet anyone's.
+            await conn.ExecuteAsync(new CommandDefinition("""
+                UPDATE wechat_users SET member_id = @memberId, updated_at = @now
+                WHERE unionid = @unionId AND id <> @id AND member_id IS NULL
+                """, new { memberId, now = now.UtcDateTime, unionId, id = wechatUserId }, tx, cancellationToken: ct));
+        }
+        await AuditLog.AppendAsync(conn, tx, audit, ct);
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    /// <summary>
+    /// 解绑: unlinks every identity of the member (see <see cref="UnlinkAllAsync"/>) with the audit entry made from the ids
+    /// unlinked, in one transaction; returns those ids.
+    /// </summary>
+    public async Task<IReadOnlyList<long>> UnbindAllAsync(long memberId, DateTimeOffset now, Func<IReadOnlyList<long>, AuditEntry> audit,
+        CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var unlinked = await UnlinkAllAsync(conn, tx, memberId, now, ct);
+        await AuditLog.AppendAsync(conn, tx, audit(unlinked), ct);
+        await tx.CommitAsync(ct);
+        return unlinked;
+    }
 }

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
 using MySqlConnector;
+using WxQms.Domain.Model;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Services;

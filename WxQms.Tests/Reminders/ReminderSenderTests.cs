@@ -57,14 +57,14 @@ public sealed class ReminderSenderTests(WxQmsApp app) : IAsyncLifetime
         await world.SendAsync(at);
 
         Assert.Equal(["sent", "pending", "sent"], ids.Select(Status).ToArray());
-        for (var hour = 1; hour <= ReminderStore.MaxFailures + 2; hour++)
+        for (var hour = 1; hour <= OutboxStore.MaxFailures + 2; hour++)
             await world.SendAsync(at.AddHours(hour));
         Assert.Equal("failed", Status(ids[1]));
-        Assert.Equal(ReminderStore.MaxFailures, await TestDb.ScalarAsync("SELECT failures FROM reminders WHERE id = @id", new { id = ids[1] }));
+        Assert.Equal(OutboxStore.MaxFailures, await TestDb.ScalarAsync("SELECT failures FROM reminders WHERE id = @id", new { id = ids[1] }));
         // Had its sender died on it each time instead, it would still be due: the claim leaves it all the same.
         await TestDb.ExecuteAsync("UPDATE reminders SET status = 'pending' WHERE id = @id", new { id = ids[1] });
         var wechat = app.Get<Microsoft.Extensions.Options.IOptions<WechatOptions>>().Value;
-        Assert.Empty(await app.Get<ReminderStore>().ClaimAsync("test", at.AddDays(1), TimeSpan.FromMinutes(2), 50, wechat.Oa.AppId,
+        Assert.Empty(await app.Get<OutboxStore>().ClaimAsync("test", at.AddDays(1), TimeSpan.FromMinutes(2), 50, wechat.Oa.AppId,
             wechat.Mp.AppId, Ct));
     }
 
@@ -227,8 +227,8 @@ public sealed class ReminderSenderTests(WxQmsApp app) : IAsyncLifetime
         {
             await conn.OpenAsync(Ct);
             await using var tx = await conn.BeginTransactionAsync(Ct);
-            first = await ReminderStore.EnqueueAsync(conn, tx, notice, at, Ct);
-            again = await ReminderStore.EnqueueAsync(conn, tx, notice, at, Ct);
+            first = await OutboxStore.EnqueueAsync(conn, tx, notice, at, Ct);
+            again = await OutboxStore.EnqueueAsync(conn, tx, notice, at, Ct);
             await tx.CommitAsync(Ct);
         }
         await world.SendAsync(at);

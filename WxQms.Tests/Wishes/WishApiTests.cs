@@ -99,7 +99,7 @@ public sealed class WishApiTests(WxQmsApp app) : IAsyncLifetime
         var committee = await w.HolderAsync("secretary", "DFL-C01");
         var member = await w.PlainMemberAsync(1);
         var templates = app.Get<IOptions<ReminderOptions>>().Value.Templates;
-        Assert.Equal(WxQms.Sandbox.SandboxTemplates.MpWishUpdated, templates[WishService.TemplateKey].Mp);
+        Assert.Equal(WxQms.Sandbox.SandboxTemplates.MpWishUpdated, templates[WishNotices.TemplateKey].Mp);
         await w.Wx.PostRawAsync("/sandbox/wechat/mp/subscriptions", new { openid = resident.MpOpenId, templateIds = new[] { templates["wishUpdated"].Mp } });
         var consent = await w.ExpectNoContentAsync("/api/mp/subscriptions", resident,
             new { results = new[] { new { key = "wishUpdated", templateId = templates["wishUpdated"].Mp, result = "accept" } } });

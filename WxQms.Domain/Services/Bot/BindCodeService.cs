@@ -6,9 +6,6 @@ using WxQms.Domain.Wechat;
 
 namespace WxQms.Domain.Services.Bot;
 
-/// <summary>WeChat could not make the QR code; hosts answer 503 and nothing is half-made.</summary>
-public sealed class WechatUnavailableException(string message) : Exception(message);
-
 /// <summary>
 /// A branch's binding QR code (or the subdistrict's or a community's, for the staff and committee sitting there) for office staff to print: an opaque scene string stored with the branch
 /// and its expiry, turned into a temporary WeChat QR code (qrcode/create, QR_STR_SCENE) that expires at

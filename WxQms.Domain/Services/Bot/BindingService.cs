@@ -1,8 +1,6 @@
 using System.Text.Json;
-using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using MySqlConnector;
 using WxQms.Domain.Caching;
 using WxQms.Domain.Model;
 using WxQms.Domain.Rules.Bot;
@@ -25,7 +23,6 @@ public sealed class BindingService(
     AttemptLimiter attempts,
     TokenVersions tokenVersions,
     OfficialAccountClient oa,
-    MySqlDataSource db,
     IOptionsMonitor<BotOptions> options,
     ILogger<BindingService> log)
 {
@@ -142,12 +139,9 @@ public sealed class BindingService(
         if (await store.OaUserAsync(appId, openId, ct) is not { MemberId: { } memberId } user)
             return BotReplies.NotBound;
         var profile = await links.ProfileAsync(memberId, ct);
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var unlinked = await WechatLinkStore.UnlinkAllAsync(conn, tx, memberId, now, ct);
-        await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, $"wechat_user:{user.Id}", "wechat_user.unbound", "wechat_user", user.Id,
-            profile?.OrgId, ActorMemberId: memberId, Data: new { MemberId = memberId, AppId = appId, Via = "oa_chat", Unlinked = unlinked }), ct);
-        await tx.CommitAsync(ct);
+        var unlinked = await links.UnbindAllAsync(memberId, now, ids => new AuditEntry(now, $"wechat_user:{user.Id}",
+            "wechat_user.unbound", "wechat_user", user.Id, profile?.OrgId, ActorMemberId: memberId,
+            Data: new { MemberId = memberId, AppId = appId, Via = "oa_chat", Unlinked = ids }), ct);
         await tokenVersions.PublishAsync(memberId, ct);
         log.LogInformation("WeChat user {WechatUserId} unbound from member {MemberId} with {Count} identities", user.Id, memberId, unlinked.Count);
         return BotReplies.Unbound(profile?.Name ?? "您");
@@ -198,23 +192,10 @@ public sealed class BindingService(
         if (await store.OtherOaLinkAsync(appId, member.MemberId, user.Id, ct) is not null)
             return BotReplies.BoundElsewhere;
 
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        await conn.ExecuteAsync(new CommandDefinition(
-            "UPDATE wechat_users SET subscribed = TRUE WHERE id = @id", new { id = user.Id }, tx, cancellationToken: ct));
-        if (!await WechatLinkStore.LinkAsync(conn, tx, user.Id, member.MemberId, now, ct))
+        if (!await links.BindFollowerAsync(user.Id, member.MemberId, unionId, new AuditEntry(now, $"wechat_user:{user.Id}",
+                "wechat_user.bound", "wechat_user", user.Id, member.OrgId, ActorMemberId: member.MemberId,
+                Data: new { member.MemberId, AppId = appId, Via = "oa_qrcode" }), ct))
             return BotReplies.BoundElsewhere;
-        if (unionId is not null)
-        {
-            // The same person's other identities (the mini program) that are not yet anyone's.
-            await conn.ExecuteAsync(new CommandDefinition("""
-                UPDATE wechat_users SET member_id = @memberId, updated_at = @now
-                WHERE unionid = @unionId AND id <> @id AND member_id IS NULL
-                """, new { memberId = member.MemberId, now = now.UtcDateTime, unionId, id = user.Id }, tx, cancellationToken: ct));
-        }
-        await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, $"wechat_user:{user.Id}", "wechat_user.bound", "wechat_user", user.Id,
-            member.OrgId, ActorMemberId: member.MemberId, Data: new { member.MemberId, AppId = appId, Via = "oa_qrcode" }), ct);
-        await tx.CommitAsync(ct);
         log.LogInformation("WeChat user {WechatUserId} bound to member {MemberId} through a branch QR code", user.Id, member.MemberId);
         return null;
     }

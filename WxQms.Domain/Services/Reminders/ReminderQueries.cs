@@ -1,7 +1,4 @@
-using Dapper;
-using MySqlConnector;
 using WxQms.Domain.Model.Reminders;
-using WxQms.Domain.Rules;
 using WxQms.Domain.Storage;
 using static WxQms.Domain.Storage.DbTime;
 
@@ -37,47 +34,12 @@ public sealed record ReminderFilter(string ScopePath, ReminderStatus? Status = n
     int Limit = 50, int Offset = 0);
 
 /// <summary>Reminders of an org subtree by status, newest first, with the count of each status.</summary>
-public sealed class ReminderQueries(MySqlDataSource db)
+public sealed class ReminderQueries(OutboxListing outbox)
 {
-    private sealed record Row(long Id, string SubjectType, long SubjectId, long? TaskId, string Kind, long? MemberId, string RecipientName,
-        long OrgId, string OrgName,
-        string Status, string? Channel, DateTime DueAt, DateTime? SentAt, int Attempts, string? LastError, string? Delivery);
-
     public async Task<ReminderPage> ListAsync(ReminderFilter f, CancellationToken ct)
     {
-        var args = new
-        {
-            pattern = OrgPath.SubtreePattern(f.ScopePath),
-            status = f.Status is { } s ? DbNames.Of(s) : null,
-            kind = f.Kind is { } k ? DbNames.Of(k) : null,
-            f.TaskId,
-            limit = Math.Clamp(f.Limit, 1, 200),
-            offset = Math.Max(f.Offset, 0),
-        };
-        const string filter = """
-            WHERE o.path LIKE @pattern
-              AND (@kind IS NULL OR r.kind = @kind)
-              AND (@TaskId IS NULL OR r.task_id = @TaskId)
-            """;
-        await using var conn = await db.OpenConnectionAsync(ct);
-        var counts = (await conn.QueryAsync<(string Status, int Count)>(new CommandDefinition(
-            $"SELECT r.status, COUNT(*) FROM reminders r JOIN orgs o ON o.id = r.org_id {filter} GROUP BY r.status",
-            args, cancellationToken: ct))).ToDictionary(c => c.Status, c => c.Count);
-        var rows = await conn.QueryAsync<Row>(new CommandDefinition($"""
-            SELECT r.id AS Id, r.subject_type AS SubjectType, r.subject_id AS SubjectId, r.task_id AS TaskId, r.kind AS Kind,
-                   r.member_id AS MemberId, COALESCE(m.name, u.nickname, '微信用户') AS RecipientName, r.org_id AS OrgId,
-                   o.name AS OrgName, r.status AS Status, r.channel AS Channel, r.due_at AS DueAt, r.sent_at AS SentAt,
-                   r.attempts AS Attempts, r.last_error AS LastError, w.delivery_status AS Delivery
-            FROM reminders r
-            JOIN orgs o ON o.id = r.org_id
-            LEFT JOIN members m ON m.id = r.member_id
-            LEFT JOIN wechat_users u ON u.id = r.wechat_user_id
-            LEFT JOIN wechat_outbound w ON w.id = r.outbound_id
-            {filter}
-              AND (@status IS NULL OR r.status = @status)
-            ORDER BY r.due_at DESC, r.id DESC
-            LIMIT @limit OFFSET @offset
-            """, args, cancellationToken: ct));
+        var (counts, rows) = await outbox.ListAsync(f.ScopePath, f.Status, f.Kind, f.TaskId, Math.Clamp(f.Limit, 1, 200), Math.Max(f.Offset, 0),
+            ct);
         var items = rows.Select(r => new ReminderView(r.Id, r.SubjectType, r.SubjectId, r.TaskId, r.Kind, KindLabel(r.SubjectType, r.Kind),
             r.MemberId, r.RecipientName, r.OrgId, r.OrgName, r.Status, StatusLabel(DbNames.Parse<ReminderStatus>(r.Status), r.Delivery), r.Channel,
             Utc(r.DueAt), r.SentAt is { } t ? Utc(t) : null, r.Attempts, r.LastError, r.Delivery)).ToList();
@@ -89,7 +51,7 @@ public sealed class ReminderQueries(MySqlDataSource db)
     private static readonly Dictionary<string, string> NoticeLabels = new(WxQms.Domain.Services.Wishes.WishNotices.Labels, StringComparer.Ordinal);
 
     public static string KindLabel(string subjectType, string kind) =>
-        subjectType == ReminderStore.TaskSubject ? KindLabel(DbNames.Parse<ReminderKind>(kind)) : NoticeLabels.GetValueOrDefault(kind, kind);
+        subjectType == OutboxStore.TaskSubject ? KindLabel(DbNames.Parse<ReminderKind>(kind)) : NoticeLabels.GetValueOrDefault(kind, kind);
 
     public static string KindLabel(ReminderKind kind) => kind switch
     {

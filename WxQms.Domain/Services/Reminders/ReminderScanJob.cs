@@ -1,10 +1,6 @@
 using System.Data.Common;
-using System.Globalization;
-using System.Text;
-using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using MySqlConnector;
 using WxQms.Domain.Caching;
 using WxQms.Domain.Hosting;
 using WxQms.Domain.Model;
@@ -25,7 +21,7 @@ namespace WxQms.Domain.Services.Reminders;
 /// one row per (task, kind, recipient) — the unique key makes a second firing a no-op — marks the task
 /// warned when the same-day warning fires, and stores when to look again.
 /// </summary>
-public sealed class ReminderScanJob(MySqlDataSource db, TaskCache cache, IOptionsMonitor<ReminderOptions> options,
+public sealed class ReminderScanJob(ReminderScanStore store, TaskCache cache, IOptionsMonitor<ReminderOptions> options,
     ILogger<ReminderScanJob> log) : IPeriodicJob
 {
     public const int BatchSize = 200;
@@ -36,9 +32,6 @@ public sealed class ReminderScanJob(MySqlDataSource db, TaskCache cache, IOption
     public string Name => "reminder-scan";
 
     public TimeSpan Interval => options.CurrentValue.ScanInterval;
-
-    internal sealed record DueTask(long Id, long OrgId, long? PartyGroupId, string TemplateCode, int TemplateVersion, long? AdhocTaskId,
-        string State, DateTime OpensAt, DateTime DueAt, DateTime? PlannedFor, string? Place, DateTime? WarnedAt);
 
     public async Task RunAsync(DateTimeOffset now, CancellationToken ct)
     {
@@ -59,37 +52,28 @@ public sealed class ReminderScanJob(MySqlDataSource db, TaskCache cache, IOption
 
     private async Task<(int Tasks, int Reminders)> TryScanBatchAsync(DateTimeOffset now, CancellationToken ct)
     {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        // Tasks only: locking the joined org rows too would make two scanners skip each other's tasks.
-        var due = (await conn.QueryAsync<DueTask>(new CommandDefinition("""
-            SELECT id AS Id, org_id AS OrgId, party_group_id AS PartyGroupId, template_code AS TemplateCode,
-                   template_version AS TemplateVersion, adhoc_task_id AS AdhocTaskId, state AS State, opens_at AS OpensAt,
-                   due_at AS DueAt, planned_for AS PlannedFor, place AS Place, warned_at AS WarnedAt
-            FROM tasks
-            WHERE next_reminder_at <= @now AND reminder_failures < @maxFailures
-            ORDER BY next_reminder_at
-            LIMIT @batch
-            FOR UPDATE SKIP LOCKED
-            """, new { now = now.UtcDateTime, batch = BatchSize, maxFailures = MaxFailures }, tx, cancellationToken: ct))).ToList();
+        var (tasks, reminders, warned) = await store.InTransactionAsync(batch => ScanAsync(batch, now), ct);
+        if (warned)
+            await cache.InvalidateAsync();
+        return (tasks, reminders);
+    }
+
+    /// <summary>The batch's work inside its transaction; whether a task was marked warned (the task lists change then).</summary>
+    private async Task<(int Tasks, int Reminders, bool Warned)> ScanAsync(ReminderScanBatch batch, DateTimeOffset now)
+    {
+        var due = await batch.DueTasksAsync(now, BatchSize, MaxFailures);
         if (due.Count == 0)
-            return (0, 0);
+            return (0, 0, false);
 
         var orgIds = due.Select(d => d.OrgId).Distinct().ToArray();
-        var orgs = (await conn.QueryAsync<(long Id, long? ParentId, string Path)>(new CommandDefinition(
-            "SELECT id, parent_id, path FROM orgs WHERE id IN @orgIds", new { orgIds }, tx, cancellationToken: ct)))
-            .ToDictionary(o => o.Id);
+        var orgs = await batch.OrgsAsync(orgIds);
         // Everyone holding a role in these orgs or their superiors, in one query for the batch.
         var roleOrgIds = orgIds.Concat(orgs.Values.Where(o => o.ParentId is not null).Select(o => o.ParentId!.Value)).Distinct().ToArray();
-        var holders = (await conn.QueryAsync<(long OrgId, string Role, long MemberId)>(new CommandDefinition("""
-            SELECT r.org_id, r.role, r.member_id FROM member_roles r JOIN members m ON m.id = r.member_id
-            WHERE r.org_id IN @roleOrgIds AND r.role IN @roles AND m.status IN @onTheRoll
-            """, new { roleOrgIds, roles = SuperiorRoles, onTheRoll = OnTheRoll }, tx, cancellationToken: ct)))
-            .ToLookup(h => h.OrgId);
+        var holders = await batch.RoleHoldersAsync(roleOrgIds, SuperiorRoles, OnTheRoll);
         IEnumerable<long> WithRoles(long orgId, string[] roles) =>
             holders[orgId].Where(h => roles.Contains(h.Role)).Select(h => h.MemberId);
 
-        var rows = new List<(long TaskId, ReminderKind Kind, long MemberId, long OrgId)>();
+        var rows = new List<ScannedReminder>();
         var warned = new List<DueTask>();
         var next = new Dictionary<long, DateTimeOffset?>();
         var failed = new List<long>();
@@ -127,26 +111,22 @@ public sealed class ReminderScanJob(MySqlDataSource db, TaskCache cache, IOption
                 if (reminder.Audience == ReminderAudience.Attendees)
                     recipients.UnionWith(template?.EvidenceRule.Quorum == Quorum.MoreThanHalfOfCommittee
                         ? WithRoles(task.OrgId, CommitteeRoles)
-                        : await AttendeesAsync(conn, tx, task, org.Path, ct));
-                rows.AddRange(recipients.Select(m => (task.Id, reminder.Kind, m, task.OrgId)));
+                        : await AttendeesAsync(batch, task));
+                rows.AddRange(recipients.Select(m => new ScannedReminder(task.Id, reminder.Kind, m, task.OrgId)));
                 if (reminder.Kind == ReminderKind.Warning && task.WarnedAt is null)
                     warned.Add(task);
             }
             next[task.Id] = ReminderSchedule.Next(facts, now);
         }
 
-        var written = await InsertAsync(conn, tx, rows, QuietHours.Defer(now), now, ct);
+        var written = await batch.InsertAsync(rows, QuietHours.Defer(now), now);
         foreach (var task in warned)
-            await MarkWarnedAsync(conn, tx, task, now, ct);
+            await batch.MarkWarnedAsync(task, now);
         if (next.Count > 0)
-            await SetNextAsync(conn, tx, next, ct);
+            await batch.SetNextAsync(next);
         if (failed.Count > 0)
-            await conn.ExecuteAsync(new CommandDefinition("UPDATE tasks SET reminder_failures = reminder_failures + 1 WHERE id IN @failed",
-                new { failed }, tx, cancellationToken: ct));
-        await tx.CommitAsync(ct);
-        if (warned.Count > 0)
-            await cache.InvalidateAsync();
-        return (due.Count, written);
+            await batch.CountFailuresAsync(failed);
+        return (due.Count, written, warned.Count > 0);
     }
 
     /// <summary>The reminder facts of a task; ad-hoc tasks (no catalogue template) follow <see cref="AdhocTask.Reminders"/>.</summary>
@@ -165,71 +145,7 @@ public sealed class ReminderScanJob(MySqlDataSource db, TaskCache cache, IOption
     private static readonly string[] OnTheRoll = [DbNames.Of(MemberStatus.Full), DbNames.Of(MemberStatus.Probationary)];
 
     /// <summary>The members expected at a meeting, as of now: the party group's, or the whole branch's (members on the roll).</summary>
-    private static Task<IEnumerable<long>> AttendeesAsync(DbConnection conn, DbTransaction tx, DueTask task, string path, CancellationToken ct) =>
-        task.PartyGroupId is { } group
-            ? conn.QueryAsync<long>(new CommandDefinition(
-                "SELECT id FROM members WHERE org_id = @group AND status IN @onTheRoll",
-                new { group, onTheRoll = OnTheRoll }, tx, cancellationToken: ct))
-            : conn.QueryAsync<long>(new CommandDefinition("""
-                SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id
-                WHERE o.path LIKE @pattern AND m.status IN @onTheRoll
-                """, new { pattern = Rules.OrgPath.SubtreePattern(path), onTheRoll = OnTheRoll }, tx, cancellationToken: ct));
-
-    /// <summary>
-    /// One multi-row INSERT per 500 reminders. The unique (task, kind, member) key makes a reminder fired
-    /// again (a reopened task, a second scanner) a no-op; the count is of rows actually written.
-    /// </summary>
-    private static async Task<int> InsertAsync(DbConnection conn, DbTransaction tx,
-        IReadOnlyList<(long TaskId, ReminderKind Kind, long MemberId, long OrgId)> rows, DateTimeOffset dueAt, DateTimeOffset now,
-        CancellationToken ct)
-    {
-        var written = 0;
-        foreach (var chunk in rows.Chunk(500))
-        {
-            var sql = new StringBuilder("""
-                INSERT INTO reminders (subject_type, subject_id, task_id, kind, member_id, recipient, org_id, status, due_at, created_at, updated_at)
-                VALUES
-                """);
-            var args = new DynamicParameters(new { dueAt = dueAt.UtcDateTime, now = now.UtcDateTime });
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                sql.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $" ('task', @t{i}, @t{i}, @k{i}, @m{i}, CONCAT('m:', @m{i}), @o{i}, 'pending', @dueAt, @now, @now)");
-                args.Add($"t{i}", chunk[i].TaskId);
-                args.Add($"k{i}", DbNames.Of(chunk[i].Kind));
-                args.Add($"m{i}", chunk[i].MemberId);
-                args.Add($"o{i}", chunk[i].OrgId);
-            }
-            sql.Append(" ON DUPLICATE KEY UPDATE id = id");
-            written += await conn.ExecuteAsync(new CommandDefinition(sql.ToString(), args, tx, cancellationToken: ct));
-        }
-        return written;
-    }
-
-    /// <summary>When to look at each task again, in one statement.</summary>
-    private static async Task SetNextAsync(DbConnection conn, DbTransaction tx, IReadOnlyDictionary<long, DateTimeOffset?> next,
-        CancellationToken ct)
-    {
-        var sql = new StringBuilder("UPDATE tasks SET next_reminder_at = CASE id");
-        var args = new DynamicParameters();
-        var i = 0;
-        foreach (var (id, at) in next)
-        {
-            sql.Append(CultureInfo.InvariantCulture, $" WHEN @i{i} THEN @n{i}");
-            args.Add($"i{i}", id);
-            args.Add($"n{i}", at?.UtcDateTime);
-            i++;
-        }
-        sql.Append(" END WHERE id IN @ids");
-        args.Add("ids", next.Keys.ToArray());
-        await conn.ExecuteAsync(new CommandDefinition(sql.ToString(), args, tx, cancellationToken: ct));
-    }
-
-    private static async Task MarkWarnedAsync(DbConnection conn, DbTransaction tx, DueTask task, DateTimeOffset now, CancellationToken ct)
-    {
-        await conn.ExecuteAsync(new CommandDefinition(
-            "UPDATE tasks SET warned_at = @now, updated_at = @now WHERE id = @id AND warned_at IS NULL",
-            new { id = task.Id, now = now.UtcDateTime }, tx, cancellationToken: ct));
-        await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, "system", "task.warned", "task", task.Id, task.OrgId,
-            Data: new { task.State, PlannedFor = task.PlannedFor, Reason = "no_evidence" }), ct);
-    }
+    private static async Task<IEnumerable<long>> AttendeesAsync(ReminderScanBatch batch, DueTask task) =>
+        (await batch.RosterAsync(task.PartyGroupId ?? task.OrgId, new RosterScope(Subtree: task.PartyGroupId is null, OnTheRollOnly: true)))
+            .Select(m => m.Id);
 }

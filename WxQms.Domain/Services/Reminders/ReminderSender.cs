@@ -15,7 +15,7 @@ namespace WxQms.Domain.Services.Reminders;
 /// <summary>
 /// Sends due reminders, each at most once, from any number of Jobs processes.
 /// <list type="number">
-/// <item>Claim a batch under a lease (<see cref="ReminderStore.ClaimAsync"/>); renew it before each send.</item>
+/// <item>Claim a batch under a lease (<see cref="OutboxStore.ClaimAsync"/>); renew it before each send.</item>
 /// <item>Record the send (wechat_outbound, client_msg_id = <c>reminder-{id}</c>) before calling WeChat;
 /// record WeChat's answer and the reminder's status in one transaction after.</item>
 /// <item>A send recorded without an answer is in doubt (its worker died mid-call): the sender first looks
@@ -29,7 +29,7 @@ namespace WxQms.Domain.Services.Reminders;
 /// tried). All sends share one rate per app through Redis.
 /// </summary>
 public sealed class ReminderSender(
-    ReminderStore reminders,
+    OutboxStore reminders,
     OutboundStore outbound,
     SubscriptionStore subscriptions,
     WechatUserStore wechatUsers,
@@ -86,7 +86,7 @@ public sealed class ReminderSender(
             {
                 // A reminder this code cannot handle (content it cannot read …) fails alone; the batch goes on.
                 log.LogError(ex, "Reminder {Id} could not be handled; due again later, failed after {Max} failures", reminder.Id,
-                    ReminderStore.MaxFailures);
+                    OutboxStore.MaxFailures);
                 await reminders.CountFailureAsync(reminder.Id, Owner, At() + o.RetryBackoff, $"{ex.GetType().Name}: {ex.Message}", At(),
                     CancellationToken.None);
             }

@@ -11,11 +11,13 @@ public static class ReminderServiceExtensions
     {
         // Validated when first used: the Jobs host validates at start (AddWorkers), the Api when consent is reported.
         services.AddOptions<ReminderOptions>().BindConfiguration(ReminderOptions.Section).ValidateDataAnnotations();
-        services.AddSingleton<ReminderStore>();
+        services.AddSingleton<OutboxStore>();
         services.AddSingleton<SubscriptionStore>();
         services.AddSingleton<SendRateLimiter>();
+        services.AddSingleton<ReminderScanStore>();
         services.AddSingleton<ReminderScanJob>();
         services.AddSingleton<ReminderSender>();
+        services.AddSingleton<OutboxListing>();
         services.AddSingleton<ReminderQueries>();
         return services;
     }

@@ -8,7 +8,7 @@ namespace WxQms.Domain.Services.Wishes;
 /// is one conditional transition (its row version), so any number of workers may run this side by side and a
 /// wish is lit, and its points booked, once.
 /// </summary>
-public sealed class WishAutoConfirmJob(WishService wishes, ILogger<WishAutoConfirmJob> log) : IPeriodicJob
+public sealed class WishAutoConfirmJob(WishTransitions wishes, ILogger<WishAutoConfirmJob> log) : IPeriodicJob
 {
     public const int BatchSize = 100;
 

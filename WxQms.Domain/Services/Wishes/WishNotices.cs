@@ -12,6 +12,12 @@ namespace WxQms.Domain.Services.Wishes;
 /// </summary>
 public static class WishNotices
 {
+    /// <summary>The audit trail's and the outbox's subject type of a wish.</summary>
+    public const string Subject = "wish";
+
+    /// <summary>The template key (<c>Reminders:Templates</c>) of every wish notice.</summary>
+    public const string TemplateKey = "wishUpdated";
+
     public static class Kinds
     {
         public const string Review = "wish_review";
@@ -56,7 +62,7 @@ public static class WishNotices
             ["thing3"] = WishRules.Clip(note, 20),
             ["time4"] = Periods.Describe(now),
         };
-        return new Notice(WishService.Subject, wishId, kind, communityId, memberId, wechatUserId, WishService.TemplateKey, data, data,
+        return new Notice(Subject, wishId, kind, communityId, memberId, wechatUserId, TemplateKey, data, data,
             Page(wishId));
     }
 }

@@ -1,4 +1,4 @@
-namespace WxQms.Domain.Services;
+namespace WxQms.Domain.Model;
 
 /// <summary>Something the caller asked for does not exist. Hosts answer 404.</summary>
 public sealed class NotFoundException(string message) : Exception(message);
@@ -26,3 +26,6 @@ public sealed class LimitExceededException(string code, string message) : Except
 {
     public string Code { get; } = code;
 }
+
+/// <summary>WeChat could not make the QR code; hosts answer 503 and nothing is half-made.</summary>
+public sealed class WechatUnavailableException(string message) : Exception(message);

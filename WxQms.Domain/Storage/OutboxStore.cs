@@ -63,12 +63,12 @@ public sealed record Notice(
     string Page);
 
 /// <summary>
-/// The reminder rows the senders share. A claim moves due rows to <c>sending</c> under a lease in one
+/// The outbox: the rows of every notice (task reminders, wish notices) that the senders share. A claim moves due rows to <c>sending</c> under a lease in one
 /// short transaction (SKIP LOCKED, so senders never wait for each other); every later change is
 /// conditional on still holding that lease, so a sender whose lease ran out cannot overwrite the
 /// sender that took the row over.
 /// </summary>
-public sealed class ReminderStore(MySqlDataSource db)
+public sealed class OutboxStore(MySqlDataSource db)
 {
     private sealed record Row(long Id, string SubjectType, long SubjectId, string Kind, int Attempts, string? OaOpenId, string? MpOpenId,
         long? TaskId, string? TaskState, string? TemplateCode, int? TemplateVersion, string? AdhocTitle, string? OrgName, DateTime? OpensAt,

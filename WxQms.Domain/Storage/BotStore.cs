@@ -3,7 +3,7 @@ using Dapper;
 using MySqlConnector;
 using static WxQms.Domain.Storage.DbTime;
 
-namespace WxQms.Domain.Services.Bot;
+namespace WxQms.Domain.Storage;
 
 public sealed record BindCode(long Id, string Scene, long OrgId, string? Ticket, string? QrUrl, DateTimeOffset ExpiresAt);
 
@@ -173,8 +173,6 @@ public sealed class BotStore(MySqlDataSource db)
             new { appId, openId }, cancellationToken: ct));
     }
 
-    private sealed record CandidateRow(long MemberId, string Name, long OrgId, string? PhoneTail);
-
     /// <summary>
     /// Members on the roll with this name, and whether the last four phone digits match too: anywhere in the
     /// org's subtree when <paramref name="subtree"/> (a branch and its party groups), else sitting directly in
@@ -183,17 +181,13 @@ public sealed class BotStore(MySqlDataSource db)
     public async Task<IReadOnlyList<BindCandidate>> MatchMembersAsync(long orgId, bool subtree, string name, string phoneTail,
         CancellationToken ct)
     {
-        const string sql = """
-            SELECT m.id AS MemberId, m.name AS Name, m.org_id AS OrgId,
-                   RIGHT(m.phone, 4) AS PhoneTail
-            FROM members m JOIN orgs o ON o.id = m.org_id
-            WHERE (o.id = @orgId OR (@subtree AND o.path LIKE (SELECT CONCAT(path, '%') FROM orgs WHERE id = @orgId)))
-              AND m.name = @name AND m.status IN ('full', 'probationary')
-            """;
         await using var conn = await db.OpenConnectionAsync(ct);
-        return (await conn.QueryAsync<CandidateRow>(new CommandDefinition(sql, new { orgId, subtree, name },
-            cancellationToken: ct))).Select(r => new BindCandidate(r.MemberId, r.Name, r.OrgId, r.PhoneTail == phoneTail)).ToList();
+        var roster = await MemberStore.RosterAsync(conn, null, orgId, new RosterScope(subtree, OnTheRollOnly: true, Name: name), ct);
+        return roster.Select(m => new BindCandidate(m.Id, m.Name, m.OrgId, PhoneTail(m.Phone) == phoneTail)).ToList();
     }
+
+    /// <summary>The last four digits of a phone (SQL's RIGHT(phone, 4)).</summary>
+    private static string? PhoneTail(string? phone) => phone is { Length: > 4 } p ? p[^4..] : phone;
 
     /// <summary>The official-account identity already linked to this member, other than <paramref name="exceptId"/>.</summary>
     public async Task<long?> OtherOaLinkAsync(string appId, long memberId, long exceptId, CancellationToken ct)
