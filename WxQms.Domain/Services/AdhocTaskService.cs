@@ -140,18 +140,8 @@ public sealed class AdhocTaskService(MySqlDataSource db, TimeProvider clock, Adh
                 now = now.UtcDateTime, actor, actorMemberId, c.Id, c.OrgId,
                 Data = System.Text.Json.JsonSerializer.Serialize(new { From = c.State, To = "cancelled", Reason = why }, JsonDefaults.Storage),
             }), tx, cancellationToken: ct));
-            await conn.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO points_ledger (subject_type, subject_id, period_key, points, source, task_id, ref_id, reason, created_at)
-                SELECT subject_type, subject_id, MIN(period_key), -SUM(points), @source, task_id, 0, @text, @now
-                FROM points_ledger
-                WHERE task_id IN @ids
-                GROUP BY task_id, subject_type, subject_id
-                HAVING SUM(points) <> 0
-                """, new
-            {
-                ids, source = LedgerSources.Cancelled, now = now.UtcDateTime,
-                text = Clip($"临时任务“{task.Title}”已撤销：{why}"),
-            }, tx, cancellationToken: ct));
+            await LedgerStore.NetOutAsync(conn, tx, new LedgerNetting(ids, LedgerSources.Cancelled, $"临时任务“{task.Title}”已撤销：{why}",
+                now), ct);
         }
         await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, "adhoc.cancelled", "adhoc_task", id, task.ScopeOrgId,
             actorMemberId, new { Reason = why, Tasks = ids.Length }), ct);
@@ -202,6 +192,4 @@ public sealed class AdhocTaskService(MySqlDataSource db, TimeProvider clock, Adh
 
     private static readonly string PrefixedColumns = string.Join(",", AdhocTaskStore.Columns.Split(',')
         .Select(c => "a." + c.Trim()));
-
-    private static string Clip(string text) => text.Length <= 200 ? text : text[..199] + "…";
 }

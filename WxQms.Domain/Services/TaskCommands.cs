@@ -336,32 +336,16 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
 
         if (review.Decision == ReviewDecision.Approve && adjustment != 0)
         {
-            await conn.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO points_ledger (subject_type, subject_id, period_key, points, source, task_id, ref_id, reason, created_at)
-                VALUES ('org', @orgId, @periodKey, @adjustment, @source, @taskId, @evidenceId, @text, @now)
-                """, new
-            {
-                orgId = task.OrgId, periodKey = task.PeriodKey, adjustment, source = LedgerSources.Review, taskId,
-                evidenceId = evidence.Id, text = Clip($"{task.Template.Name}（{task.PeriodKey}）质量{(adjustment > 0 ? "加分" : "扣分")}：{reason}"),
-                now = now.UtcDateTime,
-            }, tx, cancellationToken: ct));
+            await LedgerStore.BookAsync(conn, tx, [new LedgerEntry(LedgerSubjects.Org, task.OrgId, task.PeriodKey, adjustment,
+                LedgerSources.Review, $"{task.Template.Name}（{task.PeriodKey}）质量{(adjustment > 0 ? "加分" : "扣分")}：{reason}", now,
+                taskId, evidence.Id)], ct);
         }
         else if (review.Decision == ReviewDecision.Return)
         {
             // Net out, per subject, what this submission's completion booked.
-            await conn.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO points_ledger (subject_type, subject_id, period_key, points, source, task_id, ref_id, reason, created_at)
-                SELECT subject_type, subject_id, MIN(period_key), -SUM(points), @source, task_id, ref_id, @text, @now
-                FROM points_ledger
-                WHERE task_id = @taskId AND ref_id = @evidenceId AND source IN @completionSources
-                GROUP BY subject_type, subject_id, task_id, ref_id
-                HAVING SUM(points) <> 0
-                """, new
-            {
-                taskId, evidenceId = evidence.Id, source = LedgerSources.ReviewReturned,
-                completionSources = new[] { LedgerSources.Completed, LedgerSources.CompletedLate, LedgerSources.Attendance },
-                text = Clip($"{task.Template.Name}（{task.PeriodKey}）审核退回：{reason}"), now = now.UtcDateTime,
-            }, tx, cancellationToken: ct));
+            await LedgerStore.NetOutAsync(conn, tx, new LedgerNetting([taskId], LedgerSources.ReviewReturned,
+                $"{task.Template.Name}（{task.PeriodKey}）审核退回：{reason}", now, evidence.Id,
+                [LedgerSources.Completed, LedgerSources.CompletedLate, LedgerSources.Attendance]), ct);
         }
         await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, review.Decision == ReviewDecision.Approve ? "task.approved" : "task.review_returned",
             "task", taskId, task.OrgId, actorMemberId,
@@ -397,35 +381,15 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
     private static async Task BookCompletionAsync(MySqlConnection conn, MySqlTransaction tx, TaskSnapshot task, JudgmentResult judged,
         long evidenceId, IReadOnlyList<long> present, DateTimeOffset now, CancellationToken ct)
     {
-        const string insert = """
-            INSERT INTO points_ledger (subject_type, subject_id, period_key, points, source, task_id, ref_id, reason, created_at)
-            VALUES (@subjectType, @subjectId, @periodKey, @points, @source, @taskId, @refId, @reason, @now)
-            """;
         var name = $"{task.Template.Name}（{task.PeriodKey}）";
-        await conn.ExecuteAsync(new CommandDefinition(insert, new
-        {
-            subjectType = "org", subjectId = task.OrgId, periodKey = task.PeriodKey, points = judged.PointsEarned,
-            source = judged.OnTime ? LedgerSources.Completed : LedgerSources.CompletedLate, taskId = task.Id, refId = evidenceId,
-            reason = Clip(name + (judged.OnTime ? "按时完成" : "逾期完成")), now = now.UtcDateTime,
-        }, tx, cancellationToken: ct));
-        await conn.ExecuteAsync(new CommandDefinition(insert, present.Select(memberId => new
-        {
-            subjectType = "member", subjectId = memberId, periodKey = task.PeriodKey, points = TaskScoring.AttendancePoints,
-            source = LedgerSources.Attendance, taskId = task.Id, refId = evidenceId, reason = Clip(name + "参加"), now = now.UtcDateTime,
-        }), tx, cancellationToken: ct));
-        await conn.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO points_ledger (subject_type, subject_id, period_key, points, source, task_id, ref_id, reason, created_at)
-            SELECT o.subject_type, o.subject_id, o.period_key, -o.points, @reversed, o.task_id, o.ref_id,
-                   LEFT(CONCAT(o.reason, '（已逾期完成，撤销逾期扣分）'), 200), @now
-            FROM points_ledger o
-            WHERE o.task_id = @taskId AND o.source = @overdue
-              AND NOT EXISTS (SELECT 1 FROM points_ledger r
-                              WHERE r.task_id = o.task_id AND r.source = @reversed AND r.ref_id = o.ref_id)
-            """, new { taskId = task.Id, overdue = LedgerSources.Overdue, reversed = LedgerSources.OverdueReversed, now = now.UtcDateTime },
-            tx, cancellationToken: ct));
+        await LedgerStore.BookAsync(conn, tx, [new LedgerEntry(LedgerSubjects.Org, task.OrgId, task.PeriodKey, judged.PointsEarned,
+            judged.OnTime ? LedgerSources.Completed : LedgerSources.CompletedLate, name + (judged.OnTime ? "按时完成" : "逾期完成"), now,
+            task.Id, evidenceId)], ct);
+        await LedgerStore.BookAsync(conn, tx, present.Select(memberId => new LedgerEntry(LedgerSubjects.Member, memberId, task.PeriodKey,
+            TaskScoring.AttendancePoints, LedgerSources.Attendance, name + "参加", now, task.Id, evidenceId)), ct);
+        await LedgerStore.ReverseAsync(conn, tx, task.Id, LedgerSources.Overdue, LedgerSources.OverdueReversed, "（已逾期完成，撤销逾期扣分）",
+            now, ct);
     }
-
-    private static string Clip(string text) => text.Length <= 200 ? text : text[..199] + "…";
 
     /// <summary>Loads the task and asks the state machine whether the action is allowed now.</summary>
     private async Task<(TaskSnapshot Task, TaskTemplate Template, DateTimeOffset Now, TaskState To)> AllowedAsync(long taskId,
