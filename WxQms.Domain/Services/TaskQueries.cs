@@ -28,7 +28,7 @@ public sealed record TaskSummary(
 /// a change to any task retires every cached read. The summary is taken at the start of the current
 /// minute, so one cached answer serves the whole minute and is exact for that instant.
 /// </summary>
-public sealed class TaskQueries(MySqlDataSource db, TaskCache cache)
+public sealed class TaskQueries(MySqlDataSource db, TaskStore tasks, TaskCache cache)
 {
     /// <summary>Open tasks due within this many days count as warned (DESIGN: early warning).</summary>
     public static readonly TimeSpan WarningWindow = TimeSpan.FromDays(3);
@@ -47,35 +47,14 @@ public sealed class TaskQueries(MySqlDataSource db, TaskCache cache)
 
     private async Task<TaskSummary> LoadSummaryAsync(string scopePath, DateTimeOffset now, CancellationToken ct)
     {
-        const string sql = """
-            SELECT
-              COALESCE(SUM(t.state IN ('pending','planned','submitted','returned','overdue') AND t.opens_at <= @now AND t.due_at > @now), 0) AS InProgress,
-              COALESCE(SUM(t.state IN ('pending','planned','submitted','returned') AND t.due_at > @now AND t.due_at <= @monthEnd), 0) AS DueThisMonth,
-              COALESCE(SUM(t.state IN ('pending','planned','submitted','returned') AND t.due_at > @now AND t.due_at <= @quarterEnd), 0) AS DueThisQuarter,
-              COALESCE(SUM(t.state = 'overdue' OR (t.state IN ('pending','planned','returned') AND t.due_at <= @now)), 0) AS Overdue,
-              COALESCE(SUM(t.state IN ('pending','planned','returned') AND t.due_at > @now AND t.due_at <= @warnUntil), 0) AS Warned,
-              COALESCE(SUM(t.state = 'completed' AND t.due_at >= @yearStart AND t.due_at <= @yearEnd), 0) AS CompletedThisYear,
-              COALESCE(SUM(t.state = 'completed' AND t.review_status = 'awaiting'), 0) AS AwaitingReview
-            FROM orgs o JOIN tasks t ON t.org_id = o.id
-            WHERE o.path LIKE @pattern
-            """;
         var month = Periods.Containing(Recurrence.Monthly, now);
         var quarter = Periods.Containing(Recurrence.Quarterly, now);
         var year = Periods.Containing(Recurrence.Yearly, now);
-        await using var conn = await db.OpenConnectionAsync(ct);
-        var row = await conn.QuerySingleAsync<(decimal, decimal, decimal, decimal, decimal, decimal, decimal)>(new CommandDefinition(sql, new
-        {
-            pattern = OrgPath.SubtreePattern(scopePath),
-            now = now.UtcDateTime,
-            // A period's due time is its (exclusive) end, so "due this month" includes the month's end instant.
-            monthEnd = month.EndsAt.UtcDateTime,
-            quarterEnd = quarter.EndsAt.UtcDateTime,
-            warnUntil = (now + WarningWindow).UtcDateTime,
-            yearStart = year.StartsAt.UtcDateTime,
-            yearEnd = year.EndsAt.UtcDateTime,
-        }, cancellationToken: ct));
-        return new TaskSummary((int)row.Item1, (int)row.Item2, (int)row.Item3, (int)row.Item4, (int)row.Item5, (int)row.Item6,
-            (int)row.Item7, now);
+        // A period's due time is its (exclusive) end, so "due this month" includes the month's end instant.
+        var c = await tasks.SummaryAsync(scopePath, new SummaryWindow(now, month.EndsAt, quarter.EndsAt, now + WarningWindow,
+            year.StartsAt, year.EndsAt), ct);
+        return new TaskSummary(c.InProgress, c.DueThisMonth, c.DueThisQuarter, c.Overdue, c.Warned, c.CompletedThisYear,
+            c.AwaitingReview, now);
     }
 
     public sealed record TaskListItem(
@@ -96,9 +75,6 @@ public sealed class TaskQueries(MySqlDataSource db, TaskCache cache)
     public sealed record ListFilter(string ScopePath, TaskState? State = null, string? PeriodKey = null, bool AwaitingReview = false,
         int Limit = 100);
 
-    private sealed record Row(long Id, long OrgId, string OrgName, string TemplateCode, int TemplateVersion, string PeriodKey,
-        DateTime DueAt, string State, decimal PossiblePoints, string? AdhocTitle, string? ReviewStatus, DateTime? WarnedAt);
-
     /// <summary>Tasks of the subtree, soonest due first, optionally of one state and/or one period, or awaiting review.</summary>
     public async Task<(IReadOnlyList<TaskListItem> Items, CacheOutcome Cache)> ListAsync(ListFilter filter, CancellationToken ct)
     {
@@ -109,29 +85,7 @@ public sealed class TaskQueries(MySqlDataSource db, TaskCache cache)
 
     private async Task<IReadOnlyList<TaskListItem>> LoadListAsync(ListFilter f, CancellationToken ct)
     {
-        const string sql = """
-            SELECT t.id AS Id, t.org_id AS OrgId, o.name AS OrgName, t.template_code AS TemplateCode,
-                   t.template_version AS TemplateVersion, t.period_key AS PeriodKey, t.due_at AS DueAt, t.state AS State,
-                   t.possible_points AS PossiblePoints, a.title AS AdhocTitle, t.review_status AS ReviewStatus,
-                   t.warned_at AS WarnedAt
-            FROM orgs o JOIN tasks t ON t.org_id = o.id
-            LEFT JOIN adhoc_tasks a ON a.id = t.adhoc_task_id
-            WHERE o.path LIKE @pattern
-              AND (@state IS NULL OR t.state = @state)
-              AND (@periodKey IS NULL OR t.period_key = @periodKey)
-              AND (@awaitingReview = FALSE OR (t.state = 'completed' AND t.review_status = 'awaiting'))
-            ORDER BY t.due_at, t.id
-            LIMIT @limit
-            """;
-        await using var conn = await db.OpenConnectionAsync(ct);
-        var rows = await conn.QueryAsync<Row>(new CommandDefinition(sql, new
-        {
-            pattern = OrgPath.SubtreePattern(f.ScopePath),
-            state = f.State is { } s ? DbNames.Of(s) : null,
-            periodKey = f.PeriodKey,
-            awaitingReview = f.AwaitingReview,
-            limit = f.Limit,
-        }, cancellationToken: ct));
+        var rows = await tasks.ListAsync(f.ScopePath, f.State, f.PeriodKey, f.AwaitingReview, f.Limit, ct);
         return rows.Select(r => new TaskListItem(r.Id, r.OrgId, r.OrgName, r.TemplateCode,
                 r.AdhocTitle ?? TaskCatalogue.Default.Get(r.TemplateCode, r.TemplateVersion).Name, r.PeriodKey,
                 new DateTimeOffset(r.DueAt, TimeSpan.Zero), DbNames.Parse<TaskState>(r.State), r.PossiblePoints, r.AdhocTitle is not null,

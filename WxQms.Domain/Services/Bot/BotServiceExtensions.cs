@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using WxQms.Domain.Caching;
+using WxQms.Domain.Storage;
 using WxQms.Domain.Wechat.Callbacks;
 
 namespace WxQms.Domain.Services.Bot;
