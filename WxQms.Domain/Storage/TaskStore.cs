@@ -328,4 +328,32 @@ public sealed class TaskStore(MySqlDataSource db)
         await tx.CommitAsync(ct);
         return marked.Count;
     }
+
+    /// <summary>Records the plan and the state the state machine allowed; false when the row version moved on.</summary>
+    public static async Task<bool> PlanAsync(MySqlConnection conn, MySqlTransaction tx, long id, int expectedVersion, TaskState to,
+        DateTimeOffset plannedFor, string place, string topic, DateTimeOffset now, CancellationToken ct) =>
+        await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE tasks
+            SET state = @to, planned_for = @plannedFor, place = @place, topic = @topic, planned_at = @now,
+                next_reminder_at = @now, warned_at = NULL, row_version = row_version + 1, updated_at = @now
+            WHERE id = @id AND row_version = @expectedVersion
+            """, new
+        {
+            id, expectedVersion, to = DbNames.Of(to), plannedFor = plannedFor.UtcDateTime, place, topic, now = now.UtcDateTime,
+        }, tx, cancellationToken: ct)) > 0;
+
+    /// <summary>
+    /// Moves the task to the state the state machine allowed after a judgment or a review, with its review status; a
+    /// returned task is looked at by the reminder scan at once. False when the row version moved on.
+    /// </summary>
+    public static async Task<bool> JudgeAsync(MySqlConnection conn, MySqlTransaction tx, long id, int expectedVersion, TaskState to,
+        string? reviewStatus, DateTimeOffset now, CancellationToken ct) =>
+        await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE tasks SET state = @to, review_status = @reviewStatus, row_version = row_version + 1, updated_at = @now,
+                next_reminder_at = CASE WHEN @to = @returned THEN @now ELSE next_reminder_at END
+            WHERE id = @id AND row_version = @expectedVersion
+            """, new
+        {
+            id, expectedVersion, to = DbNames.Of(to), reviewStatus, returned = DbNames.Of(TaskState.Returned), now = now.UtcDateTime,
+        }, tx, cancellationToken: ct)) > 0;
 }

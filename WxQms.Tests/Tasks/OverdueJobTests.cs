@@ -55,7 +55,7 @@ public sealed class OverdueJobTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal(("task.overdue", "system", Nov25), (marked.Action, marked.Actor, marked.At));
         using var data = JsonDocument.Parse(marked.Data!);
         Assert.Equal(("pending", "overdue"), (data.RootElement.GetProperty("from").GetString(), data.RootElement.GetProperty("to").GetString()));
-        Assert.Equal(TaskState.Overdue, (await app.Get<TaskCommands>().GetAsync(taskId, Ct))!.State);
+        Assert.Equal(TaskState.Overdue, (await app.Get<TaskQueries>().GetAsync(taskId, Ct))!.State);
     }
 
     private static async Task<long> ScalarAsync(string sql)

@@ -21,7 +21,7 @@ public sealed class ChatPhotoService(
     ChatPhotoStore sets,
     BotStore bot,
     WechatLinkStore links,
-    TaskCommands tasks,
+    TaskQueries tasks,
     TaskStore taskRows,
     IFileStore files,
     PhotoIntake intake,
