@@ -15,7 +15,7 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
         var (status, title, code) = exception switch
         {
             BadHttpRequestException bad => (bad.StatusCode, "请求无效", "request.invalid"),
-            NotFoundException => (StatusCodes.Status404NotFound, "未找到", "not_found"),
+            NotFoundException notFound => (StatusCodes.Status404NotFound, "未找到", notFound.Code),
             ForbiddenException forbidden => (StatusCodes.Status403Forbidden, "无权访问", forbidden.Code),
             RuleViolationException rule => (StatusCodes.Status409Conflict, "操作不被允许", rule.Code),
             ConflictException conflict => (StatusCodes.Status409Conflict, "数据已变更", conflict.Code),

@@ -73,8 +73,8 @@ public sealed record EvidenceBody(DateTimeOffset HeldAt, string? Place, string? 
 
 /// <summary>
 /// The task lifecycle for branches and their superiors: lists and the live summary of a subtree,
-/// one task, plan reporting and evidence. Every route checks the caller's scope (Access rules):
-/// reading needs read scope over the task's org, changing needs act scope.
+/// one task, plan reporting and evidence. Every route has the Domain check the caller's scope
+/// (TaskQueries, by the Access rules): reading needs read scope over the task's org, changing needs act scope.
 /// </summary>
 public static class TaskEndpoints
 {
@@ -98,12 +98,10 @@ public static class TaskEndpoints
     }
 
     internal static async Task<Results<Ok<IReadOnlyList<TaskQueries.TaskListItem>>, ProblemHttpResult>> List(
-        long? scope, string? status, string? period, bool? awaitingReview, int? limit, HttpContext http, CurrentUser user, OrgStore orgs,
+        long? scope, string? status, string? period, bool? awaitingReview, int? limit, HttpContext http, CurrentUser user,
         TaskQueries queries, CancellationToken ct)
     {
-        var (path, problem) = await ReadableScopeAsync(scope, user, orgs, ct);
-        if (problem is not null)
-            return problem;
+        var path = await queries.ReadableScopeAsync(scope, Viewer(user), ct);
         TaskState? state = null;
         if (!string.IsNullOrEmpty(status))
         {
@@ -113,43 +111,33 @@ public static class TaskEndpoints
         }
         if (!string.IsNullOrEmpty(period) && !Periods.TryParse(period, out _))
             return Problem(StatusCodes.Status400BadRequest, "参数无效", $"无法识别的期间“{period}”，应如 2026-11、2026-Q4 或 2026", "request.invalid");
-        var (items, outcome) = await queries.ListAsync(new TaskQueries.ListFilter(path!, state, string.IsNullOrEmpty(period) ? null : period,
+        var (items, outcome) = await queries.ListAsync(new TaskQueries.ListFilter(path, state, string.IsNullOrEmpty(period) ? null : period,
             awaitingReview ?? false, limit ?? 100), ct);
         SetCacheHeader(http, outcome);
         return TypedResults.Ok(items);
     }
 
-    internal static async Task<Results<Ok<TaskSummary>, ProblemHttpResult>> Summary(long? scope, HttpContext http, CurrentUser user,
-        OrgStore orgs, TaskQueries queries, TimeProvider clock, CancellationToken ct)
+    internal static async Task<Results<Ok<TaskSummary>, ProblemHttpResult>> Summary(long? scope, HttpContext http, CurrentUser user, TaskQueries queries,
+        TimeProvider clock, CancellationToken ct)
     {
-        var (path, problem) = await ReadableScopeAsync(scope, user, orgs, ct);
-        if (problem is not null)
-            return problem;
-        var (summary, outcome) = await queries.SummaryAsync(path!, clock.GetUtcNow(), ct);
+        var path = await queries.ReadableScopeAsync(scope, Viewer(user), ct);
+        var (summary, outcome) = await queries.SummaryAsync(path, clock.GetUtcNow(), ct);
         SetCacheHeader(http, outcome);
         return TypedResults.Ok(summary);
     }
 
-    internal static async Task<Results<Ok<TaskDto>, ProblemHttpResult>> Get(long id, CurrentUser user, OrgStore orgs,
-        TaskCommands commands, TaskQueries queries, CancellationToken ct)
+    internal static async Task<Results<Ok<TaskDto>, ProblemHttpResult>> Get(long id, CurrentUser user, TaskQueries queries, CancellationToken ct)
     {
-        var (task, problem) = await TaskInScopeAsync(id, user, orgs, commands, act: false, ct);
-        if (problem is not null)
-            return problem;
+        var task = await queries.GetForAsync(id, Viewer(user), TaskNeed.Read, ct);
         var (evidence, history) = await queries.RecordAsync(id, ct);
-        return TypedResults.Ok(TaskDto.From(task!, await commands.PhotosAsync(id, ct), evidence, history,
-            await commands.ChatPhotosAsync(id, ct)));
+        return TypedResults.Ok(TaskDto.From(task, await queries.PhotosAsync(id, ct), evidence, history,
+            await queries.ChatPhotosAsync(id, ct)));
     }
 
     internal static async Task<Results<Ok<TaskDto>, ProblemHttpResult>> Review(long id, ReviewBody body, CurrentUser user,
-        OrgStore orgs, TaskCommands commands, CancellationToken ct)
+        TaskQueries queries, TaskCommands commands, CancellationToken ct)
     {
-        var (task, problem) = await TaskInScopeAsync(id, user, orgs, commands, act: false, ct);
-        if (problem is not null)
-            return problem;
-        var org = await orgs.GetAsync(task!.OrgId, ct);
-        if (org is null || !Access.CanReview(user.Roles, org.Path))
-            return Problem(StatusCodes.Status403Forbidden, "无权访问", "只有街道党建办可以审核任务", "auth.forbidden");
+        await queries.GetForAsync(id, Viewer(user), TaskNeed.Review, ct);
         if (!Enum.IsDefined(body.Decision))
             return Problem(StatusCodes.Status400BadRequest, "参数无效", "decision 应为 approve 或 return", "request.invalid");
         var reviewed = await commands.ReviewAsync(id, body.Version, new ReviewRequest(body.Decision, body.Adjustment, body.Reason),
@@ -169,13 +157,11 @@ public static class TaskEndpoints
     /// Photos never change (they are named by their hash), so clients may keep them; only privately. nosniff: a browser
     /// takes the photo for what its type says, never for HTML or script it might resemble.
     /// </summary>
-    internal static async Task<IResult> Photo(long id, string sha256, HttpContext http, CurrentUser user, OrgStore orgs,
-        TaskCommands commands, IFileStore files, CancellationToken ct)
+    internal static async Task<IResult> Photo(long id, string sha256, HttpContext http, CurrentUser user, TaskQueries queries,
+        IFileStore files, CancellationToken ct)
     {
-        var (_, problem) = await TaskInScopeAsync(id, user, orgs, commands, act: false, ct);
-        if (problem is not null)
-            return problem;
-        var photo = await commands.PhotoAsync(id, sha256, ct);
+        await queries.GetForAsync(id, Viewer(user), TaskNeed.Read, ct);
+        var photo = await queries.PhotoAsync(id, sha256, ct);
         var bytes = photo is null ? null : await files.ReadVerifiedAsync(new StoredFile(photo.Sha256, photo.Size, photo.RelativePath), ct);
         if (photo is null || bytes is null)
             return Problem(StatusCodes.Status404NotFound, "未找到", "没有这张照片", "photo.not_found");
@@ -184,25 +170,21 @@ public static class TaskEndpoints
         return TypedResults.File(bytes, photo.ContentType, entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{photo.Sha256}\""));
     }
 
-    internal static async Task<Results<Ok<TaskDto>, ProblemHttpResult>> ReportPlan(long id, PlanRequest body, CurrentUser user,
-        OrgStore orgs, TaskCommands commands, CancellationToken ct)
+    internal static async Task<Results<Ok<TaskDto>, ProblemHttpResult>> ReportPlan(long id, PlanRequest body, CurrentUser user, TaskQueries queries,
+        TaskCommands commands, CancellationToken ct)
     {
-        var (_, problem) = await TaskInScopeAsync(id, user, orgs, commands, act: true, ct);
-        if (problem is not null)
-            return problem;
+        await queries.GetForAsync(id, Viewer(user), TaskNeed.Act, ct);
         var task = await commands.ReportPlanAsync(id, body.Version, new PlanReport(body.PlannedFor, body.Place ?? "", body.Topic ?? ""),
             Actor(user), user.MemberId, ct);
         return TypedResults.Ok(TaskDto.From(task));
     }
 
     internal static async Task<Results<Ok<SubmissionDto>, ProblemHttpResult>> SubmitEvidence(long id, HttpRequest request,
-        CurrentUser user, OrgStore orgs, TaskCommands commands, PhotoIntake photos, UploadStore uploads, CancellationToken ct)
+        CurrentUser user, TaskQueries queries, TaskCommands commands, PhotoIntake photos, UploadStore uploads, CancellationToken ct)
     {
-        var (task, problem) = await TaskInScopeAsync(id, user, orgs, commands, act: true, ct);
-        if (problem is not null)
-            return problem;
+        var task = await queries.GetForAsync(id, Viewer(user), TaskNeed.Act, ct);
         if (request.HasJsonContentType())
-            return await SubmitEvidenceJsonAsync(id, request, user, commands, uploads, ct);
+            return await SubmitEvidenceJsonAsync(id, request, user, queries, commands, uploads, ct);
         if (!request.HasFormContentType)
             return Problem(StatusCodes.Status400BadRequest, "参数无效", "请以 multipart/form-data 或 JSON 提交", "request.invalid");
 
@@ -241,7 +223,7 @@ public static class TaskEndpoints
 
         // A stale form is refused before its photos reach the store, so it leaves no file behind (the command checks
         // the version again, inside its transaction, for a change that lands in between).
-        if (version != task!.RowVersion)
+        if (version != task.RowVersion)
             throw new ConflictException("task.version_conflict", "任务已被他人修改，请刷新后重试");
         var stored = await received.StoreAsync(ct);
         var result = await commands.SubmitEvidenceAsync(id, version, new EvidenceSubmission(heldAt, form.GetValueOrDefault("place"),
@@ -252,7 +234,7 @@ public static class TaskEndpoints
 
     /// <summary>The same evidence as JSON, with photos uploaded beforehand through /api/mp/uploads (one per request).</summary>
     private static async Task<Results<Ok<SubmissionDto>, ProblemHttpResult>> SubmitEvidenceJsonAsync(long id, HttpRequest request,
-        CurrentUser user, TaskCommands commands, UploadStore uploads, CancellationToken ct)
+        CurrentUser user, TaskQueries queries, TaskCommands commands, UploadStore uploads, CancellationToken ct)
     {
         EvidenceBody? body;
         try
@@ -269,7 +251,7 @@ public static class TaskEndpoints
         var chatHashes = body.ChatPhotos ?? [];
         if (tokens.Count + chatHashes.Count > PhotoIntake.MaxPerSubmission)
             return Problem(StatusCodes.Status400BadRequest, "参数无效", $"每次最多上传{PhotoIntake.MaxPerSubmission}张照片", "evidence.too_many_photos");
-        var photos = (await commands.ResolveChatPhotosAsync(id, chatHashes, ct))
+        var photos = (await queries.ResolveChatPhotosAsync(id, chatHashes, ct))
             .Concat(await uploads.ResolveAsync(user.WechatUserId ?? 0, tokens, ct)).ToList();
         // Resolving names the first bad photo; the submission's transaction claims them all (a racing one gets 409).
         var result = await commands.SubmitEvidenceAsync(id, body.Version, new EvidenceSubmission(body.HeldAt, body.Place, body.Topic,
@@ -280,38 +262,8 @@ public static class TaskEndpoints
 
     internal static string Actor(CurrentUser user) => user.MemberId is { } m ? $"member:{m}" : $"wechat_user:{user.WechatUserId}";
 
-    private static async Task<(string? Path, ProblemHttpResult? Problem)> ReadableScopeAsync(long? scope, CurrentUser user,
-        OrgStore orgs, CancellationToken ct)
-    {
-        if (user.MemberId is null)
-            return (null, Problem(StatusCodes.Status403Forbidden, "无权访问", "请先绑定党员身份", "auth.not_bound"));
-        if (scope is null)
-        {
-            // My branch for a member, my org for a secretary or committee, everything for office staff.
-            return Access.DefaultReadScope(user.Roles) is { } widest
-                ? (widest, null)
-                : (null, Problem(StatusCodes.Status403Forbidden, "无权访问", "您的角色不能查看任务", "auth.forbidden"));
-        }
-        var org = await orgs.GetAsync(scope.Value, ct);
-        if (org is null)
-            return (null, Problem(StatusCodes.Status404NotFound, "未找到", $"组织 {scope} 不存在", "org.not_found"));
-        return user.CanRead(org.Path)
-            ? (org.Path, null)
-            : (null, Problem(StatusCodes.Status403Forbidden, "无权访问", "您无权查看该组织的任务", "auth.forbidden"));
-    }
-
-    private static async Task<(TaskSnapshot? Task, ProblemHttpResult? Problem)> TaskInScopeAsync(long id, CurrentUser user,
-        OrgStore orgs, TaskCommands commands, bool act, CancellationToken ct)
-    {
-        var task = await commands.GetAsync(id, ct);
-        var org = task is null ? null : await orgs.GetAsync(task.OrgId, ct);
-        if (task is null || org is null)
-            return (null, Problem(StatusCodes.Status404NotFound, "未找到", $"任务 {id} 不存在", "task.not_found"));
-        var allowed = act ? user.CanActOn(org.Path) : user.CanRead(org.Path);
-        return allowed
-            ? (task, null)
-            : (null, Problem(StatusCodes.Status403Forbidden, "无权访问", act ? "您无权办理该任务" : "您无权查看该任务", "auth.forbidden"));
-    }
+    /// <summary>The caller as the Domain's task rules see her.</summary>
+    internal static TaskViewer Viewer(CurrentUser user) => new(user.MemberId, user.Roles);
 
     internal static ProblemHttpResult Problem(int status, string title, string detail, string code) =>
         TypedResults.Problem(statusCode: status, title: title, detail: detail,

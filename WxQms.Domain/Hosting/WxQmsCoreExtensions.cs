@@ -53,6 +53,7 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<WechatUserStore>();
         services.AddSingleton<MediaCheckStore>();
         services.AddSingleton<TaskStore>();
+        services.AddSingleton<EvidenceStore>();
         services.AddSingleton<PlanService>();
         services.AddSingleton<TaskQueries>();
         services.AddSingleton<TaskCache>();

@@ -1,7 +1,10 @@
 namespace WxQms.Domain.Model;
 
-/// <summary>Something the caller asked for does not exist. Hosts answer 404.</summary>
-public sealed class NotFoundException(string message) : Exception(message);
+/// <summary>Something the caller asked for does not exist. Hosts answer 404 with the code.</summary>
+public sealed class NotFoundException(string message, string code = "not_found") : Exception(message)
+{
+    public string Code { get; } = code;
+}
 
 /// <summary>A request that breaks a business rule. Hosts answer 409 (or a polite bot reply) with the code.</summary>
 public sealed class RuleViolationException(string code, string message) : Exception(message)

@@ -1,5 +1,3 @@
-using Dapper;
-using MySqlConnector;
 using WxQms.Domain.Caching;
 using WxQms.Domain.Model;
 using WxQms.Domain.Model.Tasks;
@@ -21,20 +19,23 @@ public sealed record AdhocTaskDetail(AdhocTask Task, IReadOnlyList<AdhocTarget> 
 /// copy, whatever its state, and nets each copy's ledger entries to zero: the assessment then reads
 /// as if the task had never been issued.
 /// </summary>
-public sealed class AdhocTaskService(MySqlDataSource db, TimeProvider clock, AdhocTaskStore store, TaskCache cache)
+public sealed class AdhocTaskService(TimeProvider clock, AdhocTaskStore store, TaskCache cache)
 {
-    private sealed record OrgRow(long Id, string Path, string Kind, string Name);
+    /// <summary>Only office staff and community secretaries or committees issue ad-hoc tasks (before anything they send is read).</summary>
+    public static void EnsureIssuer(IReadOnlyList<Grant> grants)
+    {
+        if (!grants.Any(g => Access.IssueScope(g) is not null))
+            throw new ForbiddenException("auth.forbidden", "只有街道党建办或社区党委可以下发临时任务");
+    }
 
     public async Task<AdhocTaskDetail> IssueAsync(AdhocTaskRequest request, IReadOnlyList<Grant> grants, string actor,
         long? actorMemberId, CancellationToken ct)
     {
+        EnsureIssuer(grants);
         var now = clock.GetUtcNow();
-        await using var conn = await db.OpenConnectionAsync(ct);
         // Scope first: someone who may not issue there learns nothing from the validation.
         var listedIds = (request.OrgIds ?? []).Distinct().ToArray();
-        var listed = (await conn.QueryAsync<OrgRow>(new CommandDefinition(
-            "SELECT id AS Id, path AS Path, kind AS Kind, name AS Name FROM orgs WHERE id IN @listedIds",
-            new { listedIds }, cancellationToken: ct))).ToList();
+        var listed = await store.OrgsAsync(listedIds, ct);
         if (listedIds.Except(listed.Select(o => o.Id)).FirstOrDefault() is var missing and > 0)
             throw new NotFoundException($"组织 {missing} 不存在");
         if (listed.FirstOrDefault(o => !Access.CanIssue(grants, o.Path)) is { } outside)
@@ -43,12 +44,10 @@ public sealed class AdhocTaskService(MySqlDataSource db, TimeProvider clock, Adh
         if (issuable is null)
             throw new RuleViolationException("adhoc.invalid", refusal!);
 
-        IReadOnlyList<OrgRow> targets = listed;
+        IReadOnlyList<AdhocOrg> targets = listed;
         if (request.Target == AdhocTargetMode.Branches)
         {
-            var branches = await conn.QueryAsync<OrgRow>(new CommandDefinition(
-                "SELECT id AS Id, path AS Path, kind AS Kind, name AS Name FROM orgs WHERE kind = @branch",
-                new { branch = DbNames.Of(OrgKind.Branch) }, cancellationToken: ct));
+            var branches = await store.BranchesAsync(ct);
             targets = branches.Where(b => listed.Any(o => OrgPath.IsWithin(b.Path, o.Path))).OrderBy(b => b.Path, StringComparer.Ordinal)
                 .ToList();
             if (targets.Count == 0)
@@ -60,38 +59,9 @@ public sealed class AdhocTaskService(MySqlDataSource db, TimeProvider clock, Adh
         var scopeOrgId = scopePath == OrgPath.Root ? listed[0].Id : OrgPath.Ids(scopePath)[^1];
 
         var t = issuable;
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var id = await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
-            INSERT INTO adhoc_tasks (title, description, opens_at, due_at, period_key, points, late_deduction, overdue_deduction,
-                                     min_photos, attendance_required, minutes_required, place_required, topic_required, record_label,
-                                     scope_org_id, target_count, issued_by, issued_by_member_id, created_at)
-            VALUES (@Title, @Description, @opensAt, @dueAt, @PeriodKey, @Points, @LateDeduction, @OverdueDeduction,
-                    @minPhotos, @attendance, @minutes, @place, @topic, @label, @scopeOrgId, @count, @actor, @actorMemberId, @opensAt);
-            SELECT LAST_INSERT_ID();
-            """, new
-        {
-            t.Title, t.Description, opensAt = t.OpensAt.UtcDateTime, dueAt = t.DueAt.UtcDateTime, t.PeriodKey, t.Points,
-            t.LateDeduction, t.OverdueDeduction, minPhotos = t.EvidenceRule.MinPhotos, attendance = t.EvidenceRule.AttendanceRequired,
-            minutes = t.EvidenceRule.MinutesRequired, place = t.EvidenceRule.PlaceRequired, topic = t.EvidenceRule.TopicRequired,
-            label = t.EvidenceRule.RecordLabel, scopeOrgId, count = targets.Count, actor, actorMemberId,
-        }, tx, cancellationToken: ct));
-        foreach (var chunk in targets.Chunk(TaskStore.BatchSize))
-        {
-            await conn.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO tasks (unique_key, org_id, template_code, template_version, period_key, opens_at, due_at, possible_points,
-                                   state, adhoc, adhoc_task_id, next_reminder_at, created_at, updated_at)
-                SELECT CONCAT('adhoc:', @id, ':', o.id), o.id, @code, 1, @periodKey, @opensAt, @dueAt, @points,
-                       'pending', TRUE, @id, @opensAt, @opensAt, @opensAt
-                FROM orgs o WHERE o.id IN @orgIds
-                """, new
-            {
-                id, code = AdhocTask.TemplateCode, periodKey = t.PeriodKey, opensAt = t.OpensAt.UtcDateTime, dueAt = t.DueAt.UtcDateTime,
-                points = t.Points, orgIds = chunk.Select(o => o.Id).ToArray(),
-            }, tx, cancellationToken: ct));
-        }
-        await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, "adhoc.issued", "adhoc_task", id, scopeOrgId, actorMemberId,
-            new { t.Title, DueAt = t.DueAt, t.Points, request.Target, Listed = listedIds, Targets = targets.Count }), ct);
-        await tx.CommitAsync(ct);
+        var id = await store.IssueAsync(t, targets.Select(o => o.Id).ToList(), scopeOrgId, actor, actorMemberId,
+            issued => new AuditEntry(now, actor, "adhoc.issued", "adhoc_task", issued, scopeOrgId, actorMemberId,
+                new { t.Title, DueAt = t.DueAt, t.Points, request.Target, Listed = listedIds, Targets = targets.Count }), ct);
         await cache.InvalidateAsync();
         return (await GetAsync(id, ct))!;
     }
@@ -106,7 +76,7 @@ public sealed class AdhocTaskService(MySqlDataSource db, TimeProvider clock, Adh
     {
         // Who may cancel before what they sent: a caller who may not learns nothing from the validation.
         var task = await store.GetAsync(id, ct) ?? throw new NotFoundException($"临时任务 {id} 不存在");
-        await EnsureIssuerAsync(task, grants, ct);
+        await EnsureIssuerAsync(task, grants, "您无权撤销该临时任务", ct);
         var why = reason?.Trim();
         if (string.IsNullOrEmpty(why))
             throw new RuleViolationException("adhoc.reason_required", "撤销任务须填写原因");
@@ -114,48 +84,9 @@ public sealed class AdhocTaskService(MySqlDataSource db, TimeProvider clock, Adh
             throw new RuleViolationException("adhoc.reason_required", $"撤销原因不超过{TaskCommands.MaxTextLength}字");
         var now = clock.GetUtcNow();
 
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var cancelled = await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE adhoc_tasks SET cancelled_at = @now, cancelled_by = @actor, cancel_reason = @why
-            WHERE id = @id AND cancelled_at IS NULL
-            """, new { id, now = now.UtcDateTime, actor, why }, tx, cancellationToken: ct));
-        if (cancelled == 0)
+        if (!await store.CancelAsync(task, why, actor, actorMemberId, now, copies => new AuditEntry(now, actor, "adhoc.cancelled",
+                "adhoc_task", id, task.ScopeOrgId, actorMemberId, new { Reason = why, Tasks = copies }), ct))
             throw new RuleViolationException("adhoc.already_cancelled", "该临时任务已撤销");
-        var copies = (await conn.QueryAsync<(long Id, long OrgId, string State)>(new CommandDefinition(
-            "SELECT id, org_id, state FROM tasks WHERE adhoc_task_id = @id AND state <> 'cancelled' FOR UPDATE",
-            new { id }, tx, cancellationToken: ct))).ToList();
-        var ids = copies.Select(c => c.Id).ToArray();
-        if (ids.Length > 0)
-        {
-            await conn.ExecuteAsync(new CommandDefinition("""
-                UPDATE tasks SET state = 'cancelled', review_status = NULL, row_version = row_version + 1, updated_at = @now
-                WHERE id IN @ids
-                """, new { ids, now = now.UtcDateTime }, tx, cancellationToken: ct));
-            await conn.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO audit_log (occurred_at, actor, actor_member_id, action, entity_type, entity_id, org_id, data)
-                VALUES (@now, @actor, @actorMemberId, 'task.cancelled', 'task', @Id, @OrgId, @Data)
-                """, copies.Select(c => new
-            {
-                now = now.UtcDateTime, actor, actorMemberId, c.Id, c.OrgId,
-                Data = System.Text.Json.JsonSerializer.Serialize(new { From = c.State, To = "cancelled", Reason = why }, JsonDefaults.Storage),
-            }), tx, cancellationToken: ct));
-            await conn.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO points_ledger (subject_type, subject_id, period_key, points, source, task_id, ref_id, reason, created_at)
-                SELECT subject_type, subject_id, MIN(period_key), -SUM(points), @source, task_id, 0, @text, @now
-                FROM points_ledger
-                WHERE task_id IN @ids
-                GROUP BY task_id, subject_type, subject_id
-                HAVING SUM(points) <> 0
-                """, new
-            {
-                ids, source = LedgerSources.Cancelled, now = now.UtcDateTime,
-                text = Clip($"临时任务“{task.Title}”已撤销：{why}"),
-            }, tx, cancellationToken: ct));
-        }
-        await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, "adhoc.cancelled", "adhoc_task", id, task.ScopeOrgId,
-            actorMemberId, new { Reason = why, Tasks = ids.Length }), ct);
-        await tx.CommitAsync(ct);
         await cache.InvalidateAsync();
         return (await GetAsync(id, ct))!;
     }
@@ -165,43 +96,36 @@ public sealed class AdhocTaskService(MySqlDataSource db, TimeProvider clock, Adh
         var task = await store.GetAsync(id, ct);
         if (task is null)
             return null;
-        await using var conn = await db.OpenConnectionAsync(ct);
-        var targets = await conn.QueryAsync<(long TaskId, long OrgId, string OrgName, string State)>(new CommandDefinition("""
-            SELECT t.id, t.org_id, o.name, t.state
-            FROM tasks t JOIN orgs o ON o.id = t.org_id
-            WHERE t.adhoc_task_id = @id
-            ORDER BY o.path
-            """, new { id }, cancellationToken: ct));
+        var targets = await store.CopiesAsync(id, ct);
         return new AdhocTaskDetail(task, targets.Select(r => new AdhocTarget(r.TaskId, r.OrgId, r.OrgName, DbNames.Parse<TaskState>(r.State)))
             .ToList());
     }
 
-    /// <summary>The ad-hoc tasks issued within a subtree (by its scope org), newest first.</summary>
-    public async Task<IReadOnlyList<AdhocTask>> ListAsync(string scopePath, int limit, CancellationToken ct)
+    /// <summary>The ad-hoc task with every copy, for someone who may issue over its whole scope: 404 <c>adhoc.not_found</c>, else 403.</summary>
+    public async Task<AdhocTaskDetail> GetForAsync(long id, IReadOnlyList<Grant> grants, CancellationToken ct)
     {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        var rows = await conn.QueryAsync<AdhocTaskStore.Row>(new CommandDefinition($"""
-            SELECT {PrefixedColumns}
-            FROM adhoc_tasks a JOIN orgs o ON o.id = a.scope_org_id
-            WHERE o.path LIKE @pattern
-            ORDER BY a.created_at DESC, a.id DESC
-            LIMIT @limit
-            """, new { pattern = OrgPath.SubtreePattern(scopePath), limit = Math.Clamp(limit, 1, 200) }, cancellationToken: ct));
-        return rows.Select(r => r.ToModel()).ToList();
+        var task = await store.GetAsync(id, ct);
+        var scopePath = task is null ? null : await store.ScopePathAsync(task.ScopeOrgId, ct);
+        if (task is null || scopePath is null)
+            throw new NotFoundException($"临时任务 {id} 不存在", "adhoc.not_found");
+        if (!Access.CanIssue(grants, scopePath))
+            throw new ForbiddenException("auth.forbidden", "您无权查看该临时任务");
+        return (await GetAsync(id, ct))!;
+    }
+
+    /// <summary>The ad-hoc tasks issued within the widest subtree the caller issues to, newest first; 403 for anyone who issues none.</summary>
+    public async Task<IReadOnlyList<AdhocTask>> ListAsync(IReadOnlyList<Grant> grants, int limit, CancellationToken ct)
+    {
+        var scope = grants.Select(Access.IssueScope).OfType<string>().OrderBy(p => p.Length).FirstOrDefault()
+            ?? throw new ForbiddenException("auth.forbidden", "只有街道党建办或社区党委可以查看临时任务");
+        return await store.ListAsync(scope, Math.Clamp(limit, 1, 200), ct);
     }
 
     /// <summary>Who issued it, or anyone who may issue over its whole scope, may cancel it.</summary>
-    private async Task EnsureIssuerAsync(AdhocTask task, IReadOnlyList<Grant> grants, CancellationToken ct)
+    private async Task EnsureIssuerAsync(AdhocTask task, IReadOnlyList<Grant> grants, string refusal, CancellationToken ct)
     {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        var scopePath = await conn.ExecuteScalarAsync<string>(new CommandDefinition(
-            "SELECT path FROM orgs WHERE id = @id", new { id = task.ScopeOrgId }, cancellationToken: ct));
+        var scopePath = await store.ScopePathAsync(task.ScopeOrgId, ct);
         if (scopePath is null || !Access.CanIssue(grants, scopePath))
-            throw new ForbiddenException("auth.forbidden", "您无权撤销该临时任务");
+            throw new ForbiddenException("auth.forbidden", refusal);
     }
-
-    private static readonly string PrefixedColumns = string.Join(",", AdhocTaskStore.Columns.Split(',')
-        .Select(c => "a." + c.Trim()));
-
-    private static string Clip(string text) => text.Length <= 200 ? text : text[..199] + "…";
 }

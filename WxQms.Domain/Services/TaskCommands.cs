@@ -6,7 +6,6 @@ using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules.Reminders;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Storage;
-using static WxQms.Domain.Storage.DbTime;
 
 namespace WxQms.Domain.Services;
 
@@ -51,100 +50,9 @@ public sealed record ReviewRequest(ReviewDecision Decision, decimal Adjustment, 
 /// caller read (a concurrent change makes it fail with 409 instead of overwriting), and leaves an
 /// audit entry with who, when, from, to and why in the same transaction.
 /// </summary>
-public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCache cache, AdhocTaskStore adhoc)
+public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCache cache, TaskQueries reader)
 {
     public const int MaxTextLength = 200;
-
-    private sealed record Row(long Id, long OrgId, string TemplateCode, int TemplateVersion, string PeriodKey, DateTime OpensAt,
-        DateTime DueAt, string State, bool AdHoc, long? AdhocTaskId, int RowVersion, DateTime? PlannedFor, string? Place, string? Topic,
-        string? ReviewStatus, decimal PossiblePoints, DateTime? WarnedAt);
-
-    public async Task<TaskSnapshot?> GetAsync(long id, CancellationToken ct)
-    {
-        const string sql = """
-            SELECT id AS Id, org_id AS OrgId, template_code AS TemplateCode, template_version AS TemplateVersion,
-                   period_key AS PeriodKey, opens_at AS OpensAt, due_at AS DueAt, state AS State, adhoc AS AdHoc,
-                   adhoc_task_id AS AdhocTaskId, row_version AS RowVersion, planned_for AS PlannedFor, place AS Place,
-                   topic AS Topic, review_status AS ReviewStatus, possible_points AS PossiblePoints, warned_at AS WarnedAt
-            FROM tasks WHERE id = @id
-            """;
-        await using var conn = await db.OpenConnectionAsync(ct);
-        var r = await conn.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(sql, new { id }, cancellationToken: ct));
-        if (r is null)
-            return null;
-        var template = r.AdhocTaskId is { } adhocId
-            ? (await adhoc.GetAsync(adhocId, ct) ?? throw new InvalidOperationException($"task {id}: ad-hoc task {adhocId} is missing")).ToTemplate()
-            : TaskCatalogue.Default.Get(r.TemplateCode, r.TemplateVersion);
-        return new TaskSnapshot(r.Id, r.OrgId, r.TemplateCode, r.TemplateVersion, r.PeriodKey,
-            Utc(r.OpensAt), Utc(r.DueAt), DbNames.Parse<TaskState>(r.State), r.AdHoc, r.RowVersion,
-            r.PlannedFor is { } p ? Utc(p) : null, r.Place, r.Topic, template, r.AdhocTaskId, r.ReviewStatus, r.PossiblePoints,
-            r.WarnedAt is { } w ? Utc(w) : null);
-    }
-
-    /// <summary>The photos of a task's latest submission, newest submission first.</summary>
-    public async Task<IReadOnlyList<StoredPhoto>> PhotosAsync(long taskId, CancellationToken ct)
-    {
-        const string sql = """
-            SELECT p.sha256 AS Sha256, p.size_bytes AS Size, p.content_type AS ContentType, p.storage_path AS RelativePath,
-                   p.taken_at AS TakenAt
-            FROM evidence_photos p
-            WHERE p.evidence_id = (SELECT MAX(id) FROM task_evidence WHERE task_id = @taskId)
-            ORDER BY p.id
-            """;
-        await using var conn = await db.OpenConnectionAsync(ct);
-        return (await conn.QueryAsync<PhotoRow>(new CommandDefinition(sql, new { taskId }, cancellationToken: ct)))
-            .Select(p => new StoredPhoto(p.Sha256, p.Size, p.ContentType, p.RelativePath, p.TakenAt is { } t ? Utc(t) : null)).ToList();
-    }
-
-    private sealed record PhotoRow(string Sha256, long Size, string ContentType, string RelativePath, DateTime? TakenAt);
-
-    private sealed record ChatPhotoRow(string Sha256, long Size, string ContentType, string RelativePath, DateTime? TakenAt,
-        DateTime ReceivedAt, string? SentBy);
-
-    /// <summary>Photos attached to the task from the chat and not yet used by a submission, in the order received.</summary>
-    public async Task<IReadOnlyList<ChatPhoto>> ChatPhotosAsync(long taskId, CancellationToken ct)
-    {
-        const string sql = """
-            SELECT c.sha256 AS Sha256, c.size_bytes AS Size, c.content_type AS ContentType, c.storage_path AS RelativePath,
-                   c.taken_at AS TakenAt, c.received_at AS ReceivedAt, m.name AS SentBy
-            FROM task_chat_photos c LEFT JOIN members m ON m.id = c.member_id
-            WHERE c.task_id = @taskId AND c.used_by_evidence_id IS NULL
-            ORDER BY c.id
-            """;
-        await using var conn = await db.OpenConnectionAsync(ct);
-        return (await conn.QueryAsync<ChatPhotoRow>(new CommandDefinition(sql, new { taskId }, cancellationToken: ct)))
-            .Select(p => new ChatPhoto(new StoredPhoto(p.Sha256, p.Size, p.ContentType, p.RelativePath, p.TakenAt is { } t ? Utc(t) : null),
-                Utc(p.ReceivedAt), p.SentBy)).ToList();
-    }
-
-    /// <summary>The task's chat photos named by hash, for a submission; refuses any the task does not have (or has used).</summary>
-    public async Task<IReadOnlyList<StoredPhoto>> ResolveChatPhotosAsync(long taskId, IReadOnlyList<string> sha256s, CancellationToken ct)
-    {
-        if (sha256s.Count == 0)
-            return [];
-        var available = (await ChatPhotosAsync(taskId, ct)).ToDictionary(c => c.Photo.Sha256, c => c.Photo, StringComparer.Ordinal);
-        return sha256s.Select((sha, i) => available.GetValueOrDefault(sha)
-            ?? throw new RuleViolationException("evidence.unknown_chat_photo", $"第{i + 1}张聊天照片不属于该任务或已提交过")).ToList();
-    }
-
-    /// <summary>One photo of the task by its hash, from any submission or from the chat; null when the task has no such photo.</summary>
-    public async Task<StoredPhoto?> PhotoAsync(long taskId, string sha256, CancellationToken ct)
-    {
-        const string sql = """
-            SELECT p.sha256 AS Sha256, p.size_bytes AS Size, p.content_type AS ContentType, p.storage_path AS RelativePath,
-                   p.taken_at AS TakenAt
-            FROM evidence_photos p JOIN task_evidence e ON e.id = p.evidence_id
-            WHERE e.task_id = @taskId AND p.sha256 = @sha256
-            UNION ALL
-            SELECT c.sha256, c.size_bytes, c.content_type, c.storage_path, c.taken_at
-            FROM task_chat_photos c
-            WHERE c.task_id = @taskId AND c.sha256 = @sha256
-            LIMIT 1
-            """;
-        await using var conn = await db.OpenConnectionAsync(ct);
-        var p = await conn.QuerySingleOrDefaultAsync<PhotoRow>(new CommandDefinition(sql, new { taskId, sha256 }, cancellationToken: ct));
-        return p is null ? null : new StoredPhoto(p.Sha256, p.Size, p.ContentType, p.RelativePath, p.TakenAt is { } t ? Utc(t) : null);
-    }
 
     /// <summary>预先报备: date, place and topic, the required days ahead, inside the task's period.</summary>
     public async Task<TaskSnapshot> ReportPlanAsync(long taskId, int expectedVersion, PlanReport plan, string actor,
@@ -156,25 +64,9 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
         if (PlanCheck.Refusal(template, plan.PlannedFor, now, task.OpensAt, task.DueAt) is { } refusal)
             throw new RuleViolationException("task.plan_refused", refusal);
 
-        const string update = """
-            UPDATE tasks
-            SET state = @to, planned_for = @plannedFor, place = @place, topic = @topic, planned_at = @now,
-                next_reminder_at = @now, warned_at = NULL, row_version = row_version + 1, updated_at = @now
-            WHERE id = @id AND row_version = @expectedVersion
-            """;
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var changed = await conn.ExecuteAsync(new CommandDefinition(update, new
-        {
-            id = taskId,
-            expectedVersion,
-            to = DbNames.Of(to),
-            plannedFor = plan.PlannedFor.UtcDateTime,
-            place,
-            topic,
-            now = now.UtcDateTime,
-        }, tx, cancellationToken: ct));
-        if (changed == 0)
+        if (!await TaskStore.PlanAsync(conn, tx, taskId, expectedVersion, to, plan.PlannedFor, place, topic, now, ct))
             throw new ConflictException("task.version_conflict", "任务已被他人修改，请刷新后重试");
         await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, "task.planned", "task", taskId, task.OrgId, actorMemberId,
             new { From = task.State, To = to, PlannedFor = plan.PlannedFor, Place = place, Topic = topic }), ct);
@@ -185,7 +77,7 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
             ReminderSchedule.For(reminderFacts).Where(r => ReminderSchedule.Applies(reminderFacts, r.Kind)).ToList(), now, ct);
         await tx.CommitAsync(ct);
         await cache.InvalidateAsync();
-        return (await GetAsync(taskId, ct))!;
+        return (await reader.GetAsync(taskId, ct))!;
     }
 
     /// <summary>
@@ -231,48 +123,19 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
             task.OpensAt);
 
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var changed = await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE tasks SET state = @state, review_status = @reviewStatus, row_version = row_version + 1, updated_at = @now,
-                next_reminder_at = CASE WHEN @state = 'returned' THEN @now ELSE next_reminder_at END
-            WHERE id = @id AND row_version = @expectedVersion
-            """, new
-        {
-            id = taskId, expectedVersion, state = DbNames.Of(judged.Outcome),
-            reviewStatus = judged.Passed ? ReviewStatuses.Awaiting : null, now = now.UtcDateTime,
-        }, tx, cancellationToken: ct));
-        if (changed == 0)
+        if (!await TaskStore.JudgeAsync(conn, tx, taskId, expectedVersion, judged.Outcome, judged.Passed ? ReviewStatuses.Awaiting : null,
+                now, ct))
             throw new ConflictException("task.version_conflict", "任务已被他人修改，请刷新后重试");
 
         var all = Attendance.Tally(evidence.Attendance.Select(a => a.Presence));
-        var evidenceId = await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
-            INSERT INTO task_evidence (task_id, held_at, place, topic, minutes, present, absent, on_leave, photo_count,
-                                       submitted_at, submitted_by, submitted_by_member_id, passed, reasons, on_time, points)
-            VALUES (@taskId, @heldAt, @place, @topic, @minutes, @present, @absent, @onLeave, @photos,
-                    @now, @actor, @actorMemberId, @passed, @reasons, @onTime, @points);
-            SELECT LAST_INSERT_ID();
-            """, new
-        {
-            taskId, heldAt = evidence.HeldAt.UtcDateTime, place = evidence.Place?.Trim(), topic = evidence.Topic?.Trim(),
-            minutes = evidence.Minutes, present = all.Present, absent = all.Absent, onLeave = all.OnLeave,
-            photos = evidence.Photos.Count, now = now.UtcDateTime, actor, actorMemberId, passed = judged.Passed,
-            reasons = judged.Passed ? null : string.Join("\n", judged.ReasonsInChinese), onTime = judged.OnTime,
-            points = judged.PointsEarned,
-        }, tx, cancellationToken: ct));
-        await conn.ExecuteAsync(new CommandDefinition("""
-            INSERT IGNORE INTO evidence_photos (evidence_id, sha256, size_bytes, content_type, storage_path, taken_at, created_at)
-            VALUES (@evidenceId, @Sha256, @Size, @ContentType, @RelativePath, @takenAt, @now)
-            """, evidence.Photos.Select(p => new
-        {
-            evidenceId, p.Sha256, p.Size, p.ContentType, p.RelativePath, takenAt = p.TakenAt?.UtcDateTime, now = now.UtcDateTime,
-        }),
-            tx, cancellationToken: ct));
-        await conn.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO evidence_attendance (evidence_id, member_id, presence) VALUES (@evidenceId, @MemberId, @Presence)",
-            evidence.Attendance.Select(a => new { evidenceId, a.MemberId, Presence = DbNames.Of(a.Presence) }), tx, cancellationToken: ct));
+        var evidenceId = await EvidenceStore.AddAsync(conn, tx, new NewEvidence(taskId, evidence.HeldAt, evidence.Place?.Trim(),
+            evidence.Topic?.Trim(), evidence.Minutes, all.Present, all.Absent, all.OnLeave, evidence.Photos.Count, now, actor, actorMemberId,
+            judged.Passed, judged.Passed ? null : string.Join("\n", judged.ReasonsInChinese), judged.OnTime, judged.PointsEarned),
+            evidence.Photos, evidence.Attendance, ct);
         if (evidence.Claims is { } claims)
         {
             await UploadStore.ClaimAsync(conn, tx, claims.WechatUserId, claims.UploadTokens, now, ct);
-            await ClaimChatPhotosAsync(conn, tx, taskId, claims.ChatPhotos, evidenceId, ct);
+            await EvidenceStore.ClaimChatPhotosAsync(conn, tx, taskId, claims.ChatPhotos, evidenceId, ct);
         }
 
         await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, "task.submitted", "task", taskId, task.OrgId, actorMemberId,
@@ -285,7 +148,7 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
                 evidence.Attendance.Where(a => a.Presence == Presence.Present).Select(a => a.MemberId).ToList(), now, ct);
         await tx.CommitAsync(ct);
         await cache.InvalidateAsync();
-        return new SubmissionResult((await GetAsync(taskId, ct))!, judged, evidenceId);
+        return new SubmissionResult((await reader.GetAsync(taskId, ct))!, judged, evidenceId);
     }
 
     /// <summary>
@@ -301,9 +164,7 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
         if (reason is { Length: > MaxTextLength })
             throw new RuleViolationException("review.reason_too_long", $"审核意见不超过{MaxTextLength}字");
         await using var conn = await db.OpenConnectionAsync(ct);
-        var latest = await conn.QuerySingleOrDefaultAsync<(long Id, DateTime? ReviewedAt)?>(new CommandDefinition(
-            "SELECT id, reviewed_at FROM task_evidence WHERE task_id = @taskId ORDER BY id DESC LIMIT 1",
-            new { taskId }, cancellationToken: ct));
+        var latest = await EvidenceStore.LatestAsync(conn, taskId, ct);
         var action = review.Decision == ReviewDecision.Approve ? TaskAction.Approve : TaskAction.Return;
         var (task, _, now, to) = await AllowedAsync(taskId, action, ct, reason, reviewed: latest?.ReviewedAt is not null);
         if (latest is not { } evidence)
@@ -313,81 +174,31 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
             throw new RuleViolationException("review.adjustment_refused", refusal);
 
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var changed = await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE tasks SET state = @to, review_status = @reviewStatus, row_version = row_version + 1, updated_at = @now,
-                next_reminder_at = CASE WHEN @to = 'returned' THEN @now ELSE next_reminder_at END
-            WHERE id = @id AND row_version = @expectedVersion
-            """, new
-        {
-            id = taskId, expectedVersion, to = DbNames.Of(to),
-            reviewStatus = review.Decision == ReviewDecision.Approve ? ReviewStatuses.Approved : null, now = now.UtcDateTime,
-        }, tx, cancellationToken: ct));
-        if (changed == 0)
+        if (!await TaskStore.JudgeAsync(conn, tx, taskId, expectedVersion, to,
+                review.Decision == ReviewDecision.Approve ? ReviewStatuses.Approved : null, now, ct))
             throw new ConflictException("task.version_conflict", "任务已被他人修改，请刷新后重试");
-        await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE task_evidence
-            SET reviewed_at = @now, reviewed_by = @actor, reviewed_by_member_id = @actorMemberId, review_decision = @decision,
-                review_adjustment = @adjustment, review_reason = @reason
-            WHERE id = @evidenceId
-            """, new
-        {
-            evidenceId = evidence.Id, now = now.UtcDateTime, actor, actorMemberId, decision = DbNames.Of(review.Decision),
-            adjustment, reason,
-        }, tx, cancellationToken: ct));
+        await EvidenceStore.ReviewAsync(conn, tx, new EvidenceReview(evidence.Id, now, actor, actorMemberId, DbNames.Of(review.Decision),
+            adjustment, reason), ct);
 
         if (review.Decision == ReviewDecision.Approve && adjustment != 0)
         {
-            await conn.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO points_ledger (subject_type, subject_id, period_key, points, source, task_id, ref_id, reason, created_at)
-                VALUES ('org', @orgId, @periodKey, @adjustment, @source, @taskId, @evidenceId, @text, @now)
-                """, new
-            {
-                orgId = task.OrgId, periodKey = task.PeriodKey, adjustment, source = LedgerSources.Review, taskId,
-                evidenceId = evidence.Id, text = Clip($"{task.Template.Name}（{task.PeriodKey}）质量{(adjustment > 0 ? "加分" : "扣分")}：{reason}"),
-                now = now.UtcDateTime,
-            }, tx, cancellationToken: ct));
+            await LedgerStore.BookAsync(conn, tx, [new LedgerEntry(LedgerSubjects.Org, task.OrgId, task.PeriodKey, adjustment,
+                LedgerSources.Review, $"{task.Template.Name}（{task.PeriodKey}）质量{(adjustment > 0 ? "加分" : "扣分")}：{reason}", now,
+                taskId, evidence.Id)], ct);
         }
         else if (review.Decision == ReviewDecision.Return)
         {
             // Net out, per subject, what this submission's completion booked.
-            await conn.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO points_ledger (subject_type, subject_id, period_key, points, source, task_id, ref_id, reason, created_at)
-                SELECT subject_type, subject_id, MIN(period_key), -SUM(points), @source, task_id, ref_id, @text, @now
-                FROM points_ledger
-                WHERE task_id = @taskId AND ref_id = @evidenceId AND source IN @completionSources
-                GROUP BY subject_type, subject_id, task_id, ref_id
-                HAVING SUM(points) <> 0
-                """, new
-            {
-                taskId, evidenceId = evidence.Id, source = LedgerSources.ReviewReturned,
-                completionSources = new[] { LedgerSources.Completed, LedgerSources.CompletedLate, LedgerSources.Attendance },
-                text = Clip($"{task.Template.Name}（{task.PeriodKey}）审核退回：{reason}"), now = now.UtcDateTime,
-            }, tx, cancellationToken: ct));
+            await LedgerStore.NetOutAsync(conn, tx, new LedgerNetting([taskId], LedgerSources.ReviewReturned,
+                $"{task.Template.Name}（{task.PeriodKey}）审核退回：{reason}", now, evidence.Id,
+                [LedgerSources.Completed, LedgerSources.CompletedLate, LedgerSources.Attendance]), ct);
         }
         await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, review.Decision == ReviewDecision.Approve ? "task.approved" : "task.review_returned",
             "task", taskId, task.OrgId, actorMemberId,
             new { From = task.State, To = to, EvidenceId = evidence.Id, Adjustment = adjustment, Reason = reason }), ct);
         await tx.CommitAsync(ct);
         await cache.InvalidateAsync();
-        return (await GetAsync(taskId, ct))!;
-    }
-
-    /// <summary>
-    /// Marks the task's chat photos as used by the submission that includes them, inside its transaction: each must still
-    /// be unused, or the submission is refused (a concurrent one took them) and rolls back.
-    /// </summary>
-    private static async Task ClaimChatPhotosAsync(MySqlConnection conn, MySqlTransaction tx, long taskId, IReadOnlyList<string> sha256s,
-        long evidenceId, CancellationToken ct)
-    {
-        var distinct = sha256s.Distinct(StringComparer.Ordinal).ToArray();
-        if (distinct.Length == 0)
-            return;
-        var claimed = await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE task_chat_photos SET used_by_evidence_id = @evidenceId
-            WHERE task_id = @taskId AND sha256 IN @distinct AND used_by_evidence_id IS NULL
-            """, new { taskId, distinct, evidenceId }, tx, cancellationToken: ct));
-        if (claimed != distinct.Length)
-            throw new ConflictException("evidence.unknown_chat_photo", "聊天照片已用于另一次提交，请刷新后重试");
+        return (await reader.GetAsync(taskId, ct))!;
     }
 
     /// <summary>
@@ -398,41 +209,21 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
     private static async Task BookCompletionAsync(MySqlConnection conn, MySqlTransaction tx, TaskSnapshot task, JudgmentResult judged,
         long evidenceId, IReadOnlyList<long> present, DateTimeOffset now, CancellationToken ct)
     {
-        const string insert = """
-            INSERT INTO points_ledger (subject_type, subject_id, period_key, points, source, task_id, ref_id, reason, created_at)
-            VALUES (@subjectType, @subjectId, @periodKey, @points, @source, @taskId, @refId, @reason, @now)
-            """;
         var name = $"{task.Template.Name}（{task.PeriodKey}）";
-        await conn.ExecuteAsync(new CommandDefinition(insert, new
-        {
-            subjectType = "org", subjectId = task.OrgId, periodKey = task.PeriodKey, points = judged.PointsEarned,
-            source = judged.OnTime ? LedgerSources.Completed : LedgerSources.CompletedLate, taskId = task.Id, refId = evidenceId,
-            reason = Clip(name + (judged.OnTime ? "按时完成" : "逾期完成")), now = now.UtcDateTime,
-        }, tx, cancellationToken: ct));
-        await conn.ExecuteAsync(new CommandDefinition(insert, present.Select(memberId => new
-        {
-            subjectType = "member", subjectId = memberId, periodKey = task.PeriodKey, points = TaskScoring.AttendancePoints,
-            source = LedgerSources.Attendance, taskId = task.Id, refId = evidenceId, reason = Clip(name + "参加"), now = now.UtcDateTime,
-        }), tx, cancellationToken: ct));
-        await conn.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO points_ledger (subject_type, subject_id, period_key, points, source, task_id, ref_id, reason, created_at)
-            SELECT o.subject_type, o.subject_id, o.period_key, -o.points, @reversed, o.task_id, o.ref_id,
-                   LEFT(CONCAT(o.reason, '（已逾期完成，撤销逾期扣分）'), 200), @now
-            FROM points_ledger o
-            WHERE o.task_id = @taskId AND o.source = @overdue
-              AND NOT EXISTS (SELECT 1 FROM points_ledger r
-                              WHERE r.task_id = o.task_id AND r.source = @reversed AND r.ref_id = o.ref_id)
-            """, new { taskId = task.Id, overdue = LedgerSources.Overdue, reversed = LedgerSources.OverdueReversed, now = now.UtcDateTime },
-            tx, cancellationToken: ct));
+        await LedgerStore.BookAsync(conn, tx, [new LedgerEntry(LedgerSubjects.Org, task.OrgId, task.PeriodKey, judged.PointsEarned,
+            judged.OnTime ? LedgerSources.Completed : LedgerSources.CompletedLate, name + (judged.OnTime ? "按时完成" : "逾期完成"), now,
+            task.Id, evidenceId)], ct);
+        await LedgerStore.BookAsync(conn, tx, present.Select(memberId => new LedgerEntry(LedgerSubjects.Member, memberId, task.PeriodKey,
+            TaskScoring.AttendancePoints, LedgerSources.Attendance, name + "参加", now, task.Id, evidenceId)), ct);
+        await LedgerStore.ReverseAsync(conn, tx, task.Id, LedgerSources.Overdue, LedgerSources.OverdueReversed, "（已逾期完成，撤销逾期扣分）",
+            now, ct);
     }
-
-    private static string Clip(string text) => text.Length <= 200 ? text : text[..199] + "…";
 
     /// <summary>Loads the task and asks the state machine whether the action is allowed now.</summary>
     private async Task<(TaskSnapshot Task, TaskTemplate Template, DateTimeOffset Now, TaskState To)> AllowedAsync(long taskId,
         TaskAction action, CancellationToken ct, string? reason = null, bool reviewed = false)
     {
-        var task = await GetAsync(taskId, ct) ?? throw new NotFoundException($"任务 {taskId} 不存在");
+        var task = await reader.GetAsync(taskId, ct) ?? throw new NotFoundException($"任务 {taskId} 不存在");
         var template = task.Template;
         var now = clock.GetUtcNow();
         var transition = TaskTransitions.Apply(task.State, action, new TaskFacts(

@@ -25,15 +25,21 @@ public sealed class AuditLog
 
     /// <summary>Writes inside the caller's transaction, so the trail and the change commit together.</summary>
     public static Task AppendAsync(DbConnection conn, DbTransaction? tx, AuditEntry e, CancellationToken ct) =>
-        conn.ExecuteAsync(new CommandDefinition(InsertSql, new
-        {
-            OccurredAt = e.OccurredAt.UtcDateTime,
-            e.Actor,
-            e.ActorMemberId,
-            e.Action,
-            e.EntityType,
-            e.EntityId,
-            e.OrgId,
-            Data = e.Data is null ? null : JsonSerializer.Serialize(e.Data, JsonDefaults.Storage),
-        }, tx, cancellationToken: ct));
+        conn.ExecuteAsync(new CommandDefinition(InsertSql, Args(e), tx, cancellationToken: ct));
+
+    /// <summary>Several entries, inside the caller's transaction.</summary>
+    public static Task AppendAsync(DbConnection conn, DbTransaction? tx, IEnumerable<AuditEntry> entries, CancellationToken ct) =>
+        conn.ExecuteAsync(new CommandDefinition(InsertSql, entries.Select(Args), tx, cancellationToken: ct));
+
+    private static object Args(AuditEntry e) => new
+    {
+        OccurredAt = e.OccurredAt.UtcDateTime,
+        e.Actor,
+        e.ActorMemberId,
+        e.Action,
+        e.EntityType,
+        e.EntityId,
+        e.OrgId,
+        Data = e.Data is null ? null : JsonSerializer.Serialize(e.Data, JsonDefaults.Storage),
+    };
 }

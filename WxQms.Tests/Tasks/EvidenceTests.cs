@@ -91,7 +91,7 @@ public sealed class EvidenceTests(WxQmsApp app) : IAsyncLifetime
     [Fact]
     public async Task Evidence_after_the_task_went_overdue_completes_it_late_and_the_overdue_deduction_is_reversed()
     {
-        var due = (await Commands.GetAsync(taskId, Ct))!.DueAt;
+        var due = (await app.Get<TaskQueries>().GetAsync(taskId, Ct))!.DueAt;
         app.Clock.SetUtcNow(due.AddHours(2));
         await app.Get<OverdueJob>().RunAsync(app.Clock.GetUtcNow(), Ct);
 
@@ -119,7 +119,7 @@ public sealed class EvidenceTests(WxQmsApp app) : IAsyncLifetime
 
         Assert.Equal("evidence.unknown_member", refused.Code);
         Assert.Equal(0, await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM task_evidence"));
-        Assert.Equal(TaskState.Planned, (await Commands.GetAsync(taskId, Ct))!.State);
+        Assert.Equal(TaskState.Planned, (await app.Get<TaskQueries>().GetAsync(taskId, Ct))!.State);
     }
 
     [Fact]

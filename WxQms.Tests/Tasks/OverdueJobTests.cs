@@ -1,5 +1,7 @@
+using System.Text.Json;
 using Dapper;
 using MySqlConnector;
+using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Services;
 using WxQms.Sandbox.Demo;
 using WxQms.Tests.Infrastructure;
@@ -37,6 +39,24 @@ public sealed class OverdueJobTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal(due, await ScalarAsync("SELECT COUNT(*) FROM points_ledger WHERE source = 'task.overdue' AND points < 0"));
         Assert.Equal(due, await ScalarAsync("SELECT COUNT(*) FROM audit_log WHERE action = 'task.overdue'"));
         Assert.Equal(due, await ScalarAsync("SELECT COUNT(DISTINCT task_id) FROM points_ledger WHERE source = 'task.overdue'"));
+    }
+
+    [Fact]
+    public async Task A_task_marked_overdue_shows_the_marking_in_its_trail_like_any_other_change()
+    {
+        var taskId = await ScalarAsync("""
+            SELECT t.id FROM tasks t JOIN orgs o ON o.id = t.org_id
+            WHERE o.code = 'DFL-C03-B01' AND t.due_at <= '2026-11-25 01:00:00' ORDER BY t.due_at DESC, t.id LIMIT 1
+            """);
+
+        await app.Get<OverdueJob>().RunAsync(Nov25, Ct);
+
+        var (_, history) = await app.Get<TaskQueries>().RecordAsync(taskId, Ct);
+        var marked = Assert.Single(history);
+        Assert.Equal(("task.overdue", "system", Nov25), (marked.Action, marked.Actor, marked.At));
+        using var data = JsonDocument.Parse(marked.Data!);
+        Assert.Equal(("pending", "overdue"), (data.RootElement.GetProperty("from").GetString(), data.RootElement.GetProperty("to").GetString()));
+        Assert.Equal(TaskState.Overdue, (await app.Get<TaskQueries>().GetAsync(taskId, Ct))!.State);
     }
 
     private static async Task<long> ScalarAsync(string sql)

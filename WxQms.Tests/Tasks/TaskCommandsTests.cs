@@ -70,7 +70,7 @@ public sealed class TaskCommandsTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal("task.plan_refused", outside.Code);
         Assert.Contains("不在本期内", outside.Message);
         Assert.Equal("请填写地点", noPlace.Message);
-        Assert.Equal(TaskState.Pending, (await Commands.GetAsync(taskId, Ct))!.State);
+        Assert.Equal(TaskState.Pending, (await app.Get<TaskQueries>().GetAsync(taskId, Ct))!.State);
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class TaskCommandsTests(WxQmsApp app) : IAsyncLifetime
             Commands.ReportPlanAsync(taskId, 1, new PlanReport(Day20At10.AddDays(1), "礼堂", "第二次"), "b", null, Ct));
 
         Assert.Equal("task.version_conflict", stale.Code);
-        Assert.Equal("第一次", (await Commands.GetAsync(taskId, Ct))!.Topic);
+        Assert.Equal("第一次", (await app.Get<TaskQueries>().GetAsync(taskId, Ct))!.Topic);
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public sealed class TaskCommandsTests(WxQmsApp app) : IAsyncLifetime
         var outcomes = await Task.WhenAll(attempts);
 
         Assert.Single(outcomes, won => won);
-        Assert.Equal(2, (await Commands.GetAsync(taskId, Ct))!.RowVersion);
+        Assert.Equal(2, (await app.Get<TaskQueries>().GetAsync(taskId, Ct))!.RowVersion);
         await using var conn = new MySqlConnection(TestEnvironment.MySql);
         Assert.Equal(1, await conn.ExecuteScalarAsync<long>(
             "SELECT COUNT(*) FROM audit_log WHERE action = 'task.planned' AND entity_id = @taskId", new { taskId }));

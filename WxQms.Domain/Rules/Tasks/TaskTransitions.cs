@@ -63,6 +63,13 @@ public static class TaskTransitions
 
     public static bool IsOpen(TaskState status) => status is not (TaskState.Completed or TaskState.Cancelled);
 
+    /// <summary>Every state but Completed and Cancelled: the task still asks something of someone.</summary>
+    public static IReadOnlyList<TaskState> Open { get; } = Enum.GetValues<TaskState>().Where(IsOpen).ToList();
+
+    /// <summary>The states that allow the action (for reads that look for tasks it may apply to).</summary>
+    public static IReadOnlyList<TaskState> From(TaskAction action) =>
+        Enum.GetValues<TaskState>().Where(s => Table.ContainsKey((s, action))).ToList();
+
     /// <summary>Whether the status allows the action at all, before the facts of the task are looked at.</summary>
     public static bool Can(TaskState from, TaskAction action) => Table.ContainsKey((from, action));
 

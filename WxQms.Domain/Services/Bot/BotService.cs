@@ -1,6 +1,4 @@
-using Dapper;
 using Microsoft.Extensions.Options;
-using MySqlConnector;
 using WxQms.Domain.Hosting;
 using WxQms.Domain.Model;
 using WxQms.Domain.Rules;
@@ -25,7 +23,7 @@ public sealed class BotService(
     TaskQueries queries,
     BotLinks botLinks,
     IOptions<SubdistrictOptions> subdistrict,
-    MySqlDataSource db)
+    TaskStore tasks)
 {
     public const int TaskLines = 8;
 
@@ -91,9 +89,6 @@ public sealed class BotService(
             ? $"本月组织排名：{link}"
             : $"本月组织排名：{botLinks.MiniProgram("pages/ranking/index", "点此在小程序中查看")}";
 
-    private sealed record OpenTaskRow(long Id, string TemplateCode, int TemplateVersion, string? AdhocTitle, string PeriodKey,
-        DateTime DueAt, DateTime? PlannedFor, string State, long Total);
-
     /// <summary>我的任务: the open tasks of the member's branch (a party group's member sees the branch above it).</summary>
     private async Task<string> MyTasksAsync(string appId, string openId, DateTimeOffset now, CancellationToken ct)
     {
@@ -104,19 +99,7 @@ public sealed class BotService(
         var scope = Access.ReadScope(new Grant(Roles.Member, org.Id, org.Path, org.Kind)) ?? org.Path;
         var branch = scope == org.Path ? org : await orgs.GetAsync(OrgPath.Ids(scope)[^1], ct) ?? org;
 
-        const string sql = """
-            SELECT t.id AS Id, t.template_code AS TemplateCode, t.template_version AS TemplateVersion, a.title AS AdhocTitle,
-                   t.period_key AS PeriodKey, t.due_at AS DueAt, t.planned_for AS PlannedFor, t.state AS State,
-                   COUNT(*) OVER () AS Total
-            FROM orgs o JOIN tasks t ON t.org_id = o.id
-            LEFT JOIN adhoc_tasks a ON a.id = t.adhoc_task_id
-            WHERE o.path LIKE @pattern AND t.state IN ('pending', 'planned', 'returned', 'overdue') AND t.opens_at <= @now
-            ORDER BY t.due_at, t.id
-            LIMIT @limit
-            """;
-        await using var conn = await db.OpenConnectionAsync(ct);
-        var rows = (await conn.QueryAsync<OpenTaskRow>(new CommandDefinition(sql,
-            new { pattern = OrgPath.SubtreePattern(scope), now = now.UtcDateTime, limit = TaskLines }, cancellationToken: ct))).ToList();
+        var rows = await tasks.AwaitingWorkAsync(scope, now, TaskLines, ct);
         var link = botLinks.MiniProgram("pages/tasks/index", "点此在小程序中查看全部");
         if (rows.Count == 0)
             return $"「{branch.Name}」目前没有未完成的任务。{link}";

@@ -1,8 +1,6 @@
 using System.Text.Json;
-using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using MySqlConnector;
 using WxQms.Domain.Hosting;
 using WxQms.Domain.Model;
 using WxQms.Domain.Rules;
@@ -23,12 +21,12 @@ public sealed class ChatPhotoService(
     ChatPhotoStore sets,
     BotStore bot,
     WechatLinkStore links,
-    TaskCommands tasks,
+    TaskQueries tasks,
+    TaskStore taskRows,
     IFileStore files,
     PhotoIntake intake,
     OfficialAccountClient oa,
     BotLinks botLinks,
-    MySqlDataSource db,
     IOptionsMonitor<BotOptions> options,
     TimeProvider clock,
     ILogger<ChatPhotoService> log)
@@ -158,8 +156,6 @@ public sealed class ChatPhotoService(
         return result;
     }
 
-    private sealed record CandidateRow(long Id, string? GroupName, DateTime? LastActedAt);
-
     /// <summary>
     /// Overdue tasks older than this are not offered for chat photos: a burst sent today is of a recent
     /// meeting, and a list of last spring's missed duties would only bury the right one.
@@ -169,29 +165,12 @@ public sealed class ChatPhotoService(
     /// <summary>Open tasks that take photos in the subtrees the member organises, with when she last acted on each.</summary>
     private async Task<IReadOnlyList<PhotoTaskCandidate>> CandidatesAsync(MemberProfile profile, DateTimeOffset now, CancellationToken ct)
     {
-        const string sql = """
-            SELECT t.id AS Id, g.name AS GroupName,
-                   (SELECT MAX(a.occurred_at) FROM audit_log a
-                    WHERE a.entity_type = 'task' AND a.entity_id = t.id AND a.actor_member_id = @memberId) AS LastActedAt
-            FROM orgs o JOIN tasks t ON t.org_id = o.id
-            LEFT JOIN orgs g ON g.id = t.party_group_id
-            WHERE o.path LIKE @pattern AND t.state IN ('pending', 'planned', 'returned', 'overdue') AND t.opens_at <= @now
-              AND t.due_at > @since
-            """;
         var scopes = profile.Roles.Where(IsOrganiser).Select(Access.ActScope).OfType<string>().Distinct().ToList();
-        var rows = new Dictionary<long, CandidateRow>();
-        await using (var conn = await db.OpenConnectionAsync(ct))
+        var rows = new Dictionary<long, (long Id, string? GroupName, DateTime? LastActedAt)>();
+        foreach (var scope in scopes)
         {
-            foreach (var scope in scopes)
-            {
-                foreach (var r in await conn.QueryAsync<CandidateRow>(new CommandDefinition(sql,
-                             new
-                             {
-                                 memberId = profile.Id, pattern = OrgPath.SubtreePattern(scope), now = now.UtcDateTime,
-                                 since = (now - OverdueLookback).UtcDateTime,
-                             }, cancellationToken: ct)))
-                    rows.TryAdd(r.Id, r);
-            }
+            foreach (var r in await taskRows.RecentWorkOfAsync(scope, profile.Id, now, now - OverdueLookback, ct))
+                rows.TryAdd(r.Id, r);
         }
         var result = new List<PhotoTaskCandidate>();
         foreach (var r in rows.Values)
@@ -215,44 +194,16 @@ public sealed class ChatPhotoService(
         DateTimeOffset now, CancellationToken ct)
     {
         var task = await tasks.GetAsync(taskId, ct);
-        if (task is null || task.State is not (Model.Tasks.TaskState.Pending or Model.Tasks.TaskState.Planned
-                or Model.Tasks.TaskState.Returned or Model.Tasks.TaskState.Overdue))
+        if (task is null || !TaskTransitions.Can(task.State, Model.Tasks.TaskAction.Submit))
         {
             await sets.SettleAsync(set.Id, fromStatus, ChatPhotoSetStatus.NoTask, null, now, ct);
             return "该任务已提交或已关闭，照片未归入。请在小程序中查看任务。";
         }
 
-        int total;
-        string? group;
-        await using (var conn = await db.OpenConnectionAsync(ct))
-        {
-            await using var tx = await conn.BeginTransactionAsync(ct);
-            var moved = await conn.ExecuteAsync(new CommandDefinition("""
-                UPDATE chat_photo_sets
-                SET status = 'attached', task_id = @taskId, settled_at = @now, open_key = NULL, locked_by = NULL, locked_until = NULL
-                WHERE id = @id AND status = @fromStatus
-                """, new { id = set.Id, taskId, fromStatus, now = now.UtcDateTime }, tx, cancellationToken: ct));
-            if (moved == 0)
-                return null;
-            await conn.ExecuteAsync(new CommandDefinition("""
-                INSERT IGNORE INTO task_chat_photos (task_id, set_id, member_id, sha256, size_bytes, content_type, storage_path,
-                                                     taken_at, received_at)
-                VALUES (@taskId, @setId, @memberId, @Sha256, @Size, @ContentType, @RelativePath, @takenAt, @receivedAt)
-                """, photos.Select(p => new
-            {
-                taskId, setId = set.Id, memberId = set.MemberId, p.Sha256, p.Size, p.ContentType, p.RelativePath,
-                takenAt = p.TakenAt?.UtcDateTime, receivedAt = p.ReceivedAt.UtcDateTime,
-            }), tx, cancellationToken: ct));
-            group = await conn.ExecuteScalarAsync<string?>(new CommandDefinition(
-                "SELECT g.name FROM tasks t JOIN orgs g ON g.id = t.party_group_id WHERE t.id = @taskId",
-                new { taskId }, tx, cancellationToken: ct));
-            total = await conn.ExecuteScalarAsync<int>(new CommandDefinition(
-                "SELECT COUNT(*) FROM task_chat_photos WHERE task_id = @taskId AND used_by_evidence_id IS NULL",
-                new { taskId }, tx, cancellationToken: ct));
-            await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, $"member:{set.MemberId}", "task.chat_photos_added", "task", taskId,
-                task.OrgId, set.MemberId, new { SetId = set.Id, Photos = photos.Count, Source = "chat" }), ct);
-            await tx.CommitAsync(ct);
-        }
+        var attached = await sets.AttachAsync(set, fromStatus, taskId, task.OrgId,
+            photos.Select(p => new AttachedPhoto(p.Sha256, p.Size, p.ContentType, p.RelativePath, p.TakenAt, p.ReceivedAt)).ToList(), now, ct);
+        if (attached is not var (total, group))
+            return null;
         log.LogInformation("Chat photo set {SetId} ({Count} photos) attached to task {TaskId}", set.Id, photos.Count, taskId);
 
         var rule = task.Template.EvidenceRule;

@@ -1,7 +1,7 @@
 using Dapper;
 using MySqlConnector;
 
-namespace WxQms.Domain.Services.Bot;
+namespace WxQms.Domain.Storage;
 
 public static class ChatPhotoSetStatus
 {
@@ -17,6 +17,10 @@ public sealed record ChatPhotoSet(long Id, string AppId, string OpenId, long Mem
 
 /// <summary>A downloaded chat photo of a set, as stored by the inbound-media job.</summary>
 public sealed record ChatPhotoFile(long InboundId, string Sha256, long Size, string ContentType, string RelativePath, DateTime ReceivedAt);
+
+/// <summary>A checked chat photo, attached to a task as it was received.</summary>
+public sealed record AttachedPhoto(string Sha256, long Size, string ContentType, string RelativePath, DateTimeOffset? TakenAt,
+    DateTimeOffset ReceivedAt);
 
 /// <summary>Bursts of chat photos (chat_photo_sets, chat_photos) and their claim by the settling job.</summary>
 public sealed class ChatPhotoStore(MySqlDataSource db)
@@ -126,5 +130,41 @@ public sealed class ChatPhotoStore(MySqlDataSource db)
         await using var conn = await db.OpenConnectionAsync(ct);
         return await conn.ExecuteAsync(new CommandDefinition(sql, new { id, fromStatus, status, options, now = now.UtcDateTime },
             cancellationToken: ct)) == 1;
+    }
+
+    /// <summary>
+    /// In one transaction: closes the set on the task (unless it moved on from <paramref name="fromStatus"/>: then null),
+    /// stores its photos against the task once each (task_chat_photos), and leaves an audit entry on the task by the
+    /// sender. Returns the task's unused chat photos now and its party group's name.
+    /// </summary>
+    public async Task<(int Total, string? Group)?> AttachAsync(ChatPhotoSet set, string fromStatus, long taskId, long orgId,
+        IReadOnlyList<AttachedPhoto> photos, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var moved = await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE chat_photo_sets
+            SET status = 'attached', task_id = @taskId, settled_at = @now, open_key = NULL, locked_by = NULL, locked_until = NULL
+            WHERE id = @id AND status = @fromStatus
+            """, new { id = set.Id, taskId, fromStatus, now = now.UtcDateTime }, tx, cancellationToken: ct));
+        if (moved == 0)
+            return null;
+        await conn.ExecuteAsync(new CommandDefinition("""
+            INSERT IGNORE INTO task_chat_photos (task_id, set_id, member_id, sha256, size_bytes, content_type, storage_path,
+                                                 taken_at, received_at)
+            VALUES (@taskId, @setId, @memberId, @Sha256, @Size, @ContentType, @RelativePath, @takenAt, @receivedAt)
+            """, photos.Select(p => new
+        {
+            taskId, setId = set.Id, memberId = set.MemberId, p.Sha256, p.Size, p.ContentType, p.RelativePath,
+            takenAt = p.TakenAt?.UtcDateTime, receivedAt = p.ReceivedAt.UtcDateTime,
+        }), tx, cancellationToken: ct));
+        var group = await TaskStore.GroupNameAsync(conn, tx, taskId, ct);
+        var total = await conn.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT COUNT(*) FROM task_chat_photos WHERE task_id = @taskId AND used_by_evidence_id IS NULL",
+            new { taskId }, tx, cancellationToken: ct));
+        await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, $"member:{set.MemberId}", "task.chat_photos_added", "task", taskId,
+            orgId, set.MemberId, new { SetId = set.Id, Photos = photos.Count, Source = "chat" }), ct);
+        await tx.CommitAsync(ct);
+        return (total, group);
     }
 }
