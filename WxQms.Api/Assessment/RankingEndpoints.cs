@@ -10,6 +10,7 @@ using WxQms.Domain.Rules.Assessment;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services.Assessment;
 using WxQms.Domain.Storage;
+using static WxQms.Api.Infrastructure.Problems;
 
 namespace WxQms.Api.Assessment;
 
@@ -195,8 +196,4 @@ public static class RankingEndpoints
         return TypedResults.Ok(new StarsDto(stars.MemberId, stars.Name, stars.OrgId, month.Key, RankingQueries.Label(month), stars.Points,
             stars.PointsYear, stars.Stars, Stars.Label(stars.Stars), stars.Grade, provisional, options.StarThresholds));
     }
-
-    internal static ProblemHttpResult Problem(int status, string title, string detail, string code) =>
-        TypedResults.Problem(statusCode: status, title: title, detail: detail,
-            extensions: new Dictionary<string, object?> { ["code"] = code });
 }

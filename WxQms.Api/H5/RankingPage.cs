@@ -11,6 +11,7 @@ using WxQms.Domain.Rules.Assessment;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services.Assessment;
 using WxQms.Domain.Storage;
+using static WxQms.Api.Infrastructure.Problems;
 
 namespace WxQms.Api.H5;
 
@@ -46,7 +47,7 @@ public static class RankingPage
         });
     }
 
-    private static IResult Denied(H5Viewer.Outcome outcome) => RankingEndpoints.Problem(StatusCodes.Status401Unauthorized, "未登录",
+    private static IResult Denied(H5Viewer.Outcome outcome) => Problem(StatusCodes.Status401Unauthorized, "未登录",
         "请从公众号菜单打开排名页后再导出", outcome == H5Viewer.Outcome.NotBound ? "auth.not_bound" : "auth.required");
 
     internal static async Task<IResult> Page(string? period, long? scope, string? level, HttpContext http, H5Viewer viewers,

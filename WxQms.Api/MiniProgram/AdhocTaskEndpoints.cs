@@ -4,6 +4,7 @@ using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules;
 using WxQms.Domain.Services;
 using WxQms.Domain.Storage;
+using static WxQms.Api.Infrastructure.Problems;
 
 namespace WxQms.Api.MiniProgram;
 
@@ -49,9 +50,9 @@ public static class AdhocTaskEndpoints
         AdhocTaskService service, CancellationToken ct)
     {
         if (!user.Roles.Any(g => Access.IssueScope(g) is not null))
-            return TaskEndpoints.Problem(StatusCodes.Status403Forbidden, "无权访问", "只有街道党建办或社区党委可以下发临时任务", "auth.forbidden");
+            return Problem(StatusCodes.Status403Forbidden, "无权访问", "只有街道党建办或社区党委可以下发临时任务", "auth.forbidden");
         if (!Enum.IsDefined(body.Target))
-            return TaskEndpoints.Problem(StatusCodes.Status400BadRequest, "参数无效", "target 应为 branches 或 orgs", "request.invalid");
+            return Problem(StatusCodes.Status400BadRequest, "参数无效", "target 应为 branches 或 orgs", "request.invalid");
         var issued = await service.IssueAsync(new AdhocTaskRequest(body.Title, body.Description, body.DueOn, body.Points,
             body.LateDeduction, body.OverdueDeduction, body.MinPhotos, body.AttendanceRequired, body.MinutesRequired, body.PlaceRequired,
             body.TopicRequired, body.OrgIds ?? [], body.Target), user.Roles, TaskEndpoints.Actor(user), user.MemberId, ct);
@@ -63,7 +64,7 @@ public static class AdhocTaskEndpoints
     {
         var scope = user.Roles.Select(Access.IssueScope).OfType<string>().OrderBy(p => p.Length).FirstOrDefault();
         if (scope is null)
-            return TaskEndpoints.Problem(StatusCodes.Status403Forbidden, "无权访问", "只有街道党建办或社区党委可以查看临时任务", "auth.forbidden");
+            return Problem(StatusCodes.Status403Forbidden, "无权访问", "只有街道党建办或社区党委可以查看临时任务", "auth.forbidden");
         var list = await service.ListAsync(scope, limit ?? 50, ct);
         return TypedResults.Ok<IReadOnlyList<AdhocTaskDto>>(list.Select(t => AdhocTaskDto.From(t)).ToList());
     }
@@ -74,9 +75,9 @@ public static class AdhocTaskEndpoints
         var detail = await service.GetAsync(id, ct);
         var scope = detail is null ? null : await orgs.GetAsync(detail.Task.ScopeOrgId, ct);
         if (detail is null || scope is null)
-            return TaskEndpoints.Problem(StatusCodes.Status404NotFound, "未找到", $"临时任务 {id} 不存在", "adhoc.not_found");
+            return Problem(StatusCodes.Status404NotFound, "未找到", $"临时任务 {id} 不存在", "adhoc.not_found");
         if (!Access.CanIssue(user.Roles, scope.Path))
-            return TaskEndpoints.Problem(StatusCodes.Status403Forbidden, "无权访问", "您无权查看该临时任务", "auth.forbidden");
+            return Problem(StatusCodes.Status403Forbidden, "无权访问", "您无权查看该临时任务", "auth.forbidden");
         return TypedResults.Ok(AdhocTaskDto.From(detail.Task, detail.Targets));
     }
 

@@ -7,6 +7,7 @@ using WxQms.Domain.Rules;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services;
 using WxQms.Domain.Storage;
+using static WxQms.Api.Infrastructure.Problems;
 
 namespace WxQms.Api.MiniProgram;
 
@@ -311,8 +312,4 @@ public static class TaskEndpoints
             ? (task, null)
             : (null, Problem(StatusCodes.Status403Forbidden, "无权访问", act ? "您无权办理该任务" : "您无权查看该任务", "auth.forbidden"));
     }
-
-    internal static ProblemHttpResult Problem(int status, string title, string detail, string code) =>
-        TypedResults.Problem(statusCode: status, title: title, detail: detail,
-            extensions: new Dictionary<string, object?> { ["code"] = code });
 }
