@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Claims;
 using System.Security.Cryptography;
@@ -112,7 +113,7 @@ public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions>
     {
         if (bot.CurrentValue.PublicBase is not { Length: > 0 } root)
             return null;
-        var state = StatePrefix + Base64Url(RandomNumberGenerator.GetBytes(16));
+        var state = StatePrefix + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
         http.Response.Cookies.Append(StateCookieName, state, H5Cookie(http, StateLifetime));
         return oa.AuthorizeUrl(root.TrimEnd('/') + CleanPath(http.Request), state);
     }
@@ -183,7 +184,7 @@ public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions>
     }
 
     /// <summary>A value only this service can have made for this viewer (the forms' anti-forgery field).</summary>
-    public string FormToken(long wechatUserId) => Base64Url(HMACSHA256.HashData(
+    public string FormToken(long wechatUserId) => Base64Url.EncodeToString(HMACSHA256.HashData(
         HMACSHA256.HashData(Encoding.UTF8.GetBytes(auth.Value.JwtSigningKey), "wxqms-h5-form"u8),
         Encoding.UTF8.GetBytes(wechatUserId.ToString(CultureInfo.InvariantCulture))));
 
@@ -217,7 +218,7 @@ public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions>
     {
         var key = KeyFor(purpose);
         var payload = string.Create(CultureInfo.InvariantCulture, $"{id}.{(clock.GetUtcNow() + CookieLifetime).ToUnixTimeSeconds()}");
-        return payload + "." + Base64Url(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(payload)));
+        return payload + "." + Base64Url.EncodeToString(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(payload)));
     }
 
     private long? Unprotect(string cookie, ReadOnlySpan<byte> purpose)
@@ -228,11 +229,9 @@ public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions>
             || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var id)
             || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var expires))
             return null;
-        var expected = Base64Url(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{parts[0]}.{parts[1]}")));
+        var expected = Base64Url.EncodeToString(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{parts[0]}.{parts[1]}")));
         if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(parts[2])))
             return null;
         return DateTimeOffset.FromUnixTimeSeconds(expires) > clock.GetUtcNow() ? id : null;
     }
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

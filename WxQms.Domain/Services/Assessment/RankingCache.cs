@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
@@ -122,6 +123,6 @@ public sealed class RankingCache(IConnectionMultiplexer redis, IOptions<Assessme
     private static CachedRanking Wrap(RankingView view, byte[]? json = null)
     {
         json ??= JsonSerializer.SerializeToUtf8Bytes(view, JsonDefaults.Storage);
-        return new CachedRanking(view, json, $"\"{Convert.ToBase64String(SHA256.HashData(json), 0, 18).Replace('+', '-').Replace('/', '_')}\"");
+        return new CachedRanking(view, json, $"\"{Base64Url.EncodeToString(SHA256.HashData(json).AsSpan(0, 18))}\"");
     }
 }
