@@ -49,7 +49,10 @@ app.MapMpReminders();
 app.MapMpWishes();
 app.MapWishPage(); // /h5/wishes, the micro-wish wall of the official account
 app.MapMpBindCodes(); // printed branch QR codes for the official-account bot
-app.MapAssessment(); // rankings, stars, exports, /h5/ranking
+app.MapRankings(); // the assessment: rankings, stars, the office's exports and the ranking page /h5/ranking
+app.MapStars();
+app.MapExports();
+app.MapRankingPage();
 app.MapWechatCallbacks();
 app.MapWxQmsSandbox(); // only when the sandbox is on
 

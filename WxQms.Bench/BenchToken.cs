@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -13,15 +14,13 @@ public static class BenchToken
     public static string Mint(string key, string issuer, string memberId, string orgId, string orgPath)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var header = B64(JsonSerializer.SerializeToUtf8Bytes(new { alg = "HS256", typ = "JWT" }));
-        var payload = B64(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        var header = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new { alg = "HS256", typ = "JWT" }));
+        var payload = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
         {
             ["iss"] = issuer, ["aud"] = "wxqms-mp", ["sub"] = "1", ["mid"] = memberId, ["oid"] = orgId,
             ["role"] = new[] { $"member|{orgId}|branch|{orgPath}" }, ["iat"] = now, ["nbf"] = now, ["exp"] = now + 3600,
         }));
-        var signature = B64(HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), Encoding.ASCII.GetBytes($"{header}.{payload}")));
+        var signature = Base64Url.EncodeToString(HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), Encoding.ASCII.GetBytes($"{header}.{payload}")));
         return $"{header}.{payload}.{signature}";
     }
-
-    private static string B64(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

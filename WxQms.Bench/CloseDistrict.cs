@@ -9,6 +9,7 @@ using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules.Assessment;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services.Assessment;
+using WxQms.Domain.Storage;
 
 namespace WxQms.Bench;
 

@@ -8,6 +8,7 @@ using WxQms.Domain.Rules.Assessment;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services.Assessment;
 using WxQms.Domain.Storage;
+using static WxQms.Api.Infrastructure.Problems;
 
 namespace WxQms.Api.Assessment;
 
@@ -36,13 +37,13 @@ public static class ExportEndpoints
         RankingCache cache, RankingQueries queries, AssessedPeriods periods, CancellationToken ct)
     {
         if (!grants.Any(g => g.Role == Roles.Staff))
-            return RankingEndpoints.Problem(StatusCodes.Status403Forbidden, "无权访问", "导出仅限街道党建办工作人员", "auth.forbidden");
+            return Problem(StatusCodes.Status403Forbidden, "无权访问", "导出仅限街道党建办工作人员", "auth.forbidden");
         var (community, problem) = RankingEndpoints.Resolve(period, scope, "community", grants, periods);
         if (problem is not null)
             return problem;
         var (communities, _) = await RankingEndpoints.LoadAsync(community!, cache, queries, ct);
         if (communities is null)
-            return RankingEndpoints.Problem(StatusCodes.Status404NotFound, "未找到", "组织不存在", "org.not_found");
+            return Problem(StatusCodes.Status404NotFound, "未找到", "组织不存在", "org.not_found");
         // Branches are ranked within their community: one ranking per community, in the communities' order.
         var branchRows = new List<Dictionary<string, object?>>();
         foreach (var c in communities.View.Rows.OrderBy(r => r.Path, StringComparer.Ordinal))
@@ -64,13 +65,13 @@ public static class ExportEndpoints
         AssessmentExports rows, AssessedPeriods periods, CancellationToken ct)
     {
         if (!grants.Any(g => g.Role == Roles.Staff))
-            return RankingEndpoints.Problem(StatusCodes.Status403Forbidden, "无权访问", "导出仅限街道党建办工作人员", "auth.forbidden");
+            return Problem(StatusCodes.Status403Forbidden, "无权访问", "导出仅限街道党建办工作人员", "auth.forbidden");
         var (request, problem) = RankingEndpoints.Resolve(period, scope, "community", grants, periods);
         if (problem is not null)
             return problem;
         var org = await orgs.GetAsync(request!.ScopeId, ct);
         if (org is null)
-            return RankingEndpoints.Problem(StatusCodes.Status404NotFound, "未找到", $"组织 {request.ScopeId} 不存在", "org.not_found");
+            return Problem(StatusCodes.Status404NotFound, "未找到", $"组织 {request.ScopeId} 不存在", "org.not_found");
         var lines = await rows.TaskStatusAsync(org.Path, request.Period, ct);
         var sheet = lines.Select(l => new Dictionary<string, object?>
         {

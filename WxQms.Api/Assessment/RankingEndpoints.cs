@@ -10,23 +10,21 @@ using WxQms.Domain.Rules.Assessment;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services.Assessment;
 using WxQms.Domain.Storage;
+using static WxQms.Api.Infrastructure.Problems;
 
 namespace WxQms.Api.Assessment;
-
-public sealed record StarsDto(long MemberId, string Name, long OrgId, string Period, string PeriodLabel, decimal Points, decimal PointsYear,
-    int Stars, string StarsLabel, AppraisalGrade? Grade, bool Provisional, IReadOnlyList<decimal> Thresholds);
 
 /// <summary>What a ranking request names once defaults are applied.</summary>
 public sealed record RankingRequest(Period Period, long ScopeId, RankingLevel Level);
 
 /// <summary>
-/// Rankings and star ratings (issue #6). <c>GET /api/rankings</c> serves the same cached bytes to
+/// Rankings (issue #6). <c>GET /api/rankings</c> serves the same cached bytes to
 /// everyone who may see a ranking, with an ETag: a client that sends it back gets 304 until the ranking
 /// changes (a close, or the live month's short cache expiring with new points).
 /// </summary>
 public static class RankingEndpoints
 {
-    public static IEndpointRouteBuilder MapAssessment(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapRankings(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/api/rankings").WithTags("Assessment").RequireAuthorization(MpAuth.Policy).RequireRateLimiting(RateLimits.Rankings)
             .MapGet("/", GetRanking)
@@ -36,13 +34,6 @@ public static class RankingEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
-
-        var mp = app.MapGroup("/api/mp").WithTags("Assessment").RequireAuthorization(MpAuth.Policy);
-        mp.MapGet("/me/stars", MyStars).WithSummary("My points and star rating for a month (default: this month, provisional)");
-        mp.MapGet("/members/{id:long}/stars", MemberStars).WithSummary("A member's points and stars, for those who may read the member's org");
-
-        app.MapExports();
-        app.MapRankingPage();
         return app;
     }
 
@@ -156,47 +147,4 @@ public static class RankingEndpoints
         }
         return false;
     }
-
-    internal static async Task<Results<Ok<StarsDto>, ProblemHttpResult>> MyStars(string? period, CurrentUser user,
-        AssessmentService assessment, Microsoft.Extensions.Options.IOptions<AssessmentOptions> options, AssessedPeriods periods,
-        CancellationToken ct)
-    {
-        if (user.MemberId is not { } memberId)
-            return Problem(StatusCodes.Status403Forbidden, "无权访问", "请先绑定党员身份", "auth.not_bound");
-        return await StarsAsync(memberId, period, assessment, options.Value, periods, ct);
-    }
-
-    internal static async Task<Results<Ok<StarsDto>, ProblemHttpResult>> MemberStars(long id, string? period, CurrentUser user,
-        OrgStore orgs, MemberStore members, AssessmentService assessment, Microsoft.Extensions.Options.IOptions<AssessmentOptions> options,
-        AssessedPeriods periods, CancellationToken ct)
-    {
-        var member = await members.GetAsync(id, ct);
-        var org = member is null ? null : await orgs.GetAsync(member.OrgId, ct);
-        if (member is null || org is null)
-            return Problem(StatusCodes.Status404NotFound, "未找到", $"党员 {id} 不存在", "member.not_found");
-        if (user.MemberId != id && !user.CanRead(org.Path))
-            return Problem(StatusCodes.Status403Forbidden, "无权访问", "您无权查看该党员的星级", "auth.forbidden");
-        return await StarsAsync(id, period, assessment, options.Value, periods, ct);
-    }
-
-    private static async Task<Results<Ok<StarsDto>, ProblemHttpResult>> StarsAsync(long memberId, string? period,
-        AssessmentService assessment, AssessmentOptions options, AssessedPeriods periods, CancellationToken ct)
-    {
-        Period month;
-        if (string.IsNullOrEmpty(period))
-            month = periods.CurrentMonth();
-        else if (!Periods.TryParse(period, out month) || month.Kind != RecurrenceKind.Monthly)
-            return Problem(StatusCodes.Status400BadRequest, "参数无效", "星级按月查询，period 应如 2026-11", "request.invalid");
-        else if (!periods.Exists(month))
-            return OutOfRange(period, periods);
-        var (stars, provisional) = await assessment.MemberStarsAsync(memberId, month, ct);
-        if (stars is null)
-            return Problem(StatusCodes.Status404NotFound, "未找到", "该党员在这个月没有星级记录", "stars.not_found");
-        return TypedResults.Ok(new StarsDto(stars.MemberId, stars.Name, stars.OrgId, month.Key, RankingQueries.Label(month), stars.Points,
-            stars.PointsYear, stars.Stars, Stars.Label(stars.Stars), stars.Grade, provisional, options.StarThresholds));
-    }
-
-    internal static ProblemHttpResult Problem(int status, string title, string detail, string code) =>
-        TypedResults.Problem(statusCode: status, title: title, detail: detail,
-            extensions: new Dictionary<string, object?> { ["code"] = code });
 }

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Claims;
 using System.Security.Cryptography;
@@ -61,38 +62,51 @@ public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions>
 
     public async Task<(Outcome Outcome, H5Identity? Viewer)> ResolveAsync(HttpContext http, CancellationToken ct)
     {
-        var query = http.Request.Query;
-        long? fromCredential = null;
-        var bearer = http.Request.Headers.Authorization.ToString();
-        var token = query["token"].ToString() is { Length: > 0 } t ? t
-            : bearer.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? bearer[7..].Trim() : "";
-        if (token.Length > 0)
-            fromCredential = (await tokens.CheckAsync(token)).Valid?.Session.WechatUserId;
-        else if (query["code"].ToString() is { Length: > 0 } code)
-        {
-            if (CheckState(http) is { } refused)
-                return (refused, null);
-            fromCredential = await UserFromCodeAsync(code, ct);
-        }
-
+        var (refused, presented, fromCredential) = await CredentialAsync(http, ct);
+        if (refused is { } outcome)
+            return (outcome, null);
         if (fromCredential is { } userId)
         {
             if (await MemberViewerAsync(userId, ct) is not { } member)
                 return (Outcome.NotBound, null);
-            http.Response.Cookies.Append(CookieName, Protect(userId), new CookieOptions
-            {
-                HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = http.Request.IsHttps, Path = "/h5",
-                MaxAge = CookieLifetime,
-            });
-            return (query.ContainsKey("token") || query.ContainsKey("code") ? Outcome.Redirect : Outcome.Member, member);
+            http.Response.Cookies.Append(CookieName, Protect(userId), H5Cookie(http, CookieLifetime));
+            return (SignedIn(http), member);
         }
-        if (token.Length > 0 || query.ContainsKey("code"))
+        if (presented)
             return (Outcome.NotBound, null);
 
         if (http.Request.Cookies[CookieName] is { } cookie && Unprotect(cookie) is { } fromCookie)
             return await MemberViewerAsync(fromCookie, ct) is { } viewer ? (Outcome.Member, viewer) : (Outcome.NotBound, null);
         return (Outcome.NeedsOAuth, null);
     }
+
+    /// <summary>
+    /// The WeChat user that the mini program's token or a web OAuth code names (null when it names nobody); whether
+    /// either was presented; or the outcome when a code came back with a state this browser was not given.
+    /// </summary>
+    private async Task<(Outcome? Refused, bool Presented, long? UserId)> CredentialAsync(HttpContext http, CancellationToken ct)
+    {
+        var query = http.Request.Query;
+        var bearer = http.Request.Headers.Authorization.ToString();
+        var token = query["token"].ToString() is { Length: > 0 } t ? t
+            : bearer.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? bearer[7..].Trim() : "";
+        if (token.Length > 0)
+            return (null, true, (await tokens.CheckAsync(token)).Valid?.Session.WechatUserId);
+        if (query["code"].ToString() is not { Length: > 0 } code)
+            return (null, query.ContainsKey("code"), null);
+        if (CheckState(http) is { } refused)
+            return (refused, true, null);
+        return (null, true, await UserFromCodeAsync(code, ct));
+    }
+
+    /// <summary>Signed in from the query's token or code: redirect to the clean URL; from a header: render.</summary>
+    private static Outcome SignedIn(HttpContext http) =>
+        http.Request.Query.ContainsKey("token") || http.Request.Query.ContainsKey("code") ? Outcome.Redirect : Outcome.Member;
+
+    private static CookieOptions H5Cookie(HttpContext http, TimeSpan lifetime) => new()
+    {
+        HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = http.Request.IsHttps, Path = "/h5", MaxAge = lifetime,
+    };
 
     /// <summary>
     /// Where to send a browser that nobody signed in: WeChat's authorize URL back to this page at Bot:PublicBase
@@ -103,11 +117,8 @@ public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions>
     {
         if (bot.CurrentValue.PublicBase is not { Length: > 0 } root)
             return null;
-        var state = StatePrefix + Base64Url(RandomNumberGenerator.GetBytes(16));
-        http.Response.Cookies.Append(StateCookieName, state, new CookieOptions
-        {
-            HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = http.Request.IsHttps, Path = "/h5", MaxAge = StateLifetime,
-        });
+        var state = StatePrefix + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
+        http.Response.Cookies.Append(StateCookieName, state, H5Cookie(http, StateLifetime));
         return oa.AuthorizeUrl(root.TrimEnd('/') + CleanPath(http.Request), state);
     }
 
@@ -146,32 +157,15 @@ public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions>
     /// </summary>
     public async Task<(Outcome Outcome, H5User? Viewer)> ResolveUserAsync(HttpContext http, CancellationToken ct)
     {
-        var query = http.Request.Query;
-        long? fromCredential = null;
-        var bearer = http.Request.Headers.Authorization.ToString();
-        var token = query["token"].ToString() is { Length: > 0 } t ? t
-            : bearer.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? bearer[7..].Trim() : "";
-        if (token.Length > 0)
-        {
-            fromCredential = (await tokens.CheckAsync(token)).Valid?.Session.WechatUserId;
-        }
-        else if (query["code"].ToString() is { Length: > 0 } code)
-        {
-            if (CheckState(http) is { } refused)
-                return (refused, null);
-            fromCredential = await UserFromCodeAsync(code, ct);
-        }
-
+        var (refused, presented, fromCredential) = await CredentialAsync(http, ct);
+        if (refused is { } outcome)
+            return (outcome, null);
         if (fromCredential is { } userId)
         {
-            http.Response.Cookies.Append(UserCookieName, Protect(userId, "wxqms-h5-user-cookie"u8), new CookieOptions
-            {
-                HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = http.Request.IsHttps, Path = "/h5", MaxAge = CookieLifetime,
-            });
-            return (query.ContainsKey("token") || query.ContainsKey("code") ? Outcome.Redirect : Outcome.Member,
-                await UserAsync(userId, ct));
+            http.Response.Cookies.Append(UserCookieName, Protect(userId, "wxqms-h5-user-cookie"u8), H5Cookie(http, CookieLifetime));
+            return (SignedIn(http), await UserAsync(userId, ct));
         }
-        if (token.Length > 0 || query.ContainsKey("code"))
+        if (presented)
             return (Outcome.NotBound, null);
         if (http.Request.Cookies[UserCookieName] is { } cookie && Unprotect(cookie, "wxqms-h5-user-cookie"u8) is { } fromCookie
             && await UserAsync(fromCookie, ct) is { } viewer)
@@ -194,7 +188,7 @@ public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions>
     }
 
     /// <summary>A value only this service can have made for this viewer (the forms' anti-forgery field).</summary>
-    public string FormToken(long wechatUserId) => Base64Url(HMACSHA256.HashData(
+    public string FormToken(long wechatUserId) => Base64Url.EncodeToString(HMACSHA256.HashData(
         HMACSHA256.HashData(Encoding.UTF8.GetBytes(auth.Value.JwtSigningKey), "wxqms-h5-form"u8),
         Encoding.UTF8.GetBytes(wechatUserId.ToString(CultureInfo.InvariantCulture))));
 
@@ -228,7 +222,7 @@ public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions>
     {
         var key = KeyFor(purpose);
         var payload = string.Create(CultureInfo.InvariantCulture, $"{id}.{(clock.GetUtcNow() + CookieLifetime).ToUnixTimeSeconds()}");
-        return payload + "." + Base64Url(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(payload)));
+        return payload + "." + Base64Url.EncodeToString(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(payload)));
     }
 
     private long? Unprotect(string cookie, ReadOnlySpan<byte> purpose)
@@ -239,11 +233,9 @@ public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions>
             || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var id)
             || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var expires))
             return null;
-        var expected = Base64Url(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{parts[0]}.{parts[1]}")));
+        var expected = Base64Url.EncodeToString(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{parts[0]}.{parts[1]}")));
         if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(parts[2])))
             return null;
         return DateTimeOffset.FromUnixTimeSeconds(expires) > clock.GetUtcNow() ? id : null;
     }
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Unicode;
 using WxQms.Api.Assessment;
 using WxQms.Api.Infrastructure;
 using WxQms.Domain.Model;
@@ -11,6 +9,8 @@ using WxQms.Domain.Rules.Assessment;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services.Assessment;
 using WxQms.Domain.Storage;
+using static WxQms.Api.H5.H5Layout;
+using static WxQms.Api.Infrastructure.Problems;
 
 namespace WxQms.Api.H5;
 
@@ -22,8 +22,6 @@ namespace WxQms.Api.H5;
 /// </summary>
 public static class RankingPage
 {
-    private static readonly HtmlEncoder Html = HtmlEncoder.Create(UnicodeRanges.All);
-
     public static void MapRankingPage(this IEndpointRouteBuilder app)
     {
         var h5 = app.MapGroup("/h5").ExcludeFromDescription().RequireRateLimiting(RateLimits.H5);
@@ -46,7 +44,7 @@ public static class RankingPage
         });
     }
 
-    private static IResult Denied(H5Viewer.Outcome outcome) => RankingEndpoints.Problem(StatusCodes.Status401Unauthorized, "未登录",
+    private static IResult Denied(H5Viewer.Outcome outcome) => Problem(StatusCodes.Status401Unauthorized, "未登录",
         "请从公众号菜单打开排名页后再导出", outcome == H5Viewer.Outcome.NotBound ? "auth.not_bound" : "auth.required");
 
     internal static async Task<IResult> Page(string? period, long? scope, string? level, HttpContext http, H5Viewer viewers,
@@ -81,8 +79,7 @@ public static class RankingPage
         var communityRequest = request! with { Level = RankingLevel.Community, ScopeId = OrgPath.Ids(ranking.View.Scope.Path)[0] };
         var (communities, _, _) = await RankingEndpoints.LoadForAsync(communityRequest, viewer.Grants, cache, queries, orgs, ct);
         var html = Render(ranking.View, request!, viewer, communities?.View, clock.GetUtcNow(), periods.FirstYear, viewers.Subdistrict);
-        http.Response.Headers.CacheControl = "private, no-store";
-        return Results.Content(html, "text/html; charset=utf-8");
+        return H5Layout.Page(http, html);
     }
 
     internal static string Render(RankingView view, RankingRequest request, H5Identity viewer, RankingView? communities, DateTimeOffset now,
@@ -223,23 +220,12 @@ public static class RankingPage
 
     private static string Short(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
 
-    private static string E(string? s) => Html.Encode(s ?? "");
+    private static IResult Message(int? status, string title, string text) =>
+        H5Layout.Message(status ?? StatusCodes.Status400BadRequest, title, text, Style);
 
-    private static IResult Message(int? status, string title, string text) => Results.Content(
-        $"{Head(title)}<header><h1>{E(title)}</h1></header><p class=empty>{E(text)}</p></body></html>",
-        "text/html; charset=utf-8", Encoding.UTF8, status ?? StatusCodes.Status400BadRequest);
+    private static string Head(string title) => H5Layout.Head(title, Style);
 
-    private static string Head(string title) => $$"""
-        <!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
-        <meta name="viewport" content="width=device-width,initial-scale=1,viewport-fit=cover">
-        <title>{{E(title)}}</title>
-        <style>
-        *{box-sizing:border-box}body{margin:0 auto;max-width:560px;font-family:-apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;background:#f6f6f6;color:#222;font-size:15px}
-        header{background:linear-gradient(135deg,#b71c1c,#d84315);color:#fff;padding:16px 14px 12px}
-        h1{font-size:20px;margin:0}.sub{margin:4px 0 0;opacity:.9;font-size:13px}
-        .tabs{display:flex;background:#fff;border-bottom:1px solid #eee}.tabs a{flex:1;text-align:center;padding:11px 0;color:#555;text-decoration:none}
-        .tabs a.on{color:#b71c1c;font-weight:600;border-bottom:3px solid #b71c1c}
-        .picker{display:flex;flex-wrap:wrap;gap:8px;padding:10px 14px;background:#fff}.picker label{font-size:13px;color:#666}
+    private const string Style = """
         select{font-size:15px;padding:5px;border:1px solid #ddd;border-radius:4px;background:#fff;max-width:200px}
         .status{margin:8px 14px;font-size:12px;color:#777}.live,.closed{display:inline-block;padding:1px 6px;margin-right:6px;border-radius:3px;color:#fff;font-size:11px}
         .live{background:#fa8c16}.closed{background:#389e0d}
@@ -248,7 +234,6 @@ public static class RankingPage
         .chart{display:block;background:#fff;margin:8px 0;padding:4px 0}
         table{width:100%;border-collapse:collapse;background:#fff;font-size:14px}th,td{padding:8px 6px;border-bottom:1px solid #f0f0f0;text-align:left}
         th{color:#888;font-weight:normal;font-size:12px}td small{display:block;color:#999;font-size:11px}tr.me td{background:#fff1e8;color:#d4380d;font-weight:600}
-        .note,.exports,footer{margin:10px 14px;font-size:12px;color:#888}.exports a{margin-right:12px;color:#1677ff}.empty{padding:24px 14px;color:#666}
-        </style></head><body>
+        .note,.exports,footer{margin:10px 14px;font-size:12px;color:#888}.exports a{margin-right:12px;color:#1677ff}
         """;
 }

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Unicode;
 using Microsoft.Extensions.Options;
 using WxQms.Api.Infrastructure;
 using WxQms.Domain.Model;
@@ -12,6 +10,7 @@ using WxQms.Domain.Rules.Wishes;
 using WxQms.Domain.Services;
 using WxQms.Domain.Services.Wishes;
 using WxQms.Domain.Storage;
+using static WxQms.Api.H5.H5Layout;
 
 namespace WxQms.Api.H5;
 
@@ -24,8 +23,6 @@ namespace WxQms.Api.H5;
 /// </summary>
 public static class WishPage
 {
-    private static readonly HtmlEncoder Html = HtmlEncoder.Create(UnicodeRanges.All);
-
     private static readonly (string Key, string Label)[] Tabs =
         [("published", "待认领"), ("claimed", "进行中"), ("lit", "已点亮"), ("mine", "我的")];
 
@@ -50,7 +47,7 @@ public static class WishPage
         switch (outcome)
         {
             case H5Viewer.Outcome.Redirect:
-                return (Results.Redirect(CleanUrl(http.Request)), null);
+                return (Results.Redirect(H5Viewer.CleanPath(http.Request)), null);
             case H5Viewer.Outcome.NeedsOAuth:
                 return (http.Request.Method == "GET" && viewers.StartOAuth(http) is { } authorize
                     ? Results.Redirect(authorize)
@@ -380,11 +377,8 @@ public static class WishPage
         return Results.File(bytes, photo.ContentType);
     }
 
-    private static IResult Page(HttpContext http, StringBuilder sb, int status = StatusCodes.Status200OK)
-    {
-        http.Response.Headers.CacheControl = "private, no-store";
-        return Results.Content(sb.ToString(), "text/html; charset=utf-8", Encoding.UTF8, status);
-    }
+    private static IResult Page(HttpContext http, StringBuilder sb, int status = StatusCodes.Status200OK) =>
+        H5Layout.Page(http, sb.ToString(), status);
 
     private static string Footer(H5User user, string subdistrict) =>
         $"<footer>{(user.Name is { } n ? E(n) + " · " : "")}{E(subdistrict)}党建质量管理 · 微心愿</footer></body></html>";
@@ -392,31 +386,12 @@ public static class WishPage
     private static string ListUrl(string tab, long? community) =>
         $"/h5/wishes?status={tab}" + (community is { } c ? $"&community={c}" : "");
 
-    private static string CleanUrl(HttpRequest request)
-    {
-        var kept = request.Query.Where(q => q.Key is not ("code" or "state" or "token"))
-            .Select(q => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(q.Value.ToString())}");
-        var query = string.Join('&', kept);
-        return request.PathBase + request.Path + (query.Length > 0 ? "?" + query : "");
-    }
+    private static IResult Message(int status, string title, string text) =>
+        H5Layout.Message(status, title, text, Style, "<p class=back><a href=\"/h5/wishes\">返回心愿列表</a></p>");
 
-    private static string E(string? s) => Html.Encode(s ?? "");
+    private static string Head(string title) => H5Layout.Head(title, Style);
 
-    private static IResult Message(int status, string title, string text) => Results.Content(
-        $"{Head(title)}<header><h1>{E(title)}</h1></header><p class=empty>{E(text)}</p><p class=back><a href=\"/h5/wishes\">返回心愿列表</a></p></body></html>",
-        "text/html; charset=utf-8", Encoding.UTF8, status);
-
-    private static string Head(string title) => $$"""
-        <!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
-        <meta name="viewport" content="width=device-width,initial-scale=1,viewport-fit=cover">
-        <title>{{E(title)}}</title>
-        <style>
-        *{box-sizing:border-box}body{margin:0 auto;max-width:560px;font-family:-apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;background:#f6f6f6;color:#222;font-size:15px}
-        header{background:linear-gradient(135deg,#b71c1c,#d84315);color:#fff;padding:16px 14px 12px}
-        h1{font-size:20px;margin:0;word-break:break-all}.sub{margin:4px 0 0;opacity:.9;font-size:13px}
-        .tabs{display:flex;background:#fff;border-bottom:1px solid #eee}.tabs a{flex:1;text-align:center;padding:11px 0;color:#555;text-decoration:none}
-        .tabs a.on{color:#b71c1c;font-weight:600;border-bottom:3px solid #b71c1c}
-        .picker{display:flex;flex-wrap:wrap;align-items:center;gap:8px;padding:10px 14px;background:#fff}.picker label{font-size:13px;color:#666}
+    private const string Style = """
         select,input,textarea{font-size:15px;padding:7px;border:1px solid #ddd;border-radius:4px;background:#fff;max-width:100%;font-family:inherit}
         .post{margin-left:auto;background:#b71c1c;color:#fff;padding:7px 12px;border-radius:16px;text-decoration:none;font-size:14px}
         .wishes{list-style:none;margin:0;padding:0}.wish a{display:block;background:#fff;margin:8px 10px;padding:12px;border-radius:8px;color:#222;text-decoration:none}
@@ -436,7 +411,6 @@ public static class WishPage
         .act.quiet{margin-top:18px}.act.quiet button{background:#fff;color:#b71c1c;border:1px solid #b71c1c}
         .done{margin:10px;padding:10px;background:#f6ffed;border:1px solid #b7eb8f;border-radius:4px;color:#389e0d}
         .error{margin:10px;padding:10px;background:#fff1f0;border:1px solid #ffa39e;border-radius:4px;color:#cf1322}
-        .note,.back,footer{margin:10px 14px;font-size:12px;color:#888}.back a{color:#1677ff}.empty{padding:24px 14px;color:#666}
-        </style></head><body>
+        .note,.back,footer{margin:10px 14px;font-size:12px;color:#888}.back a{color:#1677ff}
         """;
 }

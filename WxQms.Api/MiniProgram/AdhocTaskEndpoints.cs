@@ -4,6 +4,7 @@ using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules;
 using WxQms.Domain.Services;
 using WxQms.Domain.Storage;
+using static WxQms.Api.Infrastructure.Problems;
 
 namespace WxQms.Api.MiniProgram;
 
@@ -50,7 +51,7 @@ public static class AdhocTaskEndpoints
     {
         AdhocTaskService.EnsureIssuer(user.Roles);
         if (!Enum.IsDefined(body.Target))
-            return TaskEndpoints.Problem(StatusCodes.Status400BadRequest, "参数无效", "target 应为 branches 或 orgs", "request.invalid");
+            return Problem(StatusCodes.Status400BadRequest, "参数无效", "target 应为 branches 或 orgs", "request.invalid");
         var issued = await service.IssueAsync(new AdhocTaskRequest(body.Title, body.Description, body.DueOn, body.Points,
             body.LateDeduction, body.OverdueDeduction, body.MinPhotos, body.AttendanceRequired, body.MinutesRequired, body.PlaceRequired,
             body.TopicRequired, body.OrgIds ?? [], body.Target), user.Roles, TaskEndpoints.Actor(user), user.MemberId, ct);

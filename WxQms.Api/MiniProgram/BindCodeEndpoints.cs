@@ -4,6 +4,7 @@ using QRCoder;
 using WxQms.Api.Infrastructure;
 using WxQms.Domain.Model;
 using WxQms.Domain.Services.Bot;
+using static WxQms.Api.Infrastructure.Problems;
 
 namespace WxQms.Api.MiniProgram;
 
@@ -30,7 +31,7 @@ public static class BindCodeEndpoints
         BindCodeService codes, CancellationToken ct)
     {
         if (!user.HasRole(Roles.Staff))
-            return TaskEndpoints.Problem(StatusCodes.Status403Forbidden, "无权访问", "只有街道党建办可以打印支部绑定二维码", "auth.forbidden");
+            return Problem(StatusCodes.Status403Forbidden, "无权访问", "只有街道党建办可以打印支部绑定二维码", "auth.forbidden");
         var (code, branch) = await codes.PrintAsync(id, user.MemberId, ct);
         using var generator = new QRCodeGenerator();
         using var data = generator.CreateQrCode(code.QrUrl!, QRCodeGenerator.ECCLevel.M);

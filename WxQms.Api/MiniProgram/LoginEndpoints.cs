@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using WxQms.Api.Infrastructure;
 using WxQms.Domain.Services;
+using static WxQms.Api.Infrastructure.Problems;
 
 namespace WxQms.Api.MiniProgram;
 
@@ -86,8 +87,4 @@ public static class LoginEndpoints
         _ => Problem(StatusCodes.Status503ServiceUnavailable, "微信服务暂时不可用",
             "暂时无法连接微信服务，请稍后再试。", "wechat.unavailable"),
     };
-
-    private static ProblemHttpResult Problem(int status, string title, string detail, string code) =>
-        TypedResults.Problem(statusCode: status, title: title, detail: detail,
-            extensions: new Dictionary<string, object?> { ["code"] = code });
 }

@@ -6,6 +6,7 @@ using WxQms.Domain.Rules;
 using WxQms.Domain.Services.Reminders;
 using WxQms.Domain.Storage;
 using WxQms.Domain.Wechat;
+using static WxQms.Api.Infrastructure.Problems;
 
 namespace WxQms.Api.MiniProgram;
 
@@ -52,19 +53,19 @@ public static class ReminderEndpoints
         {
             var org = await orgs.GetAsync(id, ct);
             if (org is null)
-                return TaskEndpoints.Problem(StatusCodes.Status404NotFound, "未找到", $"组织 {id} 不存在", "org.not_found");
+                return Problem(StatusCodes.Status404NotFound, "未找到", $"组织 {id} 不存在", "org.not_found");
             if (!Access.CanMonitor(user.Roles, org.Path))
-                return TaskEndpoints.Problem(StatusCodes.Status403Forbidden, "无权访问", "您无权查看该组织的提醒", "auth.forbidden");
+                return Problem(StatusCodes.Status403Forbidden, "无权访问", "您无权查看该组织的提醒", "auth.forbidden");
             scope = org.Path;
         }
         else if ((scope = Access.DefaultMonitorScope(user.Roles)) is null)
-            return TaskEndpoints.Problem(StatusCodes.Status403Forbidden, "无权访问", "只有书记、党务工作者、社区党委和街道党建办可以查看提醒", "auth.forbidden");
+            return Problem(StatusCodes.Status403Forbidden, "无权访问", "只有书记、党务工作者、社区党委和街道党建办可以查看提醒", "auth.forbidden");
 
         if (!TryParse<ReminderStatus>(status, out var s))
-            return TaskEndpoints.Problem(StatusCodes.Status400BadRequest, "参数无效",
+            return Problem(StatusCodes.Status400BadRequest, "参数无效",
                 $"未知的提醒状态“{status}”，可选 pending、sending、sent、failed、unreachable、cancelled", "request.invalid");
         if (!TryParse<ReminderKind>(kind, out var k))
-            return TaskEndpoints.Problem(StatusCodes.Status400BadRequest, "参数无效",
+            return Problem(StatusCodes.Status400BadRequest, "参数无效",
                 $"未知的提醒类型“{kind}”，可选 plan_report、organiser、members、warning、escalation1、escalation2", "request.invalid");
         var page = await queries.ListAsync(new ReminderFilter(scope, s, k, taskId, limit ?? 50, offset ?? 0), ct);
         return TypedResults.Ok(page);
@@ -75,21 +76,21 @@ public static class ReminderEndpoints
         CancellationToken ct)
     {
         if (user.WechatUserId is not { } wechatUserId || await links.GetAsync(wechatUserId, ct) is not { } me)
-            return TaskEndpoints.Problem(StatusCodes.Status401Unauthorized, "未登录", "请先登录小程序", "auth.required");
+            return Problem(StatusCodes.Status401Unauthorized, "未登录", "请先登录小程序", "auth.required");
         var results = body.Results ?? [];
         if (results.Count is 0 or > 20)
-            return TaskEndpoints.Problem(StatusCodes.Status400BadRequest, "参数无效", "results 应有 1 至 20 项", "request.invalid");
+            return Problem(StatusCodes.Status400BadRequest, "参数无效", "results 应有 1 至 20 项", "request.invalid");
         var answers = new List<(string, string)>();
         foreach (var r in results)
         {
             if (r.Result is null || !SubscriptionStore.ClientResults.Contains(r.Result))
-                return TaskEndpoints.Problem(StatusCodes.Status400BadRequest, "参数无效",
+                return Problem(StatusCodes.Status400BadRequest, "参数无效",
                     $"result 应为 accept、reject、ban 或 filter，收到“{r.Result}”", "request.invalid");
             if (r.TemplateId is null || options.CurrentValue.KeyOfMpTemplate(r.TemplateId) is not { } key)
-                return TaskEndpoints.Problem(StatusCodes.Status400BadRequest, "参数无效",
+                return Problem(StatusCodes.Status400BadRequest, "参数无效",
                     $"未知的订阅消息模板“{r.TemplateId}”", "subscription.unknown_template");
             if (r.Key is not null && r.Key != key)
-                return TaskEndpoints.Problem(StatusCodes.Status400BadRequest, "参数无效",
+                return Problem(StatusCodes.Status400BadRequest, "参数无效",
                     $"模板“{r.TemplateId}”对应的是 {key}，不是 {r.Key}", "subscription.key_mismatch");
             answers.Add((r.TemplateId, r.Result));
         }
@@ -101,7 +102,7 @@ public static class ReminderEndpoints
         SubscriptionStore subscriptions, IOptionsMonitor<ReminderOptions> options, CancellationToken ct)
     {
         if (user.WechatUserId is not { } wechatUserId || await links.GetAsync(wechatUserId, ct) is not { } me)
-            return TaskEndpoints.Problem(StatusCodes.Status401Unauthorized, "未登录", "请先登录小程序", "auth.required");
+            return Problem(StatusCodes.Status401Unauthorized, "未登录", "请先登录小程序", "auth.required");
         var left = (await subscriptions.ListAsync(me.AppId, me.OpenId, ct)).ToDictionary(q => q.TemplateId, q => q.Remaining);
         var templates = options.CurrentValue.Templates
             .Where(t => !string.IsNullOrEmpty(t.Value.Mp))

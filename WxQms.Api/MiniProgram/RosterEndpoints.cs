@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using WxQms.Api.Infrastructure;
 using WxQms.Domain.Storage;
+using static WxQms.Api.Infrastructure.Problems;
 
 namespace WxQms.Api.MiniProgram;
 
@@ -21,9 +22,9 @@ public static class RosterEndpoints
     {
         var org = await orgs.GetAsync(id, ct);
         if (org is null)
-            return TaskEndpoints.Problem(StatusCodes.Status404NotFound, "未找到", $"组织 {id} 不存在", "org.not_found");
+            return Problem(StatusCodes.Status404NotFound, "未找到", $"组织 {id} 不存在", "org.not_found");
         if (!user.CanRead(org.Path))
-            return TaskEndpoints.Problem(StatusCodes.Status403Forbidden, "无权访问", "您无权查看该组织的党员名单", "auth.forbidden");
+            return Problem(StatusCodes.Status403Forbidden, "无权访问", "您无权查看该组织的党员名单", "auth.forbidden");
         var roster = await members.RosterAsync(org.Id, new RosterScope(), ct);
         return TypedResults.Ok<IReadOnlyList<RosterMember>>(roster.Select(m => new RosterMember(m.Id, m.Name, DbNames.Of(m.Status), m.OrgId,
             m.Roles.Select(r => r.Role).Distinct().Order(StringComparer.Ordinal).ToList())).ToList());

@@ -8,6 +8,7 @@ using WxQms.Domain.Rules;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services;
 using WxQms.Domain.Storage;
+using static WxQms.Api.Infrastructure.Problems;
 
 namespace WxQms.Api.MiniProgram;
 
@@ -264,8 +265,4 @@ public static class TaskEndpoints
 
     /// <summary>The caller as the Domain's task rules see her.</summary>
     internal static TaskViewer Viewer(CurrentUser user) => new(user.MemberId, user.Roles);
-
-    internal static ProblemHttpResult Problem(int status, string title, string detail, string code) =>
-        TypedResults.Problem(statusCode: status, title: title, detail: detail,
-            extensions: new Dictionary<string, object?> { ["code"] = code });
 }

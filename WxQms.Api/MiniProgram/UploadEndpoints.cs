@@ -4,6 +4,7 @@ using WxQms.Api.Infrastructure;
 using WxQms.Domain.Model;
 using WxQms.Domain.Services;
 using WxQms.Domain.Storage;
+using static WxQms.Api.Infrastructure.Problems;
 
 namespace WxQms.Api.MiniProgram;
 
@@ -28,11 +29,11 @@ public static class UploadEndpoints
         PhotoIntake photos, UploadStore uploads, IOptions<UploadOptions> options, CancellationToken ct)
     {
         if (user.WechatUserId is not { } wechatUserId)
-            return TaskEndpoints.Problem(StatusCodes.Status401Unauthorized, "未登录", "请先登录", "auth.required");
+            return Problem(StatusCodes.Status401Unauthorized, "未登录", "请先登录", "auth.required");
         var quota = options.Value.QuotaFor(resident: user.MemberId is null);
         await uploads.EnsureQuotaAsync(wechatUserId, quota, ct);
         if (!request.HasFormContentType)
-            return TaskEndpoints.Problem(StatusCodes.Status400BadRequest, "参数无效", "请以 multipart/form-data 上传，字段名 file", "request.invalid");
+            return Problem(StatusCodes.Status400BadRequest, "参数无效", "请以 multipart/form-data 上传，字段名 file", "request.invalid");
         IncomingPhoto? photo = null;
         try
         {
@@ -43,14 +44,14 @@ public static class UploadEndpoints
                     photo = await photos.ReceiveAsync(body, fileName, ct);
             }, ct);
             if (photo is null)
-                return TaskEndpoints.Problem(StatusCodes.Status400BadRequest, "参数无效", "缺少照片（字段名 file）", "request.invalid");
+                return Problem(StatusCodes.Status400BadRequest, "参数无效", "缺少照片（字段名 file）", "request.invalid");
             var received = photo;
             var ticket = await uploads.AddAsync(wechatUserId, quota, received.Size, c => photos.StoreAsync(received, c), ct);
             return TypedResults.Created((string?)null, ticket);
         }
         catch (BadHttpRequestException bad) when (bad.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return TaskEndpoints.Problem(StatusCodes.Status413PayloadTooLarge, "照片过大", "照片不能超过10MB", "upload.too_large");
+            return Problem(StatusCodes.Status413PayloadTooLarge, "照片过大", "照片不能超过10MB", "upload.too_large");
         }
         catch (RuleViolationException rule) when (UploadProblem(rule) is { } problem)
         {
@@ -66,10 +67,10 @@ public static class UploadEndpoints
     /// <summary>The upload route's answer to a photo the intake refused.</summary>
     internal static ProblemHttpResult? UploadProblem(RuleViolationException rule) => rule.Code switch
     {
-        "photo.too_large" => TaskEndpoints.Problem(StatusCodes.Status413PayloadTooLarge, "照片过大", rule.Message, "upload.too_large"),
-        "photo.bad_type" or "photo.truncated" => TaskEndpoints.Problem(StatusCodes.Status415UnsupportedMediaType, "不是照片", rule.Message,
+        "photo.too_large" => Problem(StatusCodes.Status413PayloadTooLarge, "照片过大", rule.Message, "upload.too_large"),
+        "photo.bad_type" or "photo.truncated" => Problem(StatusCodes.Status415UnsupportedMediaType, "不是照片", rule.Message,
             "upload.not_image"),
-        "photo.dimensions" => TaskEndpoints.Problem(StatusCodes.Status422UnprocessableEntity, "照片尺寸异常", rule.Message, "upload.dimensions"),
+        "photo.dimensions" => Problem(StatusCodes.Status422UnprocessableEntity, "照片尺寸异常", rule.Message, "upload.dimensions"),
         _ => null,
     };
 }

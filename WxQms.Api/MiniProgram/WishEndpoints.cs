@@ -4,6 +4,7 @@ using WxQms.Domain.Model.Wishes;
 using WxQms.Domain.Rules;
 using WxQms.Domain.Rules.Wishes;
 using WxQms.Domain.Services.Wishes;
+using static WxQms.Api.Infrastructure.Problems;
 
 namespace WxQms.Api.MiniProgram;
 
@@ -91,7 +92,7 @@ public static class WishEndpoints
         if (!string.IsNullOrEmpty(status))
         {
             if (!Enum.TryParse<WishStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
-                return TaskEndpoints.Problem(StatusCodes.Status400BadRequest, "参数无效", $"未知的心愿状态“{status}”", "request.invalid");
+                return Problem(StatusCodes.Status400BadRequest, "参数无效", $"未知的心愿状态“{status}”", "request.invalid");
             wanted = parsed;
         }
         var actor = await ActorAsync(user, service, ct);
@@ -106,7 +107,7 @@ public static class WishEndpoints
         var actor = await ActorAsync(user, service, ct);
         var found = await service.Reads.GetAsync(id, ct);
         if (found is not { } f || !WishReads.CanSee(f.Wish, f.WisherUnionId, actor))
-            return TaskEndpoints.Problem(StatusCodes.Status404NotFound, "未找到", $"心愿 {id} 不存在", "wish.not_found");
+            return Problem(StatusCodes.Status404NotFound, "未找到", $"心愿 {id} 不存在", "wish.not_found");
         return TypedResults.Ok(WishDto.From(f.Wish, f.WisherUnionId, actor, service, options.Value.AutoConfirmAfter));
     }
 

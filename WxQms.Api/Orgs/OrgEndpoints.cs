@@ -4,6 +4,7 @@ using WxQms.Domain.Caching;
 using WxQms.Domain.Model;
 using WxQms.Domain.Rules;
 using WxQms.Domain.Services;
+using static WxQms.Api.Infrastructure.Problems;
 
 namespace WxQms.Api.Orgs;
 
@@ -72,11 +73,9 @@ public static class OrgEndpoints
         return tree is null ? OrgNotFound(id) : TypedResults.Ok(tree);
     }
 
-    private static ProblemHttpResult Forbidden() => TypedResults.Problem(
-        statusCode: StatusCodes.Status403Forbidden, title: "无权访问", detail: "您无权查看该组织",
-        extensions: new Dictionary<string, object?> { ["code"] = "auth.forbidden" });
+    private static ProblemHttpResult Forbidden() =>
+        Problem(StatusCodes.Status403Forbidden, "无权访问", "您无权查看该组织", "auth.forbidden");
 
-    private static ProblemHttpResult OrgNotFound(long id) => TypedResults.Problem(
-        statusCode: StatusCodes.Status404NotFound, title: "未找到", detail: $"组织 {id} 不存在",
-        extensions: new Dictionary<string, object?> { ["code"] = "org.not_found" });
+    private static ProblemHttpResult OrgNotFound(long id) =>
+        Problem(StatusCodes.Status404NotFound, "未找到", $"组织 {id} 不存在", "org.not_found");
 }

@@ -1,19 +1,10 @@
-using System.Text.Json;
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WxQms.Domain.Rules;
-using WxQms.Domain.Storage;
 
 namespace WxQms.Domain.Caching;
-
-public enum CacheOutcome
-{
-    Hit,
-    Miss,
-    /// <summary>Redis did not answer; the value came from MySQL and was not cached.</summary>
-    Bypass,
-}
 
 /// <summary>
 /// Cache-aside for org trees. Redis is only a cache here: when it is down, every read goes to MySQL
@@ -21,50 +12,12 @@ public enum CacheOutcome
 /// </summary>
 public sealed class OrgTreeCache(IConnectionMultiplexer redis, IOptions<CacheOptions> options, ILogger<OrgTreeCache> log)
 {
-    public async Task<(OrgTreeNode? Tree, CacheOutcome Outcome)> GetOrLoadAsync(
-        long orgId, Func<CancellationToken, Task<OrgTreeNode?>> load, CancellationToken ct)
-    {
-        var db = redis.GetDatabase();
-        RedisKey key;
-        try
-        {
-            var generation = (long?)await db.StringGetAsync(RedisKeys.OrgTreeGeneration) ?? 0;
-            key = RedisKeys.OrgTree(generation, orgId);
-            var cached = await db.StringGetAsync(key);
-            if (cached.HasValue)
-                return (JsonSerializer.Deserialize<OrgTreeNode>((string)cached!, JsonDefaults.Storage), CacheOutcome.Hit);
-        }
-        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
-        {
-            log.LogWarning("Org tree cache unavailable, reading org {OrgId} from MySQL: {Reason}", orgId, ex.Message);
-            return (await load(ct), CacheOutcome.Bypass);
-        }
+    private readonly GenerationCache cache = new(redis, RedisKeys.OrgTrees, log);
 
-        var tree = await load(ct);
-        if (tree is null)
-            return (null, CacheOutcome.Miss);
-        try
-        {
-            await db.StringSetAsync(key, JsonSerializer.Serialize(tree, JsonDefaults.Storage), options.Value.OrgTreeTtl);
-        }
-        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
-        {
-            log.LogWarning("Could not cache org tree {OrgId}: {Reason}", orgId, ex.Message);
-        }
-        return (tree, CacheOutcome.Miss);
-    }
+    public Task<(OrgTreeNode? Tree, CacheOutcome Outcome)> GetOrLoadAsync(
+        long orgId, Func<CancellationToken, Task<OrgTreeNode?>> load, CancellationToken ct) =>
+        cache.GetOrLoadAsync(orgId.ToString(CultureInfo.InvariantCulture), load, _ => options.Value.OrgTreeTtl, ct);
 
     /// <summary>Retires every cached tree. Called after a change to orgs or members has committed.</summary>
-    public async Task InvalidateAsync()
-    {
-        try
-        {
-            await redis.GetDatabase().StringIncrementAsync(RedisKeys.OrgTreeGeneration);
-        }
-        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
-        {
-            log.LogWarning("Could not invalidate cached org trees; they expire within {Ttl}: {Reason}",
-                options.Value.OrgTreeTtl, ex.Message);
-        }
-    }
+    public Task InvalidateAsync() => cache.InvalidateAsync(options.Value.OrgTreeTtl);
 }

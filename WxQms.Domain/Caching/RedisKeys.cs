@@ -1,3 +1,4 @@
+using System.Globalization;
 using StackExchange.Redis;
 
 namespace WxQms.Domain.Caching;
@@ -7,17 +8,17 @@ public static class RedisKeys
 {
     private const string Prefix = "wxqms:";
 
-    /// <summary>Bumped on every change to orgs or members; part of each tree key, so a bump retires them all.
-    /// No TTL: it must outlive the tree keys it guards, and it is one small integer.</summary>
-    public static RedisKey OrgTreeGeneration => Prefix + "orgtree:gen";
+    /// <summary>The families of <see cref="GenerationCache"/>: org trees (bumped on every change to orgs or members), task
+    /// lists and summaries (on every change to any task, by the Api or Jobs), rankings (on a monthly close).</summary>
+    public const string OrgTrees = "orgtree", Tasks = "tasks", Rankings = "rank";
 
-    public static RedisKey OrgTree(long generation, long orgId) => $"{Prefix}orgtree:{generation}:{orgId}";
+    /// <summary>A family's generation, part of each of its keys, so a bump retires them all. No TTL: it must outlive
+    /// the keys it guards, and it is one small integer.</summary>
+    public static RedisKey Generation(string family) => $"{Prefix}{family}:gen";
 
-    /// <summary>Bumped on every change to any task (by the Api or Jobs); part of each cached list and summary key.</summary>
-    public static RedisKey TaskGeneration => Prefix + "tasks:gen";
-
-    /// <summary>A cached task read: <paramref name="what"/> names the query and its arguments.</summary>
-    public static RedisKey TaskRead(long generation, string what) => $"{Prefix}tasks:{generation}:{what}";
+    /// <summary>A cached read of a family: <paramref name="what"/> names the query and its arguments.</summary>
+    public static RedisKey Cached(string family, long generation, string what) =>
+        string.Create(CultureInfo.InvariantCulture, $"{Prefix}{family}:{generation}:{what}");
 
     public static RedisKey JobsHeartbeat => Prefix + "jobs:heartbeat";
 

@@ -6,6 +6,7 @@ using MetadataExtractor.Formats.Jpeg;
 using Microsoft.Extensions.Options;
 using WxQms.Domain.Model;
 using WxQms.Domain.Storage;
+using WxQms.Domain.Wechat;
 
 namespace WxQms.Domain.Services;
 
@@ -279,13 +280,13 @@ public sealed class PhotoIntake(IFileStore files, IOptions<UploadOptions> option
         return null;
     }
 
-    public static string? Kind(ReadOnlySpan<byte> b) => b switch
-    {
-        [0xFF, 0xD8, 0xFF, ..] => "image/jpeg",
-        [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, ..] => "image/png",
-        [0x52, 0x49, 0x46, 0x46, _, _, _, _, 0x57, 0x45, 0x42, 0x50, ..] => "image/webp",
-        _ => null,
-    };
+    /// <summary>The photo types taken, JPEG, PNG and WebP, told by their magic numbers (<see cref="MediaSniffer"/>); else null.</summary>
+    public static string? Kind(ReadOnlySpan<byte> b) =>
+        MediaSniffer.Sniff(b) switch
+        {
+            ("image/jpeg" or "image/png" or "image/webp") and var type => type,
+            _ => null,
+        };
 
     /// <summary>
     /// A JPEG ends with its EOI marker, a PNG with its IEND chunk, a WebP fills its RIFF length: judged from the first and

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using Dapper;
 using MySqlConnector;
@@ -26,8 +27,7 @@ public sealed record BindFailureCounts(long User, long Code, long Member);
 public sealed class BotStore(MySqlDataSource db)
 {
     /// <summary>An opaque scene for a new code: 24 random bytes, base64url (32 characters, under WeChat's 64).</summary>
-    public static string NewScene() => "b" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(24))
-        .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    public static string NewScene() => "b" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(24));
 
     private const string BindCodeColumns =
         "id AS Id, scene AS Scene, org_id AS OrgId, ticket AS Ticket, qr_url AS QrUrl, expires_at AS ExpiresAt";

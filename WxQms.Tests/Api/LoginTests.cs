@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -132,8 +133,8 @@ public sealed class LoginTests(WxQmsApp app, SeededSubdistrict seeded) : IClassF
         var login = await LoginAsync(await MpOpenIdAsync((await BranchSecretaryAsync(3)).MemberId));
         var parts = login.Token.Split('.');
         // Same header and signature, a different subject: the signature no longer matches.
-        var payload = Encoding.UTF8.GetString(Base64UrlDecode(parts[1])).Replace("\"sub\":\"", "\"sub\":\"9");
-        var tampered = $"{parts[0]}.{Base64UrlEncode(Encoding.UTF8.GetBytes(payload))}.{parts[2]}";
+        var payload = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(parts[1])).Replace("\"sub\":\"", "\"sub\":\"9");
+        var tampered = $"{parts[0]}.{Base64Url.EncodeToString(Encoding.UTF8.GetBytes(payload))}.{parts[2]}";
 
         AssertProblem(await SendAsync(HttpMethod.Get, "/api/mp/me", tampered), HttpStatusCode.Unauthorized, "auth.invalid_token");
         AssertProblem(await SendAsync(HttpMethod.Get, "/api/mp/me", "garbage"), HttpStatusCode.Unauthorized, "auth.invalid_token");
@@ -367,19 +368,13 @@ public sealed class LoginTests(WxQmsApp app, SeededSubdistrict seeded) : IClassF
         {
             Assert.All(Payload(token.GetString()!).EnumerateObject(), p => Assert.Contains(p.Name,
                 new[] { "sub", "jti", "mid", "oid", "ver", "role", "iss", "aud", "iat", "nbf", "exp" }));
-            Assert.DoesNotContain("session", Encoding.UTF8.GetString(Base64UrlDecode(token.GetString()!.Split('.')[1])),
+            Assert.DoesNotContain("session", Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token.GetString()!.Split('.')[1])),
                 StringComparison.OrdinalIgnoreCase);
         }
     }
 
     private static JsonElement Payload(string jwt) =>
-        JsonDocument.Parse(Base64UrlDecode(jwt.Split('.')[1])).RootElement.Clone();
-
-    private static byte[] Base64UrlDecode(string s) => Convert.FromBase64String(
-        s.Replace('-', '+').Replace('_', '/') + new string('=', (4 - s.Length % 4) % 4));
-
-    private static string Base64UrlEncode(byte[] bytes) =>
-        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        JsonDocument.Parse(Base64Url.DecodeFromChars(jwt.Split('.')[1])).RootElement.Clone();
 
     private static async Task<long> ScalarAsync(string sql, object param)
     {

@@ -1,6 +1,7 @@
 using Dapper;
 using MySqlConnector;
 using WxQms.Domain.Services.Assessment;
+using WxQms.Domain.Storage;
 using WxQms.Tests.Infrastructure;
 
 namespace WxQms.Tests.Assessment;

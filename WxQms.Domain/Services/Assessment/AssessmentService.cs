@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules.Assessment;
 using WxQms.Domain.Rules.Tasks;
+using WxQms.Domain.Storage;
 
 namespace WxQms.Domain.Services.Assessment;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using WxQms.Domain.Rules.Assessment;
+using WxQms.Domain.Storage;
 
 namespace WxQms.Domain.Services.Assessment;
 

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
@@ -24,9 +25,7 @@ public sealed record CachedRanking(RankingView View, byte[] Json, string ETag);
 /// </summary>
 public sealed class RankingCache(IConnectionMultiplexer redis, IOptions<AssessmentOptions> options, ILogger<RankingCache> log) : IDisposable
 {
-    private static readonly RedisKey Generation = "wxqms:rank:gen";
-
-    private static RedisKey Key(long generation, string local) => $"wxqms:rank:{generation}:{local}";
+    private readonly GenerationCache shared = new(redis, RedisKeys.Rankings, log);
 
     // Each ranking weighs 1 against the limit: a full cache drops expired and least recently used rankings.
     private readonly MemoryCache local = new(new MemoryCacheOptions { SizeLimit = options.Value.LocalCacheEntries });
@@ -97,56 +96,19 @@ public sealed class RankingCache(IConnectionMultiplexer redis, IOptions<Assessme
             return (hit, CacheOutcome.Hit);
 
         var localKey = LocalKey(period, scopeId, level);
-        var db = redis.GetDatabase();
-        RedisKey key;
-        try
-        {
-            var generation = (long?)await db.StringGetAsync(Generation) ?? 0;
-            key = Key(generation, localKey);
-            var cached = await db.StringGetAsync(key);
-            if (cached.HasValue)
-            {
-                var bytes = (byte[])cached!;
-                var ranking = Wrap(JsonSerializer.Deserialize<RankingView>(bytes, JsonDefaults.Storage)!, bytes);
-                Remember(localKey, ranking);
-                return (ranking, CacheOutcome.Hit);
-            }
-        }
-        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
-        {
-            log.LogWarning("Ranking cache unavailable, computing {Key} from MySQL: {Reason}", localKey, ex.Message);
-            var view = await load(ct);
-            return (view is null ? null : Wrap(view), CacheOutcome.Bypass);
-        }
-
-        var loaded = await load(ct);
-        if (loaded is null)
-            return (null, CacheOutcome.Miss);
-        var fresh = Wrap(loaded);
-        try
-        {
-            await db.StringSetAsync(key, fresh.Json, loaded.Provisional ? options.Value.LiveCacheTtl : options.Value.ClosedCacheTtl);
-        }
-        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
-        {
-            log.LogWarning("Could not cache ranking {Key}: {Reason}", localKey, ex.Message);
-        }
-        Remember(localKey, fresh);
-        return (fresh, CacheOutcome.Miss);
+        var (ranking, outcome) = await shared.GetOrLoadAsync(localKey, async c => await load(c) is { } view ? Wrap(view) : null,
+            r => r!.View.Provisional ? options.Value.LiveCacheTtl : options.Value.ClosedCacheTtl, ct,
+            read: json => Wrap(JsonSerializer.Deserialize<RankingView>(json, JsonDefaults.Storage)!, json), write: r => r!.Json);
+        if (ranking is not null && outcome != CacheOutcome.Bypass)
+            Remember(localKey, ranking);
+        return (ranking, outcome);
     }
 
     /// <summary>Retires every cached ranking: this process's at once, other processes' within <see cref="AssessmentOptions.LocalCacheTtl"/>.</summary>
-    public async Task InvalidateAsync()
+    public Task InvalidateAsync()
     {
         local.Clear();
-        try
-        {
-            await redis.GetDatabase().StringIncrementAsync(Generation);
-        }
-        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
-        {
-            log.LogWarning("Could not retire cached rankings; they expire within {Ttl}: {Reason}", options.Value.ClosedCacheTtl, ex.Message);
-        }
+        return shared.InvalidateAsync(options.Value.ClosedCacheTtl);
     }
 
     private void Remember(string key, CachedRanking value)
@@ -161,6 +123,6 @@ public sealed class RankingCache(IConnectionMultiplexer redis, IOptions<Assessme
     private static CachedRanking Wrap(RankingView view, byte[]? json = null)
     {
         json ??= JsonSerializer.SerializeToUtf8Bytes(view, JsonDefaults.Storage);
-        return new CachedRanking(view, json, $"\"{Convert.ToBase64String(SHA256.HashData(json), 0, 18).Replace('+', '-').Replace('/', '_')}\"");
+        return new CachedRanking(view, json, $"\"{Base64Url.EncodeToString(SHA256.HashData(json).AsSpan(0, 18))}\"");
     }
 }

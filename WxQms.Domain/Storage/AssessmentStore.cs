@@ -2,10 +2,10 @@ using System.Data.Common;
 using Dapper;
 using MySqlConnector;
 using WxQms.Domain.Model;
+using WxQms.Domain.Rules;
 using WxQms.Domain.Rules.Assessment;
-using WxQms.Domain.Storage;
 
-namespace WxQms.Domain.Services.Assessment;
+namespace WxQms.Domain.Storage;
 
 /// <summary>A closed month as stored: when, and up to which ledger entry.</summary>
 public sealed record MonthClose(string PeriodKey, long LedgerWatermark, long? PreviousWatermark, DateTimeOffset ClosedAt, string ClosedBy,
@@ -14,6 +14,10 @@ public sealed record MonthClose(string PeriodKey, long LedgerWatermark, long? Pr
 /// <summary>A member's points and stars for a month.</summary>
 public sealed record MemberStars(long MemberId, long OrgId, string Name, decimal Points, decimal PointsYear, int Stars,
     AppraisalGrade? Grade);
+
+/// <summary>A task as the office's export reads it: its org's name, the sum of its org ledger entries.</summary>
+public sealed record TaskStatusRow(string Org, string TemplateCode, int TemplateVersion, string PeriodKey, DateTime DueAt, string State,
+    bool AdHoc, decimal Possible, decimal Points);
 
 /// <summary>Reads of the ledger for the assessment, and the append-only snapshot tables.</summary>
 public sealed class AssessmentStore(MySqlDataSource db)
@@ -96,6 +100,28 @@ public sealed class AssessmentStore(MySqlDataSource db)
         var rows = await conn.QueryAsync<(long OrgId, decimal Points)>(new CommandDefinition(sql,
             new { after, upTo, periodStart = periodStart.UtcDateTime }, tx, cancellationToken: ct));
         return rows.ToDictionary(r => r.OrgId, r => r.Points);
+    }
+
+    /// <summary>The tasks of the subtree under <paramref name="scopePath"/> due in (<paramref name="from"/>, <paramref name="to"/>],
+    /// by org and due time, at most <paramref name="limit"/>.</summary>
+    public async Task<IReadOnlyList<TaskStatusRow>> LoadTaskStatusAsync(string scopePath, DateTimeOffset from, DateTimeOffset to, int limit,
+        CancellationToken ct)
+    {
+        const string sql = """
+            SELECT o.name AS Org, t.template_code AS TemplateCode, t.template_version AS TemplateVersion, t.period_key AS PeriodKey,
+                   t.due_at AS DueAt, t.state AS State, t.adhoc AS AdHoc, t.possible_points AS Possible,
+                   COALESCE((SELECT SUM(l.points) FROM points_ledger l WHERE l.task_id = t.id AND l.subject_type = 'org'), 0) AS Points
+            FROM orgs o JOIN tasks t ON t.org_id = o.id
+            WHERE o.path LIKE @pattern AND t.due_at > @from AND t.due_at <= @to
+            ORDER BY o.path, t.due_at, t.id
+            LIMIT @limit
+            """;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = await conn.QueryAsync<TaskStatusRow>(new CommandDefinition(sql, new
+        {
+            pattern = OrgPath.SubtreePattern(scopePath), from = from.UtcDateTime, to = to.UtcDateTime, limit,
+        }, cancellationToken: ct));
+        return rows.ToList();
     }
 
     public static async Task<long> LedgerWatermarkAsync(DbConnection conn, DbTransaction? tx, CancellationToken ct) =>
