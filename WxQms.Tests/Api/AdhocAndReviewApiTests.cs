@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Dapper;
-using MySqlConnector;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services;
@@ -517,17 +515,10 @@ public sealed class AdhocAndReviewApiTests(WxQmsApp app) : IAsyncLifetime
         WHERE r.role = @role AND o.code = @orgCode AND m.phone IS NOT NULL ORDER BY r.member_id LIMIT 1
         """, new { role, orgCode });
 
-    private static async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? param = null)
-    {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        return (await conn.QueryAsync<T>(sql, param)).ToList();
-    }
+    private static async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? param = null) =>
+        (await TestDb.QueryAsync<T>(sql, param)).ToList();
 
-    private static async Task<T> QuerySingleAsync<T>(string sql, object? param = null)
-    {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        return await conn.QuerySingleAsync<T>(sql, param);
-    }
+    private static Task<T> QuerySingleAsync<T>(string sql, object? param = null) => TestDb.QuerySingleAsync<T>(sql, param);
 
     private Task<string> SignInAsync(long memberId) => wx.SignInMemberAsync(client, memberId);
 }

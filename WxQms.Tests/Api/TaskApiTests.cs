@@ -3,8 +3,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Dapper;
-using MySqlConnector;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Services;
@@ -346,17 +344,12 @@ public sealed class TaskApiTests(WxQmsApp app) : IAsyncLifetime
         return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("token").GetString()!;
     }
 
-    private static async Task<IEnumerable<T>> QueryAsync<T>(string sql, object param)
-    {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        return await conn.QueryAsync<T>(sql, param);
-    }
+    private static Task<IEnumerable<T>> QueryAsync<T>(string sql, object param) => TestDb.QueryAsync<T>(sql, param);
 
     private async Task<MultipartFormDataContent> EvidenceFormAsync(DateTimeOffset heldAt, int version,
         IReadOnlyList<(byte[] Bytes, string Type, string Name)>? photos = null)
     {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        var roster = await conn.QueryAsync<long>("""
+        var roster = await TestDb.QueryAsync<long>("""
             SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id
             WHERE o.path LIKE @pattern AND m.status IN ('full', 'probationary')
             """, new { pattern = secretary.Path + "%" });
@@ -393,18 +386,13 @@ public sealed class TaskApiTests(WxQmsApp app) : IAsyncLifetime
 
     private static async Task<(long Member, long Branch, string Path)> HolderAsync(string role, string orgCode)
     {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        return await conn.QueryFirstAsync<(long, long, string)>("""
+        return (await TestDb.QueryAsync<(long, long, string)>("""
             SELECT r.member_id, o.id, o.path FROM member_roles r JOIN orgs o ON o.id = r.org_id JOIN members m ON m.id = r.member_id
             WHERE r.role = @role AND o.code = @orgCode AND m.phone IS NOT NULL ORDER BY r.member_id
-            """, new { role, orgCode });
+            """, new { role, orgCode })).First();
     }
 
-    private static async Task<long> ScalarAsync(string sql, object param)
-    {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        return await conn.ExecuteScalarAsync<long>(sql, param);
-    }
+    private static Task<long> ScalarAsync(string sql, object param) => TestDb.ScalarAsync(sql, param);
 }
 
 internal static class SandboxDriverUsers
