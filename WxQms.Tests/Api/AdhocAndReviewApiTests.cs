@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Dapper;
-using MySqlConnector;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services;
@@ -101,6 +99,118 @@ public sealed class AdhocAndReviewApiTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal(receivers.Count, await QuerySingleAsync<long>(
             "SELECT COUNT(*) FROM audit_log WHERE action = 'task.cancelled' AND entity_id IN (SELECT id FROM tasks WHERE adhoc_task_id = @adhocId)",
             new { adhocId }));
+    }
+
+    [Fact]
+    public async Task Cancelling_an_ad_hoc_task_nets_every_copy_to_zero_whatever_it_went_through()
+    {
+        var staff = await SignInAsync(await HolderAsync("staff", "DFL"));
+        var communities = (await QueryAsync<long>("SELECT id FROM orgs WHERE depth = 1 ORDER BY path")).ToList();
+        var dueOn = Periods.LocalDate(app.Clock.GetUtcNow()).AddDays(2);
+        var periodKey = $"{dueOn.Year}-{dueOn.Month:00}";
+        var before = await PossibleByBranchAsync(periodKey);
+
+        // Due in two days: some copies are done (and reviewed) before, the rest pass their due time.
+        var adhocId = await IssueAdhocAsync(staff, communities, dueOn);
+        var copies = (await QueryAsync<(long Task, long Secretary)>("""
+            SELECT t.id, MIN(r.member_id) FROM tasks t JOIN member_roles r ON r.org_id = t.org_id AND r.role = 'secretary'
+            JOIN members m ON m.id = r.member_id AND m.phone IS NOT NULL
+            WHERE t.adhoc_task_id = @adhocId GROUP BY t.id ORDER BY t.id LIMIT 8
+            """, new { adhocId })).ToList();
+        Assert.Equal(8, copies.Count);
+        var t = copies.Select(c => c.Task).ToArray();
+        var tokens = new Dictionary<long, string>();
+        async Task<string> As(int i) => tokens.TryGetValue(i, out var token) ? token : tokens[i] = await SignInAsync(copies[i].Secretary);
+
+        // 0 stays open; 1 completed, unreviewed; 2 approved with a bonus; 3 returned by the reviewer;
+        // 4 fails the judgment (no minutes); 5 returned by the reviewer and resubmitted.
+        foreach (var i in new[] { 1, 2, 3, 5 })
+            AssertState("completed", await SubmitAdhocAsync(await As(i), t[i], minutes: true));
+        AssertState("returned", await SubmitAdhocAsync(await As(4), t[4], minutes: false));
+        Assert.Equal(HttpStatusCode.OK, (await ReviewAsync(staff, t[2], new
+        {
+            decision = "approve", adjustment = 0.6m, reason = "排查台账完整", version = await VersionAsync(staff, t[2]),
+        })).StatusCode);
+        foreach (var i in new[] { 3, 5 })
+            Assert.Equal(HttpStatusCode.OK, (await ReviewAsync(staff, t[i], new
+            {
+                decision = "return", reason = "台账缺少照片说明", version = await VersionAsync(staff, t[i]),
+            })).StatusCode);
+        AssertState("completed", await SubmitAdhocAsync(await As(5), t[5], minutes: true));
+
+        // Past due: the open copies are marked overdue (a deduction); 6 then reports what it did in time, late; 7 stays overdue.
+        var heldInTime = app.Clock.GetUtcNow();
+        app.Clock.SetUtcNow(app.Clock.GetUtcNow().AddDays(3));
+        tokens.Clear();
+        staff = await SignInAsync(await HolderAsync("staff", "DFL"));
+        await app.Get<OverdueJob>().RunAsync(app.Clock.GetUtcNow(), Ct);
+        AssertState("completed", await SubmitAdhocAsync(await As(6), t[6], minutes: true, heldInTime));
+
+        var states = await QueryAsync<(long, string, string?)>("SELECT id, state, review_status FROM tasks WHERE id IN @t ORDER BY id", new { t });
+        Assert.Equal(
+            [("overdue", null), ("completed", "awaiting"), ("completed", "approved"), ("overdue", null), ("overdue", null),
+             ("completed", "awaiting"), ("completed", "awaiting"), ("overdue", null)],
+            states.Select(s => (s.Item2, s.Item3)).ToArray());
+        var sources = (await QueryAsync<string>("SELECT DISTINCT source FROM points_ledger WHERE task_id IN @t", new { t })).ToHashSet();
+        Assert.Superset(new HashSet<string>
+        {
+            LedgerSources.Completed, LedgerSources.CompletedLate, LedgerSources.Attendance, LedgerSources.Review,
+            LedgerSources.ReviewReturned, LedgerSources.Overdue, LedgerSources.OverdueReversed,
+        }, sources);
+
+        var cancelled = await SendAsync(HttpMethod.Post, $"/api/mp/adhoc-tasks/{adhocId}/cancel", staff, JsonContent.Create(new { reason = "区里已统一组织排查" }));
+
+        Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
+        Assert.Empty(await QueryAsync<(long, string, long, decimal)>("""
+            SELECT task_id, subject_type, subject_id, SUM(points) FROM points_ledger
+            WHERE task_id IN (SELECT id FROM tasks WHERE adhoc_task_id = @adhocId)
+            GROUP BY task_id, subject_type, subject_id HAVING SUM(points) <> 0
+            """, new { adhocId }));
+        Assert.Equal(0, await QuerySingleAsync<long>(
+            "SELECT COUNT(*) FROM tasks WHERE adhoc_task_id = @adhocId AND state <> 'cancelled'", new { adhocId }));
+        Assert.Equal(before, await PossibleByBranchAsync(periodKey));
+    }
+
+    [Fact]
+    public async Task Rankings_follow_submissions_reviews_and_returns_made_through_the_api()
+    {
+        var community = await QuerySingleAsync<(long Id, string Code)>("SELECT id, code FROM orgs WHERE code = 'DFL-C08'");
+        var branches = (await QueryAsync<string>("""
+            SELECT o.code FROM orgs o WHERE o.parent_id = @Id AND o.kind = 'branch' ORDER BY o.code LIMIT 3
+            """, new { community.Id })).ToList();
+        Assert.Equal(3, branches.Count);
+        var done = new List<long>();
+        foreach (var code in branches)
+            done.Add(await PlanThemePartyDayAsync(await SignInAsync(await HolderAsync("secretary", code))));
+        MeetingDayIsOver();
+        foreach (var (code, taskId) in branches.Zip(done))
+            await SubmitAsync(await SignInAsync(await HolderAsync("secretary", code)), taskId, version: 2);
+        var staff = await SignInAsync(await HolderAsync("staff", "DFL"));
+
+        // The first approved with the largest bonus, the second returned, the third left as completed.
+        var approved = await ReviewAsync(staff, done[0], new
+        {
+            decision = "approve", adjustment = 0.3m, reason = "记录翔实", version = await VersionAsync(staff, done[0]),
+        });
+        var returned = await ReviewAsync(staff, done[1], new
+        {
+            decision = "return", reason = "照片与会议记录不符", version = await VersionAsync(staff, done[1]),
+        });
+        Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, returned.StatusCode);
+
+        var ranking = await GetAsync($"/api/rankings?period={month.Key}&level=branch&scope={community.Id}", staff);
+
+        var rows = ranking.GetProperty("rows").EnumerateArray()
+            .ToDictionary(r => r.GetProperty("orgId").GetInt64(), r => (Rank: r.GetProperty("rank").GetInt32(), Earned: r.GetProperty("earned").GetDecimal()));
+        var ids = new List<long>();
+        foreach (var code in branches)
+            ids.Add(await QuerySingleAsync<long>("SELECT id FROM orgs WHERE code = @code", new { code }));
+        Assert.Equal((1, 1.8m), rows[ids[0]]);
+        Assert.Equal((2, 1.5m), rows[ids[2]]);
+        Assert.Equal(0m, rows[ids[1]].Earned);
+        Assert.True(rows[ids[1]].Rank > 2);
+        Assert.All(rows.Where(r => !ids.Contains(r.Key)), r => Assert.Equal(0m, r.Value.Earned));
     }
 
     [Fact]
@@ -268,6 +378,63 @@ public sealed class AdhocAndReviewApiTests(WxQmsApp app) : IAsyncLifetime
         return (taskId, token);
     }
 
+    /// <summary>An ad-hoc task to <paramref name="orgIds"/> worth 3 points (1 off when late, 1.5 when missed), with minutes, attendance and a photo.</summary>
+    private async Task<long> IssueAdhocAsync(string staff, IReadOnlyList<long> orgIds, DateOnly dueOn)
+    {
+        var issued = await SendAsync(HttpMethod.Post, "/api/mp/adhoc-tasks", staff, JsonContent.Create(new
+        {
+            title = "防汛安全排查", description = "排查辖区内低洼院落并上报台账", dueOn, points = 3m, lateDeduction = 1m, overdueDeduction = 1.5m,
+            minPhotos = 1, minutesRequired = true, attendanceRequired = true, orgIds,
+        }));
+        Assert.True(issued.StatusCode == HttpStatusCode.Created, await issued.Content.ReadAsStringAsync(Ct));
+        return (await issued.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt64();
+    }
+
+    /// <summary>Submits an ad-hoc copy with one photo, the branch present, and minutes or none (which the judgment returns).</summary>
+    private async Task<JsonElement> SubmitAdhocAsync(string token, long taskId, bool minutes, DateTimeOffset? heldAt = null)
+    {
+        var roster = await QueryAsync<long>("""
+            SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id
+            WHERE o.path LIKE (SELECT CONCAT(path, '%') FROM orgs WHERE id = (SELECT org_id FROM tasks WHERE id = @taskId))
+              AND m.status IN ('full', 'probationary')
+            """, new { taskId });
+        var photo = await UploadAsync(token, TestPng.Create(60 + (int)(taskId % 100), 48));
+        var response = await SendAsync(HttpMethod.Post, $"/api/mp/tasks/{taskId}/evidence", token, JsonContent.Create(new
+        {
+            heldAt = heldAt ?? app.Clock.GetUtcNow(), minutes = minutes ? "已排查低洼院落3处" : null, version = await VersionAsync(token, taskId),
+            attendance = roster.Select(id => new { memberId = id, presence = "present" }), photoTokens = new[] { photo },
+        }));
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Ct));
+        return await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+    }
+
+    private static void AssertState(string expected, JsonElement submission) =>
+        Assert.True(expected == submission.GetProperty("task").GetProperty("state").GetString(), submission.ToString());
+
+    private async Task<int> VersionAsync(string token, long taskId) =>
+        (await GetAsync($"/api/mp/tasks/{taskId}", token)).GetProperty("version").GetInt32();
+
+    /// <summary>Plans next month's theme party day of the secretary's branch for the 20th; its task id.</summary>
+    private async Task<long> PlanThemePartyDayAsync(string token)
+    {
+        var list = await GetAsync($"/api/mp/tasks?period={month.Key}", token);
+        var taskId = list.EnumerateArray().Single(t => t.GetProperty("templateCode").GetString() == TaskCodes.ThemePartyDay)
+            .GetProperty("id").GetInt64();
+        var planned = await SendAsync(HttpMethod.Put, $"/api/mp/tasks/{taskId}/plan", token,
+            JsonContent.Create(new { plannedFor = MeetingDay, place = "社区党群服务中心", topic = "志愿服务进楼院", version = 1 }));
+        Assert.True(planned.StatusCode == HttpStatusCode.OK, await planned.Content.ReadAsStringAsync(Ct));
+        return taskId;
+    }
+
+    private DateTimeOffset MeetingDay => new(month.LastDay.Year, month.LastDay.Month, 20, 14, 0, 0, TimeSpan.FromHours(8));
+
+    /// <summary>The shared clock moves on to three hours after the meeting (tokens signed in before have expired).</summary>
+    private void MeetingDayIsOver()
+    {
+        if (app.Clock.GetUtcNow() < MeetingDay.AddHours(3))
+            app.Clock.SetUtcNow(MeetingDay.AddHours(3));
+    }
+
     private async Task<JsonElement> SubmitAsync(string token, long taskId, int version)
     {
         var tokens = new List<string>();
@@ -349,17 +516,10 @@ public sealed class AdhocAndReviewApiTests(WxQmsApp app) : IAsyncLifetime
         WHERE r.role = @role AND o.code = @orgCode AND m.phone IS NOT NULL ORDER BY r.member_id LIMIT 1
         """, new { role, orgCode });
 
-    private static async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? param = null)
-    {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        return (await conn.QueryAsync<T>(sql, param)).ToList();
-    }
+    private static async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? param = null) =>
+        (await TestDb.QueryAsync<T>(sql, param)).ToList();
 
-    private static async Task<T> QuerySingleAsync<T>(string sql, object? param = null)
-    {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        return await conn.QuerySingleAsync<T>(sql, param);
-    }
+    private static Task<T> QuerySingleAsync<T>(string sql, object? param = null) => TestDb.QuerySingleAsync<T>(sql, param);
 
     private Task<string> SignInAsync(long memberId) => wx.SignInMemberAsync(client, memberId);
 }

@@ -1,9 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Text.Json;
-using Dapper;
-using MySqlConnector;
 using WxQms.Domain.Model;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Model.Tasks;
@@ -82,6 +81,83 @@ public sealed class TaskApiTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal(1, summary.GetProperty("completedThisYear").GetInt32());
         Assert.True(summary.GetProperty("overdue").GetInt32() > 0); // nobody did anything last year
     }
+
+    [Fact]
+    public async Task Evidence_photos_whose_exif_says_another_day_than_the_meeting_are_flagged_for_the_reviewer()
+    {
+        var token = await SignInAsync(secretary.Member);
+        var id = await ThemePartyDayAsync(token);
+        var day20 = new DateTimeOffset(month.LastDay.Year, month.LastDay.Month, 20, 14, 0, 0, TimeSpan.FromHours(8));
+        var planned = await SendAsync(HttpMethod.Put, $"/api/mp/tasks/{id}/plan", token,
+            JsonContent.Create(new { plannedFor = day20, place = "社区党群服务中心", topic = "志愿服务进楼院", version = 1 }));
+        Assert.Equal(HttpStatusCode.OK, planned.StatusCode);
+        app.Clock.SetUtcNow(day20.AddHours(12)); // 02:00 the next morning in Shanghai
+        token = await SignInAsync(secretary.Member);
+        var local = day20.DateTime.Date; // the meeting's day on Shanghai's clock, which phones here show
+        // Early and late on the meeting day are the day before and the day after in UTC: the day is Shanghai's.
+        var photos = new (byte[] Bytes, string Type, string Name)[]
+        {
+            (TestJpeg.TakenAt(local.AddHours(7.5), seed: 1), "image/jpeg", "早上.jpg"),
+            (TestJpeg.TakenAt(local.AddHours(22.5), seed: 2), "image/jpeg", "晚上.jpg"),
+            (TestJpeg.TakenAt(local.AddDays(-2).AddHours(15), seed: 3), "image/jpeg", "前天.jpg"),
+            (TestPng.Create(50, 40), "image/png", "截图.png"),
+        };
+
+        var submitted = await SendAsync(HttpMethod.Post, $"/api/mp/tasks/{id}/evidence", token, await EvidenceFormAsync(day20, version: 2, photos));
+
+        Assert.Equal(HttpStatusCode.OK, submitted.StatusCode);
+        var detail = await GetAsync<JsonElement>($"/api/mp/tasks/{id}", token);
+        var byHash = detail.GetProperty("photos").EnumerateArray().ToDictionary(p => p.GetProperty("sha256").GetString()!);
+        JsonElement Photo(int i) => byHash[Convert.ToHexStringLower(SHA256.HashData(photos[i].Bytes))];
+        bool? Flag(int i) => Photo(i).TryGetProperty("takenOnMeetingDay", out var f) && f.ValueKind != JsonValueKind.Null
+            ? f.GetBoolean() : null;
+        Assert.Equal(4, byHash.Count);
+        Assert.Equal([true, true, false, null], Enumerable.Range(0, 4).Select(Flag).ToArray());
+        Assert.Equal(new DateTimeOffset(local.AddDays(-2).AddHours(15), TimeSpan.FromHours(8)), Photo(2).GetProperty("takenAt").GetDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task A_cached_task_list_is_retired_by_a_plan_reported_through_the_api_and_by_the_overdue_marking()
+    {
+        var token = await SignInAsync(secretary.Member);
+        var url = $"/api/mp/tasks?period={month.Key}";
+        var first = await SendAsync(HttpMethod.Get, url, token);
+        var again = await SendAsync(HttpMethod.Get, url, token);
+        var id = await ThemePartyDayAsync(token);
+
+        var planned = await SendAsync(HttpMethod.Put, $"/api/mp/tasks/{id}/plan", token, JsonContent.Create(new
+        {
+            plannedFor = new DateTimeOffset(month.LastDay.Year, month.LastDay.Month, 20, 14, 0, 0, TimeSpan.FromHours(8)),
+            place = "社区党群服务中心", topic = "志愿服务进楼院", version = 1,
+        }));
+        var afterPlan = await SendAsync(HttpMethod.Get, url, token);
+
+        Assert.Equal(HttpStatusCode.OK, planned.StatusCode);
+        Assert.Equal(["miss", "hit", "miss"], new[] { first, again, afterPlan }.Select(r => r.Headers.GetValues("X-Cache").Single()));
+        Assert.Equal("planned", await StateInListAsync(afterPlan, id));
+
+        // Last year's tasks, all past due: listed, cached, then marked overdue by the Jobs' worker.
+        var lastYear = $"/api/mp/tasks?period={month.Year - 1}-{month.LastDay.Month:00}";
+        var before = await SendAsync(HttpMethod.Get, lastYear, token);
+        var cached = await SendAsync(HttpMethod.Get, lastYear, token);
+        var pastDue = (await before.Content.ReadFromJsonAsync<JsonElement>(Ct)).EnumerateArray().First().GetProperty("id").GetInt64();
+        await app.Get<OverdueJob>().RunAsync(app.Clock.GetUtcNow(), Ct);
+        var afterJob = await SendAsync(HttpMethod.Get, lastYear, token);
+
+        Assert.Equal(["miss", "hit", "miss"], new[] { before, cached, afterJob }.Select(r => r.Headers.GetValues("X-Cache").Single()));
+        Assert.Equal("overdue", await StateInListAsync(afterJob, pastDue));
+    }
+
+    private async Task<long> ThemePartyDayAsync(string token)
+    {
+        var list = await GetAsync<JsonElement>($"/api/mp/tasks?period={month.Key}", token);
+        return list.EnumerateArray().Single(t => t.GetProperty("templateCode").GetString() == TaskCodes.ThemePartyDay)
+            .GetProperty("id").GetInt64();
+    }
+
+    private static async Task<string?> StateInListAsync(HttpResponseMessage list, long id) =>
+        (await list.Content.ReadFromJsonAsync<JsonElement>(Ct)).EnumerateArray()
+        .Single(t => t.GetProperty("id").GetInt64() == id).GetProperty("state").GetString();
 
     [Fact]
     public async Task Another_branchs_secretary_gets_403_on_the_task_and_its_list()
@@ -270,16 +346,12 @@ public sealed class TaskApiTests(WxQmsApp app) : IAsyncLifetime
         return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("token").GetString()!;
     }
 
-    private static async Task<IEnumerable<T>> QueryAsync<T>(string sql, object param)
-    {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        return await conn.QueryAsync<T>(sql, param);
-    }
+    private static Task<IEnumerable<T>> QueryAsync<T>(string sql, object param) => TestDb.QueryAsync<T>(sql, param);
 
-    private async Task<MultipartFormDataContent> EvidenceFormAsync(DateTimeOffset heldAt, int version)
+    private async Task<MultipartFormDataContent> EvidenceFormAsync(DateTimeOffset heldAt, int version,
+        IReadOnlyList<(byte[] Bytes, string Type, string Name)>? photos = null)
     {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        var roster = await conn.QueryAsync<long>("""
+        var roster = await TestDb.QueryAsync<long>("""
             SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id
             WHERE o.path LIKE @pattern AND m.status IN ('full', 'probationary')
             """, new { pattern = secretary.Path + "%" });
@@ -292,8 +364,9 @@ public sealed class TaskApiTests(WxQmsApp app) : IAsyncLifetime
             { new StringContent(version.ToString()), "version" },
             { new StringContent(JsonSerializer.Serialize(roster.Select(id => new { memberId = id, presence = "present" }))), "attendance" },
         };
-        for (var i = 0; i < 3; i++)
-            form.Add(new ByteArrayContent(TestPng.Create(50 + i, 40)) { Headers = { ContentType = new("image/png") } }, "photos", $"活动{i}.png");
+        photos ??= [.. Enumerable.Range(0, 3).Select(i => (TestPng.Create(50 + i, 40), "image/png", $"活动{i}.png"))];
+        foreach (var (bytes, type, name) in photos)
+            form.Add(new ByteArrayContent(bytes) { Headers = { ContentType = new(type) } }, "photos", name);
         return form;
     }
 
@@ -315,18 +388,13 @@ public sealed class TaskApiTests(WxQmsApp app) : IAsyncLifetime
 
     private static async Task<(long Member, long Branch, string Path)> HolderAsync(string role, string orgCode)
     {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        return await conn.QueryFirstAsync<(long, long, string)>("""
+        return (await TestDb.QueryAsync<(long, long, string)>("""
             SELECT r.member_id, o.id, o.path FROM member_roles r JOIN orgs o ON o.id = r.org_id JOIN members m ON m.id = r.member_id
             WHERE r.role = @role AND o.code = @orgCode AND m.phone IS NOT NULL ORDER BY r.member_id
-            """, new { role, orgCode });
+            """, new { role, orgCode })).First();
     }
 
-    private static async Task<long> ScalarAsync(string sql, object param)
-    {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        return await conn.ExecuteScalarAsync<long>(sql, param);
-    }
+    private static Task<long> ScalarAsync(string sql, object param) => TestDb.ScalarAsync(sql, param);
 }
 
 internal static class SandboxDriverUsers

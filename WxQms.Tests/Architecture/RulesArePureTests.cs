@@ -5,13 +5,20 @@ using WxQms.Tests.Infrastructure;
 
 namespace WxQms.Tests.Architecture;
 
-/// <summary>Model and Rules hold the hard logic as pure functions: no database, cache, network or web.</summary>
+/// <summary>
+/// Model and Rules hold the hard logic as pure functions: no database, cache, network, web or files, no system clock
+/// (time comes in as an argument or a TimeProvider) and no dice.
+/// </summary>
 public sealed class RulesArePureTests
 {
     private static readonly string[] Forbidden =
         ["MySqlConnector", "Dapper", "StackExchange.Redis", "System.Net.Http", "Microsoft.AspNetCore", "EvolveDb"];
 
     private static readonly string[] PureNamespaces = ["WxQms.Domain.Model", "WxQms.Domain.Rules"];
+
+    /// <summary>What Model and Rules may not use besides <see cref="Forbidden"/>, as the source spells it.</summary>
+    private static readonly string[] ForbiddenSource =
+        [@"\bSystem\.IO\b", @"\bDateTime(Offset)?\.(Now|UtcNow|Today)\b", @"\bTimeProvider\.System\b", @"\bRandom\b"];
 
     [Fact]
     public void Model_and_rules_types_do_not_touch_io_types()
@@ -29,6 +36,34 @@ public sealed class RulesArePureTests
     }
 
     [Fact]
+    public void Model_and_rules_code_reads_no_file_no_system_clock_and_no_random_numbers()
+    {
+        var offending = AssemblyReferences.Of(typeof(Org).Assembly)
+            .Where(r => PureNamespaces.Any(ns => r.FromNamespace.In(ns)))
+            .Where(Impure)
+            .Select(r => r.ToString()).Distinct().Order().ToList();
+        Assert.Empty(offending);
+    }
+
+    [Fact]
+    public void The_check_catches_a_file_the_system_clock_and_random_numbers()
+    {
+        var planted = AssemblyReferences.Of(typeof(RulesArePureTests).Assembly)
+            .Where(r => r.From == typeof(ImpureRule).FullName).Where(Impure)
+            .Select(r => $"{r.Type}::{r.Member}").ToHashSet();
+        Assert.All(["DateTime::get_Now", "DateTime::get_UtcNow", "DateTimeOffset::get_UtcNow", "File::ReadAllText",
+            "TimeProvider::get_System", "Random::get_Shared", "Random::.ctor"], m => Assert.Contains(m, planted));
+    }
+
+    /// <summary>Files and streams, the system clock (<c>DateTime.Now</c>, <c>TimeProvider.System</c> …) and <c>Random</c>.</summary>
+    private static bool Impure(AssemblyReferences.Reference r) =>
+        Forbidden.Any(f => r.Namespace.In(f))
+        || r.Namespace.In("System.IO")
+        || (r.Namespace == "System" && (r.Type, r.Member) is
+            ("DateTime", "get_Now" or "get_UtcNow" or "get_Today") or ("DateTimeOffset", "get_Now" or "get_UtcNow")
+            or ("TimeProvider", "get_System") or ("Random", _));
+
+    [Fact]
     public void Model_and_rules_sources_do_not_mention_io_namespaces()
     {
         var domain = Path.Combine(TestEnvironment.RepoRoot(), "WxQms.Domain");
@@ -39,7 +74,8 @@ public sealed class RulesArePureTests
 
         var offending = files
             .SelectMany(f => File.ReadLines(f).Select((line, i) => (f, line, i)))
-            .Where(x => Forbidden.Any(ns => Regex.IsMatch(x.line, $@"\b{Regex.Escape(ns)}\b")))
+            .Where(x => Forbidden.Any(ns => Regex.IsMatch(x.line, $@"\b{Regex.Escape(ns)}\b"))
+                || ForbiddenSource.Any(pattern => Regex.IsMatch(x.line, pattern)))
             .Select(x => $"{Path.GetRelativePath(domain, x.f)}:{x.i + 1}: {x.line.Trim()}")
             .ToList();
         Assert.Empty(offending);
@@ -67,4 +103,16 @@ public sealed class RulesArePureTests
         t.IsGenericType ? t.GetGenericArguments().SelectMany(Expand).Prepend(t)
         : t.HasElementType ? Expand(t.GetElementType()!).Prepend(t)
         : [t];
+}
+
+/// <summary>Planted for <see cref="RulesArePureTests"/>: everything a rule may not do.</summary>
+internal static class ImpureRule
+{
+    public static string Today() => DateTime.Now.ToString("d") + DateTime.UtcNow.Ticks + DateTimeOffset.UtcNow.Offset;
+
+    public static string Read(string path) => File.ReadAllText(path);
+
+    public static long Clock() => TimeProvider.System.GetTimestamp();
+
+    public static int Dice() => Random.Shared.Next() + new Random(1).Next();
 }

@@ -44,6 +44,9 @@ public sealed class PhoneApp : WxQmsApp
 
     protected override TimeProvider AppClock => realClock ? TimeProvider.System : base.AppClock;
 
+    /// <summary>Holds the sandbox's template sends while a test keeps it closed.</summary>
+    public RequestGate TemplateSends { get; } = new("/sandbox/wechat/cgi-bin/message/template/send");
+
     /// <summary>http://127.0.0.1:{port}, once started.</summary>
     public Uri BaseAddress { get; private set; } = new(Unset);
 
@@ -56,6 +59,7 @@ public sealed class PhoneApp : WxQmsApp
     {
         base.ConfigureWebHost(builder);
         builder.ConfigureAppConfiguration(c => c.Add(late)); // added last, so it wins
+        builder.ConfigureServices(s => s.AddSingleton(TemplateSends.Filter()));
     }
 
     public override async ValueTask InitializeAsync()

@@ -28,6 +28,7 @@ public sealed class ReminderCrashTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        api.TemplateSends.Open();
         foreach (var p in processes)
             p.Dispose();
         await api.DisposeAsync();
@@ -40,7 +41,6 @@ public sealed class ReminderCrashTests : IAsyncLifetime
         await world.InitializeAsync();
         var sandbox = api.Get<SandboxWechat>();
         sandbox.Messages.DeduplicateClientMsgIds = false;
-        sandbox.Messages.SendLatency = TimeSpan.FromMilliseconds(15); // a send is in flight most of the time: the kill lands in one
         var taskId = await world.TaskIdAsync(ReminderWorld.Branch, TaskCodes.ThemePartyDay);
         await api.Get<TaskCommands>().ReportPlanAsync(taskId, 1, new PlanReport(world.Day(20, 14, 30), "党群服务中心", "学习党章"),
             "test", null, Ct);
@@ -57,10 +57,14 @@ public sealed class ReminderCrashTests : IAsyncLifetime
         var a = Start("a");
         var b = Start("b");
         await WaitUntilAsync(() => Accepted(sandbox) >= 100, TimeSpan.FromSeconds(60), "100 sends accepted", a, b);
+        // WeChat holds the sends: both senders end up waiting on one with a batch in hand, and the kill lands there.
+        api.TemplateSends.Close();
+        await WaitUntilAsync(async () => api.TemplateSends.Waiting >= 2 && await HeldByAsync(a) > 0, TimeSpan.FromSeconds(60),
+            "both senders waiting on a send", a, b);
         a.Kill();
-        var heldByKilled = await TestDb.ScalarAsync(
-            "SELECT COUNT(*) FROM reminders WHERE status = 'sending' AND locked_by LIKE @pid", new { pid = $"%:{a.Pid}:%" });
+        var heldByKilled = await HeldByAsync(a);
         var acceptedAtKill = Accepted(sandbox);
+        api.TemplateSends.Open();
         Start("a again");
         await WaitUntilAsync(async () => await TestDb.ScalarAsync(
             "SELECT COUNT(*) FROM reminders WHERE status = 'sent'") == ids.Length, TimeSpan.FromSeconds(90), "every reminder sent", processes.ToArray());
@@ -79,6 +83,9 @@ public sealed class ReminderCrashTests : IAsyncLifetime
         Assert.Equal(ids.Length, await TestDb.ScalarAsync(
             "SELECT COUNT(DISTINCT r.outbound_id) FROM reminders r JOIN wechat_outbound w ON w.id = r.outbound_id WHERE r.status = 'sent'"));
     }
+
+    private static Task<long> HeldByAsync(JobsProcess sender) => TestDb.ScalarAsync(
+        "SELECT COUNT(*) FROM reminders WHERE status = 'sending' AND locked_by LIKE @pid", new { pid = $"%:{sender.Pid}:%" });
 
     private static int Accepted(SandboxWechat sandbox) => sandbox.Messages.AcceptedByClientMsgId.Values.Sum();
 
