@@ -73,7 +73,7 @@ public static class ReminderScan
         setup.Stop();
 
         using var multiplexer = await ConnectionMultiplexer.ConnectAsync(WxQmsCoreExtensions.RedisConfiguration(redis));
-        var scanner = new ReminderScanJob(db,
+        var scanner = new ReminderScanJob(new ReminderScanStore(db),
             new TaskCache(multiplexer, Options.Create(new CacheOptions()), NullLogger<TaskCache>.Instance),
             new FixedOptions(new ReminderOptions()), NullLogger<ReminderScanJob>.Instance);
         var times = new List<double>();

@@ -1,3 +1,4 @@
+using WxQms.Domain.Model;
 using WxQms.Domain.Caching;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules;

@@ -1,5 +1,6 @@
 using Dapper;
 using MySqlConnector;
+using WxQms.Domain.Model;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Services;
 using static WxQms.Domain.Storage.DbTime;
