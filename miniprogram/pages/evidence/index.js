@@ -96,18 +96,11 @@ Component({
       return this.data.useChat ? this.data.chatPhotos.map((p) => p.sha256) : [];
     },
 
-    async onAddPhotos() {
-      try {
-        const paths = await photos.choose(this.data.maxPhotos - this.data.photos.length);
-        if (paths.length) this.setData({ photos: this.data.photos.concat(photos.fromPaths(paths)) });
-      } catch (err) {
-        this.setData({ formError: '无法选择照片，请检查相册和相机权限' });
-      }
+    onPhotos(e) {
+      this.setData({ photos: e.detail.photos });
     },
-    onRemovePhoto(e) {
-      const list = this.data.photos.slice();
-      list.splice(e.currentTarget.dataset.index, 1);
-      this.setData({ photos: list });
+    onPhotosFailed() {
+      this.setData({ formError: '无法选择照片，请检查相册和相机权限' });
     },
 
     missing() {
