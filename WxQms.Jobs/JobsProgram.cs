@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using WxQms.Domain.Hosting;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services;
@@ -12,6 +13,7 @@ using WxQms.Domain.Storage;
 using WxQms.Domain.Wechat.Callbacks;
 using WxQms.Sandbox;
 using WxQms.Sandbox.Demo;
+using WxQms.Jobs.Workers;
 
 namespace WxQms.Jobs;
 
@@ -99,21 +101,27 @@ public static class JobsProgram
         }
     }
 
+    /// <summary>
+    /// The workers of <c>run</c>: each a job name (what <c>Jobs:Only</c> names) and a default interval, which
+    /// <c>Jobs:&lt;Job&gt;:Interval</c> overrides (<see cref="WorkerOptions"/>).
+    /// </summary>
     public static IHostApplicationBuilder AddWorkers(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddHostedService<PeriodicJobRunner>();
-        builder.Services.AddPeriodicJob<HeartbeatJob>();
-        builder.Services.AddPeriodicJob<InboundMediaJob>();
-        builder.Services.AddPeriodicJob<ChatPhotoJob>();
-        builder.Services.AddPeriodicJob<PlanJob>();
-        builder.Services.AddPeriodicJob<OverdueJob>();
-        builder.Services.AddPeriodicJob<MonthlyCloseJob>();
-        builder.Services.AddPeriodicJob<ReminderScanJob>();
-        builder.Services.AddPeriodicJob<ReminderSender>();
-        builder.Services.AddPeriodicJob<WxQms.Domain.Services.Wishes.WishAutoConfirmJob>();
-        builder.Services.AddPeriodicJob<UploadSweepJob>();
-        builder.Services.AddOptions<ReminderOptions>().ValidateOnStart();
-        builder.Services.AddOptions<PeriodicJobOptions>().BindConfiguration(PeriodicJobOptions.Section);
+        var services = builder.Services;
+        services.AddHostedService<PeriodicJobRunner>();
+        services.AddWorker<HeartbeatWorker>("heartbeat", TimeSpan.FromSeconds(30));
+        services.AddWorker<InboundMediaWorker>("inbound-media", TimeSpan.FromSeconds(2));
+        services.AddWorker<ChatPhotoWorker>("chat-photos", TimeSpan.FromSeconds(2));
+        services.AddWorker<PlanWorker>("plan", TimeSpan.FromHours(6));
+        services.AddPeriodicJob<OverdueJob>();
+        services.AddWorker<MonthlyCloseWorker>("monthly-close", TimeSpan.FromMinutes(5));
+        services.AddPeriodicJob<ReminderScanJob>();
+        // Reminders:SendInterval named this interval before Jobs:ReminderSend:Interval; it stays the default.
+        services.AddWorker<ReminderSendWorker>("reminder-send", sp => sp.GetRequiredService<IOptions<ReminderOptions>>().Value.SendInterval);
+        services.AddWorker<WishConfirmWorker>("wish-confirm", TimeSpan.FromMinutes(5));
+        services.AddWorker<UploadSweepWorker>("upload-sweep", TimeSpan.FromMinutes(30));
+        services.AddOptions<ReminderOptions>().ValidateOnStart();
+        services.AddOptions<PeriodicJobOptions>().BindConfiguration(PeriodicJobOptions.Section);
         return builder;
     }
 }

@@ -64,9 +64,10 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<PhotoIntake>();
         services.AddOptions<UploadOptions>().BindConfiguration(UploadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<OverdueJob>();
-        services.AddSingleton<UploadSweepJob>();
+        services.AddSingleton<UploadSweeper>();
         services.AddSingleton<WechatLinkStore>();
         services.AddSingleton<LoginService>();
+        services.AddSingleton<WorkerHeartbeat>();
         // Both hosts bind the signing key (wish photo links are signed with it) and refuse the sandbox's demo key outside
         // the sandbox; the Api also checks its length at start.
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateOnStart();

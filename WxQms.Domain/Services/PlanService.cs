@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using MySqlConnector;
-using WxQms.Domain.Hosting;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Storage;
 
@@ -43,21 +42,14 @@ public sealed class PlanService(MySqlDataSource db, TaskStore tasks, TimeProvide
         }
         return new PlanResult(year, orgs.Count, planned.Count, created);
     }
-}
 
-/// <summary>Keeps this year's plan (and, from December, next year's) complete; cheap when nothing is missing.</summary>
-public sealed class PlanJob(PlanService plans, ILogger<PlanJob> log) : IPeriodicJob
-{
-    public string Name => "plan";
-
-    public TimeSpan Interval => TimeSpan.FromHours(6);
-
-    public async Task RunAsync(DateTimeOffset now, CancellationToken ct)
+    /// <summary>Keeps this year's plan (and, from December, next year's) complete; cheap when nothing is missing.</summary>
+    public async Task CompleteCurrentPlansAsync(DateTimeOffset now, CancellationToken ct)
     {
         var today = Periods.LocalDate(now);
         foreach (var year in today.Month == 12 ? new[] { today.Year, today.Year + 1 } : [today.Year])
         {
-            var result = await plans.GenerateYearAsync(year, ct);
+            var result = await GenerateYearAsync(year, ct);
             if (result.Created > 0)
                 log.LogInformation("Plan {Year}: {Created} new tasks", year, result.Created);
         }

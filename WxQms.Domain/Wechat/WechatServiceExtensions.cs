@@ -42,7 +42,7 @@ public static class WechatServiceExtensions
         services.AddSingleton<CallbackDispatcher>();
         services.AddSingleton<CallbackNonces>();
         services.AddSingleton<CallbackInbox>();
-        services.AddSingleton<InboundMediaJob>();
+        services.AddSingleton<InboundMediaDownloader>();
         return services;
     }
 }

@@ -127,12 +127,12 @@ public sealed class MonthlyCloseTests(WxQmsApp app) : IAsyncLifetime
     [Fact]
     public async Task The_close_job_closes_the_previous_month_from_one_oclock_and_retires_cached_rankings()
     {
-        var job = app.Get<MonthlyCloseJob>();
-        await job.RunAsync(world.Next.StartsAt.AddMinutes(30), Ct);
+        var job = app.Get<MonthlyClose>();
+        await job.CloseDueAsync(world.Next.StartsAt.AddMinutes(30), Ct);
         Assert.Null(await app.Get<AssessmentStore>().GetCloseAsync(world.Month.Key, Ct));
 
         app.Clock.SetUtcNow(world.Next.StartsAt.AddHours(1));
-        await job.RunAsync(app.Clock.GetUtcNow(), Ct);
+        await job.CloseDueAsync(app.Clock.GetUtcNow(), Ct);
 
         Assert.NotNull(await app.Get<AssessmentStore>().GetCloseAsync(world.Month.Key, Ct));
     }

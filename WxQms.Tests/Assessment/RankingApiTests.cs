@@ -74,7 +74,7 @@ public sealed class RankingApiTests(WxQmsApp app) : IAsyncLifetime
         app.Clock.SetUtcNow(world.Month.EndsAt.AddHours(2));
         token = await world.TokenAsync(await world.MemberOfAsync("DFL-C01-B01"));
 
-        await app.Get<MonthlyCloseJob>().RunAsync(app.Clock.GetUtcNow(), Ct);
+        await app.Get<MonthlyClose>().CloseDueAsync(app.Clock.GetUtcNow(), Ct);
         var after = await GetAsync(url, token, before.Headers.ETag!.Tag);
 
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);

@@ -192,7 +192,7 @@ public sealed class BotWorld(WxQmsApp app, SandboxDriver wx)
     /// <summary>What happens after the acknowledgements: photos downloaded, the burst goes quiet and is settled.</summary>
     public async Task AfterTheBurstAsync()
     {
-        await app.Get<InboundMediaJob>().RunAsync(app.Clock.GetUtcNow(), Ct);
+        await app.Get<InboundMediaDownloader>().DownloadDueAsync(app.Clock.GetUtcNow(), Ct);
         app.Clock.Advance(app.Get<Microsoft.Extensions.Options.IOptionsMonitor<BotOptions>>().CurrentValue.PhotoBurstQuiet
             + TimeSpan.FromSeconds(1));
         await app.Get<ChatPhotoService>().SettleDueAsync(app.Clock.GetUtcNow(), Ct);

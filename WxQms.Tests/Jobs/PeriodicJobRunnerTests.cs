@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using WxQms.Domain.Hosting;
+using WxQms.Jobs.Workers;
 
 namespace WxQms.Tests.Jobs;
 

@@ -62,9 +62,9 @@ public sealed class PoisonItemTests(WxQmsApp app) : IAsyncLifetime
         var first = Insert("""{"MediaId":"gone-1"}""", 1);
         var poison = Insert("not json", 2);
         var last = Insert("""{"MediaId":"gone-2"}""", 3);
-        var job = app.Get<InboundMediaJob>();
+        var job = app.Get<InboundMediaDownloader>();
 
-        await job.RunAsync(app.Clock.GetUtcNow(), Ct);
+        await job.DownloadDueAsync(app.Clock.GetUtcNow(), Ct);
 
         // WeChat no longer has the good ones' media (40007): handled, given up as they should be.
         foreach (var id in new[] { first, last })
@@ -72,9 +72,9 @@ public sealed class PoisonItemTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal(("pending", 1), await QuerySingleAsync<(string, int)>(
             "SELECT work_status, attempts FROM wechat_inbound WHERE id = @poison", new { poison }));
 
-        for (var day = 1; day <= InboundMediaJob.MaxAttempts + 2; day++)
-            await job.RunAsync(app.Clock.GetUtcNow().AddDays(day), Ct);
-        Assert.Equal(("failed", InboundMediaJob.MaxAttempts), await QuerySingleAsync<(string, int)>(
+        for (var day = 1; day <= InboundMediaDownloader.MaxAttempts + 2; day++)
+            await job.DownloadDueAsync(app.Clock.GetUtcNow().AddDays(day), Ct);
+        Assert.Equal(("failed", InboundMediaDownloader.MaxAttempts), await QuerySingleAsync<(string, int)>(
             "SELECT work_status, attempts FROM wechat_inbound WHERE id = @poison", new { poison }));
 
         // Had its worker died on each attempt instead, the row would still be pending: the claim leaves it all the same.

@@ -36,9 +36,9 @@ public sealed class UploadSweepJobTests(WxQmsApp app) : IAsyncLifetime
         resident = await w.ResidentAsync("马德胜");
         var recentToken = await w.UploadAsync(resident, recent);
         await w.Wx.AdvanceAsync(TimeSpan.FromHours(1) + TimeSpan.FromMinutes(1));
-        var job = app.Get<UploadSweepJob>();
+        var job = app.Get<UploadSweeper>();
 
-        await job.RunAsync(app.Clock.GetUtcNow(), Ct);
+        await job.SweepAsync(app.Clock.GetUtcNow(), Ct);
 
         Assert.Equal([postedToken, twiceUsed, recentToken], (await QueryAsync<string>("SELECT token FROM uploads ORDER BY id")).ToList());
         Assert.False(Stored(forgotten));
@@ -50,8 +50,8 @@ public sealed class UploadSweepJobTests(WxQmsApp app) : IAsyncLifetime
 
         // A day later the recent one has had its 24 hours too; running again changes nothing more.
         await w.Wx.AdvanceAsync(TimeSpan.FromHours(24));
-        await job.RunAsync(app.Clock.GetUtcNow(), Ct);
-        await job.RunAsync(app.Clock.GetUtcNow(), Ct);
+        await job.SweepAsync(app.Clock.GetUtcNow(), Ct);
+        await job.SweepAsync(app.Clock.GetUtcNow(), Ct);
 
         Assert.Equal([postedToken, twiceUsed], (await QueryAsync<string>("SELECT token FROM uploads ORDER BY id")).ToList());
         Assert.False(Stored(recent));
@@ -69,7 +69,7 @@ public sealed class UploadSweepJobTests(WxQmsApp app) : IAsyncLifetime
         // The same bytes arrive again (say in a multipart evidence whose row is not committed yet).
         await app.Get<PhotoIntake>().AcceptAsync(new MemoryStream(photo), "again.png", Ct);
 
-        await app.Get<UploadSweepJob>().RunAsync(app.Clock.GetUtcNow(), Ct);
+        await app.Get<UploadSweeper>().SweepAsync(app.Clock.GetUtcNow(), Ct);
 
         Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM uploads"));
         Assert.True(Stored(photo));

@@ -74,7 +74,7 @@ public sealed class ConversationTests(WxQmsApp app) : IAsyncLifetime
         var mediaId = await UploadAsync(Jpeg);
 
         var answer = await SendAsync(new { msgType = "image", mediaId });
-        await app.Get<InboundMediaJob>().RunAsync(app.Clock.GetUtcNow(), Ct);
+        await app.Get<InboundMediaDownloader>().DownloadDueAsync(app.Clock.GetUtcNow(), Ct);
 
         Assert.Equal(BotReplies.PhotoBeforeBinding, answer.GetProperty("reply").GetProperty("text").GetString());
         await using var conn = new MySqlConnection(TestEnvironment.MySql);
@@ -97,7 +97,7 @@ public sealed class ConversationTests(WxQmsApp app) : IAsyncLifetime
         var mediaId = await UploadAsync(Jpeg, app: "mp", openid: mpOpenId);
 
         await SendAsync(new { msgType = "image", mediaId }, mpOpenId);
-        await app.Get<InboundMediaJob>().RunAsync(app.Clock.GetUtcNow(), Ct);
+        await app.Get<InboundMediaDownloader>().DownloadDueAsync(app.Clock.GetUtcNow(), Ct);
 
         await using var conn = new MySqlConnection(TestEnvironment.MySql);
         var (status, error) = await conn.QuerySingleAsync<(string, string?)>(
@@ -116,7 +116,7 @@ public sealed class ConversationTests(WxQmsApp app) : IAsyncLifetime
         app.Clock.Advance(SandboxMedia.Lifetime + TimeSpan.FromMinutes(1)); // WeChat deletes user media after 3 days
 
         await new SandboxDriver(app).AdvanceAsync(TimeSpan.Zero);
-        await app.Get<InboundMediaJob>().RunAsync(app.Clock.GetUtcNow(), Ct);
+        await app.Get<InboundMediaDownloader>().DownloadDueAsync(app.Clock.GetUtcNow(), Ct);
 
         await using var conn = new MySqlConnection(TestEnvironment.MySql);
         var (status, error) = await conn.QuerySingleAsync<(string, string)>(

@@ -343,13 +343,13 @@ public sealed class WishApiTests(WxQmsApp app) : IAsyncLifetime
         var claimed = await w.ExpectAsync(HttpStatusCode.OK, $"/api/mp/wishes/{wish.Id()}/claim", member, new { version = wish.Version() });
         await w.ExpectAsync(HttpStatusCode.OK, $"/api/mp/wishes/{wish.Id()}/fulfil", member,
             new { note = "", photoTokens = new[] { await w.UploadAsync(member, WishWorld.Png(7)) }, version = claimed.Version() });
-        var job = app.Get<WishAutoConfirmJob>();
+        var job = app.Get<WishAutoConfirmation>();
 
-        await job.RunAsync(app.Clock.GetUtcNow().AddDays(7).AddMinutes(-1), Ct);
+        await job.ConfirmDueAsync(app.Clock.GetUtcNow().AddDays(7).AddMinutes(-1), Ct);
         Assert.Equal("fulfilled", (await w.GetAsync($"/api/mp/wishes/{wish.Id()}", resident)).Status());
 
         await w.Wx.AdvanceAsync(TimeSpan.FromDays(7));
-        await Task.WhenAll(job.RunAsync(app.Clock.GetUtcNow(), Ct), job.RunAsync(app.Clock.GetUtcNow(), Ct));
+        await Task.WhenAll(job.ConfirmDueAsync(app.Clock.GetUtcNow(), Ct), job.ConfirmDueAsync(app.Clock.GetUtcNow(), Ct));
         resident = await w.ResidentAsync("胡振宇"); // signed in again: tokens last two hours
 
         var lit = await w.GetAsync($"/api/mp/wishes/{wish.Id()}", resident);

@@ -18,7 +18,7 @@ public static class AssessmentServiceExtensions
         services.AddSingleton<AssessedPeriods>();
         services.AddSingleton<RankingQueries>();
         services.AddSingleton<RankingCache>();
-        services.AddSingleton<MonthlyCloseJob>();
+        services.AddSingleton<MonthlyClose>();
         services.AddSingleton<AssessmentExports>();
         return services;
     }

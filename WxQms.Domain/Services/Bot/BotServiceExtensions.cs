@@ -18,7 +18,6 @@ public static class BotServiceExtensions
         services.AddSingleton<BindingService>();
         services.AddSingleton<BindCodeService>();
         services.AddSingleton<ChatPhotoService>();
-        services.AddSingleton<ChatPhotoJob>();
         services.AddSingleton<BotService>();
         services.AddSingleton<MenuPublisher>();
         services.AddSingleton<BotScope>();

@@ -13,7 +13,7 @@ namespace WxQms.Domain.Services.Bot;
 
 /// <summary>
 /// Photos from the chat (issue #7). While WeChat waits, a photo only joins the sender's burst; after
-/// the acknowledgement <see cref="ChatPhotoJob"/> settles each quiet burst: the photos are checked and
+/// the acknowledgement the <c>chat-photos</c> worker settles each quiet burst: the photos are checked and
 /// hashed like uploads, then attached to the task in hand as evidence photos (source: chat), or the
 /// sender gets a numbered list to choose from. The outcome goes back as a customer-service message.
 /// </summary>
@@ -238,14 +238,4 @@ public sealed class ChatPhotoService(
         if (!sent.IsOk)
             log.LogWarning("Customer-service message about chat photos not sent ({ErrCode} {ErrMsg})", sent.ErrCode, sent.ErrMsg);
     }
-}
-
-/// <summary>Settles quiet bursts of chat photos after the acknowledgement (Jobs host).</summary>
-public sealed class ChatPhotoJob(ChatPhotoService photos) : IPeriodicJob
-{
-    public string Name => "chat-photos";
-
-    public TimeSpan Interval => TimeSpan.FromSeconds(2);
-
-    public Task RunAsync(DateTimeOffset now, CancellationToken ct) => photos.SettleDueAsync(now, ct);
 }

@@ -39,19 +39,16 @@ public sealed class ReminderSender(
     IOptionsMonitor<ReminderOptions> options,
     IOptions<WechatOptions> wechat,
     TimeProvider clock,
-    ILogger<ReminderSender> log) : IPeriodicJob
+    ILogger<ReminderSender> log)
 {
     /// <summary>Delivery reports are stamped by the Api's clock, attempts by this process's: allow them to differ this much.</summary>
     public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
 
-    public string Name => "reminder-send";
-
-    public TimeSpan Interval => options.CurrentValue.SendInterval;
-
     /// <summary>Names this process in the lease, so a log line or a row shows who held it.</summary>
     private string Owner { get; } = $"{InstanceId.Value}:{Guid.NewGuid().ToString("N")[..4]}";
 
-    public async Task RunAsync(DateTimeOffset now, CancellationToken ct)
+    /// <summary>Sends every reminder due at <paramref name="now"/>, batch after batch, until none is left.</summary>
+    public async Task SendDueAsync(DateTimeOffset now, CancellationToken ct)
     {
         // Each batch claims at the time it starts: a lease computed from the tick's time would already be
         // running out after a few slow batches, and another sender would take rows this one still works on.

@@ -21,7 +21,7 @@ public static class WishServiceExtensions
         services.AddSingleton<IMediaCheckListener>(sp => sp.GetRequiredService<WishMediaVerdicts>());
         services.AddSingleton<WishContentChecks>();
         services.AddSingleton<WishSubmissions>();
-        services.AddSingleton<WishAutoConfirmJob>();
+        services.AddSingleton<WishAutoConfirmation>();
         return services;
     }
 }

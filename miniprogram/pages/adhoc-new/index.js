@@ -6,6 +6,7 @@
 const api = require('../../utils/api');
 const roles = require('../../utils/roles');
 const format = require('../../utils/format');
+const config = require('../../utils/config');
 
 const MAX_TITLE = 30;
 const MAX_DESCRIPTION = 1000;
@@ -104,7 +105,7 @@ Component({
     },
     onPhotos(e) {
       const n = this.data.form.minPhotos + Number(e.currentTarget.dataset.step);
-      if (n >= 0 && n <= 9) this.setData({ 'form.minPhotos': n });
+      if (n >= 0 && n <= config.maxPhotos) this.setData({ 'form.minPhotos': n });
     },
     onTarget(e) {
       this.setData({ 'form.target': e.currentTarget.dataset.target });

@@ -5,19 +5,16 @@
 // as it came: passed or returned, on time or late, the points, and every reason. Photos a secretary
 // already sent in the official-account chat (task.chatPhotos) go in too, by hash, unless she leaves them out.
 const api = require('../../utils/api');
-const format = require('../../utils/format');
 const photos = require('../../utils/photos');
 const subscribe = require('../../utils/subscribe');
 const config = require('../../utils/config');
+const meetingForm = require('../../behaviors/meeting-form');
 
 const NEXT_PRESENCE = { present: 'absent', absent: 'present', onLeave: 'present' };
 
 Component({
+  behaviors: [meetingForm],
   data: {
-    id: 0,
-    task: null,
-    loading: true,
-    error: '',
     roster: [], // [{ id, name, probationary, presence: 'present' | 'absent' | 'onLeave' }]
     rosterError: '',
     form: { date: '', time: '', place: '', topic: '', minutes: '' },
@@ -25,36 +22,15 @@ Component({
     chatPhotos: [],
     useChat: true,
     maxPhotos: config.maxPhotos,
-    formError: '',
     submitting: false,
     stage: '',
     result: null,
   },
   methods: {
-    async onLoad(query) {
-      this.setData({ id: Number(query.id) });
-      try {
-        const task = await api.tasks.get(this.data.id);
-        const planned = format.shanghai(task.plannedFor);
-        const chatPhotos = task.chatPhotos || [];
-        this.setData({
-          task,
-          chatPhotos,
-          maxPhotos: Math.max(config.maxPhotos - chatPhotos.length, 0),
-          form: {
-            date: planned ? planned.date : '',
-            time: planned ? planned.time : '',
-            place: task.place || '',
-            topic: task.topic || '',
-            minutes: '',
-          },
-        });
-        await this.loadRoster();
-      } catch (err) {
-        this.setData({ error: err.message });
-      } finally {
-        this.setData({ loading: false });
-      }
+    taskLoaded(task) {
+      const chatPhotos = task.chatPhotos || [];
+      this.setData({ chatPhotos, maxPhotos: Math.max(config.maxPhotos - chatPhotos.length, 0) });
+      return this.loadRoster();
     },
 
     async loadRoster() {
@@ -67,10 +43,6 @@ Component({
       } catch (err) {
         this.setData({ rosterError: `党员名单加载失败：${err.message}` });
       }
-    },
-
-    onField(e) {
-      this.setData({ [`form.${e.currentTarget.dataset.field}`]: e.detail.value });
     },
 
     /** Tapping a name toggles 到会/缺席; the 请假 mark toggles leave. */
@@ -96,18 +68,11 @@ Component({
       return this.data.useChat ? this.data.chatPhotos.map((p) => p.sha256) : [];
     },
 
-    async onAddPhotos() {
-      try {
-        const paths = await photos.choose(this.data.maxPhotos - this.data.photos.length);
-        if (paths.length) this.setData({ photos: this.data.photos.concat(photos.fromPaths(paths)) });
-      } catch (err) {
-        this.setData({ formError: '无法选择照片，请检查相册和相机权限' });
-      }
+    onPhotos(e) {
+      this.setData({ photos: e.detail.photos });
     },
-    onRemovePhoto(e) {
-      const list = this.data.photos.slice();
-      list.splice(e.currentTarget.dataset.index, 1);
-      this.setData({ photos: list });
+    onPhotosFailed() {
+      this.setData({ formError: '无法选择照片，请检查相册和相机权限' });
     },
 
     missing() {
@@ -137,13 +102,13 @@ Component({
       try {
         const tokens = await photos.uploadMissing(this.data.photos, (list) => this.setData({ photos: list }));
         this.setData({ stage: '正在提交…' });
-        const f = this.data.form;
+        const meeting = this.meeting();
         const chatPhotos = this.chatHashes();
         const result = await api.tasks.evidence(this.data.id, {
-          heldAt: format.toInstant(f.date, f.time),
-          place: f.place.trim(),
-          topic: f.topic.trim(),
-          minutes: f.minutes.trim(),
+          heldAt: meeting.at,
+          place: meeting.place,
+          topic: meeting.topic,
+          minutes: this.data.form.minutes.trim(),
           version: this.data.task.version,
           attendance: this.data.roster.map((m) => ({ memberId: m.id, presence: m.presence })),
           photoTokens: tokens,

@@ -4,6 +4,7 @@
 const api = require('../../utils/api');
 const roles = require('../../utils/roles');
 const format = require('../../utils/format');
+const phoneBinding = require('../../behaviors/phone-binding');
 
 // 民主评议党员 grades (StarsDto.grade), given once a year; they can move the stars.
 const GRADE_LABELS = { excellent: '优秀', qualified: '合格', basicallyQualified: '基本合格', unqualified: '不合格' };
@@ -32,6 +33,7 @@ function starsView(s) {
 }
 
 Component({
+  behaviors: [phoneBinding],
   data: {
     loading: true,
     error: '',
@@ -44,7 +46,6 @@ Component({
     stars: null,
     starsError: '',
     reminders: [],
-    bindError: '',
   },
   methods: {
     onLoad() {
@@ -92,20 +93,6 @@ Component({
     onMonth(e) {
       this.setData({ month: e.detail.value });
       return this.loadStars();
-    },
-
-    async onPhoneNumber(e) {
-      if (!e.detail.code) {
-        this.setData({ bindError: '需要授权手机号才能绑定党员身份' });
-        return;
-      }
-      try {
-        await api.bind(e.detail.code);
-        this.setData({ bindError: '' });
-        await this.load();
-      } catch (err) {
-        this.setData({ bindError: err.message });
-      }
     },
 
     onReviewQueue() {

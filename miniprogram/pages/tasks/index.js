@@ -5,6 +5,7 @@
 const api = require('../../utils/api');
 const roles = require('../../utils/roles');
 const format = require('../../utils/format');
+const phoneBinding = require('../../behaviors/phone-binding');
 
 const FILTERS = [
   { key: '', label: '全部' },
@@ -16,6 +17,7 @@ const FILTERS = [
 ];
 
 Component({
+  behaviors: [phoneBinding],
   data: {
     loading: true,
     error: '',
@@ -29,7 +31,6 @@ Component({
     period: '',
     tasks: [],
     summary: null,
-    bindError: '',
   },
   methods: {
     onLoad() {
@@ -80,21 +81,6 @@ Component({
     },
     onAdhoc() {
       wx.navigateTo({ url: '/pages/adhoc/index' });
-    },
-
-    /** getPhoneNumber button: WeChat vouches for the phone number, the Api finds the member by it. */
-    async onPhoneNumber(e) {
-      if (!e.detail.code) {
-        this.setData({ bindError: '需要授权手机号才能绑定党员身份' });
-        return;
-      }
-      this.setData({ bindError: '' });
-      try {
-        await api.bind(e.detail.code);
-        await this.load();
-      } catch (err) {
-        this.setData({ bindError: err.message });
-      }
     },
   },
 });

@@ -5,8 +5,7 @@
 const api = require('../../utils/api');
 const photos = require('../../utils/photos');
 const subscribe = require('../../utils/subscribe');
-
-const MAX_PHOTOS = 9;
+const config = require('../../utils/config');
 
 Component({
   data: {
@@ -15,6 +14,7 @@ Component({
     communityIndex: -1,
     resident: true, // no member behind this WeChat user: ask how to call them
     photos: [],
+    maxPhotos: config.maxPhotos,
     loading: true,
     error: '',
     formError: '',
@@ -38,14 +38,8 @@ Component({
     onCommunity(e) {
       this.setData({ communityIndex: Number(e.detail.value) });
     },
-    async onAddPhotos() {
-      const paths = await photos.choose(MAX_PHOTOS - this.data.photos.length).catch(() => []);
-      if (paths.length) this.setData({ photos: this.data.photos.concat(photos.fromPaths(paths)) });
-    },
-    onRemovePhoto(e) {
-      if (this.data.saving) return;
-      const i = Number(e.currentTarget.dataset.index);
-      this.setData({ photos: this.data.photos.filter((_, j) => j !== i) });
+    onPhotos(e) {
+      this.setData({ photos: e.detail.photos });
     },
     onSave() {
       subscribe.ask(['wishUpdated']);

@@ -43,9 +43,8 @@ Component({
     onNote(e) {
       this.setData({ note: e.detail.value });
     },
-    async onAddPhotos() {
-      const paths = await photos.choose(9 - this.data.photos.length).catch(() => []);
-      if (paths.length) this.setData({ photos: this.data.photos.concat(photos.fromPaths(paths)) });
+    onPhotos(e) {
+      this.setData({ photos: e.detail.photos });
     },
     onFulfil() {
       if (this.data.photos.length === 0) {

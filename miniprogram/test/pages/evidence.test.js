@@ -66,7 +66,7 @@ describe('pages/evidence 提交佐证', () => {
     await fire(page, '#attendee-12 .attendee__name', 'tap'); // 李雷 absent
     await fire(page, '#attendee-13 .attendee__leave', 'tap'); // 赵敏 on leave
     await fire(page, '#minutes-input', 'input', { value: '学习了会议精神，布置了入户走访。' });
-    await fire(page, '#add-photo', 'tap');
+    await fire(page, '#photos >>> #add-photo', 'tap');
     await waitFor(() => page.data.photos.length === 2);
 
     await fire(page, '#submit', 'tap');
@@ -218,15 +218,15 @@ describe('pages/evidence 提交佐证', () => {
     });
     mockChooseMedia(['wxfile://p-001', 'wxfile://p-002', 'wxfile://p-003']);
     await fire(page, '#minutes-input', 'input', { value: '会议记录正文' });
-    await fire(page, '#add-photo', 'tap');
+    await fire(page, '#photos >>> #add-photo', 'tap');
     await waitFor(() => page.data.photos.length === 3);
 
     await fire(page, '#submit', 'tap');
     await waitFor(() => page.data.formError && !page.data.submitting);
 
     expect(text(page, '#form-error')).toBe('第2张照片上传失败：网络连接失败，请检查网络后重试');
-    expect(page.querySelectorAll('.photo--done')).toHaveLength(1);
-    expect(page.querySelectorAll('.photo--failed')).toHaveLength(1);
+    expect(page.querySelectorAll('#photos >>> .photo--done')).toHaveLength(1);
+    expect(page.querySelectorAll('#photos >>> .photo--failed')).toHaveLength(1);
     expect(text(page, '#submit')).toBe('重新提交');
     expect(page.data.form.minutes).toBe('会议记录正文');
     expect(server.sent('POST /api/mp/tasks/7/evidence')).toHaveLength(0);
@@ -249,14 +249,14 @@ describe('pages/evidence 提交佐证', () => {
     });
     mockChooseMedia(['wxfile://huge1', 'wxfile://p-002', 'wxfile://p-003']);
     await fire(page, '#minutes-input', 'input', { value: '记录' });
-    await fire(page, '#add-photo', 'tap');
+    await fire(page, '#photos >>> #add-photo', 'tap');
     await waitFor(() => page.data.photos.length === 3);
 
     await fire(page, '#submit', 'tap');
     await waitFor(() => page.data.formError && !page.data.submitting);
     expect(text(page, '#form-error')).toBe('第1张照片上传失败：单张照片不能超过 10 MB');
 
-    await fire(page, '.photo__remove', 'tap'); // the first photo
+    await fire(page, '#photos >>> .photo__remove', 'tap'); // the first photo
     await fire(page, '#submit', 'tap');
     await waitFor(() => page.data.result);
     expect(page.data.result.passed).toBe(true);

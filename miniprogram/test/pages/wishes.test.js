@@ -74,7 +74,7 @@ describe('pages/wish 心愿详情', () => {
     await fire(page, '#fulfil', 'tap');
     expect(text(page, '#action-error')).toBe('请上传至少一张完成照片');
 
-    await fire(page, '#add-photo', 'tap');
+    await fire(page, '#photos >>> #add-photo', 'tap');
     await waitFor(() => page.data.photos.length === 1);
     await fire(page, '#note-input', 'input', { value: '已修好刹车' });
     await fire(page, '#fulfil', 'tap');
@@ -151,7 +151,7 @@ describe('pages/wish-new 发布心愿', () => {
     await fire(page, '#description-input', 'input', { value: '行动不便，需要有人陪同' });
     await fire(page, '#community-picker', 'change', { value: '0' });
     await fire(page, '#name-input', 'input', { value: '张奶奶家的老伴儿今年八十岁' });
-    await fire(page, '#add-photo', 'tap');
+    await fire(page, '#photos >>> #add-photo', 'tap');
     await waitFor(() => page.data.photos.length === 2);
     await fire(page, '#save', 'tap');
     expect(text(page, '#form-error')).toBe('称呼不超过 10 个字');
@@ -175,6 +175,6 @@ describe('pages/wish-new 发布心愿', () => {
     await page.instance.onLoad();
 
     expect(page.querySelector('#name-input')).toBeUndefined();
-    expect(page.querySelector('#add-photo')).toBeDefined();
+    expect(page.querySelector('#photos >>> #add-photo')).toBeDefined();
   });
 });

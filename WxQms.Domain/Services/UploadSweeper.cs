@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using WxQms.Domain.Hosting;
 using WxQms.Domain.Storage;
 
 namespace WxQms.Domain.Services;
@@ -10,18 +9,14 @@ namespace WxQms.Domain.Services;
 /// the very same bytes). A file stored again within <see cref="FileGrace"/> stays too: a request that just stored it
 /// is about to commit the row that names it.
 /// </summary>
-public sealed class UploadSweepJob(UploadStore uploads, IFileStore files, ILogger<UploadSweepJob> log) : IPeriodicJob
+public sealed class UploadSweeper(UploadStore uploads, IFileStore files, ILogger<UploadSweeper> log)
 {
     public const int BatchSize = 200;
 
     /// <summary>Longer than any request takes between storing a photo and committing its row.</summary>
     public static readonly TimeSpan FileGrace = TimeSpan.FromHours(1);
 
-    public string Name => "upload-sweep";
-
-    public TimeSpan Interval => TimeSpan.FromMinutes(30);
-
-    public async Task RunAsync(DateTimeOffset now, CancellationToken ct)
+    public async Task SweepAsync(DateTimeOffset now, CancellationToken ct)
     {
         int rows = 0, deleted = 0;
         while (await Deadlocks.RetryAsync(() => uploads.RemoveExpiredAsync(now, BatchSize, async unreferenced =>

@@ -3,21 +3,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using WxQms.Domain.Hosting;
 
-namespace WxQms.Domain.Hosting;
-
-/// <summary>
-/// Work that runs on a fixed interval in the Jobs host. A job must be safe to run twice and from
-/// several workers at once (claim rows in MySQL; never rely on being the only worker).
-/// </summary>
-public interface IPeriodicJob
-{
-    string Name { get; }
-
-    TimeSpan Interval { get; }
-
-    Task RunAsync(DateTimeOffset now, CancellationToken ct);
-}
+namespace WxQms.Jobs.Workers;
 
 /// <summary>
 /// Runs every registered <see cref="IPeriodicJob"/> on its own timer, driven by the

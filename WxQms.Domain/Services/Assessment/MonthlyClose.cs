@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using WxQms.Domain.Hosting;
 
 namespace WxQms.Domain.Services.Assessment;
 
@@ -9,13 +8,9 @@ namespace WxQms.Domain.Services.Assessment;
 /// was down at 01:00 catches up, and several workers close a month exactly once (the snapshot's key).
 /// After a close the cached rankings are retired.
 /// </summary>
-public sealed class MonthlyCloseJob(AssessmentService assessment, RankingCache cache, ILogger<MonthlyCloseJob> log) : IPeriodicJob
+public sealed class MonthlyClose(AssessmentService assessment, RankingCache cache, ILogger<MonthlyClose> log)
 {
-    public string Name => "monthly-close";
-
-    public TimeSpan Interval => TimeSpan.FromMinutes(5);
-
-    public async Task RunAsync(DateTimeOffset now, CancellationToken ct)
+    public async Task CloseDueAsync(DateTimeOffset now, CancellationToken ct)
     {
         if (AssessmentService.MonthToClose(now) is { } month && await assessment.CloseMonthAsync(month, ct))
         {

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using WxQms.Domain.Hosting;
 
 namespace WxQms.Domain.Services.Wishes;
 
@@ -8,15 +7,11 @@ namespace WxQms.Domain.Services.Wishes;
 /// is one conditional transition (its row version), so any number of workers may run this side by side and a
 /// wish is lit, and its points booked, once.
 /// </summary>
-public sealed class WishAutoConfirmJob(WishTransitions wishes, ILogger<WishAutoConfirmJob> log) : IPeriodicJob
+public sealed class WishAutoConfirmation(WishTransitions wishes, ILogger<WishAutoConfirmation> log)
 {
     public const int BatchSize = 100;
 
-    public string Name => "wish-confirm";
-
-    public TimeSpan Interval => TimeSpan.FromMinutes(5);
-
-    public async Task RunAsync(DateTimeOffset now, CancellationToken ct)
+    public async Task ConfirmDueAsync(DateTimeOffset now, CancellationToken ct)
     {
         var total = 0;
         while (await wishes.AutoConfirmAsync(now, BatchSize, ct) is var lit and > 0)

@@ -3,7 +3,6 @@ using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
-using WxQms.Domain.Hosting;
 using WxQms.Domain.Storage;
 
 namespace WxQms.Domain.Wechat.Callbacks;
@@ -14,7 +13,7 @@ namespace WxQms.Domain.Wechat.Callbacks;
 /// hash and records them as inbound media. Rows are leased, so a worker that
 /// dies mid-download leaves the row to the next one; the unique inbound_id keeps the record single.
 /// </summary>
-public sealed class InboundMediaJob(
+public sealed class InboundMediaDownloader(
     InboundStore inbound,
     OfficialAccountClient oa,
     MiniProgramClient mp,
@@ -22,16 +21,12 @@ public sealed class InboundMediaJob(
     IFileStore files,
     MySqlDataSource db,
     TimeProvider clock,
-    ILogger<InboundMediaJob> log) : IPeriodicJob
+    ILogger<InboundMediaDownloader> log)
 {
     public const int MaxAttempts = InboundStore.MaxAttempts;
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
 
-    public string Name => "inbound-media";
-
-    public TimeSpan Interval => TimeSpan.FromSeconds(2);
-
-    public async Task RunAsync(DateTimeOffset now, CancellationToken ct)
+    public async Task DownloadDueAsync(DateTimeOffset now, CancellationToken ct)
     {
         foreach (var item in await inbound.ClaimAsync(InboundWorkKinds.DownloadMedia, now, Lease, batch: 10, ct))
         {

@@ -1,23 +1,18 @@
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using WxQms.Domain.Caching;
-using WxQms.Domain.Hosting;
 
-namespace WxQms.Domain.Services;
+namespace WxQms.Domain.Hosting;
 
 /// <summary>
 /// Records that this worker is alive: a hash of worker → last tick in Redis, so operators (and later
 /// the Api's status page) can see which Jobs instances are running. Losing it loses nothing.
 /// </summary>
-public sealed class HeartbeatJob(IConnectionMultiplexer redis, ILogger<HeartbeatJob> log) : IPeriodicJob
+public sealed class WorkerHeartbeat(IConnectionMultiplexer redis, ILogger<WorkerHeartbeat> log)
 {
     public static string Worker => InstanceId.Value;
 
-    public string Name => "heartbeat";
-
-    public TimeSpan Interval => TimeSpan.FromSeconds(30);
-
-    public async Task RunAsync(DateTimeOffset now, CancellationToken ct)
+    public async Task RecordAsync(DateTimeOffset now)
     {
         try
         {
