@@ -73,9 +73,9 @@ public static class ReminderScan
         setup.Stop();
 
         using var multiplexer = await ConnectionMultiplexer.ConnectAsync(WxQmsCoreExtensions.RedisConfiguration(redis));
-        var scanner = new ReminderScanJob(new ReminderScanStore(db),
+        var scanner = new WxQms.Domain.Services.Reminders.ReminderScan(new ReminderScanStore(db),
             new TaskCache(multiplexer, Options.Create(new CacheOptions()), NullLogger<TaskCache>.Instance),
-            new FixedOptions(new ReminderOptions()), NullLogger<ReminderScanJob>.Instance);
+            NullLogger<WxQms.Domain.Services.Reminders.ReminderScan>.Instance);
         var times = new List<double>();
         for (var run = 0; run < Sets; run++)
         {
@@ -99,14 +99,5 @@ public static class ReminderScan
             $"reminder-scan rows={rows} due={Due} reminders={reminders} setup={setup.Elapsed.TotalSeconds:0.0}s " +
             $"scan-ms={times[1]:0} (runs {string.Join("/", times.Select(t => t.ToString("0", CultureInfo.InvariantCulture)))})"));
         return reminders == 2 * Due * Sets ? 0 : 1;
-    }
-
-    private sealed class FixedOptions(ReminderOptions value) : IOptionsMonitor<ReminderOptions>
-    {
-        public ReminderOptions CurrentValue => value;
-
-        public ReminderOptions Get(string? name) => value;
-
-        public IDisposable? OnChange(Action<ReminderOptions, string?> listener) => null;
     }
 }

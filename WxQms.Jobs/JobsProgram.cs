@@ -113,9 +113,9 @@ public static class JobsProgram
         services.AddWorker<InboundMediaWorker>("inbound-media", TimeSpan.FromSeconds(2));
         services.AddWorker<ChatPhotoWorker>("chat-photos", TimeSpan.FromSeconds(2));
         services.AddWorker<PlanWorker>("plan", TimeSpan.FromHours(6));
-        services.AddPeriodicJob<OverdueJob>();
+        services.AddWorker<OverdueWorker>("overdue", TimeSpan.FromMinutes(5));
         services.AddWorker<MonthlyCloseWorker>("monthly-close", TimeSpan.FromMinutes(5));
-        services.AddPeriodicJob<ReminderScanJob>();
+        services.AddWorker<ReminderScanWorker>("reminder-scan", sp => sp.GetRequiredService<IOptions<ReminderOptions>>().Value.ScanInterval);
         // Reminders:SendInterval named this interval before Jobs:ReminderSend:Interval; it stays the default.
         services.AddWorker<ReminderSendWorker>("reminder-send", sp => sp.GetRequiredService<IOptions<ReminderOptions>>().Value.SendInterval);
         services.AddWorker<WishConfirmWorker>("wish-confirm", TimeSpan.FromMinutes(5));

@@ -63,7 +63,7 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<TaskCommands>();
         services.AddSingleton<PhotoIntake>();
         services.AddOptions<UploadOptions>().BindConfiguration(UploadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<OverdueJob>();
+        services.AddSingleton<OverdueMarker>();
         services.AddSingleton<UploadSweeper>();
         services.AddSingleton<WechatLinkStore>();
         services.AddSingleton<LoginService>();

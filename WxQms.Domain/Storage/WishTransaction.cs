@@ -76,10 +76,7 @@ public sealed class WishTransaction(DbConnection conn, DbTransaction tx, Cancell
 
     /// <summary>The claimer's points for a lit wish.</summary>
     public Task BookPointsAsync(long claimer, string periodKey, decimal points, string source, long wishId, string reason, DateTimeOffset now) =>
-        conn.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO points_ledger (subject_type, subject_id, period_key, points, source, task_id, ref_id, reason, created_at)
-            VALUES ('member', @claimer, @periodKey, @points, @source, NULL, @id, @reason, @now)
-            """, new { claimer, periodKey, points, source, id = wishId, reason, now = now.UtcDateTime }, tx, cancellationToken: ct));
+        LedgerStore.BookAsync(conn, tx, [new LedgerEntry(LedgerSubjects.Member, claimer, periodKey, points, source, reason, now, RefId: wishId)], ct);
 
     public Task AuditAsync(AuditEntry entry) => AuditLog.AppendAsync(conn, tx, entry, ct);
 

@@ -59,14 +59,3 @@ public sealed class PeriodicJobOptions
     public IReadOnlySet<string> OnlyNames =>
         (Only ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
 }
-
-public static class PeriodicJobExtensions
-{
-    /// <summary>Runs the job in this host; the job itself stays resolvable (tests and tools run it directly).</summary>
-    public static IServiceCollection AddPeriodicJob<TJob>(this IServiceCollection services)
-        where TJob : class, IPeriodicJob
-    {
-        services.TryAddSingleton<TJob>();
-        return services.AddSingleton<IPeriodicJob>(sp => sp.GetRequiredService<TJob>());
-    }
-}

@@ -20,7 +20,7 @@ public sealed record SimulationResult(string Month, int OnTime, int Late, int Le
 /// Safe to repeat: completed tasks are skipped and each ledger entry is unique per (source, task, subject).
 /// A month that is over is then closed, so the ranking page has a snapshot and a live month.
 /// </summary>
-public sealed class DemoSimulation(MySqlDataSource db, PlanService plans, OverdueJob overdue, AssessmentService assessment,
+public sealed class DemoSimulation(MySqlDataSource db, PlanService plans, OverdueMarker overdue, AssessmentService assessment,
     RankingCache cache, TimeProvider clock, ILogger<DemoSimulation> log)
 {
     public const string Actor = "simulate";
@@ -85,28 +85,16 @@ public sealed class DemoSimulation(MySqlDataSource db, PlanService plans, Overdu
                 await tx.RollbackAsync(ct);
                 continue;
             }
-            await conn.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO points_ledger (subject_type, subject_id, period_key, points, source, task_id, reason, created_at)
-                VALUES ('org', @OrgId, @PeriodKey, @points, @source, @Id, @reason, @at)
-                ON DUPLICATE KEY UPDATE id = id
-                """, new
+            var entries = new List<LedgerEntry>
             {
-                t.OrgId, t.PeriodKey, points, source = isLate ? "task.completed_late" : "task.completed", t.Id,
-                reason = $"{template.Name}（{t.PeriodKey}）{(isLate ? "逾期完成" : "按时完成")}（演示模拟）", at = doneAt.UtcDateTime,
-            }, tx, cancellationToken: ct));
+                new(LedgerSubjects.Org, t.OrgId, t.PeriodKey, points, isLate ? LedgerSources.CompletedLate : LedgerSources.Completed,
+                    $"{template.Name}（{t.PeriodKey}）{(isLate ? "逾期完成" : "按时完成")}（演示模拟）", doneAt, t.Id),
+            };
             var present = roster[t.OrgId].Where(_ => rng.NextDouble() < 0.8).ToList();
-            if (present.Count > 0)
-            {
-                await conn.ExecuteAsync(new CommandDefinition("""
-                    INSERT INTO points_ledger (subject_type, subject_id, period_key, points, source, task_id, reason, created_at)
-                    VALUES ('member', @MemberId, @PeriodKey, 1, 'task.attendance', @Id, @reason, @at)
-                    ON DUPLICATE KEY UPDATE id = id
-                    """, present.Select(m => new
-                {
-                    MemberId = m, t.PeriodKey, t.Id, reason = $"参加{template.Name}（演示模拟）", at = doneAt.UtcDateTime,
-                }), tx, cancellationToken: ct));
-                attendance += present.Count;
-            }
+            entries.AddRange(present.Select(m => new LedgerEntry(LedgerSubjects.Member, m, t.PeriodKey, 1, LedgerSources.Attendance,
+                $"参加{template.Name}（演示模拟）", doneAt, t.Id)));
+            await LedgerStore.BookOnceAsync(conn, tx, entries, ct);
+            attendance += present.Count;
             await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, Actor, "task.completed", "task", t.Id, t.OrgId,
                 Data: new { simulated = true, late = isLate }), ct);
             await tx.CommitAsync(ct);
@@ -116,7 +104,7 @@ public sealed class DemoSimulation(MySqlDataSource db, PlanService plans, Overdu
                 onTime++;
         }
 
-        await overdue.RunAsync(now, ct);
+        await overdue.MarkDueAsync(now, ct);
         var closed = month.EndsAt + TimeSpan.FromHours(1) <= now && await assessment.CloseMonthAsync(month, ct);
         await cache.InvalidateAsync();
         log.LogInformation("Simulated {Month}: {OnTime} on time, {Late} late, {Open} left open, {Attendance} attendance marks{Closed}",

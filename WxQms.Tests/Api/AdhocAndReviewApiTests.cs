@@ -143,7 +143,7 @@ public sealed class AdhocAndReviewApiTests(WxQmsApp app) : IAsyncLifetime
         app.Clock.SetUtcNow(app.Clock.GetUtcNow().AddDays(3));
         tokens.Clear();
         staff = await SignInAsync(await HolderAsync("staff", "DFL"));
-        await app.Get<OverdueJob>().RunAsync(app.Clock.GetUtcNow(), Ct);
+        await app.Get<OverdueMarker>().MarkDueAsync(app.Clock.GetUtcNow(), Ct);
         AssertState("completed", await SubmitAdhocAsync(await As(6), t[6], minutes: true, heldInTime));
 
         var states = await QueryAsync<(long, string, string?)>("SELECT id, state, review_status FROM tasks WHERE id IN @t ORDER BY id", new { t });

@@ -141,7 +141,7 @@ public sealed class TaskApiTests(WxQmsApp app) : IAsyncLifetime
         var before = await SendAsync(HttpMethod.Get, lastYear, token);
         var cached = await SendAsync(HttpMethod.Get, lastYear, token);
         var pastDue = (await before.Content.ReadFromJsonAsync<JsonElement>(Ct)).EnumerateArray().First().GetProperty("id").GetInt64();
-        await app.Get<OverdueJob>().RunAsync(app.Clock.GetUtcNow(), Ct);
+        await app.Get<OverdueMarker>().MarkDueAsync(app.Clock.GetUtcNow(), Ct);
         var afterJob = await SendAsync(HttpMethod.Get, lastYear, token);
 
         Assert.Equal(["miss", "hit", "miss"], new[] { before, cached, afterJob }.Select(r => r.Headers.GetValues("X-Cache").Single()));

@@ -24,7 +24,7 @@ public sealed class LayeringTests
     private static readonly HashSet<string> KnownPending =
     [
         // s1 tasks & ledger: task and ledger SQL into TaskStore / LedgerStore
-        "WxQms.Domain.Services.AdhocTaskService", "WxQms.Domain.Services.OverdueJob",
+        "WxQms.Domain.Services.AdhocTaskService", "WxQms.Domain.Services.OverdueMarker",
         "WxQms.Domain.Services.TaskCommands", "WxQms.Domain.Services.TaskQueries", "WxQms.Domain.Services.PlanService",
         "WxQms.Domain.Services.Bot.BotService", "WxQms.Domain.Services.Bot.ChatPhotoService",
         "WxQms.Domain.Services.Bot.ChatPhotoStore",
@@ -33,7 +33,7 @@ public sealed class LayeringTests
         "WxQms.Domain.Services.Wishes.WishService", "WxQms.Domain.Services.Bot.BindingService",
         "WxQms.Domain.Services.Bot.BotStore", "WxQms.Domain.Services.LoginService",
         "WxQms.Domain.Services.MemberService", "WxQms.Domain.Services.OrgService",
-        "WxQms.Domain.Services.Reminders.ReminderQueries", "WxQms.Domain.Services.Reminders.ReminderScanJob",
+        "WxQms.Domain.Services.Reminders.ReminderQueries", "WxQms.Domain.Services.Reminders.ReminderScan",
         "WxQms.Api.MiniProgram.UploadEndpoints", "WxQms.Domain.Storage.UploadStore",
         // s3 sandbox: Api/Sandbox, Seeding and the Demo* classes into WxQms.Sandbox
         "WxQms.Api.Sandbox.PushOutcome", "WxQms.Api.Sandbox.PushResult", "WxQms.Api.Sandbox.SandboxApp",

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using WxQms.Domain.Hosting;
 using WxQms.Jobs.Workers;
 
 namespace WxQms.Tests.Jobs;

@@ -35,8 +35,8 @@ public sealed class PoisonItemTests(WxQmsApp app) : IAsyncLifetime
             new { poison, early = Nov25.AddHours(-1).UtcDateTime });
         var due = await ScalarAsync("SELECT COUNT(*) FROM tasks WHERE due_at <= @nov25", new { nov25 = Nov25.UtcDateTime });
 
-        await app.Get<OverdueJob>().RunAsync(Nov25, Ct);
-        await app.Get<ReminderScanJob>().RunAsync(Nov25, Ct);
+        await app.Get<OverdueMarker>().MarkDueAsync(Nov25, Ct);
+        await app.Get<ReminderScan>().ScanDueAsync(Nov25, Ct);
 
         Assert.Equal(due - 1, await ScalarAsync("SELECT COUNT(*) FROM tasks WHERE state = 'overdue'"));
         Assert.Equal("pending", await QuerySingleAsync<string>("SELECT state FROM tasks WHERE id = @poison", new { poison }));
@@ -44,10 +44,10 @@ public sealed class PoisonItemTests(WxQmsApp app) : IAsyncLifetime
             new { nov25 = Nov25.UtcDateTime, poison }));
         Assert.True(await ScalarAsync("SELECT COUNT(*) FROM reminders") > 0);
         // The backlog took more than five batches: the poison was counted in each until the claim left it.
-        Assert.Equal((long)OverdueJob.MaxFailures, await ScalarAsync("SELECT overdue_failures FROM tasks WHERE id = @poison", new { poison }));
-        Assert.Equal((long)ReminderScanJob.MaxFailures, await ScalarAsync("SELECT reminder_failures FROM tasks WHERE id = @poison", new { poison }));
-        Assert.Equal(0, await app.Get<OverdueJob>().MarkBatchAsync(Nov25, Ct));
-        Assert.Equal((0, 0), await app.Get<ReminderScanJob>().ScanBatchAsync(Nov25, Ct));
+        Assert.Equal((long)OverdueMarker.MaxFailures, await ScalarAsync("SELECT overdue_failures FROM tasks WHERE id = @poison", new { poison }));
+        Assert.Equal((long)ReminderScan.MaxFailures, await ScalarAsync("SELECT reminder_failures FROM tasks WHERE id = @poison", new { poison }));
+        Assert.Equal(0, await app.Get<OverdueMarker>().MarkBatchAsync(Nov25, Ct));
+        Assert.Equal((0, 0), await app.Get<ReminderScan>().ScanBatchAsync(Nov25, Ct));
     }
 
     [Fact]

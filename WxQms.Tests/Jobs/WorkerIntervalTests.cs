@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using WxQms.Domain.Hosting;
+using WxQms.Jobs.Workers;
 using WxQms.Jobs;
 using WxQms.Tests.Infrastructure;
 

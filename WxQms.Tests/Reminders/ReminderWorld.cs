@@ -30,7 +30,7 @@ public sealed class ReminderWorld(WxQmsApp app)
 
     public SandboxDriver Wx { get; } = new(app);
 
-    public ReminderScanJob Scanner => app.Get<ReminderScanJob>();
+    public ReminderScan Scanner => app.Get<ReminderScan>();
 
     public ReminderSender Sender => app.Get<ReminderSender>();
 

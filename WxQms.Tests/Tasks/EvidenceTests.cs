@@ -93,7 +93,7 @@ public sealed class EvidenceTests(WxQmsApp app) : IAsyncLifetime
     {
         var due = (await app.Get<TaskQueries>().GetAsync(taskId, Ct))!.DueAt;
         app.Clock.SetUtcNow(due.AddHours(2));
-        await app.Get<OverdueJob>().RunAsync(app.Clock.GetUtcNow(), Ct);
+        await app.Get<OverdueMarker>().MarkDueAsync(app.Clock.GetUtcNow(), Ct);
 
         var late = await SubmitAsync(version: 3, present: fullMembers.Length);
 

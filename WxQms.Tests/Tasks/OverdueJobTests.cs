@@ -27,9 +27,9 @@ public sealed class OverdueJobTests(WxQmsApp app) : IAsyncLifetime
     public async Task Two_workers_mark_each_past_due_task_overdue_exactly_once_with_its_deduction_and_trail()
     {
         var due = await ScalarAsync("SELECT COUNT(*) FROM tasks WHERE due_at <= '2026-11-25 01:00:00'");
-        var job = app.Get<OverdueJob>();
+        var job = app.Get<OverdueMarker>();
 
-        await Task.WhenAll(Task.Run(() => job.RunAsync(Nov25, Ct), Ct), Task.Run(() => job.RunAsync(Nov25, Ct), Ct));
+        await Task.WhenAll(Task.Run(() => job.MarkDueAsync(Nov25, Ct), Ct), Task.Run(() => job.MarkDueAsync(Nov25, Ct), Ct));
         var again = await job.MarkBatchAsync(Nov25, Ct);
 
         Assert.True(due > 3000);
@@ -49,7 +49,7 @@ public sealed class OverdueJobTests(WxQmsApp app) : IAsyncLifetime
             WHERE o.code = 'DFL-C03-B01' AND t.due_at <= '2026-11-25 01:00:00' ORDER BY t.due_at DESC, t.id LIMIT 1
             """);
 
-        await app.Get<OverdueJob>().RunAsync(Nov25, Ct);
+        await app.Get<OverdueMarker>().MarkDueAsync(Nov25, Ct);
 
         var (_, history) = await app.Get<TaskQueries>().RecordAsync(taskId, Ct);
         var marked = Assert.Single(history);

@@ -15,7 +15,7 @@ public static class ReminderServiceExtensions
         services.AddSingleton<SubscriptionStore>();
         services.AddSingleton<SendRateLimiter>();
         services.AddSingleton<ReminderScanStore>();
-        services.AddSingleton<ReminderScanJob>();
+        services.AddSingleton<ReminderScan>();
         services.AddSingleton<ReminderSender>();
         services.AddSingleton<OutboxListing>();
         services.AddSingleton<ReminderQueries>();

@@ -2,7 +2,6 @@ using System.Data.Common;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using WxQms.Domain.Caching;
-using WxQms.Domain.Hosting;
 using WxQms.Domain.Model;
 using WxQms.Domain.Model.Reminders;
 using WxQms.Domain.Model.Tasks;
@@ -21,19 +20,15 @@ namespace WxQms.Domain.Services.Reminders;
 /// one row per (task, kind, recipient) — the unique key makes a second firing a no-op — marks the task
 /// warned when the same-day warning fires, and stores when to look again.
 /// </summary>
-public sealed class ReminderScanJob(ReminderScanStore store, TaskCache cache, IOptionsMonitor<ReminderOptions> options,
-    ILogger<ReminderScanJob> log) : IPeriodicJob
+public sealed class ReminderScan(ReminderScanStore store, TaskCache cache, ILogger<ReminderScan> log)
 {
     public const int BatchSize = 200;
 
     /// <summary>A task the scan failed on this often is no longer looked at (its error is in the log).</summary>
     public const int MaxFailures = 5;
 
-    public string Name => "reminder-scan";
-
-    public TimeSpan Interval => options.CurrentValue.ScanInterval;
-
-    public async Task RunAsync(DateTimeOffset now, CancellationToken ct)
+    /// <summary>Scans batch after batch until nothing more is due.</summary>
+    public async Task ScanDueAsync(DateTimeOffset now, CancellationToken ct)
     {
         var fired = 0;
         var tasks = 0;

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using WxQms.Domain.Caching;
-using WxQms.Domain.Hosting;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Storage;
@@ -13,18 +12,15 @@ namespace WxQms.Domain.Services;
 /// rows locked with SKIP LOCKED, so several workers share the work and none marks a task twice.
 /// A task marked overdue can still be submitted; it then completes late (TaskTransitions).
 /// </summary>
-public sealed class OverdueJob(TaskStore tasks, TaskCache cache, ILogger<OverdueJob> log) : IPeriodicJob
+public sealed class OverdueMarker(TaskStore tasks, TaskCache cache, ILogger<OverdueMarker> log)
 {
     public const int BatchSize = 500;
 
     /// <summary>A task the job failed on this often is no longer claimed (its error is in the log).</summary>
     public const int MaxFailures = 5;
 
-    public string Name => "overdue";
-
-    public TimeSpan Interval => TimeSpan.FromMinutes(5);
-
-    public async Task RunAsync(DateTimeOffset now, CancellationToken ct)
+    /// <summary>Marks every task now past due, batch after batch, and retires the cached task lists when any was.</summary>
+    public async Task MarkDueAsync(DateTimeOffset now, CancellationToken ct)
     {
         var total = 0;
         while (await MarkBatchAsync(now, ct) is var marked and > 0)
