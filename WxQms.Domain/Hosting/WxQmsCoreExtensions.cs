@@ -22,7 +22,7 @@ public static class WxQmsCoreExtensions
     {
         var services = builder.Services;
         // The system clock; a demo may start it at a chosen instant (Clock:Now), never production.
-        services.AddSingleton(DemoClock.From(builder.Configuration));
+        services.AddSingleton(ShiftedClock.From(builder.Configuration));
 
         services.AddOptions<ConnectionStringsOptions>().BindConfiguration(ConnectionStringsOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();

@@ -26,8 +26,6 @@ public sealed record EvidenceSubmission(
 /// </summary>
 public sealed record EvidenceClaims(long WechatUserId, IReadOnlyList<string> UploadTokens, IReadOnlyList<string> ChatPhotos);
 
-/// <summary>A photo that came through the official-account chat, attached to a task and not yet submitted.</summary>
-public sealed record ChatPhoto(StoredPhoto Photo, DateTimeOffset ReceivedAt, string? SentBy);
 
 public sealed record SubmissionResult(TaskSnapshot Task, JudgmentResult Judgment, long EvidenceId);
 
