@@ -4,8 +4,8 @@ using StackExchange.Redis;
 namespace WxQms.Domain.Caching;
 
 /// <summary>
-/// Counts failures per key in a fixed window (INCR, expiry set by the first failure) so that repeated
-/// wrong answers can be slowed down across processes. With Redis down nothing is counted here: the
+/// Counts one official-account user's wrong binding answers in a fixed window (INCR, expiry set by the first failure;
+/// the key is <see cref="RedisKeys.BindFailures"/>) so that repeated wrong answers can be slowed down across processes. With Redis down nothing is counted here: the
 /// caller's own per-dialogue limit in MySQL still holds, so guessing stays bounded.
 /// </summary>
 public sealed class AttemptLimiter(IConnectionMultiplexer redis, ILogger<AttemptLimiter> log)
@@ -17,8 +17,9 @@ public sealed class AttemptLimiter(IConnectionMultiplexer redis, ILogger<Attempt
         """;
 
     /// <summary>Failures counted so far in the window, or null when Redis cannot say.</summary>
-    public async Task<long?> CountAsync(RedisKey key)
+    public async Task<long?> CountAsync(string appId, string openId)
     {
+        var key = RedisKeys.BindFailures(appId, openId);
         try
         {
             var value = await redis.GetDatabase().StringGetAsync(key);
@@ -32,8 +33,9 @@ public sealed class AttemptLimiter(IConnectionMultiplexer redis, ILogger<Attempt
     }
 
     /// <summary>Adds one failure; returns the count in the window, or null when Redis cannot count.</summary>
-    public async Task<long?> FailAsync(RedisKey key, TimeSpan window)
+    public async Task<long?> FailAsync(string appId, string openId, TimeSpan window)
     {
+        var key = RedisKeys.BindFailures(appId, openId);
         try
         {
             return (long)await redis.GetDatabase().ScriptEvaluateAsync(IncrementScript, [key],
@@ -46,8 +48,9 @@ public sealed class AttemptLimiter(IConnectionMultiplexer redis, ILogger<Attempt
         }
     }
 
-    public async Task ClearAsync(RedisKey key)
+    public async Task ClearAsync(string appId, string openId)
     {
+        var key = RedisKeys.BindFailures(appId, openId);
         try
         {
             await redis.GetDatabase().KeyDeleteAsync(key);

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
-using MySqlConnector;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Storage;
 
@@ -13,7 +12,7 @@ public sealed record PlanResult(int Year, int Orgs, int Planned, long Created);
 /// Running it again (or for a year already planned, or after an org was added) only adds what is
 /// missing, so it is safe from any number of workers and after a crash half way.
 /// </summary>
-public sealed class PlanService(MySqlDataSource db, TaskStore tasks, TimeProvider clock, ILogger<PlanService> log)
+public sealed class PlanService(TaskStore tasks, TimeProvider clock, ILogger<PlanService> log)
 {
     public async Task<PlanResult> GenerateYearAsync(int year, CancellationToken ct)
     {
@@ -35,11 +34,8 @@ public sealed class PlanService(MySqlDataSource db, TaskStore tasks, TimeProvide
         await tasks.InsertMissingAsync(planned, clock.GetUtcNow(), progress, ct);
 
         var created = await tasks.CountAsync(yearKey, ct) - before;
-        await using (var conn = await db.OpenConnectionAsync(ct))
-        {
-            await AuditLog.AppendAsync(conn, null, new AuditEntry(clock.GetUtcNow(), "system", "plan.generated", "plan",
-                year, Data: new { Year = year, Orgs = orgs.Count, Planned = planned.Count, Created = created }), ct);
-        }
+        await tasks.AuditAsync(new AuditEntry(clock.GetUtcNow(), "system", "plan.generated", "plan",
+            year, Data: new { Year = year, Orgs = orgs.Count, Planned = planned.Count, Created = created }), ct);
         return new PlanResult(year, orgs.Count, planned.Count, created);
     }
 

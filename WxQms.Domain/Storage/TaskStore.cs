@@ -121,6 +121,13 @@ public sealed class TaskStore(MySqlDataSource db)
             cancellationToken: ct));
     }
 
+    /// <summary>An audit entry about the plan or the tasks as a whole, outside any task's own transaction.</summary>
+    public async Task AuditAsync(AuditEntry entry, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await AuditLog.AppendAsync(conn, null, entry, ct);
+    }
+
     /// <summary>One multi-row INSERT with a parameter per value; the text depends only on the row count.</summary>
     private static (string Sql, DynamicParameters Args) InsertSql(IReadOnlyList<PlannedTask> batch, DateTimeOffset now)
     {

@@ -85,7 +85,7 @@ public sealed class BindingService(
             // Two members with the same name and phone tail cannot be told apart here: treat as no match.
             await store.RecordFailureAsync(appId, openId, data.CodeId, namedIds.Count > 0 ? namedIds.Min() : (long?)null, now, ct);
             var counts = await store.FailureCountsAsync(appId, openId, data.CodeId, [], now - o.BindDialogueLifetime, now, ct);
-            var inHour = await attempts.FailAsync(RedisKeys.BindFailures(appId, openId), FailureWindow) ?? o.BindAttemptsPerHour;
+            var inHour = await attempts.FailAsync(appId, openId, FailureWindow) ?? o.BindAttemptsPerHour;
             log.LogInformation("Binding answer did not match ({Matches} candidates; attempt {Attempt})", matches.Count, counts.User);
             var left = Math.Min(o.BindAttemptsPerDialogue - counts.User, o.BindAttemptsPerHour - inHour);
             if (left <= 0)
@@ -101,7 +101,7 @@ public sealed class BindingService(
         await store.EndDialogueAsync(appId, openId, ct);
         if (result is not null)
             return result;
-        await attempts.ClearAsync(RedisKeys.BindFailures(appId, openId));
+        await attempts.ClearAsync(appId, openId);
         return BotReplies.Bound(member.Name, await store.OrgNameAsync(data.OrgId, ct) ?? "");
     }
 
@@ -115,7 +115,7 @@ public sealed class BindingService(
         DateTimeOffset now, CancellationToken ct)
     {
         var o = options.CurrentValue;
-        var inHour = await attempts.CountAsync(RedisKeys.BindFailures(appId, openId));
+        var inHour = await attempts.CountAsync(appId, openId);
         if (inHour is null)
             return BotReplies.BindUnavailable;
         if (inHour >= o.BindAttemptsPerHour)
