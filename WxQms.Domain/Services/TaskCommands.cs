@@ -1,5 +1,4 @@
-using Dapper;
-using MySqlConnector;
+using System.Data.Common;
 using WxQms.Domain.Caching;
 using WxQms.Domain.Model;
 using WxQms.Domain.Model.Tasks;
@@ -26,7 +25,6 @@ public sealed record EvidenceSubmission(
 /// </summary>
 public sealed record EvidenceClaims(long WechatUserId, IReadOnlyList<string> UploadTokens, IReadOnlyList<string> ChatPhotos);
 
-
 public sealed record SubmissionResult(TaskSnapshot Task, JudgmentResult Judgment, long EvidenceId);
 
 /// <summary>A task as stored, with the template it is judged by (the catalogue's version, or its ad-hoc definition).</summary>
@@ -48,7 +46,8 @@ public sealed record ReviewRequest(ReviewDecision Decision, decimal Adjustment, 
 /// caller read (a concurrent change makes it fail with 409 instead of overwriting), and leaves an
 /// audit entry with who, when, from, to and why in the same transaction.
 /// </summary>
-public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCache cache, TaskQueries reader)
+public sealed class TaskCommands(TaskStore tasks, EvidenceStore evidences, MemberStore members, TimeProvider clock, TaskCache cache,
+    TaskQueries reader)
 {
     public const int MaxTextLength = 200;
 
@@ -62,18 +61,19 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
         if (PlanCheck.Refusal(template, plan.PlannedFor, now, task.OpensAt, task.DueAt) is { } refusal)
             throw new RuleViolationException("task.plan_refused", refusal);
 
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        if (!await TaskStore.PlanAsync(conn, tx, taskId, expectedVersion, to, plan.PlannedFor, place, topic, now, ct))
-            throw new ConflictException("task.version_conflict", "任务已被他人修改，请刷新后重试");
-        await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, "task.planned", "task", taskId, task.OrgId, actorMemberId,
-            new { From = task.State, To = to, PlannedFor = plan.PlannedFor, Place = place, Topic = topic }), ct);
-        // Rescheduling moves the reminders not yet sent; the scanner looks at the task again at once.
-        var reminderFacts = new ReminderTask(template.ReminderRule, template.PlanRule.Required, task.OpensAt, task.DueAt,
-            plan.PlannedFor, HasEvidence: false, Open: true);
-        await OutboxStore.MovePendingAsync(conn, tx, taskId,
-            ReminderSchedule.For(reminderFacts).Where(r => ReminderSchedule.Applies(reminderFacts, r.Kind)).ToList(), now, ct);
-        await tx.CommitAsync(ct);
+        await tasks.InTransactionAsync(async (conn, tx) =>
+        {
+            if (!await TaskStore.PlanAsync(conn, tx, taskId, expectedVersion, to, plan.PlannedFor, place, topic, now, ct))
+                throw new ConflictException("task.version_conflict", "任务已被他人修改，请刷新后重试");
+            await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, "task.planned", "task", taskId, task.OrgId, actorMemberId,
+                new { From = task.State, To = to, PlannedFor = plan.PlannedFor, Place = place, Topic = topic }), ct);
+            // Rescheduling moves the reminders not yet sent; the scanner looks at the task again at once.
+            var reminderFacts = new ReminderTask(template.ReminderRule, template.PlanRule.Required, task.OpensAt, task.DueAt,
+                plan.PlannedFor, HasEvidence: false, Open: true);
+            await OutboxStore.MovePendingAsync(conn, tx, taskId,
+                ReminderSchedule.For(reminderFacts).Where(r => ReminderSchedule.Applies(reminderFacts, r.Kind)).ToList(), now, ct);
+            return true;
+        }, ct);
         await cache.InvalidateAsync();
         return (await reader.GetAsync(taskId, ct))!;
     }
@@ -92,14 +92,8 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
             throw new RuleViolationException("evidence.minutes_too_long", "会议记录不超过两万字");
         var (task, template, now, _) = await AllowedAsync(taskId, TaskAction.Submit, ct);
 
-        await using var conn = await db.OpenConnectionAsync(ct);
-        var roster = (await conn.QueryAsync<(long Id, string Status, bool Committee)>(new CommandDefinition("""
-            SELECT m.id, m.status, EXISTS (SELECT 1 FROM member_roles r
-                                           WHERE r.member_id = m.id AND r.role = 'committee' AND r.org_id = @orgId)
-            FROM members m JOIN orgs o ON o.id = m.org_id
-            WHERE o.path LIKE (SELECT CONCAT(path, '%') FROM orgs WHERE id = @orgId)
-              AND m.status IN ('full', 'probationary')
-            """, new { orgId = task.OrgId }, cancellationToken: ct))).ToDictionary(r => r.Id);
+        var roster = (await members.RosterAsync(task.OrgId, new RosterScope(OnTheRollOnly: true), ct)).ToDictionary(r => r.Id,
+            r => (Status: r.Status, Committee: r.Roles.Any(g => g.Role == Roles.Committee && g.OrgId == task.OrgId)));
         var unknown = evidence.Attendance.Where(a => !roster.ContainsKey(a.MemberId)).Select(a => a.MemberId).ToList();
         if (unknown.Count > 0)
             throw new RuleViolationException("evidence.unknown_member", $"考勤中有不属于本组织的党员（{string.Join("、", unknown.Take(5))}）");
@@ -108,7 +102,7 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
 
         bool InConstituency(long memberId) => template.EvidenceRule.Quorum switch
         {
-            Quorum.MoreThanHalfOfVoting => roster[memberId].Status == "full",
+            Quorum.MoreThanHalfOfVoting => roster[memberId].Status == MemberStatus.Full,
             Quorum.MoreThanHalfOfCommittee => roster[memberId].Committee,
             _ => true,
         };
@@ -117,34 +111,36 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
             new Evidence(evidence.HeldAt, evidence.Place?.Trim(), evidence.Topic?.Trim(), evidence.Photos.DistinctBy(p => p.Sha256).Count(),
                 evidence.Attendance.Count == 0 ? null : Attendance.Tally(counted), !string.IsNullOrWhiteSpace(evidence.Minutes)),
             now, task.DueAt,
-            new RosterCounts(roster.Count, roster.Values.Count(r => r.Status == "full"), roster.Values.Count(r => r.Committee)),
+            new RosterCounts(roster.Count, roster.Values.Count(r => r.Status == MemberStatus.Full), roster.Values.Count(r => r.Committee)),
             task.OpensAt);
 
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        if (!await TaskStore.JudgeAsync(conn, tx, taskId, expectedVersion, judged.Outcome, judged.Passed ? ReviewStatuses.Awaiting : null,
-                now, ct))
-            throw new ConflictException("task.version_conflict", "任务已被他人修改，请刷新后重试");
-
-        var all = Attendance.Tally(evidence.Attendance.Select(a => a.Presence));
-        var evidenceId = await EvidenceStore.AddAsync(conn, tx, new NewEvidence(taskId, evidence.HeldAt, evidence.Place?.Trim(),
-            evidence.Topic?.Trim(), evidence.Minutes, all.Present, all.Absent, all.OnLeave, evidence.Photos.Count, now, actor, actorMemberId,
-            judged.Passed, judged.Passed ? null : string.Join("\n", judged.ReasonsInChinese), judged.OnTime, judged.PointsEarned),
-            evidence.Photos, evidence.Attendance, ct);
-        if (evidence.Claims is { } claims)
+        var evidenceId = await tasks.InTransactionAsync(async (conn, tx) =>
         {
-            await UploadStore.ClaimAsync(conn, tx, claims.WechatUserId, claims.UploadTokens, now, ct);
-            await EvidenceStore.ClaimChatPhotosAsync(conn, tx, taskId, claims.ChatPhotos, evidenceId, ct);
-        }
+            if (!await TaskStore.JudgeAsync(conn, tx, taskId, expectedVersion, judged.Outcome, judged.Passed ? ReviewStatuses.Awaiting : null,
+                    now, ct))
+                throw new ConflictException("task.version_conflict", "任务已被他人修改，请刷新后重试");
 
-        await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, "task.submitted", "task", taskId, task.OrgId, actorMemberId,
-            new { From = task.State, To = TaskState.Submitted, EvidenceId = evidenceId }), ct);
-        await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, "system", judged.Passed ? "task.completed" : "task.returned", "task",
-            taskId, task.OrgId, null, new { From = TaskState.Submitted, To = judged.Outcome, judged.OnTime, judged.PointsEarned,
-                Reasons = judged.ReasonsInChinese }), ct);
-        if (judged.Passed)
-            await BookCompletionAsync(conn, tx, task, judged, evidenceId,
-                evidence.Attendance.Where(a => a.Presence == Presence.Present).Select(a => a.MemberId).ToList(), now, ct);
-        await tx.CommitAsync(ct);
+            var all = Attendance.Tally(evidence.Attendance.Select(a => a.Presence));
+            var evidenceId = await EvidenceStore.AddAsync(conn, tx, new NewEvidence(taskId, evidence.HeldAt, evidence.Place?.Trim(),
+                evidence.Topic?.Trim(), evidence.Minutes, all.Present, all.Absent, all.OnLeave, evidence.Photos.Count, now, actor, actorMemberId,
+                judged.Passed, judged.Passed ? null : string.Join("\n", judged.ReasonsInChinese), judged.OnTime, judged.PointsEarned),
+                evidence.Photos, evidence.Attendance, ct);
+            if (evidence.Claims is { } claims)
+            {
+                await UploadStore.ClaimAsync(conn, tx, claims.WechatUserId, claims.UploadTokens, now, ct);
+                await EvidenceStore.ClaimChatPhotosAsync(conn, tx, taskId, claims.ChatPhotos, evidenceId, ct);
+            }
+
+            await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, "task.submitted", "task", taskId, task.OrgId, actorMemberId,
+                new { From = task.State, To = TaskState.Submitted, EvidenceId = evidenceId }), ct);
+            await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, "system", judged.Passed ? "task.completed" : "task.returned", "task",
+                taskId, task.OrgId, null, new { From = TaskState.Submitted, To = judged.Outcome, judged.OnTime, judged.PointsEarned,
+                    Reasons = judged.ReasonsInChinese }), ct);
+            if (judged.Passed)
+                await BookCompletionAsync(conn, tx, task, judged, evidenceId,
+                    evidence.Attendance.Where(a => a.Presence == Presence.Present).Select(a => a.MemberId).ToList(), now, ct);
+            return evidenceId;
+        }, ct);
         await cache.InvalidateAsync();
         return new SubmissionResult((await reader.GetAsync(taskId, ct))!, judged, evidenceId);
     }
@@ -161,8 +157,7 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
         var reason = review.Reason?.Trim();
         if (reason is { Length: > MaxTextLength })
             throw new RuleViolationException("review.reason_too_long", $"审核意见不超过{MaxTextLength}字");
-        await using var conn = await db.OpenConnectionAsync(ct);
-        var latest = await EvidenceStore.LatestAsync(conn, taskId, ct);
+        var latest = await evidences.LatestAsync(taskId, ct);
         var action = review.Decision == ReviewDecision.Approve ? TaskAction.Approve : TaskAction.Return;
         var (task, _, now, to) = await AllowedAsync(taskId, action, ct, reason, reviewed: latest?.ReviewedAt is not null);
         if (latest is not { } evidence)
@@ -171,30 +166,32 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
         if (review.Decision == ReviewDecision.Approve && TaskScoring.ReviewRefusal(adjustment, task.PossiblePoints, reason) is { } refusal)
             throw new RuleViolationException("review.adjustment_refused", refusal);
 
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        if (!await TaskStore.JudgeAsync(conn, tx, taskId, expectedVersion, to,
-                review.Decision == ReviewDecision.Approve ? ReviewStatuses.Approved : null, now, ct))
-            throw new ConflictException("task.version_conflict", "任务已被他人修改，请刷新后重试");
-        await EvidenceStore.ReviewAsync(conn, tx, new EvidenceReview(evidence.Id, now, actor, actorMemberId, DbNames.Of(review.Decision),
-            adjustment, reason), ct);
+        await tasks.InTransactionAsync(async (conn, tx) =>
+        {
+            if (!await TaskStore.JudgeAsync(conn, tx, taskId, expectedVersion, to,
+                    review.Decision == ReviewDecision.Approve ? ReviewStatuses.Approved : null, now, ct))
+                throw new ConflictException("task.version_conflict", "任务已被他人修改，请刷新后重试");
+            await EvidenceStore.ReviewAsync(conn, tx, new EvidenceReview(evidence.Id, now, actor, actorMemberId, DbNames.Of(review.Decision),
+                adjustment, reason), ct);
 
-        if (review.Decision == ReviewDecision.Approve && adjustment != 0)
-        {
-            await LedgerStore.BookAsync(conn, tx, [new LedgerEntry(LedgerSubjects.Org, task.OrgId, task.PeriodKey, adjustment,
-                LedgerSources.Review, $"{task.Template.Name}（{task.PeriodKey}）质量{(adjustment > 0 ? "加分" : "扣分")}：{reason}", now,
-                taskId, evidence.Id)], ct);
-        }
-        else if (review.Decision == ReviewDecision.Return)
-        {
-            // Net out, per subject, what this submission's completion booked.
-            await LedgerStore.NetOutAsync(conn, tx, new LedgerNetting([taskId], LedgerSources.ReviewReturned,
-                $"{task.Template.Name}（{task.PeriodKey}）审核退回：{reason}", now, evidence.Id,
-                [LedgerSources.Completed, LedgerSources.CompletedLate, LedgerSources.Attendance]), ct);
-        }
-        await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, review.Decision == ReviewDecision.Approve ? "task.approved" : "task.review_returned",
-            "task", taskId, task.OrgId, actorMemberId,
-            new { From = task.State, To = to, EvidenceId = evidence.Id, Adjustment = adjustment, Reason = reason }), ct);
-        await tx.CommitAsync(ct);
+            if (review.Decision == ReviewDecision.Approve && adjustment != 0)
+            {
+                await LedgerStore.BookAsync(conn, tx, [new LedgerEntry(LedgerSubjects.Org, task.OrgId, task.PeriodKey, adjustment,
+                    LedgerSources.Review, $"{task.Template.Name}（{task.PeriodKey}）质量{(adjustment > 0 ? "加分" : "扣分")}：{reason}", now,
+                    taskId, evidence.Id)], ct);
+            }
+            else if (review.Decision == ReviewDecision.Return)
+            {
+                // Net out, per subject, what this submission's completion booked.
+                await LedgerStore.NetOutAsync(conn, tx, new LedgerNetting([taskId], LedgerSources.ReviewReturned,
+                    $"{task.Template.Name}（{task.PeriodKey}）审核退回：{reason}", now, evidence.Id,
+                    [LedgerSources.Completed, LedgerSources.CompletedLate, LedgerSources.Attendance]), ct);
+            }
+            await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, review.Decision == ReviewDecision.Approve ? "task.approved" : "task.review_returned",
+                "task", taskId, task.OrgId, actorMemberId,
+                new { From = task.State, To = to, EvidenceId = evidence.Id, Adjustment = adjustment, Reason = reason }), ct);
+            return true;
+        }, ct);
         await cache.InvalidateAsync();
         return (await reader.GetAsync(taskId, ct))!;
     }
@@ -204,7 +201,7 @@ public sealed class TaskCommands(MySqlDataSource db, TimeProvider clock, TaskCac
     /// attendance entry per member present, and, when the task had been marked overdue, the reversal of
     /// each overdue deduction not yet reversed (lateness already cost the late deduction).
     /// </summary>
-    private static async Task BookCompletionAsync(MySqlConnection conn, MySqlTransaction tx, TaskSnapshot task, JudgmentResult judged,
+    private static async Task BookCompletionAsync(DbConnection conn, DbTransaction tx, TaskSnapshot task, JudgmentResult judged,
         long evidenceId, IReadOnlyList<long> present, DateTimeOffset now, CancellationToken ct)
     {
         var name = $"{task.Template.Name}（{task.PeriodKey}）";

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using MySqlConnector;
 using WxQms.Domain.Model;
@@ -110,13 +111,19 @@ public sealed class EvidenceStore(MySqlDataSource db)
     }
 
     /// <summary>The task's latest submission and when it was reviewed, if it was.</summary>
-    public static Task<(long Id, DateTime? ReviewedAt)?> LatestAsync(MySqlConnection conn, long taskId, CancellationToken ct) =>
+    public async Task<(long Id, DateTime? ReviewedAt)?> LatestAsync(long taskId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await LatestAsync(conn, taskId, ct);
+    }
+
+    public static Task<(long Id, DateTime? ReviewedAt)?> LatestAsync(DbConnection conn, long taskId, CancellationToken ct) =>
         conn.QuerySingleOrDefaultAsync<(long Id, DateTime? ReviewedAt)?>(new CommandDefinition(
             "SELECT id, reviewed_at FROM task_evidence WHERE task_id = @taskId ORDER BY id DESC LIMIT 1",
             new { taskId }, cancellationToken: ct));
 
     /// <summary>Stores a submission with its photos and attendance; returns its id.</summary>
-    public static async Task<long> AddAsync(MySqlConnection conn, MySqlTransaction tx, NewEvidence e, IReadOnlyList<StoredPhoto> photos,
+    public static async Task<long> AddAsync(DbConnection conn, DbTransaction tx, NewEvidence e, IReadOnlyList<StoredPhoto> photos,
         IReadOnlyList<(long MemberId, Presence Presence)> attendance, CancellationToken ct)
     {
         var evidenceId = await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
@@ -147,7 +154,7 @@ public sealed class EvidenceStore(MySqlDataSource db)
     /// Marks the task's chat photos as used by the submission that includes them: each must still be unused, or the
     /// submission is refused (a concurrent one took them) and rolls back.
     /// </summary>
-    public static async Task ClaimChatPhotosAsync(MySqlConnection conn, MySqlTransaction tx, long taskId, IReadOnlyList<string> sha256s,
+    public static async Task ClaimChatPhotosAsync(DbConnection conn, DbTransaction tx, long taskId, IReadOnlyList<string> sha256s,
         long evidenceId, CancellationToken ct)
     {
         var distinct = sha256s.Distinct(StringComparer.Ordinal).ToArray();
@@ -161,7 +168,7 @@ public sealed class EvidenceStore(MySqlDataSource db)
             throw new ConflictException("evidence.unknown_chat_photo", "聊天照片已用于另一次提交，请刷新后重试");
     }
 
-    public static Task ReviewAsync(MySqlConnection conn, MySqlTransaction tx, EvidenceReview r, CancellationToken ct) =>
+    public static Task ReviewAsync(DbConnection conn, DbTransaction tx, EvidenceReview r, CancellationToken ct) =>
         conn.ExecuteAsync(new CommandDefinition("""
             UPDATE task_evidence
             SET reviewed_at = @at, reviewed_by = @By, reviewed_by_member_id = @ByMemberId, review_decision = @Decision,

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text;
 using Dapper;
 using MySqlConnector;
@@ -119,6 +120,19 @@ public sealed class TaskStore(MySqlDataSource db)
         return await conn.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT COUNT(*) FROM tasks WHERE period_key LIKE @pattern", new { pattern = periodPrefix + "%" },
             cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// Runs one task change in one transaction, committed when <paramref name="body"/> returns and rolled back when it
+    /// throws; the body writes through this folder's stores (their static methods take the connection and transaction).
+    /// </summary>
+    public async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> body, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var result = await body(conn, tx);
+        await tx.CommitAsync(ct);
+        return result;
     }
 
     /// <summary>An audit entry about the plan or the tasks as a whole, outside any task's own transaction.</summary>
@@ -281,7 +295,7 @@ public sealed class TaskStore(MySqlDataSource db)
     }
 
     /// <summary>The name of the party group a task belongs to, if any.</summary>
-    public static Task<string?> GroupNameAsync(MySqlConnection conn, MySqlTransaction? tx, long taskId, CancellationToken ct) =>
+    public static Task<string?> GroupNameAsync(DbConnection conn, DbTransaction? tx, long taskId, CancellationToken ct) =>
         conn.ExecuteScalarAsync<string?>(new CommandDefinition(
             "SELECT g.name FROM tasks t JOIN orgs g ON g.id = t.party_group_id WHERE t.id = @taskId",
             new { taskId }, tx, cancellationToken: ct));
@@ -337,7 +351,7 @@ public sealed class TaskStore(MySqlDataSource db)
     }
 
     /// <summary>Records the plan and the state the state machine allowed; false when the row version moved on.</summary>
-    public static async Task<bool> PlanAsync(MySqlConnection conn, MySqlTransaction tx, long id, int expectedVersion, TaskState to,
+    public static async Task<bool> PlanAsync(DbConnection conn, DbTransaction tx, long id, int expectedVersion, TaskState to,
         DateTimeOffset plannedFor, string place, string topic, DateTimeOffset now, CancellationToken ct) =>
         await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE tasks
@@ -353,7 +367,7 @@ public sealed class TaskStore(MySqlDataSource db)
     /// Moves the task to the state the state machine allowed after a judgment or a review, with its review status; a
     /// returned task is looked at by the reminder scan at once. False when the row version moved on.
     /// </summary>
-    public static async Task<bool> JudgeAsync(MySqlConnection conn, MySqlTransaction tx, long id, int expectedVersion, TaskState to,
+    public static async Task<bool> JudgeAsync(DbConnection conn, DbTransaction tx, long id, int expectedVersion, TaskState to,
         string? reviewStatus, DateTimeOffset now, CancellationToken ct) =>
         await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE tasks SET state = @to, review_status = @reviewStatus, row_version = row_version + 1, updated_at = @now,
