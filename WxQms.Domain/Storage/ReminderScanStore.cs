@@ -21,14 +21,8 @@ public sealed record ScannedReminder(long TaskId, ReminderKind Kind, long Member
 public sealed class ReminderScanStore(MySqlDataSource db)
 {
     /// <summary>Runs <paramref name="body"/> in one transaction, committed when it returns (rolled back when it throws).</summary>
-    public async Task<T> InTransactionAsync<T>(Func<ReminderScanBatch, Task<T>> body, CancellationToken ct)
-    {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var result = await body(new ReminderScanBatch(conn, tx, ct));
-        await tx.CommitAsync(ct);
-        return result;
-    }
+    public Task<T> InTransactionAsync<T>(Func<ReminderScanBatch, Task<T>> body, CancellationToken ct) =>
+        db.InTransactionAsync((conn, tx) => body(new ReminderScanBatch(conn, tx, ct)), ct);
 }
 
 /// <summary>The statements of one scan batch, inside its transaction.</summary>

@@ -126,14 +126,8 @@ public sealed class TaskStore(MySqlDataSource db)
     /// Runs one task change in one transaction, committed when <paramref name="body"/> returns and rolled back when it
     /// throws; the body writes through this folder's stores (their static methods take the connection and transaction).
     /// </summary>
-    public async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> body, CancellationToken ct)
-    {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var result = await body(conn, tx);
-        await tx.CommitAsync(ct);
-        return result;
-    }
+    public Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> body, CancellationToken ct) =>
+        db.InTransactionAsync(body, ct);
 
     /// <summary>An audit entry about the plan or the tasks as a whole, outside any task's own transaction.</summary>
     public async Task AuditAsync(AuditEntry entry, CancellationToken ct)

@@ -248,14 +248,8 @@ public sealed class WishStore(MySqlDataSource db)
     }
 
     /// <summary>Runs <paramref name="body"/> in one transaction, committed when it returns (rolled back when it throws).</summary>
-    public async Task<T> InTransactionAsync<T>(Func<WishTransaction, Task<T>> body, CancellationToken ct)
-    {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var result = await body(new WishTransaction(conn, tx, ct));
-        await tx.CommitAsync(ct);
-        return result;
-    }
+    public Task<T> InTransactionAsync<T>(Func<WishTransaction, Task<T>> body, CancellationToken ct) =>
+        db.InTransactionAsync((conn, tx) => body(new WishTransaction(conn, tx, ct)), ct);
 
     private static DateTimeOffset? Utc(DateTime? t) => t is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
 }
