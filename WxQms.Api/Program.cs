@@ -1,4 +1,5 @@
 using Scalar.AspNetCore;
+using WxQms.Api.Admin;
 using WxQms.Api.Assessment;
 using WxQms.Api.H5;
 using WxQms.Api.Infrastructure;
@@ -18,6 +19,7 @@ builder.AddApiConventions();
 builder.Services.AddOpenApi(o => o.DescribeProblemExtensions());
 builder.AddMpAuth(); // JWT bearer for /api/mp, 401/403 as ProblemDetails, CurrentUser
 builder.AddRateLimits(); // RateLimits:*, per user or IP address, 429 as ProblemDetails
+builder.AddAdminAuth(); // the console (/admin, /api/admin): staff, secretaries, workers and committees
 
 // The local imitation of WeChat's servers (WxQms.Sandbox): nothing is registered unless Wechat:Sandbox:Enabled
 builder.AddWxQmsSandbox();
@@ -53,6 +55,7 @@ app.MapRankings(); // the assessment: rankings, stars, the office's exports and 
 app.MapStars();
 app.MapExports();
 app.MapRankingPage();
+app.MapAdmin(); // the console: /admin pages and /api/admin routes
 app.MapWechatCallbacks();
 app.MapWxQmsSandbox(); // only when the sandbox is on
 

@@ -30,6 +30,8 @@ public static class WxQmsCoreExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SubdistrictOptions>().BindConfiguration(SubdistrictOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MembersOptions>().BindConfiguration(MembersOptions.Section);
+        services.AddSingleton<IdCardProtector>();
 
         // Resolved lazily from options, so hosts and test factories can supply the strings late.
         services.AddSingleton(sp => new MySqlDataSourceBuilder(

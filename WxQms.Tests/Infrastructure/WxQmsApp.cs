@@ -57,6 +57,7 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
         ["ConnectionStrings:MySql"] = MySqlConnectionString,
         ["ConnectionStrings:Redis"] = RedisConnectionString,
         ["Logging:LogLevel:Default"] = "Warning",
+        ["Members:IdCardKey"] = "dGVzdC1pZC1jYXJkLWtleS0zMi1ieXRlcy1sb25nISE=", // test value, not a secret
         ["Wechat:ApiBase"] = "http://localhost/sandbox/wechat",
         ["Wechat:OpenBase"] = "http://localhost/sandbox/open",
         ["Wechat:Oa:AppId"] = OaAppId,
