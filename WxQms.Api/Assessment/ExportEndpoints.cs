@@ -1,6 +1,7 @@
 using System.Globalization;
 using MiniExcelLibs;
 using WxQms.Api.Infrastructure;
+using WxQms.Domain.Caching;
 using WxQms.Domain.Model;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules;

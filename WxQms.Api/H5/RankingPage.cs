@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using WxQms.Api.Assessment;
 using WxQms.Api.Infrastructure;
+using WxQms.Domain.Caching;
 using WxQms.Domain.Model;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules;

@@ -50,7 +50,13 @@ public sealed class AssessmentStore(MySqlDataSource db)
         public string? Grade { get; init; }
     }
 
-    public async Task<MySqlConnection> OpenAsync(CancellationToken ct) => await db.OpenConnectionAsync(ct);
+    /// <summary>Several reads on one connection (the live results of a period).</summary>
+    public Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> body, CancellationToken ct) => db.OnConnectionAsync(body, ct);
+
+    /// <summary>The monthly close's one transaction, at READ COMMITTED: everything at or below the ledger watermark it reads
+    /// first is in the snapshot, everything booked later is carried into the next one.</summary>
+    public Task<T> InCloseTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> body, CancellationToken ct) =>
+        db.InTransactionAsync(System.Data.IsolationLevel.ReadCommitted, body, ct);
 
     public static async Task<IReadOnlyList<AssessedOrg>> LoadOrgsAsync(DbConnection conn, DbTransaction? tx, CancellationToken ct)
     {
@@ -221,7 +227,7 @@ public sealed class AssessmentStore(MySqlDataSource db)
     /// Writes a closed month in one transaction, the claim row first: a second writer (another Jobs
     /// process) waits on the primary key and then fails with a duplicate key, which is false here.
     /// </summary>
-    public static async Task<bool> TryWriteSnapshotAsync(MySqlConnection conn, MySqlTransaction tx, MonthClose close,
+    public static async Task<bool> TryWriteSnapshotAsync(DbConnection conn, DbTransaction tx, MonthClose close,
         DateTimeOffset startsAt, DateTimeOffset endsAt, IReadOnlyList<OrgLine> orgs, IReadOnlyList<MemberStars> members,
         CancellationToken ct)
     {

@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Logging;
 using MySqlConnector;
+using WxQms.Domain.Caching;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services;

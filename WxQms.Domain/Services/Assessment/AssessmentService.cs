@@ -38,15 +38,17 @@ public sealed class AssessmentService(AssessmentStore store, IAppraisalGrades gr
         if (period.Kind == RecurrenceKind.Monthly && await store.GetCloseAsync(period.Key, ct) is { } close)
             return new PeriodResults(period, false, close.ClosedAt, close.ClosedAt, await store.LoadOrgResultsAsync(period.Key, ct));
 
-        await using var conn = await store.OpenAsync(ct);
-        var orgs = await AssessmentStore.LoadOrgsAsync(conn, null, ct);
-        var tasks = await AssessmentStore.LoadTaskScoresAsync(conn, null, period.StartsAt, period.EndsAt, null, now, ct);
-        IReadOnlyDictionary<long, decimal> carried = new Dictionary<long, decimal>();
-        if (period.Kind == RecurrenceKind.Monthly
-            && await AssessmentStore.LastCloseBeforeAsync(conn, null, period.StartsAt, ct) is { } previous)
-            carried = await AssessmentStore.LoadCarriedAsync(conn, null, previous.LedgerWatermark, null, period.StartsAt, ct);
-        var lines = PeriodAssessment.Assess(orgs, DirectResults(tasks, carried));
-        return new PeriodResults(period, now < period.EndsAt || period.Kind == RecurrenceKind.Monthly, null, now, lines);
+        return await store.ReadAsync(async conn =>
+        {
+            var orgs = await AssessmentStore.LoadOrgsAsync(conn, null, ct);
+            var tasks = await AssessmentStore.LoadTaskScoresAsync(conn, null, period.StartsAt, period.EndsAt, null, now, ct);
+            IReadOnlyDictionary<long, decimal> carried = new Dictionary<long, decimal>();
+            if (period.Kind == RecurrenceKind.Monthly
+                && await AssessmentStore.LastCloseBeforeAsync(conn, null, period.StartsAt, ct) is { } previous)
+                carried = await AssessmentStore.LoadCarriedAsync(conn, null, previous.LedgerWatermark, null, period.StartsAt, ct);
+            var lines = PeriodAssessment.Assess(orgs, DirectResults(tasks, carried));
+            return new PeriodResults(period, now < period.EndsAt || period.Kind == RecurrenceKind.Monthly, null, now, lines);
+        }, ct);
     }
 
     private static IEnumerable<OrgResult> DirectResults(IReadOnlyList<TaskScore> tasks, IReadOnlyDictionary<long, decimal> carried)
@@ -77,34 +79,33 @@ public sealed class AssessmentService(AssessmentStore store, IAppraisalGrades gr
         var now = clock.GetUtcNow();
         if (now < month.EndsAt)
             throw new InvalidOperationException($"{month.Key} has not ended yet");
-        await using var conn = await store.OpenAsync(ct);
-        if (await AssessmentStore.GetCloseAsync(conn, null, month.Key, ct) is not null)
+        if (await store.GetCloseAsync(month.Key, ct) is not null)
             return false;
 
-        // READ COMMITTED reads and the watermark taken first: everything at or below it is in this snapshot,
-        // everything above it (booked while we compute, or later) is carried into the next one.
-        await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, ct);
-        var watermark = await AssessmentStore.LedgerWatermarkAsync(conn, tx, ct);
-        var previous = await AssessmentStore.LastCloseBeforeAsync(conn, tx, month.StartsAt, ct);
-        var orgs = await AssessmentStore.LoadOrgsAsync(conn, tx, ct);
-        var tasks = await AssessmentStore.LoadTaskScoresAsync(conn, tx, month.StartsAt, month.EndsAt, watermark, now, ct);
-        var carried = previous is null
-            ? new Dictionary<long, decimal>()
-            : await AssessmentStore.LoadCarriedAsync(conn, tx, previous.LedgerWatermark, watermark, month.StartsAt, ct);
-        var lines = PeriodAssessment.Assess(orgs, DirectResults(tasks, carried))
-            .Where(l => PeriodAssessment.IsCommunity(l.Org) || PeriodAssessment.IsBranch(l.Org) || l.Org.Depth == 0)
-            .ToList();
-        var members = await MemberStarsAsync(conn, tx, month, null, ct);
-
-        var close = new MonthClose(month.Key, watermark, previous?.LedgerWatermark, now, CloseActor, lines.Count, members.Count);
-        if (!await AssessmentStore.TryWriteSnapshotAsync(conn, tx, close, month.StartsAt, month.EndsAt, lines, members, ct))
+        var written = await store.InCloseTransactionAsync(async (conn, tx) =>
         {
-            await tx.RollbackAsync(ct);
+            var watermark = await AssessmentStore.LedgerWatermarkAsync(conn, tx, ct);
+            var previous = await AssessmentStore.LastCloseBeforeAsync(conn, tx, month.StartsAt, ct);
+            var orgs = await AssessmentStore.LoadOrgsAsync(conn, tx, ct);
+            var tasks = await AssessmentStore.LoadTaskScoresAsync(conn, tx, month.StartsAt, month.EndsAt, watermark, now, ct);
+            var carried = previous is null
+                ? new Dictionary<long, decimal>()
+                : await AssessmentStore.LoadCarriedAsync(conn, tx, previous.LedgerWatermark, watermark, month.StartsAt, ct);
+            var lines = PeriodAssessment.Assess(orgs, DirectResults(tasks, carried))
+                .Where(l => PeriodAssessment.IsCommunity(l.Org) || PeriodAssessment.IsBranch(l.Org) || l.Org.Depth == 0)
+                .ToList();
+            var members = await MemberStarsAsync(conn, tx, month, null, ct);
+
+            // Another process closing the same month wins the unique key: then nothing of ours is written.
+            var close = new MonthClose(month.Key, watermark, previous?.LedgerWatermark, now, CloseActor, lines.Count, members.Count);
+            return await AssessmentStore.TryWriteSnapshotAsync(conn, tx, close, month.StartsAt, month.EndsAt, lines, members, ct)
+                ? close
+                : null;
+        }, ct);
+        if (written is null)
             return false;
-        }
-        await tx.CommitAsync(ct);
         log.LogInformation("Closed {Month}: {Orgs} org results, {Members} members, ledger up to #{Watermark}",
-            month.Key, lines.Count, members.Count, watermark);
+            month.Key, written.OrgRows, written.MemberRows, written.LedgerWatermark);
         return true;
     }
 
@@ -127,8 +128,7 @@ public sealed class AssessmentService(AssessmentStore store, IAppraisalGrades gr
     {
         if (await store.GetCloseAsync(month.Key, ct) is not null)
             return (await store.LoadMemberAsync(month.Key, memberId, ct), false);
-        await using var conn = await store.OpenAsync(ct);
-        var live = await MemberStarsAsync(conn, null, month, memberId, ct);
+        var live = await store.ReadAsync(conn => MemberStarsAsync(conn, null, month, memberId, ct), ct);
         return (live.FirstOrDefault(), true);
     }
 }

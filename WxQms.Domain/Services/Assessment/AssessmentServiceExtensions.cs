@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using WxQms.Domain.Caching;
 using WxQms.Domain.Rules.Assessment;
 using WxQms.Domain.Storage;
 

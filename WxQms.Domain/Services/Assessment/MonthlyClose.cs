@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using WxQms.Domain.Caching;
 
 namespace WxQms.Domain.Services.Assessment;
 

@@ -8,11 +8,11 @@ using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
-using WxQms.Domain.Caching;
 using WxQms.Domain.Rules.Assessment;
+using WxQms.Domain.Services.Assessment;
 using WxQms.Domain.Storage;
 
-namespace WxQms.Domain.Services.Assessment;
+namespace WxQms.Domain.Caching;
 
 /// <summary>A ranking ready to serve: its JSON bytes and their ETag.</summary>
 public sealed record CachedRanking(RankingView View, byte[] Json, string ETag);
