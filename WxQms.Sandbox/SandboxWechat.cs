@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
@@ -292,7 +293,7 @@ public sealed class SandboxWechat
 
     private Issued Mint(string appId, DateTimeOffset now)
     {
-        var issued = new Issued($"SBX_{Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)).Replace('+', '-').Replace('/', '_')}",
+        var issued = new Issued($"SBX_{Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(48))}",
             appId, now + TokenLifetime);
         byToken[issued.Token] = issued;
         return issued;

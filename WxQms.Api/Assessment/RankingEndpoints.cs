@@ -50,7 +50,7 @@ public static class RankingEndpoints
 
         http.Response.Headers.ETag = ranking.ETag;
         http.Response.Headers.CacheControl = "private, no-cache";
-        http.Response.Headers["X-Cache"] = outcome switch { CacheOutcome.Hit => "hit", CacheOutcome.Miss => "miss", _ => "bypass" };
+        http.Response.SetCacheOutcome(outcome);
         if (Matches(http.Request.Headers.IfNoneMatch, ranking.ETag))
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         return new JsonBytes(ranking.Json);

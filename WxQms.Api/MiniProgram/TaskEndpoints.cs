@@ -114,7 +114,7 @@ public static class TaskEndpoints
             return Problem(StatusCodes.Status400BadRequest, "参数无效", $"无法识别的期间“{period}”，应如 2026-11、2026-Q4 或 2026", "request.invalid");
         var (items, outcome) = await queries.ListAsync(new TaskQueries.ListFilter(path, state, string.IsNullOrEmpty(period) ? null : period,
             awaitingReview ?? false, limit ?? 100), ct);
-        SetCacheHeader(http, outcome);
+        http.Response.SetCacheOutcome(outcome);
         return TypedResults.Ok(items);
     }
 
@@ -123,7 +123,7 @@ public static class TaskEndpoints
     {
         var path = await queries.ReadableScopeAsync(scope, Viewer(user), ct);
         var (summary, outcome) = await queries.SummaryAsync(path, clock.GetUtcNow(), ct);
-        SetCacheHeader(http, outcome);
+        http.Response.SetCacheOutcome(outcome);
         return TypedResults.Ok(summary);
     }
 
@@ -145,14 +145,6 @@ public static class TaskEndpoints
             Actor(user), user.MemberId, ct);
         return TypedResults.Ok(TaskDto.From(reviewed));
     }
-
-    internal static void SetCacheHeader(HttpContext http, CacheOutcome outcome) =>
-        http.Response.Headers["X-Cache"] = outcome switch
-        {
-            CacheOutcome.Hit => "hit",
-            CacheOutcome.Miss => "miss",
-            _ => "bypass",
-        };
 
     /// <summary>
     /// Photos never change (they are named by their hash), so clients may keep them; only privately. nosniff: a browser

@@ -64,12 +64,7 @@ public static class OrgEndpoints
         if (!user.CanRead(org.Path))
             return Forbidden();
         var (tree, outcome) = await orgs.GetTreeAsync(id, ct);
-        response.Headers["X-Cache"] = outcome switch
-        {
-            CacheOutcome.Hit => "hit",
-            CacheOutcome.Miss => "miss",
-            _ => "bypass",
-        };
+        response.SetCacheOutcome(outcome);
         return tree is null ? OrgNotFound(id) : TypedResults.Ok(tree);
     }
 

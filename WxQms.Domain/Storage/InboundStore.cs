@@ -134,6 +134,30 @@ public sealed class InboundStore(MySqlDataSource db)
         return (await conn.QueryAsync<InboundWork>(new CommandDefinition(read, args, cancellationToken: ct))).ToList();
     }
 
+    /// <summary>Records the photo an inbound message carried, once: a second worker's record of the same message is a no-op.</summary>
+    public async Task RecordMediaAsync(InboundWork item, string mediaId, StoredFile stored, string contentType, DateTimeOffset now,
+        CancellationToken ct)
+    {
+        const string sql = """
+            INSERT INTO inbound_media (inbound_id, app_id, from_openid, media_id, sha256, size_bytes, content_type, storage_path, created_at)
+            VALUES (@InboundId, @AppId, @FromOpenId, @MediaId, @Sha256, @Size, @ContentType, @Path, @Now)
+            ON DUPLICATE KEY UPDATE inbound_id = inbound_id
+            """;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition(sql, new
+        {
+            InboundId = item.Id,
+            item.AppId,
+            item.FromOpenId,
+            MediaId = mediaId,
+            stored.Sha256,
+            stored.Size,
+            ContentType = contentType,
+            Path = stored.RelativePath,
+            Now = now.UtcDateTime,
+        }, cancellationToken: ct));
+    }
+
     /// <summary>Ends the work; false when the lease had run out and another worker took the row.</summary>
     public async Task<bool> CompleteAsync(InboundWork item, CancellationToken ct)
     {

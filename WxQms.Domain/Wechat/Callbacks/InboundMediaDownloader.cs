@@ -1,8 +1,6 @@
 using System.Text.Json;
-using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using MySqlConnector;
 using WxQms.Domain.Storage;
 
 namespace WxQms.Domain.Wechat.Callbacks;
@@ -19,7 +17,6 @@ public sealed class InboundMediaDownloader(
     MiniProgramClient mp,
     IOptions<WechatOptions> wechat,
     IFileStore files,
-    MySqlDataSource db,
     TimeProvider clock,
     ILogger<InboundMediaDownloader> log)
 {
@@ -83,26 +80,7 @@ public sealed class InboundMediaDownloader(
 
         var media = result.Value!;
         var stored = await files.SaveAsync(media.Content, FileStore.ExtensionFor(media.ContentType), ct);
-        const string insert = """
-            INSERT INTO inbound_media (inbound_id, app_id, from_openid, media_id, sha256, size_bytes, content_type, storage_path, created_at)
-            VALUES (@InboundId, @AppId, @FromOpenId, @MediaId, @Sha256, @Size, @ContentType, @Path, @Now)
-            ON DUPLICATE KEY UPDATE inbound_id = inbound_id
-            """;
-        await using (var conn = await db.OpenConnectionAsync(ct))
-        {
-            await conn.ExecuteAsync(new CommandDefinition(insert, new
-            {
-                InboundId = item.Id,
-                item.AppId,
-                item.FromOpenId,
-                MediaId = mediaId,
-                stored.Sha256,
-                stored.Size,
-                media.ContentType,
-                Path = stored.RelativePath,
-                Now = clock.GetUtcNow().UtcDateTime,
-            }, cancellationToken: ct));
-        }
+        await inbound.RecordMediaAsync(item, mediaId, stored, media.ContentType, clock.GetUtcNow(), ct);
         await inbound.CompleteAsync(item, ct);
         log.LogInformation("Stored photo {Sha256} ({Size} bytes, {Type}) from inbound {Id}", stored.Sha256, stored.Size,
             media.ContentType, item.Id);
