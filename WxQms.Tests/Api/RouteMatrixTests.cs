@@ -96,7 +96,11 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
 
         // Not in the document on purpose (hand list): the H5 pages (nobody signed in: off to WeChat's OAuth),
         // the callbacks (signed by WeChat, not by a user), the bare endpoints and the API reference
-        new("GET /admin", "401 403 403 2xx 2xx 2xx 2xx 403", Hand: true), // the console: its roles only
+        new("GET /admin", "3xx 403 403 2xx 2xx 2xx 2xx 403", Hand: true), // the console: its roles only; nobody is sent to sign in
+        new("GET /admin/sign-in", "2xx 2xx 2xx 2xx 2xx 2xx 2xx 2xx", Hand: true), // a fresh QR code for anyone
+        new("GET /admin/sign-in/status", "400 400 400 400 400 400 400 400", Hand: true), // no scene
+        new("POST /admin/sign-out", "3xx 3xx 3xx 3xx 3xx 3xx 3xx 3xx", Hand: true),
+        new("GET /h5/admin", "3xx 403 403 2xx 2xx 2xx 2xx 403", Hand: true), // inside WeChat: OAuth, then the console's roles only
         new("GET /h5/ranking", "3xx 403 2xx 2xx 2xx 2xx 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
         new("GET /h5/ranking/rankings.xlsx", "401 401 403 403 403 403 2xx 403", "401 401 403 403 403 403 2xx 403", Hand: true),
         new("GET /h5/ranking/tasks.xlsx", "401 401 403 403 403 403 2xx 403", "401 401 403 403 403 403 2xx 403", Hand: true),
