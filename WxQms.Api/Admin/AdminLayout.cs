@@ -22,6 +22,9 @@ public static class AdminLayout
     public static readonly IReadOnlyList<AdminNav> Nav =
     [
         new("home", "首页", "/admin"),
+        new("reminders", "提醒", "/admin/reminders"),
+        new("reviews", "审核", "/admin/reviews"),
+        new("bind-codes", "绑定码", "/admin/bind-codes"),
     ];
 
     /// <summary>Text escaped for HTML; Chinese stays readable.</summary>
