@@ -281,19 +281,42 @@ public sealed partial class ConsoleSignInTests(WxQmsApp app, SeededSubdistrict s
 
         using var signIn = await phone.GetAsync(AdminSignInEndpoints.SignInPath("/admin"), Ct);
         Assert.Equal("/h5/admin?returnUrl=%2Fadmin", signIn.Headers.Location!.ToString());
-        using var start = await phone.GetAsync(signIn.Headers.Location, Ct);
-        Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
-        var authorize = System.Web.HttpUtility.ParseQueryString(start.Headers.Location!.Query);
-        Assert.Equal("snsapi_base", authorize["scope"]);
-        var back = new Uri(authorize["redirect_uri"]!);
-        var code = await OAuthCodeAsync(committee.OpenId, back.PathAndQuery, authorize["state"]!);
-        using var landed = await phone.GetAsync($"{back.PathAndQuery}&code={code}&state={Uri.EscapeDataString(authorize["state"]!)}", Ct);
+        using var landed = await ThroughOAuthAsync(phone, committee, signIn.Headers.Location!.ToString());
 
         Assert.Equal(HttpStatusCode.OK, landed.StatusCode);
         Assert.NotNull(SetCookie(landed, AdminSessions.CookieName));
         Assert.Contains("href=\"/admin\"", await landed.Content.ReadAsStringAsync(Ct));
         using var home = await phone.GetAsync("/admin", Ct);
         Assert.Equal(HttpStatusCode.OK, home.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_plain_member_who_taps_the_menus_console_button_is_refused_politely_and_not_signed_in()
+    {
+        var member = await BoundPlainMemberAsync();
+        using var phone = Browser();
+        phone.DefaultRequestHeaders.UserAgent.ParseAdd("Mozilla/5.0 (iPhone) MicroMessenger/8.0.50");
+
+        using var landed = await ThroughOAuthAsync(phone, member, "/h5/admin");
+
+        Assert.Equal(HttpStatusCode.Forbidden, landed.StatusCode);
+        Assert.Contains("没有管理后台的权限", await landed.Content.ReadAsStringAsync(Ct));
+        Assert.Null(SetCookie(landed, AdminSessions.CookieName));
+        using var home = await phone.GetAsync("/admin", Ct);
+        Assert.Equal(HttpStatusCode.Redirect, home.StatusCode);
+    }
+
+    /// <summary>Opens <paramref name="page"/>, goes to WeChat's authorize page, where <paramref name="who"/> is chosen, and back.</summary>
+    private async Task<HttpResponseMessage> ThroughOAuthAsync(HttpClient phone, Person who, string page)
+    {
+        using var start = await phone.GetAsync(page, Ct);
+        Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
+        var authorize = System.Web.HttpUtility.ParseQueryString(start.Headers.Location!.Query);
+        Assert.Equal("snsapi_base", authorize["scope"]);
+        var back = new Uri(authorize["redirect_uri"]!);
+        var code = await OAuthCodeAsync(who.OpenId, back.PathAndQuery, authorize["state"]!);
+        var separator = back.Query.Length > 0 ? "&" : "?";
+        return await phone.GetAsync($"{back.PathAndQuery}{separator}code={code}&state={Uri.EscapeDataString(authorize["state"]!)}", Ct);
     }
 
     private async Task<string> OAuthCodeAsync(string openid, string page, string state)
