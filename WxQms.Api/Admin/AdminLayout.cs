@@ -42,7 +42,7 @@ public static class AdminLayout
             nav.Append($"""<a href="{E(item.Href)}"{(item.Key == navKey ? " class=on" : "")}>{E(item.Label)}</a>""");
         var html = $$"""
             <!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
-            <meta name="viewport" content="width=device-width,initial-scale=1">
+            <meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,">
             <title>{{E(title)}} · 管理后台</title><style>{{Style}}</style></head><body>
             <header><b>党建质量管理 · 管理后台</b><span class=who>{{E(viewer)}}<form class=out method=post action="/admin/sign-out"><button>退出登录</button></form></span></header>
             <div class=wrap><nav>{{nav}}</nav><main><h1>{{E(title)}}</h1>{{body}}</main></div>
@@ -57,7 +57,7 @@ public static class AdminLayout
     {
         var html = $$"""
             <!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
-            <meta name="viewport" content="width=device-width,initial-scale=1">
+            <meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,">
             <title>{{E(title)}} · 管理后台</title><style>{{Style}}</style></head><body>
             <header><b>党建质量管理 · 管理后台</b></header><main class=bare><h1>{{E(title)}}</h1>{{body}}</main>
             </body></html>
