@@ -22,6 +22,9 @@ public static class AdminLayout
     public static readonly IReadOnlyList<AdminNav> Nav =
     [
         new("home", "首页", "/admin"),
+        new("reminders", "提醒", "/admin/reminders"),
+        new("reviews", "审核", "/admin/reviews"),
+        new("bind-codes", "绑定码", "/admin/bind-codes"),
     ];
 
     /// <summary>Text escaped for HTML; Chinese stays readable.</summary>
@@ -39,9 +42,9 @@ public static class AdminLayout
             nav.Append($"""<a href="{E(item.Href)}"{(item.Key == navKey ? " class=on" : "")}>{E(item.Label)}</a>""");
         var html = $$"""
             <!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
-            <meta name="viewport" content="width=device-width,initial-scale=1">
+            <meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,">
             <title>{{E(title)}} · 管理后台</title><style>{{Style}}</style></head><body>
-            <header><b>党建质量管理 · 管理后台</b><span class=who>{{E(viewer)}}</span></header>
+            <header><b>党建质量管理 · 管理后台</b><span class=who>{{E(viewer)}}<form class=out method=post action="/admin/sign-out"><button>退出登录</button></form></span></header>
             <div class=wrap><nav>{{nav}}</nav><main><h1>{{E(title)}}</h1>{{body}}</main></div>
             </body></html>
             """;
@@ -54,7 +57,7 @@ public static class AdminLayout
     {
         var html = $$"""
             <!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
-            <meta name="viewport" content="width=device-width,initial-scale=1">
+            <meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,">
             <title>{{E(title)}} · 管理后台</title><style>{{Style}}</style></head><body>
             <header><b>党建质量管理 · 管理后台</b></header><main class=bare><h1>{{E(title)}}</h1>{{body}}</main>
             </body></html>
@@ -144,7 +147,7 @@ public static class AdminLayout
     private const string Style = """
         *{box-sizing:border-box}body{margin:0;font-family:-apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;background:#f4f5f7;color:#222;font-size:14px}
         header{display:flex;justify-content:space-between;align-items:center;background:linear-gradient(135deg,#b71c1c,#d84315);color:#fff;padding:12px 20px}
-        header .who{opacity:.9;font-size:13px}
+        header .who{opacity:.9;font-size:13px}header form.out{display:inline;margin-left:12px}header form.out button{background:transparent;border:1px solid #fff;padding:2px 8px}
         .wrap{display:flex;min-height:calc(100vh - 46px)}
         nav{width:180px;flex:none;background:#fff;border-right:1px solid #e5e5e5;padding:12px 0}
         nav a{display:block;padding:10px 20px;color:#444;text-decoration:none}nav a.on{color:#b71c1c;font-weight:600;background:#fdecea;border-left:3px solid #b71c1c}

@@ -14,7 +14,7 @@ using WxQms.Domain.Wechat;
 namespace WxQms.Api.H5;
 
 /// <summary>Who is looking at an H5 page: a member with their grants.</summary>
-public sealed record H5Identity(long MemberId, string Name, long OrgId, IReadOnlyList<Grant> Grants);
+public sealed record H5Identity(long MemberId, string Name, long OrgId, IReadOnlyList<Grant> Grants, long WechatUserId = 0);
 
 /// <summary>Who is looking at a page open to everyone with WeChat (the wishes): a WeChat user, a member or not.</summary>
 public sealed record H5User(long WechatUserId, long? MemberId, string? Name, IReadOnlyList<Grant> Grants);
@@ -197,7 +197,7 @@ public sealed class H5Viewer(IOptions<AuthOptions> auth, IOptions<WechatOptions>
     {
         if (await links.GetAsync(wechatUserId, ct) is not { } user || await links.LinkedMemberAsync(user, ct) is not { } memberId)
             return null;
-        return await links.ProfileAsync(memberId, ct) is { } p ? new H5Identity(p.Id, p.Name, p.OrgId, p.Roles) : null;
+        return await links.ProfileAsync(memberId, ct) is { } p ? new H5Identity(p.Id, p.Name, p.OrgId, p.Roles, user.Id) : null;
     }
 
     private async Task<long?> UserFromCodeAsync(string code, CancellationToken ct)

@@ -84,6 +84,9 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("POST /api/mp/wishes/{id}/fulfil", "401 403 403 403 403 403 403 403", "401 403 403 403 403 403 403 403"),
         new("POST /api/mp/wishes/{id}/confirm", "401 403 403 403 403 403 403 403", "401 403 403 403 403 403 403 403"),
 
+        // The console's JSON: the review queue is the office's
+        new("GET /api/admin/reviews", "401 403 403 403 403 403 2xx 403"),
+
         // Bot binding codes: printed by office staff
         new("GET /api/mp/orgs/{id}/bind-qrcode", "401 403 403 403 403 403 2xx 403", "401 403 403 403 403 403 2xx 403"),
 
@@ -96,7 +99,17 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
 
         // Not in the document on purpose (hand list): the H5 pages (nobody signed in: off to WeChat's OAuth),
         // the callbacks (signed by WeChat, not by a user), the bare endpoints and the API reference
-        new("GET /admin", "401 403 403 2xx 2xx 2xx 2xx 403", Hand: true), // the console: its roles only
+        new("GET /admin", "3xx 403 403 2xx 2xx 2xx 2xx 403", Hand: true), // the console: its roles only; nobody is sent to sign in
+        new("GET /admin/sign-in", "2xx 2xx 2xx 2xx 2xx 2xx 2xx 2xx", Hand: true), // a fresh QR code for anyone
+        new("GET /admin/sign-in/status", "400 400 400 400 400 400 400 400", Hand: true), // no scene
+        new("POST /admin/sign-out", "3xx 3xx 3xx 3xx 3xx 3xx 3xx 3xx", Hand: true),
+        new("GET /h5/admin", "3xx 403 403 2xx 2xx 2xx 2xx 403", Hand: true), // inside WeChat: OAuth, then the console's roles only
+        new("GET /admin/reminders", "3xx 403 403 2xx 2xx 2xx 2xx 403", Hand: true),
+        new("GET /admin/reviews", "3xx 403 403 403 403 403 2xx 403", Hand: true),
+        new("GET /admin/reviews/{id}", "3xx 403 403 403 403 403 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
+        new("POST /admin/reviews/{id}", "3xx 403 403 403 403 403 400 403", "3xx 403 403 403 403 403 400 403", Hand: true),
+        new("GET /admin/bind-codes", "3xx 403 403 403 403 403 2xx 403", Hand: true),
+        new("GET /admin/bind-codes/{id}", "3xx 403 403 403 403 403 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
         new("GET /h5/ranking", "3xx 403 2xx 2xx 2xx 2xx 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
         new("GET /h5/ranking/rankings.xlsx", "401 401 403 403 403 403 2xx 403", "401 401 403 403 403 403 2xx 403", Hand: true),
         new("GET /h5/ranking/tasks.xlsx", "401 401 403 403 403 403 2xx 403", "401 401 403 403 403 403 2xx 403", Hand: true),
@@ -360,6 +373,8 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
             var kind = path switch
             {
                 _ when path.Contains("/adhoc-tasks/{id}") => "adhoc",
+                _ when path.Contains("/reviews/{id}") => "task",
+                _ when path.Contains("/bind-codes/{id}") => "org",
                 _ when path.Contains("/tasks/{id}") => "task",
                 _ when path.Contains("/wishes/{id}") => "wish",
                 _ when path.Contains("/members/{id}") => "member",

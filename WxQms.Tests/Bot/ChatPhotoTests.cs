@@ -230,7 +230,13 @@ public sealed class ChatPhotoTests(WxQmsApp app, PlannedSubdistrict planned) : I
         Assert.True(result.IsOk, result.ErrMsg);
         var buttons = menu.GetProperty("button").EnumerateArray().ToList();
         Assert.Equal(["任务", "排名", "微心愿"], buttons.Select(b => b.Str("name")));
-        Assert.Equal(["MY_TASKS", "WORKBENCH"], buttons[0].GetProperty("sub_button").EnumerateArray().Select(b => b.Str("key")));
+        var tasks = buttons[0].GetProperty("sub_button").EnumerateArray().ToList();
+        Assert.Equal(["我的任务", "工作台", "管理后台"], tasks.Select(b => b.Str("name")));
+        Assert.Equal(["MY_TASKS", "WORKBENCH"], tasks.Take(2).Select(b => b.Str("key")));
+        // Staff and committees open the console through web OAuth; the console refuses anyone else politely.
+        Assert.Equal("view", tasks[2].Str("type"));
+        Assert.Contains("redirect_uri=" + Uri.EscapeDataString("http://localhost/h5/admin"), tasks[2].Str("url"));
+        Assert.Contains("scope=snsapi_base", tasks[2].Str("url"));
         var ranking = buttons[1].Str("url");
         Assert.StartsWith("http://localhost/sandbox/open/connect/oauth2/authorize?appid=" + WxQmsApp.OaAppId, ranking);
         Assert.Contains("redirect_uri=" + Uri.EscapeDataString("http://localhost/h5/ranking"), ranking);

@@ -45,9 +45,9 @@ public sealed class BotImageHandler(ChatPhotoService photos, BotScope scope, Tim
 
 /// <summary>
 /// Following and scanning. A follow through a branch code (<c>qrscene_</c>) and a SCAN by a follower both
-/// start the binding dialogue; a plain follow gets the welcome; an unfollow is recorded.
+/// start the binding dialogue (a console sign-in code's, the console's confirmation); a plain follow gets the welcome; an unfollow is recorded.
 /// </summary>
-public sealed class BotFollowHandler(WechatUserStore users, BindingService binding, BotScope scope,
+public sealed class BotFollowHandler(WechatUserStore users, BindingService binding, ConsoleSignInService console, BotScope scope,
     IOptions<SubdistrictOptions> subdistrict, TimeProvider clock) : ICallbackHandler
 {
     public IEnumerable<string> Keys => ["event:subscribe", "event:unsubscribe", "event:SCAN"];
@@ -68,7 +68,9 @@ public sealed class BotFollowHandler(WechatUserStore users, BindingService bindi
         await users.SetSubscribedAsync(appId, m.FromUserName, true, context.ReceivedAt, ct);
         if (m.QrScene is { Length: > 0 } scene)
         {
-            var answer = await binding.ScanAsync(appId, m.FromUserName, scene, context.ReceivedAt, ct);
+            var answer = scene.StartsWith(ConsoleSignInService.ScenePrefix, StringComparison.Ordinal)
+                ? await console.ScanAsync(appId, m.FromUserName, scene, context.ReceivedAt, ct)
+                : await binding.ScanAsync(appId, m.FromUserName, scene, context.ReceivedAt, ct);
             text = subscribing ? BotReplies.WelcomeShort(subdistrict.Value.Name) + answer : answer;
         }
         else

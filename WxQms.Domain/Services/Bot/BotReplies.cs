@@ -60,6 +60,16 @@ public static class BotReplies
 
     public const string WorkbenchRefused = "抱歉，「工作台」供支部书记、党务工作者、社区党委和街道党建办使用。您可以点击「我的任务」查看本支部的任务。";
 
+    public const string ConsoleConfirm = "确认登录管理后台？回复1确认";
+
+    public const string ConsoleConfirmed = "已确认，电脑上的管理后台正在登录。如果不是您本人操作，请立即联系街道党建办。";
+
+    public const string ConsoleCodeExpired = "这个登录二维码已过期或已使用，请在电脑上刷新管理后台的登录页后重新扫码。";
+
+    public const string ConsoleNotBound = "您还没有绑定党员身份，无法登录管理后台。" + BindHowTo;
+
+    public const string ConsoleRefused = "抱歉，管理后台供街道党建办、支部书记、党务工作者和委员使用，您的账号没有登录权限。如有需要请联系街道党建办。";
+
     public static string BindStart(string branch) =>
         $"您正在绑定「{branch}」。请回复您的姓名和手机号后四位，例如：张三 1234（15分钟内有效，发送「取消」可退出）。";
 

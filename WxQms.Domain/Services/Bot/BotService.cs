@@ -22,6 +22,7 @@ public sealed class BotService(
     OrgStore orgs,
     TaskQueries queries,
     BotLinks botLinks,
+    ConsoleSignInService console,
     IOptions<SubdistrictOptions> subdistrict,
     TaskStore tasks)
 {
@@ -40,6 +41,8 @@ public sealed class BotService(
                 return BotReplies.DialogueTimedOut;
             if (dialogue.Step == DialogueSteps.ChooseTask && command == BotCommand.Number)
                 return BotReplies.ChoiceExpired;
+            if (dialogue.Step == DialogueSteps.ConsoleSignIn && command == BotCommand.Number)
+                return BotReplies.ConsoleCodeExpired;
             dialogue = null;
         }
 
@@ -62,6 +65,8 @@ public sealed class BotService(
                 return await binding.AnswerAsync(appId, openId, dialogue!, text ?? "", now, ct);
             case (DialogueSteps.ChooseTask, BotCommand.Number):
                 return await photos.ChooseAsync(appId, openId, dialogue!, number, now, ct);
+            case (DialogueSteps.ConsoleSignIn, BotCommand.Number):
+                return await console.AnswerAsync(appId, openId, dialogue!, number, now, ct);
             case (DialogueSteps.ChooseTask, BotCommand.None):
                 return BotReplies.ChooseBetween(await photos.OptionCountAsync(dialogue!, ct));
         }

@@ -17,6 +17,8 @@ public static class BotServiceExtensions
         services.AddSingleton<BotLinks>();
         services.AddSingleton<BindingService>();
         services.AddSingleton<BindCodeService>();
+        services.AddSingleton<ConsoleSignInStore>();
+        services.AddSingleton<ConsoleSignInService>();
         services.AddSingleton<ChatPhotoService>();
         services.AddSingleton<BotService>();
         services.AddSingleton<MenuPublisher>();
