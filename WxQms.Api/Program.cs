@@ -56,6 +56,7 @@ app.MapStars();
 app.MapExports();
 app.MapRankingPage();
 app.MapAdmin(); // the console: /admin pages and /api/admin routes
+app.MapAdminOrgs(); // the console's organisations and terms: /admin/orgs, /api/admin/orgs
 app.MapWechatCallbacks();
 app.MapWxQmsSandbox(); // only when the sandbox is on
 
