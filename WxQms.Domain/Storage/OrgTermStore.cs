@@ -19,10 +19,10 @@ public sealed record ExpiringTerm(OrgTerm Term, string OrgName, OrgKind OrgKind,
 /// </summary>
 public sealed class OrgTermStore(MySqlDataSource db)
 {
-    private sealed record Row(long Id, long OrgId, DateTime ElectedOn, int Years, DateTime EndsOn, bool Reminded6, bool Reminded3,
+    private sealed record Row(long Id, long OrgId, DateTime ElectedOn, int Years, DateTime EndsOn, int Reminded6, int Reminded3,
         string OrgName, string Kind, string Path)
     {
-        public OrgTerm ToTerm() => new(Id, OrgId, DateOnly.FromDateTime(ElectedOn), Years, DateOnly.FromDateTime(EndsOn), Reminded6, Reminded3);
+        public OrgTerm ToTerm() => new(Id, OrgId, DateOnly.FromDateTime(ElectedOn), Years, DateOnly.FromDateTime(EndsOn), Reminded6 != 0, Reminded3 != 0);
     }
 
     private const string Columns = """

@@ -181,9 +181,9 @@ public sealed class OrgAdmin(OrgStore orgs, OrgAdminStore admin, OrgTermStore te
     public async Task<IReadOnlyList<Org>> PlacesAsync(IReadOnlyList<Grant> grants, CancellationToken ct)
     {
         var places = new List<Org>();
-        foreach (var top in Access.ReadableTops(grants.Where(g => g.Role != Roles.Member)))
+        foreach (var top in await TopIdsAsync(grants, ct))
         {
-            if (await orgs.GetSubtreeAsync(OrgPath.Ids(top)[^1], ct) is not { } subtree)
+            if (await orgs.GetSubtreeAsync(top, ct) is not { } subtree)
                 continue;
             places.AddRange(subtree.Orgs.Where(o => o.Kind != OrgKind.PartyGroup && OrgAccess.CanPlaceUnder(grants, o.Path)));
         }
@@ -191,6 +191,15 @@ public sealed class OrgAdmin(OrgStore orgs, OrgAdminStore admin, OrgTermStore te
     }
 
     public Task<Org> OrgAsync(long id, CancellationToken ct) => LoadAsync(id, ct);
+
+    /// <summary>The orgs at the top of what the grants watch (office staff: the roots).</summary>
+    private async Task<IReadOnlyList<long>> TopIdsAsync(IReadOnlyList<Grant> grants, CancellationToken ct)
+    {
+        var tops = Access.ReadableTops(grants.Where(g => g.Role != Roles.Member));
+        return tops.Contains(OrgPath.Root)
+            ? (await orgs.GetRootsAsync(ct)).Select(o => o.Id).ToList()
+            : tops.Select(t => OrgPath.Ids(t)[^1]).ToList();
+    }
 
     private async Task<long> DefaultRootAsync(IReadOnlyList<Grant> grants, CancellationToken ct)
     {
