@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
+using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services;
 using WxQms.Tests.Assessment;
 using WxQms.Tests.Infrastructure;
@@ -237,6 +238,26 @@ public sealed class OrgAdminTests(WxQmsApp app, SeededSubdistrict seeded) : ICla
 
         await app.Get<PlanService>().CompleteCurrentPlansAsync(app.Clock.GetUtcNow(), Ct);
         Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM tasks WHERE org_id = @branch AND state = 'pending'", new { branch }));
+        using var adhoc = await staff.PostAsJsonAsync("/api/mp/adhoc-tasks", new
+        {
+            title = "撤销后的临时任务", dueOn = Periods.LocalDate(app.Clock.GetUtcNow()).AddDays(20), points = 1,
+            orgIds = new[] { await people.OrgAsync("DFL-C03") },
+        }, Ct);
+        Assert.Equal(HttpStatusCode.Created, adhoc.StatusCode);
+        Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM tasks WHERE org_id = @branch AND adhoc", new { branch }));
+    }
+
+    [Fact]
+    public async Task A_dissolved_community_is_no_longer_offered_to_residents_posting_wishes()
+    {
+        var staff = await StaffAsync();
+        var community = (await CreateAsync(staff, "DFL", "community_committee", "临时社区党委")).GetProperty("id").GetInt64();
+        Assert.Contains("临时社区党委", await staff.GetStringAsync("/api/mp/wishes/communities", Ct));
+
+        using var dissolved = await staff.PostAsync($"/api/admin/orgs/{community}/dissolve", null, Ct);
+
+        Assert.Equal(HttpStatusCode.NoContent, dissolved.StatusCode);
+        Assert.DoesNotContain("临时社区党委", await staff.GetStringAsync("/api/mp/wishes/communities", Ct));
     }
 
     [Fact]
