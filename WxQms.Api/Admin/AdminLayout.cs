@@ -25,6 +25,7 @@ public static class AdminLayout
         new("reminders", "提醒", "/admin/reminders"),
         new("reviews", "审核", "/admin/reviews"),
         new("bind-codes", "绑定码", "/admin/bind-codes"),
+        new("orgs", "组织", "/admin/orgs"),
     ];
 
     /// <summary>Text escaped for HTML; Chinese stays readable.</summary>

@@ -6,6 +6,8 @@ using MySqlConnector;
 using StackExchange.Redis;
 using WxQms.Domain.Caching;
 using WxQms.Domain.Services;
+using WxQms.Domain.Services.Orgs;
+using WxQms.Domain.Rules.Orgs;
 using WxQms.Domain.Services.Assessment;
 using WxQms.Domain.Services.Bot;
 using WxQms.Domain.Services.Reminders;
@@ -46,6 +48,14 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<TokenVersions>();
         services.AddSingleton<OrgService>();
         services.AddSingleton<MemberService>();
+        services.AddSingleton<OrgAdminStore>();
+        services.AddSingleton<OrgTermStore>();
+        services.AddSingleton<OrgAdmin>();
+        services.AddSingleton<TermReminderScan>();
+        services.AddOptions<OrgOptions>().BindConfiguration(OrgOptions.Section)
+            .Validate(o => Terms.YearsError(o.TermYears.Subdistrict) is null && Terms.YearsError(o.TermYears.CommunityCommittee) is null
+                && Terms.YearsError(o.TermYears.GeneralBranch) is null && Terms.YearsError(o.TermYears.Branch) is null,
+                "Orgs:TermYears:Subdistrict, CommunityCommittee, GeneralBranch and Branch are years from 1 to 5").ValidateOnStart();
         services.AddOptions<FileStoreOptions>().BindConfiguration(FileStoreOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<FileStore>();

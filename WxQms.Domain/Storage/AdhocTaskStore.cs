@@ -80,7 +80,7 @@ public sealed class AdhocTaskStore(MySqlDataSource db)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<AdhocOrg>(new CommandDefinition(
-            "SELECT id AS Id, path AS Path, kind AS Kind, name AS Name FROM orgs WHERE id IN @ids",
+            "SELECT id AS Id, path AS Path, kind AS Kind, name AS Name FROM orgs WHERE id IN @ids AND dissolved_on IS NULL",
             new { ids }, cancellationToken: ct))).ToList();
     }
 
@@ -89,7 +89,7 @@ public sealed class AdhocTaskStore(MySqlDataSource db)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<AdhocOrg>(new CommandDefinition(
-            "SELECT id AS Id, path AS Path, kind AS Kind, name AS Name FROM orgs WHERE kind = @branch",
+            "SELECT id AS Id, path AS Path, kind AS Kind, name AS Name FROM orgs WHERE kind = @branch AND dissolved_on IS NULL",
             new { branch = DbNames.Of(OrgKind.Branch) }, cancellationToken: ct))).ToList();
     }
 

@@ -17,7 +17,7 @@ public sealed class OrgStore(MySqlDataSource db)
 
     public async Task<IReadOnlyList<Org>> GetRootsAsync(CancellationToken ct)
     {
-        const string sql = $"SELECT {Columns} FROM orgs WHERE parent_id IS NULL ORDER BY sort_order, id";
+        const string sql = $"SELECT {Columns} FROM orgs WHERE parent_id IS NULL AND dissolved_on IS NULL ORDER BY sort_order, id";
         await using var conn = await db.OpenConnectionAsync(ct);
         var rows = await conn.QueryAsync<Row>(new CommandDefinition(sql, cancellationToken: ct));
         return rows.Select(r => r.ToOrg()).ToList();
@@ -25,7 +25,7 @@ public sealed class OrgStore(MySqlDataSource db)
 
     public async Task<Org?> GetAsync(long id, CancellationToken ct)
     {
-        const string sql = $"SELECT {Columns} FROM orgs WHERE id = @id";
+        const string sql = $"SELECT {Columns} FROM orgs WHERE id = @id AND dissolved_on IS NULL";
         await using var conn = await db.OpenConnectionAsync(ct);
         var row = await conn.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(sql, new { id }, cancellationToken: ct));
         return row?.ToOrg();
@@ -38,9 +38,9 @@ public sealed class OrgStore(MySqlDataSource db)
     public async Task<(IReadOnlyList<Org> Orgs, IReadOnlyDictionary<long, int> DirectMembers)?> GetSubtreeAsync(
         long id, CancellationToken ct)
     {
-        const string pathSql = "SELECT path FROM orgs WHERE id = @id";
+        const string pathSql = "SELECT path FROM orgs WHERE id = @id AND dissolved_on IS NULL";
         const string subtreeSql = $"""
-            SELECT {Columns} FROM orgs WHERE path LIKE @pattern;
+            SELECT {Columns} FROM orgs WHERE path LIKE @pattern AND dissolved_on IS NULL;
 
             SELECT m.org_id AS OrgId, COUNT(*) AS Members
             FROM orgs o JOIN members m ON m.org_id = o.id

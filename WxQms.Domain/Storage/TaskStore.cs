@@ -72,7 +72,7 @@ public sealed class TaskStore(MySqlDataSource db)
         const string sql = """
             SELECT id AS Id, parent_id AS ParentId, kind AS Kind, depth AS Depth,
                    COALESCE(established_on, DATE(created_at)) AS CreatedOn
-            FROM orgs;
+            FROM orgs WHERE dissolved_on IS NULL;
 
             SELECT org_id, COUNT(*) FROM members WHERE status = 'full' GROUP BY org_id;
 

@@ -141,7 +141,7 @@ public sealed class WishStore(MySqlDataSource db)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<(long, string)>(new CommandDefinition(
-            "SELECT id, name FROM orgs WHERE depth = 1 ORDER BY path", cancellationToken: ct))).ToList();
+            "SELECT id, name FROM orgs WHERE depth = 1 AND dissolved_on IS NULL ORDER BY path", cancellationToken: ct))).ToList();
     }
 
     /// <summary>The org a post names, with its path and depth, or null.</summary>

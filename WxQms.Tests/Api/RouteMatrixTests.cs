@@ -97,6 +97,17 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("GET /api/exports/rankings.xlsx", "401 403 403 403 403 403 2xx 403", "401 403 403 403 403 403 2xx 403"),
         new("GET /api/exports/tasks.xlsx", "401 403 403 403 403 403 2xx 403", "401 403 403 403 403 403 2xx 403"),
 
+        // Console organisations (#16 item 3): staff reshape anywhere, a community's secretary or committee within it (none of
+        // the callers here: their roles sit in a branch), everyone of the console reads their subtree; bodies lack fields (400)
+        new("GET /api/admin/orgs", "401 403 403 2xx 2xx 2xx 2xx 403", "401 403 403 403 403 403 2xx 403"),
+        new("POST /api/admin/orgs", "401 403 403 400 400 400 400 403"),
+        new("GET /api/admin/orgs/terms", "401 403 403 2xx 2xx 2xx 2xx 403"),
+        new("GET /api/admin/orgs/{id}", "401 403 403 2xx 2xx 2xx 2xx 403", "401 403 403 403 403 403 2xx 403"),
+        new("POST /api/admin/orgs/{id}/rename", "401 403 403 403 403 403 400 403", "401 403 403 403 403 403 400 403"),
+        new("POST /api/admin/orgs/{id}/move", "401 403 403 403 403 403 400 403", "401 403 403 403 403 403 400 403"),
+        new("POST /api/admin/orgs/{id}/dissolve", "401 403 403 403 403 403 409 403", "401 403 403 403 403 403 409 403"),
+        new("PUT /api/admin/orgs/{id}/term", "401 403 403 403 403 403 400 403", "401 403 403 403 403 403 400 403"),
+
         // Not in the document on purpose (hand list): the H5 pages (nobody signed in: off to WeChat's OAuth),
         // the callbacks (signed by WeChat, not by a user), the bare endpoints and the API reference
         new("GET /admin", "3xx 403 403 2xx 2xx 2xx 2xx 403", Hand: true), // the console: its roles only; nobody is sent to sign in
@@ -110,6 +121,18 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("POST /admin/reviews/{id}", "3xx 403 403 403 403 403 400 403", "3xx 403 403 403 403 403 400 403", Hand: true),
         new("GET /admin/bind-codes", "3xx 403 403 403 403 403 2xx 403", Hand: true),
         new("GET /admin/bind-codes/{id}", "3xx 403 403 403 403 403 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
+        new("GET /admin/orgs", "3xx 403 403 2xx 2xx 2xx 2xx 403", Hand: true),
+        new("GET /admin/orgs/new", "3xx 403 403 403 403 403 2xx 403", Hand: true),
+        new("POST /admin/orgs/new", "3xx 403 403 403 403 403 400 403", Hand: true),
+        new("GET /admin/orgs/{id}", "3xx 403 403 2xx 2xx 2xx 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
+        new("GET /admin/orgs/{id}/rename", "3xx 403 403 403 403 403 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
+        new("POST /admin/orgs/{id}/rename", "3xx 403 403 403 403 403 400 403", "3xx 403 403 403 403 403 400 403", Hand: true),
+        new("GET /admin/orgs/{id}/move", "3xx 403 403 403 403 403 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
+        new("POST /admin/orgs/{id}/move", "3xx 403 403 403 403 403 400 403", "3xx 403 403 403 403 403 400 403", Hand: true),
+        new("GET /admin/orgs/{id}/dissolve", "3xx 403 403 403 403 403 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
+        new("POST /admin/orgs/{id}/dissolve", "3xx 403 403 403 403 403 409 403", "3xx 403 403 403 403 403 409 403", Hand: true),
+        new("GET /admin/orgs/{id}/term", "3xx 403 403 403 403 403 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
+        new("POST /admin/orgs/{id}/term", "3xx 403 403 403 403 403 400 403", "3xx 403 403 403 403 403 400 403", Hand: true),
         new("GET /h5/ranking", "3xx 403 2xx 2xx 2xx 2xx 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
         new("GET /h5/ranking/rankings.xlsx", "401 401 403 403 403 403 2xx 403", "401 401 403 403 403 403 2xx 403", Hand: true),
         new("GET /h5/ranking/tasks.xlsx", "401 401 403 403 403 403 2xx 403", "401 401 403 403 403 403 2xx 403", Hand: true),

@@ -32,6 +32,7 @@ public sealed class WorkerIntervalTests
             ["reminder-send"] = TimeSpan.FromSeconds(2),
             ["wish-confirm"] = TimeSpan.FromMinutes(5),
             ["upload-sweep"] = TimeSpan.FromMinutes(30),
+            ["term-reminders"] = TimeSpan.FromHours(1),
         }, Intervals());
     }
 
