@@ -56,6 +56,7 @@ app.MapStars();
 app.MapExports();
 app.MapRankingPage();
 app.MapAdmin(); // the console: /admin pages and /api/admin routes
+app.MapAdminMembers(); // the console's members and roles: /admin/members, /api/admin/members
 app.MapWechatCallbacks();
 app.MapWxQmsSandbox(); // only when the sandbox is on
 

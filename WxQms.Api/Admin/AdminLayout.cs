@@ -22,6 +22,7 @@ public static class AdminLayout
     public static readonly IReadOnlyList<AdminNav> Nav =
     [
         new("home", "首页", "/admin"),
+        new("members", "党员", "/admin/members"),
     ];
 
     /// <summary>Text escaped for HTML; Chinese stays readable.</summary>
@@ -199,6 +200,6 @@ public sealed record TableQuery(string? Search, string? Sort, bool Descending, i
             parts.Add("sort=" + Uri.EscapeDataString(s) + "&dir=" + (dir ?? (Descending ? "desc" : "asc")));
         if ((page ?? Page) is var pg and > 1)
             parts.Add("page=" + pg.ToString(CultureInfo.InvariantCulture));
-        return parts.Count == 0 ? path : path + "?" + string.Join('&', parts);
+        return parts.Count == 0 ? path : path + (path.Contains('?', StringComparison.Ordinal) ? "&" : "?") + string.Join('&', parts);
     }
 }

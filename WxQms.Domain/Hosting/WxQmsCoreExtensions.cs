@@ -46,6 +46,8 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<TokenVersions>();
         services.AddSingleton<OrgService>();
         services.AddSingleton<MemberService>();
+        services.AddSingleton<MemberAdminStore>();
+        services.AddSingleton<WxQms.Domain.Services.Members.MemberAdmin>();
         services.AddOptions<FileStoreOptions>().BindConfiguration(FileStoreOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<FileStore>();

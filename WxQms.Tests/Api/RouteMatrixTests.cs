@@ -94,9 +94,35 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("GET /api/exports/rankings.xlsx", "401 403 403 403 403 403 2xx 403", "401 403 403 403 403 403 2xx 403"),
         new("GET /api/exports/tasks.xlsx", "401 403 403 403 403 403 2xx 403", "401 403 403 403 403 403 2xx 403"),
 
+        // Console: members and roles (#16). Kept by staff, a community's secretary or committee, a branch's secretary or
+        // worker (the matrix's committee sits on a branch committee: the console opens, its roster is empty).
+        new("GET /api/admin/members", "401 403 403 2xx 2xx 2xx 2xx 403"),
+        new("POST /api/admin/members", "401 403 403 400 400 400 400 403"),
+        new("GET /api/admin/members/{id}", "401 403 403 2xx 2xx 403 2xx 403", "401 403 403 403 403 403 2xx 403"),
+        new("PUT /api/admin/members/{id}", "401 403 403 400 400 403 400 403", "401 403 403 403 403 403 400 403"),
+        new("POST /api/admin/members/{id}/move", "401 403 403 400 400 403 400 403", "401 403 403 403 403 403 400 403"),
+        new("POST /api/admin/members/{id}/deceased", "401 403 403 400 400 403 400 403", "401 403 403 403 403 403 400 403"),
+        new("POST /api/admin/members/{id}/roles", "401 403 403 400 400 403 400 403", "401 403 403 403 403 403 400 403"),
+        new("POST /api/admin/members/{id}/roles/end", "401 403 403 400 400 403 400 403", "401 403 403 403 403 403 400 403"),
+        new("GET /api/admin/members/{id}/history", "401 403 403 2xx 2xx 403 2xx 403", "401 403 403 403 403 403 2xx 403"),
+
         // Not in the document on purpose (hand list): the H5 pages (nobody signed in: off to WeChat's OAuth),
         // the callbacks (signed by WeChat, not by a user), the bare endpoints and the API reference
         new("GET /admin", "401 403 403 2xx 2xx 2xx 2xx 403", Hand: true), // the console: its roles only
+        new("GET /admin/members", "401 403 403 2xx 2xx 2xx 2xx 403", Hand: true),
+        new("GET /admin/members/new", "401 403 403 2xx 2xx 2xx 2xx 403", Hand: true),
+        new("POST /admin/members/new", "401 403 403 400 400 400 400 403", Hand: true),
+        new("GET /admin/members/{id}", "401 403 403 2xx 2xx 403 2xx 403", "401 403 403 403 403 403 2xx 403", Hand: true),
+        new("GET /admin/members/{id}/edit", "401 403 403 2xx 2xx 403 2xx 403", "401 403 403 403 403 403 2xx 403", Hand: true),
+        new("POST /admin/members/{id}/edit", "401 403 403 400 400 403 400 403", "401 403 403 403 403 403 400 403", Hand: true),
+        new("GET /admin/members/{id}/move", "401 403 403 2xx 2xx 403 2xx 403", "401 403 403 403 403 403 2xx 403", Hand: true),
+        new("POST /admin/members/{id}/move", "401 403 403 400 400 403 400 403", "401 403 403 403 403 403 400 403", Hand: true),
+        new("GET /admin/members/{id}/deceased", "401 403 403 2xx 2xx 403 2xx 403", "401 403 403 403 403 403 2xx 403", Hand: true),
+        new("POST /admin/members/{id}/deceased", "401 403 403 400 400 403 400 403", "401 403 403 403 403 403 400 403", Hand: true),
+        new("GET /admin/members/{id}/roles/new", "401 403 403 2xx 2xx 403 2xx 403", "401 403 403 403 403 403 2xx 403", Hand: true),
+        new("POST /admin/members/{id}/roles/new", "401 403 403 400 400 403 400 403", "401 403 403 403 403 403 400 403", Hand: true),
+        new("GET /admin/members/{id}/roles/end", "401 403 403 2xx 2xx 403 2xx 403", "401 403 403 403 403 403 2xx 403", Hand: true),
+        new("POST /admin/members/{id}/roles/end", "401 403 403 400 400 403 400 403", "401 403 403 403 403 403 400 403", Hand: true),
         new("GET /h5/ranking", "3xx 403 2xx 2xx 2xx 2xx 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
         new("GET /h5/ranking/rankings.xlsx", "401 401 403 403 403 403 2xx 403", "401 401 403 403 403 403 2xx 403", Hand: true),
         new("GET /h5/ranking/tasks.xlsx", "401 401 403 403 403 403 2xx 403", "401 401 403 403 403 403 2xx 403", Hand: true),
