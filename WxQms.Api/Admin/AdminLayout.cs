@@ -26,6 +26,7 @@ public static class AdminLayout
         new("reviews", "审核", "/admin/reviews"),
         new("bind-codes", "绑定码", "/admin/bind-codes"),
         new("orgs", "组织", "/admin/orgs"),
+        new("members", "党员", "/admin/members"),
     ];
 
     /// <summary>Text escaped for HTML; Chinese stays readable.</summary>
@@ -203,6 +204,6 @@ public sealed record TableQuery(string? Search, string? Sort, bool Descending, i
             parts.Add("sort=" + Uri.EscapeDataString(s) + "&dir=" + (dir ?? (Descending ? "desc" : "asc")));
         if ((page ?? Page) is var pg and > 1)
             parts.Add("page=" + pg.ToString(CultureInfo.InvariantCulture));
-        return parts.Count == 0 ? path : path + "?" + string.Join('&', parts);
+        return parts.Count == 0 ? path : path + (path.Contains('?', StringComparison.Ordinal) ? "&" : "?") + string.Join('&', parts);
     }
 }

@@ -56,6 +56,8 @@ public static class WxQmsCoreExtensions
             .Validate(o => Terms.YearsError(o.TermYears.Subdistrict) is null && Terms.YearsError(o.TermYears.CommunityCommittee) is null
                 && Terms.YearsError(o.TermYears.GeneralBranch) is null && Terms.YearsError(o.TermYears.Branch) is null,
                 "Orgs:TermYears:Subdistrict, CommunityCommittee, GeneralBranch and Branch are years from 1 to 5").ValidateOnStart();
+        services.AddSingleton<MemberAdminStore>();
+        services.AddSingleton<WxQms.Domain.Services.Members.MemberAdmin>();
         services.AddOptions<FileStoreOptions>().BindConfiguration(FileStoreOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<FileStore>();
