@@ -56,6 +56,7 @@ app.MapStars();
 app.MapExports();
 app.MapRankingPage();
 app.MapAdmin(); // the console: /admin pages and /api/admin routes
+app.MapAdminImports(); // the roster's Excel import and export: /api/admin/imports, /api/admin/exports, /admin/imports
 app.MapWechatCallbacks();
 app.MapWxQmsSandbox(); // only when the sandbox is on
 

@@ -22,6 +22,7 @@ public static class AdminLayout
     public static readonly IReadOnlyList<AdminNav> Nav =
     [
         new("home", "首页", "/admin"),
+        new("imports", "导入导出", "/admin/imports"),
     ];
 
     /// <summary>Text escaped for HTML; Chinese stays readable.</summary>

@@ -46,6 +46,8 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<TokenVersions>();
         services.AddSingleton<OrgService>();
         services.AddSingleton<MemberService>();
+        services.AddSingleton<RosterImportStore>();
+        services.AddSingleton<RosterImportService>();
         services.AddOptions<FileStoreOptions>().BindConfiguration(FileStoreOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<FileStore>();

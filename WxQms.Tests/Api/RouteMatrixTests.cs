@@ -94,9 +94,17 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("GET /api/exports/rankings.xlsx", "401 403 403 403 403 403 2xx 403", "401 403 403 403 403 403 2xx 403"),
         new("GET /api/exports/tasks.xlsx", "401 403 403 403 403 403 2xx 403", "401 403 403 403 403 403 2xx 403"),
 
+        // The roster's Excel import and export (#16): office staff anywhere, a community's secretary in her community
+        new("GET /api/admin/imports/roster-template.xlsx", "401 403 403 403 403 403 2xx 403"),
+        new("POST /api/admin/imports/roster", "401 403 403 403 403 403 400 403"), // not multipart: 400 import.no_file
+        new("GET /api/admin/exports/roster.xlsx", "401 403 403 403 403 403 2xx 403"),
+
         // Not in the document on purpose (hand list): the H5 pages (nobody signed in: off to WeChat's OAuth),
         // the callbacks (signed by WeChat, not by a user), the bare endpoints and the API reference
         new("GET /admin", "401 403 403 2xx 2xx 2xx 2xx 403", Hand: true), // the console: its roles only
+        new("GET /admin/imports", "401 403 403 403 403 403 2xx 403", Hand: true),
+        new("POST /admin/imports", "401 403 403 403 403 403 400 403", Hand: true),
+        new("POST /admin/imports/confirm", "401 403 403 403 403 403 400 403", Hand: true),
         new("GET /h5/ranking", "3xx 403 2xx 2xx 2xx 2xx 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
         new("GET /h5/ranking/rankings.xlsx", "401 401 403 403 403 403 2xx 403", "401 401 403 403 403 403 2xx 403", Hand: true),
         new("GET /h5/ranking/tasks.xlsx", "401 401 403 403 403 403 2xx 403", "401 401 403 403 403 403 2xx 403", Hand: true),
