@@ -246,6 +246,36 @@ public sealed class RosterImportTests(WxQmsApp app) : IClassFixture<SeededSubdis
     }
 
     [Fact]
+    public async Task A_member_the_file_moves_to_another_branch_is_moved_with_history_and_her_old_token_is_refused()
+    {
+        var staff = await StaffAsync();
+        var person = await w.PlainMemberAsync(11, "DFL-C08");
+        var m = await QuerySingleAsync<(string Name, string Sex, string Phone, string Status, string OrgCode, long OrgId)>("""
+            SELECT m.name, m.sex, m.phone, m.status, o.code, o.id FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = @id
+            """, new { id = person.MemberId });
+        var to = await QuerySingleAsync<string>("""
+            SELECT code FROM orgs WHERE kind = 'branch' AND code LIKE 'DFL-C08-B%' AND id <> @OrgId
+              AND path NOT LIKE CONCAT((SELECT path FROM orgs WHERE id = @OrgId), '%') ORDER BY code LIMIT 1
+            """, new { m.OrgId });
+        using (var before = await w.SendAsync(HttpMethod.Get, "/api/mp/me", person))
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+
+        var file = new Book().Member(to, m.Name, idCard: IdCard(777, new DateOnly(1966, 6, 6)), m.Phone, sex: m.Sex == "female" ? "女" : "男",
+            status: m.Status == "full" ? "正式党员" : "预备党员", admitted: "2026-01-01", birth: null, joined: null);
+        var (status, body) = await UploadAsync(staff, file.Bytes(), dryRun: false);
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        Assert.Equal((0, 1, 0), Counts(body, "members"));
+        Assert.Equal(to, await QuerySingleAsync<string>("SELECT o.code FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = @id", new { id = person.MemberId }));
+        Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM member_moves WHERE member_id = @id AND from_org_id = @OrgId AND reason = '名册导入'",
+            new { id = person.MemberId, m.OrgId }));
+        // The ID number is kept encrypted, findable by its last four.
+        Assert.Equal(IdCard(777, new DateOnly(1966, 6, 6))[^4..], await QuerySingleAsync<string>("SELECT id_card_last4 FROM members WHERE id = @id",
+            new { id = person.MemberId }));
+        using var after = await w.SendAsync(HttpMethod.Get, "/api/mp/me", person);
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+    }
+
+    [Fact]
     public async Task Two_thousand_members_import_in_one_file()
     {
         var staff = await StaffAsync();
