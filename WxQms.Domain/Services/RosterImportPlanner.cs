@@ -213,6 +213,7 @@ internal sealed class RosterImportPlanner(RosterFile file, IReadOnlyList<RosterO
                     lookup = idCards.Lookup(idCard);
                     if (birth is { } b && IdCardNumbers.BirthDate(idCard) != b)
                         Bad(BirthDate, "出生日期与身份证号不符");
+                    birth ??= IdCardNumbers.BirthDate(idCard); // left empty: the number says it
                 }
             }
 
@@ -323,7 +324,7 @@ internal sealed class RosterImportPlanner(RosterFile file, IReadOnlyList<RosterO
                     Error(MemberSheet, row, AdmittedOn, "预备党员须填写接收预备党员日期");
                     continue;
                 }
-                var values = new RosterMemberValues(line.OrgCode, line.Name, line.Sex, line.BirthDate ?? (line.IdCard is { } id ? IdCardNumbers.BirthDate(id) : null),
+                var values = new RosterMemberValues(line.OrgCode, line.Name, line.Sex, line.BirthDate,
                     line.JoinedOn, line.AdmittedOn, line.Status, line.Phone, line.IdCard is { } n ? Protect(n) : null,
                     line.Retired ?? false, line.Mobile ?? false);
                 var code = NewMemberCode(now);

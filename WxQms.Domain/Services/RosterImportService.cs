@@ -16,7 +16,7 @@ public sealed record RosterUpload(string FileName, string Sha256, bool DryRun);
 /// here a file is its rows (<see cref="RosterFile"/>).
 /// </summary>
 public sealed class RosterImportService(RosterImportStore store, IdCardProtector idCards, OrgTreeCache orgTrees, TaskCache tasks,
-    TokenVersions tokenVersions, TimeProvider clock)
+    TokenVersions tokenVersions, PlanService plans, TimeProvider clock)
 {
     /// <summary>
     /// The subtree the grants let their holder import into and export: office staff everywhere, the secretary of a
@@ -76,6 +76,9 @@ public sealed class RosterImportService(RosterImportStore store, IdCardProtector
         await tasks.InvalidateAsync();
         foreach (var id in members.Bumps)
             await tokenVersions.PublishAsync(id, ct);
+        // New orgs get their duties now rather than at the plan job's next run (adding only what is missing).
+        if (newOrgs.Count > 0)
+            await plans.CompleteCurrentPlansAsync(now, ct);
         return report with { Applied = true };
     }
 
