@@ -60,6 +60,7 @@ app.MapAdminWork(); // the console's 提醒, 审核 and 绑定码 pages
 app.MapAdminSignIn(); // the console's sign-in: scan (/admin/sign-in), web OAuth inside WeChat (/h5/admin), sign-out
 app.MapAdminOrgs(); // the console's organisations and terms: /admin/orgs, /api/admin/orgs
 app.MapAdminMembers(); // the console's members and roles: /admin/members, /api/admin/members
+app.MapAdminImports(); // the roster's Excel import and export: /api/admin/imports, /api/admin/exports, /admin/imports
 app.MapWechatCallbacks();
 app.MapWxQmsSandbox(); // only when the sandbox is on
 

@@ -8,6 +8,7 @@ using WxQms.Domain.Wechat;
 //
 //   WxQms.Bench <baseUrl> <path|callback-plain|callback-safe> <rate/s> <seconds> [token aesKey appId]
 //   WxQms.Bench plan-district <mysql connection string of an empty database>
+//   WxQms.Bench roster-import <baseUrl> <staff token> <community code> [members]
 //
 // Prints one line: target, sent, ok, errors, p50, p90, p99, max (ms), and answers slower than 5 s.
 
@@ -24,6 +25,14 @@ if (args is ["token", var key, var issuer, var member, var org, var path])
     Console.WriteLine(WxQms.Bench.BenchToken.Mint(key, issuer, member, org, path));
     return 0;
 }
+if (args is ["token", var key2, var issuer2, var member2, var org2, var path2, var role, var kind])
+{
+    Console.WriteLine(WxQms.Bench.BenchToken.Mint(key2, issuer2, member2, org2, path2, role, kind));
+    return 0;
+}
+if (args is ["roster-import", var rosterBase, var rosterToken, var community, .. var rest])
+    return await WxQms.Bench.RosterImport.RunAsync(rosterBase, rosterToken, community,
+        rest is [var n] ? int.Parse(n, CultureInfo.InvariantCulture) : 2000);
 
 var baseUrl = args[0].TrimEnd('/');
 var target = args[1];

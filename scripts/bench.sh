@@ -19,7 +19,11 @@
 # (throughput / configured rate, goal >= 0.95, no duplicates). Tunables: BENCH_SEND_RATE (50/s),
 # BENCH_SEND_SECONDS (20).
 #
-# Usage: scripts/bench.sh [all|callbacks|plan|assessment|reminders]   (default all)
+# Roster import (issue #16): a workbook of 2,000 new members in 20 new branches uploaded as office staff to
+# POST /api/admin/imports/roster; the baseline is the dry run of the same file in the same run (every row read and
+# checked, nothing written), then the import in one transaction (goal < 10 s) and the same file again (unchanged).
+#
+# Usage: scripts/bench.sh [all|callbacks|plan|assessment|reminders|roster]   (default all)
 # Runs on the dev MariaDB/Redis instance but in their own databases (wxqms_bench, wxqms_bench_plan),
 # so dev data is untouched. Tunables: BENCH_RATE (500), BENCH_SECONDS (30), BENCH_PORT (18081; the
 # safe-mode Api takes the next port). MARIADB_PORT, REDIS_PORT and DB_* choose another instance, as
@@ -90,7 +94,7 @@ s, l = (float(re.search(r'scan-ms=(\d+)', a).group(1)) for a in sys.argv[1:])
 print(f"reminder scan at 1,000,000 rows / at 10,000: {l/s:.2f} (goal <= 1.5)")
 PY
 fi
-[[ $WHAT == all || $WHAT == callbacks || $WHAT == assessment || $WHAT == reminders ]] || exit 0
+[[ $WHAT == all || $WHAT == callbacks || $WHAT == assessment || $WHAT == reminders || $WHAT == roster ]] || exit 0
 
 # Sandbox demo values (not secrets), as in appsettings.Sandbox.json.
 TOKEN=sandboxtoken
@@ -145,6 +149,18 @@ r = sorted(float(x) for x in sys.argv[1:])
 print(f"rankings ÷ /ping.json throughput (wrk): median {statistics.median(r):.2f}, rounds {' '.join(f'{x:.2f}' for x in r)} (goal >= 0.8)")
 PY
   [[ $WHAT == assessment ]] && exit 0
+fi
+if [[ $WHAT == all || $WHAT == roster ]]; then
+  # The demo subdistrict's office staff imports 2,000 new members under its first community committee.
+  ConnectionStrings__MySql=$mysql_cs dotnet "$JOBS" seed >/dev/null
+  read -r smid soid spath < <(db wxqms_bench -N -e "
+    SELECT r.member_id, o.id, o.path FROM member_roles r JOIN orgs o ON o.id = r.org_id WHERE r.role = 'staff' ORDER BY r.member_id LIMIT 1")
+  community=$(db wxqms_bench -N -e "SELECT code FROM orgs WHERE kind = 'community_committee' ORDER BY path LIMIT 1")
+  JWT_KEY=sandbox-demo-jwt-key-NOT-A-SECRET-0123456789abcdef # appsettings.Sandbox.json, not a secret
+  staff_token=$(dotnet "$BENCH" token "$JWT_KEY" wxqms-sandbox "$smid" "$soid" "$spath" staff subdistrict)
+  log "roster import: 2,000 members in one workbook, beside the dry run of the same file"
+  dotnet "$BENCH" roster-import "http://127.0.0.1:$PLAIN_PORT" "$staff_token" "$community" 2000
+  [[ $WHAT == roster ]] && exit 0
 fi
 if [[ $WHAT == all || $WHAT == reminders ]]; then
   ConnectionStrings__MySql=$mysql_cs dotnet "$JOBS" seed >/dev/null

@@ -27,6 +27,7 @@ public static class AdminLayout
         new("bind-codes", "绑定码", "/admin/bind-codes"),
         new("orgs", "组织", "/admin/orgs"),
         new("members", "党员", "/admin/members"),
+        new("imports", "导入导出", "/admin/imports"),
     ];
 
     /// <summary>Text escaped for HTML; Chinese stays readable.</summary>

@@ -58,6 +58,8 @@ public static class WxQmsCoreExtensions
                 "Orgs:TermYears:Subdistrict, CommunityCommittee, GeneralBranch and Branch are years from 1 to 5").ValidateOnStart();
         services.AddSingleton<MemberAdminStore>();
         services.AddSingleton<WxQms.Domain.Services.Members.MemberAdmin>();
+        services.AddSingleton<RosterImportStore>();
+        services.AddSingleton<RosterImportService>();
         services.AddOptions<FileStoreOptions>().BindConfiguration(FileStoreOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<FileStore>();

@@ -158,6 +158,13 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("POST /admin/members/{id}/roles/new", "3xx 403 403 400 400 403 400 403", "3xx 403 403 403 403 403 400 403", Hand: true),
         new("GET /admin/members/{id}/roles/end", "3xx 403 403 2xx 2xx 403 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
         new("POST /admin/members/{id}/roles/end", "3xx 403 403 400 400 403 400 403", "3xx 403 403 403 403 403 400 403", Hand: true),
+        // The roster's Excel import and export (#16): office staff anywhere, a community's secretary in her community
+        new("GET /api/admin/imports/roster-template.xlsx", "401 403 403 403 403 403 2xx 403"),
+        new("POST /api/admin/imports/roster", "401 403 403 403 403 403 400 403"), // not multipart: 400 import.no_file
+        new("GET /api/admin/exports/roster.xlsx", "401 403 403 403 403 403 2xx 403"),
+        new("GET /admin/imports", "3xx 403 403 403 403 403 2xx 403", Hand: true),
+        new("POST /admin/imports", "3xx 403 403 403 403 403 400 403", Hand: true),
+        new("POST /admin/imports/confirm", "3xx 403 403 403 403 403 400 403", Hand: true),
         new("GET /h5/ranking", "3xx 403 2xx 2xx 2xx 2xx 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
         new("GET /h5/ranking/rankings.xlsx", "401 401 403 403 403 403 2xx 403", "401 401 403 403 403 403 2xx 403", Hand: true),
         new("GET /h5/ranking/tasks.xlsx", "401 401 403 403 403 403 2xx 403", "401 401 403 403 403 403 2xx 403", Hand: true),

@@ -1,0 +1,307 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using MiniExcelLibs;
+using WxQms.Domain.Services;
+using WxQms.Tests.Infrastructure;
+using WxQms.Tests.Wishes;
+using static WxQms.Tests.Admin.RosterFiles;
+using static WxQms.Tests.Infrastructure.TestDb;
+
+namespace WxQms.Tests.Admin;
+
+/// <summary>
+/// The roster's Excel import and export (issue #16 item 5) through the real pipeline on the demo subdistrict: the
+/// template, a file refused as a whole, the same file fixed and imported, imported again without a change, the
+/// export imported back, who may import what, and 2,000 members in one file.
+/// </summary>
+[Collection(IntegrationCollection.Name)]
+public sealed class RosterImportTests(WxQmsApp app) : IClassFixture<SeededSubdistrict>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private readonly WishWorld w = new(app);
+
+    private Task<WishWorld.Person> StaffAsync() => w.HolderAsync("staff", "DFL");
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> UploadAsync(WishWorld.Person who, byte[] bytes, bool dryRun, string name = "名册.xlsx")
+    {
+        using var response = await w.SendAsync(HttpMethod.Post, $"/api/admin/imports/roster?dryRun={(dryRun ? "true" : "false")}", who, Upload(bytes, name));
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    private async Task<byte[]> DownloadAsync(WishWorld.Person who, string url)
+    {
+        using var response = await w.SendAsync(HttpMethod.Get, url, who);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(Ct)}");
+        Assert.Equal("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", response.Content.Headers.ContentType?.MediaType);
+        return await response.Content.ReadAsByteArrayAsync(Ct);
+    }
+
+    private static JsonElement Report(JsonElement body) => body.TryGetProperty("report", out var r) ? r : body;
+
+    private static (int Create, int Update, int Unchanged) Counts(JsonElement body, string sheet)
+    {
+        var c = Report(body).GetProperty(sheet);
+        return (c.GetProperty("create").GetInt32(), c.GetProperty("update").GetInt32(), c.GetProperty("unchanged").GetInt32());
+    }
+
+    private static List<string> Errors(JsonElement body) => Report(body).GetProperty("errors").EnumerateArray()
+        .Select(e => $"{e.GetProperty("sheet").GetString()}!{e.GetProperty("row").GetInt32()}!{e.GetProperty("column").GetString()}: {e.GetProperty("reason").GetString()}")
+        .ToList();
+
+    private static Task<long> MembersAsync() => ScalarAsync("SELECT COUNT(*) FROM members");
+
+    private static Task<long> ImportsAsync() => ScalarAsync("SELECT COUNT(*) FROM audit_log WHERE action = 'roster.imported'");
+
+    [Fact]
+    public async Task The_template_downloads_with_its_sheets_and_its_example_rows_check_cleanly()
+    {
+        var staff = await StaffAsync();
+        var template = await DownloadAsync(staff, "/api/admin/imports/roster-template.xlsx");
+        using (var stream = new MemoryStream(template))
+        {
+            Assert.Equal(["填写说明", "组织", "党员"], MiniExcel.GetSheetNames(stream));
+            var members = MiniExcel.Query(stream, useHeaderRow: true, sheetName: "党员").Cast<IDictionary<string, object>>().ToList();
+            Assert.Equal(2, members.Count);
+            Assert.Equal(["所属组织编码", "姓名", "性别", "出生日期", "身份证号", "手机号", "党员状态", "入党日期", "接收预备党员日期", "退休", "流动党员", "职务", "任职日期"],
+                members[0].Keys);
+        }
+
+        var before = await MembersAsync();
+        var (status, body) = await UploadAsync(staff, template, dryRun: true);
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        Assert.Empty(Errors(body));
+        Assert.Equal((1, 0, 0), Counts(body, "orgs"));
+        Assert.Equal((2, 0, 0), Counts(body, "members"));
+        Assert.False(body.GetProperty("applied").GetBoolean());
+        Assert.Equal(before, await MembersAsync()); // a dry run writes nothing
+    }
+
+    [Fact]
+    public async Task A_file_with_three_bad_rows_is_refused_whole_then_fixed_it_imports_and_again_changes_nothing()
+    {
+        var staff = await StaffAsync();
+        Book File(bool fixedRows)
+        {
+            var book = new Book().Org("DFL-C02-T01", "测试第一党支部", "党支部", "DFL-C02", "2026-11-01");
+            book.Member("DFL-C02-T01", "赵一", IdCard(101), Phone(101), roles: "书记", since: "2026-11-01");
+            book.Member(fixedRows ? "DFL-C02-T01" : "DFL-C02-NOPE", "钱二", IdCard(102), Phone(102)); // row 3: unknown org
+            book.Member("DFL-C02-T01", "孙三", IdCard(103), Phone(103));
+            book.Member("DFL-C02-T01", "李四", IdCard(104), fixedRows ? Phone(104) : Phone(101)); // row 5: phone of row 2
+            book.Member("DFL-C02-T01", "周五", IdCard(105), Phone(105), status: "预备党员", admitted: fixedRows ? "2026-06-30" : null); // row 6
+            return book;
+        }
+
+        var (members, imports) = (await MembersAsync(), await ImportsAsync());
+        var (status, body) = await UploadAsync(staff, File(fixedRows: false).Bytes(), dryRun: false);
+        Assert.True(status == HttpStatusCode.UnprocessableEntity, body.ToString());
+        Assert.Equal("import.invalid", body.GetProperty("code").GetString());
+        var errors = Errors(body);
+        Assert.Equal(3, errors.Count);
+        Assert.StartsWith("党员!3!所属组织编码: 组织编码“DFL-C02-NOPE”不存在", errors[0]);
+        Assert.StartsWith("党员!5!手机号: 手机号与第2行重复", errors[1]);
+        Assert.StartsWith("党员!6!接收预备党员日期: 预备党员须填写接收预备党员日期", errors[2]);
+        Assert.Equal(members, await MembersAsync()); // nothing applied, not even the good rows or the new branch
+        Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM orgs WHERE code = 'DFL-C02-T01'"));
+        Assert.Equal(imports, await ImportsAsync());
+
+        var good = File(fixedRows: true).Bytes();
+        (status, body) = await UploadAsync(staff, good, dryRun: false);
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        Assert.True(body.GetProperty("applied").GetBoolean());
+        Assert.Equal((1, 0, 0), Counts(body, "orgs"));
+        Assert.Equal((5, 0, 0), Counts(body, "members"));
+        Assert.Equal(members + 5, await MembersAsync());
+        Assert.Equal(imports + 1, await ImportsAsync());
+        var branch = await ScalarAsync("SELECT id FROM orgs WHERE code = 'DFL-C02-T01' AND kind = 'branch'");
+        Assert.Equal(5, await ScalarAsync("SELECT COUNT(*) FROM members WHERE org_id = @branch AND id_card_lookup IS NOT NULL", new { branch }));
+        Assert.Equal(1, await ScalarAsync("""
+            SELECT COUNT(*) FROM member_roles r JOIN members m ON m.id = r.member_id
+            WHERE r.org_id = @branch AND r.role = 'secretary' AND r.starts_on = '2026-11-01' AND m.name = '赵一'
+            """, new { branch }));
+        Assert.Equal("2026-06-30", (await QuerySingleAsync<DateTime>("SELECT admitted_on FROM members WHERE name = '周五' AND org_id = @branch", new { branch }))
+            .ToString("yyyy-MM-dd"));
+        var audit = await QuerySingleAsync<string>("SELECT data FROM audit_log WHERE action = 'roster.imported' ORDER BY id DESC LIMIT 1");
+        Assert.Contains("\"DFL-C02-T01\"", audit);
+
+        (status, body) = await UploadAsync(staff, good, dryRun: false);
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        Assert.Equal((0, 0, 1), Counts(body, "orgs"));
+        Assert.Equal((0, 0, 5), Counts(body, "members"));
+        Assert.Equal(members + 5, await MembersAsync());
+        Assert.Equal(imports + 1, await ImportsAsync()); // nothing written, not even a trail entry
+    }
+
+    [Fact]
+    public async Task The_whole_roster_exported_imports_back_as_nothing_changed()
+    {
+        var staff = await StaffAsync();
+        var export = await DownloadAsync(staff, "/api/admin/exports/roster.xlsx");
+        var onRoll = await ScalarAsync("SELECT COUNT(*) FROM members WHERE status IN ('full', 'probationary')");
+        var orgs = await ScalarAsync("SELECT COUNT(*) FROM orgs WHERE depth > 0");
+        var (status, body) = await UploadAsync(staff, export, dryRun: false);
+        Assert.True(status == HttpStatusCode.OK, string.Join('\n', body.ValueKind == JsonValueKind.Object ? Errors(body).Take(20) : []));
+        Assert.Equal((0, 0, (int)orgs), Counts(body, "orgs"));
+        Assert.Equal((0, 0, (int)onRoll), Counts(body, "members"));
+    }
+
+    [Fact]
+    public async Task A_community_secretary_imports_in_her_community_and_a_row_outside_it_refuses_the_whole_file()
+    {
+        var secretary = await w.MemberAsync(await ScalarAsync("""
+            SELECT r.member_id FROM member_roles r JOIN orgs o ON o.id = r.org_id
+            WHERE r.role = 'secretary' AND o.depth = 1 AND o.kind = 'community_committee'
+              AND NOT EXISTS (SELECT 1 FROM member_roles x WHERE x.member_id = r.member_id AND x.role IN ('staff', 'inspector'))
+            ORDER BY o.path LIMIT 1
+            """));
+        var community = await QuerySingleAsync<string>("SELECT o.code FROM member_roles r JOIN orgs o ON o.id = r.org_id WHERE r.member_id = @id AND r.role = 'secretary' AND o.depth = 1",
+            new { id = secretary.MemberId });
+        var other = await QuerySingleAsync<string>("SELECT code FROM orgs WHERE depth = 1 AND code <> @community ORDER BY path LIMIT 1", new { community });
+
+        // Her own community's export re-imports unchanged.
+        var export = await DownloadAsync(secretary, "/api/admin/exports/roster.xlsx");
+        var (status, body) = await UploadAsync(secretary, export, dryRun: true);
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        Assert.Equal(0, Report(body).GetProperty("orgs").GetProperty("create").GetInt32() + Counts(body, "members").Create + Counts(body, "members").Update);
+
+        var members = await MembersAsync();
+        var file = new Book()
+            .Org($"{community}-T09", "社区测试党支部", "党支部", community)
+            .Org($"{other}-T09", "他社区测试党支部", "党支部", other)
+            .Member($"{community}-T09", "吴六", IdCard(201), Phone(201))
+            .Member(other, "郑七", IdCard(202), Phone(202));
+        (status, body) = await UploadAsync(secretary, file.Bytes(), dryRun: false);
+        Assert.True(status == HttpStatusCode.UnprocessableEntity, body.ToString());
+        var errors = Errors(body);
+        Assert.Equal(2, errors.Count);
+        Assert.StartsWith($"组织!3!上级组织编码: 上级组织“{other}”不在您管理的范围内", errors[0]);
+        Assert.StartsWith($"党员!3!所属组织编码: 组织“{other}”不在您管理的范围内", errors[1]);
+        Assert.Equal(members, await MembersAsync());
+        Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM orgs WHERE code LIKE '%-T09'"));
+    }
+
+    [Fact]
+    public async Task A_member_and_a_branch_secretary_get_403_and_a_file_that_is_no_workbook_400()
+    {
+        var member = await w.PlainMemberAsync(3, "DFL-C12");
+        var branchSecretary = await w.MemberAsync(await ScalarAsync("""
+            SELECT r.member_id FROM member_roles r JOIN orgs o ON o.id = r.org_id
+            WHERE r.role = 'secretary' AND o.kind = 'branch'
+              AND NOT EXISTS (SELECT 1 FROM member_roles x JOIN orgs xo ON xo.id = x.org_id
+                              WHERE x.member_id = r.member_id AND (x.role IN ('staff', 'inspector') OR (x.role = 'secretary' AND xo.depth = 1)))
+            ORDER BY r.member_id LIMIT 1
+            """));
+        var book = new Book().Member("DFL-C12", "王八", IdCard(301), Phone(301)).Bytes();
+        foreach (var who in new[] { member, branchSecretary })
+        {
+            var (status, body) = await UploadAsync(who, book, dryRun: false);
+            Assert.Equal(HttpStatusCode.Forbidden, status);
+            Assert.Equal("auth.forbidden", body.GetProperty("code").GetString());
+            using var template = await w.SendAsync(HttpMethod.Get, "/api/admin/imports/roster-template.xlsx", who);
+            Assert.Equal(HttpStatusCode.Forbidden, template.StatusCode);
+            using var export = await w.SendAsync(HttpMethod.Get, "/api/admin/exports/roster.xlsx", who);
+            Assert.Equal(HttpStatusCode.Forbidden, export.StatusCode);
+        }
+
+        var staff = await StaffAsync();
+        var (s1, csv) = await UploadAsync(staff, "组织编码,组织名称\nA,B\n"u8.ToArray(), dryRun: true, "名册.csv");
+        Assert.Equal(HttpStatusCode.BadRequest, s1);
+        Assert.Equal("import.not_xlsx", csv.GetProperty("code").GetString());
+        var zip = new byte[] { (byte)'P', (byte)'K', 3, 4, 0, 0, 0, 0 };
+        var (s2, broken) = await UploadAsync(staff, zip, dryRun: true);
+        Assert.Equal(HttpStatusCode.BadRequest, s2);
+        Assert.Equal("import.not_xlsx", broken.GetProperty("code").GetString());
+        var (s3, large) = await UploadAsync(staff, new byte[3 * 1024 * 1024], dryRun: true);
+        Assert.Equal(HttpStatusCode.BadRequest, s3);
+        Assert.Equal("import.too_large", large.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task A_new_branch_of_twenty_members_gives_its_secretary_her_grants_and_joins_the_next_plan()
+    {
+        var staff = await StaffAsync();
+        var book = new Book().Org("DFL-C04-T20", "新建第二十党支部", "党支部", "DFL-C04");
+        for (var i = 0; i < 20; i++)
+            book.Member("DFL-C04-T20", $"新党员{i:00}", IdCard(400 + i), Phone(400 + i), roles: i == 0 ? "书记" : "", since: i == 0 ? "2026-11-20" : null);
+        var (status, body) = await UploadAsync(staff, book.Bytes(), dryRun: false);
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        var branch = await ScalarAsync("SELECT id FROM orgs WHERE code = 'DFL-C04-T20'");
+
+        // She signs in to the mini program with her roles: secretary of the new branch.
+        var secretary = await w.MemberAsync(await ScalarAsync("SELECT id FROM members WHERE phone = @phone", new { phone = Phone(400) }));
+        var me = await w.GetAsync("/api/mp/me", secretary);
+        Assert.Contains(me.GetProperty("member").GetProperty("roles").EnumerateArray(),
+            r => r.GetProperty("role").GetString() == "secretary" && r.GetProperty("orgId").GetInt64() == branch);
+
+        // The org tree shows the branch at once (the cached tree was retired) ...
+        var community = await ScalarAsync("SELECT id FROM orgs WHERE code = 'DFL-C04'");
+        var tree = await w.GetAsync($"/api/orgs/{community}/tree", staff);
+        Assert.Contains("DFL-C04-T20", tree.ToString());
+        // ... and it has its duties in the plan at once, as the plan job would give them (which adds nothing more).
+        var planned = await ScalarAsync("SELECT COUNT(*) FROM tasks WHERE org_id = @branch", new { branch });
+        Assert.True(planned > 0);
+        await app.Get<PlanService>().CompleteCurrentPlansAsync(app.Clock.GetUtcNow(), Ct);
+        Assert.Equal(planned, await ScalarAsync("SELECT COUNT(*) FROM tasks WHERE org_id = @branch", new { branch }));
+    }
+
+    [Fact]
+    public async Task A_member_the_file_moves_to_another_branch_is_moved_with_history_and_her_old_token_is_refused()
+    {
+        var staff = await StaffAsync();
+        var person = await w.PlainMemberAsync(11, "DFL-C08");
+        var m = await QuerySingleAsync<(string Name, string Sex, string Phone, string Status, string OrgCode, long OrgId)>("""
+            SELECT m.name, m.sex, m.phone, m.status, o.code, o.id FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = @id
+            """, new { id = person.MemberId });
+        var to = await QuerySingleAsync<string>("""
+            SELECT code FROM orgs WHERE kind = 'branch' AND code LIKE 'DFL-C08-B%' AND id <> @OrgId
+              AND path NOT LIKE CONCAT((SELECT path FROM orgs WHERE id = @OrgId), '%') ORDER BY code LIMIT 1
+            """, new { m.OrgId });
+        using (var before = await w.SendAsync(HttpMethod.Get, "/api/mp/me", person))
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+
+        var file = new Book().Member(to, m.Name, idCard: IdCard(777, new DateOnly(1966, 6, 6)), m.Phone, sex: m.Sex == "female" ? "女" : "男",
+            status: m.Status == "full" ? "正式党员" : "预备党员", admitted: "2026-01-01", birth: null, joined: null);
+        var (status, body) = await UploadAsync(staff, file.Bytes(), dryRun: false);
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        Assert.Equal((0, 1, 0), Counts(body, "members"));
+        Assert.Equal(to, await QuerySingleAsync<string>("SELECT o.code FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = @id", new { id = person.MemberId }));
+        Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM member_moves WHERE member_id = @id AND from_org_id = @OrgId AND reason = '名册导入'",
+            new { id = person.MemberId, m.OrgId }));
+        // The ID number is kept encrypted, findable by its last four; the birth date left empty follows the number.
+        Assert.Equal(new DateTime(1966, 6, 6), await QuerySingleAsync<DateTime>("SELECT birth_date FROM members WHERE id = @id", new { id = person.MemberId }));
+        Assert.Equal(IdCard(777, new DateOnly(1966, 6, 6))[^4..], await QuerySingleAsync<string>("SELECT id_card_last4 FROM members WHERE id = @id",
+            new { id = person.MemberId }));
+        using var after = await w.SendAsync(HttpMethod.Get, "/api/mp/me", person);
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+    }
+
+    [Fact]
+    public async Task Two_thousand_members_import_in_one_file()
+    {
+        var staff = await StaffAsync();
+        var book = new Book();
+        for (var b = 0; b < 20; b++)
+            book.Org($"DFL-C08-K{b:00}", $"批量第{b + 1}党支部", "党支部", "DFL-C08");
+        for (var i = 0; i < 2000; i++)
+            book.Member($"DFL-C08-K{i / 100:00}", $"批量{i:0000}", IdCard(i % 1000, new DateOnly(1970 + i / 1000, 3, 1)), Phone(10_000 + i),
+                roles: i % 100 == 0 ? "书记" : "");
+        var bytes = book.Bytes();
+        var members = await MembersAsync();
+
+        var clock = Stopwatch.StartNew();
+        var (status, body) = await UploadAsync(staff, bytes, dryRun: false);
+        clock.Stop();
+        Assert.True(status == HttpStatusCode.OK, string.Join('\n', body.ValueKind == JsonValueKind.Object ? Errors(body).Take(20) : []));
+        Assert.Equal((2000, 0, 0), Counts(body, "members"));
+        Assert.Equal(members + 2000, await MembersAsync());
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"2,000 members took {clock.Elapsed}");
+        TestContext.Current.TestOutputHelper?.WriteLine($"2,000 members imported in {clock.Elapsed.TotalSeconds:0.0} s (Debug, test database)");
+
+        (status, body) = await UploadAsync(staff, bytes, dryRun: false);
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        Assert.Equal((0, 0, 2000), Counts(body, "members"));
+    }
+}
