@@ -56,6 +56,7 @@ app.MapStars();
 app.MapExports();
 app.MapRankingPage();
 app.MapAdmin(); // the console: /admin pages and /api/admin routes
+app.MapAdminDuties(); // the duty catalogue: /admin/duties, /api/admin/duties
 app.MapWechatCallbacks();
 app.MapWxQmsSandbox(); // only when the sandbox is on
 

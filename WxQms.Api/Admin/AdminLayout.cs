@@ -22,6 +22,7 @@ public static class AdminLayout
     public static readonly IReadOnlyList<AdminNav> Nav =
     [
         new("home", "首页", "/admin"),
+        new("duties", "职责目录", "/admin/duties"),
     ];
 
     /// <summary>Text escaped for HTML; Chinese stays readable.</summary>
