@@ -61,6 +61,7 @@ app.MapAdminSignIn(); // the console's sign-in: scan (/admin/sign-in), web OAuth
 app.MapAdminOrgs(); // the console's organisations and terms: /admin/orgs, /api/admin/orgs
 app.MapAdminMembers(); // the console's members and roles: /admin/members, /api/admin/members
 app.MapAdminImports(); // the roster's Excel import and export: /api/admin/imports, /api/admin/exports, /admin/imports
+app.MapAdminDuties(); // the duty catalogue: /admin/duties, /api/admin/duties
 app.MapWechatCallbacks();
 app.MapWxQmsSandbox(); // only when the sandbox is on
 

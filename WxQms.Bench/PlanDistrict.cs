@@ -29,7 +29,7 @@ public static class PlanDistrict
         var planned = PlanGenerator.ForYear(2027, orgs, TaskCatalogue.Default);
         pure.Stop();
 
-        var service = new PlanService(store, TimeProvider.System, NullLogger<PlanService>.Instance);
+        var service = new PlanService(store, new FixedCatalogue(), TimeProvider.System, NullLogger<PlanService>.Instance);
         var full = Stopwatch.StartNew();
         var first = await service.GenerateYearAsync(2027, CancellationToken.None);
         full.Stop();

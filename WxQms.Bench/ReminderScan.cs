@@ -75,7 +75,7 @@ public static class ReminderScan
         using var multiplexer = await ConnectionMultiplexer.ConnectAsync(WxQmsCoreExtensions.RedisConfiguration(redis));
         var scanner = new WxQms.Domain.Services.Reminders.ReminderScan(new ReminderScanStore(db),
             new TaskCache(multiplexer, Options.Create(new CacheOptions()), NullLogger<TaskCache>.Instance),
-            NullLogger<WxQms.Domain.Services.Reminders.ReminderScan>.Instance);
+            new WxQms.Domain.Rules.Tasks.FixedCatalogue(), NullLogger<WxQms.Domain.Services.Reminders.ReminderScan>.Instance);
         var times = new List<double>();
         for (var run = 0; run < Sets; run++)
         {

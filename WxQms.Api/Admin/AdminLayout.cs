@@ -28,6 +28,7 @@ public static class AdminLayout
         new("orgs", "组织", "/admin/orgs"),
         new("members", "党员", "/admin/members"),
         new("imports", "导入导出", "/admin/imports"),
+        new("duties", "职责目录", "/admin/duties"),
     ];
 
     /// <summary>Text escaped for HTML; Chinese stays readable.</summary>

@@ -22,4 +22,12 @@ public sealed class CacheOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
     public TimeSpan TokenVersionTtl { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long each process trusts its copy of the duty catalogue before it asks Redis (then MySQL) again: a version
+    /// added on one instance is used by every other instance and the Jobs host at the latest this long after (at once on
+    /// the instance that added it).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan DutyCatalogueTtl { get; set; } = TimeSpan.FromSeconds(10);
 }

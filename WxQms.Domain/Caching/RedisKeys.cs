@@ -12,6 +12,9 @@ public static class RedisKeys
     /// lists and summaries (on every change to any task, by the Api or Jobs), rankings (on a monthly close).</summary>
     public const string OrgTrees = "orgtree", Tasks = "tasks", Rankings = "rank";
 
+    /// <summary>The duty catalogue's versions (bumped when a version is added or changed).</summary>
+    public const string Duties = "duties";
+
     /// <summary>A family's generation, part of each of its keys, so a bump retires them all. No TTL: it must outlive
     /// the keys it guards, and it is one small integer.</summary>
     public static RedisKey Generation(string family) => $"{Prefix}{family}:gen";

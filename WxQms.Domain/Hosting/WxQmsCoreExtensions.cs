@@ -70,6 +70,10 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<MediaCheckStore>();
         services.AddSingleton<TaskStore>();
         services.AddSingleton<EvidenceStore>();
+        services.AddSingleton<DutyStore>();
+        services.AddSingleton<DutyCatalogueCache>();
+        services.AddSingleton<WxQms.Domain.Rules.Tasks.ITaskCatalogueSource>(sp => sp.GetRequiredService<DutyCatalogueCache>());
+        services.AddSingleton<DutyService>();
         services.AddSingleton<PlanService>();
         services.AddSingleton<TaskQueries>();
         services.AddSingleton<TaskCache>();

@@ -12,7 +12,7 @@ namespace WxQms.Domain.Services;
 /// rows locked with SKIP LOCKED, so several workers share the work and none marks a task twice.
 /// A task marked overdue can still be submitted; it then completes late (TaskTransitions).
 /// </summary>
-public sealed class OverdueMarker(TaskStore tasks, TaskCache cache, ILogger<OverdueMarker> log)
+public sealed class OverdueMarker(TaskStore tasks, TaskCache cache, ITaskCatalogueSource duties, ILogger<OverdueMarker> log)
 {
     public const int BatchSize = 500;
 
@@ -33,15 +33,19 @@ public sealed class OverdueMarker(TaskStore tasks, TaskCache cache, ILogger<Over
     }
 
     /// <summary>One batch in one transaction (run again whole if InnoDB picked it as a deadlock's loser).</summary>
-    public Task<int> MarkBatchAsync(DateTimeOffset now, CancellationToken ct) =>
-        Deadlocks.RetryAsync(() => tasks.MarkDueAsync(now, BatchSize, MaxFailures, (due, adhoc) => Decide(due, adhoc, now), ct), ct);
+    public async Task<int> MarkBatchAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var catalogue = await duties.GetAsync(ct);
+        return await Deadlocks.RetryAsync(
+            () => tasks.MarkDueAsync(now, BatchSize, MaxFailures, (due, adhoc) => Decide(due, adhoc, now, catalogue), ct), ct);
+    }
 
     /// <summary>
     /// Asks the state machine about each due task and names its trail entry and deduction. A task whose data the rules
     /// cannot read (a template version not in the catalogue …) is counted as failed and left out; the rest are marked.
     /// </summary>
     private (IReadOnlyList<OverdueMarking> Marked, IReadOnlyList<long> Failed) Decide(IReadOnlyList<DueTaskRow> due,
-        IReadOnlyDictionary<long, AdhocDeduction> adhoc, DateTimeOffset now)
+        IReadOnlyDictionary<long, AdhocDeduction> adhoc, DateTimeOffset now, TaskCatalogue catalogue)
     {
         var marked = new List<OverdueMarking>();
         var failed = new List<long>();
@@ -55,7 +59,7 @@ public sealed class OverdueMarker(TaskStore tasks, TaskCache cache, ILogger<Over
                 // Ad-hoc tasks carry their own deduction; the rest follow the catalogue version they were made under.
                 var (name, deduction) = d.AdhocTaskId is { } adhocId
                     ? (adhoc[adhocId].Title, adhoc[adhocId].Deduction)
-                    : TaskCatalogue.Default.Get(d.TemplateCode, d.TemplateVersion) is var template
+                    : catalogue.Get(d.TemplateCode, d.TemplateVersion) is var template
                         ? (template.Name, template.OverdueDeduction)
                         : default;
                 marked.Add(new OverdueMarking(d.Id, to,

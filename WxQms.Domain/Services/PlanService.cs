@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using WxQms.Domain.Caching;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Storage;
 
@@ -8,16 +9,17 @@ namespace WxQms.Domain.Services;
 public sealed record PlanResult(int Year, int Orgs, int Planned, long Created);
 
 /// <summary>
-/// Generates the yearly plan: every org × duty × period of the catalogue, stored once by unique key.
+/// Generates the yearly plan: every org × duty × period of the catalogue (the stored versions, each period under the
+/// version in force on its last day), stored once by unique key.
 /// Running it again (or for a year already planned, or after an org was added) only adds what is
 /// missing, so it is safe from any number of workers and after a crash half way.
 /// </summary>
-public sealed class PlanService(TaskStore tasks, TimeProvider clock, ILogger<PlanService> log)
+public sealed class PlanService(TaskStore tasks, ITaskCatalogueSource duties, TimeProvider clock, ILogger<PlanService> log)
 {
     public async Task<PlanResult> GenerateYearAsync(int year, CancellationToken ct)
     {
         var orgs = await tasks.LoadOrgsForPlanningAsync(ct);
-        var planned = PlanGenerator.ForYear(year, orgs, TaskCatalogue.Default);
+        var planned = PlanGenerator.ForYear(year, orgs, await duties.GetAsync(ct));
         var yearKey = year.ToString(CultureInfo.InvariantCulture);
         var before = await tasks.CountAsync(yearKey, ct);
         log.LogInformation("Plan {Year}: {Tasks} tasks for {Orgs} orgs", year, planned.Count, orgs.Count);

@@ -39,7 +39,8 @@ public enum TaskNeed
 /// minute, so one cached answer serves the whole minute and is exact for that instant. One task and its
 /// photos and trail are read here too, with who may read or act on it (Access rules).
 /// </summary>
-public sealed class TaskQueries(TaskStore tasks, EvidenceStore evidence, AdhocTaskStore adhoc, OrgStore orgs, TaskCache cache)
+public sealed class TaskQueries(TaskStore tasks, EvidenceStore evidence, AdhocTaskStore adhoc, OrgStore orgs, TaskCache cache,
+    ITaskCatalogueSource duties)
 {
     /// <summary>Open tasks due within this many days count as warned (DESIGN: early warning).</summary>
     public static readonly TimeSpan WarningWindow = TimeSpan.FromDays(3);
@@ -97,8 +98,9 @@ public sealed class TaskQueries(TaskStore tasks, EvidenceStore evidence, AdhocTa
     private async Task<IReadOnlyList<TaskListItem>> LoadListAsync(ListFilter f, CancellationToken ct)
     {
         var rows = await tasks.ListAsync(f.ScopePath, f.State, f.PeriodKey, f.AwaitingReview, f.Limit, ct);
+        var catalogue = await duties.GetAsync(ct);
         return rows.Select(r => new TaskListItem(r.Id, r.OrgId, r.OrgName, r.TemplateCode,
-                r.AdhocTitle ?? TaskCatalogue.Default.Get(r.TemplateCode, r.TemplateVersion).Name, r.PeriodKey,
+                r.AdhocTitle ?? catalogue.Get(r.TemplateCode, r.TemplateVersion).Name, r.PeriodKey,
                 new DateTimeOffset(r.DueAt, TimeSpan.Zero), DbNames.Parse<TaskState>(r.State), r.PossiblePoints, r.AdhocTitle is not null,
                 r.ReviewStatus, r.WarnedAt is { } w ? new DateTimeOffset(w, TimeSpan.Zero) : null))
             .ToList();
@@ -133,7 +135,7 @@ public sealed class TaskQueries(TaskStore tasks, EvidenceStore evidence, AdhocTa
             return null;
         var template = r.AdhocTaskId is { } adhocId
             ? (await adhoc.GetAsync(adhocId, ct) ?? throw new InvalidOperationException($"task {id}: ad-hoc task {adhocId} is missing")).ToTemplate()
-            : TaskCatalogue.Default.Get(r.TemplateCode, r.TemplateVersion);
+            : (await duties.GetAsync(ct)).Get(r.TemplateCode, r.TemplateVersion);
         return new TaskSnapshot(r.Id, r.OrgId, r.TemplateCode, r.TemplateVersion, r.PeriodKey,
             Utc(r.OpensAt), Utc(r.DueAt), DbNames.Parse<TaskState>(r.State), r.AdHoc, r.RowVersion,
             r.PlannedFor is { } p ? Utc(p) : null, r.Place, r.Topic, template, r.AdhocTaskId, r.ReviewStatus, r.PossiblePoints,

@@ -21,7 +21,8 @@ public sealed record DemoPhone(string Role, string Name, string OrgName, string 
 /// card), and one yesterday without evidence (warned; its community's secretary is told). The plans
 /// are written as the branches would have reported them, marked as simulated in the trail.
 /// </summary>
-public sealed class DemoReminders(MySqlDataSource db, IOptions<WechatOptions> wechat, TimeProvider clock, ILogger<DemoReminders> log)
+public sealed class DemoReminders(MySqlDataSource db, IOptions<WechatOptions> wechat, ITaskCatalogueSource duties, TimeProvider clock,
+    ILogger<DemoReminders> log)
 {
     /// <summary>Its members are left unbound, so binding through the official account can be tried on the demo.</summary>
     public const string UnboundCommunity = "DFL-C16";
@@ -118,7 +119,7 @@ public sealed class DemoReminders(MySqlDataSource db, IOptions<WechatOptions> we
                   SELECT m.name, m.code, o.name FROM member_roles r JOIN members m ON m.id = r.member_id JOIN orgs o ON o.id = r.org_id
                   WHERE r.org_id = @orgId AND r.role = 'secretary' ORDER BY m.id
                   """, new { orgId }, cancellationToken: ct));
-            var meeting = TaskCatalogue.Default.Get(t.Code, t.Version).Name;
+            var meeting = (await duties.GetAsync(ct)).Get(t.Code, t.Version).Name;
             if (people.Where(x => SandboxIdentities.FollowsByDefault(x.Code, isMember: true)).Cast<(string Name, string Code, string OrgName)?>()
                     .FirstOrDefault() is { } p)
                 phones.Add(new DemoPhone(what switch

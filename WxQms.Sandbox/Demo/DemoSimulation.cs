@@ -22,7 +22,7 @@ public sealed record SimulationResult(string Month, int OnTime, int Late, int Le
 /// A month that is over is then closed, so the ranking page has a snapshot and a live month.
 /// </summary>
 public sealed class DemoSimulation(MySqlDataSource db, PlanService plans, OverdueMarker overdue, AssessmentService assessment,
-    RankingCache cache, TimeProvider clock, ILogger<DemoSimulation> log)
+    RankingCache cache, ITaskCatalogueSource duties, TimeProvider clock, ILogger<DemoSimulation> log)
 {
     public const string Actor = "simulate";
 
@@ -41,6 +41,7 @@ public sealed class DemoSimulation(MySqlDataSource db, PlanService plans, Overdu
     {
         var now = clock.GetUtcNow();
         await plans.GenerateYearAsync(month.Year, ct);
+        var catalogue = await duties.GetAsync(ct);
         await using var conn = await db.OpenConnectionAsync(ct);
         var tasks = (await conn.QueryAsync<OpenTask>(new CommandDefinition("""
             SELECT id AS Id, org_id AS OrgId, template_code AS TemplateCode, template_version AS TemplateVersion,
@@ -74,7 +75,7 @@ public sealed class DemoSimulation(MySqlDataSource db, PlanService plans, Overdu
                 continue;
             }
 
-            var template = TaskCatalogue.Default.Get(t.TemplateCode, t.TemplateVersion);
+            var template = catalogue.Get(t.TemplateCode, t.TemplateVersion);
             var points = isLate ? Math.Max(0, t.PossiblePoints - template.LateDeduction) : t.PossiblePoints;
             await using var tx = await conn.BeginTransactionAsync(ct);
             var changed = await conn.ExecuteAsync(new CommandDefinition("""

@@ -165,6 +165,15 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("GET /admin/imports", "3xx 403 403 403 403 403 2xx 403", Hand: true),
         new("POST /admin/imports", "3xx 403 403 403 403 403 400 403", Hand: true),
         new("POST /admin/imports/confirm", "3xx 403 403 403 403 403 400 403", Hand: true),
+        // The duty catalogue (#16): every console role reads it, office staff change it ("{code}" is no duty)
+        new("GET /api/admin/duties", "401 403 403 2xx 2xx 2xx 2xx 403"),
+        new("GET /api/admin/duties/{code}", "401 403 403 404 404 404 404 403"),
+        new("POST /api/admin/duties/{code}/preview", "401 403 403 403 403 403 404 403"),
+        new("POST /api/admin/duties/{code}/versions", "401 403 403 403 403 403 404 403"),
+        new("PUT /api/admin/duties/{code}/versions/{version}", "401 403 403 400 400 400 400 403"),
+        new("GET /admin/duties", "3xx 403 403 2xx 2xx 2xx 2xx 403", Hand: true),
+        new("GET /admin/duties/{code}", "3xx 403 403 404 404 404 404 403", Hand: true), // "{code}" is no duty
+        new("POST /admin/duties/{code}", "3xx 403 403 403 403 403 404 403", Hand: true), // office staff only
         new("GET /h5/ranking", "3xx 403 2xx 2xx 2xx 2xx 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
         new("GET /h5/ranking/rankings.xlsx", "401 401 403 403 403 403 2xx 403", "401 401 403 403 403 403 2xx 403", Hand: true),
         new("GET /h5/ranking/tasks.xlsx", "401 401 403 403 403 403 2xx 403", "401 401 403 403 403 403 2xx 403", Hand: true),

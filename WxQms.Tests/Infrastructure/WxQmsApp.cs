@@ -139,6 +139,7 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
         foreach (var server in redis.GetServers())
             await server.FlushDatabaseAsync();
         Services.GetService<SandboxWechat>()?.Reset(); // none when a test turned the sandbox off
+        Services.GetRequiredService<WxQms.Domain.Caching.DutyCatalogueCache>().Forget(); // the emptied table is seeded again
     }
 
     public override async ValueTask DisposeAsync()

@@ -9,24 +9,25 @@ public sealed record TaskStatusLine(string Org, string Task, string Period, Date
     decimal Points);
 
 /// <summary>Rows for the office's exports (issue #6): task status of a subtree over a period.</summary>
-public sealed class AssessmentExports(AssessmentStore store)
+public sealed class AssessmentExports(AssessmentStore store, ITaskCatalogueSource duties)
 {
     public const int MaxRows = 200_000;
 
     public async Task<IReadOnlyList<TaskStatusLine>> TaskStatusAsync(string scopePath, Period period, CancellationToken ct)
     {
         var rows = await store.LoadTaskStatusAsync(scopePath, period.StartsAt, period.EndsAt, MaxRows, ct);
-        return rows.Select(r => new TaskStatusLine(r.Org, Name(r.TemplateCode, r.TemplateVersion), r.PeriodKey,
+        var catalogue = await duties.GetAsync(ct);
+        return rows.Select(r => new TaskStatusLine(r.Org, Name(catalogue, r.TemplateCode, r.TemplateVersion), r.PeriodKey,
             TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(r.DueAt, DateTimeKind.Utc), Periods.Shanghai),
             TaskTransitions.StatusLabel(DbNames.Parse<TaskState>(r.State)), r.AdHoc, r.Possible, r.Points)).ToList();
     }
 
     /// <summary>Ad-hoc tasks may carry codes outside the catalogue; they show by their code.</summary>
-    private static string Name(string code, int version)
+    private static string Name(TaskCatalogue catalogue, string code, int version)
     {
         try
         {
-            return TaskCatalogue.Default.Get(code, version).Name;
+            return catalogue.Get(code, version).Name;
         }
         catch (KeyNotFoundException)
         {

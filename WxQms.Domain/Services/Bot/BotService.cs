@@ -24,7 +24,8 @@ public sealed class BotService(
     BotLinks botLinks,
     ConsoleSignInService console,
     IOptions<SubdistrictOptions> subdistrict,
-    TaskStore tasks)
+    TaskStore tasks,
+    ITaskCatalogueSource duties)
 {
     public const int TaskLines = 8;
 
@@ -108,9 +109,10 @@ public sealed class BotService(
         var link = botLinks.MiniProgram("pages/tasks/index", "点此在小程序中查看全部");
         if (rows.Count == 0)
             return $"「{branch.Name}」目前没有未完成的任务。{link}";
+        var catalogue = await duties.GetAsync(ct);
         var lines = rows.Select((r, i) =>
         {
-            var name = r.AdhocTitle ?? TaskCatalogue.Default.Get(r.TemplateCode, r.TemplateVersion).Name;
+            var name = r.AdhocTitle ?? catalogue.Get(r.TemplateCode, r.TemplateVersion).Name;
             var state = DbNames.Parse<Model.Tasks.TaskState>(r.State);
             var when = state == Model.Tasks.TaskState.Overdue || r.DueAt <= now.UtcDateTime ? "已逾期"
                 : r.PlannedFor is { } p ? $"计划{Periods.LocalDate(Utc(p)):M月d日}"

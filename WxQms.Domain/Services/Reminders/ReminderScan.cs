@@ -20,7 +20,7 @@ namespace WxQms.Domain.Services.Reminders;
 /// one row per (task, kind, recipient) — the unique key makes a second firing a no-op — marks the task
 /// warned when the same-day warning fires, and stores when to look again.
 /// </summary>
-public sealed class ReminderScan(ReminderScanStore store, TaskCache cache, ILogger<ReminderScan> log)
+public sealed class ReminderScan(ReminderScanStore store, TaskCache cache, ITaskCatalogueSource duties, ILogger<ReminderScan> log)
 {
     public const int BatchSize = 200;
 
@@ -47,14 +47,16 @@ public sealed class ReminderScan(ReminderScanStore store, TaskCache cache, ILogg
 
     private async Task<(int Tasks, int Reminders)> TryScanBatchAsync(DateTimeOffset now, CancellationToken ct)
     {
-        var (tasks, reminders, warned) = await store.InTransactionAsync(batch => ScanAsync(batch, now), ct);
+        var catalogue = await duties.GetAsync(ct);
+        var (tasks, reminders, warned) = await store.InTransactionAsync(batch => ScanAsync(batch, now, catalogue), ct);
         if (warned)
             await cache.InvalidateAsync();
         return (tasks, reminders);
     }
 
     /// <summary>The batch's work inside its transaction; whether a task was marked warned (the task lists change then).</summary>
-    private async Task<(int Tasks, int Reminders, bool Warned)> ScanAsync(ReminderScanBatch batch, DateTimeOffset now)
+    private async Task<(int Tasks, int Reminders, bool Warned)> ScanAsync(ReminderScanBatch batch, DateTimeOffset now,
+        TaskCatalogue catalogue)
     {
         var due = await batch.DueTasksAsync(now, BatchSize, MaxFailures);
         if (due.Count == 0)
@@ -93,7 +95,7 @@ public sealed class ReminderScan(ReminderScanStore store, TaskCache cache, ILogg
 
         async Task ScanTaskAsync(DueTask task)
         {
-            var template = task.AdhocTaskId is null ? TaskCatalogue.Default.Get(task.TemplateCode, task.TemplateVersion) : null;
+            var template = task.AdhocTaskId is null ? catalogue.Get(task.TemplateCode, task.TemplateVersion) : null;
             var facts = Facts(task, template);
             var org = orgs[task.OrgId];
             foreach (var reminder in ReminderSchedule.Due(facts, now))

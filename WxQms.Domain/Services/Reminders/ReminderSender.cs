@@ -39,6 +39,7 @@ public sealed class ReminderSender(
     IOptionsMonitor<ReminderOptions> options,
     IOptions<WechatOptions> wechat,
     TimeProvider clock,
+    ITaskCatalogueSource duties,
     ILogger<ReminderSender> log)
 {
     /// <summary>Delivery reports are stamped by the Api's clock, attempts by this process's: allow them to differ this much.</summary>
@@ -96,7 +97,7 @@ public sealed class ReminderSender(
         OutgoingMessage message;
         if (r.Task is { } task)
         {
-            var template = task.TemplateCode == AdhocTask.TemplateCode ? null : TaskCatalogue.Default.Get(task.TemplateCode, task.TemplateVersion);
+            var template = task.TemplateCode == AdhocTask.TemplateCode ? null : (await duties.GetAsync(ct)).Get(task.TemplateCode, task.TemplateVersion);
             var state = DbNames.Parse<TaskState>(task.State);
             var facts = new ReminderTask(template?.ReminderRule ?? AdhocTask.Reminders, template?.PlanRule.Required ?? false,
                 task.OpensAt, task.DueAt, task.PlannedFor, state is TaskState.Submitted or TaskState.Completed,
