@@ -22,6 +22,7 @@ public static class AdminLayout
     public static readonly IReadOnlyList<AdminNav> Nav =
     [
         new("home", "首页", "/admin"),
+        new("go-live", "上线", "/admin/go-live"),
     ];
 
     /// <summary>Text escaped for HTML; Chinese stays readable.</summary>

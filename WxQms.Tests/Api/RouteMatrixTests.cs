@@ -84,6 +84,9 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("POST /api/mp/wishes/{id}/fulfil", "401 403 403 403 403 403 403 403", "401 403 403 403 403 403 403 403"),
         new("POST /api/mp/wishes/{id}/confirm", "401 403 403 403 403 403 403 403", "401 403 403 403 403 403 403 403"),
 
+        // Go-live: set by office staff only
+        new("PUT /api/admin/orgs/{id}/go-live", "401 403 403 403 403 403 400 403", "401 403 403 403 403 403 400 403"),
+
         // Bot binding codes: printed by office staff
         new("GET /api/mp/orgs/{id}/bind-qrcode", "401 403 403 403 403 403 2xx 403", "401 403 403 403 403 403 2xx 403"),
 
@@ -97,6 +100,8 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         // Not in the document on purpose (hand list): the H5 pages (nobody signed in: off to WeChat's OAuth),
         // the callbacks (signed by WeChat, not by a user), the bare endpoints and the API reference
         new("GET /admin", "401 403 403 2xx 2xx 2xx 2xx 403", Hand: true), // the console: its roles only
+        new("GET /admin/go-live", "401 403 403 403 403 403 2xx 403", Hand: true), // 上线: office staff only
+        new("POST /admin/go-live", "401 403 403 403 403 403 2xx 403", Hand: true), // not a form: re-rendered with its errors
         new("GET /h5/ranking", "3xx 403 2xx 2xx 2xx 2xx 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
         new("GET /h5/ranking/rankings.xlsx", "401 401 403 403 403 403 2xx 403", "401 401 403 403 403 403 2xx 403", Hand: true),
         new("GET /h5/ranking/tasks.xlsx", "401 401 403 403 403 403 2xx 403", "401 401 403 403 403 403 2xx 403", Hand: true),
