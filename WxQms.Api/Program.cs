@@ -62,6 +62,7 @@ app.MapAdminOrgs(); // the console's organisations and terms: /admin/orgs, /api/
 app.MapAdminMembers(); // the console's members and roles: /admin/members, /api/admin/members
 app.MapAdminImports(); // the roster's Excel import and export: /api/admin/imports, /api/admin/exports, /admin/imports
 app.MapAdminDuties(); // the duty catalogue: /admin/duties, /api/admin/duties
+app.MapAdminGoLive(); // 上线: /admin/go-live, PUT /api/admin/orgs/{id}/go-live
 app.MapWechatCallbacks();
 app.MapWxQmsSandbox(); // only when the sandbox is on
 

@@ -74,9 +74,11 @@ public static class JobsProgram
                     plan.Orgs, plan.Created);
                 return 0;
             case "simulate":
-                foreach (var month in await host.Services.GetRequiredService<DemoSimulation>().SimulateRecentAsync(CancellationToken.None))
+                foreach (var month in await host.Services.GetRequiredService<DemoSimulation>().SimulateYearAsync(CancellationToken.None))
                     log.LogInformation("Simulated {Month}: {OnTime} on time, {Late} late, {Open} open, {Attendance} attendance marks, closed: {Closed}",
                         month.Month, month.OnTime, month.Late, month.LeftOpen, month.Attendance, month.Closed);
+                log.LogInformation("Demo wishes posted: {Count}",
+                    await host.Services.GetRequiredService<DemoWishes>().PostAsync(CancellationToken.None));
                 var demo = host.Services.GetRequiredService<DemoReminders>();
                 log.LogInformation("Linked {Count} members to their sandbox WeChat (members of {Unbound} stay unbound)",
                     await demo.LinkMembersAsync(CancellationToken.None), DemoReminders.UnboundCommunity);

@@ -43,11 +43,13 @@ public static class SandboxHosting
         return app.MapWechatSandbox();
     }
 
-    /// <summary>The demo subdistrict's seeder, the month's simulation and the reminder scenario.</summary>
+    /// <summary>The demo subdistrict's seeder, the year's simulation (with its photos and wishes) and the reminder scenario.</summary>
     public static IServiceCollection AddWxQmsDemo(this IServiceCollection services)
     {
         services.AddSingleton<DemoSeeder>();
         services.AddSingleton<DemoSimulation>();
+        services.AddSingleton<DemoPhotos>();
+        services.AddSingleton<DemoWishes>();
         services.AddSingleton<DemoReminders>();
         return services;
     }

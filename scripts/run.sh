@@ -148,12 +148,12 @@ log "seeding (skipped by the verb itself when data exists)"
 dotnet "$JOBS_DLL" seed || die "WxQms.Jobs seed failed"
 demo_phones=
 if [[ ${Wechat__Sandbox__Enabled,,} == true ]]; then
-  log "simulating a month of work for the ranking page (repeats nothing that is done)"
+  log "simulating the demo's year so far: go-live on 1 January, every month worked through (repeats nothing that is done)"
   sim_out=$(dotnet "$JOBS_DLL" simulate) || { printf '%s\n' "$sim_out" >&2; die "WxQms.Jobs simulate failed"; }
   printf '%s\n' "$sim_out" | grep -v '^demo-phone' >&2 || true
   demo_phones=$(printf '%s\n' "$sim_out" | grep '^demo-phone' || true)
 else
-  log "the sandbox is off: no simulated month, no demo links to sandbox WeChat users"
+  log "the sandbox is off: no simulated history, no demo links to sandbox WeChat users"
 fi
 
 # --------------------------------------------------------------------- start ---

@@ -22,13 +22,14 @@ public static class AdminLayout
     public static readonly IReadOnlyList<AdminNav> Nav =
     [
         new("home", "首页", "/admin"),
-        new("reminders", "提醒", "/admin/reminders"),
-        new("reviews", "审核", "/admin/reviews"),
-        new("bind-codes", "绑定码", "/admin/bind-codes"),
         new("orgs", "组织", "/admin/orgs"),
         new("members", "党员", "/admin/members"),
         new("imports", "导入导出", "/admin/imports"),
         new("duties", "职责目录", "/admin/duties"),
+        new("go-live", "上线", "/admin/go-live"),
+        new("reminders", "提醒", "/admin/reminders"),
+        new("reviews", "审核", "/admin/reviews"),
+        new("bind-codes", "绑定码", "/admin/bind-codes"),
     ];
 
     /// <summary>Text escaped for HTML; Chinese stays readable.</summary>

@@ -84,6 +84,8 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<PhotoIntake>();
         services.AddOptions<UploadOptions>().BindConfiguration(UploadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<OverdueMarker>();
+        services.AddSingleton<GoLiveStore>();
+        services.AddSingleton<GoLiveService>();
         services.AddSingleton<UploadSweeper>();
         services.AddSingleton<WechatLinkStore>();
         services.AddSingleton<LoginService>();

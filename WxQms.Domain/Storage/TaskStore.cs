@@ -61,17 +61,18 @@ public sealed class TaskStore(MySqlDataSource db)
     /// for Dapper to cache (a full batch and the last one).</summary>
     public const int BatchSize = 500;
 
-    private sealed record OrgRow(long Id, long? ParentId, string Kind, int Depth, DateTime CreatedOn);
+    private sealed record OrgRow(long Id, long? ParentId, string Kind, int Depth, DateTime CreatedOn, DateTime? LiveOn);
 
     /// <summary>
     /// Every org as plan generation needs it: branches (with their full members, committee members
-    /// and party groups) and the community-level orgs. Three grouped reads, joined in memory.
+    /// and party groups) and the community-level orgs, each with its go-live (its own, else its nearest ancestor's).
+    /// Three grouped reads, joined in memory.
     /// </summary>
     public async Task<IReadOnlyList<OrgForPlanning>> LoadOrgsForPlanningAsync(CancellationToken ct)
     {
         const string sql = """
             SELECT id AS Id, parent_id AS ParentId, kind AS Kind, depth AS Depth,
-                   COALESCE(established_on, DATE(created_at)) AS CreatedOn
+                   COALESCE(established_on, DATE(created_at)) AS CreatedOn, live_on AS LiveOn
             FROM orgs WHERE dissolved_on IS NULL;
 
             SELECT org_id, COUNT(*) FROM members WHERE status = 'full' GROUP BY org_id;
@@ -87,6 +88,7 @@ public sealed class TaskStore(MySqlDataSource db)
         var groupsByBranch = orgs.Where(o => o.Kind == DbNames.Of(OrgKind.PartyGroup) && o.ParentId is not null)
             .GroupBy(o => o.ParentId!.Value)
             .ToDictionary(g => g.Key, g => g.Select(o => o.Id).Order().ToList());
+        var byId = orgs.ToDictionary(o => o.Id);
 
         return orgs
             .Where(o => o.Kind == DbNames.Of(OrgKind.Branch) || o.Depth == 1)
@@ -95,9 +97,18 @@ public sealed class TaskStore(MySqlDataSource db)
                 var groups = groupsByBranch.GetValueOrDefault(o.Id) ?? [];
                 var full = fullMembers.GetValueOrDefault(o.Id) + groups.Sum(g => fullMembers.GetValueOrDefault(g));
                 return new OrgForPlanning(o.Id, DbNames.Parse<OrgKind>(o.Kind), DateOnly.FromDateTime(o.CreatedOn), full,
-                    committee.GetValueOrDefault(o.Id), groups, CommunityLevel: o.Depth == 1);
+                    committee.GetValueOrDefault(o.Id), groups, CommunityLevel: o.Depth == 1, LiveOn: LiveOn(o, byId));
             })
             .ToList();
+    }
+
+    /// <summary>An org's go-live: its own, else its nearest ancestor's (null when none has one).</summary>
+    private static DateOnly? LiveOn(OrgRow org, IReadOnlyDictionary<long, OrgRow> byId)
+    {
+        for (OrgRow? o = org; o is not null; o = o.ParentId is { } p ? byId.GetValueOrDefault(p) : null)
+            if (o.LiveOn is { } day)
+                return DateOnly.FromDateTime(day);
+        return null;
     }
 
     /// <summary>Inserts the tasks that do not exist yet (by unique key); existing ones are left as they are.</summary>

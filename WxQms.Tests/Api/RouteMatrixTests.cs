@@ -86,6 +86,8 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
 
         // The console's JSON: the review queue is the office's
         new("GET /api/admin/reviews", "401 403 403 403 403 403 2xx 403"),
+        // Go-live: set by office staff only
+        new("PUT /api/admin/orgs/{id}/go-live", "401 403 403 403 403 403 400 403", "401 403 403 403 403 403 400 403"),
 
         // Bot binding codes: printed by office staff
         new("GET /api/mp/orgs/{id}/bind-qrcode", "401 403 403 403 403 403 2xx 403", "401 403 403 403 403 403 2xx 403"),
@@ -174,6 +176,8 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("GET /admin/duties", "3xx 403 403 2xx 2xx 2xx 2xx 403", Hand: true),
         new("GET /admin/duties/{code}", "3xx 403 403 404 404 404 404 403", Hand: true), // "{code}" is no duty
         new("POST /admin/duties/{code}", "3xx 403 403 403 403 403 404 403", Hand: true), // office staff only
+        new("GET /admin/go-live", "3xx 403 403 403 403 403 2xx 403", Hand: true), // 上线: office staff only
+        new("POST /admin/go-live", "3xx 403 403 403 403 403 2xx 403", Hand: true), // not a form: re-rendered with its errors
         new("GET /h5/ranking", "3xx 403 2xx 2xx 2xx 2xx 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
         new("GET /h5/ranking/rankings.xlsx", "401 401 403 403 403 403 2xx 403", "401 401 403 403 403 403 2xx 403", Hand: true),
         new("GET /h5/ranking/tasks.xlsx", "401 401 403 403 403 403 2xx 403", "401 401 403 403 403 403 2xx 403", Hand: true),

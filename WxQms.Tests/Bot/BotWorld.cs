@@ -67,6 +67,23 @@ public sealed class BotWorld(WxQmsApp app, SandboxDriver wx)
         return await PersonAsync(row.Id, row.Name, row.Phone, row.OrgId, row.OrgName);
     }
 
+    /// <summary>
+    /// The first holder (by member id) of a role in the org with that code, with a phone number; one holding no role
+    /// elsewhere first (a secretary who also sits on the community's committee sees the community on her 工作台).
+    /// </summary>
+    public async Task<Person> HolderAsync(string role, string orgCode)
+    {
+        await using var conn = new MySqlConnection(TestEnvironment.MySql);
+        var row = await conn.QueryFirstAsync<(long Id, string Name, string Phone, long OrgId, string OrgName)>("""
+            SELECT m.id, m.name, m.phone, r.org_id, o.name
+            FROM member_roles r JOIN members m ON m.id = r.member_id JOIN orgs o ON o.id = r.org_id
+            WHERE r.role = @role AND o.code = @orgCode AND m.phone IS NOT NULL
+            ORDER BY (SELECT COUNT(*) FROM member_roles x WHERE x.member_id = m.id AND x.org_id <> r.org_id AND x.role <> 'member'), m.id
+            LIMIT 1
+            """, new { role, orgCode });
+        return await PersonAsync(row.Id, row.Name, row.Phone, row.OrgId, row.OrgName);
+    }
+
     /// <summary>A plain member of a branch other than <paramref name="notBranch"/>.</summary>
     public async Task<Person> PlainMemberAsync(long notBranch)
     {

@@ -6,7 +6,9 @@ namespace WxQms.Domain.Rules.Tasks;
 
 /// <summary>
 /// An org as plan generation sees it. <see cref="CommunityLevel"/> marks a community party
-/// organisation directly under the subdistrict (Org.Depth == 1), whatever its kind.
+/// organisation directly under the subdistrict (Org.Depth == 1), whatever its kind. <see cref="CreatedOn"/> is when it
+/// was set up (established_on, else when it was entered); <see cref="LiveOn"/> when it starts using the system (its own
+/// go-live or its nearest ancestor's; null: no limit).
 /// </summary>
 public sealed record OrgForPlanning(
     long Id,
@@ -15,8 +17,12 @@ public sealed record OrgForPlanning(
     int FullMembers,
     int CommitteeMembers,
     IReadOnlyList<long> PartyGroupIds,
-    bool CommunityLevel = false)
+    bool CommunityLevel = false,
+    DateOnly? LiveOn = null)
 {
+    /// <summary>The instant its go-live day begins in Shanghai: nothing due before it is planned (null: no limit).</summary>
+    public DateTimeOffset? LiveFrom => LiveOn is { } day ? LocalTime.ToInstant(day, TimeOnly.MinValue) : null;
+
     /// <summary>
     /// A committee meets only where one has been formed: 3 to 5 members (DUTIES.md A.1). A branch of
     /// 7 or more full members without one is a gap for the risk flags, not a meeting nobody can hold.
@@ -62,7 +68,8 @@ public static class PlanGenerator
     /// <para>
     /// Each period is made under the version in force on its last day, so a duty that starts or
     /// changes its rhythm mid-year gets the periods that end under it. An org created during the year
-    /// gets the periods that end after its creation date. Ad-hoc (<see cref="RecurrenceKind.Once"/>)
+    /// gets the periods that end after its creation date. An org that goes live later gets no task due before its
+    /// go-live day begins (nothing before it is planned, reminded, marked overdue or scored). Ad-hoc (<see cref="RecurrenceKind.Once"/>)
     /// templates are never planned. Work is linear in orgs × tasks: periods and versions are worked
     /// out once per duty, not per org.
     /// </para>
@@ -84,10 +91,11 @@ public static class PlanGenerator
 
             var orgPrefix = org.Id.ToString(CultureInfo.InvariantCulture) + ":";
             var groups = org.PartyGroupIds.Count == 0 ? [] : org.PartyGroupIds.Distinct().Order().ToArray();
+            var liveFrom = org.LiveFrom;
             foreach (var slot in slots)
             {
                 // Period ends after the creation date ⇔ its last day is on or after it.
-                if (slot.LastDay < org.CreatedOn || !Applies(slot.Template.AppliesTo, org))
+                if (slot.LastDay < org.CreatedOn || slot.DueAt <= liveFrom || !Applies(slot.Template.AppliesTo, org))
                     continue;
                 if (!slot.Template.Recurrence.PerPartyGroup)
                 {
