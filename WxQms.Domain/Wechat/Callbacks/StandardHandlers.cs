@@ -56,7 +56,8 @@ public sealed class SubscribeMessageEventHandler(SubscriptionStore subscriptions
     {
         var m = context.Message;
         var sent = string.Equals(m.Event, "subscribe_msg_sent_event", StringComparison.OrdinalIgnoreCase);
-        foreach (var item in m.SubscribeMsgItems.Where(i => i.TemplateId.Length > 0))
+        // A template id or an answer that is not a plain ASCII token is no WeChat's: skipped, never stored (the columns are ASCII).
+        foreach (var item in m.SubscribeMsgItems.Where(i => IsToken(i.TemplateId)))
         {
             if (sent)
             {
@@ -66,7 +67,7 @@ public sealed class SubscribeMessageEventHandler(SubscriptionStore subscriptions
                     await outbound.RecordOrphanAsync(context.App.AppId, m.FromUserName, item.MsgId, item.TemplateId, status,
                         context.ReceivedAt, ct);
             }
-            else if (item.SubscribeStatus is { Length: > 0 } answer)
+            else if (item.SubscribeStatus is { } answer && IsToken(answer))
             {
                 var changed = string.Equals(m.Event, "subscribe_msg_change_event", StringComparison.OrdinalIgnoreCase);
                 await subscriptions.RecordPushAsync(context.App.AppId, m.FromUserName, item.TemplateId, answer, changed,
@@ -75,6 +76,8 @@ public sealed class SubscribeMessageEventHandler(SubscriptionStore subscriptions
         }
         return null;
     }
+
+    private static bool IsToken(string value) => value.Length is > 0 and <= 128 && value.All(c => c is > ' ' and <= '~');
 }
 
 /// <summary>Stores the verdict of an asynchronous image check (wxa_media_check) against its trace_id.</summary>
