@@ -54,6 +54,15 @@ public sealed class CallbackFuzzTests(FuzzApp app) : IClassFixture<FuzzApp>, IAs
         TestContext.Current.SendDiagnosticMessage($"callback fuzz, signed: {SignedInputs} inputs, {accepted} accepted, {watch.Elapsed.TotalSeconds:F1} s");
     }
 
+    /// <summary>A case the fuzzer found (a subscribe-message answer of invalid UTF-8 reached an ASCII column: a 500), replayed by its seed.</summary>
+    [Fact]
+    public async Task The_subscribe_answer_of_invalid_utf8_the_fuzzer_found_is_not_a_5xx() =>
+        await Signed.SampleAsync(async push =>
+        {
+            var (status, body) = await SendAsync(push);
+            Assert.True(status < 500, $"{status} for {push}: {body}\n{string.Join('\n', app.Errors())}");
+        }, seed: "5P8SToB6YUs9", iter: 1, threads: 1, print: p => p.ToString());
+
     [Fact]
     public async Task Pushes_with_a_broken_signature_or_query_are_refused_and_store_nothing()
     {
