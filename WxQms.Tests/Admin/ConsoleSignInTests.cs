@@ -220,6 +220,26 @@ public sealed partial class ConsoleSignInTests(WxQmsApp app, SeededSubdistrict s
     }
 
     [Fact]
+    public async Task A_change_another_site_sends_with_the_session_is_refused_before_it_is_read()
+    {
+        var staff = await BoundAsync(Roles.Staff, "subdistrict");
+        using var browser = await SignedInAsync(staff);
+
+        async Task<HttpResponseMessage> PostAsync(string site)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/admin/orgs") { Content = JsonContent.Create(new { }) };
+            request.Headers.Add("Sec-Fetch-Site", site);
+            return await browser.SendAsync(request, Ct);
+        }
+        using var crossSite = await PostAsync("cross-site");
+        using var sameOrigin = await PostAsync("same-origin");
+
+        Assert.Equal(HttpStatusCode.Forbidden, crossSite.StatusCode);
+        Assert.Equal("request.cross_site", (await crossSite.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, sameOrigin.StatusCode); // let through, and refused for its empty body
+    }
+
+    [Fact]
     public async Task Unbinding_in_the_chat_ends_the_console_session_at_once()
     {
         var secretary = await BoundAsync(Roles.Secretary, "branch");

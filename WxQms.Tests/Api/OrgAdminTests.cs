@@ -303,6 +303,7 @@ public sealed class OrgAdminTests(WxQmsApp app, SeededSubdistrict seeded) : ICla
         using var tooLong = await staff.PutAsJsonAsync($"/api/admin/orgs/{branch}/term", new { electedOn = elected, years = 9 }, Ct);
 
         Assert.Equal(HttpStatusCode.OK, branchTerm.StatusCode);
+        Assert.True(communityTerm.IsSuccessStatusCode, await communityTerm.Content.ReadAsStringAsync(Ct));
         Assert.Equal(elected.AddYears(3).ToString("yyyy-MM-dd"), (await branchTerm.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("endsOn").GetString());
         Assert.Equal(today.AddYears(5).ToString("yyyy-MM-dd"), (await communityTerm.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("endsOn").GetString());
         Assert.Equal(HttpStatusCode.BadRequest, future.StatusCode);
