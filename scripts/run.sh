@@ -202,6 +202,7 @@ cat <<EOF
 [run] WxQms is running ($ASPNETCORE_ENVIRONMENT): Api pid $API_PID, Jobs pid $JOBS_PID
 [run]   API docs   $docs
 [run]   readiness  $BASE_URL/readyz
+[run]   console    $BASE_URL/admin (管理后台: open it on the computer and scan its code with the office staff's phone below)
 [run]   orgs       $BASE_URL/api/orgs and /api/orgs/{id}/tree: with a mini-program token (POST /api/mp/login), as far as its roles read${demo_phones:+
 [run]   phone      $BASE_URL/sandbox/phone}
 [run]   logs       $LOGS/api.log, jobs.log${Clock__Now:+
@@ -209,7 +210,7 @@ cat <<EOF
 [run] Ctrl-C stops Api and Jobs; MariaDB and Redis keep running (scripts/services.sh down stops them).
 EOF
 if [[ -n $demo_phones ]]; then
-  log "reminders on the phone page (sent within a minute; quiet hours 22:00-08:00 hold them till eight):"
+  log "on the phone page (reminders are sent within a minute; quiet hours 22:00-08:00 hold them till eight):"
   while IFS=$'\t' read -r _ openid who role; do
     printf '[run]   %s\n[run]     %s  %s/sandbox/phone?openid=%s\n' "$role" "$who" "$BASE_URL" "$openid"
   done <<<"$demo_phones"

@@ -129,6 +129,15 @@ public sealed class DemoReminders(MySqlDataSource db, IOptions<WechatOptions> we
                     _ => $"社区书记：{t.OrgName}昨天的{meeting}未交佐证（预警）",
                 }, p.Name, p.OrgName, SandboxIdentities.OpenIdOf(p.Code)));
         }
+
+        // Office staff sign in to the console by scanning its code with this phone's 扫一扫.
+        var staff = await conn.QueryAsync<(string Name, string Code, string OrgName)>(new CommandDefinition("""
+            SELECT m.name, m.code, o.name FROM member_roles r JOIN members m ON m.id = r.member_id JOIN orgs o ON o.id = r.org_id
+            WHERE r.role = 'staff' ORDER BY m.id
+            """, cancellationToken: ct));
+        if (staff.FirstOrDefault(x => SandboxIdentities.FollowsByDefault(x.Code, isMember: true)) is { Code: not null } s)
+            phones.Add(new DemoPhone("街道党建办：电脑上打开管理后台（/admin），用这部手机的「扫一扫」扫码登录", s.Name, s.OrgName,
+                SandboxIdentities.OpenIdOf(s.Code)));
         return phones;
     }
 }

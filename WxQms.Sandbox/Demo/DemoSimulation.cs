@@ -85,7 +85,8 @@ public sealed class DemoSimulation(MySqlDataSource db, PlanService plans, Overdu
         if (root is null || root.LiveOn is not null)
             return;
         var change = await goLive.SetAsync(root.Id, day, Actor, null, now, ct);
-        log.LogInformation("Demo subdistrict {Name} goes live on {Day} ({Cancelled} earlier tasks cancelled)", root.Name, day,
+        log.LogInformation("Demo subdistrict {Name} goes live on {Day} ({Cancelled} earlier tasks cancelled)", root.Name,
+            day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             change?.Cancelled.Count ?? 0);
     }
 

@@ -175,7 +175,11 @@ public sealed class ReminderFlowTests(WxQmsApp app) : IAsyncLifetime
         await world.SendAsync(QuietHours.Defer(now));
 
         Assert.InRange(linked, 1500, 2500);
-        Assert.Equal(3, phones.Count);
+        Assert.Equal(4, phones.Count); // the three reminders' phones and the office staff's, for the console's scan
+        Assert.StartsWith("街道党建办", phones[3].Role);
+        Assert.Equal(1, await TestDb.ScalarAsync("""
+            SELECT COUNT(*) FROM wechat_users w JOIN member_roles r ON r.member_id = w.member_id AND r.role = 'staff' WHERE w.openid = @openid
+            """, new { openid = phones[3].OpenId }));
         var organiser = (await world.InboxAsync(phones[0].OpenId)).Where(m => m.Kind == "template").ToList();
         var member = (await world.InboxAsync(phones[1].OpenId)).Where(m => m.Kind == "template").ToList();
         var community = (await world.InboxAsync(phones[2].OpenId)).Where(m => m.Kind == "template").ToList();
