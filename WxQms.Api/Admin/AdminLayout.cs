@@ -57,6 +57,19 @@ public static class AdminLayout
         return Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8, status);
     }
 
+    /// <summary>303 See Other: after a successful post the browser GETs <paramref name="location"/>, so a reload posts nothing twice.</summary>
+    public static IResult SeeOther(string location) => new SeeOtherResult(location);
+
+    private sealed class SeeOtherResult(string location) : IResult
+    {
+        public Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.StatusCode = StatusCodes.Status303SeeOther;
+            http.Response.Headers.Location = location;
+            return Task.CompletedTask;
+        }
+    }
+
     /// <summary>A page outside the console's frame: sign-in, a refusal.</summary>
     public static IResult Bare(HttpContext http, string title, string body, int status = StatusCodes.Status200OK)
     {

@@ -329,15 +329,4 @@ public static class AdminOrgPages
         return form.ToDictionary(f => f.Key, f => f.Value.ToString());
     }
 
-    private static IResult SeeOther(string location) => new SeeOtherResult(location);
-
-    private sealed class SeeOtherResult(string location) : IResult
-    {
-        public Task ExecuteAsync(HttpContext http)
-        {
-            http.Response.StatusCode = StatusCodes.Status303SeeOther;
-            http.Response.Headers.Location = location;
-            return Task.CompletedTask;
-        }
-    }
 }

@@ -99,8 +99,7 @@ public static class DutyPages
         if (form.Step == "confirm")
         {
             // 303: the browser shows the duty with its new version, and a reload does not post again.
-            http.Response.Headers.Location = $"/admin/duties/{Uri.EscapeDataString(code)}?added={draft.Template!.Version}";
-            return Results.StatusCode(StatusCodes.Status303SeeOther);
+            return SeeOther($"/admin/duties/{Uri.EscapeDataString(code)}?added={draft.Template!.Version}");
         }
         return await RenderAsync(http, user, members, duty, draft, form, draft.Errors, null, ct);
     }

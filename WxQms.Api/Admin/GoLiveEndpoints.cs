@@ -70,7 +70,7 @@ public static class GoLiveEndpoints
             return await RenderAsync(http, user, service, members, rows, "", orgText, dayText, orgError, dayError, ct);
 
         var change = await service.SetAsync(user.Roles, TaskEndpoints.Actor(user), user.MemberId, orgId, day, ct);
-        return new SeeOther($"{PagePath}?set={change.OrgId}&cancelled={change.Cancelled.Count}");
+        return SeeOther($"{PagePath}?set={change.OrgId}&cancelled={change.Cancelled.Count}");
     }
 
     private static async Task<IResult> RenderAsync(HttpContext http, CurrentUser user, GoLiveService service, MemberService members,
@@ -105,14 +105,4 @@ public static class GoLiveEndpoints
 
     private static string Date(DateOnly? d) => d is { } v ? v.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "—";
 
-    /// <summary>303 See Other: after a successful post, the browser GETs the result.</summary>
-    private sealed class SeeOther(string location) : IResult
-    {
-        public Task ExecuteAsync(HttpContext http)
-        {
-            http.Response.StatusCode = StatusCodes.Status303SeeOther;
-            http.Response.Headers.Location = location;
-            return Task.CompletedTask;
-        }
-    }
 }

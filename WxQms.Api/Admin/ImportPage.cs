@@ -73,9 +73,8 @@ public static class ImportPage
         if (report.Errors.Count > 0)
             return Page(http, viewer, "导入导出", "imports", Report(report, name) + Forms(null), StatusCodes.Status422UnprocessableEntity);
         // 303: the browser shows the result with a GET, so a reload does not post the file again.
-        http.Response.Headers.Location = string.Create(CultureInfo.InvariantCulture,
-            $"{Path}?done=1&create={report.Create}&update={report.Update}&unchanged={report.Unchanged}");
-        return Results.StatusCode(StatusCodes.Status303SeeOther);
+        return SeeOther(string.Create(CultureInfo.InvariantCulture,
+            $"{Path}?done=1&create={report.Create}&update={report.Update}&unchanged={report.Unchanged}"));
     }
 
     private static string FileProblem(byte[] bytes) => RosterWorkbook.Read(bytes).Problem?.Reason ?? "文件无法导入";

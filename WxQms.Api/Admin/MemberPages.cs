@@ -332,17 +332,6 @@ public static class MemberPages
         _ => StatusCodes.Status400BadRequest,
     };
 
-    private static IResult SeeOther(string location) => new SeeOtherResult(location);
-
-    private sealed class SeeOtherResult(string location) : IResult
-    {
-        public Task ExecuteAsync(HttpContext http)
-        {
-            http.Response.StatusCode = StatusCodes.Status303SeeOther;
-            http.Response.Headers.Location = location;
-            return Task.CompletedTask;
-        }
-    }
 
     private static string Check(string name, string label, bool on) =>
         $"""<label class=field><input type=checkbox name="{name}" value="1"{(on ? " checked" : "")}> {E(label)}</label>""";
