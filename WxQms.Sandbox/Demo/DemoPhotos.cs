@@ -61,7 +61,8 @@ public sealed class DemoPhotos(IFileStore files)
         return png.ToArray();
     }
 
-    private static void Chunk(Stream png, string type, byte[] data)
+    /// <summary>Writes one PNG chunk: length, type, data and its CRC-32.</summary>
+    public static void Chunk(Stream png, string type, byte[] data)
     {
         Span<byte> word = stackalloc byte[4];
         BinaryPrimitives.WriteInt32BigEndian(word, data.Length);
@@ -72,7 +73,8 @@ public sealed class DemoPhotos(IFileStore files)
         png.Write(word);
     }
 
-    private static uint Crc32(byte[] bytes)
+    /// <summary>The CRC-32 a PNG chunk carries.</summary>
+    public static uint Crc32(byte[] bytes)
     {
         var crc = 0xFFFFFFFFu;
         foreach (var b in bytes)
