@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using WxQms.Sandbox.Pay;
 using WxQms.Sandbox.Phone;
 using WxQms.Domain.Wechat;
 using static WxQms.Sandbox.SandboxHttp;
@@ -19,6 +20,8 @@ public static class SandboxEndpoints
         services.AddSingleton<SandboxWechat>();
         services.AddSingleton<SandboxPush>();
         services.AddHostedService<SandboxPushDelivery>();
+        services.AddOptions<SandboxPayOptions>().BindConfiguration(SandboxPayOptions.Section);
+        services.AddSingleton<SandboxPay>(); // WeChat Pay's side: orders, platform signatures, notifications
         // The sandbox calls our own callback over HTTP, like WeChat's servers do.
         services.AddHttpClient(SandboxPush.HttpClientName, (sp, http) =>
         {
@@ -49,6 +52,7 @@ public static class SandboxEndpoints
         wx.MapSandboxMenus();
         wx.MapSandboxMiniProgram();
         wx.MapSandboxOAuthApi();
+        wx.MapSandboxPay();
         open.MapSandboxOAuthPages();
         sandbox.MapSandboxPhone();
         return app;

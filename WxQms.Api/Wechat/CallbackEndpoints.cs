@@ -48,7 +48,7 @@ public static class CallbackEndpoints
     }
 
     /// <summary>Reads the raw body (signatures cover it byte for byte), refusing chunked bodies over the limit.</summary>
-    private static async Task<string?> ReadBoundedAsync(HttpRequest request, CancellationToken ct)
+    internal static async Task<string?> ReadBoundedAsync(HttpRequest request, CancellationToken ct)
     {
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using WxQms.Domain.Wechat;
+using WxQms.Domain.Wechat.Pay;
 
 namespace WxQms.Domain.Hosting;
 
@@ -16,7 +17,8 @@ namespace WxQms.Domain.Hosting;
 /// are refused whatever the switch says, and the refusal names the keys to set.</item>
 /// </list>
 /// </summary>
-public sealed class SandboxDemoSecrets(IHostEnvironment environment) : IValidateOptions<WechatOptions>, IValidateOptions<AuthOptions>
+public sealed class SandboxDemoSecrets(IHostEnvironment environment) : IValidateOptions<WechatOptions>, IValidateOptions<AuthOptions>,
+    IValidateOptions<WechatPayOptions>
 {
     /// <summary>Whether a configured secret is one of the sandbox's demo values.</summary>
     public static bool IsDemo(string? secret) => secret?.Contains("sandbox", StringComparison.OrdinalIgnoreCase) == true;
@@ -56,6 +58,19 @@ public sealed class SandboxDemoSecrets(IHostEnvironment environment) : IValidate
         !IsLocal(environment) && IsDemo(options.JwtSigningKey)
             ? ValidateOptionsResult.Fail(Refusal(["Auth:JwtSigningKey"]))
             : ValidateOptionsResult.Success;
+
+    /// <summary>The sandbox's APIv3 key and its demo key files (named sandbox-demo-*.pem) are public.</summary>
+    public ValidateOptionsResult Validate(string? name, WechatPayOptions options)
+    {
+        if (IsLocal(environment))
+            return ValidateOptionsResult.Success;
+        var demo = new[]
+        {
+            ("Wechat:Pay:ApiV3Key", options.ApiV3Key), ("Wechat:Pay:PrivateKeyPath", options.PrivateKeyPath),
+            ("Wechat:Pay:PlatformCertPath", options.PlatformCertPath),
+        }.Where(k => IsDemo(k.Item2)).Select(k => k.Item1).ToList();
+        return demo.Count > 0 ? ValidateOptionsResult.Fail(Refusal(demo)) : ValidateOptionsResult.Success;
+    }
 
     private string Refusal(IReadOnlyList<string> keys) =>
         $"{string.Join(", ", keys)}: the sandbox's demo value is public and is refused outside the Sandbox and Development " +

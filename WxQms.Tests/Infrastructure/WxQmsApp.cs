@@ -72,6 +72,16 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
         ["Wechat:Sandbox:CallbackBase"] = "http://localhost",
         ["Wechat:Sandbox:AutoDeliverPushes"] = "false",
         ["Wechat:Sandbox:DeliveryTimeout"] = DeliveryTimeout.ToString(),
+        // WeChat Pay against the sandbox, with its demo keys (copied beside the binary) and quick notification retries.
+        ["Wechat:Pay:MchId"] = "1900000109",
+        ["Wechat:Pay:SerialNo"] = "5A4DB0C0A0000000000000000000000000000001",
+        ["Wechat:Pay:PrivateKeyPath"] = "sandbox-pay/sandbox-demo-merchant-key.pem",
+        ["Wechat:Pay:ApiV3Key"] = "sandbox-apiv3-demo-NOT-A-SECRET!",
+        ["Wechat:Pay:PlatformCertPath"] = "sandbox-pay/sandbox-demo-platform-cert.pem",
+        ["Wechat:Pay:NotifyUrl"] = "http://localhost/wechat/pay/notify",
+        ["Wechat:Pay:ApiBase"] = "http://localhost/sandbox/wechat",
+        ["Wechat:Sandbox:Pay:NotifyRetryDelays:0"] = "00:00:00.100",
+        ["Wechat:Sandbox:Pay:NotifyRetryDelays:1"] = "00:00:00.200",
         ["Storage:Root"] = UploadRoot,
         ["Subdistrict:Name"] = SubdistrictName,
         ["Reminders:Templates:meetingReminder:Oa"] = SandboxTemplates.OaMeetingReminder,
@@ -111,6 +121,9 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
             s.AddHttpClient(WechatServiceExtensions.HttpClientName).ConfigurePrimaryHttpMessageHandler(CreateWechatHandler);
             // ...and the sandbox pushes to this server's callback, as WeChat would.
             s.AddHttpClient(SandboxPush.HttpClientName).ConfigurePrimaryHttpMessageHandler(CreateCallbackHandler);
+            // WeChat Pay's client talks to the sandbox's imitation too; a test-only kind of order settles in the audit log.
+            s.AddHttpClient(WxQms.Domain.Wechat.Pay.WechatPayClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(CreateWechatHandler);
+            s.AddSingleton<WxQms.Domain.Services.Pay.IPaidOrderHandler, Pay.TestPaidOrderHandler>();
         });
     }
 
@@ -139,6 +152,7 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
         foreach (var server in redis.GetServers())
             await server.FlushDatabaseAsync();
         Services.GetService<SandboxWechat>()?.Reset(); // none when a test turned the sandbox off
+        Services.GetService<WxQms.Sandbox.Pay.SandboxPay>()?.Reset();
         Services.GetRequiredService<WxQms.Domain.Caching.DutyCatalogueCache>().Forget(); // the emptied table is seeded again
     }
 
