@@ -42,7 +42,9 @@ if [[ ${Wechat__Sandbox__Enabled,,} == true ]]; then
   : "${Wechat__OpenBase:=$BASE_URL/sandbox/open}"
   : "${Wechat__Sandbox__CallbackBase:=$BASE_URL}"
   : "${Bot__PublicBase:=$BASE_URL}"
-  export Wechat__ApiBase Wechat__OpenBase Wechat__Sandbox__CallbackBase Bot__PublicBase
+  : "${Wechat__Pay__ApiBase:=$BASE_URL/sandbox/wechat}"
+  : "${Wechat__Pay__NotifyUrl:=$BASE_URL/wechat/pay/notify}"
+  export Wechat__ApiBase Wechat__OpenBase Wechat__Sandbox__CallbackBase Bot__PublicBase Wechat__Pay__ApiBase Wechat__Pay__NotifyUrl
 fi
 : "${Storage__Root:=$ROOT/.local/uploads}"
 # Where WeChat's image check fetches a wish's photos from: this Api.
