@@ -97,6 +97,7 @@ public static class WxQmsCoreExtensions
         services.AddWishes();
         services.AddAssessment();
         services.AddReminders();
+        WxQms.Domain.Services.Dues.DuesServiceExtensions.AddDues(services);
         services.AddWechat();
         services.AddBot();
 
