@@ -71,7 +71,7 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
     /// (ahead allowed to December); the amount is what the rows ask. Rows for months ahead are made first.
     /// </summary>
     public async Task<RequestPaymentParams> PayAsync(long memberId, long wechatUserId, string mpAppId, IReadOnlyList<string>? months,
-        IPayOrders pay, CancellationToken ct)
+        IPayOrders? pay, CancellationToken ct)
     {
         var chosen = new List<DuesMonth>();
         foreach (var key in months ?? [])
@@ -94,6 +94,8 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
             throw new RuleViolationException("dues.nothing_to_pay", "所选月份没有需要交纳的党费");
         var openId = await store.MpOpenIdAsync(wechatUserId, mpAppId, ct)
                      ?? throw new RuleViolationException("dues.no_openid", "请在小程序中登录后再交纳党费");
+        if (pay is null)
+            throw new WechatUnavailableException("微信支付尚未开通，请向支部党务工作者交纳");
         var sorted = chosen.Order().ToList();
         var line = sorted.Count == 1 ? $"党费 {sorted[0].Chinese}"
             : sorted[0].Year == sorted[^1].Year ? $"党费 {sorted[0].Year}年{sorted[0].Month}–{sorted[^1].Month}月"
@@ -132,10 +134,13 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
     }
 
     /// <summary>The branch records a member's base for the year (from January; from now on for the months not yet touched).</summary>
-    public async Task<DuesAmount> SetBaseAsync(long memberId, int year, DuesBasis basis, IReadOnlyList<Grant> grants, string actor,
-        long? actorMemberId, CancellationToken ct)
+    public async Task<DuesAmount> SetBaseAsync(long memberId, int year, string? category, int baseFen, int? specialFen, string? specialReason,
+        IReadOnlyList<Grant> grants, string actor, long? actorMemberId, CancellationToken ct)
     {
         var member = await KeptMemberAsync(memberId, grants, ct);
+        if (!Enum.TryParse<DuesCategory>(category, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(category, out _))
+            throw new RuleViolationException("dues.base_invalid", "党员类别应为 employed（在职）、retired（离退休）、student（学生）、unemployed（下岗失业）或 hardship（生活困难）");
+        var basis = new DuesBasis(parsed, baseFen, specialFen, specialReason);
         var current = CurrentMonth;
         if (year < current.Year - 1 || year > current.Year + 1)
             throw new RuleViolationException("dues.year_invalid", "只能核定去年、今年或明年的交纳基数");
