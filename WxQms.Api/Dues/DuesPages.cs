@@ -31,7 +31,7 @@ public static class DuesPages
         var api = app.AdminApi();
         api.MapGet("/dues/export", ExportScope).WithSummary("Dues of a year as .xlsx: each branch's totals and every member's months (within the caller's scope)")
             .Produces(200, contentType: Xlsx);
-        api.MapGet("/dues/branches/{orgId:long}/export", ExportBranch).WithSummary("A branch's dues of a year as .xlsx: members' months and the ledger")
+        api.MapGet("/dues/branches/{id:long}/export", ExportBranch).WithSummary("A branch's dues of a year as .xlsx: members' months and the ledger")
             .Produces(200, contentType: Xlsx);
     }
 
@@ -124,13 +124,13 @@ public static class DuesPages
         return await FileAsync(sheets, $"党费_{y}.xlsx", ct);
     }
 
-    private static async Task<IResult> ExportBranch(long orgId, int? year, CurrentUser user, DuesService dues, CancellationToken ct)
+    private static async Task<IResult> ExportBranch(long id, int? year, CurrentUser user, DuesService dues, CancellationToken ct)
     {
         var y = year ?? dues.CurrentMonth.Year;
-        var branch = await dues.BranchAsync(orgId, y, user.Roles, ct);
+        var branch = await dues.BranchAsync(id, y, user.Roles, ct);
         var sheets = new Dictionary<string, object>
         {
-            ["党员明细"] = MemberRows(branch.OrgName, await dues.RowsAsync(orgId, y, ct)),
+            ["党员明细"] = MemberRows(branch.OrgName, await dues.RowsAsync(id, y, ct)),
             ["收缴台账"] = branch.Ledger.Select(l => new Dictionary<string, object?>
             {
                 ["日期"] = LocalTime.ToLocal(DbTime.Utc(l.OccurredAt)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),

@@ -42,7 +42,7 @@ public sealed record NewLedgerEntry(long OrgId, string Kind, string Via, int Amo
 public sealed record LedgerTotals(long CollectedFen, long HandedUpFen);
 
 /// <summary>An org as the subdistrict export sums it.</summary>
-public sealed record BranchDuesTotals(long OrgId, string Name, string Path, long DueFen, long PaidFen, long OwedFen, int Members, long HandedUpFen);
+public sealed record BranchDuesTotals(long OrgId, string Name, string Path, long DueFen, long PaidFen, long OwedFen, long Members, long HandedUpFen);
 
 /// <summary>Who owes a month at its end, with the run of open months ending there.</summary>
 public sealed record OpenMonthRow(long RowId, long MemberId, long OrgId, string Month);

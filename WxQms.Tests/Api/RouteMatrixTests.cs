@@ -182,8 +182,8 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("GET /h5/ranking/rankings.xlsx", "401 401 403 403 403 403 2xx 403", "401 401 403 403 403 403 2xx 403", Hand: true),
         new("GET /h5/ranking/tasks.xlsx", "401 401 403 403 403 403 2xx 403", "401 401 403 403 403 403 2xx 403", Hand: true),
         // Party dues (#23): a member's own; a branch's ledger kept by its secretary, worker and staff
-        new("GET /api/mp/dues/mine", "401 403 2xx 2xx 2xx 2xx 2xx 2xx"),
-        new("POST /api/mp/dues/pay", "401 403 409 409 409 409 409 409"),
+        new("GET /api/mp/dues/mine", "401 403 2xx 2xx 2xx 2xx 404 2xx"), // office staff sit in no branch
+        new("POST /api/mp/dues/pay", "401 403 409 409 409 409 404 409"),
         new("GET /api/mp/dues/branches/{id}", "401 403 403 2xx 2xx 403 2xx 403", "401 403 403 403 403 403 2xx 403"),
         new("PUT /api/mp/dues/members/{id}/base", "401 403 403 409 409 403 409 403", "401 403 403 403 403 403 409 403"),
         new("POST /api/mp/dues/members/{id}/cash", "401 403 403 409 409 403 409 403", "401 403 403 403 403 403 409 403"),

@@ -25,6 +25,7 @@ public sealed class DuesTests(WxQmsApp app) : IAsyncLifetime
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private readonly HttpClient client = app.CreateClient();
+    private readonly HttpClient noRedirects = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
     private readonly SandboxDriver wx = new(app);
     private DuesMonth current;
     private long branch;
@@ -166,6 +167,52 @@ public sealed class DuesTests(WxQmsApp app) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Office_staff_see_the_branches_totals_export_them_and_the_community_records_its_decision_on_a_six_month_case()
+    {
+        var member = members[1];
+        var m = current;
+        for (var i = 0; i < 6; i++)
+        {
+            m = m.Previous;
+            await ExecuteAsync("""
+                INSERT INTO dues_months (member_id, org_id, month, amount_fen, paid_fen, state, created_at, updated_at)
+                VALUES (@member, @branch, @m, 4500, 0, 'owed', UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))
+                """, new { member, branch, m = m.Key });
+        }
+        var status = await QuerySingleAsync<string>("SELECT status FROM members WHERE id = @member", new { member });
+        await app.Get<DuesArrearsScan>().ScanAsync(app.Clock.GetUtcNow(), Ct);
+        var caseId = await ScalarAsync("SELECT id FROM dues_cases WHERE member_id = @member AND kind = 'committee'", new { member });
+        var staff = await SignInAsync(await ScalarAsync("""
+            SELECT r.member_id FROM member_roles r JOIN members x ON x.id = r.member_id
+            WHERE r.role = 'staff' AND x.phone IS NOT NULL ORDER BY r.member_id LIMIT 1
+            """));
+
+        var page = await SendAsync(HttpMethod.Get, "/admin/dues", staff, null);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var html = await page.Content.ReadAsStringAsync(Ct);
+        Assert.Contains(await QuerySingleAsync<string>("SELECT name FROM orgs WHERE id = @branch", new { branch }), html);
+        Assert.Contains(Arrears.CaseTitle, html);
+
+        foreach (var url in new[] { $"/api/admin/dues/export?year={current.Year}", $"/api/admin/dues/branches/{branch}/export?year={current.Year}" })
+        {
+            var file = await SendAsync(HttpMethod.Get, url, staff, null);
+            Assert.Equal(HttpStatusCode.OK, file.StatusCode);
+            Assert.Equal("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", file.Content.Headers.ContentType?.MediaType);
+            Assert.True((await file.Content.ReadAsByteArrayAsync(Ct)).Length > 1000);
+        }
+
+        var empty = await SendFormAsync($"/admin/dues/cases/{caseId}/decision", staff, "");
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        Assert.Contains("请填写处理决定", await empty.Content.ReadAsStringAsync(Ct));
+        var decided = await SendFormAsync($"/admin/dues/cases/{caseId}/decision", staff, "经社区党委研究，由支部书记再次谈话，暂缓处理");
+        Assert.Equal(HttpStatusCode.SeeOther, decided.StatusCode);
+        Assert.Equal("经社区党委研究，由支部书记再次谈话，暂缓处理",
+            await QuerySingleAsync<string>("SELECT decision FROM dues_cases WHERE id = @caseId", new { caseId }));
+        Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM audit_log WHERE action = 'dues.case_decided' AND entity_id = @caseId", new { caseId }));
+        Assert.Equal(status, await QuerySingleAsync<string>("SELECT status FROM members WHERE id = @member", new { member }));
+    }
+
+    [Fact]
     public async Task The_secretary_publishes_the_yearly_disclosure_with_names_masked()
     {
         var secretaryId = await ScalarAsync(
@@ -278,6 +325,13 @@ public sealed class DuesTests(WxQmsApp app) : IAsyncLifetime
             request.Content = JsonContent.Create(body);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return await client.SendAsync(request, Ct);
+    }
+
+    private async Task<HttpResponseMessage> SendFormAsync(string url, string token, string decision)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new FormUrlEncodedContent([new("decision", decision)]) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await noRedirects.SendAsync(request, Ct);
     }
 
     private static async Task<string?> CodeAsync(HttpResponseMessage response) =>
