@@ -1,6 +1,7 @@
 using Scalar.AspNetCore;
 using WxQms.Api.Admin;
 using WxQms.Api.Assessment;
+using WxQms.Api.Dues;
 using WxQms.Api.H5;
 using WxQms.Api.Infrastructure;
 using WxQms.Api.MiniProgram;
@@ -63,6 +64,8 @@ app.MapAdminMembers(); // the console's members and roles: /admin/members, /api/
 app.MapAdminImports(); // the roster's Excel import and export: /api/admin/imports, /api/admin/exports, /admin/imports
 app.MapAdminDuties(); // the duty catalogue: /admin/duties, /api/admin/duties
 app.MapAdminGoLive(); // 上线: /admin/go-live, PUT /api/admin/orgs/{id}/go-live
+app.MapMpDues(); // party dues: /api/mp/dues/*
+app.MapDuesPages(); // the dues disclosure /h5/dues/{orgId}/{year}, the console's 党费 /admin/dues and its exports
 app.MapWechatCallbacks();
 app.MapWechatPayNotify(); // WeChat Pay's payment and refund notifications: /wechat/pay/notify
 app.MapWxQmsSandbox(); // only when the sandbox is on

@@ -124,6 +124,8 @@ public static class JobsProgram
         services.AddWorker<UploadSweepWorker>("upload-sweep", TimeSpan.FromMinutes(30));
         services.AddWorker<TermReminderWorker>("term-reminders", TimeSpan.FromHours(1));
         services.AddWorker<PayReconcileWorker>("pay-reconcile", TimeSpan.FromMinutes(1));
+        services.AddWorker<DuesMonthsWorker>("dues-months", TimeSpan.FromHours(1));
+        services.AddWorker<DuesArrearsWorker>("dues-arrears", TimeSpan.FromHours(1));
         services.AddOptions<ReminderOptions>().ValidateOnStart();
         services.AddOptions<PeriodicJobOptions>().BindConfiguration(PeriodicJobOptions.Section);
         return builder;

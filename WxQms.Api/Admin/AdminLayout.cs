@@ -30,6 +30,7 @@ public static class AdminLayout
         new("reminders", "提醒", "/admin/reminders"),
         new("reviews", "审核", "/admin/reviews"),
         new("bind-codes", "绑定码", "/admin/bind-codes"),
+        new("dues", "党费", "/admin/dues"),
     ];
 
     /// <summary>Text escaped for HTML; Chinese stays readable.</summary>

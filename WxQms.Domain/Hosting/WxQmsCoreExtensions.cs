@@ -98,6 +98,7 @@ public static class WxQmsCoreExtensions
         services.AddWishes();
         services.AddAssessment();
         services.AddReminders();
+        WxQms.Domain.Services.Dues.DuesServiceExtensions.AddDues(services);
         services.AddWechat();
         services.AddBot();
         services.AddPay(); // WeChat Pay (Wechat:Pay), off until Wechat:Pay:MchId is set

@@ -181,6 +181,20 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("GET /h5/ranking", "3xx 403 2xx 2xx 2xx 2xx 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
         new("GET /h5/ranking/rankings.xlsx", "401 401 403 403 403 403 2xx 403", "401 401 403 403 403 403 2xx 403", Hand: true),
         new("GET /h5/ranking/tasks.xlsx", "401 401 403 403 403 403 2xx 403", "401 401 403 403 403 403 2xx 403", Hand: true),
+        // Party dues (#23): a member's own; a branch's ledger kept by its secretary, worker and staff
+        new("GET /api/mp/dues/mine", "401 403 2xx 2xx 2xx 2xx 404 2xx"), // office staff sit in no branch
+        new("POST /api/mp/dues/pay", "401 403 409 409 409 409 404 409"),
+        new("GET /api/mp/dues/branches/{id}", "401 403 403 2xx 2xx 403 2xx 403", "401 403 403 403 403 403 2xx 403"),
+        new("PUT /api/mp/dues/members/{id}/base", "401 403 403 409 409 403 409 403", "401 403 403 403 403 403 409 403"),
+        new("POST /api/mp/dues/members/{id}/cash", "401 403 403 409 409 403 409 403", "401 403 403 403 403 403 409 403"),
+        new("POST /api/mp/dues/members/{id}/waive", "401 403 403 409 409 403 409 403", "401 403 403 403 403 403 409 403"),
+        new("POST /api/mp/dues/branches/{id}/hand-ups", "401 403 403 409 409 403 409 403", "401 403 403 403 403 403 409 403"),
+        new("POST /api/mp/dues/branches/{id}/publish", "401 403 403 409 403 403 409 403", "401 403 403 403 403 403 409 403"),
+        new("GET /api/admin/dues/export", "401 403 403 2xx 2xx 2xx 2xx 403"),
+        new("GET /api/admin/dues/branches/{id}/export", "401 403 403 2xx 2xx 403 2xx 403", "401 403 403 403 403 403 2xx 403"),
+        new("GET /admin/dues", "3xx 403 403 2xx 2xx 2xx 2xx 403", Hand: true),
+        new("POST /admin/dues/cases/{caseId}/decision", "404 404 404 404 404 404 404 404", Hand: true), // "{caseId}" is no case
+        new("GET /h5/dues/{orgId}/{year}", "404 404 404 404 404 404 404 404", Hand: true), // "{orgId}" is no branch
         new("GET /h5/wishes", "3xx 2xx 2xx 2xx 2xx 2xx 2xx 2xx", "3xx 2xx 2xx 2xx 2xx 2xx 2xx 2xx", Hand: true),
         new("GET /h5/wishes/new", "3xx 2xx 2xx 2xx 2xx 2xx 2xx 2xx", Hand: true),
         new("POST /h5/wishes", "401 403 403 403 403 403 403 403", Hand: true), // the form token is checked before the fields
@@ -444,6 +458,7 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
                 _ when path.Contains("/adhoc-tasks/{id}") => "adhoc",
                 _ when path.Contains("/reviews/{id}") => "task",
                 _ when path.Contains("/bind-codes/{id}") => "org",
+                _ when path.Contains("/dues/branches/{id}") => "branch",
                 _ when path.Contains("/tasks/{id}") => "task",
                 _ when path.Contains("/wishes/{id}") => "wish",
                 _ when path.Contains("/members/{id}") => "member",

@@ -300,6 +300,20 @@ module.exports = {
     report: (results) => post('/api/mp/subscriptions', { results }),
   },
 
+  /** 党费: my own (amount, how it was worked out, months) and paying them; a branch's ledger for its secretary and worker. */
+  dues: {
+    mine: (year) => get(`/api/mp/dues/mine${query({ year })}`),
+    /** months: ['2026-10', …] in order from the earliest owed -> the parameters of wx.requestPayment (and outTradeNo). */
+    pay: (months) => post('/api/mp/dues/pay', { months }),
+    branch: (orgId, year) => get(`/api/mp/dues/branches/${orgId}${query({ year })}`),
+    /** body: { year, category: 'employed' | 'retired' | 'student' | 'unemployed' | 'hardship', baseFen, specialFen?, specialReason? } */
+    setBase: (memberId, body) => put(`/api/mp/dues/members/${memberId}/base`, body),
+    /** body: { months, amountFen, receiptNo } -> 204 */
+    cash: (memberId, body) => post(`/api/mp/dues/members/${memberId}/cash`, body),
+    handUp: (orgId, body) => post(`/api/mp/dues/branches/${orgId}/hand-ups`, body),
+    publish: (orgId, year) => post(`/api/mp/dues/branches/${orgId}/publish`, { year }),
+  },
+
   wishes: {
     list: (params) => get(`/api/mp/wishes${query(params)}`),
     get: (id) => get(`/api/mp/wishes/${id}`),

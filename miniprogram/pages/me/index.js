@@ -41,6 +41,7 @@ Component({
     roleLabels: '',
     orgName: '',
     canReview: false,
+    keepsDues: false,
     month: '',
     thisMonth: '',
     stars: null,
@@ -58,7 +59,8 @@ Component({
       try {
         const me = await api.me();
         const member = me.member;
-        this.setData({ member, roleLabels: roles.labels(member).join('、'), canReview: roles.canReview(member) });
+        this.setData({ member, roleLabels: roles.labels(member).join('、'), canReview: roles.canReview(member),
+          keepsDues: !!member && (member.roles || []).some((g) => g.role === 'secretary' || g.role === 'worker') });
         if (member) {
           const org = await api.org(member.orgId);
           this.setData({ orgName: org.name });
@@ -97,6 +99,12 @@ Component({
 
     onReviewQueue() {
       wx.navigateTo({ url: '/pages/review/index' });
+    },
+    onMyDues() {
+      wx.navigateTo({ url: '/pages/dues/index' });
+    },
+    onBranchDues() {
+      wx.navigateTo({ url: '/pages/dues-branch/index' });
     },
     onMyWishes() {
       wx.navigateTo({ url: '/pages/wishes/index?mine=1' });

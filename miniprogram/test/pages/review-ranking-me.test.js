@@ -243,6 +243,12 @@ describe('pages/me 我的', () => {
     expect(text(page, '#reminder-meetingReminder')).toBe('会议提醒还可提醒 2 次');
     expect(text(page, '#reminder-reviewResult')).toBe('审核结果未订阅');
     expect(text(page, '#review-link')).toBeNull();
+    // 党费: her own, and the branch's ledger she keeps as its secretary.
+    const navigate = jest.spyOn(wx, 'navigateTo');
+    page.querySelector('#dues-link').dispatchEvent('tap', {});
+    page.querySelector('#dues-branch-link').dispatchEvent('tap', {});
+    await simulate.sleep(0);
+    expect(navigate.mock.calls.map((c) => c[0].url)).toEqual(['/pages/dues/index', '/pages/dues-branch/index']);
   });
 
   test('an earlier month is read from the Api: closed, with the appraisal grade and five stars', async () => {

@@ -1,0 +1,181 @@
+const { render, text, simulate } = require('../helpers/render');
+const { mockApi, signIn, member } = require('../helpers/wx-mock');
+const { problem } = require('../helpers/fixtures');
+const money = require('../../utils/money');
+
+async function fire(page, selector, event, detail) {
+  const node = page.querySelector(selector);
+  if (!node) throw new Error(`no node for ${selector}`);
+  node.dispatchEvent(event, detail === undefined ? {} : { detail });
+  await simulate.sleep(0);
+}
+
+function month(key, state, extra = {}) {
+  return Object.assign({ month: key, amountFen: 4500, paidFen: state === 'paid' ? 4500 : 0, state, note: null, due: key <= '2026-11', settledAt: null }, extra);
+}
+
+function myDues(overrides = {}) {
+  return Object.assign(
+    {
+      memberId: 11,
+      name: '王芳',
+      branchName: '第一党支部',
+      year: 2026,
+      category: 'employed',
+      baseFen: 450000,
+      monthlyFen: 4500,
+      explanation: '在职党员，月工资收入（税后）4,500.00元，属3000元以上至5000元（含）档，按1%交纳，每月45.00元',
+      months: [month('2026-08', 'paid'), month('2026-09', 'owed'), month('2026-10', 'owed'), month('2026-11', 'owed')],
+      owed: ['2026-09', '2026-10', '2026-11'],
+      owedFen: 13500,
+      payable: ['2026-09', '2026-10', '2026-11', '2026-12'],
+    },
+    overrides
+  );
+}
+
+const PAY = { timeStamp: '1764032400', nonceStr: 'n0nce', package: 'prepay_id=wx2511', signType: 'RSA', paySign: 'c2ln', outTradeNo: 'DUES20261125001' };
+
+describe('utils/money', () => {
+  test('fen become yuan and typed yuan become fen without floating point', () => {
+    expect([0, 20, 4512, 123405, -310].map(money.yuan)).toEqual(['0.00', '0.20', '45.12', '1234.05', '-3.10']);
+    expect(['45.12', '0.2', '3', ' 10.05 ', '1.234', 'abc', ''].map(money.fen)).toEqual([4512, 20, 300, 1005, null, null, null]);
+  });
+});
+
+describe('pages/dues 我的党费', () => {
+  test('shows the amount, how it was worked out and the months, and pays the owed months through wx.requestPayment', async () => {
+    signIn(member({ roles: [{ role: 'member', orgId: 301 }] }));
+    const server = mockApi({
+      'GET /api/mp/dues/mine': { data: myDues() },
+      'POST /api/mp/dues/pay': { data: PAY },
+    });
+    const pay = jest.spyOn(wx, 'requestPayment').mockImplementation((opts) => setTimeout(() => opts.success({ errMsg: 'requestPayment:ok' }), 0));
+    const page = render('pages/dues/index');
+    await page.instance.onLoad();
+
+    expect(text(page, '#monthly')).toBe('45.00 元');
+    expect(text(page, '#explanation')).toContain('按1%交纳，每月45.00元');
+    expect(text(page, '#owed')).toBe('欠交 3 个月，共 135.00 元');
+    expect(text(page, '#month-2026-08')).toContain('已交');
+    expect(text(page, '#month-2026-09')).toContain('欠交');
+    expect(text(page, '#pay-months')).toBe('9月至11月');
+
+    await fire(page, '#more', 'tap'); // ahead to December
+    expect(text(page, '#pay-months')).toBe('9月至12月');
+    await fire(page, '#less', 'tap');
+    await page.instance.onPay();
+
+    expect(server.sent('POST /api/mp/dues/pay')[0].body).toEqual({ months: ['2026-09', '2026-10', '2026-11'] });
+    expect(pay).toHaveBeenCalledWith(expect.objectContaining({ package: 'prepay_id=wx2511', paySign: 'c2ln', signType: 'RSA' }));
+    expect(text(page, '#message')).toBe('支付成功，党费到账可能稍有延迟');
+    expect(server.sent('GET /api/mp/dues/mine')).toHaveLength(2);
+  });
+
+  test('a cancelled payment and an Api refusal are told; a member without a base reads why', async () => {
+    signIn(member({ roles: [{ role: 'member', orgId: 301 }] }));
+    mockApi({
+      'GET /api/mp/dues/mine': { data: myDues() },
+      'POST /api/mp/dues/pay': { data: PAY },
+    });
+    jest.spyOn(wx, 'requestPayment').mockImplementation((opts) => setTimeout(() => opts.fail({ errMsg: 'requestPayment:fail cancel' }), 0));
+    let page = render('pages/dues/index');
+    await page.instance.onLoad();
+    await page.instance.onPay();
+    expect(text(page, '#error')).toBe('已取消支付');
+
+    mockApi({
+      'GET /api/mp/dues/mine': {
+        data: myDues({ category: null, baseFen: null, monthlyFen: null, explanation: '支部尚未核定您本年度的党费交纳基数，请联系支部党务工作者', months: [], owed: [], owedFen: 0, payable: [] }),
+      },
+    });
+    page = render('pages/dues/index');
+    await page.instance.onLoad();
+    expect(text(page, '#monthly')).toBe('未核定');
+    expect(text(page, '#owed')).toBe('没有欠交的党费');
+    expect(page.querySelector('#pay')).toBeFalsy();
+  });
+});
+
+function branchDues(overrides = {}) {
+  return Object.assign(
+    {
+      orgId: 301,
+      orgName: '第一党支部',
+      year: 2026,
+      currentMonth: '2026-11',
+      members: [
+        { memberId: 11, name: '王芳', status: 'full', category: 'employed', baseFen: 450000, monthlyFen: 4500, explanation: '…', months: [month('2026-11', 'paid')], owedMonths: 0, owedFen: 0 },
+        { memberId: 12, name: '张伟', status: 'full', category: 'retired', baseFen: 300000, monthlyFen: 1500, explanation: '…', months: [month('2026-10', 'owed', { amountFen: 1500 }), month('2026-11', 'owed', { amountFen: 1500 })], owedMonths: 2, owedFen: 3000 },
+        { memberId: 13, name: '李娜', status: 'probationary', category: null, baseFen: null, monthlyFen: null, explanation: null, months: [], owedMonths: 0, owedFen: 0 },
+      ],
+      ledger: [
+        { id: 7, orgId: 301, kind: 'collected', via: 'wechat', amountFen: 4500, memberId: 11, memberName: '王芳', months: '2026-11', reference: 'DUES20261125001', recordedBy: 'member:11', occurredAt: '2026-11-25T01:00:00' },
+      ],
+      collectedFen: 4500,
+      handedUpFen: 0,
+      balanceFen: 4500,
+      currentSettled: 1,
+      currentAll: 2,
+      publishedAt: null,
+    },
+    overrides
+  );
+}
+
+describe('pages/dues-branch 支部党费台账', () => {
+  const WORKER = member({ id: 21, name: '赵磊', orgId: 301, roles: [{ role: 'worker', orgId: 301 }] });
+
+  test('shows the balance and arrears and records a cash payment with its receipt number for the owed months', async () => {
+    signIn(WORKER);
+    const server = mockApi({
+      'GET /api/mp/dues/branches/301': { data: branchDues() },
+      'POST /api/mp/dues/members/12/cash': { statusCode: 204 },
+    });
+    const page = render('pages/dues-branch/index');
+    await page.instance.onLoad({});
+
+    expect(text(page, '#balance')).toBe('45.00 元');
+    expect(text(page, '#progress')).toBe('2026-11 已结清 1/2 人');
+    expect(text(page, '#arrears-12')).toBe('张伟 欠交 2 个月，30.00 元');
+    expect(text(page, '#member-13')).toContain('未核定');
+    expect(text(page, '#line-7')).toContain('微信支付 王芳 45.00 元');
+
+    await fire(page, '#cash-member', 'change', { value: 1 });
+    await fire(page, '#cash-receipt', 'input', { value: 'SJ-0001' });
+    await page.instance.onCash();
+    expect(server.sent('POST /api/mp/dues/members/12/cash')[0].body).toEqual({ months: ['2026-10', '2026-11'], amountFen: 3000, receiptNo: 'SJ-0001' });
+    expect(text(page, '#message')).toBe('已登记张伟的党费');
+  });
+
+  test('sets a base and records a hand-up; a refusal is shown; a plain member is told who may keep the ledger', async () => {
+    signIn(WORKER);
+    const server = mockApi({
+      'GET /api/mp/dues/branches/301': { data: branchDues() },
+      'PUT /api/mp/dues/members/13/base': { data: { monthlyFen: 1500, standardFen: 1500, explanation: '在职党员，月工资收入（税后）3,000.00元，属3000元（含）以下档，按0.5%交纳，每月15.00元' } },
+      'POST /api/mp/dues/branches/301/hand-ups': {
+        statusCode: 409,
+        data: problem(409, '操作不被允许', '上缴金额超过结余45.00元', 'dues.amount_invalid'),
+      },
+    });
+    let page = render('pages/dues-branch/index');
+    await page.instance.onLoad({});
+    await fire(page, '#base-member', 'change', { value: 2 });
+    await fire(page, '#base-amount', 'input', { value: '3000' });
+    await page.instance.onBase();
+    expect(server.sent('PUT /api/mp/dues/members/13/base')[0].body).toEqual({ year: 2026, category: 'employed', baseFen: 300000, specialFen: null, specialReason: null });
+    expect(text(page, '#message')).toContain('每月15.00元');
+
+    await fire(page, '#hand-up-amount', 'input', { value: '50' });
+    await fire(page, '#hand-up-reference', 'input', { value: 'UP-1' });
+    await page.instance.onHandUp();
+    expect(server.sent('POST /api/mp/dues/branches/301/hand-ups')[0].body).toEqual({ amountFen: 5000, reference: 'UP-1' });
+    expect(text(page, '#error')).toBe('上缴金额超过结余45.00元');
+
+    signIn(member({ roles: [{ role: 'member', orgId: 301 }] }));
+    mockApi({});
+    page = render('pages/dues-branch/index');
+    await page.instance.onLoad({});
+    expect(text(page, '#forbidden')).toBe('只有支部书记、党务工作者可以管理支部党费');
+  });
+});
