@@ -13,8 +13,9 @@ public sealed record DevVote(int Eligible, int Present, int InFavour);
 public sealed record DevTraining(int Days, int Hours);
 
 /// <param name="People">The introducers (step 9) or the cultivation contacts (step 5): members' ids.</param>
+/// <param name="Photos">How many documents or photos come with it.</param>
 public sealed record DevStepInput(int Step, DateOnly OccurredOn, IReadOnlyList<long>? People = null, DevVote? Vote = null,
-    DevTraining? Training = null, string? Conclusion = null);
+    DevTraining? Training = null, string? Conclusion = null, int Photos = 0);
 
 public enum DevSeverity
 {
@@ -217,6 +218,8 @@ public static class DevelopmentRules
             yield return Block(ConclusionRule.Code, ConclusionRule.Text);
         if (step.Evidence.HasFlag(DevEvidence.Training) && (input.Training is not { } t || (t.Days < 3 && t.Hours < 24)))
             yield return Block(TrainingRule.Code, $"{TrainingRule.Text}；本次{input.Training?.Days ?? 0}天、{input.Training?.Hours ?? 0}学时");
+        if (step.Evidence.HasFlag(DevEvidence.Document) && input.Photos == 0)
+            yield return Warn("development.document_missing", $"“{step.Name}”应留存书面材料，请拍照上传");
         if (step.Evidence.HasFlag(DevEvidence.Vote))
         {
             foreach (var f in VoteFindings(input.Vote))
