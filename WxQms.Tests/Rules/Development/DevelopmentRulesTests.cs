@@ -45,7 +45,7 @@ public sealed class DevelopmentRulesTests
     public void An_application_needs_the_applicant_to_be_18(string birth, string? code)
     {
         var facts = new DevFacts(DateOnly.Parse(birth), []);
-        var findings = Check(facts, new DevStepInput(1, Applied));
+        var findings = Check(facts, new DevStepInput(1, Applied, Photos: 1));
         Assert.Equal(code, findings.SingleOrDefault()?.Code);
         if (code is not null)
             Assert.Contains("《中国共产党章程》第一条", findings.Single().Text);
@@ -53,7 +53,17 @@ public sealed class DevelopmentRulesTests
 
     [Fact]
     public void An_application_without_a_birth_date_is_refused() =>
-        Assert.Equal("development.birth_date", Check(new DevFacts(null, []), new DevStepInput(1, Applied)).Single().Code);
+        Assert.Equal("development.birth_date", Check(new DevFacts(null, []), new DevStepInput(1, Applied, Photos: 1)).Single().Code);
+
+    [Theory]
+    [InlineData(0, "development.document_missing")] // the written application not photographed: warned
+    [InlineData(1, null)]
+    public void A_document_step_without_a_photo_is_warned(int photos, string? warning)
+    {
+        var findings = Check(new DevFacts(Born, []), new DevStepInput(1, Applied, Photos: photos));
+        Assert.Equal(warning, findings.SingleOrDefault()?.Code);
+        Assert.All(findings, f => Assert.Equal(DevSeverity.Warn, f.Severity));
+    }
 
     [Theory]
     [InlineData("2024-04-01", null)] // exactly a month: on time
@@ -266,7 +276,7 @@ public sealed class DevelopmentRulesTests
     public void Steps_are_recorded_in_order(int recorded, int step, string? block)
     {
         var facts = Walked(recorded, new Dictionary<int, DateOnly> { [15] = Applied.AddDays(14), [23] = Applied.AddYears(2) });
-        var input = new DevStepInput(step, facts.Records[^1].OccurredOn.AddDays(1), [1, 2], new DevVote(5, 5, 5), new DevTraining(3, 24), "结论");
+        var input = new DevStepInput(step, facts.Records[^1].OccurredOn.AddDays(1), [1, 2], new DevVote(5, 5, 5), new DevTraining(3, 24), "结论", 1);
         var findings = Check(facts, input);
         Assert.Equal(block, findings.FirstOrDefault(f => f.Severity == DevSeverity.Block)?.Code);
     }
