@@ -50,6 +50,7 @@ app.MapMpUploads();
 app.MapMpRoster();
 app.MapMpReminders();
 app.MapMpWishes();
+app.MapMpDevelopment(); // member development (#17): /api/mp/development/…
 app.MapWishPage(); // /h5/wishes, the micro-wish wall of the official account
 app.MapMpBindCodes(); // printed branch QR codes for the official-account bot
 app.MapRankings(); // the assessment: rankings, stars, the office's exports and the ranking page /h5/ranking

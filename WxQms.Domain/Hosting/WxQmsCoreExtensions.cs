@@ -81,6 +81,9 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<UploadStore>();
         services.AddSingleton<AdhocTaskStore>();
         services.AddSingleton<AdhocTaskService>();
+        services.AddSingleton<DevelopmentStore>(); // member development (#17)
+        services.AddSingleton<WxQms.Domain.Services.Development.DevelopmentService>();
+        services.AddSingleton<WxQms.Domain.Services.Development.DevelopmentReminderScan>();
         services.AddSingleton<TaskCommands>();
         services.AddSingleton<PhotoIntake>();
         services.AddOptions<UploadOptions>().BindConfiguration(UploadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
