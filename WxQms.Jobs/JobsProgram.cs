@@ -123,6 +123,7 @@ public static class JobsProgram
         services.AddWorker<WishConfirmWorker>("wish-confirm", TimeSpan.FromMinutes(5));
         services.AddWorker<UploadSweepWorker>("upload-sweep", TimeSpan.FromMinutes(30));
         services.AddWorker<TermReminderWorker>("term-reminders", TimeSpan.FromHours(1));
+        services.AddWorker<TransferScanWorker>("transfer-alerts", TimeSpan.FromHours(1));
         services.AddOptions<ReminderOptions>().ValidateOnStart();
         services.AddOptions<PeriodicJobOptions>().BindConfiguration(PeriodicJobOptions.Section);
         return builder;
