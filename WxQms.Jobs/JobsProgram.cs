@@ -126,6 +126,7 @@ public static class JobsProgram
         services.AddWorker<PayReconcileWorker>("pay-reconcile", TimeSpan.FromMinutes(1));
         services.AddWorker<DuesMonthsWorker>("dues-months", TimeSpan.FromHours(1));
         services.AddWorker<DuesArrearsWorker>("dues-arrears", TimeSpan.FromHours(1));
+        services.AddWorker<TransferScanWorker>("transfer-alerts", TimeSpan.FromHours(1));
         services.AddOptions<ReminderOptions>().ValidateOnStart();
         services.AddOptions<PeriodicJobOptions>().BindConfiguration(PeriodicJobOptions.Section);
         return builder;

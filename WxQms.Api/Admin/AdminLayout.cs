@@ -24,6 +24,7 @@ public static class AdminLayout
         new("home", "首页", "/admin"),
         new("orgs", "组织", "/admin/orgs"),
         new("members", "党员", "/admin/members"),
+        new("transfers", "组织关系转接", "/admin/transfers"),
         new("imports", "导入导出", "/admin/imports"),
         new("duties", "职责目录", "/admin/duties"),
         new("go-live", "上线", "/admin/go-live"),

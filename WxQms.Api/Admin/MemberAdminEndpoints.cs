@@ -138,7 +138,7 @@ public static class MemberAdminEndpoints
         },
         b.Phone, b.IdCard, b.Retired ?? false, b.Mobile ?? false);
 
-    private static async Task<IResult> Refusals(Func<Task<IResult>> action)
+    internal static async Task<IResult> Refusals(Func<Task<IResult>> action)
     {
         try
         {

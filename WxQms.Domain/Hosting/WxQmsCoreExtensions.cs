@@ -59,6 +59,9 @@ public static class WxQmsCoreExtensions
                 "Orgs:TermYears:Subdistrict, CommunityCommittee, GeneralBranch and Branch are years from 1 to 5").ValidateOnStart();
         services.AddSingleton<MemberAdminStore>();
         services.AddSingleton<WxQms.Domain.Services.Members.MemberAdmin>();
+        services.AddSingleton<TransferStore>();
+        services.AddSingleton<WxQms.Domain.Services.Transfers.TransferService>();
+        services.AddSingleton<WxQms.Domain.Services.Transfers.TransferScan>();
         services.AddSingleton<RosterImportStore>();
         services.AddSingleton<RosterImportService>();
         services.AddOptions<FileStoreOptions>().BindConfiguration(FileStoreOptions.Section)

@@ -137,6 +137,15 @@ public sealed class MemberAdminStore(MySqlDataSource db)
     public Task<long> AddAsync(MemberRecordInput m, string code, DateTimeOffset now, Func<long, AuditEntry> audit, CancellationToken ct) =>
         Unique(() => db.InTransactionAsync(async (conn, tx) =>
         {
+            var id = await InsertAsync(conn, tx, m, code, now, ct);
+            await AuditLog.AppendAsync(conn, tx, audit(id), ct);
+            return id;
+        }, ct));
+
+    /// <summary>Inserts a member with the plain member role in the caller's transaction (an add, a transfer into the subdistrict); her id.</summary>
+    internal static async Task<long> InsertAsync(DbConnection conn, DbTransaction tx, MemberRecordInput m, string code, DateTimeOffset now,
+        CancellationToken ct)
+    {
             const string sql = """
                 INSERT INTO members (org_id, name, sex, birth_date, joined_on, status, phone, id_card_enc, id_card_last4,
                                      id_card_lookup, retired, mobile, code, created_at, updated_at)
@@ -151,9 +160,8 @@ public sealed class MemberAdminStore(MySqlDataSource db)
                 now = now.UtcDateTime,
             }, tx, cancellationToken: ct));
             await MemberStore.InsertRolesAsync(conn, tx, [new MemberRole(id, Roles.Member, m.OrgId)], now, ct);
-            await AuditLog.AppendAsync(conn, tx, audit(id), ct);
             return id;
-        }, ct));
+    }
 
     /// <summary>Edits a member's record (not her org or status); a null phone or ID card stays as it is.</summary>
     public Task EditAsync(long id, MemberRecordInput m, AuditEntry audit, CancellationToken ct) =>
@@ -184,18 +192,24 @@ public sealed class MemberAdminStore(MySqlDataSource db)
         AuditEntry audit, CancellationToken ct) =>
         db.InTransactionAsync(async (conn, tx) =>
         {
-            var now = audit.OccurredAt;
+            await MoveAsync(conn, tx, id, fromOrgId, toOrgId, endRolesUnder, movedOn, reason, audit.Actor, audit.OccurredAt, ct);
+            await AuditLog.AppendAsync(conn, tx, audit, ct);
+            return 0;
+        }, ct);
+
+    /// <summary>The move itself in the caller's transaction (the console's move, a transfer within the subdistrict accepted).</summary>
+    internal static async Task MoveAsync(DbConnection conn, DbTransaction tx, long id, long fromOrgId, long toOrgId, string? endRolesUnder,
+        DateOnly movedOn, string? reason, string actor, DateTimeOffset now, CancellationToken ct)
+    {
             if (endRolesUnder is not null)
                 await EndRolesAsync(conn, tx, id, endRolesUnder, movedOn, now, ct);
             await MemberStore.MoveAsync(conn, tx, id, toOrgId, now, ct);
             await conn.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO member_moves (member_id, from_org_id, to_org_id, moved_on, reason, actor, created_at)
                 VALUES (@id, @fromOrgId, @toOrgId, @movedOn, @reason, @actor, @now)
-                """, new { id, fromOrgId, toOrgId, movedOn = Db(movedOn), reason, actor = audit.Actor, now = now.UtcDateTime }, tx, cancellationToken: ct));
+                """, new { id, fromOrgId, toOrgId, movedOn = Db(movedOn), reason, actor, now = now.UtcDateTime }, tx, cancellationToken: ct));
             await MemberStore.BumpTokenVersionAsync(conn, tx, id, ct);
-            await AuditLog.AppendAsync(conn, tx, audit, ct);
-            return 0;
-        }, ct);
+    }
 
     /// <summary>Records a member's death: status deceased, the date, and every role but the plain one ends that day.</summary>
     public Task MarkDeceasedAsync(long id, DateOnly deceasedOn, AuditEntry audit, CancellationToken ct) =>
@@ -211,7 +225,7 @@ public sealed class MemberAdminStore(MySqlDataSource db)
             return 0;
         }, ct);
 
-    private static async Task EndRolesAsync(DbConnection conn, DbTransaction tx, long memberId, string underPath, DateOnly endsOn,
+    internal static async Task EndRolesAsync(DbConnection conn, DbTransaction tx, long memberId, string underPath, DateOnly endsOn,
         DateTimeOffset now, CancellationToken ct)
     {
         const string sql = """
@@ -319,7 +333,7 @@ public sealed class MemberAdminStore(MySqlDataSource db)
     }
 
     /// <summary>A phone or ID-card number already on another member: the unique keys refuse it, named by field.</summary>
-    private static async Task<T> Unique<T>(Func<Task<T>> write)
+    internal static async Task<T> Unique<T>(Func<Task<T>> write)
     {
         try
         {

@@ -131,8 +131,7 @@ public sealed class MemberAdmin(MemberAdminStore store, OrgStore orgs, IdCardPro
         var why = reason?.Trim();
         if (why is { Length: > MemberRules.MaxReasonLength })
             throw Invalid("reason", "member.reason_too_long", $"原因不能超过 {MemberRules.MaxReasonLength} 个字。");
-        var oldBranch = member.OrgKind == OrgKind.PartyGroup ? Parent(member.OrgPath) : member.OrgPath;
-        var endRolesUnder = OrgPath.IsWithin(target.Path, oldBranch) ? null : oldBranch;
+        var endRolesUnder = RolesEndingUnder(member, target.Path);
         var now = clock.GetUtcNow();
         await store.MoveAsync(id, member.OrgId, to, endRolesUnder, movedOn!.Value, string.IsNullOrEmpty(why) ? null : why,
             new AuditEntry(now, editor.Actor, "member.moved", "member", id, to, editor.MemberId,
@@ -247,6 +246,13 @@ public sealed class MemberAdmin(MemberAdminStore store, OrgStore orgs, IdCardPro
     {
         if (m.Status is not (MemberStatus.Full or MemberStatus.Probationary))
             throw new RuleViolationException("member.not_on_roll", "该党员已不在册（已转出或已去世），不能再办理此项。");
+    }
+
+    /// <summary>Where a member's roles end when she moves to <paramref name="targetPath"/>: her old branch, unless she stays inside it.</summary>
+    internal static string? RolesEndingUnder(MemberRecord member, string targetPath)
+    {
+        var oldBranch = member.OrgKind == OrgKind.PartyGroup ? Parent(member.OrgPath) : member.OrgPath;
+        return OrgPath.IsWithin(targetPath, oldBranch) ? null : oldBranch;
     }
 
     private static string Parent(string path) => path[..(path.LastIndexOf('/', path.Length - 2) + 1)];
