@@ -49,6 +49,7 @@ app.MapMpUploads();
 app.MapMpRoster();
 app.MapMpReminders();
 app.MapMpWishes();
+app.MapMpMeetings(); // check-in, leave and feedback on meetings (#18)
 app.MapWishPage(); // /h5/wishes, the micro-wish wall of the official account
 app.MapMpBindCodes(); // printed branch QR codes for the official-account bot
 app.MapRankings(); // the assessment: rankings, stars, the office's exports and the ranking page /h5/ranking

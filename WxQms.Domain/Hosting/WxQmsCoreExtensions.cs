@@ -10,6 +10,7 @@ using WxQms.Domain.Services.Orgs;
 using WxQms.Domain.Rules.Orgs;
 using WxQms.Domain.Services.Assessment;
 using WxQms.Domain.Services.Bot;
+using WxQms.Domain.Services.Meetings;
 using WxQms.Domain.Services.Reminders;
 using WxQms.Domain.Services.Wishes;
 using WxQms.Domain.Storage;
@@ -99,6 +100,7 @@ public static class WxQmsCoreExtensions
         services.AddReminders();
         services.AddWechat();
         services.AddBot();
+        services.AddMeetings();
 
         services.AddHealthChecks()
             .AddCheck("self", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy(),
