@@ -52,6 +52,7 @@ app.MapMpReminders();
 app.MapMpTransfers(); // 组织关系转接: /api/mp/transfers
 app.MapMpWishes();
 app.MapMpDevelopment(); // member development (#17): /api/mp/development/…
+app.MapMpMeetings(); // check-in, leave and feedback on meetings (#18)
 app.MapWishPage(); // /h5/wishes, the micro-wish wall of the official account
 app.MapMpBindCodes(); // printed branch QR codes for the official-account bot
 app.MapRankings(); // the assessment: rankings, stars, the office's exports and the ranking page /h5/ranking

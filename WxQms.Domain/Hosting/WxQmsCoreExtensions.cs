@@ -11,6 +11,7 @@ using WxQms.Domain.Rules.Orgs;
 using WxQms.Domain.Services.Assessment;
 using WxQms.Domain.Services.Bot;
 using WxQms.Domain.Services.Pay;
+using WxQms.Domain.Services.Meetings;
 using WxQms.Domain.Services.Reminders;
 using WxQms.Domain.Services.Wishes;
 using WxQms.Domain.Storage;
@@ -108,6 +109,7 @@ public static class WxQmsCoreExtensions
         services.AddWechat();
         services.AddBot();
         services.AddPay(); // WeChat Pay (Wechat:Pay), off until Wechat:Pay:MchId is set
+        services.AddMeetings();
 
         services.AddHealthChecks()
             .AddCheck("self", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy(),

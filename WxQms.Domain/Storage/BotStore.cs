@@ -16,6 +16,7 @@ public static class DialogueSteps
     public const string BindAnswer = "bind";
     public const string ChooseTask = "choose";
     public const string ConsoleSignIn = "console";
+    public const string ChooseLeave = "leave";
 }
 
 /// <summary>A member of a branch whose name a binding answer gave, and whether the phone tail matched too.</summary>

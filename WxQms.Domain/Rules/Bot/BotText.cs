@@ -62,6 +62,16 @@ public static class BotText
         return new BindAnswer(name, digits);
     }
 
+    /// <summary>
+    /// 「请假 原因」: the text after 请假 (separators trimmed), "" for a bare 请假 (the bot then says how), null when the text
+    /// is not a leave request.
+    /// </summary>
+    public static string? LeaveReason(string? text)
+    {
+        var t = Normalize(text);
+        return t.StartsWith("请假", StringComparison.Ordinal) ? t[2..].TrimStart(' ', ',', '，', '、', ':', '：', '-').Trim() : null;
+    }
+
     /// <summary>Trimmed, full-width forms folded to ASCII, ideographic spaces to plain ones.</summary>
     public static string Normalize(string? text)
     {

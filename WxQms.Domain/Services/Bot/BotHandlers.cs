@@ -47,7 +47,7 @@ public sealed class BotImageHandler(ChatPhotoService photos, BotScope scope, Tim
 /// Following and scanning. A follow through a branch code (<c>qrscene_</c>) and a SCAN by a follower both
 /// start the binding dialogue (a console sign-in code's, the console's confirmation); a plain follow gets the welcome; an unfollow is recorded.
 /// </summary>
-public sealed class BotFollowHandler(WechatUserStore users, BindingService binding, ConsoleSignInService console, BotScope scope,
+public sealed class BotFollowHandler(WechatUserStore users, BindingService binding, ConsoleSignInService console, Meetings.CheckinService checkins, BotScope scope,
     IOptions<SubdistrictOptions> subdistrict, TimeProvider clock) : ICallbackHandler
 {
     public IEnumerable<string> Keys => ["event:subscribe", "event:unsubscribe", "event:SCAN"];
@@ -70,6 +70,8 @@ public sealed class BotFollowHandler(WechatUserStore users, BindingService bindi
         {
             var answer = scene.StartsWith(ConsoleSignInService.ScenePrefix, StringComparison.Ordinal)
                 ? await console.ScanAsync(appId, m.FromUserName, scene, context.ReceivedAt, ct)
+                : Meetings.CheckinService.IsCheckinScene(scene)
+                ? await checkins.ScanAsync(appId, m.FromUserName, scene, context.ReceivedAt, ct)
                 : await binding.ScanAsync(appId, m.FromUserName, scene, context.ReceivedAt, ct);
             text = subscribing ? BotReplies.WelcomeShort(subdistrict.Value.Name) + answer : answer;
         }

@@ -25,7 +25,8 @@ public sealed class BotService(
     ConsoleSignInService console,
     IOptions<SubdistrictOptions> subdistrict,
     TaskStore tasks,
-    ITaskCatalogueSource duties)
+    ITaskCatalogueSource duties,
+    Meetings.LeaveService leave)
 {
     public const int TaskLines = 8;
 
@@ -44,6 +45,8 @@ public sealed class BotService(
                 return BotReplies.ChoiceExpired;
             if (dialogue.Step == DialogueSteps.ConsoleSignIn && command == BotCommand.Number)
                 return BotReplies.ConsoleCodeExpired;
+            if (dialogue.Step == DialogueSteps.ChooseLeave && command == BotCommand.Number)
+                return Meetings.CheckinReplies.LeaveChoiceExpired;
             dialogue = null;
         }
 
@@ -70,7 +73,12 @@ public sealed class BotService(
                 return await console.AnswerAsync(appId, openId, dialogue!, number, now, ct);
             case (DialogueSteps.ChooseTask, BotCommand.None):
                 return BotReplies.ChooseBetween(await photos.OptionCountAsync(dialogue!, ct));
+            case (DialogueSteps.ChooseLeave, BotCommand.Number):
+                return await leave.BotChooseAsync(appId, openId, dialogue!, number, ct);
         }
+
+        if (BotText.LeaveReason(text) is { } reason)
+            return await leave.BotAskAsync(appId, openId, reason, now, ct);
 
         return command switch
         {

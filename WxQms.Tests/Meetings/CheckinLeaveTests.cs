@@ -1,0 +1,178 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using WxQms.Domain.Model;
+using WxQms.Domain.Model.Tasks;
+using WxQms.Domain.Rules.Tasks;
+using WxQms.Domain.Services.Meetings;
+using WxQms.Tests.Bot;
+using WxQms.Tests.Infrastructure;
+using WxQms.Tests.Sandbox;
+using static WxQms.Tests.Infrastructure.TestDb;
+
+namespace WxQms.Tests.Meetings;
+
+/// <summary>
+/// Issue #18 items 1, 2 and 5 through the pipeline: a secretary shows a check-in code for a planned meeting, members scan
+/// it with WeChat's scanner (SCAN reaches the bot) or the mini program, one asks leave in the chat and is approved, an old
+/// code is refused, the evidence form starts from three present and one on leave, and those who attended rate it.
+/// </summary>
+[Collection(IntegrationCollection.Name)]
+public sealed class CheckinLeaveTests(WxQmsApp app, PlannedSubdistrict planned) : IClassFixture<PlannedSubdistrict>, IAsyncLifetime
+{
+    private readonly SandboxDriver wx = new(app);
+    private BotWorld world = null!;
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        Assert.NotNull(planned);
+        world = new BotWorld(app, wx);
+        await world.ForgetAsync();
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>A branch with a secretary and at least five plain full members with phones, not used by an earlier test.</summary>
+    private async Task<(long Branch, long Secretary, Person[] Members)> BranchAsync(int skip)
+    {
+        var branch = (await QueryAsync<long>("""
+            SELECT o.id FROM orgs o
+            WHERE o.kind = 'branch' AND EXISTS (SELECT 1 FROM member_roles r JOIN members s ON s.id = r.member_id
+                                               WHERE r.org_id = o.id AND r.role = 'secretary' AND s.phone IS NOT NULL)
+              AND (SELECT COUNT(*) FROM members m WHERE m.org_id = o.id AND m.status = 'full' AND m.phone IS NOT NULL) >= 6
+            ORDER BY o.id LIMIT 1 OFFSET @skip
+            """, new { skip })).Single();
+        var secretary = await QuerySingleAsync<long>("""
+            SELECT MIN(r.member_id) FROM member_roles r JOIN members m ON m.id = r.member_id
+            WHERE r.org_id = @branch AND r.role = 'secretary' AND m.phone IS NOT NULL
+            """, new { branch });
+        var rows = await QueryAsync<(long Id, string Name, string Phone)>("""
+            SELECT m.id, m.name, m.phone FROM members m
+            WHERE m.org_id = @branch AND m.status = 'full' AND m.phone IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM member_roles r WHERE r.member_id = m.id AND r.role <> 'member')
+            ORDER BY m.id LIMIT 5
+            """, new { branch });
+        var people = new List<Person>();
+        foreach (var r in rows)
+        {
+            var user = (await wx.UsersAsync($"memberId={r.Id}"))[0];
+            people.Add(new Person(r.Id, r.Name, r.Phone, branch, "", user.Str("openid"), user.Str("mpOpenid")));
+        }
+        return (branch, secretary, people.ToArray());
+    }
+
+    /// <summary>Office staff print the branch's code and each person follows and binds with it.</summary>
+    private async Task BindAllAsync(long branch, IEnumerable<Person> people)
+    {
+        var staff = await world.WithRoleAsync(Roles.Staff, "subdistrict");
+        var (_, url, _) = await world.PrintCodeAsync(await wx.SignInMemberAsync(world.Http, staff.MemberId), branch);
+        foreach (var p in people)
+        {
+            wx.Sandbox.Users.SetFollows(p.OpenId, true);
+            await world.BindAsync(p, url);
+        }
+    }
+
+    /// <summary>Next month's 主题党日 of the branch, planned for the 20th at 14:00 (Shanghai); the clock then stands at <paramref name="before"/> it.</summary>
+    private async Task<(long TaskId, DateTimeOffset Start)> PlanMeetingAsync(long branch, string secretaryToken)
+    {
+        var month = Periods.Containing(Recurrence.Monthly, app.Clock.GetUtcNow().AddDays(35));
+        var taskId = await QuerySingleAsync<long>("SELECT id FROM tasks WHERE org_id = @branch AND template_code = @code AND period_key = @key",
+            new { branch, code = TaskCodes.ThemePartyDay, key = month.Key });
+        var start = new DateTimeOffset(month.LastDay.Year, month.LastDay.Month, 20, 14, 0, 0, TimeSpan.FromHours(8));
+        var planned = await SendAsync(HttpMethod.Put, $"/api/mp/tasks/{taskId}/plan", secretaryToken,
+            new { plannedFor = start, place = "社区党群服务中心", topic = "学习新修订的条例", version = 1 });
+        Assert.True(planned.StatusCode == HttpStatusCode.OK, await planned.Content.ReadAsStringAsync(Ct));
+        return (taskId, start);
+    }
+
+    private void ClockTo(DateTimeOffset at)
+    {
+        if (app.Clock.GetUtcNow() < at)
+            app.Clock.SetUtcNow(at);
+    }
+
+    [Fact]
+    public async Task Three_scan_the_code_with_wechat_one_asks_leave_in_the_chat_an_old_code_is_refused_and_the_evidence_starts_from_them()
+    {
+        var (branch, secretaryId, people) = await BranchAsync(0);
+        await BindAllAsync(branch, people);
+        var secretary = await wx.SignInMemberAsync(world.Http, secretaryId);
+        var (taskId, start) = await PlanMeetingAsync(branch, secretary);
+
+        // Before the meeting: the fourth asks leave by chat, the secretary approves it in the mini program.
+        ClockTo(start.AddDays(-1));
+        Assert.StartsWith("已提交请假：主题党日", await world.SayAsync(people[3], "请假 出差在外地"));
+        secretary = await wx.SignInMemberAsync(world.Http, secretaryId);
+        var requests = await GetAsync($"/api/mp/leave-requests?taskId={taskId}", secretary);
+        var request = Assert.Single(requests.EnumerateArray());
+        Assert.Equal("出差在外地", request.Str("reason"));
+        Assert.Equal("pending", request.Str("state"));
+        var decided = await SendAsync(HttpMethod.Post, $"/api/mp/leave-requests/{request.GetProperty("id").GetInt64()}/decision", secretary,
+            new { approve = true, note = "同意" });
+        Assert.Equal(HttpStatusCode.OK, decided.StatusCode);
+        Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM reminders WHERE subject_type = 'leave_request' AND member_id = @m AND kind = 'leave_approved'",
+            new { m = people[3].MemberId }));
+
+        // Too early for a code.
+        var early = await SendAsync(HttpMethod.Post, "/api/mp/checkins/codes", secretary, new { taskId });
+        Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
+        Assert.Equal("checkin.not_open", await CodeAsync(early));
+
+        // Ten minutes before the start the secretary shows the code; three scan it with WeChat's scanner.
+        ClockTo(start.AddMinutes(-10));
+        secretary = await wx.SignInMemberAsync(world.Http, secretaryId);
+        var code = await ShowCodeAsync(secretary, taskId);
+        Assert.StartsWith("data:image/png;base64,", code.Str("image"));
+        foreach (var p in people.Take(3))
+            Assert.StartsWith("签到成功：主题党日", await world.ScanReplyAsync(p, code.Str("url")));
+        Assert.StartsWith("您已签到：主题党日", await world.ScanReplyAsync(people[0], code.Str("url")));
+
+        // A minute later the old code (a photo sent to a friend) is refused; WeChat still knows it, we do not take it.
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.StartsWith("签到码已过期", await world.ScanReplyAsync(people[4], code.Str("url")));
+        var late = await SendAsync(HttpMethod.Post, "/api/mp/checkins", await wx.SignInMemberAsync(world.Http, people[4].MemberId),
+            new { code = code.Str("url") });
+        Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
+        Assert.Equal("checkin.code_expired", await CodeAsync(late));
+        Assert.Equal(3, await ScalarAsync("SELECT COUNT(*) FROM meeting_checkins WHERE task_id = @taskId", new { taskId }));
+
+        // The evidence form starts from three present, one on leave, the rest absent.
+        var draft = (await GetAsync($"/api/mp/checkins?taskId={taskId}", secretary)).EnumerateArray().ToList();
+        var byId = draft.ToDictionary(r => r.GetProperty("memberId").GetInt64());
+        Assert.All(people.Take(3), p => Assert.Equal("present", byId[p.MemberId].Str("presence")));
+        Assert.Equal("onLeave", byId[people[3].MemberId].Str("presence"));
+        Assert.Equal("approved", byId[people[3].MemberId].Str("leave"));
+        Assert.Equal("absent", byId[people[4].MemberId].Str("presence"));
+        Assert.Equal(draft.Count - 4, draft.Count(r => r.Str("presence") == "absent"));
+        Assert.All(people.Take(3), p => Assert.False(byId[p.MemberId].GetProperty("late").GetBoolean()));
+    }
+
+    private async Task<JsonElement> ShowCodeAsync(string token, long taskId)
+    {
+        var response = await SendAsync(HttpMethod.Post, "/api/mp/checkins/codes", token, new { taskId });
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Ct));
+        return await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+    }
+
+    private static async Task<string?> CodeAsync(HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).TryGetProperty("code", out var c) ? c.GetString() : null;
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string token, object? body = null)
+    {
+        using var request = new HttpRequestMessage(method, url);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (body is not null)
+            request.Content = JsonContent.Create(body);
+        return await world.Http.SendAsync(request, Ct);
+    }
+
+    private async Task<JsonElement> GetAsync(string url, string token)
+    {
+        using var response = await SendAsync(HttpMethod.Get, url, token);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(Ct)}");
+        return await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+    }
+}
