@@ -16,7 +16,8 @@ public static class Appraisals
     {
         if (graded <= 0 || share <= 0)
             return 0;
-        return Math.Max(1, (int)Math.Floor(graded * Math.Min(share, 1m)));
+        // Rounded first, so a third written as 1/3 gives 3 of 9, not 2 (2.99…).
+        return Math.Max(1, (int)Math.Floor(Math.Round(graded * Math.Min(share, 1m), 6)));
     }
 
     /// <summary>
