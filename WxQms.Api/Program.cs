@@ -57,6 +57,9 @@ app.MapWishPage(); // /h5/wishes, the micro-wish wall of the official account
 app.MapMpBindCodes(); // printed branch QR codes for the official-account bot
 app.MapRankings(); // the assessment: rankings, stars, the office's exports and the ranking page /h5/ranking
 app.MapStars();
+app.MapMpCheckups(); // #18: 党性体检 (/api/mp/checkups…) and 民主评议 (/api/mp/appraisals…)
+app.MapMpRecord(); // #18: 我的 (/api/mp/me/record, /api/mp/members/{id}/record) and a branch's stars (/api/mp/stars/{orgId})
+app.MapStarsPage(); // #18: /h5/stars/{orgId} and the office's /api/exports/stars.xlsx
 app.MapExports();
 app.MapRankingPage();
 app.MapAdmin(); // the console: /admin pages and /api/admin routes

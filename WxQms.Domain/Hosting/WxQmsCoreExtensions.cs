@@ -12,6 +12,7 @@ using WxQms.Domain.Services.Assessment;
 using WxQms.Domain.Services.Bot;
 using WxQms.Domain.Services.Pay;
 using WxQms.Domain.Services.Meetings;
+using WxQms.Domain.Services.Members;
 using WxQms.Domain.Services.Reminders;
 using WxQms.Domain.Services.Wishes;
 using WxQms.Domain.Storage;
@@ -104,6 +105,7 @@ public static class WxQmsCoreExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, SandboxDemoSecrets>());
         services.AddWishes();
         services.AddAssessment();
+        services.AddMembersOwnPart(); // #18: 党性体检, 民主评议, 我的, a branch's stars (after AddAssessment: it fills the grades hook)
         services.AddReminders();
         WxQms.Domain.Services.Dues.DuesServiceExtensions.AddDues(services);
         services.AddWechat();

@@ -220,6 +220,20 @@ public sealed class AssessmentStore(MySqlDataSource db)
             r.Grade is null ? null : DbNames.Parse<AppraisalGrade>(r.Grade));
     }
 
+    /// <summary>Every member's row of a closed month.</summary>
+    public async Task<IReadOnlyList<MemberStars>> LoadMembersAsync(string periodKey, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT member_id AS MemberId, org_id AS OrgId, name AS Name, points AS Points, points_year AS PointsYear,
+                   stars AS Stars, grade AS Grade
+            FROM assessment_member_results WHERE period_key = @periodKey ORDER BY member_id
+            """;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = await conn.QueryAsync<MemberRow>(new CommandDefinition(sql, new { periodKey }, cancellationToken: ct));
+        return rows.Select(r => new MemberStars(r.MemberId, r.OrgId, r.Name, r.Points, r.PointsYear, r.Stars,
+            r.Grade is null ? null : DbNames.Parse<AppraisalGrade>(r.Grade))).ToList();
+    }
+
     /// <summary>Rows per INSERT for the snapshot tables: a district's 45,000 members in 90 statements.</summary>
     public const int BatchSize = 500;
 

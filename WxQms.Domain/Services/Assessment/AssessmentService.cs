@@ -123,6 +123,14 @@ public sealed class AssessmentService(AssessmentStore store, IAppraisalGrades gr
         }).ToList();
     }
 
+    /// <summary>Every member's points and stars for a month: the snapshot when closed, else live (issue #18: a branch's stars).</summary>
+    public async Task<(IReadOnlyList<MemberStars> Stars, bool Provisional)> MembersStarsAsync(Period month, CancellationToken ct)
+    {
+        if (await store.GetCloseAsync(month.Key, ct) is not null)
+            return (await store.LoadMembersAsync(month.Key, ct), false);
+        return (await store.ReadAsync(conn => MemberStarsAsync(conn, null, month, null, ct), ct), true);
+    }
+
     /// <summary>One member's points and stars for a month: the snapshot when closed, else live.</summary>
     public async Task<(MemberStars? Stars, bool Provisional)> MemberStarsAsync(long memberId, Period month, CancellationToken ct)
     {

@@ -1,0 +1,18 @@
+namespace WxQms.Domain.Services.Members;
+
+/// <summary>A member's dues as 我的 shows them: a short label (已缴至2026年11月 / 欠缴2个月) and whether she owes.</summary>
+public sealed record DuesStatus(string Label, bool Owing);
+
+/// <summary>
+/// The dues hook of a member's record (issue #18 item 6; the dues themselves are issue #23). The default knows nothing
+/// (the record shows 党费情况暂未接入); the dues area registers its own implementation.
+/// </summary>
+public interface IDuesStatus
+{
+    Task<DuesStatus?> StatusAsync(long memberId, CancellationToken ct);
+}
+
+public sealed class NoDuesStatus : IDuesStatus
+{
+    public Task<DuesStatus?> StatusAsync(long memberId, CancellationToken ct) => Task.FromResult<DuesStatus?>(null);
+}
