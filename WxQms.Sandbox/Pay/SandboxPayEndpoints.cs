@@ -234,9 +234,10 @@ internal static class SandboxPayEndpoints
         return Answer(new { outTradeNo, notified = delivery.Acknowledged, status = delivery.Status, answer = delivery.Answer });
     }
 
-    /// <summary>The unpaid, unexpired orders a user started (mini-program openid): what the phone's pay sheet offers.</summary>
-    internal static IResult OpenOrders(string? openid, SandboxPay pay)
+    /// <summary>The unpaid, unexpired orders a user started (named by either openid): what the phone's pay sheet offers.</summary>
+    internal static async Task<IResult> OpenOrders(string? openid, SandboxPay pay, SandboxWechat wechat, CancellationToken ct)
     {
+        openid = (await wechat.Users.FindAsync(openid, ct))?.MpOpenId ?? openid;
         var now = pay.Clock.GetUtcNow();
         return Answer(pay.Orders.Values
             .Where(o => o.OpenId == openid && o.State == "NOTPAY" && o.TimeExpire > now)

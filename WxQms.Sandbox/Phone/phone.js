@@ -22,6 +22,8 @@
     viewer: $('viewer'), viewerImg: $('viewer-img'),
     sheet: $('sheet'), sheetFollow: $('sheet-follow'), sheetSwitch: $('sheet-switch'), sheetCancel: $('sheet-cancel'),
     sheetScan: $('sheet-scan'), scanSheet: $('scan-sheet'), scanList: $('scan-list'), scanCancel: $('scan-cancel'),
+    sheetPay: $('sheet-pay'), paySheet: $('pay-sheet'), payClose: $('pay-close'), payDescription: $('pay-description'),
+    payAmount: $('pay-amount'), payMerchant: $('pay-merchant'), payConfirm: $('pay-confirm'),
     toast: $('toast'),
   };
 
@@ -275,6 +277,7 @@
 
   function stopChat() {
     chat.gen++;
+    ui.paySheet.hidden = true;
     chat.openid = null;
     clearTimeout(chat.timer);
     closeSubmenu();
@@ -413,6 +416,7 @@
       if (full && wasReset(data.messages || [])) clearChat();
       applyChat(data, false);
       if (chat.polls % 3 === 0) await loadMenu(gen);
+      await checkPayments(gen, false);
     } catch (e) {
       if (gen === chat.gen) setOnline(false, e);
     }
@@ -799,6 +803,64 @@
       if (gen === chat.gen) toast(e.message);
     }
   }
+
+  // ---- 微信支付: an order the user started in the mini program (wx.requestPayment) opens WeChat's 确认支付 ----
+
+  const pay = { order: null, dismissed: new Set() };
+
+  /** Shows the newest unpaid order not dismissed yet (or, asked from the menu, any unpaid one). */
+  async function checkPayments(gen, asked) {
+    if (!ui.paySheet.hidden && !asked) return;
+    let orders;
+    try {
+      orders = await request('GET', `pay/orders?openid=${enc(chat.openid)}`, undefined, 15000);
+    } catch (e) {
+      if (asked) toast(e.message);
+      return;
+    }
+    if (gen !== chat.gen) return;
+    const list = Array.isArray(orders) ? orders : [];
+    const order = asked ? list[0] : list.find((o) => !pay.dismissed.has(o.outTradeNo));
+    if (!order) {
+      if (asked) toast('没有待支付的订单');
+      return;
+    }
+    showPaySheet(order);
+  }
+
+  function showPaySheet(order) {
+    pay.order = order;
+    ui.payDescription.textContent = order.description || '';
+    ui.payAmount.textContent = `¥${(order.totalFen / 100).toFixed(2)}`;
+    ui.payMerchant.textContent = order.merchant || '';
+    ui.payConfirm.disabled = false;
+    ui.paySheet.hidden = false;
+  }
+
+  function closePaySheet() {
+    if (pay.order) pay.dismissed.add(pay.order.outTradeNo);
+    pay.order = null;
+    ui.paySheet.hidden = true;
+  }
+
+  ui.sheetPay.addEventListener('click', () => {
+    ui.sheet.hidden = true;
+    checkPayments(chat.gen, true);
+  });
+  ui.payClose.addEventListener('click', () => closePaySheet());
+  ui.payConfirm.addEventListener('click', async () => {
+    const order = pay.order;
+    if (!order) return;
+    ui.payConfirm.disabled = true;
+    try {
+      await request('POST', `pay/${enc(order.outTradeNo)}/confirm`, undefined, 30000);
+      closePaySheet();
+      toast('支付成功');
+    } catch (e) {
+      ui.payConfirm.disabled = false;
+      toast(e.message);
+    }
+  });
 
   function goToPicker() {
     const url = new URL(location.href);

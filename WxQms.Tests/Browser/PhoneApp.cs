@@ -28,6 +28,8 @@ public sealed class PhoneApp : WxQmsApp
         ["Wechat:OpenBase"] = $"{Unset}/sandbox/open",
         ["Wechat:Sandbox:CallbackBase"] = Unset,
         ["Bot:PublicBase"] = Unset,
+        ["Wechat:Pay:ApiBase"] = $"{Unset}/sandbox/wechat",
+        ["Wechat:Pay:NotifyUrl"] = $"{Unset}/wechat/pay/notify",
     });
 
     private readonly bool realClock;
@@ -73,6 +75,8 @@ public sealed class PhoneApp : WxQmsApp
             ["Wechat:OpenBase"] = $"{address}/sandbox/open",
             ["Wechat:Sandbox:CallbackBase"] = address,
             ["Bot:PublicBase"] = address, // where WeChat sends the browser back after OAuth
+            ["Wechat:Pay:ApiBase"] = $"{address}/sandbox/wechat",
+            ["Wechat:Pay:NotifyUrl"] = $"{address}/wechat/pay/notify",
         });
         // IOptions<T> keeps its first value for good: nothing may have read it before the port was known.
         var apiBase = Get<IOptions<WechatOptions>>().Value.ApiBase;

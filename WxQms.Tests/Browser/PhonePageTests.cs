@@ -324,6 +324,40 @@ public sealed class PhonePageTests(PhoneFixture fx) : IClassFixture<PhoneFixture
     }
 
     [Fact]
+    public async Task A_member_who_started_a_payment_confirms_it_on_WeChats_pay_sheet_and_the_order_is_settled()
+    {
+        var user = await fx.UserAsync(follows: true, index: 23, Ct);
+        var code = await TestDb.QuerySingleAsync<string>("SELECT code FROM members WHERE id = @id", new { id = user.MemberId });
+        var payload = $"browser-{Guid.NewGuid():N}";
+        // What the mini program does through the dues endpoint: an order, then wx.requestPayment opens WeChat's sheet.
+        var started = await App.Get<WxQms.Domain.Services.Pay.IPayOrders>().StartAsync(new WxQms.Domain.Services.Pay.PayRequest(
+            WxQms.Tests.Pay.TestPaidOrderHandler.TestKind, user.MemberId!.Value, 7250, "党费 2026年10—12月", payload),
+            SandboxUsers.MpOpenIdOf(code), Ct);
+
+        await page.GotoAsync($"/sandbox/phone?openid={Uri.EscapeDataString(user.OpenId)}");
+        var sheet = page.GetByRole(AriaRole.Dialog, new() { Name = "微信支付" });
+        await Expect(sheet).ToBeVisibleAsync();
+        await Expect(sheet.Locator("#pay-amount")).ToHaveTextAsync("¥72.50");
+        await Expect(sheet.Locator("#pay-description")).ToHaveTextAsync("党费 2026年10—12月");
+        await Expect(sheet.Locator("#pay-merchant")).ToHaveTextAsync(WxQms.Sandbox.Pay.SandboxPayMerchant.Name);
+        await ScreenshotAsync("Pay_sheet");
+
+        await sheet.GetByRole(AriaRole.Button, new() { Name = "确认支付" }).ClickAsync();
+
+        await Expect(page.Locator("#toast")).ToHaveTextAsync("支付成功");
+        await Expect(sheet).ToBeHiddenAsync();
+        Assert.Equal("paid", await TestDb.QuerySingleAsync<string>("SELECT state FROM pay_orders WHERE out_trade_no = @no",
+            new { no = started.OutTradeNo }));
+        Assert.Equal(1, await TestDb.ScalarAsync("SELECT COUNT(*) FROM audit_log WHERE action = 'test.settled'" +
+            " AND JSON_UNQUOTE(JSON_EXTRACT(data, '$.payload')) = @payload", new { payload }));
+        // Paid orders are no longer offered: the menu's 待支付订单 finds none.
+        await page.Locator("#more-actions").ClickAsync();
+        await page.Locator("#sheet-pay").ClickAsync();
+        await Expect(page.Locator("#toast")).ToHaveTextAsync("没有待支付的订单");
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task On_a_desktop_the_phone_sits_centred_in_a_frame()
     {
         await page.SetViewportSizeAsync(1280, 800);

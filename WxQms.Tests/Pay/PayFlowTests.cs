@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using WxQms.Domain.Services.Pay;
 using WxQms.Domain.Wechat;
@@ -174,17 +175,110 @@ public sealed class PayFlowTests(WxQmsApp app, SeededSubdistrict seeded) : IClas
             var old = (long.Parse(signed["Wechatpay-Timestamp"]) - (long)staleBy!.Value.TotalSeconds).ToString();
             headers = new Dictionary<string, string>(signed) { ["Wechatpay-Timestamp"] = old };
         }
+        var (answered, text) = await PostNotificationAsync(http, body, headers);
+        Assert.Equal(status, answered);
+        var answer = JsonDocument.Parse(text).RootElement;
+        Assert.Equal("FAIL", answer.GetProperty("code").GetString());
+        Assert.False(string.IsNullOrEmpty(answer.GetProperty("message").GetString()));
+    }
+
+    /// <summary>Posts a notification to <c>/wechat/pay/notify</c> as WeChat Pay would, with exactly these headers.</summary>
+    private static async Task<(HttpStatusCode Status, string Answer)> PostNotificationAsync(HttpClient client, string body,
+        IReadOnlyDictionary<string, string> headers)
+    {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/wechat/pay/notify")
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };
         foreach (var (name, value) in headers)
             request.Headers.TryAddWithoutValidation(name, value);
-        using var response = await http.SendAsync(request, Ct);
-        Assert.Equal(status, response.StatusCode);
-        var answer = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
-        Assert.Equal("FAIL", answer.GetProperty("code").GetString());
-        Assert.False(string.IsNullOrEmpty(answer.GetProperty("message").GetString()));
+        using var response = await client.SendAsync(request, Ct);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(Ct));
+    }
+
+    [Theory]
+    [InlineData("an amount that is not the order's")]
+    [InlineData("another merchant's")]
+    [InlineData("another mini program's")]
+    [InlineData("an order that is not ours")]
+    [InlineData("not paid")]
+    public async Task A_genuine_notification_that_does_not_match_the_order_changes_nothing_and_gets_the_failure_body(string change)
+    {
+        var (_, started, payload) = await StartAsync();
+        await ConfirmAsync(started.OutTradeNo, notify: false);
+        var transaction = JsonSerializer.SerializeToNode(Sandbox.Transaction(Sandbox.Orders[started.OutTradeNo]))!.AsObject();
+        switch (change)
+        {
+            case "an amount that is not the order's":
+                transaction["amount"]!["total"] = 1;
+                transaction["amount"]!["payer_total"] = 1;
+                break;
+            case "another merchant's":
+                transaction["mchid"] = "1900000110";
+                break;
+            case "another mini program's":
+                transaction["appid"] = "wx0b0000000000fake";
+                break;
+            case "an order that is not ours":
+                transaction["out_trade_no"] = "P20261207000000NOTOURS00000";
+                break;
+            case "not paid":
+                transaction["trade_state"] = "NOTPAY";
+                break;
+        }
+        // Signed by the platform and sealed with the APIv3 key: only what it says is wrong.
+        var body = Sandbox.Seal("TRANSACTION.SUCCESS", "支付成功", "transaction", transaction.ToJsonString());
+
+        await AssertRefusedAsync(body, Sandbox.Sign(body), HttpStatusCode.BadRequest);
+
+        Assert.Equal("open", await StateAsync(started.OutTradeNo));
+        Assert.Equal(0, await SettledAsync(payload));
+        Assert.Equal(0, await AuditsAsync("pay.order_paid", started.OutTradeNo));
+        Assert.True((await NotifyAgainAsync(started.OutTradeNo)).GetProperty("notified").GetBoolean());
+        Assert.Equal(1, await SettledAsync(payload));
+    }
+
+    [Theory]
+    [InlineData("committed, then the Api died before answering")]
+    [InlineData("the Api died inside the payment's transaction")]
+    public async Task The_same_notification_delivered_again_after_the_Api_restarted_settles_the_order_once(string first)
+    {
+        var (_, started, payload) = await StartAsync();
+        await ConfirmAsync(started.OutTradeNo, notify: false);
+        // One notification, byte for byte and with the same signature headers, delivered to each instance in turn.
+        var body = Sandbox.Orders[started.OutTradeNo].Notification!;
+        var headers = Sandbox.Sign(body);
+
+        var before = await InstanceAsync();
+        if (first.Contains("inside", StringComparison.Ordinal))
+            TestPaidOrderHandler.FailNext(1); // the settlement throws: the transaction rolls back as when the process dies
+        var (status, _) = await PostNotificationAsync(before.CreateClient(), body, headers);
+        Assert.Equal(first.Contains("inside", StringComparison.Ordinal) ? HttpStatusCode.InternalServerError : HttpStatusCode.OK, status);
+        await before.DisposeAsync(); // gone, with everything it held in memory; only the database remembers
+
+        var after = await InstanceAsync();
+        try
+        {
+            Assert.Equal(HttpStatusCode.OK, (await PostNotificationAsync(after.CreateClient(), body, headers)).Status);
+            Assert.Equal(HttpStatusCode.OK, (await PostNotificationAsync(after.CreateClient(), body, headers)).Status);
+        }
+        finally
+        {
+            await after.DisposeAsync();
+        }
+
+        Assert.Equal("paid", await StateAsync(started.OutTradeNo));
+        Assert.Equal(1, await SettledAsync(payload));
+        Assert.Equal(1, await AuditsAsync("pay.order_paid", started.OutTradeNo));
+    }
+
+    /// <summary>A fresh Api instance on the same MySQL and Redis, its clock where the shared app's is.</summary>
+    private async Task<WxQmsApp> InstanceAsync()
+    {
+        var instance = new WxQmsApp();
+        instance.Clock.SetUtcNow(app.Clock.GetUtcNow());
+        await instance.InitializeAsync();
+        return instance;
     }
 
     [Fact]

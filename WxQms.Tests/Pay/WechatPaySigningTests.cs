@@ -101,3 +101,51 @@ public sealed class WechatPaySigningTests
         Assert.Equal(("P20261207000000ABCDEFGHJKLM", "SUCCESS", 2400), (paid.OutTradeNo, paid.TradeState, paid.Amount!.Total));
     }
 }
+
+/// <summary>Which answers and notifications count as WeChat Pay's: signed by the platform key, named by its serial, fresh.</summary>
+public sealed class WechatPayVerifierTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 12, 7, 2, 0, 0, TimeSpan.Zero);
+
+    private static WechatPayKeys Keys() => new(Microsoft.Extensions.Options.Options.Create(new WechatPayOptions
+    {
+        MchId = "1900000109",
+        PrivateKeyPath = "sandbox-pay/sandbox-demo-merchant-key.pem",
+        PlatformCertPath = "sandbox-pay/sandbox-demo-platform-cert.pem",
+    }), new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { ContentRootPath = AppContext.BaseDirectory });
+
+    private static (string Timestamp, string Nonce, string Signature) Signed(string body, DateTimeOffset at)
+    {
+        using var platform = WechatPayKeys.LoadPrivateKey(Path.Combine(AppContext.BaseDirectory, "sandbox-pay", "sandbox-demo-platform-key.pem"));
+        var ts = at.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return (ts, "NONCE1", WechatPaySigning.Sign(platform, WechatPaySigning.ResponseMessage(ts, "NONCE1", body)));
+    }
+
+    [Theory]
+    [InlineData("genuine", null)]
+    [InlineData("body changed", "Wechatpay-Signature does not verify")]
+    [InlineData("signed by the merchant", "Wechatpay-Signature does not verify")]
+    [InlineData("five minutes and a second old", "Wechatpay-Timestamp is stale")]
+    [InlineData("from the future", "Wechatpay-Timestamp is stale")]
+    [InlineData("another serial", "Wechatpay-Serial names another platform key")]
+    [InlineData("no signature", "missing Wechatpay-Timestamp, -Nonce or -Signature")]
+    [InlineData("timestamp not a number", "Wechatpay-Timestamp is not a unix time")]
+    public void An_answer_is_WeChat_Pays_only_when_signed_by_the_platform_named_and_fresh(string change, string? problem)
+    {
+        var keys = Keys();
+        const string body = """{"prepay_id":"wx2016"}""";
+        var at = change switch
+        {
+            "five minutes and a second old" => Now.AddSeconds(-301),
+            "from the future" => Now.AddSeconds(301),
+            _ => Now.AddSeconds(-299),
+        };
+        var (ts, nonce, signature) = Signed(body, at);
+        if (change == "signed by the merchant")
+            signature = WechatPaySigning.Sign(keys.Merchant, WechatPaySigning.ResponseMessage(ts, nonce, body));
+        Assert.Equal(problem, WechatPayVerifier.Verify(keys, TimeSpan.FromMinutes(5), Now,
+            change == "timestamp not a number" ? "16e9" : ts, nonce, change == "no signature" ? null : signature,
+            change == "another serial" ? "5A4DB0C0A0000000000000000000000000000001" : keys.PlatformSerial,
+            change == "body changed" ? body.Replace("2016", "2017") : body));
+    }
+}
