@@ -33,6 +33,8 @@ public sealed class WorkerIntervalTests
             ["wish-confirm"] = TimeSpan.FromMinutes(5),
             ["upload-sweep"] = TimeSpan.FromMinutes(30),
             ["term-reminders"] = TimeSpan.FromHours(1),
+            ["dues-months"] = TimeSpan.FromHours(1),
+            ["dues-arrears"] = TimeSpan.FromHours(1),
         }, Intervals());
     }
 
