@@ -247,6 +247,37 @@ public sealed class DuesTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal("dues.months_refused", await CodeAsync(skipped));
     }
 
+    [Fact]
+    public async Task Bad_input_is_answered_with_a_problem_and_its_code_never_a_500()
+    {
+        var worker = await SignInAsync(await ScalarAsync(
+            "SELECT member_id FROM member_roles WHERE org_id = @branch AND role = 'worker' ORDER BY member_id LIMIT 1", new { branch }));
+        var member = await SignInAsync(members[0]);
+        foreach (var (token, url) in new[]
+                 {
+                     (worker, $"/api/mp/dues/branches/{branch}?year=0"), (worker, $"/api/mp/dues/branches/{branch}?year=9999"),
+                     (worker, $"/api/admin/dues/branches/{branch}/export?year=0"), (worker, $"/api/admin/dues/export?year=9999"),
+                     (member, "/api/mp/dues/mine?year=0"), (member, "/api/mp/dues/mine?year=9999"),
+                 })
+        {
+            var answer = await SendAsync(HttpMethod.Get, url, token, null);
+            Assert.True(answer.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Conflict, $"{url}: {(int)answer.StatusCode}");
+            Assert.Equal("dues.year_invalid", await CodeAsync(answer));
+        }
+
+        // Money is integer fen: an amount with a fraction of a fen is not read as one.
+        var fraction = await SendAsync(HttpMethod.Post, $"/api/mp/dues/members/{members[0]}/cash", worker,
+            new { months = new[] { current.Key }, amountFen = 45.5, receiptNo = "SJ-0009" });
+        Assert.Equal(HttpStatusCode.BadRequest, fraction.StatusCode);
+        Assert.Equal("request.invalid", await CodeAsync(fraction));
+        var category = await SendAsync(HttpMethod.Put, $"/api/mp/dues/members/{members[0]}/base", worker,
+            new { year = current.Year, category = "soldier", baseFen = 450000 });
+        Assert.Equal("dues.base_invalid", await CodeAsync(category));
+        var month = await SendAsync(HttpMethod.Post, $"/api/mp/dues/members/{members[0]}/waive", worker, new { month = "2026-13", reason = "困难" });
+        Assert.Equal("dues.month_invalid", await CodeAsync(month));
+        Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM dues_ledger"));
+    }
+
     /// <summary>
     /// The Done-when: a member starts an order for three months through the API as the mini program does, the
     /// sandbox's confirm helper pays it, the notification arrives twice; the months are paid once, the ledger has one line, and

@@ -39,13 +39,21 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
 {
     public DuesMonth CurrentMonth => DuesMonth.Of(Periods.LocalDate(clock.GetUtcNow()));
 
+    /// <summary>The year asked for (this year when none): from 2000 to next year, else a refusal with <c>dues.year_invalid</c>.</summary>
+    public int YearOf(int? year)
+    {
+        var thisYear = CurrentMonth.Year;
+        var y = year ?? thisYear;
+        return y >= 2000 && y <= thisYear + 1 ? y : throw new RuleViolationException("dues.year_invalid", $"年度应在2000年至{thisYear + 1}年之间");
+    }
+
     // ---- a member's own ----
 
     public async Task<MyDues> MineAsync(long memberId, int? year, CancellationToken ct)
     {
         var member = await store.MemberAsync(memberId, ct) ?? throw new NotFoundException("您不在任何党支部的党员名单中", "dues.no_branch");
         var current = CurrentMonth;
-        var y = year ?? current.Year;
+        var y = YearOf(year);
         var basis = (await store.BasesAsync([memberId], y, ct)).FirstOrDefault();
         var rows = await store.MemberMonthsAsync(memberId, $"{y - 1:0000}-01", $"{y:0000}-12", ct);
         var owed = rows.Where(r => DuesSettlement.IsOpen(r.State) && DuesMonth.Parse(r.Month) <= current).ToList();
@@ -110,7 +118,7 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
     {
         var org = await KeptBranchAsync(orgId, grants, ct);
         var current = CurrentMonth;
-        var y = year ?? current.Year;
+        var y = YearOf(year);
         var members = await store.MembersOnRollAsync(orgId, ct);
         var bases = (await store.BasesAsync(members.Select(m => m.Id).ToList(), y, ct)).ToDictionary(b => b.MemberId);
         var rows = (await store.BranchRowsAsync(orgId, $"{y:0000}-01", $"{y:0000}-12", ct)).ToLookup(r => r.MemberId);
@@ -318,7 +326,7 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
     {
         if (!Access.CanMonitor(grants, scopePath))
             throw new ForbiddenException("auth.forbidden", "您无权导出该范围的党费");
-        return await store.BranchTotalsAsync(scopePath, year, ct);
+        return await store.BranchTotalsAsync(scopePath, YearOf(year), ct);
     }
 
     public Task<IReadOnlyList<BranchMonthRow>> RowsAsync(long orgId, int year, CancellationToken ct) =>
