@@ -157,6 +157,13 @@ public sealed class DemoDues(MySqlDataSource db, DuesMonthMaker months, DuesSett
             SELECT id, @year, @actor, @now FROM orgs WHERE kind = 'branch' ORDER BY id LIMIT 3
             """, new { year = current.Year, actor = Actor, now = now.UtcDateTime }, cancellationToken: ct));
 
+        // One member owing two months works far away: the worker recorded why last month is not paid yet (it stays owed).
+        var away = roll.Select(r => r.Id).FirstOrDefault(id => id % 29 == 0 && id != sixMonths);
+        await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE dues_months SET reason = '外出务工，已电话联系，返回后补交', updated_at = @now
+            WHERE member_id = @away AND month = @month AND state = 'owed' AND reason IS NULL
+            """, new { away, month = current.Previous.Key, now = now.UtcDateTime }, cancellationToken: ct));
+
         var scan = await arrears.ScanAsync(now, ct);
         var result = new Result(bases, rows, owing.Select(o => o.MemberId).Distinct().Count(), cash, handUps, scan);
         log.LogInformation("Demo dues: {Bases} bases, {Rows} monthly rows, {Owing} members owing, {Cash} cash payment, {HandUps} hand-ups, " +

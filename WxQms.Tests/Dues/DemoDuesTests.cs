@@ -41,6 +41,7 @@ public sealed class DemoDuesTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal((1, 1), (first.Arrears.CommitteeCases, await ScalarAsync("SELECT COUNT(*) FROM dues_cases WHERE kind = 'committee'")));
         Assert.True(first.Arrears.Reminded > 50 && first.Arrears.Talks >= 1, $"{first.Arrears}");
         Assert.True(await ScalarAsync("SELECT COUNT(*) FROM dues_disclosures") > 0);
+        Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM dues_months WHERE state = 'owed' AND reason IS NOT NULL"));
         // Someone owes exactly the last three months (the Done-when's member paying three months can be found).
         Assert.True(await ScalarAsync("""
             SELECT COUNT(*) FROM (SELECT member_id FROM dues_months WHERE state = 'owed' GROUP BY member_id HAVING COUNT(*) = 3) t

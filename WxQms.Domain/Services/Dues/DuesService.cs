@@ -7,8 +7,9 @@ using WxQms.Domain.Storage;
 
 namespace WxQms.Domain.Services.Dues;
 
-/// <summary>A month as a member or a worker sees it.</summary>
-public sealed record DuesMonthView(string Month, int AmountFen, int PaidFen, string State, string? Note, bool Due, DateTimeOffset? SettledAt);
+/// <summary>A month as a member or a worker sees it (Reason: why a month still owed is not paid yet, as the branch recorded it).</summary>
+public sealed record DuesMonthView(string Month, int AmountFen, int PaidFen, string State, string? Note, string? Reason, bool Due,
+    DateTimeOffset? SettledAt);
 
 /// <summary>我的党费: the amount, how it was worked out, the year's months, what is owed and what may be paid ahead.</summary>
 public sealed record MyDues(long MemberId, string Name, string BranchName, int Year, string? Category, int? BaseFen, int? MonthlyFen,
@@ -225,6 +226,36 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
         _ = member;
     }
 
+    /// <summary>
+    /// Records the branch's reason why a member has not paid a month yet (in hospital, working far away …): the month stays
+    /// owed, counts as settled for the branch's 党费收缴 task, and is not one of the six months without a proper reason.
+    /// </summary>
+    public async Task RecordReasonAsync(long memberId, string month, string? reason, IReadOnlyList<Grant> grants, string actor,
+        long? actorMemberId, CancellationToken ct)
+    {
+        await KeptMemberAsync(memberId, grants, ct);
+        var why = reason?.Trim();
+        if (string.IsNullOrEmpty(why) || why.Length > 200)
+            throw new RuleViolationException("dues.reason_required", "请填写未交原因（不超过200字）");
+        var m = Months([month])[0];
+        if (m > CurrentMonth)
+            throw new RuleViolationException("dues.months_refused", $"{m.Chinese}还未到交纳的月份");
+        var now = clock.GetUtcNow();
+        var ok = await store.InTransactionAsync(async (conn, tx) =>
+        {
+            var rows = await DuesStore.LockMonthsAsync(conn, tx, memberId, [m.Key], ct);
+            if (rows.Count != 1 || !DuesSettlement.IsOpen(rows[0].State))
+                return false;
+            await DuesStore.RecordReasonAsync(conn, tx, rows[0].Id, why, now, ct);
+            await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, "dues.reason_recorded", "member", memberId, rows[0].OrgId, actorMemberId,
+                new { Month = m.Key, Reason = why, Before = rows[0].Reason }), ct);
+            await settlement.CompleteTaskIfSettledAsync(conn, tx, rows[0].OrgId, m.Key, now, ct);
+            return true;
+        }, ct);
+        if (!ok)
+            throw new ConflictException("dues.already_settled", $"{m.Chinese}没有待交的党费");
+    }
+
     /// <summary>The branch hands dues up to the superior (上缴), with the reference of the transfer; at most its balance.</summary>
     public async Task HandUpAsync(long orgId, int amountFen, string? reference, IReadOnlyList<Grant> grants, string actor, long? actorMemberId,
         CancellationToken ct)
@@ -361,10 +392,10 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
         : DuesRules.Amount(new DuesBasis(DbNames.Parse<DuesCategory>(b.Category), b.BaseFen, b.SpecialFen, b.SpecialReason));
 
     private static DuesMonthView View(DuesMonthRow r, DuesMonth current) =>
-        new(r.Month, r.AmountFen, r.PaidFen, r.State, r.Note, DuesMonth.Parse(r.Month) <= current, r.SettledAt is { } s ? DbTime.Utc(s) : null);
+        new(r.Month, r.AmountFen, r.PaidFen, r.State, r.Note, r.Reason, DuesMonth.Parse(r.Month) <= current, r.SettledAt is { } s ? DbTime.Utc(s) : null);
 
     private static DuesMonthView View(BranchMonthRow r, DuesMonth current) =>
-        new(r.Month, r.AmountFen, r.PaidFen, r.State, r.Note, DuesMonth.Parse(r.Month) <= current, r.SettledAt is { } s ? DbTime.Utc(s) : null);
+        new(r.Month, r.AmountFen, r.PaidFen, r.State, r.Note, r.Reason, DuesMonth.Parse(r.Month) <= current, r.SettledAt is { } s ? DbTime.Utc(s) : null);
 
     private static List<DuesMonth> Months(IReadOnlyList<string>? keys)
     {
