@@ -50,6 +50,7 @@ public static class SandboxHosting
         services.AddSingleton<DemoSimulation>();
         services.AddSingleton<DemoPhotos>();
         services.AddSingleton<DemoWishes>();
+        services.AddSingleton<DemoDues>();
         services.AddSingleton<DemoReminders>();
         return services;
     }

@@ -21,6 +21,9 @@ public sealed record DuesCashBody(IReadOnlyList<string>? Months, int AmountFen, 
 
 public sealed record DuesWaiveBody(string? Month, string? Reason);
 
+/// <summary>Why a member has not paid a month yet, as the branch records it (the month stays owed).</summary>
+public sealed record DuesReasonBody(string? Month, string? Reason);
+
 public sealed record DuesHandUpBody(int AmountFen, string? Reference);
 
 public sealed record DuesPublishBody(int Year);
@@ -44,6 +47,8 @@ public static class DuesEndpoints
         dues.MapPut("/members/{id:long}/base", SetBase).WithSummary("Record a member's base for a year (and a special lower amount with its reason)");
         dues.MapPost("/members/{id:long}/cash", Cash).WithSummary("Record a payment made offline with its receipt number");
         dues.MapPost("/members/{id:long}/waive", Waive).WithSummary("Waive an open month with the approval's reason");
+        dues.MapPost("/members/{id:long}/reason", Reason)
+            .WithSummary("Record why a member has not paid a month yet: it stays owed, counts as settled for the branch's 党费收缴 task and not towards six months without a reason");
         dues.MapPost("/branches/{id:long}/hand-ups", HandUp).WithSummary("Record dues handed up to the superior (上缴) with its reference");
         dues.MapPost("/branches/{id:long}/publish", Publish).WithSummary("Publish the year's disclosure (/h5/dues/{orgId}/{year}); the branch secretary");
     }
@@ -83,6 +88,12 @@ public static class DuesEndpoints
     internal static async Task<NoContent> Waive(long id, DuesWaiveBody body, CurrentUser user, DuesService dues, CancellationToken ct)
     {
         await dues.WaiveAsync(id, body.Month ?? "", body.Reason, user.Roles, TaskEndpoints.Actor(user), user.MemberId, ct);
+        return TypedResults.NoContent();
+    }
+
+    internal static async Task<NoContent> Reason(long id, DuesReasonBody body, CurrentUser user, DuesService dues, CancellationToken ct)
+    {
+        await dues.RecordReasonAsync(id, body.Month ?? "", body.Reason, user.Roles, TaskEndpoints.Actor(user), user.MemberId, ct);
         return TypedResults.NoContent();
     }
 

@@ -106,7 +106,7 @@ public static class DuesPages
 
     private static async Task<IResult> ExportScope(int? year, CurrentUser user, DuesService dues, CancellationToken ct)
     {
-        var y = year ?? dues.CurrentMonth.Year;
+        var y = dues.YearOf(year);
         var scope = Access.DefaultMonitorScope(user.Roles) ?? throw new WxQms.Domain.Model.ForbiddenException("auth.forbidden", "您无权导出党费");
         var totals = await dues.TotalsAsync(scope, y, user.Roles, ct);
         var detail = new List<Dictionary<string, object?>>();
@@ -126,7 +126,7 @@ public static class DuesPages
 
     private static async Task<IResult> ExportBranch(long id, int? year, CurrentUser user, DuesService dues, CancellationToken ct)
     {
-        var y = year ?? dues.CurrentMonth.Year;
+        var y = dues.YearOf(year);
         var branch = await dues.BranchAsync(id, y, user.Roles, ct);
         var sheets = new Dictionary<string, object>
         {

@@ -17,11 +17,11 @@ public sealed record DuesBaseRow(long MemberId, int Year, string Category, int B
 
 /// <summary>One member's month.</summary>
 public sealed record DuesMonthRow(long Id, long MemberId, long OrgId, string Month, int AmountFen, int PaidFen, string State, string? Note,
-    long? EntryId, DateTime? SettledAt);
+    string? Reason, long? EntryId, DateTime? SettledAt);
 
 /// <summary>A month's row with the member's name, for the branch's lists.</summary>
 public sealed record BranchMonthRow(long Id, long MemberId, string Name, string Month, int AmountFen, int PaidFen, string State, string? Note,
-    DateTime? SettledAt);
+    string? Reason, DateTime? SettledAt);
 
 /// <summary>One line of the branch ledger.</summary>
 public sealed record DuesLedgerRow(long Id, long OrgId, string Kind, string Via, int AmountFen, long? MemberId, string? MemberName,
@@ -45,7 +45,7 @@ public sealed record LedgerTotals(long CollectedFen, long HandedUpFen);
 public sealed record BranchDuesTotals(long OrgId, string Name, string Path, long DueFen, long PaidFen, long OwedFen, long Members, long HandedUpFen);
 
 /// <summary>Who owes a month at its end, with the run of open months ending there.</summary>
-public sealed record OpenMonthRow(long RowId, long MemberId, long OrgId, string Month);
+public sealed record OpenMonthRow(long RowId, long MemberId, long OrgId, string Month, string? Reason);
 
 /// <summary>
 /// Party dues (dues_bases, dues_months, dues_ledger, dues_cases, dues_disclosures). The writes that go with a payment run in
@@ -163,7 +163,7 @@ public sealed class DuesStore(MySqlDataSource db)
     }
 
     private const string MonthColumns = """
-        id, member_id AS MemberId, org_id AS OrgId, month, amount_fen AS AmountFen, paid_fen AS PaidFen, state, note, entry_id AS EntryId,
+        id, member_id AS MemberId, org_id AS OrgId, month, amount_fen AS AmountFen, paid_fen AS PaidFen, state, note, reason, entry_id AS EntryId,
         settled_at AS SettledAt
         """;
 
@@ -198,11 +198,21 @@ public sealed class DuesStore(MySqlDataSource db)
             WHERE id = @rowId AND state IN ('owed', 'partly_paid')
             """, new { rowId, note, now = now.UtcDateTime }, tx, cancellationToken: ct));
 
-    /// <summary>How many of the branch's rows for the month are still open, and how many there are (in the transaction).</summary>
+    /// <summary>Records the branch's reason for a month still owed (the month stays open).</summary>
+    public static Task<int> RecordReasonAsync(DbConnection conn, DbTransaction tx, long rowId, string reason, DateTimeOffset now, CancellationToken ct) =>
+        conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE dues_months SET reason = @reason, updated_at = @now WHERE id = @rowId AND state IN ('owed', 'partly_paid')
+            """, new { rowId, reason, now = now.UtcDateTime }, tx, cancellationToken: ct));
+
+    /// <summary>
+    /// How many of the branch's rows for the month are still open without a recorded reason, and how many there are (in the
+    /// transaction).
+    /// </summary>
     public static Task<(int Open, int All)> BranchMonthCountsAsync(DbConnection conn, DbTransaction tx, long orgId, string month,
         CancellationToken ct) =>
         conn.QuerySingleAsync<(int, int)>(new CommandDefinition("""
-            SELECT CAST(COALESCE(SUM(state IN ('owed', 'partly_paid')), 0) AS SIGNED), COUNT(*) FROM dues_months WHERE org_id = @orgId AND month = @month
+            SELECT CAST(COALESCE(SUM(state IN ('owed', 'partly_paid') AND reason IS NULL), 0) AS SIGNED), COUNT(*)
+            FROM dues_months WHERE org_id = @orgId AND month = @month
             """, new { orgId, month }, tx, cancellationToken: ct));
 
     public async Task<IReadOnlyList<BranchMonthRow>> BranchRowsAsync(long orgId, string fromMonth, string toMonth, CancellationToken ct)
@@ -210,7 +220,7 @@ public sealed class DuesStore(MySqlDataSource db)
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<BranchMonthRow>(new CommandDefinition("""
             SELECT d.id, d.member_id AS MemberId, m.name, d.month, d.amount_fen AS AmountFen, d.paid_fen AS PaidFen, d.state, d.note,
-                   d.settled_at AS SettledAt
+                   d.reason, d.settled_at AS SettledAt
             FROM dues_months d JOIN members m ON m.id = d.member_id
             WHERE d.org_id = @orgId AND d.month BETWEEN @fromMonth AND @toMonth
             ORDER BY m.id, d.month
@@ -222,7 +232,7 @@ public sealed class DuesStore(MySqlDataSource db)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<OpenMonthRow>(new CommandDefinition("""
-            SELECT d.id AS RowId, d.member_id AS MemberId, d.org_id AS OrgId, d.month
+            SELECT d.id AS RowId, d.member_id AS MemberId, d.org_id AS OrgId, d.month, d.reason
             FROM dues_months d
             WHERE d.month <= @throughMonth AND d.state IN ('owed', 'partly_paid')
               AND EXISTS (SELECT 1 FROM dues_months c WHERE c.member_id = d.member_id AND c.month = @throughMonth

@@ -188,6 +188,7 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("PUT /api/mp/dues/members/{id}/base", "401 403 403 409 409 403 409 403", "401 403 403 403 403 403 409 403"),
         new("POST /api/mp/dues/members/{id}/cash", "401 403 403 409 409 403 409 403", "401 403 403 403 403 403 409 403"),
         new("POST /api/mp/dues/members/{id}/waive", "401 403 403 409 409 403 409 403", "401 403 403 403 403 403 409 403"),
+        new("POST /api/mp/dues/members/{id}/reason", "401 403 403 409 409 403 409 403", "401 403 403 403 403 403 409 403"),
         new("POST /api/mp/dues/branches/{id}/hand-ups", "401 403 403 409 409 403 409 403", "401 403 403 403 403 403 409 403"),
         new("POST /api/mp/dues/branches/{id}/publish", "401 403 403 409 403 403 409 403", "401 403 403 403 403 403 409 403"),
         new("GET /api/admin/dues/export", "401 403 403 2xx 2xx 2xx 2xx 403"),

@@ -247,6 +247,86 @@ public sealed class DuesTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal("dues.months_refused", await CodeAsync(skipped));
     }
 
+    [Fact]
+    public async Task Bad_input_is_answered_with_a_problem_and_its_code_never_a_500()
+    {
+        var worker = await SignInAsync(await ScalarAsync(
+            "SELECT member_id FROM member_roles WHERE org_id = @branch AND role = 'worker' ORDER BY member_id LIMIT 1", new { branch }));
+        var member = await SignInAsync(members[0]);
+        foreach (var (token, url) in new[]
+                 {
+                     (worker, $"/api/mp/dues/branches/{branch}?year=0"), (worker, $"/api/mp/dues/branches/{branch}?year=9999"),
+                     (worker, $"/api/admin/dues/branches/{branch}/export?year=0"), (worker, $"/api/admin/dues/export?year=9999"),
+                     (member, "/api/mp/dues/mine?year=0"), (member, "/api/mp/dues/mine?year=9999"),
+                 })
+        {
+            var answer = await SendAsync(HttpMethod.Get, url, token, null);
+            Assert.True(answer.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Conflict, $"{url}: {(int)answer.StatusCode}");
+            Assert.Equal("dues.year_invalid", await CodeAsync(answer));
+        }
+
+        // Money is integer fen: an amount with a fraction of a fen is not read as one.
+        var fraction = await SendAsync(HttpMethod.Post, $"/api/mp/dues/members/{members[0]}/cash", worker,
+            new { months = new[] { current.Key }, amountFen = 45.5, receiptNo = "SJ-0009" });
+        Assert.Equal(HttpStatusCode.BadRequest, fraction.StatusCode);
+        Assert.Equal("request.invalid", await CodeAsync(fraction));
+        var category = await SendAsync(HttpMethod.Put, $"/api/mp/dues/members/{members[0]}/base", worker,
+            new { year = current.Year, category = "soldier", baseFen = 450000 });
+        Assert.Equal("dues.base_invalid", await CodeAsync(category));
+        var month = await SendAsync(HttpMethod.Post, $"/api/mp/dues/members/{members[0]}/waive", worker, new { month = "2026-13", reason = "困难" });
+        Assert.Equal("dues.month_invalid", await CodeAsync(month));
+        Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM dues_ledger"));
+    }
+
+    [Fact]
+    public async Task A_reason_the_worker_records_keeps_the_month_owed_settles_it_for_the_branchs_task_and_keeps_the_case_from_the_committee()
+    {
+        var member = members[^1];
+        await ExecuteAsync("""
+            UPDATE dues_months SET state = 'paid', paid_fen = amount_fen, settled_at = UTC_TIMESTAMP(6)
+            WHERE org_id = @branch AND month = @m AND member_id <> @member
+            """, new { branch, m = current.Key, member });
+        var six = new List<DuesMonth>();
+        for (var m = current.Previous; six.Count < 6; m = m.Previous)
+            six.Insert(0, m);
+        foreach (var m in six)
+            await ExecuteAsync("""
+                INSERT INTO dues_months (member_id, org_id, month, amount_fen, paid_fen, state, created_at, updated_at)
+                VALUES (@member, @branch, @m, 4500, 0, 'owed', UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))
+                """, new { member, branch, m = m.Key });
+        var worker = await SignInAsync(await ScalarAsync(
+            "SELECT member_id FROM member_roles WHERE org_id = @branch AND role = 'worker' ORDER BY member_id LIMIT 1", new { branch }));
+        var url = $"/api/mp/dues/members/{member}/reason";
+
+        Assert.Equal("dues.reason_required", await CodeAsync(await SendAsync(HttpMethod.Post, url, worker, new { month = current.Key, reason = " " })));
+        Assert.Equal("dues.months_refused", await CodeAsync(await SendAsync(HttpMethod.Post, url, worker,
+            new { month = current.Next.Key, reason = "住院治疗" })));
+        var recorded = await SendAsync(HttpMethod.Post, url, worker, new { month = current.Key, reason = "住院治疗" });
+        Assert.Equal(HttpStatusCode.NoContent, recorded.StatusCode);
+
+        // The month stays owed (she still pays it), but the branch's month is settled: its task completes itself.
+        Assert.Equal("owed", await StateAsync(member, current));
+        Assert.Equal("completed", await DuesTaskStateAsync());
+        var ledger = await (await SendAsync(HttpMethod.Get, $"/api/mp/dues/branches/{branch}", worker, null)).Content.ReadFromJsonAsync<JsonElement>(Ct);
+        var row = ledger.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("memberId").GetInt64() == member)
+            .GetProperty("months").EnumerateArray().Single(m => m.GetProperty("month").GetString() == current.Key);
+        Assert.Equal("住院治疗", row.GetProperty("reason").GetString());
+
+        // A reason for the third of six months owed: three months in a row without one bring a talk, never the committee.
+        Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(HttpMethod.Post, url, worker, new { month = six[2].Key, reason = "外出务工，已电话联系" })).StatusCode);
+        var outcome = await app.Get<DuesArrearsScan>().ScanAsync(app.Clock.GetUtcNow(), Ct);
+        Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM dues_cases WHERE member_id = @member AND kind = 'talk'", new { member }));
+        Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM dues_cases WHERE member_id = @member AND kind = 'committee'", new { member }));
+        Assert.Equal(0, outcome.CommitteeCases);
+        Assert.Equal(2, await ScalarAsync("SELECT COUNT(*) FROM audit_log WHERE action = 'dues.reason_recorded' AND entity_id = @member", new { member }));
+
+        // A settled month has nothing to explain.
+        await ExecuteAsync("UPDATE dues_months SET state = 'paid', paid_fen = amount_fen WHERE member_id = @member AND month = @m", new { member, m = six[0].Key });
+        var paid = await SendAsync(HttpMethod.Post, url, worker, new { month = six[0].Key, reason = "住院治疗" });
+        Assert.Equal(HttpStatusCode.Conflict, paid.StatusCode);
+        Assert.Equal("dues.already_settled", await CodeAsync(paid));
+    }
+
     /// <summary>
     /// The issue's Done-when: a member starts an order for three months through the API as the mini program does, the
     /// sandbox's confirm helper pays it, the notification arrives twice; the months are paid once, the ledger has one line, and

@@ -34,6 +34,8 @@ public sealed class WorkerIntervalTests
             ["upload-sweep"] = TimeSpan.FromMinutes(30),
             ["term-reminders"] = TimeSpan.FromHours(1),
             ["transfer-alerts"] = TimeSpan.FromHours(1),
+            ["dues-months"] = TimeSpan.FromHours(1),
+            ["dues-arrears"] = TimeSpan.FromHours(1),
         }, Intervals());
     }
 

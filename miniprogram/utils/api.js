@@ -310,6 +310,10 @@ module.exports = {
     setBase: (memberId, body) => put(`/api/mp/dues/members/${memberId}/base`, body),
     /** body: { months, amountFen, receiptNo } -> 204 */
     cash: (memberId, body) => post(`/api/mp/dues/members/${memberId}/cash`, body),
+    /** body: { month, reason } -> 204: why the owed month is not paid yet (it stays owed) */
+    reason: (memberId, body) => post(`/api/mp/dues/members/${memberId}/reason`, body),
+    /** body: { month, reason } -> 204: the month waived with the approval */
+    waive: (memberId, body) => post(`/api/mp/dues/members/${memberId}/waive`, body),
     handUp: (orgId, body) => post(`/api/mp/dues/branches/${orgId}/hand-ups`, body),
     publish: (orgId, year) => post(`/api/mp/dues/branches/${orgId}/publish`, { year }),
   },

@@ -26,8 +26,8 @@ public static class Arrears
     public const string CaseTitle = "连续六个月不交纳党费";
 
     /// <summary>
-    /// How many months in a row, ending with <paramref name="closing"/>, are still open (owed or partly paid); a waived or
-    /// paid month breaks the run.
+    /// How many months in a row, ending with <paramref name="closing"/>, are still open (owed or partly paid) without a reason
+    /// the branch recorded; a waived or paid month, or one with a recorded reason (false), breaks the run.
     /// </summary>
     public static int RunOwed(IReadOnlyDictionary<DuesMonth, bool> openByMonth, DuesMonth closing)
     {

@@ -28,8 +28,11 @@ public sealed class DuesArrearsScan(DuesStore store, ILogger<DuesArrearsScan> lo
         int reminded = 0, talks = 0, cases = 0;
         foreach (var member in open.GroupBy(r => r.MemberId))
         {
-            var byMonth = member.ToDictionary(r => DuesMonth.Parse(r.Month), _ => true);
+            // A month with the branch's recorded reason is not one "without a proper reason": it breaks the run.
+            var byMonth = member.ToDictionary(r => DuesMonth.Parse(r.Month), r => r.Reason is null);
             var run = Arrears.RunOwed(byMonth, closing);
+            if (run == 0)
+                continue;
             var first = closing;
             for (var i = 1; i < run; i++)
                 first = first.Previous;

@@ -7,8 +7,9 @@ using WxQms.Domain.Storage;
 
 namespace WxQms.Domain.Services.Dues;
 
-/// <summary>A month as a member or a worker sees it.</summary>
-public sealed record DuesMonthView(string Month, int AmountFen, int PaidFen, string State, string? Note, bool Due, DateTimeOffset? SettledAt);
+/// <summary>A month as a member or a worker sees it (Reason: why a month still owed is not paid yet, as the branch recorded it).</summary>
+public sealed record DuesMonthView(string Month, int AmountFen, int PaidFen, string State, string? Note, string? Reason, bool Due,
+    DateTimeOffset? SettledAt);
 
 /// <summary>我的党费: the amount, how it was worked out, the year's months, what is owed and what may be paid ahead.</summary>
 public sealed record MyDues(long MemberId, string Name, string BranchName, int Year, string? Category, int? BaseFen, int? MonthlyFen,
@@ -39,13 +40,21 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
 {
     public DuesMonth CurrentMonth => DuesMonth.Of(Periods.LocalDate(clock.GetUtcNow()));
 
+    /// <summary>The year asked for (this year when none): from 2000 to next year, else a refusal with <c>dues.year_invalid</c>.</summary>
+    public int YearOf(int? year)
+    {
+        var thisYear = CurrentMonth.Year;
+        var y = year ?? thisYear;
+        return y >= 2000 && y <= thisYear + 1 ? y : throw new RuleViolationException("dues.year_invalid", $"年度应在2000年至{thisYear + 1}年之间");
+    }
+
     // ---- a member's own ----
 
     public async Task<MyDues> MineAsync(long memberId, int? year, CancellationToken ct)
     {
         var member = await store.MemberAsync(memberId, ct) ?? throw new NotFoundException("您不在任何党支部的党员名单中", "dues.no_branch");
         var current = CurrentMonth;
-        var y = year ?? current.Year;
+        var y = YearOf(year);
         var basis = (await store.BasesAsync([memberId], y, ct)).FirstOrDefault();
         var rows = await store.MemberMonthsAsync(memberId, $"{y - 1:0000}-01", $"{y:0000}-12", ct);
         var owed = rows.Where(r => DuesSettlement.IsOpen(r.State) && DuesMonth.Parse(r.Month) <= current).ToList();
@@ -110,7 +119,7 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
     {
         var org = await KeptBranchAsync(orgId, grants, ct);
         var current = CurrentMonth;
-        var y = year ?? current.Year;
+        var y = YearOf(year);
         var members = await store.MembersOnRollAsync(orgId, ct);
         var bases = (await store.BasesAsync(members.Select(m => m.Id).ToList(), y, ct)).ToDictionary(b => b.MemberId);
         var rows = (await store.BranchRowsAsync(orgId, $"{y:0000}-01", $"{y:0000}-12", ct)).ToLookup(r => r.MemberId);
@@ -217,6 +226,36 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
         _ = member;
     }
 
+    /// <summary>
+    /// Records the branch's reason why a member has not paid a month yet (in hospital, working far away …): the month stays
+    /// owed, counts as settled for the branch's 党费收缴 task, and is not one of the six months without a proper reason.
+    /// </summary>
+    public async Task RecordReasonAsync(long memberId, string month, string? reason, IReadOnlyList<Grant> grants, string actor,
+        long? actorMemberId, CancellationToken ct)
+    {
+        await KeptMemberAsync(memberId, grants, ct);
+        var why = reason?.Trim();
+        if (string.IsNullOrEmpty(why) || why.Length > 200)
+            throw new RuleViolationException("dues.reason_required", "请填写未交原因（不超过200字）");
+        var m = Months([month])[0];
+        if (m > CurrentMonth)
+            throw new RuleViolationException("dues.months_refused", $"{m.Chinese}还未到交纳的月份");
+        var now = clock.GetUtcNow();
+        var ok = await store.InTransactionAsync(async (conn, tx) =>
+        {
+            var rows = await DuesStore.LockMonthsAsync(conn, tx, memberId, [m.Key], ct);
+            if (rows.Count != 1 || !DuesSettlement.IsOpen(rows[0].State))
+                return false;
+            await DuesStore.RecordReasonAsync(conn, tx, rows[0].Id, why, now, ct);
+            await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, "dues.reason_recorded", "member", memberId, rows[0].OrgId, actorMemberId,
+                new { Month = m.Key, Reason = why, Before = rows[0].Reason }), ct);
+            await settlement.CompleteTaskIfSettledAsync(conn, tx, rows[0].OrgId, m.Key, now, ct);
+            return true;
+        }, ct);
+        if (!ok)
+            throw new ConflictException("dues.already_settled", $"{m.Chinese}没有待交的党费");
+    }
+
     /// <summary>The branch hands dues up to the superior (上缴), with the reference of the transfer; at most its balance.</summary>
     public async Task HandUpAsync(long orgId, int amountFen, string? reference, IReadOnlyList<Grant> grants, string actor, long? actorMemberId,
         CancellationToken ct)
@@ -318,7 +357,7 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
     {
         if (!Access.CanMonitor(grants, scopePath))
             throw new ForbiddenException("auth.forbidden", "您无权导出该范围的党费");
-        return await store.BranchTotalsAsync(scopePath, year, ct);
+        return await store.BranchTotalsAsync(scopePath, YearOf(year), ct);
     }
 
     public Task<IReadOnlyList<BranchMonthRow>> RowsAsync(long orgId, int year, CancellationToken ct) =>
@@ -353,10 +392,10 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
         : DuesRules.Amount(new DuesBasis(DbNames.Parse<DuesCategory>(b.Category), b.BaseFen, b.SpecialFen, b.SpecialReason));
 
     private static DuesMonthView View(DuesMonthRow r, DuesMonth current) =>
-        new(r.Month, r.AmountFen, r.PaidFen, r.State, r.Note, DuesMonth.Parse(r.Month) <= current, r.SettledAt is { } s ? DbTime.Utc(s) : null);
+        new(r.Month, r.AmountFen, r.PaidFen, r.State, r.Note, r.Reason, DuesMonth.Parse(r.Month) <= current, r.SettledAt is { } s ? DbTime.Utc(s) : null);
 
     private static DuesMonthView View(BranchMonthRow r, DuesMonth current) =>
-        new(r.Month, r.AmountFen, r.PaidFen, r.State, r.Note, DuesMonth.Parse(r.Month) <= current, r.SettledAt is { } s ? DbTime.Utc(s) : null);
+        new(r.Month, r.AmountFen, r.PaidFen, r.State, r.Note, r.Reason, DuesMonth.Parse(r.Month) <= current, r.SettledAt is { } s ? DbTime.Utc(s) : null);
 
     private static List<DuesMonth> Months(IReadOnlyList<string>? keys)
     {

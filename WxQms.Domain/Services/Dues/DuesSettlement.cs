@@ -73,8 +73,8 @@ public sealed class DuesSettlement(ITaskCatalogueSource catalogue)
     }
 
     /// <summary>
-    /// Completes the branch's 党费收缴 task of <paramref name="month"/> when every row of that month is settled (paid or
-    /// waived): on time before its due date with its points, else late with the late deduction, an overdue deduction reversed.
+    /// Completes the branch's 党费收缴 task of <paramref name="month"/> when every row of that month is settled (paid, waived,
+    /// or still owed with a reason the branch recorded): on time before its due date with its points, else late with the late deduction, an overdue deduction reversed.
     /// </summary>
     public async Task<bool> CompleteTaskIfSettledAsync(DbConnection conn, DbTransaction tx, long branchId, string month, DateTimeOffset now,
         CancellationToken ct)
@@ -90,7 +90,7 @@ public sealed class DuesSettlement(ITaskCatalogueSource catalogue)
         if (!await TaskStore.JudgeAsync(conn, tx, task.Id, task.RowVersion, Model.Tasks.TaskState.Completed, null, now, ct))
             return false;
         var evidenceId = await EvidenceStore.AddAsync(conn, tx, new NewEvidence(task.Id, now, null, null,
-            $"党费收缴台账：{month}全部{all}名党员已结清（据台账自动完成）", 0, 0, 0, 0, now, "system", null, true, null, onTime, earned), [], [], ct);
+            $"党费收缴台账：{month}全部{all}名党员已结清或已记录未交原因（据台账自动完成）", 0, 0, 0, 0, now, "system", null, true, null, onTime, earned), [], [], ct);
         var name = $"{template.Name}（{month}）";
         await LedgerStore.BookAsync(conn, tx, [new LedgerEntry(LedgerSubjects.Org, branchId, month, earned,
             onTime ? LedgerSources.Completed : LedgerSources.CompletedLate, name + (onTime ? "按时完成" : "逾期完成"), now, task.Id, evidenceId)], ct);

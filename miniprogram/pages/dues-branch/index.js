@@ -1,6 +1,8 @@
 // 支部党费台账 (a branch's secretary and worker; office staff): collected, handed up (上缴) and the balance;
 // this month's progress; members in arrears; and the worker's forms: record a payment made offline with its
-// receipt number, set a member's base for the year, record a hand-up with its reference (GET/POST/PUT /api/mp/dues/*).
+// receipt number, set a member's base for the year (with a special lower amount the branch approved and its reason),
+// record why a member has not paid her earliest owed month yet or waive it with the approval, record a hand-up with its
+// reference, and (the secretary) publish the year's disclosure /h5/dues/{orgId}/{year} (GET/POST/PUT /api/mp/dues/*).
 const api = require('../../utils/api');
 const money = require('../../utils/money');
 
@@ -36,7 +38,11 @@ Component({
     memberNames: [],
     categories: CATEGORIES.map((c) => c.label),
     cash: { index: -1, amount: '', receiptNo: '' },
-    base: { index: -1, category: 0, amount: '' },
+    base: { index: -1, category: 0, amount: '', special: '', specialReason: '' },
+    arrearsNames: [],
+    settle: { index: -1, reason: '' },
+    canPublish: false,
+    published: '',
     handUp: { amount: '', reference: '' },
     message: '',
   },
@@ -48,7 +54,8 @@ Component({
         this.setData({ allowed: false, loading: false });
         return;
       }
-      this.setData({ orgId });
+      const canPublish = ((member && member.roles) || []).some((g) => (g.role === 'secretary' && g.orgId === orgId) || g.role === 'staff');
+      this.setData({ orgId, canPublish });
       return this.load();
     },
     async load() {
@@ -64,7 +71,9 @@ Component({
           owed: money.yuan(m.owedFen),
           owedFen: m.owedFen,
           open: openMonths(m),
+          reason: (m.months.find((x) => x.due && x.reason && (x.state === 'owed' || x.state === 'partly_paid')) || {}).reason || '',
         }));
+        const arrears = members.filter((m) => m.owedMonths > 0);
         this.setData({
           year: b.year,
           ledger: {
@@ -80,7 +89,9 @@ Component({
           },
           members,
           memberNames: members.map((m) => m.name),
-          arrears: members.filter((m) => m.owedMonths > 0).map((m) => ({ id: m.id, text: `${m.name} 欠交 ${m.owedMonths} 个月，${m.owed} 元` })),
+          arrears: arrears.map((m) => ({ id: m.id, text: `${m.name} 欠交 ${m.owedMonths} 个月，${m.owed} 元${m.reason ? `（${m.reason}）` : ''}` })),
+          arrearsNames: arrears.map((m) => m.name),
+          published: b.publishedAt ? `/h5/dues/${b.orgId}/${b.year}` : '',
         });
       } catch (err) {
         this.setData({ error: err.message, ledger: null });
@@ -117,16 +128,51 @@ Component({
     onBaseAmount(e) {
       this.setData({ 'base.amount': e.detail.value });
     },
+    onBaseSpecial(e) {
+      this.setData({ 'base.special': e.detail.value });
+    },
+    onBaseSpecialReason(e) {
+      this.setData({ 'base.specialReason': e.detail.value });
+    },
     async onBase() {
       const m = this.data.members[this.data.base.index];
       const category = CATEGORIES[this.data.base.category].key;
       const baseFen = money.fen(this.data.base.amount || '0');
       if (!m) return this.setData({ error: '请选择党员' });
       if (baseFen === null) return this.setData({ error: '请填写月收入（元，最多两位小数）' });
+      const specialFen = this.data.base.special ? money.fen(this.data.base.special) : null;
+      if (this.data.base.special && specialFen === null) return this.setData({ error: '请填写少交后的金额（元，最多两位小数）' });
+      const specialReason = this.data.base.specialReason || null;
       return this.act(async () => {
-        const r = await api.dues.setBase(m.id, { year: this.data.year, category, baseFen, specialFen: null, specialReason: null });
+        const r = await api.dues.setBase(m.id, { year: this.data.year, category, baseFen, specialFen, specialReason });
         this.setData({ message: r.explanation });
       }, '');
+    },
+
+    onSettleMember(e) {
+      this.setData({ 'settle.index': Number(e.detail.value) });
+    },
+    onSettleReason(e) {
+      this.setData({ 'settle.reason': e.detail.value });
+    },
+    /** The earliest owed month of the arrears member chosen: a reason why it is not paid yet, or (approved) waived. */
+    async settleEarliest(waive) {
+      const chosen = this.data.arrears[this.data.settle.index];
+      const m = chosen && this.data.members.find((x) => x.id === chosen.id);
+      if (!m || !m.open.length) return this.setData({ error: '请选择欠交党费的党员' });
+      const body = { month: m.open[0], reason: this.data.settle.reason };
+      return waive
+        ? this.act(() => api.dues.waive(m.id, body), `已批准${m.name}免交${m.open[0]}的党费`)
+        : this.act(() => api.dues.reason(m.id, body), `已记录${m.name}${m.open[0]}未交的原因`);
+    },
+    onReason() {
+      return this.settleEarliest(false);
+    },
+    onWaive() {
+      return this.settleEarliest(true);
+    },
+    async onPublish() {
+      return this.act(() => api.dues.publish(this.data.orgId, this.data.year), `已公示${this.data.year}年党费收缴情况`);
     },
 
     onHandUpAmount(e) {

@@ -11,7 +11,7 @@ async function fire(page, selector, event, detail) {
 }
 
 function month(key, state, extra = {}) {
-  return Object.assign({ month: key, amountFen: 4500, paidFen: state === 'paid' ? 4500 : 0, state, note: null, due: key <= '2026-11', settledAt: null }, extra);
+  return Object.assign({ month: key, amountFen: 4500, paidFen: state === 'paid' ? 4500 : 0, state, note: null, reason: null, due: key <= '2026-11', settledAt: null }, extra);
 }
 
 function myDues(overrides = {}) {
@@ -177,5 +177,56 @@ describe('pages/dues-branch 支部党费台账', () => {
     page = render('pages/dues-branch/index');
     await page.instance.onLoad({});
     expect(text(page, '#forbidden')).toBe('只有支部书记、党务工作者可以管理支部党费');
+  });
+
+  test('the secretary records why a member has not paid, waives a month with the approval, sets a special amount and publishes the disclosure', async () => {
+    signIn(member({ id: 20, name: '陈静', orgId: 301, roles: [{ role: 'secretary', orgId: 301 }] }));
+    const owing = branchDues().members[1];
+    const server = mockApi({
+      'GET /api/mp/dues/branches/301': { data: branchDues() },
+      'POST /api/mp/dues/members/12/reason': { statusCode: 204 },
+      'POST /api/mp/dues/members/12/waive': { statusCode: 204 },
+      'PUT /api/mp/dues/members/12/base': { data: { monthlyFen: 500, standardFen: 1500, explanation: '…；经支部批准（长期患病），每月少交为5.00元' } },
+      'POST /api/mp/dues/branches/301/publish': { statusCode: 204 },
+    });
+    const page = render('pages/dues-branch/index');
+    await page.instance.onLoad({});
+
+    await fire(page, '#settle-member', 'change', { value: 0 });
+    await fire(page, '#settle-reason', 'input', { value: '住院治疗' });
+    await page.instance.onReason();
+    expect(server.sent('POST /api/mp/dues/members/12/reason')[0].body).toEqual({ month: '2026-10', reason: '住院治疗' });
+    expect(text(page, '#message')).toBe('已记录张伟2026-10未交的原因');
+
+    await fire(page, '#settle-member', 'change', { value: 0 });
+    await fire(page, '#settle-reason', 'input', { value: '经社区党委批准免交' });
+    await page.instance.onWaive();
+    expect(server.sent('POST /api/mp/dues/members/12/waive')[0].body).toEqual({ month: '2026-10', reason: '经社区党委批准免交' });
+
+    await fire(page, '#base-member', 'change', { value: 1 });
+    await fire(page, '#base-category', 'change', { value: 1 });
+    await fire(page, '#base-amount', 'input', { value: '3000' });
+    await fire(page, '#base-special', 'input', { value: '5' });
+    await fire(page, '#base-special-reason', 'input', { value: '长期患病' });
+    await page.instance.onBase();
+    expect(server.sent('PUT /api/mp/dues/members/12/base')[0].body).toEqual({ year: 2026, category: 'retired', baseFen: 300000, specialFen: 500, specialReason: '长期患病' });
+    expect(text(page, '#message')).toContain('每月少交为5.00元');
+
+    await page.instance.onPublish();
+    expect(server.sent('POST /api/mp/dues/branches/301/publish')[0].body).toEqual({ year: 2026 });
+    expect(text(page, '#message')).toBe('已公示2026年党费收缴情况');
+    expect(owing.owedMonths).toBe(2);
+  });
+
+  test('a member\'s recorded reason shows in the arrears; the worker does not see the publish button', async () => {
+    signIn(WORKER);
+    const data = branchDues();
+    data.members[1].months[0].reason = '外出务工';
+    data.publishedAt = '2026-11-30T02:00:00Z';
+    mockApi({ 'GET /api/mp/dues/branches/301': { data } });
+    const page = render('pages/dues-branch/index');
+    await page.instance.onLoad({});
+    expect(text(page, '#arrears-12')).toBe('张伟 欠交 2 个月，30.00 元（外出务工）');
+    expect(page.querySelector('#publish')).toBeFalsy();
   });
 });
