@@ -79,6 +79,8 @@ public static class JobsProgram
                         month.Month, month.OnTime, month.Late, month.LeftOpen, month.Attendance, month.Closed);
                 log.LogInformation("Demo wishes posted: {Count}",
                     await host.Services.GetRequiredService<DemoWishes>().PostAsync(CancellationToken.None));
+                log.LogInformation("Demo development applicants: {Count}",
+                    await host.Services.GetRequiredService<DemoDevelopment>().PostAsync(CancellationToken.None));
                 var demo = host.Services.GetRequiredService<DemoReminders>();
                 log.LogInformation("Linked {Count} members to their sandbox WeChat (members of {Unbound} stay unbound)",
                     await demo.LinkMembersAsync(CancellationToken.None), DemoReminders.UnboundCommunity);
@@ -123,6 +125,7 @@ public static class JobsProgram
         services.AddWorker<WishConfirmWorker>("wish-confirm", TimeSpan.FromMinutes(5));
         services.AddWorker<UploadSweepWorker>("upload-sweep", TimeSpan.FromMinutes(30));
         services.AddWorker<TermReminderWorker>("term-reminders", TimeSpan.FromHours(1));
+        services.AddWorker<DevelopmentReminderWorker>("development-reminders", TimeSpan.FromHours(1));
         services.AddOptions<ReminderOptions>().ValidateOnStart();
         services.AddOptions<PeriodicJobOptions>().BindConfiguration(PeriodicJobOptions.Section);
         return builder;

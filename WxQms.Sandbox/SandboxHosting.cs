@@ -50,6 +50,7 @@ public static class SandboxHosting
         services.AddSingleton<DemoSimulation>();
         services.AddSingleton<DemoPhotos>();
         services.AddSingleton<DemoWishes>();
+        services.AddSingleton<DemoDevelopment>(); // member development's applicants at several stages (#17)
         services.AddSingleton<DemoReminders>();
         return services;
     }
