@@ -41,6 +41,7 @@ Component({
     roleLabels: '',
     orgName: '',
     canReview: false,
+    seesDevelopment: false,
     month: '',
     thisMonth: '',
     stars: null,
@@ -58,7 +59,7 @@ Component({
       try {
         const me = await api.me();
         const member = me.member;
-        this.setData({ member, roleLabels: roles.labels(member).join('、'), canReview: roles.canReview(member) });
+        this.setData({ member, roleLabels: roles.labels(member).join('、'), canReview: roles.canReview(member), seesDevelopment: roles.seesSummary(member) });
         if (member) {
           const org = await api.org(member.orgId);
           this.setData({ orgName: org.name });
@@ -100,6 +101,12 @@ Component({
     },
     onMyWishes() {
       wx.navigateTo({ url: '/pages/wishes/index?mine=1' });
+    },
+    onMyDevelopment() {
+      wx.navigateTo({ url: '/pages/development-me/index' });
+    },
+    onDevelopment() {
+      wx.navigateTo({ url: '/pages/development/index' });
     },
   },
 });
