@@ -73,6 +73,7 @@ app.MapAdminDuties(); // the duty catalogue: /admin/duties, /api/admin/duties
 app.MapAdminGoLive(); // 上线: /admin/go-live, PUT /api/admin/orgs/{id}/go-live
 app.MapMpDues(); // party dues: /api/mp/dues/*
 app.MapDuesPages(); // the dues disclosure /h5/dues/{orgId}/{year}, the console's 党费 /admin/dues and its exports
+app.MapAdminDevelopment(); // member development: /admin/development, /api/admin/exports/development.xlsx
 app.MapWechatCallbacks();
 app.MapWechatPayNotify(); // WeChat Pay's payment and refund notifications: /wechat/pay/notify
 app.MapWxQmsSandbox(); // only when the sandbox is on

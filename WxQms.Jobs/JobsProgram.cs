@@ -80,6 +80,8 @@ public static class JobsProgram
                 log.LogInformation("Demo wishes posted: {Count}",
                     await host.Services.GetRequiredService<DemoWishes>().PostAsync(CancellationToken.None));
                 await host.Services.GetRequiredService<DemoDues>().PostAsync(CancellationToken.None);
+                log.LogInformation("Demo development applicants: {Count}",
+                    await host.Services.GetRequiredService<DemoDevelopment>().PostAsync(CancellationToken.None));
                 var demo = host.Services.GetRequiredService<DemoReminders>();
                 log.LogInformation("Linked {Count} members to their sandbox WeChat (members of {Unbound} stay unbound)",
                     await demo.LinkMembersAsync(CancellationToken.None), DemoReminders.UnboundCommunity);
@@ -128,6 +130,7 @@ public static class JobsProgram
         services.AddWorker<DuesMonthsWorker>("dues-months", TimeSpan.FromHours(1));
         services.AddWorker<DuesArrearsWorker>("dues-arrears", TimeSpan.FromHours(1));
         services.AddWorker<TransferScanWorker>("transfer-alerts", TimeSpan.FromHours(1));
+        services.AddWorker<DevelopmentReminderWorker>("development-reminders", TimeSpan.FromHours(1));
         services.AddOptions<ReminderOptions>().ValidateOnStart();
         services.AddOptions<PeriodicJobOptions>().BindConfiguration(PeriodicJobOptions.Section);
         return builder;

@@ -51,6 +51,7 @@ public static class SandboxHosting
         services.AddSingleton<DemoPhotos>();
         services.AddSingleton<DemoWishes>();
         services.AddSingleton<DemoDues>();
+        services.AddSingleton<DemoDevelopment>(); // member development's applicants at several stages (#17)
         services.AddSingleton<DemoReminders>();
         return services;
     }

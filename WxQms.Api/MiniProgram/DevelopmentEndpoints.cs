@@ -37,7 +37,7 @@ public sealed record ApplicantDto(long Id, string Name, string Sex, long OrgId, 
         var a = v.Applicant;
         var stage = a.LastStep == 0 ? DevStage.Application : DevelopmentSteps.Get(a.LastStep)!.Stage;
         var w = v.Window;
-        var left = (w?.Limit ?? w?.Due) is { } end ? end.DayNumber - today.DayNumber : (int?)null;
+        var left = (w?.Due ?? w?.Limit) is { } end ? end.DayNumber - today.DayNumber : (int?)null;
         return new ApplicantDto(a.Id, a.Name, a.Sex == WxQms.Domain.Model.Sex.Female ? "female" : "male", a.OrgId, a.OrgName, (int)stage,
             DevelopmentSteps.StageName(stage), a.LastStep, a.LastStepOn,
             v.Next is { } n ? new NextStepDto(n.Number, n.Name, Recorder(n.Recorder), w?.Earliest, w?.EarliestRule?.Text, w?.Due,

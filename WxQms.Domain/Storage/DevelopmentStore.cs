@@ -34,7 +34,7 @@ public sealed record DevStepWrite(long ApplicantId, int ExpectedSteps, int Step,
     string Actor, long? ActorMemberId);
 
 /// <summary>The year's development numbers of one community.</summary>
-public sealed record DevYearRow(long CommunityId, string Community, int Applicants, int Activists, int Candidates, int Admitted, int Full);
+public sealed record DevYearRow(long CommunityId, string Community, long Applicants, long Activists, long Candidates, long Admitted, long Full);
 
 /// <summary>
 /// Member development's tables (dev_applicants, dev_steps, dev_step_photos): applicants, their steps one by one, and the

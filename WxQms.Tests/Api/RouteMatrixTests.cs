@@ -84,6 +84,19 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("POST /api/mp/wishes/{id}/fulfil", "401 403 403 403 403 403 403 403", "401 403 403 403 403 403 403 403"),
         new("POST /api/mp/wishes/{id}/confirm", "401 403 403 403 403 403 403 403", "401 403 403 403 403 403 403 403"),
 
+        // Member development (#17): the branch's people and those above watch and record its applicants (the higher
+        // committee's steps: the community or the office); anyone signed in reads the steps and her own progress
+        new("GET /api/mp/development/steps", "401 2xx 2xx 2xx 2xx 2xx 2xx 2xx"),
+        new("GET /api/mp/development/applicants", "401 403 403 2xx 2xx 2xx 2xx 403", "401 403 403 403 403 403 2xx 403"),
+        new("POST /api/mp/development/applicants", "401 400 400 400 400 400 400 400"), // no sex: 400 before the org
+        new("GET /api/mp/development/applicants/{id}", "401 403 403 2xx 2xx 2xx 2xx 403", "401 403 403 403 403 403 2xx 403"),
+        new("POST /api/mp/development/applicants/{id}/steps", "401 403 403 409 409 403 409 403", "401 403 403 403 403 403 409 403"),
+        new("POST /api/mp/development/applicants/{id}/extension", "401 403 403 409 409 403 409 403", "401 403 403 403 403 403 409 403"),
+        new("GET /api/mp/development/approvals", "401 403 403 403 403 403 2xx 403"), // the community's secretary or committee, the office
+        new("GET /api/mp/development/me", "401 2xx 2xx 2xx 2xx 2xx 2xx 2xx"),
+        new("POST /api/mp/development/me", "401 400 400 400 400 400 400 400"), // no sex: 400 before anything
+        new("GET /api/admin/exports/development.xlsx", "401 403 403 403 403 403 2xx 403"), // the year's numbers: the office's
+
         // The console's JSON: the review queue is the office's
         new("GET /api/admin/reviews", "401 403 403 403 403 403 2xx 403"),
         // Go-live: set by office staff only
@@ -177,6 +190,9 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("GET /admin/duties/{code}", "3xx 403 403 404 404 404 404 403", Hand: true), // "{code}" is no duty
         new("POST /admin/duties/{code}", "3xx 403 403 403 403 403 404 403", Hand: true), // office staff only
         new("GET /admin/go-live", "3xx 403 403 403 403 403 2xx 403", Hand: true), // 上线: office staff only
+        new("GET /admin/development", "3xx 403 403 2xx 2xx 2xx 2xx 403", Hand: true), // the pipeline each console role watches
+        new("GET /admin/development/{id}", "3xx 403 403 2xx 2xx 2xx 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
+        new("POST /admin/development/{id}", "3xx 403 403 400 400 403 400 403", "3xx 403 403 403 403 403 400 403", Hand: true), // step 1 is the branch's
         new("POST /admin/go-live", "3xx 403 403 403 403 403 2xx 403", Hand: true), // not a form: re-rendered with its errors
         new("GET /h5/ranking", "3xx 403 2xx 2xx 2xx 2xx 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
         new("GET /h5/ranking/rankings.xlsx", "401 401 403 403 403 403 2xx 403", "401 401 403 403 403 403 2xx 403", Hand: true),
@@ -436,6 +452,11 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
                     orgIds = new[] { ids[("community", outside)] },
                 });
                 ids[("adhoc", outside)] = adhoc.GetProperty("id").GetInt64();
+                var applicant = await w.ExpectAsync(System.Net.HttpStatusCode.Created, "/api/mp/development/applicants", staff, new
+                {
+                    orgId = ids[("branch", outside)], name = "矩阵测试申请人", sex = "female", birthDate = new DateOnly(1998, 3, 1),
+                });
+                ids[("applicant", outside)] = applicant.GetProperty("id").GetInt64();
                 // Printing a branch's QR code stores the code once; the matrix's prints reuse it.
                 using var printed = await w.SendAsync(HttpMethod.Get, $"/api/mp/orgs/{ids[("org", outside)]}/bind-qrcode", staff);
                 Assert.True(printed.IsSuccessStatusCode, $"bind-qrcode: {(int)printed.StatusCode}");
@@ -457,6 +478,7 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
             var kind = path switch
             {
                 _ when path.Contains("/adhoc-tasks/{id}") => "adhoc",
+                _ when path.Contains("/applicants/{id}") || path.Contains("/development/{id}") => "applicant",
                 _ when path.Contains("/reviews/{id}") => "task",
                 _ when path.Contains("/bind-codes/{id}") => "org",
                 _ when path.Contains("/dues/branches/{id}") => "branch",

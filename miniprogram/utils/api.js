@@ -284,6 +284,20 @@ module.exports = {
     cancel: (id, reason) => post(`/api/mp/adhoc-tasks/${id}/cancel`, { reason }),
   },
 
+  /** 发展党员: the 25 steps, a branch's pipeline, one applicant, recording a step, approvals waiting, my own progress. */
+  development: {
+    /** -> [StepInfoDto]: number, stage, stageName, name, recorder ('branch' | 'committee'), evidence. */
+    steps: () => get('/api/mp/development/steps'),
+    /** { orgId?, all? } -> [ApplicantDto] */
+    list: (params) => get(`/api/mp/development/applicants${query(params)}`),
+    get: (id) => get(`/api/mp/development/applicants/${id}`),
+    add: (body) => post('/api/mp/development/applicants', body),
+    /** body: { step, occurredOn, people?, vote?, training?, conclusion?, note?, photoTokens?, version } -> ApplicantDto */
+    record: (id, body) => post(`/api/mp/development/applicants/${id}/steps`, body),
+    approvals: () => get('/api/mp/development/approvals'),
+    mine: () => get('/api/mp/development/me'),
+  },
+
   /** One photo -> { token, sha256, size, contentType }; the token is then named in a submission. */
   uploadPhoto: (filePath, onProgress) => upload('/api/mp/uploads', filePath, { name: 'file', onProgress }),
 

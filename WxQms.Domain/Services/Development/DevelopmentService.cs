@@ -136,6 +136,8 @@ public sealed class DevelopmentService(TimeProvider clock, DevelopmentStore stor
     public async Task<ApplicantView> RecordAsync(long id, StepRequest r, DevActor who, CancellationToken ct)
     {
         var a = await store.GetAsync(id, ct) ?? throw new NotFoundException($"申请人 {id} 不存在", "development.not_found");
+        if (!Access.CanActOn(who.Grants, a.OrgPath) && !Access.CanIssue(who.Grants, a.OrgPath))
+            throw new ForbiddenException("auth.forbidden", "只有本支部书记、组织委员、社区党委或街道党建办可以记录发展党员的步骤");
         if (DevelopmentSteps.Get(r.Step) is not { } step)
             throw new RuleViolationException("development.step_unknown", $"没有第{r.Step}步（发展党员共{DevelopmentSteps.Count}步）");
         if (!MayRecord(who.Grants, step, a.OrgPath))

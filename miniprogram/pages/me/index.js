@@ -42,6 +42,7 @@ Component({
     orgName: '',
     canReview: false,
     keepsDues: false,
+    seesDevelopment: false,
     month: '',
     thisMonth: '',
     stars: null,
@@ -60,7 +61,8 @@ Component({
         const me = await api.me();
         const member = me.member;
         this.setData({ member, roleLabels: roles.labels(member).join('、'), canReview: roles.canReview(member),
-          keepsDues: !!member && (member.roles || []).some((g) => g.role === 'secretary' || g.role === 'worker') });
+          keepsDues: !!member && (member.roles || []).some((g) => g.role === 'secretary' || g.role === 'worker'),
+          seesDevelopment: roles.seesSummary(member) });
         if (member) {
           const org = await api.org(member.orgId);
           this.setData({ orgName: org.name });
@@ -108,6 +110,12 @@ Component({
     },
     onMyWishes() {
       wx.navigateTo({ url: '/pages/wishes/index?mine=1' });
+    },
+    onMyDevelopment() {
+      wx.navigateTo({ url: '/pages/development-me/index' });
+    },
+    onDevelopment() {
+      wx.navigateTo({ url: '/pages/development/index' });
     },
   },
 });

@@ -249,6 +249,9 @@ describe('pages/me 我的', () => {
     page.querySelector('#dues-branch-link').dispatchEvent('tap', {});
     await simulate.sleep(0);
     expect(navigate.mock.calls.map((c) => c[0].url)).toEqual(['/pages/dues/index', '/pages/dues-branch/index']);
+    navigate.mockClear();
+    await fire(page, '#development-link', 'tap'); // a secretary: her branch's 发展党员
+    expect(navigate).toHaveBeenCalledWith({ url: '/pages/development/index' });
   });
 
   test('an earlier month is read from the Api: closed, with the appraisal grade and five stars', async () => {
@@ -297,5 +300,9 @@ describe('pages/me 我的', () => {
     expect(text(page, '#name')).toBe('未绑定党员身份');
     expect(text(page, '#roles')).toBe('群众');
     expect(text(page, '#bind-button')).toBe('用微信手机号绑定');
+    expect(text(page, '#development-link')).toBeNull(); // an applicant follows her own progress, not the branch's
+    const navigate = jest.spyOn(wx, 'navigateTo');
+    await fire(page, '#development-me-link', 'tap');
+    expect(navigate).toHaveBeenCalledWith({ url: '/pages/development-me/index' });
   });
 });
