@@ -60,7 +60,9 @@ public sealed class TransferService(TransferStore store, MemberAdminStore member
         var reason = Text(input.Reason, "reason", 200);
         var today = Today();
         var now = clock.GetUtcNow();
-        var from = await orgs.GetAsync(member.OrgId, ct) ?? throw new NotFoundException("组织不存在", "org.not_found");
+        // The sending side is her branch (a member of a party group belongs to the branch above it).
+        var from = await orgs.GetAsync(member.OrgKind == OrgKind.PartyGroup ? OrgPath.Ids(member.OrgPath)[^2] : member.OrgId, ct)
+            ?? throw new NotFoundException("组织不存在", "org.not_found");
         switch (input.Kind)
         {
             case TransferKind.Within:
@@ -77,14 +79,14 @@ public sealed class TransferService(TransferStore store, MemberAdminStore member
                 if (OrgPath.IdAt(target.Path, 0) != OrgPath.IdAt(member.OrgPath, 0))
                     throw Invalid("toOrgId", "member.move_outside", "只能在本街道内转接；转出本街道请开具介绍信。");
                 await NoneOpenAsync(memberId, ct);
-                var startedBy = MemberAccess.CanKeep(editor.Grants, target.Path) && !MemberAccess.CanKeep(editor.Grants, member.OrgPath) ? to : member.OrgId;
+                var startedBy = MemberAccess.CanKeep(editor.Grants, target.Path) && !MemberAccess.CanKeep(editor.Grants, member.OrgPath) ? to : from.Id;
                 return await store.InTransactionAsync(async (conn, tx) =>
                 {
                     var id = await TransferStore.InsertAsync(conn, tx, new NewTransfer(TransferKind.Within, TransferState.Requested, memberId,
-                        member.OrgId, to, await FullNameAsync(from, ct), await FullNameAsync(target, ct), null, null, null, reason, startedBy, null, null,
+                        from.Id, to, await FullNameAsync(from, ct), await FullNameAsync(target, ct), null, null, null, reason, startedBy, null, null,
                         false, null, editor.Actor), now, ct);
-                    await AuditLog.AppendAsync(conn, tx, Audit(editor, now, "transfer.requested", id, member.OrgId,
-                        new { MemberId = memberId, From = member.OrgId, To = to }), ct);
+                    await AuditLog.AppendAsync(conn, tx, Audit(editor, now, "transfer.requested", id, from.Id,
+                        new { MemberId = memberId, From = from.Id, To = to }), ct);
                     return id;
                 }, ct);
             }
@@ -103,10 +105,10 @@ public sealed class TransferService(TransferStore store, MemberAdminStore member
                 await NoneOpenAsync(memberId, ct);
                 return await store.InTransactionAsync(async (conn, tx) =>
                 {
-                    var id = await TransferStore.InsertAsync(conn, tx, new NewTransfer(TransferKind.Out, TransferState.Issued, memberId, member.OrgId,
-                        null, await FullNameAsync(from, ct), toName, input.IssuedOn, input.ValidUntil, input.DuesPaidThrough, reason, member.OrgId,
+                    var id = await TransferStore.InsertAsync(conn, tx, new NewTransfer(TransferKind.Out, TransferState.Issued, memberId, from.Id,
+                        null, await FullNameAsync(from, ct), toName, input.IssuedOn, input.ValidUntil, input.DuesPaidThrough, reason, from.Id,
                         null, null, true, null, editor.Actor), now, ct);
-                    await AuditLog.AppendAsync(conn, tx, Audit(editor, now, "transfer.letter_issued", id, member.OrgId,
+                    await AuditLog.AppendAsync(conn, tx, Audit(editor, now, "transfer.letter_issued", id, from.Id,
                         new { MemberId = memberId, To = toName, input.IssuedOn, input.ValidUntil }), ct);
                     return id;
                 }, ct);
@@ -124,9 +126,9 @@ public sealed class TransferService(TransferStore store, MemberAdminStore member
                 return await store.InTransactionAsync(async (conn, tx) =>
                 {
                     var id = await TransferStore.InsertAsync(conn, tx, new NewTransfer(TransferKind.Certificate, TransferState.Completed, memberId,
-                        member.OrgId, null, await FullNameAsync(from, ct), toName, today, today.AddMonths(months), null, reason, member.OrgId, today,
+                        from.Id, null, await FullNameAsync(from, ct), toName, today, today.AddMonths(months), null, reason, from.Id, today,
                         null, true, null, editor.Actor), now, ct);
-                    await AuditLog.AppendAsync(conn, tx, Audit(editor, now, "transfer.certificate_issued", id, member.OrgId,
+                    await AuditLog.AppendAsync(conn, tx, Audit(editor, now, "transfer.certificate_issued", id, from.Id,
                         new { MemberId = memberId, To = toName, Months = months }), ct);
                     return id;
                 }, ct);
