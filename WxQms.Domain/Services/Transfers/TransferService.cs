@@ -147,11 +147,11 @@ public sealed class TransferService(TransferStore store, MemberAdminStore member
         var transfer = await GetKeptAsync(id, ct);
         var today = Today();
         var now = clock.GetUtcNow();
-        Next(transfer, TransferAction.Accept);
         if (transfer.Kind == TransferKind.Within)
         {
             var target = await orgs.GetAsync(transfer.ToOrgId!.Value, ct) ?? throw new NotFoundException("组织不存在", "org.not_found");
             Keeps(editor, target.Path, "只有转入支部可以接收。");
+            Next(transfer, TransferAction.Accept);
             var member = await members.GetAsync(transfer.MemberId, ct) ?? throw new NotFoundException("党员不存在", "member.not_found");
             var endRolesUnder = MemberAdmin.RolesEndingUnder(member, target.Path);
             var oldBranch = MemberAdmin.RolesEndingUnder(member, OrgPath.Root) ?? member.OrgPath;
@@ -173,6 +173,7 @@ public sealed class TransferService(TransferStore store, MemberAdminStore member
             return;
         }
         await SenderKeepsAsync(editor, transfer, ct);
+        Next(transfer, TransferAction.Accept);
         if (TransferRules.CheckAccepted(acceptedOn, transfer.IssuedOn, transfer.ValidUntil, today) is { } bad)
             throw Invalid("acceptedOn", bad.Code, bad.Message);
         var due = TransferRules.ReceiptDue(acceptedOn!.Value);
@@ -190,8 +191,8 @@ public sealed class TransferService(TransferStore store, MemberAdminStore member
     public async Task ReceiptAsync(MemberEditor editor, long id, DateOnly? receiptOn, CancellationToken ct)
     {
         var transfer = await GetKeptAsync(id, ct);
-        Next(transfer, TransferAction.Receipt);
         await SenderKeepsAsync(editor, transfer, ct);
+        Next(transfer, TransferAction.Receipt);
         if (TransferRules.CheckReceipt(receiptOn, transfer.AcceptedOn, Today()) is { } bad)
             throw Invalid("receiptOn", bad.Code, bad.Message);
         var now = clock.GetUtcNow();
@@ -213,9 +214,9 @@ public sealed class TransferService(TransferStore store, MemberAdminStore member
     public async Task CancelAsync(MemberEditor editor, long id, CancellationToken ct)
     {
         var transfer = await GetKeptAsync(id, ct);
-        Next(transfer, TransferAction.Cancel);
         if (!await KeepsEitherSideAsync(editor, transfer, ct))
             throw Forbidden("只有转出或转入支部可以撤销。");
+        Next(transfer, TransferAction.Cancel);
         var now = clock.GetUtcNow();
         await store.InTransactionAsync(async (conn, tx) =>
         {
@@ -230,8 +231,8 @@ public sealed class TransferService(TransferStore store, MemberAdminStore member
     public async Task<long> ReissueAsync(MemberEditor editor, long id, DateOnly? validUntil, string? reason, CancellationToken ct)
     {
         var transfer = await GetKeptAsync(id, ct);
-        Next(transfer, TransferAction.Void);
         await SenderKeepsAsync(editor, transfer, ct);
+        Next(transfer, TransferAction.Void);
         var why = Text(reason, "reason", 200) ?? throw Invalid("reason", "transfer.void_reason_required", "请说明作废原因（如介绍信遗失）。");
         var today = Today();
         if (TransferRules.CheckLetter(today, validUntil, today) is { } bad)
@@ -388,7 +389,8 @@ public sealed class TransferService(TransferStore store, MemberAdminStore member
 
     private async Task SenderKeepsAsync(MemberEditor editor, Transfer t, CancellationToken ct)
     {
-        var from = await orgs.GetAsync(t.FromOrgId!.Value, ct) ?? throw new NotFoundException("组织不存在", "org.not_found");
+        // A letter received from outside has no sending branch here: the receiving branch keeps its record.
+        var from = await orgs.GetAsync((t.FromOrgId ?? t.ToOrgId)!.Value, ct) ?? throw new NotFoundException("组织不存在", "org.not_found");
         Keeps(editor, from.Path, "只有转出支部或街道党建办可以办理。");
     }
 
