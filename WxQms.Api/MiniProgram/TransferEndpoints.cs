@@ -90,8 +90,14 @@ public static class TransferEndpoints
     internal static async Task<Ok<TransferDto>> Get(long id, CurrentUser user, TransferService transfers, CancellationToken ct) =>
         TypedResults.Ok(TransferDto.From(await transfers.GetAsync(Editor(user), id, ct)));
 
-    internal static Task<IResult> Start(TransferStartBody body, CurrentUser user, TransferService transfers, CancellationToken ct) =>
-        MemberAdminEndpoints.Refusals(async () =>
+    /// <summary>Whether the caller keeps anyone's records (a branch's secretary or worker, a community's, the office): only they start transfers.</summary>
+    private static bool Keeps(CurrentUser user) => user.Roles.Any(g => MemberAccess.KeepScope(g) is not null);
+
+    private static IResult NotAKeeper() =>
+        Problem(StatusCodes.Status403Forbidden, "无权访问", "组织关系转接由支部书记、党务工作者、社区党委和街道党建办办理", "auth.forbidden");
+
+    internal static async Task<IResult> Start(TransferStartBody body, CurrentUser user, TransferService transfers, CancellationToken ct) =>
+        !Keeps(user) ? NotAKeeper() : await MemberAdminEndpoints.Refusals(async () =>
         {
             var kind = body.Kind switch
             {
@@ -105,8 +111,8 @@ public static class TransferEndpoints
             return TypedResults.Created($"/api/mp/transfers/{id}", TransferDto.From(await transfers.GetAsync(Editor(user), id, ct)));
         });
 
-    internal static Task<IResult> Incoming(TransferInBody body, CurrentUser user, TransferService transfers, CancellationToken ct) =>
-        MemberAdminEndpoints.Refusals(async () =>
+    internal static async Task<IResult> Incoming(TransferInBody body, CurrentUser user, TransferService transfers, CancellationToken ct) =>
+        !Keeps(user) ? NotAKeeper() : await MemberAdminEndpoints.Refusals(async () =>
         {
             var input = MemberAdminEndpoints.Input(new AdminMemberBody(body.ToOrgId, body.Name, body.Sex, body.BirthDate, body.JoinedOn, body.Status,
                 body.Phone, null, false, false));

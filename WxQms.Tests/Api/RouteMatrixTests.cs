@@ -173,6 +173,22 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("POST /admin/members/{id}/roles/new", "3xx 403 403 400 400 403 400 403", "3xx 403 403 403 403 403 400 403", Hand: true),
         new("GET /admin/members/{id}/roles/end", "3xx 403 403 2xx 2xx 403 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
         new("POST /admin/members/{id}/roles/end", "3xx 403 403 400 400 403 400 403", "3xx 403 403 403 403 403 400 403", Hand: true),
+        // Transfers of organisational relationship (#17): kept by staff, a community's secretary or committee, a branch's
+        // secretary or worker; the matrix's committee sits on a branch committee and keeps nobody. The {id} is a 党员证明信
+        // (completed), so every action on it is refused by its state (409) once the caller may act.
+        new("GET /api/mp/transfers", "401 403 403 2xx 2xx 403 2xx 403", "401 403 403 403 403 403 2xx 403"),
+        new("GET /api/mp/transfers/mine", "401 403 2xx 2xx 2xx 2xx 2xx 2xx"),
+        new("GET /api/mp/transfers/{id}", "401 403 403 2xx 2xx 403 2xx 403", "401 403 403 403 403 403 2xx 403"),
+        new("POST /api/mp/transfers", "401 403 403 400 400 403 400 403"),
+        new("POST /api/mp/transfers/incoming", "401 403 403 400 400 403 400 403"),
+        new("POST /api/mp/transfers/{id}/accept", "401 403 403 409 409 403 409 403", "401 403 403 403 403 403 409 403"),
+        new("POST /api/mp/transfers/{id}/receipt", "401 403 403 409 409 403 409 403", "401 403 403 403 403 403 409 403"),
+        new("POST /api/mp/transfers/{id}/cancel", "401 403 403 409 409 403 409 403", "401 403 403 403 403 403 409 403"),
+        new("POST /api/mp/transfers/{id}/reissue", "401 403 403 409 409 403 409 403", "401 403 403 403 403 403 409 403"),
+        new("GET /api/admin/transfers", "401 403 403 2xx 2xx 403 2xx 403"),
+        new("GET /api/admin/exports/transfers.xlsx", "401 403 403 403 403 403 2xx 403"),
+        new("GET /admin/transfers", "3xx 403 403 2xx 2xx 403 2xx 403", Hand: true),
+        new("GET /admin/transfers/{id}/print", "3xx 403 403 2xx 2xx 403 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
         // The roster's Excel import and export (#16): office staff anywhere, a community's secretary in her community
         new("GET /api/admin/imports/roster-template.xlsx", "401 403 403 403 403 403 2xx 403"),
         new("POST /api/admin/imports/roster", "401 403 403 403 403 403 400 403"), // not multipart: 400 import.no_file
@@ -460,6 +476,13 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
                 // Printing a branch's QR code stores the code once; the matrix's prints reuse it.
                 using var printed = await w.SendAsync(HttpMethod.Get, $"/api/mp/orgs/{ids[("org", outside)]}/bind-qrcode", staff);
                 Assert.True(printed.IsSuccessStatusCode, $"bind-qrcode: {(int)printed.StatusCode}");
+                // A 党员证明信 (a completed transfer: every action on it is refused by its state, so nothing changes).
+                var certificate = await w.ExpectAsync(System.Net.HttpStatusCode.Created, "/api/mp/transfers", staff, new
+                {
+                    kind = "certificate", memberId = await PlainMemberOfAsync(ids[("branch", outside)], offset: 2), toOrgName = "矩阵测试外出地",
+                    leaveMonths = 3,
+                });
+                ids[("transfer", outside)] = certificate.GetProperty("id").GetInt64();
             }
         }
 
@@ -479,6 +502,7 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
             {
                 _ when path.Contains("/adhoc-tasks/{id}") => "adhoc",
                 _ when path.Contains("/applicants/{id}") || path.Contains("/development/{id}") => "applicant",
+                _ when path.Contains("/transfers/{id}") => "transfer",
                 _ when path.Contains("/reviews/{id}") => "task",
                 _ when path.Contains("/bind-codes/{id}") => "org",
                 _ when path.Contains("/dues/branches/{id}") => "branch",

@@ -60,7 +60,9 @@ public sealed class TransferService(TransferStore store, MemberAdminStore member
         var reason = Text(input.Reason, "reason", 200);
         var today = Today();
         var now = clock.GetUtcNow();
-        var from = await orgs.GetAsync(member.OrgId, ct) ?? throw new NotFoundException("组织不存在", "org.not_found");
+        // The sending side is her branch (a member of a party group belongs to the branch above it).
+        var from = await orgs.GetAsync(member.OrgKind == OrgKind.PartyGroup ? OrgPath.Ids(member.OrgPath)[^2] : member.OrgId, ct)
+            ?? throw new NotFoundException("组织不存在", "org.not_found");
         switch (input.Kind)
         {
             case TransferKind.Within:
@@ -77,14 +79,14 @@ public sealed class TransferService(TransferStore store, MemberAdminStore member
                 if (OrgPath.IdAt(target.Path, 0) != OrgPath.IdAt(member.OrgPath, 0))
                     throw Invalid("toOrgId", "member.move_outside", "只能在本街道内转接；转出本街道请开具介绍信。");
                 await NoneOpenAsync(memberId, ct);
-                var startedBy = MemberAccess.CanKeep(editor.Grants, target.Path) && !MemberAccess.CanKeep(editor.Grants, member.OrgPath) ? to : member.OrgId;
+                var startedBy = MemberAccess.CanKeep(editor.Grants, target.Path) && !MemberAccess.CanKeep(editor.Grants, member.OrgPath) ? to : from.Id;
                 return await store.InTransactionAsync(async (conn, tx) =>
                 {
                     var id = await TransferStore.InsertAsync(conn, tx, new NewTransfer(TransferKind.Within, TransferState.Requested, memberId,
-                        member.OrgId, to, await FullNameAsync(from, ct), await FullNameAsync(target, ct), null, null, null, reason, startedBy, null, null,
+                        from.Id, to, await FullNameAsync(from, ct), await FullNameAsync(target, ct), null, null, null, reason, startedBy, null, null,
                         false, null, editor.Actor), now, ct);
-                    await AuditLog.AppendAsync(conn, tx, Audit(editor, now, "transfer.requested", id, member.OrgId,
-                        new { MemberId = memberId, From = member.OrgId, To = to }), ct);
+                    await AuditLog.AppendAsync(conn, tx, Audit(editor, now, "transfer.requested", id, from.Id,
+                        new { MemberId = memberId, From = from.Id, To = to }), ct);
                     return id;
                 }, ct);
             }
@@ -103,10 +105,10 @@ public sealed class TransferService(TransferStore store, MemberAdminStore member
                 await NoneOpenAsync(memberId, ct);
                 return await store.InTransactionAsync(async (conn, tx) =>
                 {
-                    var id = await TransferStore.InsertAsync(conn, tx, new NewTransfer(TransferKind.Out, TransferState.Issued, memberId, member.OrgId,
-                        null, await FullNameAsync(from, ct), toName, input.IssuedOn, input.ValidUntil, input.DuesPaidThrough, reason, member.OrgId,
+                    var id = await TransferStore.InsertAsync(conn, tx, new NewTransfer(TransferKind.Out, TransferState.Issued, memberId, from.Id,
+                        null, await FullNameAsync(from, ct), toName, input.IssuedOn, input.ValidUntil, input.DuesPaidThrough, reason, from.Id,
                         null, null, true, null, editor.Actor), now, ct);
-                    await AuditLog.AppendAsync(conn, tx, Audit(editor, now, "transfer.letter_issued", id, member.OrgId,
+                    await AuditLog.AppendAsync(conn, tx, Audit(editor, now, "transfer.letter_issued", id, from.Id,
                         new { MemberId = memberId, To = toName, input.IssuedOn, input.ValidUntil }), ct);
                     return id;
                 }, ct);
@@ -124,9 +126,9 @@ public sealed class TransferService(TransferStore store, MemberAdminStore member
                 return await store.InTransactionAsync(async (conn, tx) =>
                 {
                     var id = await TransferStore.InsertAsync(conn, tx, new NewTransfer(TransferKind.Certificate, TransferState.Completed, memberId,
-                        member.OrgId, null, await FullNameAsync(from, ct), toName, today, today.AddMonths(months), null, reason, member.OrgId, today,
+                        from.Id, null, await FullNameAsync(from, ct), toName, today, today.AddMonths(months), null, reason, from.Id, today,
                         null, true, null, editor.Actor), now, ct);
-                    await AuditLog.AppendAsync(conn, tx, Audit(editor, now, "transfer.certificate_issued", id, member.OrgId,
+                    await AuditLog.AppendAsync(conn, tx, Audit(editor, now, "transfer.certificate_issued", id, from.Id,
                         new { MemberId = memberId, To = toName, Months = months }), ct);
                     return id;
                 }, ct);
@@ -145,11 +147,11 @@ public sealed class TransferService(TransferStore store, MemberAdminStore member
         var transfer = await GetKeptAsync(id, ct);
         var today = Today();
         var now = clock.GetUtcNow();
-        Next(transfer, TransferAction.Accept);
         if (transfer.Kind == TransferKind.Within)
         {
             var target = await orgs.GetAsync(transfer.ToOrgId!.Value, ct) ?? throw new NotFoundException("组织不存在", "org.not_found");
             Keeps(editor, target.Path, "只有转入支部可以接收。");
+            Next(transfer, TransferAction.Accept);
             var member = await members.GetAsync(transfer.MemberId, ct) ?? throw new NotFoundException("党员不存在", "member.not_found");
             var endRolesUnder = MemberAdmin.RolesEndingUnder(member, target.Path);
             var oldBranch = MemberAdmin.RolesEndingUnder(member, OrgPath.Root) ?? member.OrgPath;
@@ -171,6 +173,7 @@ public sealed class TransferService(TransferStore store, MemberAdminStore member
             return;
         }
         await SenderKeepsAsync(editor, transfer, ct);
+        Next(transfer, TransferAction.Accept);
         if (TransferRules.CheckAccepted(acceptedOn, transfer.IssuedOn, transfer.ValidUntil, today) is { } bad)
             throw Invalid("acceptedOn", bad.Code, bad.Message);
         var due = TransferRules.ReceiptDue(acceptedOn!.Value);
@@ -188,8 +191,8 @@ public sealed class TransferService(TransferStore store, MemberAdminStore member
     public async Task ReceiptAsync(MemberEditor editor, long id, DateOnly? receiptOn, CancellationToken ct)
     {
         var transfer = await GetKeptAsync(id, ct);
-        Next(transfer, TransferAction.Receipt);
         await SenderKeepsAsync(editor, transfer, ct);
+        Next(transfer, TransferAction.Receipt);
         if (TransferRules.CheckReceipt(receiptOn, transfer.AcceptedOn, Today()) is { } bad)
             throw Invalid("receiptOn", bad.Code, bad.Message);
         var now = clock.GetUtcNow();
@@ -211,9 +214,9 @@ public sealed class TransferService(TransferStore store, MemberAdminStore member
     public async Task CancelAsync(MemberEditor editor, long id, CancellationToken ct)
     {
         var transfer = await GetKeptAsync(id, ct);
-        Next(transfer, TransferAction.Cancel);
         if (!await KeepsEitherSideAsync(editor, transfer, ct))
             throw Forbidden("只有转出或转入支部可以撤销。");
+        Next(transfer, TransferAction.Cancel);
         var now = clock.GetUtcNow();
         await store.InTransactionAsync(async (conn, tx) =>
         {
@@ -228,8 +231,8 @@ public sealed class TransferService(TransferStore store, MemberAdminStore member
     public async Task<long> ReissueAsync(MemberEditor editor, long id, DateOnly? validUntil, string? reason, CancellationToken ct)
     {
         var transfer = await GetKeptAsync(id, ct);
-        Next(transfer, TransferAction.Void);
         await SenderKeepsAsync(editor, transfer, ct);
+        Next(transfer, TransferAction.Void);
         var why = Text(reason, "reason", 200) ?? throw Invalid("reason", "transfer.void_reason_required", "请说明作废原因（如介绍信遗失）。");
         var today = Today();
         if (TransferRules.CheckLetter(today, validUntil, today) is { } bad)
@@ -386,7 +389,8 @@ public sealed class TransferService(TransferStore store, MemberAdminStore member
 
     private async Task SenderKeepsAsync(MemberEditor editor, Transfer t, CancellationToken ct)
     {
-        var from = await orgs.GetAsync(t.FromOrgId!.Value, ct) ?? throw new NotFoundException("组织不存在", "org.not_found");
+        // A letter received from outside has no sending branch here: the receiving branch keeps its record.
+        var from = await orgs.GetAsync((t.FromOrgId ?? t.ToOrgId)!.Value, ct) ?? throw new NotFoundException("组织不存在", "org.not_found");
         Keeps(editor, from.Path, "只有转出支部或街道党建办可以办理。");
     }
 
