@@ -98,6 +98,9 @@ Component({
     onReviewQueue() {
       wx.navigateTo({ url: '/pages/review/index' });
     },
+    onLeave() {
+      wx.navigateTo({ url: '/pages/leave/index' });
+    },
     onMyWishes() {
       wx.navigateTo({ url: '/pages/wishes/index?mine=1' });
     },
