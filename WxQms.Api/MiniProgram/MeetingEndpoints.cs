@@ -49,7 +49,7 @@ public static class MeetingEndpoints
         leave.MapPost("/{id:long}/decision", Decide).WithSummary("The secretary approves or refuses a leave request (the member is told)");
 
         var feedback = app.MapGroup("/api/mp/meeting-feedback").WithTags("Mini program: check-in, leave, feedback").RequireAuthorization(MpAuth.Policy);
-        feedback.MapGet("/{taskId:long}", Feedback).WithSummary("A meeting's feedback in aggregate (comments for the committee and the office)");
+        feedback.MapGet("/{id:long}", Feedback).WithSummary("A meeting's feedback in aggregate (comments for the committee and the office)");
         feedback.MapPost("/", Rate).WithSummary("Rate a meeting I attended, 1–5 with a comment, once, anonymously");
         return app;
     }
@@ -137,10 +137,10 @@ public static class MeetingEndpoints
         return TypedResults.Ok(await leave.DecideAsync(id, body.Approve, body.Note, TaskEndpoints.Viewer(user), ct));
     }
 
-    internal static async Task<Results<Ok<FeedbackDto>, ProblemHttpResult>> Feedback(long taskId, CurrentUser user, FeedbackService feedback,
+    internal static async Task<Results<Ok<FeedbackDto>, ProblemHttpResult>> Feedback(long id, CurrentUser user, FeedbackService feedback,
         CancellationToken ct)
     {
-        var (summary, mayRate) = await feedback.SummaryAsync(taskId, TaskEndpoints.Viewer(user), ct);
+        var (summary, mayRate) = await feedback.SummaryAsync(id, TaskEndpoints.Viewer(user), ct);
         return TypedResults.Ok(new FeedbackDto(summary, mayRate));
     }
 

@@ -96,6 +96,19 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("GET /api/mp/development/me", "401 2xx 2xx 2xx 2xx 2xx 2xx 2xx"),
         new("POST /api/mp/development/me", "401 400 400 400 400 400 400 400"), // no sex: 400 before anything
         new("GET /api/admin/exports/development.xlsx", "401 403 403 403 403 403 2xx 403"), // the year's numbers: the office's
+        // Meetings (#18): the secretary shows check-in codes and sees the roster and leave; members scan, ask leave, rate.
+        // Bodies name no task (404) or hold no reason or rating (409 request.invalid, as the wishes' do); the matrix's leave
+        // request is refused already (409 leave.decided).
+        new("POST /api/mp/checkins/codes", "401 403 404 404 404 404 404 404"),
+        new("POST /api/mp/checkins", "401 403 404 404 404 404 404 404"),
+        new("GET /api/mp/checkins", "401 403 403 2xx 2xx 403 2xx 403", "401 403 403 403 403 403 2xx 403"),
+        new("POST /api/mp/checkins/by-hand", "401 403 404 404 404 404 404 404"),
+        new("GET /api/mp/leave-requests", "401 403 403 2xx 2xx 403 2xx 403", "401 403 403 403 403 403 2xx 403"),
+        new("GET /api/mp/leave-requests/meetings", "401 403 2xx 2xx 2xx 2xx 2xx 2xx"),
+        new("POST /api/mp/leave-requests", "401 403 409 409 409 409 409 409"),
+        new("POST /api/mp/leave-requests/{id}/decision", "401 403 403 409 409 403 409 403", "401 403 403 403 403 403 409 403"),
+        new("GET /api/mp/meeting-feedback/{id}", "401 403 2xx 2xx 2xx 2xx 2xx 403", "401 403 403 403 403 403 2xx 403"),
+        new("POST /api/mp/meeting-feedback", "401 409 409 409 409 409 409 409"),
 
         // The console's JSON: the review queue is the office's
         new("GET /api/admin/reviews", "401 403 403 403 403 403 2xx 403"),
@@ -384,7 +397,7 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
     {
         if (route.Contains("{id}", StringComparison.Ordinal))
             return "{id}";
-        string[] names = ["scope", "community", "orgId"];
+        string[] names = ["scope", "community", "orgId", "taskId"];
         if (query is not null)
             return names.FirstOrDefault(query.Contains);
         return route switch
@@ -432,6 +445,12 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
                     "SELECT id FROM tasks WHERE org_id = @branch AND template_code = @code AND period_key = @key",
                     new { branch, code = TaskCodes.ThemePartyDay, key = month.Key });
                 ids[("member", outside)] = await PlainMemberOfAsync(branch, offset: 1);
+                // A leave request from that meeting, refused already: deciding it again changes nothing (#18).
+                ids[("leave", outside)] = await ScalarAsync("""
+                    INSERT INTO leave_requests (task_id, member_id, reason, state, requested_at, decided_at, note)
+                    VALUES (@task, @member, '矩阵测试', 'refused', UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), NULL);
+                    SELECT LAST_INSERT_ID();
+                    """, new { task = ids[("task", outside)], member = ids[("member", outside)] });
             }
             var own = ids[("branch", false)];
             ids[("org", false)] = own;
@@ -503,6 +522,8 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
                 _ when path.Contains("/adhoc-tasks/{id}") => "adhoc",
                 _ when path.Contains("/applicants/{id}") || path.Contains("/development/{id}") => "applicant",
                 _ when path.Contains("/transfers/{id}") => "transfer",
+                _ when path.Contains("/leave-requests/{id}") => "leave",
+                _ when path.Contains("/meeting-feedback/{id}") => "task",
                 _ when path.Contains("/reviews/{id}") => "task",
                 _ when path.Contains("/bind-codes/{id}") => "org",
                 _ when path.Contains("/dues/branches/{id}") => "branch",
@@ -529,7 +550,7 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
             {
                 // Named explicitly, so that a caller's default (their own org) does not stand in for the id under test.
                 var ranking = route.Contains("ranking", StringComparison.Ordinal);
-                var org = ids[(parameter == "community" || ranking ? "community" : "branch", outside)];
+                var org = ids[(parameter == "taskId" ? "task" : parameter == "community" || ranking ? "community" : "branch", outside)];
                 url += $"?{parameter}={org}" + (ranking ? "&level=branch" : "");
             }
             using var request = new HttpRequestMessage(method, url);

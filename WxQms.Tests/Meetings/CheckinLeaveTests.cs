@@ -41,7 +41,8 @@ public sealed class CheckinLeaveTests(WxQmsApp app, PlannedSubdistrict planned) 
             SELECT o.id FROM orgs o
             WHERE o.kind = 'branch' AND EXISTS (SELECT 1 FROM member_roles r JOIN members s ON s.id = r.member_id
                                                WHERE r.org_id = o.id AND r.role = 'secretary' AND s.phone IS NOT NULL)
-              AND (SELECT COUNT(*) FROM members m WHERE m.org_id = o.id AND m.status = 'full' AND m.phone IS NOT NULL) >= 6
+              AND (SELECT COUNT(*) FROM members m WHERE m.org_id = o.id AND m.status = 'full' AND m.phone IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM member_roles r WHERE r.member_id = m.id AND r.role <> 'member')) >= 5
             ORDER BY o.id LIMIT 1 OFFSET @skip
             """, new { skip })).Single();
         var secretary = await QuerySingleAsync<long>("""
@@ -148,6 +149,116 @@ public sealed class CheckinLeaveTests(WxQmsApp app, PlannedSubdistrict planned) 
         Assert.Equal("absent", byId[people[4].MemberId].Str("presence"));
         Assert.Equal(draft.Count - 4, draft.Count(r => r.Str("presence") == "absent"));
         Assert.All(people.Take(3), p => Assert.False(byId[p.MemberId].GetProperty("late").GetBoolean()));
+    }
+
+    [Fact]
+    public async Task The_mini_programs_scanner_marks_late_arrivals_the_secretary_marks_the_unbound_by_hand_and_those_present_rate_it_anonymously()
+    {
+        var (branch, secretaryId, people) = await BranchAsync(1);
+        var secretary = await wx.SignInMemberAsync(world.Http, secretaryId);
+        var (taskId, start) = await PlanMeetingAsync(branch, secretary);
+
+        // The day before, one asks leave in the mini program and is refused; a reason is needed.
+        ClockTo(start.AddDays(-1));
+        var asker = await wx.SignInMemberAsync(world.Http, people[3].MemberId);
+        var meetings = await GetAsync("/api/mp/leave-requests/meetings", asker);
+        Assert.Contains(meetings.EnumerateArray(), m => m.GetProperty("taskId").GetInt64() == taskId);
+        Assert.Equal(HttpStatusCode.Conflict, (await SendAsync(HttpMethod.Post, "/api/mp/leave-requests", asker, new { taskId, reason = " " })).StatusCode);
+        var asked = await SendAsync(HttpMethod.Post, "/api/mp/leave-requests", asker, new { taskId, reason = "孩子生病" });
+        Assert.Equal(HttpStatusCode.Created, asked.StatusCode);
+        var leaveId = (await asked.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt64();
+        Assert.Equal(HttpStatusCode.Forbidden,
+            (await SendAsync(HttpMethod.Post, $"/api/mp/leave-requests/{leaveId}/decision", asker, new { approve = true })).StatusCode);
+        secretary = await wx.SignInMemberAsync(world.Http, secretaryId);
+        Assert.Equal(HttpStatusCode.OK,
+            (await SendAsync(HttpMethod.Post, $"/api/mp/leave-requests/{leaveId}/decision", secretary, new { approve = false, note = "请尽量参加" })).StatusCode);
+        var again = await SendAsync(HttpMethod.Post, $"/api/mp/leave-requests/{leaveId}/decision", secretary, new { approve = true });
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal("leave.decided", await CodeAsync(again));
+        Assert.Equal("refused", (await GetAsync("/api/mp/leave-requests", asker)).EnumerateArray().Single().Str("state"));
+
+        // A quarter of an hour after the start two scan with the mini program: late. The third is not bound: by hand.
+        ClockTo(start.AddMinutes(15));
+        secretary = await wx.SignInMemberAsync(world.Http, secretaryId);
+        var code = await ShowCodeAsync(secretary, taskId);
+        foreach (var p in people.Take(2))
+        {
+            var scanned = await SendAsync(HttpMethod.Post, "/api/mp/checkins", await wx.SignInMemberAsync(world.Http, p.MemberId),
+                new { code = code.Str("url") });
+            Assert.Equal(HttpStatusCode.OK, scanned.StatusCode);
+            Assert.True((await scanned.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("late").GetBoolean());
+        }
+        var unknown = await SendAsync(HttpMethod.Post, "/api/mp/checkins", await wx.SignInMemberAsync(world.Http, people[4].MemberId),
+            new { code = "http://weixin.qq.com/q/not-ours" });
+        Assert.Equal("checkin.unknown_code", await CodeAsync(unknown));
+        var outsider = await world.PlainMemberAsync(branch);
+        var foreign = await SendAsync(HttpMethod.Post, "/api/mp/checkins", await wx.SignInMemberAsync(world.Http, outsider.MemberId),
+            new { code = code.Str("url") });
+        Assert.Equal("checkin.not_member", await CodeAsync(foreign));
+        Assert.Equal(HttpStatusCode.OK,
+            (await SendAsync(HttpMethod.Post, "/api/mp/checkins/by-hand", secretary, new { taskId, memberId = people[2].MemberId })).StatusCode);
+
+        var draft = (await GetAsync($"/api/mp/checkins?taskId={taskId}", secretary)).EnumerateArray()
+            .ToDictionary(r => r.GetProperty("memberId").GetInt64());
+        Assert.Equal("hand", draft[people[2].MemberId].Str("via"));
+        Assert.Equal("mp", draft[people[0].MemberId].Str("via"));
+        Assert.True(draft[people[0].MemberId].GetProperty("late").GetBoolean());
+        Assert.Equal("absent", draft[people[3].MemberId].Str("presence")); // refused leave is no leave
+        Assert.Equal("refused", draft[people[3].MemberId].Str("leave"));
+        asker = await wx.SignInMemberAsync(world.Http, people[3].MemberId);
+        Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(HttpMethod.Get, $"/api/mp/checkins?taskId={taskId}", asker)).StatusCode);
+
+        // After the meeting those who were there rate it once; someone absent may not; the branch sees no comments.
+        var first = await wx.SignInMemberAsync(world.Http, people[0].MemberId);
+        Assert.True((await GetAsync($"/api/mp/meeting-feedback/{taskId}", first)).GetProperty("mayRate").GetBoolean());
+        Assert.Equal(HttpStatusCode.NoContent,
+            (await SendAsync(HttpMethod.Post, "/api/mp/meeting-feedback", first, new { taskId, rating = 5, comment = "讲得很实在" })).StatusCode);
+        Assert.Equal("feedback.already",
+            await CodeAsync(await SendAsync(HttpMethod.Post, "/api/mp/meeting-feedback", first, new { taskId, rating = 1 })));
+        Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(HttpMethod.Post, "/api/mp/meeting-feedback",
+            await wx.SignInMemberAsync(world.Http, people[1].MemberId), new { taskId, rating = 4 })).StatusCode);
+        var absent = await wx.SignInMemberAsync(world.Http, people[4].MemberId);
+        Assert.Equal("feedback.not_attended",
+            await CodeAsync(await SendAsync(HttpMethod.Post, "/api/mp/meeting-feedback", absent, new { taskId, rating = 1 })));
+        Assert.Equal("request.invalid",
+            await CodeAsync(await SendAsync(HttpMethod.Post, "/api/mp/meeting-feedback", absent, new { taskId, rating = 9 })));
+
+        var seenByBranch = (await GetAsync($"/api/mp/meeting-feedback/{taskId}", secretary)).GetProperty("summary");
+        Assert.Equal(2, seenByBranch.GetProperty("count").GetInt32());
+        Assert.Equal(4.5m, seenByBranch.GetProperty("average").GetDecimal());
+        Assert.Equal(JsonValueKind.Null, seenByBranch.GetProperty("comments").ValueKind);
+        var office = await world.WithRoleAsync(Roles.Staff, "subdistrict");
+        var seenByOffice = (await GetAsync($"/api/mp/meeting-feedback/{taskId}", await wx.SignInMemberAsync(world.Http, office.MemberId)))
+            .GetProperty("summary");
+        Assert.Equal(["讲得很实在"], seenByOffice.GetProperty("comments").EnumerateArray().Select(c => c.GetString()!).ToArray());
+        Assert.Equal([0, 0, 0, 1, 1], seenByOffice.GetProperty("distribution").EnumerateArray().Select(c => c.GetInt32()).ToArray());
+        // Nothing that names who rated leaves the server: the trail says only that someone rated.
+        Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM audit_log WHERE action = 'meeting.rated' AND data LIKE '%rating%'"));
+    }
+
+    [Fact]
+    public async Task With_two_meetings_ahead_the_chat_asks_which_one_and_the_number_chosen_asks_leave_from_it()
+    {
+        var (branch, secretaryId, people) = await BranchAsync(2);
+        await BindAllAsync(branch, people.Take(1));
+        var secretary = await wx.SignInMemberAsync(world.Http, secretaryId);
+        var (themeDay, start) = await PlanMeetingAsync(branch, secretary);
+        var quarter = Periods.Containing(Recurrence.Quarterly, start);
+        var lecture = await QuerySingleAsync<long>("SELECT id FROM tasks WHERE org_id = @branch AND template_code = @code AND period_key = @key",
+            new { branch, code = TaskCodes.PartyLecture, key = quarter.Key });
+        var planned = await SendAsync(HttpMethod.Put, $"/api/mp/tasks/{lecture}/plan", secretary,
+            new { plannedFor = start.AddDays(1), place = "社区党群服务中心", topic = "党史专题党课", version = 1 });
+        Assert.True(planned.StatusCode == HttpStatusCode.OK, await planned.Content.ReadAsStringAsync(Ct));
+        ClockTo(start.AddDays(-2));
+
+        Assert.Equal(CheckinReplies.LeaveUsage, await world.SayAsync(people[0], "请假"));
+        var question = await world.SayAsync(people[0], "请假 参加社区值班");
+        Assert.StartsWith("您有多个会议可以请假，请回复序号选择：\n1. 主题党日", question);
+        Assert.Contains("\n2. 党课", question);
+        Assert.StartsWith("已提交请假：党课", await world.SayAsync(people[0], "2"));
+        Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM leave_requests WHERE task_id = @lecture AND member_id = @m AND reason = '参加社区值班'",
+            new { lecture, m = people[0].MemberId }));
+        Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM leave_requests WHERE task_id = @themeDay", new { themeDay }));
     }
 
     private async Task<JsonElement> ShowCodeAsync(string token, long taskId)

@@ -332,6 +332,32 @@ module.exports = {
     publish: (orgId, year) => post(`/api/mp/dues/branches/${orgId}/publish`, { year }),
   },
 
+  /** 会议签到 (#18): the secretary's 30-second code, a scan's text, the roster the evidence form starts from, by hand. */
+  checkins: {
+    /** -> CheckinCodeDto { url, image (PNG data URL), refreshAt } */
+    code: (taskId) => post('/api/mp/checkins/codes', { taskId }),
+    /** code: wx.scanCode's result -> CheckinDto { taskName, late, already } */
+    scan: (code) => post('/api/mp/checkins', { code }),
+    /** -> [AttendanceDraftRow { memberId, name, bound, checkedInAt, late, via, leave, presence }] */
+    draft: (taskId) => get(`/api/mp/checkins${query({ taskId })}`),
+    byHand: (taskId, memberId) => post('/api/mp/checkins/by-hand', { taskId, memberId }),
+  },
+
+  /** 请假: members ask before a planned meeting; its secretary approves or refuses. */
+  leave: {
+    mine: () => get('/api/mp/leave-requests'),
+    ofTask: (taskId) => get(`/api/mp/leave-requests${query({ taskId })}`),
+    meetings: () => get('/api/mp/leave-requests/meetings'),
+    ask: (taskId, reason) => post('/api/mp/leave-requests', { taskId, reason }),
+    decide: (id, approve, note) => post(`/api/mp/leave-requests/${id}/decision`, { approve, note }),
+  },
+
+  /** 会议评价: those present rate a meeting 1–5 once, anonymously; the aggregate for its readers. */
+  feedback: {
+    get: (taskId) => get(`/api/mp/meeting-feedback/${taskId}`),
+    rate: (taskId, rating, comment) => post('/api/mp/meeting-feedback', { taskId, rating, comment }),
+  },
+
   wishes: {
     list: (params) => get(`/api/mp/wishes${query(params)}`),
     get: (id) => get(`/api/mp/wishes/${id}`),

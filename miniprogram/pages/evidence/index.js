@@ -42,7 +42,29 @@ Component({
         this.setData({ roster: onRoll.map((m) => ({ id: m.id, name: m.name, probationary: m.status === 'probationary', presence: 'present' })) });
       } catch (err) {
         this.setData({ rosterError: `党员名单加载失败：${err.message}` });
+        return;
       }
+      await this.prefillFromCheckins();
+    },
+
+    /** Check-ins and approved leave (签到、请假) start the attendance; the secretary can still change every mark. */
+    async prefillFromCheckins() {
+      let draft;
+      try {
+        draft = await api.checkins.draft(this.data.task.id);
+      } catch (err) {
+        return; // no check-ins to read: the roster keeps its default
+      }
+      const byId = {};
+      draft.forEach((r) => {
+        byId[r.memberId] = r;
+      });
+      this.setData({
+        roster: this.data.roster.map((m) => {
+          const r = byId[m.id];
+          return r && r.presence ? Object.assign({}, m, { presence: r.presence, late: !!r.late }) : m;
+        }),
+      });
     },
 
     /** Tapping a name toggles 到会/缺席; the 请假 mark toggles leave. */

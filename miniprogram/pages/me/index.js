@@ -108,6 +108,9 @@ Component({
     onBranchDues() {
       wx.navigateTo({ url: '/pages/dues-branch/index' });
     },
+    onLeave() {
+      wx.navigateTo({ url: '/pages/leave/index' });
+    },
     onMyWishes() {
       wx.navigateTo({ url: '/pages/wishes/index?mine=1' });
     },

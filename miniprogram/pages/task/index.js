@@ -126,6 +126,9 @@ Component({
     onPlan() {
       wx.navigateTo({ url: `/pages/plan/index?id=${this.data.id}` });
     },
+    onCheckin() {
+      wx.navigateTo({ url: `/pages/checkin/index?id=${this.data.id}` });
+    },
     onSubmit() {
       wx.navigateTo({ url: `/pages/evidence/index?id=${this.data.id}` });
     },

@@ -16,6 +16,7 @@ describe('behaviors/meeting-form 会议表单', () => {
     mockApi({
       'GET /api/mp/tasks/7': { data: taskDto({ plannedFor: '2026-11-30T16:30:00+00:00', place: '党员活动室', topic: '主题党日' }) },
       'GET /api/mp/orgs/301/members': { data: [] },
+      'GET /api/mp/checkins': { data: [] },
     });
     const p = render(page);
     await p.instance.onLoad({ id: '7' });

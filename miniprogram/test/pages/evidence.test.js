@@ -39,6 +39,7 @@ async function open(routes) {
       {
         'GET /api/mp/tasks/7': { data: taskDto() },
         'GET /api/mp/orgs/301/members': { data: ROSTER },
+        'GET /api/mp/checkins': { data: [] },
         'POST /api/mp/subscriptions': { statusCode: 204 },
         'POST /api/mp/uploads': uploaded,
         'POST /api/mp/tasks/7/evidence': () => judged(),
@@ -53,6 +54,27 @@ async function open(routes) {
 }
 
 describe('pages/evidence 提交佐证', () => {
+  test('the attendance starts from the check-ins and approved leave: present (late marked), on leave, absent', async () => {
+    const row = (memberId, name, presence, extra) => Object.assign(
+      { memberId, name, probationary: false, bound: true, checkedInAt: null, late: false, via: null, leave: null, presence }, extra);
+    const { page, server } = await open({
+      'GET /api/mp/checkins': {
+        data: [
+          row(11, '王芳', 'present', { checkedInAt: '2026-11-20T06:15:00+00:00', late: true, via: 'oa' }),
+          row(12, '李雷', 'onLeave', { leave: 'approved' }),
+          row(13, '赵敏', 'absent', { probationary: true, leave: 'refused' }),
+        ],
+      },
+    });
+    expect(server.sent('GET /api/mp/checkins')[0].query).toBe('taskId=7');
+    expect(page.data.roster.map((m) => m.presence)).toEqual(['present', 'onLeave', 'absent']);
+    expect(text(page, '#attendee-11 .attendee__late')).toBe('迟到');
+    expect(text(page, '#attendee-12 .attendee__late')).toBeNull();
+    // Still the secretary's to correct: 赵敏 came after all.
+    await fire(page, '#attendee-13 .attendee__name', 'tap');
+    expect(page.data.roster[2].presence).toBe('present');
+  });
+
   test('prefills the plan, marks the roster present, uploads each photo, submits and shows the judgment', async () => {
     const { page, server } = await open();
     mockChooseMedia(['wxfile://p-001', 'wxfile://p-002']);
