@@ -66,6 +66,7 @@ app.MapAdminMembers(); // the console's members and roles: /admin/members, /api/
 app.MapAdminImports(); // the roster's Excel import and export: /api/admin/imports, /api/admin/exports, /admin/imports
 app.MapAdminDuties(); // the duty catalogue: /admin/duties, /api/admin/duties
 app.MapAdminGoLive(); // 上线: /admin/go-live, PUT /api/admin/orgs/{id}/go-live
+app.MapAdminCheckups(); // #18: 体检问卷, the 党性体检 questionnaire: /admin/checkups
 app.MapWechatCallbacks();
 app.MapWxQmsSandbox(); // only when the sandbox is on
 

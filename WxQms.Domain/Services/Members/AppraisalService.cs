@@ -49,7 +49,7 @@ public sealed class AppraisalService(AppraisalStore store, MemberStore members, 
     TimeProvider clock)
 {
     /// <summary>The outbox's subject type of a follow-up's reminder.</summary>
-    public const string FollowUpSubject = "appraisal_followup";
+    public const string FollowUpSubject = "appraisal_fu"; // reminders.subject_type holds 16 characters
 
     public int CurrentYear() => Periods.LocalDate(clock.GetUtcNow()).Year;
 
