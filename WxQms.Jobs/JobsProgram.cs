@@ -79,6 +79,7 @@ public static class JobsProgram
                         month.Month, month.OnTime, month.Late, month.LeftOpen, month.Attendance, month.Closed);
                 log.LogInformation("Demo wishes posted: {Count}",
                     await host.Services.GetRequiredService<DemoWishes>().PostAsync(CancellationToken.None));
+                await host.Services.GetRequiredService<DemoMemberPart>().PostAsync(CancellationToken.None); // #18: check-ups, appraisals
                 var demo = host.Services.GetRequiredService<DemoReminders>();
                 log.LogInformation("Linked {Count} members to their sandbox WeChat (members of {Unbound} stay unbound)",
                     await demo.LinkMembersAsync(CancellationToken.None), DemoReminders.UnboundCommunity);

@@ -50,6 +50,7 @@ public static class SandboxHosting
         services.AddSingleton<DemoSimulation>();
         services.AddSingleton<DemoPhotos>();
         services.AddSingleton<DemoWishes>();
+        services.AddSingleton<DemoMemberPart>(); // #18: check-ups and appraisals, last year's and this year's in progress
         services.AddSingleton<DemoReminders>();
         return services;
     }

@@ -46,6 +46,7 @@ Component({
     stars: null,
     starsError: '',
     reminders: [],
+    appraisalOrgId: 0,
   },
   methods: {
     onLoad() {
@@ -58,7 +59,9 @@ Component({
       try {
         const me = await api.me();
         const member = me.member;
-        this.setData({ member, roleLabels: roles.labels(member).join('、'), canReview: roles.canReview(member) });
+        // A branch's secretary or party-affairs worker records its 民主评议 (the Api decides who may).
+        const keeper = member && (member.roles || []).find((r) => r.role === 'secretary' || r.role === 'worker');
+        this.setData({ member, roleLabels: roles.labels(member).join('、'), canReview: roles.canReview(member), appraisalOrgId: keeper ? keeper.orgId : 0 });
         if (member) {
           const org = await api.org(member.orgId);
           this.setData({ orgName: org.name });
@@ -100,6 +103,15 @@ Component({
     },
     onMyWishes() {
       wx.navigateTo({ url: '/pages/wishes/index?mine=1' });
+    },
+    onRecord() {
+      wx.navigateTo({ url: '/pages/record/index' });
+    },
+    onBranchStars() {
+      wx.navigateTo({ url: `/pages/stars/index?orgId=${this.data.member.orgId}` });
+    },
+    onAppraisals() {
+      wx.navigateTo({ url: `/pages/appraisals/index?orgId=${this.data.appraisalOrgId}` });
     },
   },
 });
