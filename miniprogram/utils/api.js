@@ -301,6 +301,8 @@ module.exports = {
     of: (memberId) => get(`/api/mp/checkups/members/${memberId}`),
     rate: (memberId, ratings) => request('PUT', `/api/mp/checkups/members/${memberId}`, { ratings }),
     branch: (orgId) => get(`/api/mp/checkups/branches/${orgId}`),
+    // What a 组织生活会 task takes from its branch's check-ups: the items most often to improve, with counts.
+    topics: (taskId) => get(`/api/mp/checkups/topics${query({ task: taskId })}`),
   },
   // 民主评议: a branch's grades, recording them, a 不合格's follow-up.
   appraisals: {

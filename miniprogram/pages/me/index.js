@@ -47,6 +47,7 @@ Component({
     starsError: '',
     reminders: [],
     appraisalOrgId: 0,
+    checkupOrgId: 0,
   },
   methods: {
     onLoad() {
@@ -61,7 +62,10 @@ Component({
         const member = me.member;
         // A branch's secretary or party-affairs worker records its 民主评议 (the Api decides who may).
         const keeper = member && (member.roles || []).find((r) => r.role === 'secretary' || r.role === 'worker');
-        this.setData({ member, roleLabels: roles.labels(member).join('、'), canReview: roles.canReview(member), appraisalOrgId: keeper ? keeper.orgId : 0 });
+        // Her secretary assesses a member's 党性体检 (the Api decides who may).
+        const secretary = member && (member.roles || []).find((r) => r.role === 'secretary');
+        this.setData({ member, roleLabels: roles.labels(member).join('、'), canReview: roles.canReview(member), appraisalOrgId: keeper ? keeper.orgId : 0,
+          checkupOrgId: secretary ? secretary.orgId : 0 });
         if (member) {
           const org = await api.org(member.orgId);
           this.setData({ orgName: org.name });
@@ -109,6 +113,9 @@ Component({
     },
     onBranchStars() {
       wx.navigateTo({ url: `/pages/stars/index?orgId=${this.data.member.orgId}` });
+    },
+    onBranchCheckups() {
+      wx.navigateTo({ url: `/pages/branch-checkups/index?orgId=${this.data.checkupOrgId}` });
     },
     onAppraisals() {
       wx.navigateTo({ url: `/pages/appraisals/index?orgId=${this.data.appraisalOrgId}` });

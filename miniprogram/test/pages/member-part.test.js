@@ -1,6 +1,6 @@
 const { render, text, simulate } = require('../helpers/render');
 const { mockApi, signIn, member, waitFor } = require('../helpers/wx-mock');
-const { problem } = require('../helpers/fixtures');
+const { problem, taskDto, orgDto, starsDto } = require('../helpers/fixtures');
 
 async function tap(page, selector) {
   page.querySelector(selector).dispatchEvent('tap', {});
@@ -135,5 +135,94 @@ describe('pages/appraisals 民主评议 and pages/stars 星级党员', () => {
     await stars.instance.onLoad({ orgId: '301' });
     expect(text(stars, '#status')).toBe('截至2026年12月，暂计');
     expect(text(stars, '#member-11')).toContain('王芳（优秀）');
+  });
+});
+
+describe('pages/branch-checkups 支部党性体检', () => {
+  test("the secretary sees where each member stands and opens one's assessment or record", async () => {
+    signIn(member({ roles: [{ role: 'secretary', orgId: 301 }] }));
+    const server = mockApi({
+      'GET /api/mp/checkups/branches/301': {
+        data: [
+          { memberId: 11, name: '王芳', selfDone: true, branchDone: true, score: 86.5, gradeLabel: '较好' },
+          { memberId: 12, name: '李强', selfDone: true, branchDone: false, score: null, gradeLabel: null },
+          { memberId: 13, name: '赵六', selfDone: false, branchDone: false, score: null, gradeLabel: null },
+        ],
+      },
+    });
+    const navigate = jest.spyOn(wx, 'navigateTo');
+    const page = render('pages/branch-checkups/index');
+    await page.instance.onLoad({ orgId: '301' });
+
+    expect(server.sent('GET /api/mp/checkups/branches/301')).toHaveLength(1);
+    expect(text(page, '#summary')).toBe('自评 2/3 · 支部评价 1/3');
+    expect(text(page, '#member-11')).toContain('较好（86.5 分）');
+    expect(text(page, '#member-12')).toContain('待支部评价');
+    expect(text(page, '#member-13')).toContain('未自评');
+    await tap(page, '#assess-12');
+    expect(navigate).toHaveBeenLastCalledWith({ url: '/pages/checkup/index?memberId=12' });
+    await tap(page, '#record-13');
+    expect(navigate).toHaveBeenLastCalledWith({ url: '/pages/record/index?memberId=13' });
+  });
+
+  test('anyone but the branch secretary is told why not', async () => {
+    signIn();
+    mockApi({ 'GET /api/mp/checkups/branches/301': { statusCode: 403, data: problem(403, '无权访问', '支部的党性体检情况仅本支部书记可以查看', 'auth.forbidden') } });
+    const page = render('pages/branch-checkups/index');
+    await page.instance.onLoad({ orgId: '301' });
+    expect(text(page, '#error')).toBe('支部的党性体检情况仅本支部书记可以查看');
+  });
+});
+
+describe('pages/task 组织生活会 and pages/me 我的: where the members\' own part is reached', () => {
+  test('a 组织生活会 lists the items its members\' check-ups most often have to improve (counts, no names)', async () => {
+    signIn();
+    const server = mockApi({
+      'GET /api/mp/tasks/7': { data: taskDto({ templateCode: 'org_life_meeting', name: '组织生活会', periodKey: '2026' }) },
+      'GET /api/mp/checkups/topics': {
+        data: { taskId: 7, year: 2026, topics: [{ section: '政治纪律', text: '严守政治纪律', members: 3 }, { section: '发挥作用', text: '带头认领微心愿', members: 1 }] },
+      },
+    });
+    const page = render('pages/task/index');
+    await page.instance.onLoad({ id: '7' });
+    await waitFor(() => page.data.topics.length);
+
+    expect(server.sent('GET /api/mp/checkups/topics')[0].query).toBe('task=7');
+    expect(text(page, '#checkup-topics')).toBe('政治纪律：严守政治纪律（3 人）发挥作用：带头认领微心愿（1 人）');
+  });
+
+  test('a secretary reaches her record, the branch\'s stars, its 民主评议 and its 党性体检; a member her record and the stars', async () => {
+    const secretary = member({ roles: [{ role: 'secretary', orgId: 301 }, { role: 'member', orgId: 301 }] });
+    signIn(secretary);
+    mockApi({
+      'GET /api/mp/me': { data: { wechatUserId: 9, member: secretary } },
+      'GET /api/orgs/301': { data: orgDto() },
+      'GET /api/mp/me/stars': { data: starsDto() },
+      'GET /api/mp/subscriptions': { data: { templates: [] } },
+    });
+    const navigate = jest.spyOn(wx, 'navigateTo');
+    const page = render('pages/me/index');
+    await page.instance.onLoad();
+    await waitFor(() => page.data.member);
+    for (const id of ['#record-link', '#stars-link', '#appraisals-link', '#branch-checkups-link']) expect(text(page, id)).not.toBeNull();
+    await tap(page, '#branch-checkups-link');
+    expect(navigate).toHaveBeenLastCalledWith({ url: '/pages/branch-checkups/index?orgId=301' });
+    await tap(page, '#record-link');
+    expect(navigate).toHaveBeenLastCalledWith({ url: '/pages/record/index' });
+
+    const plainMember = member({ id: 12, name: '李强', roles: [{ role: 'member', orgId: 301 }] });
+    signIn(plainMember);
+    mockApi({
+      'GET /api/mp/me': { data: { wechatUserId: 9, member: plainMember } },
+      'GET /api/orgs/301': { data: orgDto() },
+      'GET /api/mp/me/stars': { data: starsDto() },
+      'GET /api/mp/subscriptions': { data: { templates: [] } },
+    });
+    const plain = render('pages/me/index');
+    await plain.instance.onLoad();
+    await waitFor(() => plain.data.member);
+    expect(text(plain, '#stars-link')).not.toBeNull();
+    expect(text(plain, '#appraisals-link')).toBeNull();
+    expect(text(plain, '#branch-checkups-link')).toBeNull();
   });
 });
