@@ -124,6 +124,7 @@ public static class JobsProgram
         services.AddWorker<WishConfirmWorker>("wish-confirm", TimeSpan.FromMinutes(5));
         services.AddWorker<UploadSweepWorker>("upload-sweep", TimeSpan.FromMinutes(30));
         services.AddWorker<TermReminderWorker>("term-reminders", TimeSpan.FromHours(1));
+        services.AddWorker<AppraisalFollowUpWorker>("appraisal-followups", TimeSpan.FromHours(1));
         services.AddOptions<ReminderOptions>().ValidateOnStart();
         services.AddOptions<PeriodicJobOptions>().BindConfiguration(PeriodicJobOptions.Section);
         return builder;

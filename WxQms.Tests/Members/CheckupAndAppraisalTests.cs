@@ -1,5 +1,6 @@
 using System.Net;
 using WxQms.Domain.Rules.Tasks;
+using WxQms.Domain.Services.Members;
 using WxQms.Tests.Infrastructure;
 using static WxQms.Tests.Infrastructure.TestDb;
 
@@ -9,6 +10,7 @@ namespace WxQms.Tests.Members;
 [Collection(IntegrationCollection.Name)]
 public sealed class CheckupAndAppraisalTests(WxQmsApp app) : IAsyncLifetime
 {
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private readonly MemberPartWorld w = new(app);
 
     public async ValueTask InitializeAsync() => await w.InitializeAsync();
@@ -177,5 +179,32 @@ public sealed class CheckupAndAppraisalTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, stranger);
         Assert.Equal(HttpStatusCode.OK, closed);
         Assert.NotEqual(System.Text.Json.JsonValueKind.Null, done.GetProperty("closedAt").ValueKind);
+    }
+
+    [Fact]
+    public async Task An_open_follow_up_reminds_the_secretary_a_week_before_it_is_due_and_again_when_overdue_once_each()
+    {
+        await OrgLifeHeldAsync();
+        var (_, branch) = await w.SendAsync(HttpMethod.Put, $"/api/mp/appraisals/{w.Branch}", w.Secretary,
+            new { grades = new[] { new { memberId = w.Member, grade = "unqualified" } } });
+        var id = branch.GetProperty("followUps").EnumerateArray().Single().GetProperty("id").GetInt64();
+        var dueOn = DateOnly.Parse(branch.GetProperty("followUps").EnumerateArray().Single().GetProperty("dueOn").GetString()!,
+            System.Globalization.CultureInfo.InvariantCulture);
+        var scan = app.Get<AppraisalFollowUpScan>();
+        DateTimeOffset At(DateOnly day) => new(day.ToDateTime(new TimeOnly(9, 0)), TimeSpan.FromHours(8));
+        Task<long> Sent(string kind) => ScalarAsync("""
+            SELECT COUNT(*) FROM reminders WHERE subject_type = 'appraisal_fu' AND subject_id = @id AND kind = @kind AND member_id = @secretary
+            """, new { id, kind, secretary = w.Secretary });
+
+        Assert.Equal(0, await scan.ScanAsync(At(dueOn.AddDays(-8)), Ct));
+        Assert.True(await scan.ScanAsync(At(dueOn.AddDays(-3)), Ct) > 0);
+        Assert.Equal(0, await scan.ScanAsync(At(dueOn.AddDays(-2)), Ct)); // once
+        Assert.Equal(1, await Sent("due_soon"));
+        Assert.True(await scan.ScanAsync(At(dueOn.AddDays(1)), Ct) > 0);
+        Assert.Equal(1, await Sent("overdue"));
+
+        await ExecuteAsync("UPDATE appraisal_followups SET closed_at = UTC_TIMESTAMP() WHERE id = @id", new { id });
+        await ExecuteAsync("DELETE FROM reminders WHERE subject_type = 'appraisal_fu'");
+        Assert.Equal(0, await scan.ScanAsync(At(dueOn.AddDays(5)), Ct)); // a closed follow-up reminds nobody
     }
 }
