@@ -74,6 +74,7 @@ app.MapAdminGoLive(); // 上线: /admin/go-live, PUT /api/admin/orgs/{id}/go-liv
 app.MapMpDues(); // party dues: /api/mp/dues/*
 app.MapDuesPages(); // the dues disclosure /h5/dues/{orgId}/{year}, the console's 党费 /admin/dues and its exports
 app.MapAdminDevelopment(); // member development: /admin/development, /api/admin/exports/development.xlsx
+app.MapAdminCheckups(); // #18: 体检问卷, the 党性体检 questionnaire: /admin/checkups
 app.MapWechatCallbacks();
 app.MapWechatPayNotify(); // WeChat Pay's payment and refund notifications: /wechat/pay/notify
 app.MapWxQmsSandbox(); // only when the sandbox is on

@@ -82,6 +82,7 @@ public static class JobsProgram
                 await host.Services.GetRequiredService<DemoDues>().PostAsync(CancellationToken.None);
                 log.LogInformation("Demo development applicants: {Count}",
                     await host.Services.GetRequiredService<DemoDevelopment>().PostAsync(CancellationToken.None));
+                await host.Services.GetRequiredService<DemoMemberPart>().PostAsync(CancellationToken.None); // #18: check-ups, appraisals
                 var demo = host.Services.GetRequiredService<DemoReminders>();
                 log.LogInformation("Linked {Count} members to their sandbox WeChat (members of {Unbound} stay unbound)",
                     await demo.LinkMembersAsync(CancellationToken.None), DemoReminders.UnboundCommunity);
@@ -131,6 +132,7 @@ public static class JobsProgram
         services.AddWorker<DuesArrearsWorker>("dues-arrears", TimeSpan.FromHours(1));
         services.AddWorker<TransferScanWorker>("transfer-alerts", TimeSpan.FromHours(1));
         services.AddWorker<DevelopmentReminderWorker>("development-reminders", TimeSpan.FromHours(1));
+        services.AddWorker<AppraisalFollowUpWorker>("appraisal-followups", TimeSpan.FromHours(1));
         services.AddOptions<ReminderOptions>().ValidateOnStart();
         services.AddOptions<PeriodicJobOptions>().BindConfiguration(PeriodicJobOptions.Section);
         return builder;

@@ -29,6 +29,7 @@ public static class AdminLayout
         new("duties", "职责目录", "/admin/duties"),
         new("go-live", "上线", "/admin/go-live"),
         new("development", "发展党员", "/admin/development"),
+        new("checkups", "体检问卷", "/admin/checkups"),
         new("reminders", "提醒", "/admin/reminders"),
         new("reviews", "审核", "/admin/reviews"),
         new("bind-codes", "绑定码", "/admin/bind-codes"),

@@ -53,7 +53,7 @@ public static class CheckupEndpoints
         mp.MapGet("/appraisals/{orgId:long}", (long orgId, int? year, CurrentUser user, AppraisalService s, CancellationToken ct) =>
             GetAppraisal(orgId, year, user, s, ct)).WithSummary("A branch's 民主评议 for a year: members, grades, the 优秀 limit, follow-ups");
         mp.MapPut("/appraisals/{orgId:long}", RecordAppraisal).WithSummary("Record the grades of the branch's full members (after its 组织生活会)");
-        mp.MapPut("/appraisals/follow-ups/{id:long}", FollowUp).WithSummary("The secretary records a 不合格's talk and plan, and closes it");
+        mp.MapPut("/appraisals/follow-ups/{followUpId:long}", FollowUp).WithSummary("The secretary records a 不合格's talk and plan, and closes it");
         return app;
     }
 
@@ -110,9 +110,9 @@ public static class CheckupEndpoints
             grades.ToDictionary(g => g.MemberId, g => g.Grade), ct));
     }
 
-    internal static async Task<Ok<AppraisalFollowUp>> FollowUp(long id, FollowUpRequest body, CurrentUser user, AppraisalService s,
+    internal static async Task<Ok<AppraisalFollowUp>> FollowUp(long followUpId, FollowUpRequest body, CurrentUser user, AppraisalService s,
         CancellationToken ct) =>
-        TypedResults.Ok(await s.UpdateFollowUpAsync(Viewer(user), id, body.TalkedOn, body.Plan, body.Close, ct));
+        TypedResults.Ok(await s.UpdateFollowUpAsync(Viewer(user), followUpId, body.TalkedOn, body.Plan, body.Close, ct));
 
     private static int DefaultYear(AppraisalService s) => s.CurrentYear();
 

@@ -91,6 +91,17 @@ public sealed class AppraisalStore(MySqlDataSource db)
         return rows.Select(ToFollowUp).ToList();
     }
 
+    /// <summary>Open follow-ups due on or before <paramref name="until"/>, with their branch's name (the follow-up reminder scan).</summary>
+    public static async Task<IReadOnlyList<(AppraisalFollowUp FollowUp, string OrgName)>> OpenDueAsync(DbConnection conn, DbTransaction tx,
+        DateOnly until, CancellationToken ct)
+    {
+        var rows = await conn.QueryAsync<FollowUpRow, string, (FollowUpRow, string)>(new CommandDefinition($"""
+            SELECT {FollowUpColumns}, o.name AS OrgName FROM appraisal_followups f JOIN members m ON m.id = f.member_id JOIN orgs o ON o.id = f.org_id
+            WHERE f.closed_at IS NULL AND f.due_on <= @until ORDER BY f.id
+            """, new { until = until.ToDateTime(TimeOnly.MinValue) }, tx, cancellationToken: ct), (r, name) => (r, name), splitOn: "OrgName");
+        return rows.Select(r => (ToFollowUp(r.Item1), r.Item2)).ToList();
+    }
+
     public static async Task<AppraisalFollowUp?> LockFollowUpAsync(DbConnection conn, DbTransaction tx, long id, CancellationToken ct)
     {
         var row = await conn.QuerySingleOrDefaultAsync<FollowUpRow>(new CommandDefinition($"""

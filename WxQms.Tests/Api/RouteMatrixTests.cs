@@ -125,6 +125,23 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("GET /api/exports/rankings.xlsx", "401 403 403 403 403 403 2xx 403", "401 403 403 403 403 403 2xx 403"),
         new("GET /api/exports/tasks.xlsx", "401 403 403 403 403 403 2xx 403", "401 403 403 403 403 403 2xx 403"),
 
+        // The members' own part (#18): a check-up and a record for the member and her branch secretary only; 民主评议 for
+        // those who keep the branch; a branch's stars for whoever reads it; the stars' spreadsheet for the office
+        new("GET /api/mp/checkups/form", "401 2xx 2xx 2xx 2xx 2xx 2xx 2xx"),
+        new("GET /api/mp/checkups/me", "401 403 2xx 2xx 2xx 2xx 2xx 2xx"),
+        new("PUT /api/mp/checkups/me", "401 403 409 409 409 409 409 409"), // no questionnaire this year: nothing to answer
+        new("GET /api/mp/checkups/members/{id}", "401 403 403 2xx 403 403 403 403", "401 403 403 403 403 403 403 403"),
+        new("PUT /api/mp/checkups/members/{id}", "401 403 403 409 403 403 403 403", "401 403 403 403 403 403 403 403"),
+        new("GET /api/mp/checkups/branches/{orgId}", "401 403 403 2xx 403 403 403 403", "401 403 403 403 403 403 403 403"),
+        new("GET /api/mp/checkups/topics", "401 400 400 400 400 400 400 400"), // names no task
+        new("GET /api/mp/appraisals/{orgId}", "401 403 403 2xx 2xx 2xx 2xx 403", "401 403 403 403 403 403 2xx 403"),
+        new("PUT /api/mp/appraisals/{orgId}", "401 403 403 409 409 403 409 403", "401 403 403 403 403 403 409 403"), // before the 组织生活会
+        new("PUT /api/mp/appraisals/follow-ups/{followUpId}", "401 404 404 404 404 404 404 404"),
+        new("GET /api/mp/me/record", "401 403 2xx 2xx 2xx 2xx 2xx 2xx"),
+        new("GET /api/mp/members/{id}/record", "401 403 403 2xx 403 403 403 403", "401 403 403 403 403 403 403 403"),
+        new("GET /api/mp/stars/{orgId}", "401 403 2xx 2xx 2xx 2xx 2xx 403", "401 403 403 403 403 403 2xx 403"),
+        new("GET /api/exports/stars.xlsx", "401 403 403 403 403 403 2xx 403", "401 403 403 403 403 403 2xx 403"),
+
         // Console organisations (#16 item 3): staff reshape anywhere, a community's secretary or committee within it (none of
         // the callers here: their roles sit in a branch), everyone of the console reads their subtree; bodies lack fields (400)
         new("GET /api/admin/orgs", "401 403 403 2xx 2xx 2xx 2xx 403", "401 403 403 403 403 403 2xx 403"),
@@ -241,6 +258,12 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("GET /admin/dues", "3xx 403 403 2xx 2xx 2xx 2xx 403", Hand: true),
         new("POST /admin/dues/cases/{caseId}/decision", "404 404 404 404 404 404 404 404", Hand: true), // "{caseId}" is no case
         new("GET /h5/dues/{orgId}/{year}", "404 404 404 404 404 404 404 404", Hand: true), // "{orgId}" is no branch
+        new("GET /h5/stars/{orgId}", "3xx 403 2xx 2xx 2xx 2xx 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
+        new("GET /h5/stars/{orgId}/stars.xlsx", "401 401 403 403 403 403 2xx 403", "401 401 403 403 403 403 2xx 403", Hand: true),
+        new("GET /admin/checkups", "3xx 403 403 2xx 2xx 2xx 2xx 403", Hand: true), // 体检问卷: the console reads it
+        new("POST /admin/checkups", "3xx 403 403 403 403 403 400 403", Hand: true), // office staff only; no fields
+        new("POST /admin/checkups/copy", "3xx 403 403 403 403 403 2xx 403", Hand: true), // nothing to copy: re-rendered
+        new("POST /admin/checkups/{itemId}/remove", "3xx 403 403 403 403 403 404 403", Hand: true),
         new("GET /h5/wishes", "3xx 2xx 2xx 2xx 2xx 2xx 2xx 2xx", "3xx 2xx 2xx 2xx 2xx 2xx 2xx 2xx", Hand: true),
         new("GET /h5/wishes/new", "3xx 2xx 2xx 2xx 2xx 2xx 2xx 2xx", Hand: true),
         new("POST /h5/wishes", "401 403 403 403 403 403 403 403", Hand: true), // the form token is checked before the fields
@@ -397,6 +420,8 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
     {
         if (route.Contains("{id}", StringComparison.Ordinal))
             return "{id}";
+        if (route.Contains("{orgId}", StringComparison.Ordinal))
+            return "{orgId}";
         string[] names = ["scope", "community", "orgId", "taskId"];
         if (query is not null)
             return names.FirstOrDefault(query.Contains);
@@ -543,9 +568,13 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
                 .Replace("{sha256}", new string('0', 64))
                 .Replace("{action}", "claim")
                 .Replace("{documentName}", "v1")
+                .Replace("{followUpId}", "0")
+                .Replace("{itemId}", "0")
                 .Replace("/docs/{documentName}", "/docs/");
             if (parameter == "{id}")
                 url = url.Replace("{id}", IdFor(route, outside).ToString());
+            else if (parameter == "{orgId}")
+                url = url.Replace("{orgId}", ids[("branch", outside)].ToString());
             else if (parameter is not null)
             {
                 // Named explicitly, so that a caller's default (their own org) does not stand in for the id under test.

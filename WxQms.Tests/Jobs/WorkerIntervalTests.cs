@@ -36,6 +36,7 @@ public sealed class WorkerIntervalTests
             ["transfer-alerts"] = TimeSpan.FromHours(1),
             ["dues-months"] = TimeSpan.FromHours(1),
             ["dues-arrears"] = TimeSpan.FromHours(1),
+            ["appraisal-followups"] = TimeSpan.FromHours(1),
         }, Intervals());
     }
 

@@ -305,6 +305,25 @@ module.exports = {
   rankings: (params) => get(`/api/rankings${query(params)}`),
   /** My points and star rating for a month ('2026-11'; default this month) -> StarsDto. */
   myStars: (period) => get(`/api/mp/me/stars${query({ period })}`),
+  // 我的档案 (issue #18): mine, or a member of my branch for her secretary; a branch's stars.
+  record: (memberId, year) => get(memberId ? `/api/mp/members/${memberId}/record${query({ year })}` : `/api/mp/me/record${query({ year })}`),
+  branchStars: (orgId, year) => get(`/api/mp/stars/${orgId}${query({ year })}`),
+  // 党性体检: my check-up and self-assessment; a member's for her secretary, and the branch's assessment.
+  checkups: {
+    mine: () => get('/api/mp/checkups/me'),
+    rateMine: (ratings) => request('PUT', '/api/mp/checkups/me', { ratings }),
+    of: (memberId) => get(`/api/mp/checkups/members/${memberId}`),
+    rate: (memberId, ratings) => request('PUT', `/api/mp/checkups/members/${memberId}`, { ratings }),
+    branch: (orgId) => get(`/api/mp/checkups/branches/${orgId}`),
+    // What a 组织生活会 task takes from its branch's check-ups: the items most often to improve, with counts.
+    topics: (taskId) => get(`/api/mp/checkups/topics${query({ task: taskId })}`),
+  },
+  // 民主评议: a branch's grades, recording them, a 不合格's follow-up.
+  appraisals: {
+    of: (orgId, year) => get(`/api/mp/appraisals/${orgId}${query({ year })}`),
+    record: (orgId, year, grades) => request('PUT', `/api/mp/appraisals/${orgId}${query({ year })}`, { grades }),
+    followUp: (id, body) => request('PUT', `/api/mp/appraisals/follow-ups/${id}`, body),
+  },
 
   /** Subscribe-message consent (see utils/subscribe.js). */
   subscriptions: {

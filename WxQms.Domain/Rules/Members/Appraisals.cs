@@ -40,6 +40,16 @@ public static class Appraisals
     /// <summary>0.34 → "34%".</summary>
     public static string Percent(decimal share) => string.Create(CultureInfo.InvariantCulture, $"{Math.Round(share * 100, 1):0.#}%");
 
+    /// <summary>Days before its due day that an open follow-up reminds the secretary.</summary>
+    public const int DueSoonDays = 7;
+
+    /// <summary>
+    /// The reminder an open follow-up owes its secretary on <paramref name="today"/>: <c>due_soon</c> from
+    /// <see cref="DueSoonDays"/> days before the due day to the due day, <c>overdue</c> after it, else null. Each is sent once.
+    /// </summary>
+    public static string? FollowUpReminder(DateOnly dueOn, DateOnly today) =>
+        today > dueOn ? "overdue" : today >= dueOn.AddDays(-DueSoonDays) ? "due_soon" : null;
+
     /// <summary>A 不合格 grade opens a follow-up (talk, improvement plan).</summary>
     public static bool NeedsFollowUp(AppraisalGrade grade) => grade == AppraisalGrade.Unqualified;
 

@@ -49,7 +49,7 @@ public sealed class AppraisalService(AppraisalStore store, MemberStore members, 
     TimeProvider clock)
 {
     /// <summary>The outbox's subject type of a follow-up's reminder.</summary>
-    public const string FollowUpSubject = "appraisal_followup";
+    public const string FollowUpSubject = "appraisal_fu"; // reminders.subject_type holds 16 characters
 
     public int CurrentYear() => Periods.LocalDate(clock.GetUtcNow()).Year;
 
@@ -120,15 +120,21 @@ public sealed class AppraisalService(AppraisalStore store, MemberStore members, 
     /// The reminder under the <c>taskWarning</c> template (任务预警: thing1 事项, date2 截止日期, phrase3 状态, thing4 组织;
     /// mini program: character_string4 编号).
     /// </summary>
-    public static Notice FollowUpNotice(long followUpId, Org branch, long secretary, string memberName, DateOnly dueOn)
+    public static Notice FollowUpNotice(long followUpId, Org branch, long secretary, string memberName, DateOnly dueOn) =>
+        FollowUpNotice(followUpId, branch.Id, branch.Name, secretary, memberName, dueOn, "opened");
+
+    /// <summary>The same notice when the follow-up opens (<c>opened</c>), is <c>due_soon</c> or <c>overdue</c>.</summary>
+    public static Notice FollowUpNotice(long followUpId, long branchId, string branchName, long secretary, string memberName, DateOnly dueOn,
+        string kind)
     {
         var what = ReminderContent.Thing(memberName, "民主评议不合格跟进");
         var due = Periods.Describe(dueOn);
-        return new Notice(FollowUpSubject, followUpId, "opened", branch.Id, secretary, null, "taskWarning",
-            new Dictionary<string, string> { ["thing1"] = what, ["date2"] = due, ["phrase3"] = "待谈话整改", ["thing4"] = ReminderContent.Thing(branch.Name) },
-            new Dictionary<string, string> { ["thing1"] = what, ["date2"] = due, ["phrase3"] = "待谈话整改",
+        var phrase = kind switch { "due_soon" => "即将到期", "overdue" => "已逾期", _ => "待谈话整改" };
+        return new Notice(FollowUpSubject, followUpId, kind, branchId, secretary, null, "taskWarning",
+            new Dictionary<string, string> { ["thing1"] = what, ["date2"] = due, ["phrase3"] = phrase, ["thing4"] = ReminderContent.Thing(branchName) },
+            new Dictionary<string, string> { ["thing1"] = what, ["date2"] = due, ["phrase3"] = phrase,
                 ["character_string4"] = string.Create(CultureInfo.InvariantCulture, $"AF{followUpId}") },
-            string.Create(CultureInfo.InvariantCulture, $"pages/appraisals/index?orgId={branch.Id}"));
+            string.Create(CultureInfo.InvariantCulture, $"pages/appraisals/index?orgId={branchId}"));
     }
 
     /// <summary>The secretary records the talk and the improvement plan; a follow-up closes only with both.</summary>

@@ -170,6 +170,8 @@ public sealed class CheckupService(CheckupStore store, MemberStore members, OrgS
         {
             await EnsureEditableAsync(conn, tx, year, ct);
             var copied = await CheckupStore.CopyItemsAsync(conn, tx, year - 1, year, now, ct);
+            if (copied == 0)
+                throw new RuleViolationException("checkup.nothing_to_copy", $"{year - 1}年度没有题目可复制，或{year}年度已有题目");
             await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, editor.Actor, "checkup.items_copied", "checkup_year", year, null,
                 editor.MemberId, new { from = year - 1, copied }), ct);
             return copied;

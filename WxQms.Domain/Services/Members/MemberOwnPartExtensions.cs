@@ -16,6 +16,7 @@ public static class MemberOwnPartExtensions
         services.AddSingleton<MemberRecordStore>();
         services.AddSingleton<CheckupService>();
         services.AddSingleton<AppraisalService>();
+        services.AddSingleton<AppraisalFollowUpScan>();
         services.Replace(ServiceDescriptor.Singleton<IAppraisalGrades, StoredAppraisalGrades>()); // the stars read the recorded grades
         services.TryAddSingleton<IDuesStatus, NoDuesStatus>(); // the dues area (#23) registers its own
         services.AddSingleton<MemberRecordService>();

@@ -166,4 +166,14 @@ public sealed class MemberOwnPartRulesTests
     public void Meetings_are_tallied() =>
         Assert.Equal(new AttendanceTally(2, 1, 1), Records.Tally([MeetingPresence.Attended, MeetingPresence.Missed,
             MeetingPresence.OnLeave, MeetingPresence.Attended]));
+
+    [Theory]
+    [InlineData("2026-12-20", "2026-12-12", null)]         // more than a week before the due day: nothing yet
+    [InlineData("2026-12-20", "2026-12-13", "due_soon")]   // a week before
+    [InlineData("2026-12-20", "2026-12-20", "due_soon")]   // the due day itself
+    [InlineData("2026-12-20", "2026-12-21", "overdue")]    // the day after
+    [InlineData("2026-12-20", "2027-03-01", "overdue")]
+    public void An_open_follow_up_reminds_a_week_before_its_due_day_and_once_more_when_overdue(string dueOn, string today, string? kind) =>
+        Assert.Equal(kind, Appraisals.FollowUpReminder(DateOnly.Parse(dueOn, System.Globalization.CultureInfo.InvariantCulture),
+            DateOnly.Parse(today, System.Globalization.CultureInfo.InvariantCulture)));
 }

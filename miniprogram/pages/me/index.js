@@ -48,6 +48,8 @@ Component({
     stars: null,
     starsError: '',
     reminders: [],
+    appraisalOrgId: 0,
+    checkupOrgId: 0,
   },
   methods: {
     onLoad() {
@@ -60,9 +62,12 @@ Component({
       try {
         const me = await api.me();
         const member = me.member;
-        this.setData({ member, roleLabels: roles.labels(member).join('、'), canReview: roles.canReview(member),
-          keepsDues: !!member && (member.roles || []).some((g) => g.role === 'secretary' || g.role === 'worker'),
-          seesDevelopment: roles.seesSummary(member) });
+        // A branch's secretary or party-affairs worker records its 民主评议 (the Api decides who may).
+        const keeper = member && (member.roles || []).find((r) => r.role === 'secretary' || r.role === 'worker');
+        // Her secretary assesses a member's 党性体检 (the Api decides who may).
+        const secretary = member && (member.roles || []).find((r) => r.role === 'secretary');
+        this.setData({ member, roleLabels: roles.labels(member).join('、'), canReview: roles.canReview(member), appraisalOrgId: keeper ? keeper.orgId : 0,
+          checkupOrgId: secretary ? secretary.orgId : 0, keepsDues: !!keeper, seesDevelopment: roles.seesSummary(member) });
         if (member) {
           const org = await api.org(member.orgId);
           this.setData({ orgName: org.name });
@@ -119,6 +124,18 @@ Component({
     },
     onDevelopment() {
       wx.navigateTo({ url: '/pages/development/index' });
+    },
+    onRecord() {
+      wx.navigateTo({ url: '/pages/record/index' });
+    },
+    onBranchStars() {
+      wx.navigateTo({ url: `/pages/stars/index?orgId=${this.data.member.orgId}` });
+    },
+    onBranchCheckups() {
+      wx.navigateTo({ url: `/pages/branch-checkups/index?orgId=${this.data.checkupOrgId}` });
+    },
+    onAppraisals() {
+      wx.navigateTo({ url: `/pages/appraisals/index?orgId=${this.data.appraisalOrgId}` });
     },
   },
 });

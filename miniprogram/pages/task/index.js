@@ -68,6 +68,7 @@ Component({
     canReview: false,
     reviewer: false,
     canIssue: false,
+    topics: [], // 组织生活会: what its branch's 党性体检 most often has to improve (issue #18)
   },
   methods: {
     onLoad(query) {
@@ -95,6 +96,7 @@ Component({
           canReview: reviewer && task.state === 'completed' && task.reviewStatus === 'awaiting',
         });
         await this.loadPhotos(task.photos || [], reviewer);
+        if (task.templateCode === 'org_life_meeting') await this.loadTopics();
       } catch (err) {
         this.setData({ error: err.message });
       } finally {
@@ -118,6 +120,15 @@ Component({
         }
       }
       this.setData({ photos: shown, photoError, flaggedCount: shown.filter((p) => p.flagged).length });
+    },
+
+    async loadTopics() {
+      try {
+        const t = await api.checkups.topics(this.data.id);
+        this.setData({ topics: t.topics.map((x, i) => ({ key: i, text: `${x.section}：${x.text}（${x.members} 人）` })) });
+      } catch (err) {
+        this.setData({ topics: [] }); // a hint only: the task reads the same without it
+      }
     },
 
     onPreview(e) {
