@@ -328,7 +328,7 @@ public static class MemberPages
     {
         null => StatusCodes.Status200OK,
         { Refusal: not null } => StatusCodes.Status409Conflict,
-        { Error.Code: "member.phone_taken" or "member.id_card_taken" or "member.second_secretary" or "member.role_held" } => StatusCodes.Status409Conflict,
+        { Error.Code: "member.phone_taken" or "member.id_card_taken" or "org.secretary_exists" or "member.role_held" } => StatusCodes.Status409Conflict,
         _ => StatusCodes.Status400BadRequest,
     };
 

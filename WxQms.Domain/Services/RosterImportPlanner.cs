@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using WxQms.Domain.Model;
 using WxQms.Domain.Rules;
+using WxQms.Domain.Rules.Orgs;
 using WxQms.Domain.Storage;
 using static WxQms.Domain.Rules.RosterSheet;
 
@@ -196,6 +197,9 @@ internal sealed class RosterImportPlanner(RosterFile file, IReadOnlyList<RosterO
             string? idCard = null;
             byte[]? lookup = null;
             var idCell = row.Cells.GetValueOrDefault(IdCard);
+            var masked = Text(idCell) is { } shown && IdCardNumbers.IsMask(shown); // a masked export's: the stored number stays
+            if (masked)
+                idCell = null;
             if (idCell is double)
                 Bad(IdCard, "身份证号请以文本格式填写（18位，数字格式会丢失末位）");
             else if (Text(idCell) is { } idText)
@@ -228,7 +232,8 @@ internal sealed class RosterImportPlanner(RosterFile file, IReadOnlyList<RosterO
                     phones[phone] = row.Row;
             }
             if (phone is null && Text(idCell) is null)
-                Bad(IdCard, "身份证号和手机号至少填写一项（用于识别党员）");
+                Bad(IdCard, masked ? "身份证号已隐藏（仅街道党建办可导出完整号码），请填写手机号以识别党员"
+                    : "身份证号和手机号至少填写一项（用于识别党员）");
 
             var statusText = Cell(Status);
             MemberStatus? status = statusText is not null && Statuses.TryGetValue(statusText, out var s) ? s : null;
@@ -283,7 +288,7 @@ internal sealed class RosterImportPlanner(RosterFile file, IReadOnlyList<RosterO
     /// </summary>
     public (List<(string, RosterMemberValues)> New, List<(long, long, RosterMemberValues)> Updates, List<RosterGrant> Grants,
         List<RosterRole> Starts, List<long> Bumps, RosterRowCounts Counts) Members(IReadOnlyList<MemberLine> lines,
-        IReadOnlyList<RosterMember> matched, IReadOnlyList<RosterRole> heldRoles, DateTimeOffset now)
+        IReadOnlyList<RosterMember> matched, IReadOnlyList<RosterRole> heldRoles, ILookup<long, long> secretaries, DateTimeOffset now)
     {
         var byLookup = matched.Where(m => m.IdCardLookup is not null).ToDictionary(m => Convert.ToHexString(m.IdCardLookup!));
         var byPhone = matched.Where(m => m.Phone is not null).ToDictionary(m => m.Phone!, StringComparer.Ordinal);
@@ -324,6 +329,8 @@ internal sealed class RosterImportPlanner(RosterFile file, IReadOnlyList<RosterO
                     Error(MemberSheet, row, AdmittedOn, "预备党员须填写接收预备党员日期");
                     continue;
                 }
+                if (SecretaryRefused(row, null, line.Roles, secretaries))
+                    continue;
                 var values = new RosterMemberValues(line.OrgCode, line.Name, line.Sex, line.BirthDate,
                     line.JoinedOn, line.AdmittedOn, line.Status, line.Phone, line.IdCard is { } n ? Protect(n) : null,
                     line.Retired ?? false, line.Mobile ?? false);
@@ -355,6 +362,8 @@ internal sealed class RosterImportPlanner(RosterFile file, IReadOnlyList<RosterO
                 Error(MemberSheet, row, Status, $"党员状态不能通过导入变更（现为{StatusWord(member.Status)}），预备党员转正请走转正流程");
                 continue;
             }
+            if (SecretaryRefused(row, member.Id, line.Roles, secretaries))
+                continue;
 
             var sameId = line.Lookup is null || (member.IdCardLookup is { } stored && stored.AsSpan().SequenceEqual(line.Lookup));
             var next = new RosterMemberValues(line.OrgCode, line.Name, line.Sex, line.BirthDate ?? member.BirthDate, line.JoinedOn ?? member.JoinedOn,
@@ -390,6 +399,24 @@ internal sealed class RosterImportPlanner(RosterFile file, IReadOnlyList<RosterO
                 same++;
         }
         return (created, updates, grants, starts, bumps, new RosterRowCounts(create, update, same));
+    }
+
+    /// <summary>
+    /// A secretary the row names for an org that has another one now (<see cref="OrgRules.AppointSecretary"/>, the
+    /// console's rule): one error per such org; true when there was any.
+    /// </summary>
+    private bool SecretaryRefused(int row, long? memberId, IReadOnlyList<(string Role, string OrgCode)> roles, ILookup<long, long> secretaries)
+    {
+        var refused = false;
+        foreach (var (role, code) in roles)
+        {
+            if (role == Roles.Secretary && existing.TryGetValue(code, out var org) && OrgRules.AppointSecretary(memberId, secretaries[org.Id]) is { } rule)
+            {
+                Error(MemberSheet, row, RolesColumn, $"组织“{code}”：{rule.Text}");
+                refused = true;
+            }
+        }
+        return refused;
     }
 
     private RosterIdCard Protect(string number)

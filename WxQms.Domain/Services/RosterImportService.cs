@@ -1,6 +1,7 @@
 using WxQms.Domain.Caching;
 using WxQms.Domain.Model;
 using WxQms.Domain.Rules;
+using WxQms.Domain.Rules.Members;
 using WxQms.Domain.Storage;
 using static WxQms.Domain.Rules.RosterSheet;
 
@@ -11,7 +12,7 @@ public sealed record RosterUpload(string FileName, string Sha256, bool DryRun);
 
 /// <summary>
 /// The roster's Excel import and export (issue #16): who may use them (office staff anywhere; a community's secretary
-/// within her community), the whole file checked before anything is written, and the file written in one
+/// within her community, her export with ID-card numbers masked, which her import reads as "unchanged"), the whole file checked before anything is written, and the file written in one
 /// transaction or not at all; the caches retired after the commit. The workbook itself is read and written by the Api;
 /// here a file is its rows (<see cref="RosterFile"/>).
 /// </summary>
@@ -45,8 +46,11 @@ public sealed class RosterImportService(RosterImportStore store, IdCardProtector
         var lines = planner.ReadMembers();
         var (matched, roles) = await store.MatchAsync(
             lines.Select(l => l.Lookup).OfType<byte[]>().ToList(), lines.Select(l => l.Phone).OfType<string>().ToList(), ct);
+        var secretaryOrgs = lines.SelectMany(l => l.Roles).Where(r => r.Role == Roles.Secretary)
+            .Select(r => orgs.FirstOrDefault(o => o.Code == r.OrgCode)?.Id).OfType<long>().Distinct().ToList();
+        var secretaries = await store.SecretariesAsync(secretaryOrgs, ct);
         var now = clock.GetUtcNow();
-        var members = planner.Members(lines, matched, roles, now);
+        var members = planner.Members(lines, matched, roles, secretaries, now);
         var errors = planner.Errors.OrderBy(e => e.Sheet == OrgSheet ? 0 : 1).ThenBy(e => e.Row)
             .ThenBy(e => Column(e.Sheet, e.Column)).ToList();
         var memberCounts = members.Counts;
@@ -99,6 +103,7 @@ public sealed class RosterImportService(RosterImportStore store, IdCardProtector
                 [EstablishedOn] = DateText(o.EstablishedOn),
             })).ToList();
         var members = await store.ExportAsync(scope, ct);
+        var fullIds = MemberAccess.ExportsIdCardsInFull(grants);
         var memberRows = members.Select((e, i) =>
         {
             var m = e.Member;
@@ -109,7 +114,9 @@ public sealed class RosterImportService(RosterImportStore store, IdCardProtector
                 [Name] = m.Name,
                 [SexColumn] = SexWord(m.Sex),
                 [BirthDate] = DateText(m.BirthDate),
-                [IdCard] = m.IdCardCipher is { } c && idCards.IsConfigured ? idCards.Unprotect(c) : "",
+                [IdCard] = m.IdCardCipher is { } c && idCards.IsConfigured
+                    ? fullIds ? idCards.Unprotect(c) : IdCardNumbers.Mask(idCards.Unprotect(c))
+                    : "",
                 [Phone] = m.Phone ?? "",
                 [Status] = StatusWord(m.Status),
                 [JoinedOn] = DateText(m.JoinedOn),

@@ -4,7 +4,7 @@ using Dapper;
 using MySqlConnector;
 using WxQms.Domain.Model;
 using WxQms.Domain.Rules;
-using WxQms.Domain.Rules.Members;
+using WxQms.Domain.Rules.Orgs;
 
 namespace WxQms.Domain.Storage;
 
@@ -241,8 +241,8 @@ public sealed class MemberAdminStore(MySqlDataSource db)
                 "SELECT member_id FROM member_roles WHERE org_id = @OrgId AND role = @Role", role, tx, cancellationToken: ct))).ToList();
             if (holders.Contains(role.MemberId))
                 throw new MemberInputException(new FieldError("role", "member.role_held", "该党员已担任此职务。"), conflict: true);
-            if (role.Role == Roles.Secretary && MemberRules.SecondSecretary(role.MemberId, holders) is { } refused)
-                throw new MemberInputException(refused, conflict: true, MemberRules.OneSecretaryRegulation);
+            if (role.Role == Roles.Secretary && OrgRules.AppointSecretary(role.MemberId, holders) is { } refused)
+                throw new MemberInputException(new FieldError("role", refused.Code, refused.Text), conflict: true, refused.Regulation);
             await conn.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO member_roles (member_id, role, org_id, starts_on, created_at) VALUES (@MemberId, @Role, @OrgId, @startsOn, @now)
                 """, new { role.MemberId, role.Role, role.OrgId, startsOn = Db(startsOn), now = audit.OccurredAt.UtcDateTime }, tx, cancellationToken: ct));

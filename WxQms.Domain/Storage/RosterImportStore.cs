@@ -112,6 +112,20 @@ public sealed class RosterImportStore(MySqlDataSource db)
         }
     }
 
+    /// <summary>The secretaries these orgs have now (member ids by org), for the one-secretary rule.</summary>
+    public async Task<ILookup<long, long>> SecretariesAsync(IReadOnlyCollection<long> orgIds, CancellationToken ct)
+    {
+        if (orgIds.Count == 0)
+            return Array.Empty<(long, long)>().ToLookup(r => r.Item1, r => r.Item2);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = new List<(long OrgId, long MemberId)>();
+        foreach (var part in orgIds.Chunk(Chunk))
+            rows.AddRange(await conn.QueryAsync<(long, long)>(new CommandDefinition(
+                "SELECT org_id, member_id FROM member_roles WHERE role = @role AND org_id IN @part",
+                new { role = Roles.Secretary, part }, cancellationToken: ct)));
+        return rows.ToLookup(r => r.OrgId, r => r.MemberId);
+    }
+
     /// <summary>The members on the roll sitting in the subtree at <paramref name="path"/>, with their roles, by org and id.</summary>
     public async Task<IReadOnlyList<RosterExportMember>> ExportAsync(string path, CancellationToken ct)
     {

@@ -247,14 +247,14 @@ public sealed class MemberAdminTests(WxQmsApp app, SeededSubdistrict seeded) : I
 
         var refused = await JsonAsync(await staff.PostAsJsonAsync($"/api/admin/members/{newcomer}/roles",
             new { role = "secretary", orgId = branch, startsOn = Today }, Ct), HttpStatusCode.Conflict);
-        Assert.Equal("member.second_secretary", refused.GetProperty("code").GetString());
+        Assert.Equal("org.secretary_exists", refused.GetProperty("code").GetString());
         Assert.Contains("支部工作条例", refused.GetProperty("regulation").GetString());
 
         var page = await staff.PostAsync($"/admin/members/{newcomer}/roles/new", new FormUrlEncodedContent(
             [new("role", "secretary"), new("orgId", $"{branch}"), new("startsOn", Today)]), Ct);
         Assert.Equal(HttpStatusCode.Conflict, page.StatusCode);
         var html = await page.Content.ReadAsStringAsync(Ct);
-        Assert.Contains("一个组织只设一名书记", html);
+        Assert.Contains("每个组织只设书记1名", html);
         Assert.Contains("依据：《中国共产党支部工作条例", html);
 
         await JsonAsync(await staff.PostAsJsonAsync($"/api/admin/members/{oldSecretary}/roles/end",

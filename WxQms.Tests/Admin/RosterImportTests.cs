@@ -184,6 +184,68 @@ public sealed class RosterImportTests(WxQmsApp app) : IClassFixture<SeededSubdis
     }
 
     [Fact]
+    public async Task A_secretary_for_an_org_that_already_has_one_is_refused_by_the_consoles_own_rule()
+    {
+        var staff = await StaffAsync();
+        var (branch, branchId) = await QuerySingleAsync<(string, long)>("""
+            SELECT o.code, o.id FROM orgs o WHERE o.kind = 'branch' AND o.code LIKE 'DFL-C07-B%'
+              AND EXISTS (SELECT 1 FROM member_roles r WHERE r.org_id = o.id AND r.role = 'secretary')
+            ORDER BY o.path LIMIT 1
+            """);
+        var members = await MembersAsync();
+        var file = new Book().Member(branch, "第二书记", IdCard(301), Phone(301), roles: "书记", since: "2026-01-01");
+
+        var (status, body) = await UploadAsync(staff, file.Bytes(), dryRun: false);
+
+        Assert.True(status == HttpStatusCode.UnprocessableEntity, body.ToString());
+        var rule = WxQms.Domain.Rules.Orgs.OrgRules.AppointSecretary(null, [1])!;
+        Assert.Equal([$"党员!2!职务: 组织“{branch}”：{rule.Text}"], Errors(body));
+        Assert.Equal(members, await MembersAsync());
+
+        // The console's appointment refuses with the same rule's words.
+        var plain = await ScalarAsync("""
+            SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id JOIN orgs b ON b.id = @branchId
+            WHERE o.path LIKE CONCAT(b.path, '%') AND m.status = 'full'
+              AND NOT EXISTS (SELECT 1 FROM member_roles r WHERE r.member_id = m.id AND r.role <> 'member') ORDER BY m.id LIMIT 1
+            """, new { branchId });
+        using var appoint = await w.PostAsync($"/api/admin/members/{plain}/roles", staff, new { role = "secretary", orgId = branchId, startsOn = "2026-01-01" });
+        Assert.Equal(HttpStatusCode.Conflict, appoint.StatusCode);
+        var problem = JsonDocument.Parse(await appoint.Content.ReadAsStringAsync(Ct)).RootElement;
+        Assert.Equal(rule.Code, problem.GetProperty("code").GetString());
+        Assert.Equal(rule.Text, problem.GetProperty("detail").GetString());
+        Assert.Equal(rule.Regulation, problem.GetProperty("regulation").GetString());
+    }
+
+    [Fact]
+    public async Task Only_office_staff_export_id_numbers_in_full_and_a_community_secretarys_masked_export_imports_back_unchanged()
+    {
+        var staff = await StaffAsync();
+        var secretary = await w.MemberAsync(await ScalarAsync("""
+            SELECT r.member_id FROM member_roles r JOIN orgs o ON o.id = r.org_id
+            WHERE r.role = 'secretary' AND o.depth = 1 AND o.kind = 'community_committee'
+              AND NOT EXISTS (SELECT 1 FROM member_roles x WHERE x.member_id = r.member_id AND x.role IN ('staff', 'inspector'))
+            ORDER BY o.path DESC LIMIT 1
+            """));
+        var branch = await QuerySingleAsync<string>("""
+            SELECT b.code FROM member_roles r JOIN orgs o ON o.id = r.org_id JOIN orgs b ON b.path LIKE CONCAT(o.path, '%') AND b.kind = 'branch'
+            WHERE r.member_id = @id AND r.role = 'secretary' AND o.depth = 1 ORDER BY b.path LIMIT 1
+            """, new { id = secretary.MemberId });
+        var number = IdCard(401);
+        var (added, _) = await UploadAsync(staff, new Book().Member(branch, "证号测试", number, Phone(401)).Bytes(), dryRun: false);
+        Assert.Equal(HttpStatusCode.OK, added);
+
+        static string? IdOf(byte[] book) => MiniExcel.Query(new MemoryStream(book), useHeaderRow: true, sheetName: "党员")
+            .Cast<IDictionary<string, object>>().Single(r => (string)r["姓名"] == "证号测试")["身份证号"]?.ToString();
+        Assert.Equal(number, IdOf(await DownloadAsync(staff, "/api/admin/exports/roster.xlsx")));
+        var masked = await DownloadAsync(secretary, "/api/admin/exports/roster.xlsx");
+        Assert.Equal(WxQms.Domain.Rules.IdCardNumbers.Mask(number), IdOf(masked));
+
+        var (status, body) = await UploadAsync(secretary, masked, dryRun: true);
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        Assert.Equal(0, Counts(body, "members").Create + Counts(body, "members").Update);
+    }
+
+    [Fact]
     public async Task A_member_and_a_branch_secretary_get_403_and_a_file_that_is_no_workbook_400()
     {
         var member = await w.PlainMemberAsync(3, "DFL-C12");
