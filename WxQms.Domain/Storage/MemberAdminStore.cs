@@ -13,6 +13,9 @@ public sealed record MemberRecord(long Id, long OrgId, string OrgName, string Or
     DateOnly? BirthDate, DateOnly? JoinedOn, MemberStatus Status, string? Phone, byte[]? IdCardEnc, bool Retired, bool Mobile,
     DateOnly? DeceasedOn);
 
+/// <summary>What an edit removes on purpose (a blank field otherwise keeps what is stored).</summary>
+public sealed record MemberClears(bool Phone, bool IdCard);
+
 /// <summary>
 /// What a member form writes. <see cref="Phone"/> and the ID-card fields null: left as they are (an edit), none (an add).
 /// </summary>
@@ -156,14 +159,15 @@ public sealed class MemberAdminStore(MySqlDataSource db)
         }, ct));
 
     /// <summary>Edits a member's record (not her org or status); a null phone or ID card stays as it is.</summary>
-    public Task EditAsync(long id, MemberRecordInput m, AuditEntry audit, CancellationToken ct) =>
+    public Task EditAsync(long id, MemberRecordInput m, MemberClears clears, AuditEntry audit, CancellationToken ct) =>
         Unique(() => db.InTransactionAsync(async (conn, tx) =>
         {
             const string sql = """
                 UPDATE members SET name = @Name, sex = @Sex, birth_date = @BirthDate, joined_on = @JoinedOn,
-                    phone = COALESCE(@Phone, phone),
-                    id_card_enc = COALESCE(@IdCardEnc, id_card_enc), id_card_last4 = COALESCE(@IdCardLast4, id_card_last4),
-                    id_card_lookup = COALESCE(@IdCardLookup, id_card_lookup),
+                    phone = CASE WHEN @clearPhone THEN NULL ELSE COALESCE(@Phone, phone) END,
+                    id_card_enc = CASE WHEN @clearIdCard THEN NULL ELSE COALESCE(@IdCardEnc, id_card_enc) END,
+                    id_card_last4 = CASE WHEN @clearIdCard THEN NULL ELSE COALESCE(@IdCardLast4, id_card_last4) END,
+                    id_card_lookup = CASE WHEN @clearIdCard THEN NULL ELSE COALESCE(@IdCardLookup, id_card_lookup) END,
                     retired = @Retired, mobile = @Mobile, updated_at = @now
                 WHERE id = @id
                 """;
@@ -171,6 +175,7 @@ public sealed class MemberAdminStore(MySqlDataSource db)
             {
                 id, m.Name, Sex = DbNames.Of(m.Sex), BirthDate = Db(m.BirthDate), JoinedOn = Db(m.JoinedOn), m.Phone,
                 m.IdCardEnc, m.IdCardLast4, m.IdCardLookup, m.Retired, m.Mobile, now = audit.OccurredAt.UtcDateTime,
+                clearPhone = clears.Phone, clearIdCard = clears.IdCard,
             }, tx, cancellationToken: ct));
             await AuditLog.AppendAsync(conn, tx, audit, ct);
             return 0;
