@@ -38,7 +38,7 @@ public sealed record AdminRoleBody(string? Role, long? OrgId, DateOnly? StartsOn
 /// <summary>
 /// The console's members as JSON (<c>/api/admin/members</c>), for scripts: the roster, one member, adding, editing,
 /// moving, a death, appointing and ending roles, a member's history. Who may is decided by <see cref="MemberAdmin"/>;
-/// a refused field answers 400 (or 409 when it clashes with what is stored) with its <c>code</c> and <c>field</c>.
+/// a refused field answers 400 (or 409 when it clashes with what is stored) with its <c>code</c> and <c>errors</c> (field → message).
 /// </summary>
 public static class MemberAdminEndpoints
 {
@@ -149,11 +149,10 @@ public static class MemberAdminEndpoints
         }
         catch (MemberInputException refused)
         {
-            var extensions = new Dictionary<string, object?> { ["code"] = refused.Error.Code, ["field"] = refused.Error.Field };
-            if (refused.Regulation is not null)
-                extensions["regulation"] = refused.Regulation;
-            return TypedResults.Problem(statusCode: refused.Conflict ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest,
-                title: refused.Conflict ? "操作不被允许" : "请求无效", detail: refused.Error.Message, extensions: extensions);
+            return Problems.Invalid(refused.Conflict ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest,
+                refused.Conflict ? "操作不被允许" : "请求无效", refused.Error.Code,
+                new Dictionary<string, string> { [refused.Error.Field] = refused.Error.Message },
+                refused.Regulation is null ? null : new Dictionary<string, object?> { ["regulation"] = refused.Regulation });
         }
     }
 }

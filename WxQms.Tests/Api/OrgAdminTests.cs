@@ -287,6 +287,28 @@ public sealed class OrgAdminTests(WxQmsApp app, SeededSubdistrict seeded) : ICla
     }
 
     [Fact]
+    public async Task A_bad_field_answers_one_problem_shape_in_orgs_duties_and_members()
+    {
+        var staff = await StaffAsync();
+        using var org = await staff.PostAsJsonAsync("/api/admin/orgs",
+            new { parentId = await people.OrgAsync("DFL-C03"), kind = "branch", name = " ", code = NewCode("DFL-C03") }, Ct);
+        using var duty = await staff.PostAsJsonAsync("/api/admin/duties/theme_party_day/preview", new { points = -1m }, Ct);
+        using var member = await staff.PostAsJsonAsync("/api/admin/members",
+            new { orgId = await people.OrgAsync("DFL-C03-B01"), name = "", sex = "female", status = "full" }, Ct);
+
+        foreach (var (response, field) in new[] { (org, "name"), (duty, "points"), (member, "name") })
+        {
+            var text = await response.Content.ReadAsStringAsync(Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, text);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var problem = JsonDocument.Parse(text).RootElement;
+            Assert.False(string.IsNullOrEmpty(problem.GetProperty("code").GetString()), text);
+            Assert.Equal(JsonValueKind.String, problem.GetProperty("errors").GetProperty(field).ValueKind);
+            Assert.False(problem.TryGetProperty("field", out _), text);
+        }
+    }
+
+    [Fact]
     public async Task A_branch_with_open_tasks_is_not_dissolved()
     {
         var staff = await StaffAsync();
