@@ -140,6 +140,7 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
             await server.FlushDatabaseAsync();
         Services.GetService<SandboxWechat>()?.Reset(); // none when a test turned the sandbox off
         Services.GetRequiredService<WxQms.Domain.Caching.DutyCatalogueCache>().Forget(); // the emptied table is seeded again
+        Services.GetRequiredService<WxQms.Domain.Caching.TokenVersions>().Forget(); // members are seeded again from version 0
     }
 
     public override async ValueTask DisposeAsync()
