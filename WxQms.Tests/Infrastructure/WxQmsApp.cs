@@ -82,6 +82,8 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
         ["Reminders:Templates:reviewResult:Mp"] = SandboxTemplates.MpReviewResult,
         ["Reminders:Templates:wishUpdated:Oa"] = SandboxTemplates.OaWishUpdated,
         ["Reminders:Templates:wishUpdated:Mp"] = SandboxTemplates.MpWishUpdated,
+        ["Reminders:Templates:termReminder:Oa"] = SandboxTemplates.OaTermReminder,
+        ["Reminders:Templates:termReminder:Mp"] = SandboxTemplates.MpTermReminder,
         ["Reminders:RatePerSecond"] = "1000",
         ["Bot:PublicBase"] = "http://localhost",
         ["Auth:JwtSigningKey"] = "tests-only-jwt-signing-key-not-a-secret-0123456789",
