@@ -39,6 +39,7 @@ public sealed record RosterChanges(
     IReadOnlyList<(long Id, long FromOrgId, RosterMemberValues Values)> MemberUpdates,
     IReadOnlyList<RosterGrant> Grants,
     IReadOnlyList<RosterRole> RoleStarts,
+    IReadOnlyList<RosterRole> RoleEnds,
     IReadOnlyList<long> TokenBumps);
 
 /// <summary>A member of an export: her columns, her org's code, her roles by org code.</summary>
@@ -272,6 +273,13 @@ public sealed class RosterImportStore(MySqlDataSource db)
     private static async Task WriteRolesAsync(DbConnection conn, DbTransaction tx, RosterChanges changes, IReadOnlyDictionary<string, long> orgIds,
         IReadOnlyDictionary<string, long> newMembers, DateTimeOffset now, CancellationToken ct)
     {
+        // Roles ended (卸任职务) move to the history, ending today, before the file's appointments (a handover).
+        foreach (var r in changes.RoleEnds)
+            await conn.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO member_role_history (member_id, role, org_id, starts_on, ends_on, created_at)
+                SELECT member_id, role, org_id, starts_on, @endsOn, @now FROM member_roles WHERE member_id = @MemberId AND role = @Role AND org_id = @OrgId;
+                DELETE FROM member_roles WHERE member_id = @MemberId AND role = @Role AND org_id = @OrgId;
+                """, new { r.MemberId, r.Role, r.OrgId, endsOn = LocalTime.ToLocal(now).Date, now = now.UtcDateTime }, tx, cancellationToken: ct));
         await InsertRowsAsync(conn, tx, "INSERT INTO member_roles (member_id, role, org_id, starts_on, created_at)",
             changes.Grants.Select(g => new object?[]
             {
