@@ -17,11 +17,13 @@ public static class SandboxTemplates
     public const string OaReviewResult = "sbx-oa-review-result";
     public const string OaLegacyNotice = "sbx-oa-legacy-notice";
     public const string OaWishUpdated = "sbx-oa-wish-updated";
+    public const string OaTermReminder = "sbx-oa-term-reminder";
 
     public const string MpMeetingReminder = "sbx-mp-meeting-reminder";
     public const string MpTaskWarning = "sbx-mp-task-warning";
     public const string MpReviewResult = "sbx-mp-review-result";
     public const string MpWishUpdated = "sbx-mp-wish-updated";
+    public const string MpTermReminder = "sbx-mp-term-reminder";
 
     public static readonly IReadOnlyList<SandboxTemplate> Defaults =
     [
@@ -33,6 +35,8 @@ public static class SandboxTemplates
             [new("thing1", "审核事项"), new("phrase2", "审核结果"), new("thing3", "审核意见"), new("time4", "审核时间")]),
         new(OaWishUpdated, SandboxApp.Oa, "微心愿进度通知",
             [new("thing1", "心愿"), new("phrase2", "状态"), new("thing3", "说明"), new("time4", "时间")]),
+        new(OaTermReminder, SandboxApp.Oa, "换届提醒",
+            [new("thing1", "换届组织"), new("date2", "届满日期"), new("phrase3", "提醒类型"), new("thing4", "温馨提示")]),
         new(OaLegacyNotice, SandboxApp.Oa, "工作通知（旧模板）",
             [new("keyword1", "通知内容"), new("keyword2", "发布单位"), new("keyword3", "发布时间")]),
 
@@ -44,5 +48,7 @@ public static class SandboxTemplates
             [new("thing1", "审核事项"), new("phrase2", "审核结果"), new("name3", "审核人"), new("time4", "审核时间")]),
         new(MpWishUpdated, SandboxApp.Mp, "微心愿进度通知",
             [new("thing1", "心愿"), new("phrase2", "状态"), new("thing3", "说明"), new("time4", "时间")]),
+        new(MpTermReminder, SandboxApp.Mp, "换届提醒",
+            [new("thing1", "换届组织"), new("date2", "届满日期"), new("phrase3", "提醒类型"), new("thing4", "温馨提示")]),
     ];
 }

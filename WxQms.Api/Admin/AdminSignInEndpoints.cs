@@ -73,15 +73,16 @@ public static class AdminSignInEndpoints
         var sandbox = wechat.CurrentValue.Sandbox.Enabled
             ? """<p class=sandbox>沙箱：打开 <a id=sandbox-phone href="/sandbox/phone" target="_blank">沙箱手机</a>，选一位街道党建办或书记，在对话页点「＋」→「扫一扫」选这个二维码，即用沙箱手机扫码。</p>"""
             : "";
+        // An attribute the script reads (HTML-escaped there and decoded by the browser): an "&amp;" inside the script lost the returnUrl.
         var status = E(Path + "/status?scene=" + Uri.EscapeDataString(scene.Scene) + "&returnUrl=" + Uri.EscapeDataString(back));
         var body = $$"""
             <p>请用微信扫描下方二维码，并在公众号对话中回复 <b>1</b> 确认登录。</p>
             <p class=qr><img id=qr src="data:image/png;base64,{{png}}" alt="扫码登录二维码" width=240 height=240 data-url="{{E(scene.QrUrl)}}"></p>
-            <p id=state role=status>等待扫码…（二维码两分钟内有效）</p>
+            <p id=state role=status data-status="{{status}}">等待扫码…（二维码两分钟内有效）</p>
             <p><a href="{{E(SignInPath(back))}}">刷新二维码</a></p>{{sandbox}}
             <script>
             (function(){var el=document.getElementById('state'),stop=false;
-            function tick(){if(stop)return;fetch('{{status}}',{credentials:'same-origin',cache:'no-store'}).then(function(r){return r.json();}).then(function(s){
+            function tick(){if(stop)return;fetch(el.getAttribute('data-status'),{credentials:'same-origin',cache:'no-store'}).then(function(r){return r.json();}).then(function(s){
             if(s.state==='signedIn'){stop=true;el.textContent='已确认，正在进入管理后台…';location.replace(s.to);return;}
             if(s.state==='scanned'){el.textContent='已扫码，请在微信中回复 1 确认登录';}
             if(s.state==='gone'){stop=true;el.textContent='二维码已过期或已使用，请刷新二维码。';return;}

@@ -91,7 +91,6 @@ public static class DutyEndpoints
         return draft.Valid ? TypedResults.Ok(new DutyPreviewDto(DutyVersionDto.From(draft.Template!), draft.Impact!)) : Invalid(draft);
     }
 
-    private static ProblemHttpResult Invalid(DutyDraft draft) => TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest,
-        title: "参数无效", detail: string.Join("；", draft.Errors.Values),
-        extensions: new Dictionary<string, object?> { ["code"] = "duty.invalid", ["errors"] = draft.Errors });
+    private static ProblemHttpResult Invalid(DutyDraft draft) =>
+        Problems.Invalid(StatusCodes.Status400BadRequest, "参数无效", "duty.invalid", draft.Errors);
 }

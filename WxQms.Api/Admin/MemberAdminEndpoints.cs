@@ -22,9 +22,12 @@ public sealed record AdminMemberDetailsDto(AdminMemberDto Member, IReadOnlyList<
 public sealed record AdminMemberHistoryDto(IReadOnlyList<RoleSpan> Roles, IReadOnlyList<RoleSpan> PastRoles, IReadOnlyList<MemberMove> Moves,
     IReadOnlyList<MemberTrailEntry> Trail);
 
-/// <summary>A member's record as a script sends it: sex <c>male</c>/<c>female</c>; status (add only) <c>full</c>/<c>probationary</c>.</summary>
+/// <summary>
+/// A member's record as a script sends it: sex <c>male</c>/<c>female</c>; status (add only) <c>full</c>/<c>probationary</c>;
+/// a blank phone or ID card keeps what is stored, <c>clearPhone</c> / <c>clearIdCard</c> (edit only) remove it.
+/// </summary>
 public sealed record AdminMemberBody(long? OrgId, string? Name, string? Sex, DateOnly? BirthDate, DateOnly? JoinedOn, string? Status,
-    string? Phone, string? IdCard, bool? Retired, bool? Mobile);
+    string? Phone, string? IdCard, bool? Retired, bool? Mobile, bool? ClearPhone = null, bool? ClearIdCard = null);
 
 public sealed record AdminMoveBody(long? ToOrgId, DateOnly? MovedOn, string? Reason);
 
@@ -35,7 +38,7 @@ public sealed record AdminRoleBody(string? Role, long? OrgId, DateOnly? StartsOn
 /// <summary>
 /// The console's members as JSON (<c>/api/admin/members</c>), for scripts: the roster, one member, adding, editing,
 /// moving, a death, appointing and ending roles, a member's history. Who may is decided by <see cref="MemberAdmin"/>;
-/// a refused field answers 400 (or 409 when it clashes with what is stored) with its <c>code</c> and <c>field</c>.
+/// a refused field answers 400 (or 409 when it clashes with what is stored) with its <c>code</c> and <c>errors</c> (field → message).
 /// </summary>
 public static class MemberAdminEndpoints
 {
@@ -45,7 +48,7 @@ public static class MemberAdminEndpoints
         api.MapGet("", List).WithSummary("Members the caller keeps: search by name, phone or the ID card's last four; paging; sorting; one org's subtree");
         api.MapGet("/{id:long}", Get).WithSummary("One member (phone and ID card masked unless the caller is office staff or her branch secretary) and her roles");
         api.MapPost("", Add).WithSummary("Add a member (full or probationary) to an org the caller keeps");
-        api.MapPut("/{id:long}", Edit).WithSummary("Edit a member's record (not her org or status; a blank phone or ID card stays as it is)");
+        api.MapPut("/{id:long}", Edit).WithSummary("Edit a member's record (not her org or status; a blank phone or ID card stays as it is, clearPhone / clearIdCard remove it)");
         api.MapPost("/{id:long}/move", Move).WithSummary("Move a member to another org of the subdistrict; her roles in the old branch end");
         api.MapPost("/{id:long}/deceased", Deceased).WithSummary("Record a member's death with the date; her roles end");
         api.MapPost("/{id:long}/roles", Appoint).WithSummary("Appoint a member to a role at an org from a date (one secretary per org)");
@@ -136,7 +139,7 @@ public static class MemberAdminEndpoints
             "probationary" => MemberStatus.Probationary,
             _ => throw new MemberInputException(new FieldError("status", "member.bad_status", "新增党员的状态只能是正式党员（full）或预备党员（probationary）。")),
         },
-        b.Phone, b.IdCard, b.Retired ?? false, b.Mobile ?? false);
+        b.Phone, b.IdCard, b.Retired ?? false, b.Mobile ?? false, b.ClearPhone ?? false, b.ClearIdCard ?? false);
 
     internal static async Task<IResult> Refusals(Func<Task<IResult>> action)
     {
@@ -146,11 +149,10 @@ public static class MemberAdminEndpoints
         }
         catch (MemberInputException refused)
         {
-            var extensions = new Dictionary<string, object?> { ["code"] = refused.Error.Code, ["field"] = refused.Error.Field };
-            if (refused.Regulation is not null)
-                extensions["regulation"] = refused.Regulation;
-            return TypedResults.Problem(statusCode: refused.Conflict ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest,
-                title: refused.Conflict ? "操作不被允许" : "请求无效", detail: refused.Error.Message, extensions: extensions);
+            return Problems.Invalid(refused.Conflict ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest,
+                refused.Conflict ? "操作不被允许" : "请求无效", refused.Error.Code,
+                new Dictionary<string, string> { [refused.Error.Field] = refused.Error.Message },
+                refused.Regulation is null ? null : new Dictionary<string, object?> { ["regulation"] = refused.Regulation });
         }
     }
 }

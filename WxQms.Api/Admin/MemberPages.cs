@@ -158,6 +158,8 @@ public static class MemberPages
                 title = $"编辑：{m.Name}";
                 body.Append(RecordFields(f ?? Prefill(m), posted, withStatus: false,
                     personalHint: m.PersonalDataInFull ? "留空则不修改" : "您看不到完整号码；留空则不修改，填写则替换"));
+                body.Append(Check("clearPhone", "清除手机号", f?["clearPhone"].ToString() == "1"))
+                    .Append(Check("clearIdCard", "清除身份证号", f?["clearIdCard"].ToString() == "1"));
                 break;
             case "move":
                 title = $"转移组织：{m.Name}";
@@ -295,7 +297,8 @@ public static class MemberPages
 
     private static MemberInput RecordInput(IFormCollection form, bool withStatus) => MemberAdminEndpoints.Input(new AdminMemberBody(
         Long(form["orgId"]), form["name"], NonEmpty(form["sex"]), Date(form, "birthDate"), Date(form, "joinedOn"),
-        withStatus ? NonEmpty(form["status"]) : null, NonEmpty(form["phone"]), NonEmpty(form["idCard"]), form["retired"] == "1", form["mobile"] == "1"));
+        withStatus ? NonEmpty(form["status"]) : null, NonEmpty(form["phone"]), NonEmpty(form["idCard"]), form["retired"] == "1", form["mobile"] == "1",
+        !withStatus && form["clearPhone"] == "1", !withStatus && form["clearIdCard"] == "1"));
 
     private static async Task<IFormCollection> FormAsync(HttpContext http, CancellationToken ct) =>
         http.Request.HasFormContentType ? await http.Request.ReadFormAsync(ct) : FormCollection.Empty;
@@ -328,7 +331,7 @@ public static class MemberPages
     {
         null => StatusCodes.Status200OK,
         { Refusal: not null } => StatusCodes.Status409Conflict,
-        { Error.Code: "member.phone_taken" or "member.id_card_taken" or "member.second_secretary" or "member.role_held" } => StatusCodes.Status409Conflict,
+        { Error.Code: "member.phone_taken" or "member.id_card_taken" or "org.secretary_exists" or "member.role_held" } => StatusCodes.Status409Conflict,
         _ => StatusCodes.Status400BadRequest,
     };
 

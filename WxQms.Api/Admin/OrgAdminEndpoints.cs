@@ -137,6 +137,5 @@ public static class OrgAdminEndpoints
     }
 
     private static ProblemHttpResult Invalid(IReadOnlyDictionary<string, string> errors) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "请求无效", detail: string.Join("；", errors.Values),
-            extensions: new Dictionary<string, object?> { ["code"] = "request.invalid", ["errors"] = errors });
+        Problems.Invalid(StatusCodes.Status400BadRequest, "请求无效", "request.invalid", errors);
 }

@@ -30,7 +30,7 @@ public static class RosterWorkbook
         "【党员】党员状态：正式党员或预备党员；预备党员须填写接收预备党员日期。党员状态不能通过导入变更（转正、转出请走相应流程）。",
         "【党员】退休、流动党员：填“是”或“否”。",
         "【党员】职务：书记、党务工作者、委员（支委）、街道党建办、督查员，多个职务用顿号分隔；默认在所属组织任职，在其他组织任职写作“书记@组织编码”。任职日期对该行所有职务适用。",
-        "【党员】导入只新增职务、不撤销职务；留空的选填项不会清除已有数据。",
+        "【党员】卸任职务：该党员不再担任的职务，写法同“职务”，导入当日卸任并记入任职历史；“职务”中未列出的现任职务不会被撤销。留空的选填项不会清除已有数据。",
         "上传后系统先检查每一行：任何一行有错误，整个文件都不会导入，并列出每个错误所在的工作表、行和列；全部正确后才会在一次操作中全部导入。",
         "导出的名册使用同样的列，修改后可直接重新导入；未修改的行不会产生任何变更。",
     ];
@@ -103,13 +103,13 @@ public static class RosterWorkbook
         foreach (var (letter, title) in rows[0])
             if (Text(title) is { } t && columns.Contains(t))
                 letters.TryAdd(t, letter);
-        var missing = columns.Where(c => !letters.ContainsKey(c)).ToList();
+        var missing = columns.Where(c => !letters.ContainsKey(c) && !OptionalColumns.Contains(c)).ToList();
         if (missing.Count > 0)
             return (null, new Unreadable("import.bad_template", $"“{sheet}”工作表缺少列：{string.Join("、", missing)}，请使用下载的模板"));
         var result = new List<RosterRow>();
         for (var i = 1; i < rows.Count; i++)
         {
-            var cells = columns.ToDictionary(c => c, c => rows[i].TryGetValue(letters[c], out var v) ? v : null);
+            var cells = columns.ToDictionary(c => c, c => letters.TryGetValue(c, out var letter) && rows[i].TryGetValue(letter, out var v) ? v : null);
             if (cells.Values.All(v => Text(v) is null))
                 continue;
             result.Add(new RosterRow(i + 1, cells));

@@ -58,6 +58,9 @@ public sealed class TokenVersions(IConnectionMultiplexer redis, MySqlDataSource 
         }
     }
 
+    /// <summary>Forgets every version this process holds (a test emptying the database and Redis under a fixed clock).</summary>
+    public void Forget() => local.Clear();
+
     private async ValueTask<bool> LoadAsync(long memberId, int tokenVersion, DateTimeOffset now, Entry? seen)
     {
         var entry = seen is not null && Fresh(seen, now) && !seen.Version.IsFaulted ? seen : Replace(memberId, now, seen);

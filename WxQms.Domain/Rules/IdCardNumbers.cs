@@ -35,6 +35,10 @@ public static class IdCardNumbers
     /// <summary>The last four characters, by which staff search.</summary>
     public static string LastFour(string number) => number[^4..];
 
+    /// <summary>Whether <paramref name="text"/> is a number as <see cref="Mask"/> shows it (first four, asterisks, last four).</summary>
+    public static bool IsMask(string text) => text.Length == 18 && text[4..^4].All(c => c == '*') && !text[..4].Contains('*')
+        && !text[^4..].Contains('*');
+
     /// <summary>What a viewer without a need for the number sees: <c>4101**********123X</c>.</summary>
     public static string Mask(string number) => number.Length < 8 ? new string('*', number.Length) : number[..4] + new string('*', number.Length - 8) + number[^4..];
 }

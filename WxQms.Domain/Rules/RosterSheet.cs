@@ -35,8 +35,14 @@ public static class RosterSheet
     public const string RolesColumn = "职务";
     public const string RolesSince = "任职日期";
 
+    /// <summary>Roles the member no longer holds (as in 职务), ended on the day of the import; the export leaves it blank.</summary>
+    public const string RolesEnded = "卸任职务";
+
     public static readonly IReadOnlyList<string> MemberColumns =
-        [MemberOrg, Name, SexColumn, BirthDate, IdCard, Phone, Status, JoinedOn, AdmittedOn, Retired, Mobile, RolesColumn, RolesSince];
+        [MemberOrg, Name, SexColumn, BirthDate, IdCard, Phone, Status, JoinedOn, AdmittedOn, Retired, Mobile, RolesColumn, RolesSince, RolesEnded];
+
+    /// <summary>Columns a file may lack (files made from the template before the column existed): read as blank.</summary>
+    public static readonly IReadOnlySet<string> OptionalColumns = new HashSet<string>(StringComparer.Ordinal) { RolesEnded };
 
     /// <summary>The kinds an import may create, by the words of the sheet.</summary>
     public static readonly IReadOnlyDictionary<string, OrgKind> Kinds = new Dictionary<string, OrgKind>

@@ -57,6 +57,21 @@ public sealed class GoLiveService(GoLiveStore store, TaskCache tasks, RankingCac
         return change;
     }
 
+    /// <summary>
+    /// Clears the org's own go-live: it follows its nearest ancestor's again (none: nothing limits it), and the unstarted
+    /// tasks due before that date are cancelled as a later date cancels them. Throws <see cref="ForbiddenException"/>,
+    /// <see cref="ConflictException"/> (no date of its own) or <see cref="NotFoundException"/>.
+    /// </summary>
+    public async Task<GoLiveChange> ClearAsync(IReadOnlyList<Grant> grants, string actor, long? actorMemberId, long orgId, CancellationToken ct)
+    {
+        Authorize(grants);
+        var change = await store.SetAsync(orgId, null, actor, actorMemberId, clock.GetUtcNow(), ct)
+            ?? throw new NotFoundException("没有这个组织", "org.not_found");
+        await tasks.InvalidateAsync();
+        await rankings.InvalidateAsync();
+        return change;
+    }
+
     /// <summary>Office staff only; anyone else gets <see cref="ForbiddenException"/>.</summary>
     public static void Authorize(IReadOnlyList<Grant> grants)
     {

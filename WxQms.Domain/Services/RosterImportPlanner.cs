@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using WxQms.Domain.Model;
 using WxQms.Domain.Rules;
+using WxQms.Domain.Rules.Orgs;
 using WxQms.Domain.Storage;
 using static WxQms.Domain.Rules.RosterSheet;
 
@@ -26,7 +27,7 @@ internal sealed class RosterImportPlanner(RosterFile file, IReadOnlyList<RosterO
     /// <summary>A member row read and checked on its own, before matching.</summary>
     internal sealed record MemberLine(RosterRow Source, string OrgCode, string Name, Sex Sex, DateOnly? BirthDate, string? IdCard, byte[]? Lookup,
         string? Phone, MemberStatus Status, DateOnly? JoinedOn, DateOnly? AdmittedOn, bool? Retired, bool? Mobile,
-        IReadOnlyList<(string Role, string OrgCode)> Roles, DateOnly? RolesSince);
+        IReadOnlyList<(string Role, string OrgCode)> Roles, DateOnly? RolesSince, IReadOnlyList<(string Role, string OrgCode)> Ends);
 
     // ---- organisations --------------------------------------------------------------------------------------
 
@@ -196,6 +197,9 @@ internal sealed class RosterImportPlanner(RosterFile file, IReadOnlyList<RosterO
             string? idCard = null;
             byte[]? lookup = null;
             var idCell = row.Cells.GetValueOrDefault(IdCard);
+            var masked = Text(idCell) is { } shown && IdCardNumbers.IsMask(shown); // a masked export's: the stored number stays
+            if (masked)
+                idCell = null;
             if (idCell is double)
                 Bad(IdCard, "身份证号请以文本格式填写（18位，数字格式会丢失末位）");
             else if (Text(idCell) is { } idText)
@@ -228,7 +232,8 @@ internal sealed class RosterImportPlanner(RosterFile file, IReadOnlyList<RosterO
                     phones[phone] = row.Row;
             }
             if (phone is null && Text(idCell) is null)
-                Bad(IdCard, "身份证号和手机号至少填写一项（用于识别党员）");
+                Bad(IdCard, masked ? "身份证号已隐藏（仅街道党建办可导出完整号码），请填写手机号以识别党员"
+                    : "身份证号和手机号至少填写一项（用于识别党员）");
 
             var statusText = Cell(Status);
             MemberStatus? status = statusText is not null && Statuses.TryGetValue(statusText, out var s) ? s : null;
@@ -244,34 +249,42 @@ internal sealed class RosterImportPlanner(RosterFile file, IReadOnlyList<RosterO
             if (!mobileOk)
                 Bad(Mobile, "请填写“是”或“否”");
 
-            var roles = new List<(string, string)>();
-            foreach (var item in Cell(RolesColumn) is { } rolesText ? ParseRoles(rolesText) : [])
+            List<(string Role, string OrgCode)> RoleCell(string column, bool appoint)
             {
-                var at = item.OrgCode ?? orgCode;
-                if (item.Role is null)
-                    Bad(RolesColumn, $"未知职务“{item.Word}”，可填：书记、党务工作者、委员（支委）、街道党建办、督查员");
-                else if (at is null)
-                    continue;
-                else if (!Known(at))
-                    Bad(RolesColumn, $"职务“{item.Word}”的组织编码“{at}”不存在");
-                else if (InScope(at, 0) is not true)
-                    Bad(RolesColumn, $"职务“{item.Word}”的组织“{at}”不在您管理的范围内");
-                else if (item.Role is Roles.Staff or Roles.Inspector && !mayGrantOfficeRoles)
-                    Bad(RolesColumn, $"只有街道党建办可以任命“{item.Word}”");
-                else if (item.Role == Roles.Secretary && secretaries.TryGetValue(at, out var other))
-                    Bad(RolesColumn, $"组织“{at}”的书记已在第{other}行填写，一个组织只设一名书记");
-                else
+                var found = new List<(string, string)>();
+                foreach (var item in Cell(column) is { } rolesText ? ParseRoles(rolesText) : [])
                 {
-                    if (item.Role == Roles.Secretary)
-                        secretaries[at] = row.Row;
-                    roles.Add((item.Role, at));
+                    var at = item.OrgCode ?? orgCode;
+                    if (item.Role is null)
+                        Bad(column, $"未知职务“{item.Word}”，可填：书记、党务工作者、委员（支委）、街道党建办、督查员");
+                    else if (at is null)
+                        continue;
+                    else if (!Known(at))
+                        Bad(column, $"职务“{item.Word}”的组织编码“{at}”不存在");
+                    else if (InScope(at, 0) is not true)
+                        Bad(column, $"职务“{item.Word}”的组织“{at}”不在您管理的范围内");
+                    else if (item.Role is Roles.Staff or Roles.Inspector && !mayGrantOfficeRoles)
+                        Bad(column, $"只有街道党建办可以{(appoint ? "任命" : "免去")}“{item.Word}”");
+                    else if (appoint && item.Role == Roles.Secretary && secretaries.TryGetValue(at, out var other))
+                        Bad(column, $"组织“{at}”的书记已在第{other}行填写，一个组织只设一名书记");
+                    else
+                    {
+                        if (appoint && item.Role == Roles.Secretary)
+                            secretaries[at] = row.Row;
+                        found.Add((item.Role, at));
+                    }
                 }
+                return found.Distinct().ToList();
             }
+            var roles = RoleCell(RolesColumn, appoint: true);
             var since = DateCell(RolesSince);
+            var ends = RoleCell(RolesEnded, appoint: false);
+            if (ends.Intersect(roles).Any())
+                Bad(RolesEnded, "同一职务不能在“职务”和“卸任职务”中同时填写");
 
             if (errors.Count == before)
                 lines.Add(new MemberLine(row, orgCode!, name!, sex!.Value, birth, idCard, lookup, phone, status!.Value, joined, admitted,
-                    retired, mobile, roles.Distinct().ToList(), since));
+                    retired, mobile, roles, since, ends));
         }
         return lines;
     }
@@ -282,17 +295,25 @@ internal sealed class RosterImportPlanner(RosterFile file, IReadOnlyList<RosterO
     /// someone else are errors.
     /// </summary>
     public (List<(string, RosterMemberValues)> New, List<(long, long, RosterMemberValues)> Updates, List<RosterGrant> Grants,
-        List<RosterRole> Starts, List<long> Bumps, RosterRowCounts Counts) Members(IReadOnlyList<MemberLine> lines,
-        IReadOnlyList<RosterMember> matched, IReadOnlyList<RosterRole> heldRoles, DateTimeOffset now)
+        List<RosterRole> Starts, List<RosterRole> Ends, List<long> Bumps, RosterRowCounts Counts) Members(IReadOnlyList<MemberLine> lines,
+        IReadOnlyList<RosterMember> matched, IReadOnlyList<RosterRole> heldRoles, ILookup<long, long> secretaries, DateTimeOffset now)
     {
         var byLookup = matched.Where(m => m.IdCardLookup is not null).ToDictionary(m => Convert.ToHexString(m.IdCardLookup!));
         var byPhone = matched.Where(m => m.Phone is not null).ToDictionary(m => m.Phone!, StringComparer.Ordinal);
         var held = heldRoles.ToLookup(r => r.MemberId);
+        // A secretary the file ends (卸任职务) makes room for the one it appoints: a handover in one file.
+        var endedSecretaries = lines.SelectMany(l => l.Ends.Where(e => e.Role == Roles.Secretary && existing.ContainsKey(e.OrgCode))
+                .Select(e => (OrgId: existing[e.OrgCode].Id, Member: (l.Lookup is { } k ? byLookup.GetValueOrDefault(Convert.ToHexString(k)) : null)
+                    ?? (l.Phone is { } p ? byPhone.GetValueOrDefault(p) : null))))
+            .Where(e => e.Member is not null).Select(e => (e.OrgId, e.Member!.Id)).ToHashSet();
+        secretaries = secretaries.SelectMany(g => g.Select(id => (OrgId: g.Key, Id: id))).Where(e => !endedSecretaries.Contains(e))
+            .ToLookup(e => e.OrgId, e => e.Id);
         var claimed = new Dictionary<long, int>();
         var created = new List<(string, RosterMemberValues)>();
         var updates = new List<(long, long, RosterMemberValues)>();
         var grants = new List<RosterGrant>();
         var starts = new List<RosterRole>();
+        var ends = new List<RosterRole>();
         var bumps = new List<long>();
         int create = 0, update = 0, same = 0;
         foreach (var line in lines)
@@ -324,6 +345,8 @@ internal sealed class RosterImportPlanner(RosterFile file, IReadOnlyList<RosterO
                     Error(MemberSheet, row, AdmittedOn, "预备党员须填写接收预备党员日期");
                     continue;
                 }
+                if (SecretaryRefused(row, null, line.Roles, secretaries))
+                    continue;
                 var values = new RosterMemberValues(line.OrgCode, line.Name, line.Sex, line.BirthDate,
                     line.JoinedOn, line.AdmittedOn, line.Status, line.Phone, line.IdCard is { } n ? Protect(n) : null,
                     line.Retired ?? false, line.Mobile ?? false);
@@ -355,6 +378,8 @@ internal sealed class RosterImportPlanner(RosterFile file, IReadOnlyList<RosterO
                 Error(MemberSheet, row, Status, $"党员状态不能通过导入变更（现为{StatusWord(member.Status)}），预备党员转正请走转正流程");
                 continue;
             }
+            if (SecretaryRefused(row, member.Id, line.Roles, secretaries))
+                continue;
 
             var sameId = line.Lookup is null || (member.IdCardLookup is { } stored && stored.AsSpan().SequenceEqual(line.Lookup));
             var next = new RosterMemberValues(line.OrgCode, line.Name, line.Sex, line.BirthDate ?? member.BirthDate, line.JoinedOn ?? member.JoinedOn,
@@ -382,14 +407,42 @@ internal sealed class RosterImportPlanner(RosterFile file, IReadOnlyList<RosterO
                     changed = true;
                 }
             }
-            if (moved || granted)
+            // A role named in 卸任职务 that she holds ends; one she does not hold (ended already) is left as it is.
+            var ended = false;
+            foreach (var (role, orgCode) in line.Ends)
+            {
+                if (existing.TryGetValue(orgCode, out var eo) && held[member.Id].FirstOrDefault(r => r.Role == role && r.OrgId == eo.Id) is { } holding)
+                {
+                    ends.Add(holding);
+                    ended = true;
+                }
+            }
+            if (moved || granted || ended)
                 bumps.Add(member.Id);
-            if (changed || granted)
+            if (changed || granted || ended)
                 update++;
             else
                 same++;
         }
-        return (created, updates, grants, starts, bumps, new RosterRowCounts(create, update, same));
+        return (created, updates, grants, starts, ends, bumps, new RosterRowCounts(create, update, same));
+    }
+
+    /// <summary>
+    /// A secretary the row names for an org that has another one now (<see cref="OrgRules.AppointSecretary"/>, the
+    /// console's rule): one error per such org; true when there was any.
+    /// </summary>
+    private bool SecretaryRefused(int row, long? memberId, IReadOnlyList<(string Role, string OrgCode)> roles, ILookup<long, long> secretaries)
+    {
+        var refused = false;
+        foreach (var (role, code) in roles)
+        {
+            if (role == Roles.Secretary && existing.TryGetValue(code, out var org) && OrgRules.AppointSecretary(memberId, secretaries[org.Id]) is { } rule)
+            {
+                Error(MemberSheet, row, RolesColumn, $"组织“{code}”：{rule.Text}");
+                refused = true;
+            }
+        }
+        return refused;
     }
 
     private RosterIdCard Protect(string number)

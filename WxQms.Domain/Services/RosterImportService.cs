@@ -1,6 +1,7 @@
 using WxQms.Domain.Caching;
 using WxQms.Domain.Model;
 using WxQms.Domain.Rules;
+using WxQms.Domain.Rules.Members;
 using WxQms.Domain.Storage;
 using static WxQms.Domain.Rules.RosterSheet;
 
@@ -11,7 +12,7 @@ public sealed record RosterUpload(string FileName, string Sha256, bool DryRun);
 
 /// <summary>
 /// The roster's Excel import and export (issue #16): who may use them (office staff anywhere; a community's secretary
-/// within her community), the whole file checked before anything is written, and the file written in one
+/// within her community, her export with ID-card numbers masked where she is not the member's branch secretary, which her import reads as "unchanged"), the whole file checked before anything is written, and the file written in one
 /// transaction or not at all; the caches retired after the commit. The workbook itself is read and written by the Api;
 /// here a file is its rows (<see cref="RosterFile"/>).
 /// </summary>
@@ -45,8 +46,11 @@ public sealed class RosterImportService(RosterImportStore store, IdCardProtector
         var lines = planner.ReadMembers();
         var (matched, roles) = await store.MatchAsync(
             lines.Select(l => l.Lookup).OfType<byte[]>().ToList(), lines.Select(l => l.Phone).OfType<string>().ToList(), ct);
+        var secretaryOrgs = lines.SelectMany(l => l.Roles).Where(r => r.Role == Roles.Secretary)
+            .Select(r => orgs.FirstOrDefault(o => o.Code == r.OrgCode)?.Id).OfType<long>().Distinct().ToList();
+        var secretaries = await store.SecretariesAsync(secretaryOrgs, ct);
         var now = clock.GetUtcNow();
-        var members = planner.Members(lines, matched, roles, now);
+        var members = planner.Members(lines, matched, roles, secretaries, now);
         var errors = planner.Errors.OrderBy(e => e.Sheet == OrgSheet ? 0 : 1).ThenBy(e => e.Row)
             .ThenBy(e => Column(e.Sheet, e.Column)).ToList();
         var memberCounts = members.Counts;
@@ -56,7 +60,7 @@ public sealed class RosterImportService(RosterImportStore store, IdCardProtector
         if (report.Create + report.Update == 0)
             return report with { Applied = true }; // the file is the roster as it is: nothing to write
 
-        var changes = new RosterChanges(newOrgs, orgUpdates, members.New, members.Updates, members.Grants, members.Starts, members.Bumps);
+        var changes = new RosterChanges(newOrgs, orgUpdates, members.New, members.Updates, members.Grants, members.Starts, members.Ends, members.Bumps);
         var scopeOrg = orgs.FirstOrDefault(o => o.Path == scope)?.Id;
         await store.ApplyAsync(changes, actor, now, created => new AuditEntry(now, actor, "roster.imported", "roster", null, scopeOrg,
             actorMemberId, new
@@ -69,7 +73,8 @@ public sealed class RosterImportService(RosterImportStore store, IdCardProtector
                 UpdatedOrgs = orgUpdates.Select(o => o.Item1).ToList(),
                 CreatedMembers = created.Values.Order().ToList(),
                 UpdatedMembers = members.Updates.Select(u => u.Item1).Concat(members.Grants.Select(g => g.MemberId).OfType<long>())
-                    .Concat(members.Starts.Select(s => s.MemberId)).Distinct().Order().ToList(),
+                    .Concat(members.Starts.Select(s => s.MemberId)).Concat(members.Ends.Select(e => e.MemberId)).Distinct().Order().ToList(),
+                EndedRoles = members.Ends.Select(e => new { e.MemberId, e.Role, e.OrgId }).ToList(),
             }), ct);
 
         await orgTrees.InvalidateAsync();
@@ -99,17 +104,21 @@ public sealed class RosterImportService(RosterImportStore store, IdCardProtector
                 [EstablishedOn] = DateText(o.EstablishedOn),
             })).ToList();
         var members = await store.ExportAsync(scope, ct);
+        var paths = orgs.ToDictionary(o => o.Code, o => o.Path, StringComparer.Ordinal);
         var memberRows = members.Select((e, i) =>
         {
             var m = e.Member;
-            var since = e.Roles.Select(r => r.StartsOn).OfType<DateOnly>().Distinct().ToList();
+            // 任职日期 applies to every role of the row, so it is written only when all her roles started that day.
+            var since = e.Roles.Where(r => r.Role != Roles.Member).Select(r => r.StartsOn).Distinct().ToList();
             return new RosterRow(i + 2, new Dictionary<string, object?>
             {
                 [MemberOrg] = e.OrgCode,
                 [Name] = m.Name,
                 [SexColumn] = SexWord(m.Sex),
                 [BirthDate] = DateText(m.BirthDate),
-                [IdCard] = m.IdCardCipher is { } c && idCards.IsConfigured ? idCards.Unprotect(c) : "",
+                [IdCard] = m.IdCardCipher is { } c && idCards.IsConfigured
+                    ? MemberAccess.SeesPersonalData(grants, paths.GetValueOrDefault(e.OrgCode, "")) ? idCards.Unprotect(c) : IdCardNumbers.Mask(idCards.Unprotect(c))
+                    : "",
                 [Phone] = m.Phone ?? "",
                 [Status] = StatusWord(m.Status),
                 [JoinedOn] = DateText(m.JoinedOn),
@@ -118,7 +127,7 @@ public sealed class RosterImportService(RosterImportStore store, IdCardProtector
                 [Mobile] = RosterSheet.YesNo(m.Mobile),
                 [RolesColumn] = RolesCell(e.Roles.Select(r => (r.Role, r.OrgCode)), e.OrgCode),
                 // One date for the cell: the roles' start when they share one (else left empty: the import keeps them).
-                [RolesSince] = since.Count == 1 ? DateText(since[0]) : "",
+                [RolesSince] = since is [{ } on] ? DateText(on) : "",
             });
         }).ToList();
         return new RosterFile(orgRows, memberRows);

@@ -22,7 +22,8 @@ public sealed record TaskStatusRow(string Org, string TemplateCode, int Template
 /// <summary>Reads of the ledger for the assessment, and the append-only snapshot tables.</summary>
 public sealed class AssessmentStore(MySqlDataSource db)
 {
-    private sealed record OrgRow(long Id, long? ParentId, string Path, int Depth, string Kind, string Name, int SortOrder);
+    private sealed record OrgRow(long Id, long? ParentId, string Path, int Depth, string Kind, string Name, int SortOrder, DateTime? DissolvedOn,
+        DateTime? LiveOn);
 
     private sealed class TaskRow
     {
@@ -58,15 +59,21 @@ public sealed class AssessmentStore(MySqlDataSource db)
     public Task<T> InCloseTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> body, CancellationToken ct) =>
         db.InTransactionAsync(System.Data.IsolationLevel.ReadCommitted, body, ct);
 
-    public static async Task<IReadOnlyList<AssessedOrg>> LoadOrgsAsync(DbConnection conn, DbTransaction? tx, CancellationToken ct)
+    /// <summary>Every org with its dissolution and its own go-live (<see cref="PeriodAssessment.InPeriod"/> picks a period's).</summary>
+    public static async Task<IReadOnlyList<DatedOrg>> LoadOrgsAsync(DbConnection conn, DbTransaction? tx, CancellationToken ct)
     {
         var rows = await conn.QueryAsync<OrgRow>(new CommandDefinition("""
-            SELECT id AS Id, parent_id AS ParentId, path AS Path, depth AS Depth, kind AS Kind, name AS Name, sort_order AS SortOrder
+            SELECT id AS Id, parent_id AS ParentId, path AS Path, depth AS Depth, kind AS Kind, name AS Name, sort_order AS SortOrder,
+                   dissolved_on AS DissolvedOn, live_on AS LiveOn
             FROM orgs ORDER BY path
             """, transaction: tx, cancellationToken: ct));
-        return rows.Select(r => new AssessedOrg(r.Id, r.ParentId, r.Path, r.Depth, DbNames.Parse<OrgKind>(r.Kind), r.Name, r.SortOrder))
+        return rows.Select(r => new DatedOrg(
+                new AssessedOrg(r.Id, r.ParentId, r.Path, r.Depth, DbNames.Parse<OrgKind>(r.Kind), r.Name, r.SortOrder),
+                Day(r.DissolvedOn), Day(r.LiveOn)))
             .ToList();
     }
+
+    private static DateOnly? Day(DateTime? d) => d is { } v ? DateOnly.FromDateTime(v) : null;
 
     /// <summary>
     /// The tasks due in (<paramref name="from"/>, <paramref name="to"/>] — a period's due instant is its

@@ -4,7 +4,7 @@ using Dapper;
 using MySqlConnector;
 using WxQms.Domain.Model;
 using WxQms.Domain.Rules;
-using WxQms.Domain.Rules.Members;
+using WxQms.Domain.Rules.Orgs;
 
 namespace WxQms.Domain.Storage;
 
@@ -12,6 +12,9 @@ namespace WxQms.Domain.Storage;
 public sealed record MemberRecord(long Id, long OrgId, string OrgName, string OrgPath, OrgKind OrgKind, string Name, Sex Sex,
     DateOnly? BirthDate, DateOnly? JoinedOn, MemberStatus Status, string? Phone, byte[]? IdCardEnc, bool Retired, bool Mobile,
     DateOnly? DeceasedOn);
+
+/// <summary>What an edit removes on purpose (a blank field otherwise keeps what is stored).</summary>
+public sealed record MemberClears(bool Phone, bool IdCard);
 
 /// <summary>
 /// What a member form writes. <see cref="Phone"/> and the ID-card fields null: left as they are (an edit), none (an add).
@@ -164,14 +167,15 @@ public sealed class MemberAdminStore(MySqlDataSource db)
     }
 
     /// <summary>Edits a member's record (not her org or status); a null phone or ID card stays as it is.</summary>
-    public Task EditAsync(long id, MemberRecordInput m, AuditEntry audit, CancellationToken ct) =>
+    public Task EditAsync(long id, MemberRecordInput m, MemberClears clears, AuditEntry audit, CancellationToken ct) =>
         Unique(() => db.InTransactionAsync(async (conn, tx) =>
         {
             const string sql = """
                 UPDATE members SET name = @Name, sex = @Sex, birth_date = @BirthDate, joined_on = @JoinedOn,
-                    phone = COALESCE(@Phone, phone),
-                    id_card_enc = COALESCE(@IdCardEnc, id_card_enc), id_card_last4 = COALESCE(@IdCardLast4, id_card_last4),
-                    id_card_lookup = COALESCE(@IdCardLookup, id_card_lookup),
+                    phone = CASE WHEN @clearPhone THEN NULL ELSE COALESCE(@Phone, phone) END,
+                    id_card_enc = CASE WHEN @clearIdCard THEN NULL ELSE COALESCE(@IdCardEnc, id_card_enc) END,
+                    id_card_last4 = CASE WHEN @clearIdCard THEN NULL ELSE COALESCE(@IdCardLast4, id_card_last4) END,
+                    id_card_lookup = CASE WHEN @clearIdCard THEN NULL ELSE COALESCE(@IdCardLookup, id_card_lookup) END,
                     retired = @Retired, mobile = @Mobile, updated_at = @now
                 WHERE id = @id
                 """;
@@ -179,6 +183,7 @@ public sealed class MemberAdminStore(MySqlDataSource db)
             {
                 id, m.Name, Sex = DbNames.Of(m.Sex), BirthDate = Db(m.BirthDate), JoinedOn = Db(m.JoinedOn), m.Phone,
                 m.IdCardEnc, m.IdCardLast4, m.IdCardLookup, m.Retired, m.Mobile, now = audit.OccurredAt.UtcDateTime,
+                clearPhone = clears.Phone, clearIdCard = clears.IdCard,
             }, tx, cancellationToken: ct));
             await AuditLog.AppendAsync(conn, tx, audit, ct);
             return 0;
@@ -255,8 +260,8 @@ public sealed class MemberAdminStore(MySqlDataSource db)
                 "SELECT member_id FROM member_roles WHERE org_id = @OrgId AND role = @Role", role, tx, cancellationToken: ct))).ToList();
             if (holders.Contains(role.MemberId))
                 throw new MemberInputException(new FieldError("role", "member.role_held", "该党员已担任此职务。"), conflict: true);
-            if (role.Role == Roles.Secretary && MemberRules.SecondSecretary(role.MemberId, holders) is { } refused)
-                throw new MemberInputException(refused, conflict: true, MemberRules.OneSecretaryRegulation);
+            if (role.Role == Roles.Secretary && OrgRules.AppointSecretary(role.MemberId, holders) is { } refused)
+                throw new MemberInputException(new FieldError("role", refused.Code, refused.Text), conflict: true, refused.Regulation);
             await conn.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO member_roles (member_id, role, org_id, starts_on, created_at) VALUES (@MemberId, @Role, @OrgId, @startsOn, @now)
                 """, new { role.MemberId, role.Role, role.OrgId, startsOn = Db(startsOn), now = audit.OccurredAt.UtcDateTime }, tx, cancellationToken: ct));

@@ -39,6 +39,7 @@ public sealed record RosterChanges(
     IReadOnlyList<(long Id, long FromOrgId, RosterMemberValues Values)> MemberUpdates,
     IReadOnlyList<RosterGrant> Grants,
     IReadOnlyList<RosterRole> RoleStarts,
+    IReadOnlyList<RosterRole> RoleEnds,
     IReadOnlyList<long> TokenBumps);
 
 /// <summary>A member of an export: her columns, her org's code, her roles by org code.</summary>
@@ -110,6 +111,20 @@ public sealed class RosterImportStore(MySqlDataSource db)
             foreach (var row in await conn.QueryAsync<MemberRow>(new CommandDefinition(sql, new { keys }, cancellationToken: ct)))
                 members.TryAdd(row.Id, row.ToMember());
         }
+    }
+
+    /// <summary>The secretaries these orgs have now (member ids by org), for the one-secretary rule.</summary>
+    public async Task<ILookup<long, long>> SecretariesAsync(IReadOnlyCollection<long> orgIds, CancellationToken ct)
+    {
+        if (orgIds.Count == 0)
+            return Array.Empty<(long, long)>().ToLookup(r => r.Item1, r => r.Item2);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = new List<(long OrgId, long MemberId)>();
+        foreach (var part in orgIds.Chunk(Chunk))
+            rows.AddRange(await conn.QueryAsync<(long, long)>(new CommandDefinition(
+                "SELECT org_id, member_id FROM member_roles WHERE role = @role AND org_id IN @part",
+                new { role = Roles.Secretary, part }, cancellationToken: ct)));
+        return rows.ToLookup(r => r.OrgId, r => r.MemberId);
     }
 
     /// <summary>The members on the roll sitting in the subtree at <paramref name="path"/>, with their roles, by org and id.</summary>
@@ -258,6 +273,13 @@ public sealed class RosterImportStore(MySqlDataSource db)
     private static async Task WriteRolesAsync(DbConnection conn, DbTransaction tx, RosterChanges changes, IReadOnlyDictionary<string, long> orgIds,
         IReadOnlyDictionary<string, long> newMembers, DateTimeOffset now, CancellationToken ct)
     {
+        // Roles ended (卸任职务) move to the history, ending today, before the file's appointments (a handover).
+        foreach (var r in changes.RoleEnds)
+            await conn.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO member_role_history (member_id, role, org_id, starts_on, ends_on, created_at)
+                SELECT member_id, role, org_id, starts_on, @endsOn, @now FROM member_roles WHERE member_id = @MemberId AND role = @Role AND org_id = @OrgId;
+                DELETE FROM member_roles WHERE member_id = @MemberId AND role = @Role AND org_id = @OrgId;
+                """, new { r.MemberId, r.Role, r.OrgId, endsOn = LocalTime.ToLocal(now).Date, now = now.UtcDateTime }, tx, cancellationToken: ct));
         await InsertRowsAsync(conn, tx, "INSERT INTO member_roles (member_id, role, org_id, starts_on, created_at)",
             changes.Grants.Select(g => new object?[]
             {

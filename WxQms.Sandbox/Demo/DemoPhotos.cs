@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 using System.Text;
 using WxQms.Domain.Model;
 using WxQms.Domain.Storage;
@@ -69,20 +70,7 @@ public sealed class DemoPhotos(IFileStore files)
         png.Write(word);
         var typed = Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
         png.Write(typed);
-        BinaryPrimitives.WriteUInt32BigEndian(word, Crc32(typed));
+        BinaryPrimitives.WriteUInt32BigEndian(word, Crc32.HashToUInt32(typed));
         png.Write(word);
-    }
-
-    /// <summary>The CRC-32 a PNG chunk carries.</summary>
-    public static uint Crc32(byte[] bytes)
-    {
-        var crc = 0xFFFFFFFFu;
-        foreach (var b in bytes)
-        {
-            crc ^= b;
-            for (var k = 0; k < 8; k++)
-                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
-        }
-        return ~crc;
     }
 }

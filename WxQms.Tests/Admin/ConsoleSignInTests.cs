@@ -85,7 +85,7 @@ public sealed partial class ConsoleSignInTests(WxQmsApp app, SeededSubdistrict s
     [GeneratedRegex("data-url=\"([^\"]+)\"")]
     private static partial Regex DataUrl();
 
-    [GeneratedRegex("fetch\\('([^']+)'")]
+    [GeneratedRegex("data-status=\"([^\"]+)\"")]
     private static partial Regex StatusUrl();
 
     private static string? SetCookie(HttpResponseMessage response, string name) =>

@@ -149,7 +149,7 @@ public sealed class MemberAdminTests(WxQmsApp app, SeededSubdistrict seeded) : I
             orgId = branch, name = "刘芳四", sex = "female", status = "full", idCard = "110105194912310021",
         }, Ct), HttpStatusCode.BadRequest);
         Assert.Equal("member.bad_id_card", badCard.GetProperty("code").GetString());
-        Assert.Equal("idCard", badCard.GetProperty("field").GetString());
+        Assert.True(badCard.GetProperty("errors").TryGetProperty("idCard", out _));
 
         var transferred = await JsonAsync(await staff.PostAsJsonAsync("/api/admin/members", new
         {
@@ -247,14 +247,14 @@ public sealed class MemberAdminTests(WxQmsApp app, SeededSubdistrict seeded) : I
 
         var refused = await JsonAsync(await staff.PostAsJsonAsync($"/api/admin/members/{newcomer}/roles",
             new { role = "secretary", orgId = branch, startsOn = Today }, Ct), HttpStatusCode.Conflict);
-        Assert.Equal("member.second_secretary", refused.GetProperty("code").GetString());
+        Assert.Equal("org.secretary_exists", refused.GetProperty("code").GetString());
         Assert.Contains("支部工作条例", refused.GetProperty("regulation").GetString());
 
         var page = await staff.PostAsync($"/admin/members/{newcomer}/roles/new", new FormUrlEncodedContent(
             [new("role", "secretary"), new("orgId", $"{branch}"), new("startsOn", Today)]), Ct);
         Assert.Equal(HttpStatusCode.Conflict, page.StatusCode);
         var html = await page.Content.ReadAsStringAsync(Ct);
-        Assert.Contains("一个组织只设一名书记", html);
+        Assert.Contains("每个组织只设书记1名", html);
         Assert.Contains("依据：《中国共产党支部工作条例", html);
 
         await JsonAsync(await staff.PostAsJsonAsync($"/api/admin/members/{oldSecretary}/roles/end",
@@ -343,6 +343,41 @@ public sealed class MemberAdminTests(WxQmsApp app, SeededSubdistrict seeded) : I
 
         var again = await JsonAsync(await staff.PostAsJsonAsync($"/api/admin/members/{member}/deceased", new { deceasedOn = Today }, Ct), HttpStatusCode.Conflict);
         Assert.Equal("member.not_on_roll", again.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task A_members_phone_and_ID_card_are_cleared_on_purpose_with_a_trail_and_a_bad_value_is_still_refused()
+    {
+        var staff = await StaffAsync();
+        var (branch, _) = await BranchAsync("DFL-C05");
+        var (idCard, phone) = Fresh();
+        var id = await AddAsync(staff, branch, "清除测试", idCard, phone);
+
+        var bad = await JsonAsync(await staff.PutAsJsonAsync($"/api/admin/members/{id}", new { name = "清除测试", sex = "female", phone = "12345" }, Ct),
+            HttpStatusCode.BadRequest);
+        Assert.Equal("member.bad_phone", bad.GetProperty("code").GetString());
+        var both = await JsonAsync(await staff.PutAsJsonAsync($"/api/admin/members/{id}", new { name = "清除测试", sex = "female", phone, clearPhone = true }, Ct),
+            HttpStatusCode.BadRequest);
+        Assert.Equal("member.clear_and_set", both.GetProperty("code").GetString());
+        var blank = await JsonAsync(await staff.PutAsJsonAsync($"/api/admin/members/{id}", new { name = "清除测试", sex = "female" }, Ct), HttpStatusCode.OK);
+        Assert.Equal(phone, blank.GetProperty("phone").GetString()); // blank still means unchanged
+
+        var cleared = await JsonAsync(await staff.PutAsJsonAsync($"/api/admin/members/{id}", new { name = "清除测试", sex = "female", clearPhone = true }, Ct),
+            HttpStatusCode.OK);
+        Assert.Equal(JsonValueKind.Null, cleared.GetProperty("phone").ValueKind);
+        Assert.Equal(idCard, cleared.GetProperty("idCard").GetString());
+
+        var form = await staff.PostAsync($"/admin/members/{id}/edit", new FormUrlEncodedContent(
+            [new("name", "清除测试"), new("sex", "female"), new("clearIdCard", "1")]), Ct);
+        Assert.Equal(HttpStatusCode.SeeOther, form.StatusCode);
+        var stored = await QuerySingleAsync<(string? Phone, byte[]? Enc, string? Last4, byte[]? Lookup)>(
+            "SELECT phone, id_card_enc, id_card_last4, id_card_lookup FROM members WHERE id = @id", new { id });
+        Assert.Equal((null, null, null, null), stored);
+        var trail = (await QueryAsync<string>("SELECT data FROM audit_log WHERE entity_id = @id AND action = 'member.edited' ORDER BY id", new { id })).ToList();
+        Assert.Equal(3, trail.Count); // blank, phone cleared, ID card cleared
+        Assert.Contains("phone", trail[1]);
+        Assert.Contains("idCard", trail[2]);
+        Assert.Contains("清除身份证号", await staff.GetStringAsync($"/admin/members/{id}/edit", Ct));
     }
 
     [Fact]

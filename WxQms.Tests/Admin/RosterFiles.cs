@@ -24,7 +24,7 @@ public static class RosterFiles
         }
 
         public Book Member(string org, string name, string? idCard, string? phone, string status = "正式党员", string? admitted = null,
-            string roles = "", string? since = null, string sex = "女", string? birth = null, string? joined = "2010-07-01")
+            string roles = "", string? since = null, string sex = "女", string? birth = null, string? joined = "2010-07-01", string? ended = null)
         {
             Members.Add(new()
             {
@@ -32,6 +32,8 @@ public static class RosterFiles
                 ["手机号"] = phone ?? "", ["党员状态"] = status, ["入党日期"] = joined ?? "", ["接收预备党员日期"] = admitted ?? "",
                 ["退休"] = "否", ["流动党员"] = "否", ["职务"] = roles, ["任职日期"] = since ?? "",
             });
+            if (ended is not null) // the optional column (files made before it existed have none)
+                Members[^1]["卸任职务"] = ended;
             return this;
         }
 

@@ -66,7 +66,7 @@ public sealed class RosterImportTests(WxQmsApp app) : IClassFixture<SeededSubdis
             Assert.Equal(["填写说明", "组织", "党员"], MiniExcel.GetSheetNames(stream));
             var members = MiniExcel.Query(stream, useHeaderRow: true, sheetName: "党员").Cast<IDictionary<string, object>>().ToList();
             Assert.Equal(2, members.Count);
-            Assert.Equal(["所属组织编码", "姓名", "性别", "出生日期", "身份证号", "手机号", "党员状态", "入党日期", "接收预备党员日期", "退休", "流动党员", "职务", "任职日期"],
+            Assert.Equal(["所属组织编码", "姓名", "性别", "出生日期", "身份证号", "手机号", "党员状态", "入党日期", "接收预备党员日期", "退休", "流动党员", "职务", "任职日期", "卸任职务"],
                 members[0].Keys);
         }
 
@@ -184,6 +184,161 @@ public sealed class RosterImportTests(WxQmsApp app) : IClassFixture<SeededSubdis
     }
 
     [Fact]
+    public async Task A_secretary_for_an_org_that_already_has_one_is_refused_by_the_consoles_own_rule()
+    {
+        var staff = await StaffAsync();
+        var (branch, branchId) = await QuerySingleAsync<(string, long)>("""
+            SELECT o.code, o.id FROM orgs o WHERE o.kind = 'branch' AND o.code LIKE 'DFL-C07-B%'
+              AND EXISTS (SELECT 1 FROM member_roles r WHERE r.org_id = o.id AND r.role = 'secretary')
+            ORDER BY o.path LIMIT 1
+            """);
+        var members = await MembersAsync();
+        var file = new Book().Member(branch, "第二书记", IdCard(301), Phone(301), roles: "书记", since: "2026-01-01");
+
+        var (status, body) = await UploadAsync(staff, file.Bytes(), dryRun: false);
+
+        Assert.True(status == HttpStatusCode.UnprocessableEntity, body.ToString());
+        var rule = WxQms.Domain.Rules.Orgs.OrgRules.AppointSecretary(null, [1])!;
+        Assert.Equal([$"党员!2!职务: 组织“{branch}”：{rule.Text}"], Errors(body));
+        Assert.Equal(members, await MembersAsync());
+
+        // The console's appointment refuses with the same rule's words.
+        var plain = await ScalarAsync("""
+            SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id JOIN orgs b ON b.id = @branchId
+            WHERE o.path LIKE CONCAT(b.path, '%') AND m.status = 'full'
+              AND NOT EXISTS (SELECT 1 FROM member_roles r WHERE r.member_id = m.id AND r.role <> 'member') ORDER BY m.id LIMIT 1
+            """, new { branchId });
+        using var appoint = await w.PostAsync($"/api/admin/members/{plain}/roles", staff, new { role = "secretary", orgId = branchId, startsOn = "2026-01-01" });
+        Assert.Equal(HttpStatusCode.Conflict, appoint.StatusCode);
+        var problem = JsonDocument.Parse(await appoint.Content.ReadAsStringAsync(Ct)).RootElement;
+        Assert.Equal(rule.Code, problem.GetProperty("code").GetString());
+        Assert.Equal(rule.Text, problem.GetProperty("detail").GetString());
+        Assert.Equal(rule.Regulation, problem.GetProperty("regulation").GetString());
+    }
+
+    [Fact]
+    public async Task Only_office_staff_export_id_numbers_in_full_and_a_community_secretarys_masked_export_imports_back_unchanged()
+    {
+        var staff = await StaffAsync();
+        var secretary = await w.MemberAsync(await ScalarAsync("""
+            SELECT r.member_id FROM member_roles r JOIN orgs o ON o.id = r.org_id
+            WHERE r.role = 'secretary' AND o.depth = 1 AND o.kind = 'community_committee'
+              AND NOT EXISTS (SELECT 1 FROM member_roles x WHERE x.member_id = r.member_id AND x.role IN ('staff', 'inspector'))
+            ORDER BY o.path DESC LIMIT 1
+            """));
+        var branch = await QuerySingleAsync<string>("""
+            SELECT b.code FROM member_roles r JOIN orgs o ON o.id = r.org_id JOIN orgs b ON b.path LIKE CONCAT(o.path, '%') AND b.kind = 'branch'
+            WHERE r.member_id = @id AND r.role = 'secretary' AND o.depth = 1 ORDER BY b.path LIMIT 1
+            """, new { id = secretary.MemberId });
+        var number = IdCard(401);
+        var (added, _) = await UploadAsync(staff, new Book().Member(branch, "证号测试", number, Phone(401)).Bytes(), dryRun: false);
+        Assert.Equal(HttpStatusCode.OK, added);
+
+        static string? IdOf(byte[] book) => MiniExcel.Query(new MemoryStream(book), useHeaderRow: true, sheetName: "党员")
+            .Cast<IDictionary<string, object>>().Single(r => (string)r["姓名"] == "证号测试")["身份证号"]?.ToString();
+        Assert.Equal(number, IdOf(await DownloadAsync(staff, "/api/admin/exports/roster.xlsx")));
+        var masked = await DownloadAsync(secretary, "/api/admin/exports/roster.xlsx");
+        Assert.Equal(WxQms.Domain.Rules.IdCardNumbers.Mask(number), IdOf(masked));
+
+        var (status, body) = await UploadAsync(secretary, masked, dryRun: true);
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        Assert.Equal(0, Counts(body, "members").Create + Counts(body, "members").Update);
+    }
+
+    [Fact]
+    public async Task A_community_secretary_who_also_leads_a_branch_exports_that_branchs_id_numbers_in_full_and_the_rest_masked()
+    {
+        var staff = await StaffAsync();
+        var (community, secretaryId) = await QuerySingleAsync<(string, long)>("""
+            SELECT o.code, r.member_id FROM member_roles r JOIN orgs o ON o.id = r.org_id
+            WHERE r.role = 'secretary' AND o.depth = 1 AND o.kind = 'community_committee'
+              AND NOT EXISTS (SELECT 1 FROM member_roles x WHERE x.member_id = r.member_id AND x.role <> 'member' AND x.org_id <> r.org_id)
+            ORDER BY o.path LIMIT 1
+            """);
+        var branch = await QuerySingleAsync<string>("""
+            SELECT b.code FROM orgs b JOIN orgs o ON o.code = @community
+            WHERE b.kind = 'branch' AND b.path LIKE CONCAT(o.path, '%') AND b.dissolved_on IS NULL ORDER BY b.path LIMIT 1
+            """, new { community });
+        var own = IdCard(501);
+        var other = IdCard(502);
+        var file = new Book().Org($"{community}-T50", "书记兼任党支部", "党支部", community)
+            .Member($"{community}-T50", "本支部党员", own, Phone(501))
+            .Member(branch, "他支部党员", other, Phone(502));
+        var (added, report) = await UploadAsync(staff, file.Bytes(), dryRun: false);
+        Assert.True(added == HttpStatusCode.OK, report.ToString());
+        var newBranch = await ScalarAsync("SELECT id FROM orgs WHERE code = @code", new { code = $"{community}-T50" });
+        using (var appoint = await w.PostAsync($"/api/admin/members/{secretaryId}/roles", staff,
+            new { role = "secretary", orgId = newBranch, startsOn = "2026-01-01" }))
+            Assert.True(appoint.IsSuccessStatusCode, $"{appoint.StatusCode}");
+        var secretary = await w.MemberAsync(secretaryId);
+
+        var export = await DownloadAsync(secretary, "/api/admin/exports/roster.xlsx");
+        var ids = MiniExcel.Query(new MemoryStream(export), useHeaderRow: true, sheetName: "党员").Cast<IDictionary<string, object>>()
+            .Where(r => r["姓名"] is "本支部党员" or "他支部党员").ToDictionary(r => (string)r["姓名"], r => r["身份证号"]?.ToString());
+        Assert.Equal(own, ids["本支部党员"]); // the member's own branch secretary
+        Assert.Equal(WxQms.Domain.Rules.IdCardNumbers.Mask(other), ids["他支部党员"]);
+
+        var (status, body) = await UploadAsync(secretary, export, dryRun: true);
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        Assert.Equal(0, Counts(body, "members").Create + Counts(body, "members").Update);
+    }
+
+    [Fact]
+    public async Task The_column_卸任职务_ends_a_role_into_the_history_so_one_file_hands_a_branch_to_a_new_secretary()
+    {
+        var staff = await StaffAsync();
+        var (branch, branchId, oldId) = await QuerySingleAsync<(string, long, long)>("""
+            SELECT o.code, o.id, r.member_id FROM orgs o JOIN member_roles r ON r.org_id = o.id AND r.role = 'secretary'
+            JOIN members m ON m.id = r.member_id AND m.status = 'full' AND m.phone IS NOT NULL
+            WHERE o.kind = 'branch' AND o.code LIKE 'DFL-C09-B%'
+              AND NOT EXISTS (SELECT 1 FROM member_roles x WHERE x.member_id = r.member_id AND x.role <> 'member' AND x.org_id <> o.id)
+            ORDER BY o.path LIMIT 1
+            """);
+        var newId = await ScalarAsync("""
+            SELECT m.id FROM members m JOIN orgs mo ON mo.id = m.org_id JOIN orgs b ON b.id = @branchId
+            WHERE mo.path LIKE CONCAT(b.path, '%') AND m.status = 'full' AND m.phone IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM member_roles r WHERE r.member_id = m.id AND r.role <> 'member') ORDER BY m.id LIMIT 1
+            """, new { branchId });
+        static Task<(string Org, string Name, string Phone, string Sex)> RowOf(long id) => QuerySingleAsync<(string, string, string, string)>(
+            "SELECT o.code, m.name, m.phone, IF(m.sex = 'female', '女', '男') FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = @id", new { id });
+        var (oldOrg, oldName, oldPhone, oldSex) = await RowOf(oldId);
+        var (newOrg, newName, newPhone, newSex) = await RowOf(newId);
+        var role = $"书记@{branch}";
+        var oldToken = await w.MemberAsync(oldId);
+        var members = await MembersAsync();
+        var today = WxQms.Domain.Rules.Tasks.Periods.LocalDate(app.Clock.GetUtcNow()).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+        // Ending a role she holds and naming it in 职务 on the same row is refused, naming the row and the column.
+        var contradictory = new Book().Member(oldOrg, oldName, null, oldPhone, sex: oldSex, joined: null, roles: role, ended: role);
+        var (bad, report) = await UploadAsync(staff, contradictory.Bytes(), dryRun: false);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, bad);
+        Assert.Equal(["党员!2!卸任职务: 同一职务不能在“职务”和“卸任职务”中同时填写"], Errors(report));
+
+        var handover = new Book()
+            .Member(newOrg, newName, null, newPhone, sex: newSex, joined: null, roles: role, since: today, ended: "")
+            .Member(oldOrg, oldName, null, oldPhone, sex: oldSex, joined: null, ended: role);
+        var (status, body) = await UploadAsync(staff, handover.Bytes(), dryRun: false);
+
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        Assert.Equal((0, 2, 0), Counts(body, "members"));
+        Assert.Equal(members, await MembersAsync());
+        Assert.Equal([newId], await QueryAsync<long>("SELECT member_id FROM member_roles WHERE org_id = @branchId AND role = 'secretary'", new { branchId }));
+        Assert.Equal(1, await ScalarAsync("""
+            SELECT COUNT(*) FROM member_role_history WHERE member_id = @oldId AND org_id = @branchId AND role = 'secretary' AND ends_on = @today
+            """, new { oldId, branchId, today }));
+        // Her token carried the secretary's role: it is refused now; a fresh one has no such role.
+        using (var stale = await w.SendAsync(HttpMethod.Get, "/api/mp/me", oldToken))
+            Assert.Equal(HttpStatusCode.Unauthorized, stale.StatusCode);
+        var me = await w.GetAsync("/api/mp/me", await w.MemberAsync(oldId));
+        Assert.DoesNotContain(me.GetProperty("member").GetProperty("roles").EnumerateArray(), r => r.GetProperty("role").GetString() == "secretary");
+
+        // The same file again changes nothing (the role ended stays ended).
+        var (again, second) = await UploadAsync(staff, handover.Bytes(), dryRun: true);
+        Assert.True(again == HttpStatusCode.OK, second.ToString());
+        Assert.Equal((0, 0, 2), Counts(second, "members"));
+    }
+
+    [Fact]
     public async Task A_member_and_a_branch_secretary_get_403_and_a_file_that_is_no_workbook_400()
     {
         var member = await w.PlainMemberAsync(3, "DFL-C12");
@@ -250,15 +405,15 @@ public sealed class RosterImportTests(WxQmsApp app) : IClassFixture<SeededSubdis
     [Fact]
     public async Task A_member_the_file_moves_to_another_branch_is_moved_with_history_and_her_old_token_is_refused()
     {
-        // A member of the tests' own (imported first), so the bumped token version stays with nobody another test signs in as.
         var staff = await StaffAsync();
-        var (from, to) = ("DFL-C08-B01", "DFL-C08-B02");
-        var (created, _) = await UploadAsync(staff, new Book().Member(from, "移动测试", null, Phone(888), sex: "男").Bytes(), dryRun: false);
-        Assert.Equal(HttpStatusCode.OK, created);
-        var person = await w.MemberAsync(await ScalarAsync("SELECT id FROM members WHERE phone = @phone", new { phone = Phone(888) }));
+        var person = await w.PlainMemberAsync(11, "DFL-C08");
         var m = await QuerySingleAsync<(string Name, string Sex, string Phone, string Status, string OrgCode, long OrgId)>("""
             SELECT m.name, m.sex, m.phone, m.status, o.code, o.id FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = @id
             """, new { id = person.MemberId });
+        var to = await QuerySingleAsync<string>("""
+            SELECT code FROM orgs WHERE kind = 'branch' AND code LIKE 'DFL-C08-B%' AND id <> @OrgId
+              AND path NOT LIKE CONCAT((SELECT path FROM orgs WHERE id = @OrgId), '%') ORDER BY code LIMIT 1
+            """, new { m.OrgId });
         using (var before = await w.SendAsync(HttpMethod.Get, "/api/mp/me", person))
             Assert.Equal(HttpStatusCode.OK, before.StatusCode);
 

@@ -261,6 +261,54 @@ public sealed class OrgAdminTests(WxQmsApp app, SeededSubdistrict seeded) : ICla
     }
 
     [Fact]
+    public async Task The_current_months_rankings_leave_out_a_dissolved_branch_and_a_community_not_yet_live()
+    {
+        var staff = await StaffAsync();
+        await CreateAsync(staff, "DFL-C03", "branch", "排名保留党支部");
+        var gone = (await CreateAsync(staff, "DFL-C03", "branch", "排名撤销党支部")).GetProperty("id").GetInt64();
+        using (var dissolved = await staff.PostAsync($"/api/admin/orgs/{gone}/dissolve", null, Ct))
+            Assert.Equal(HttpStatusCode.NoContent, dissolved.StatusCode);
+        var later = (await CreateAsync(staff, "DFL", "community_committee", "下月上线社区党委")).GetProperty("id").GetInt64();
+        var today = Periods.LocalDate(app.Clock.GetUtcNow());
+        var nextMonth = new DateOnly(today.Year, today.Month, 1).AddMonths(1);
+        using (var live = await staff.PutAsJsonAsync($"/api/admin/orgs/{later}/go-live", new { liveOn = nextMonth }, Ct))
+            Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        var month = Periods.Containing(WxQms.Domain.Model.Tasks.Recurrence.Monthly, app.Clock.GetUtcNow()).Key;
+
+        async Task<List<string>> NamesAsync(string url) => (await staff.GetFromJsonAsync<JsonElement>(url, Ct)).GetProperty("rows")
+            .EnumerateArray().Select(r => r.GetProperty("name").GetString()!).ToList();
+        var branches = await NamesAsync($"/api/rankings?period={month}&level=branch&scope={await people.OrgAsync("DFL-C03")}");
+        var communities = await NamesAsync($"/api/rankings?period={month}&level=community");
+
+        Assert.Contains("排名保留党支部", branches);
+        Assert.DoesNotContain("排名撤销党支部", branches);
+        Assert.DoesNotContain("下月上线社区党委", communities);
+        Assert.Contains(await QuerySingleAsync<string>("SELECT name FROM orgs WHERE code = 'DFL-C03'"), communities);
+    }
+
+    [Fact]
+    public async Task A_bad_field_answers_one_problem_shape_in_orgs_duties_and_members()
+    {
+        var staff = await StaffAsync();
+        using var org = await staff.PostAsJsonAsync("/api/admin/orgs",
+            new { parentId = await people.OrgAsync("DFL-C03"), kind = "branch", name = " ", code = NewCode("DFL-C03") }, Ct);
+        using var duty = await staff.PostAsJsonAsync("/api/admin/duties/theme_party_day/preview", new { points = -1m }, Ct);
+        using var member = await staff.PostAsJsonAsync("/api/admin/members",
+            new { orgId = await people.OrgAsync("DFL-C03-B01"), name = "", sex = "female", status = "full" }, Ct);
+
+        foreach (var (response, field) in new[] { (org, "name"), (duty, "points"), (member, "name") })
+        {
+            var text = await response.Content.ReadAsStringAsync(Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, text);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var problem = JsonDocument.Parse(text).RootElement;
+            Assert.False(string.IsNullOrEmpty(problem.GetProperty("code").GetString()), text);
+            Assert.Equal(JsonValueKind.String, problem.GetProperty("errors").GetProperty(field).ValueKind);
+            Assert.False(problem.TryGetProperty("field", out _), text);
+        }
+    }
+
+    [Fact]
     public async Task A_branch_with_open_tasks_is_not_dissolved()
     {
         var staff = await StaffAsync();

@@ -114,6 +114,7 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("GET /api/admin/reviews", "401 403 403 403 403 403 2xx 403"),
         // Go-live: set by office staff only
         new("PUT /api/admin/orgs/{id}/go-live", "401 403 403 403 403 403 400 403", "401 403 403 403 403 403 400 403"),
+        new("DELETE /api/admin/orgs/{id}/go-live", "401 403 403 403 403 403 409 403", "401 403 403 403 403 403 409 403"), // none of its own to clear
 
         // Bot binding codes: printed by office staff
         new("GET /api/mp/orgs/{id}/bind-qrcode", "401 403 403 403 403 403 2xx 403", "401 403 403 403 403 403 2xx 403"),

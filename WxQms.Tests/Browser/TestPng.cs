@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using WxQms.Sandbox.Demo;
 
 namespace WxQms.Tests.Browser;
@@ -18,7 +19,7 @@ public static class TestPng
         var small = Create(4, 4);
         BinaryPrimitives.WriteInt32BigEndian(small.AsSpan(16), width);
         BinaryPrimitives.WriteInt32BigEndian(small.AsSpan(20), height);
-        BinaryPrimitives.WriteUInt32BigEndian(small.AsSpan(29), DemoPhotos.Crc32(small[12..29]));
+        BinaryPrimitives.WriteUInt32BigEndian(small.AsSpan(29), Crc32.HashToUInt32(small.AsSpan(12, 17)));
         return small;
     }
 

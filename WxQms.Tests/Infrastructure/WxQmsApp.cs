@@ -92,6 +92,8 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
         ["Reminders:Templates:reviewResult:Mp"] = SandboxTemplates.MpReviewResult,
         ["Reminders:Templates:wishUpdated:Oa"] = SandboxTemplates.OaWishUpdated,
         ["Reminders:Templates:wishUpdated:Mp"] = SandboxTemplates.MpWishUpdated,
+        ["Reminders:Templates:termReminder:Oa"] = SandboxTemplates.OaTermReminder,
+        ["Reminders:Templates:termReminder:Mp"] = SandboxTemplates.MpTermReminder,
         ["Reminders:RatePerSecond"] = "1000",
         ["Bot:PublicBase"] = "http://localhost",
         ["Auth:JwtSigningKey"] = "tests-only-jwt-signing-key-not-a-secret-0123456789",
@@ -154,6 +156,7 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
         Services.GetService<SandboxWechat>()?.Reset(); // none when a test turned the sandbox off
         Services.GetService<WxQms.Sandbox.Pay.SandboxPay>()?.Reset();
         Services.GetRequiredService<WxQms.Domain.Caching.DutyCatalogueCache>().Forget(); // the emptied table is seeded again
+        Services.GetRequiredService<WxQms.Domain.Caching.TokenVersions>().Forget(); // members are seeded again from version 0
     }
 
     public override async ValueTask DisposeAsync()

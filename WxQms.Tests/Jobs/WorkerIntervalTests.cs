@@ -15,6 +15,7 @@ public sealed class WorkerIntervalTests
         $"--ConnectionStrings:MySql={TestEnvironment.MySql}", $"--ConnectionStrings:Redis={TestEnvironment.Redis}",
         "--Reminders:Templates:meetingReminder:Oa=oa-meeting", "--Reminders:Templates:meetingReminder:Mp=mp-meeting",
         "--Reminders:Templates:taskWarning:Oa=oa-warning", "--Reminders:Templates:taskWarning:Mp=mp-warning",
+        "--Reminders:Templates:termReminder:Oa=oa-term", "--Reminders:Templates:termReminder:Mp=mp-term",
     ];
 
     [Fact]

@@ -77,6 +77,28 @@ public sealed class TermReminderScanTests(WxQmsApp app, SeededSubdistrict seeded
     }
 
     [Fact]
+    public async Task A_term_reminder_goes_out_under_its_own_template_not_the_task_warning()
+    {
+        var term = await TermAsync("DFL-C05-B02", monthsLeft: 5);
+        var now = app.Clock.GetUtcNow();
+        await app.Get<TermReminderScan>().ScanAsync(now, Ct);
+
+        Assert.Equal(["termReminder"], await QueryAsync<string>(
+            "SELECT DISTINCT template_key FROM reminders WHERE subject_type = 'org_term' AND subject_id = @term", new { term }));
+        await app.Get<WxQms.Domain.Services.Reminders.ReminderSender>().SendBatchAsync(now.AddDays(1), Ct);
+        var sent = (await QueryAsync<(string Status, string? Template, string? Body)>("""
+            SELECT r.status, o.template_id, o.body FROM reminders r LEFT JOIN wechat_outbound o ON o.id = r.outbound_id
+            WHERE r.subject_type = 'org_term' AND r.subject_id = @term
+            """, new { term })).ToList();
+        Assert.Contains(sent, s => s.Status == "sent");
+        Assert.All(sent.Where(s => s.Status == "sent"), s =>
+        {
+            Assert.Contains(s.Template, new[] { WxQms.Sandbox.SandboxTemplates.OaTermReminder, WxQms.Sandbox.SandboxTemplates.MpTermReminder });
+            Assert.Contains("换届", s.Body);
+        });
+    }
+
+    [Fact]
     public async Task A_worker_that_died_between_queuing_and_stamping_leaves_nobody_reminded_twice()
     {
         var term = await TermAsync("DFL-C05-B02", monthsLeft: 2);

@@ -48,11 +48,6 @@ public sealed class MemberAccessTests
     public void Personal_data_in_full_only_for_staff_and_the_members_own_branch_secretary(string who, bool full) =>
         Assert.Equal(full, MemberAccess.SeesPersonalData([GrantOf(who)], "/1/5/23/40/"));
 
-    [Fact]
-    public void A_second_secretary_is_refused_and_the_same_one_is_not() =>
-        Assert.Equal(["member.second_secretary", null],
-            new[] { MemberRules.SecondSecretary(7, [3]), MemberRules.SecondSecretary(7, []) }.Select(e => e?.Code));
-
     [Theory]
     [InlineData(" 138-0013-8000 ", "13800138000")]
     [InlineData("12800138000", null)]

@@ -42,10 +42,13 @@ public sealed class OrgRulesTests
     }
 
     [Fact]
-    public void A_second_secretary_is_refused_with_the_regulation_and_the_first_is_not()
+    public void A_second_secretary_is_refused_with_the_regulation_and_the_first_or_the_same_one_is_not()
     {
-        Assert.Null(OrgRules.AppointSecretary(0));
-        var refusal = OrgRules.AppointSecretary(1);
+        Assert.Null(OrgRules.AppointSecretary(7, []));
+        Assert.Null(OrgRules.AppointSecretary(7, [7]));
+        Assert.Null(OrgRules.AppointSecretary(null, []));
+        Assert.NotNull(OrgRules.AppointSecretary(null, [3]));
+        var refusal = OrgRules.AppointSecretary(7, [3]);
         Assert.NotNull(refusal);
         Assert.True(refusal.Refusal);
         Assert.Equal("org.secretary_exists", refusal.Code);

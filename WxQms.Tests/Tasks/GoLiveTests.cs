@@ -119,6 +119,45 @@ public sealed class GoLiveTests(WxQmsApp app) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_orgs_own_go_live_is_cleared_back_to_its_subdistricts_with_its_trail_cancelling_what_the_later_date_excludes()
+    {
+        var (dfl, c06) = (await OrgIdAsync("DFL"), await OrgIdAsync("DFL-C06"));
+        var staff = await TokenAsync(Roles.Staff, "DFL");
+        var secretary = await TokenAsync(Roles.Secretary, "DFL-C06");
+        var march = new DateOnly(year, 3, 1);
+        using (var own = await PutAsync($"/api/admin/orgs/{c06}/go-live", staff, new { liveOn = march }))
+            Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        using (var root = await PutAsync($"/api/admin/orgs/{dfl}/go-live", staff, new { liveOn = june }))
+            Assert.Equal(HttpStatusCode.OK, root.StatusCode);
+        await app.Get<PlanService>().GenerateYearAsync(year, Ct);
+        var liveFrom = LocalTime.ToInstant(june, TimeOnly.MinValue).UtcDateTime;
+        Assert.True(await CountAsync("DFL-C06", "t.state IN ('pending', 'overdue') AND t.due_at <= @liveFrom", liveFrom) > 0);
+
+        using var refused = await SendAsync(world.Http, HttpMethod.Delete, $"/api/admin/orgs/{c06}/go-live", secretary);
+        using var cleared = await SendAsync(world.Http, HttpMethod.Delete, $"/api/admin/orgs/{c06}/go-live", staff);
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        var body = await cleared.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.True(cleared.StatusCode == HttpStatusCode.OK, body.ToString());
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("liveOn").ValueKind);
+        Assert.Equal(june.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), body.GetProperty("inForce").GetString());
+        Assert.Equal(0, await TestDb.ScalarAsync("SELECT COUNT(*) FROM orgs WHERE id = @c06 AND live_on IS NOT NULL", new { c06 }));
+        Assert.Equal(0, await CountAsync("DFL-C06", "t.state IN ('pending', 'overdue') AND t.due_at <= @liveFrom", liveFrom));
+        Assert.True(body.GetProperty("cancelledTasks").GetInt32() > 0);
+        Assert.Equal(1, await TestDb.ScalarAsync(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'org.go_live_cleared' AND entity_id = @c06", new { c06 }));
+
+        // The console page clears too: the subdistrict's own date, so nothing limits it any more.
+        var client = app.CreateClient(new() { AllowAutoRedirect = false });
+        using var page = await SendAsync(client, HttpMethod.Post, "/admin/go-live", staff,
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["orgId"] = dfl.ToString(CultureInfo.InvariantCulture), ["liveOn"] = "", ["clear"] = "1" }));
+        Assert.Equal(HttpStatusCode.SeeOther, page.StatusCode);
+        Assert.Equal(0, await TestDb.ScalarAsync("SELECT COUNT(*) FROM orgs WHERE live_on IS NOT NULL", new { }));
+        using var shown = await SendAsync(client, HttpMethod.Get, page.Headers.Location!.ToString(), staff);
+        Assert.Contains("已清除", await shown.Content.ReadAsStringAsync(Ct));
+    }
+
+    [Fact]
     public async Task The_route_refuses_a_missing_or_far_date_and_anyone_but_office_staff()
     {
         var c03 = await OrgIdAsync("DFL-C03");

@@ -3,8 +3,14 @@ using WxQms.Domain.Model.Tasks;
 
 namespace WxQms.Domain.Rules.Assessment;
 
-/// <summary>An org as the assessment sees it (a snapshot copies these fields).</summary>
-public sealed record AssessedOrg(long Id, long? ParentId, string Path, int Depth, OrgKind Kind, string Name, int SortOrder);
+/// <summary>
+/// An org as the assessment sees it (a snapshot copies these fields). <see cref="Listed"/>: it is ranked and listed in the
+/// period (false: dissolved before the period ended, or not live by its last day; its results still roll up).
+/// </summary>
+public sealed record AssessedOrg(long Id, long? ParentId, string Path, int Depth, OrgKind Kind, string Name, int SortOrder, bool Listed = true);
+
+/// <summary>An org with its dissolution and its own go-live (null: it follows its nearest ancestor's), as stored.</summary>
+public sealed record DatedOrg(AssessedOrg Org, DateOnly? DissolvedOn, DateOnly? LiveOn);
 
 /// <summary>An org's result for the period (its whole subtree) and its ranks among its siblings.</summary>
 public sealed record OrgLine(AssessedOrg Org, OrgResult Result, int? CommunityRank, int? BranchRank);
@@ -35,6 +41,28 @@ public static class PeriodAssessment
         return period.Year >= firstYear && period.StartsAt <= now;
     }
 
+    /// <summary>
+    /// Every org, <see cref="AssessedOrg.Listed"/> when a period's rankings list it: not dissolved before the period's end
+    /// (a dissolved org stays in the periods it lived through to their end), and live by the period's last day (its own
+    /// go-live, else its nearest ancestor's).
+    /// </summary>
+    public static IReadOnlyList<AssessedOrg> InPeriod(IReadOnlyList<DatedOrg> orgs, Period period)
+    {
+        ArgumentNullException.ThrowIfNull(period);
+        var byId = orgs.ToDictionary(o => o.Org.Id);
+        DateOnly? LiveOn(DatedOrg org)
+        {
+            for (DatedOrg? o = org; o is not null; o = o.Org.ParentId is { } p ? byId.GetValueOrDefault(p) : null)
+                if (o.LiveOn is { } day)
+                    return day;
+            return null;
+        }
+        return orgs.Select(o => o.Org with
+        {
+            Listed = (o.DissolvedOn is not { } gone || gone > period.LastDay) && (LiveOn(o) is not { } live || live <= period.LastDay),
+        }).ToList();
+    }
+
     public static IReadOnlyList<OrgLine> Assess(IReadOnlyList<AssessedOrg> orgs, IEnumerable<OrgResult> direct)
     {
         var byId = orgs.ToDictionary(o => o.Id);
@@ -51,10 +79,10 @@ public static class PeriodAssessment
         }
         var results = orgs.ToDictionary(o => o.Id, o => Scoring.Aggregate(o.Id, sums[o.Id]));
 
-        var communityRanks = orgs.Where(IsCommunity).GroupBy(o => o.ParentId)
+        var communityRanks = orgs.Where(o => o.Listed && IsCommunity(o)).GroupBy(o => o.ParentId)
             .SelectMany(g => Ranking.Rank(g.Select(o => results[o.Id])))
             .ToDictionary(r => r.Result.OrgId, r => r.Rank);
-        var branchRanks = orgs.Where(IsBranch).GroupBy(o => CommunityOf(o))
+        var branchRanks = orgs.Where(o => o.Listed && IsBranch(o)).GroupBy(o => CommunityOf(o))
             .SelectMany(g => Ranking.Rank(g.Select(o => results[o.Id])))
             .ToDictionary(r => r.Result.OrgId, r => r.Rank);
 
@@ -80,7 +108,7 @@ public static class PeriodAssessment
     /// </summary>
     public static IReadOnlyList<(OrgLine Line, int? Rank)> Rows(IEnumerable<OrgLine> lines, string scopePath, RankingLevel level)
     {
-        var chosen = lines.Where(l => OrgPath.IsWithin(l.Org.Path, scopePath)
+        var chosen = lines.Where(l => l.Org.Listed && OrgPath.IsWithin(l.Org.Path, scopePath)
                                       && (level == RankingLevel.Community ? IsCommunity(l.Org) : IsBranch(l.Org)))
             .ToDictionary(l => l.Org.Id);
         return Ranking.Rank(chosen.Values.Select(l => l.Result)).Select(r => (chosen[r.Result.OrgId], r.Rank)).ToList();

@@ -48,7 +48,8 @@ public static class MemberAccess
 
     /// <summary>
     /// Whether the viewer sees a member's phone and ID-card numbers in full: office staff, or the secretary of the
-    /// branch the member sits in (or of the branch above her party group).
+    /// branch the member sits in (or of the branch above her party group). The roster export asks it per member too, so a
+    /// community secretary's file carries in full only the numbers of the branch she herself leads.
     /// </summary>
     public static bool SeesPersonalData(IEnumerable<Grant> grants, string memberOrgPath) =>
         OrgPath.IsValid(memberOrgPath) && grants.Any(g => g.Role == Roles.Staff

@@ -4,28 +4,16 @@ using WxQms.Domain.Model;
 namespace WxQms.Domain.Rules.Members;
 
 /// <summary>
-/// The rules of a member's record and roles, as pure functions: which roles the console appoints, one secretary per
-/// org, and what a member form must hold. Dates come in as arguments (today in Shanghai).
+/// The rules of a member's record and roles, as pure functions: which roles the console appoints and what a member
+/// form must hold (one secretary per org is <see cref="Orgs.OrgRules.AppointSecretary"/>). Dates come in as arguments (today in Shanghai).
 /// </summary>
 public static partial class MemberRules
 {
     /// <summary>The roles the console appoints and ends (the plain member role comes with the roster).</summary>
     public static readonly IReadOnlyList<string> AppointableRoles = [Roles.Secretary, Roles.Worker, Roles.Committee, Roles.Staff, Roles.Inspector];
 
-    /// <summary>The regulation behind one secretary per org.</summary>
-    public const string OneSecretaryRegulation = "《中国共产党支部工作条例（试行）》第十二条：党支部委员会设书记和组织委员、宣传委员、纪检委员等，必要时可以设副书记（书记一名）";
-
     public const int MaxNameLength = 50;
     public const int MaxReasonLength = 200;
-
-    /// <summary>
-    /// Why <paramref name="memberId"/> cannot become secretary of an org whose secretaries are
-    /// <paramref name="currentSecretaries"/>, or null when she can.
-    /// </summary>
-    public static FieldError? SecondSecretary(long memberId, IEnumerable<long> currentSecretaries) =>
-        currentSecretaries.Any(id => id != memberId)
-            ? new FieldError("role", "member.second_secretary", "该组织已有书记，一个组织只设一名书记；请先结束现任书记的任期。")
-            : null;
 
     /// <summary>A mainland mobile number (11 digits starting with 1), trimmed; null when it is not one.</summary>
     public static string? NormalizePhone(string? input)

@@ -52,12 +52,14 @@ public static class OrgRules
     }
 
     /// <summary>
-    /// Appointing a secretary to an org that already has <paramref name="secretariesNow"/> (roles call this before they
-    /// appoint): a refusal when it has one, else null.
+    /// The one rule of one secretary per org, for every path that appoints (the console's roles, the roster import):
+    /// appointing <paramref name="memberId"/> (null: someone not on the roll yet) secretary of an org whose secretaries
+    /// are <paramref name="currentSecretaries"/> is refused when someone else holds it, else null.
     /// </summary>
-    public static OrgFinding? AppointSecretary(int secretariesNow) => secretariesNow >= 1
-        ? new("org.secretary_exists", true, "该组织已有书记：每个组织只设书记1名，请先免去现任书记", SecretaryRegulation)
-        : null;
+    public static OrgFinding? AppointSecretary(long? memberId, IEnumerable<long> currentSecretaries) =>
+        currentSecretaries.Any(id => id != memberId)
+            ? new("org.secretary_exists", true, "该组织已有书记：每个组织只设书记1名，请先免去现任书记", SecretaryRegulation)
+            : null;
 
     /// <summary>Which kinds may sit directly under which: a party group only in a branch, a branch under a community committee or a general branch (or the subdistrict), …</summary>
     public static OrgFinding? Placement(OrgKind parent, OrgKind child) => OrgTree.CanContain(parent, child)

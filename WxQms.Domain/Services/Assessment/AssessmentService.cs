@@ -40,7 +40,7 @@ public sealed class AssessmentService(AssessmentStore store, IAppraisalGrades gr
 
         return await store.ReadAsync(async conn =>
         {
-            var orgs = await AssessmentStore.LoadOrgsAsync(conn, null, ct);
+            var orgs = PeriodAssessment.InPeriod(await AssessmentStore.LoadOrgsAsync(conn, null, ct), period);
             var tasks = await AssessmentStore.LoadTaskScoresAsync(conn, null, period.StartsAt, period.EndsAt, null, now, ct);
             IReadOnlyDictionary<long, decimal> carried = new Dictionary<long, decimal>();
             if (period.Kind == RecurrenceKind.Monthly
@@ -86,13 +86,13 @@ public sealed class AssessmentService(AssessmentStore store, IAppraisalGrades gr
         {
             var watermark = await AssessmentStore.LedgerWatermarkAsync(conn, tx, ct);
             var previous = await AssessmentStore.LastCloseBeforeAsync(conn, tx, month.StartsAt, ct);
-            var orgs = await AssessmentStore.LoadOrgsAsync(conn, tx, ct);
+            var orgs = PeriodAssessment.InPeriod(await AssessmentStore.LoadOrgsAsync(conn, tx, ct), month);
             var tasks = await AssessmentStore.LoadTaskScoresAsync(conn, tx, month.StartsAt, month.EndsAt, watermark, now, ct);
             var carried = previous is null
                 ? new Dictionary<long, decimal>()
                 : await AssessmentStore.LoadCarriedAsync(conn, tx, previous.LedgerWatermark, watermark, month.StartsAt, ct);
             var lines = PeriodAssessment.Assess(orgs, DirectResults(tasks, carried))
-                .Where(l => PeriodAssessment.IsCommunity(l.Org) || PeriodAssessment.IsBranch(l.Org) || l.Org.Depth == 0)
+                .Where(l => l.Org.Depth == 0 || (l.Org.Listed && (PeriodAssessment.IsCommunity(l.Org) || PeriodAssessment.IsBranch(l.Org))))
                 .ToList();
             var members = await MemberStarsAsync(conn, tx, month, null, ct);
 

@@ -60,6 +60,8 @@ public static class BotReplies
 
     public const string WorkbenchRefused = "抱歉，「工作台」供支部书记、党务工作者、社区党委和街道党建办使用。您可以点击「我的任务」查看本支部的任务。";
 
+    public const string ConsoleLink = "点此打开管理后台";
+
     public const string ConsoleConfirm = "确认登录管理后台？回复1确认";
 
     public const string ConsoleConfirmed = "已确认，电脑上的管理后台正在登录。如果不是您本人操作，请立即联系街道党建办。";

@@ -130,7 +130,10 @@ public sealed class BotService(
         return $"「{branch.Name}」未完成的任务（共{rows[0].Total}项）：\n{string.Join("\n", lines)}\n{link}";
     }
 
-    /// <summary>工作台: overdue, warned and awaiting review in the widest subtree the caller monitors.</summary>
+    /// <summary>
+    /// 工作台: overdue, warned and awaiting review in the widest subtree the caller monitors; for those the console lets
+    /// in, its link (管理后台, through web OAuth): the menu everyone sees carries no 管理后台.
+    /// </summary>
     private async Task<string> WorkbenchAsync(string appId, string openId, DateTimeOffset now, CancellationToken ct)
     {
         if (await Member(appId, openId, ct) is not { } profile)
@@ -147,7 +150,9 @@ public sealed class BotService(
             + $"逾期：{summary.Overdue}项\n"
             + $"预警（{(int)TaskQueries.WarningWindow.TotalDays}天内到期）：{summary.Warned}项\n"
             + $"待审核：{summary.AwaitingReview}项\n"
-            + botLinks.MiniProgram("pages/tasks/index", "点此在小程序中查看");
+            + botLinks.MiniProgram("pages/tasks/index", "点此在小程序中查看")
+            + (ConsoleSignInService.MayUseConsole(profile.Roles) && botLinks.Page("/h5/admin", BotReplies.ConsoleLink) is { } console
+                ? "\n" + console : "");
     }
 
     private async Task<MemberProfile?> Member(string appId, string openId, CancellationToken ct) =>

@@ -11,9 +11,12 @@ namespace WxQms.Domain.Services.Members;
 /// <summary>Who acts in the console: their grants, their member id and how the trail names them.</summary>
 public sealed record MemberEditor(IReadOnlyList<Grant> Grants, long? MemberId, string Actor);
 
-/// <summary>A member form as posted: add (all fields) or edit (no org, no status; a blank phone or ID card stays as it is).</summary>
+/// <summary>
+/// A member form as posted: add (all fields) or edit (no org, no status; a blank phone or ID card stays as it is, unless
+/// <see cref="ClearPhone"/> / <see cref="ClearIdCard"/> ask to remove it).
+/// </summary>
 public sealed record MemberInput(long? OrgId, string? Name, Sex? Sex, DateOnly? BirthDate, DateOnly? JoinedOn, MemberStatus? Status,
-    string? Phone, string? IdCard, bool Retired, bool Mobile);
+    string? Phone, string? IdCard, bool Retired, bool Mobile, bool ClearPhone = false, bool ClearIdCard = false);
 
 /// <summary>
 /// A member as the viewer may see her: phone and ID-card numbers in full only when <see cref="PersonalDataInFull"/>
@@ -92,18 +95,22 @@ public sealed class MemberAdmin(MemberAdminStore store, OrgStore orgs, IdCardPro
     {
         var current = await KeptAsync(editor, id, ct);
         Check(input);
+        if (input.ClearPhone && !string.IsNullOrWhiteSpace(input.Phone))
+            throw Invalid("phone", "member.clear_and_set", "不能同时填写并清除手机号。");
+        if (input.ClearIdCard && !string.IsNullOrWhiteSpace(input.IdCard))
+            throw Invalid("idCard", "member.clear_and_set", "不能同时填写并清除身份证号。");
         var record = Record(input, current.OrgId, current.Status);
         var changed = new List<string>();
         if (record.Name != current.Name) changed.Add("name");
         if (record.Sex != current.Sex) changed.Add("sex");
         if (record.BirthDate != current.BirthDate) changed.Add("birthDate");
         if (record.JoinedOn != current.JoinedOn) changed.Add("joinedOn");
-        if (record.Phone is not null && record.Phone != current.Phone) changed.Add("phone");
-        if (record.IdCardEnc is not null) changed.Add("idCard");
+        if ((record.Phone is not null && record.Phone != current.Phone) || (input.ClearPhone && current.Phone is not null)) changed.Add("phone");
+        if (record.IdCardEnc is not null || (input.ClearIdCard && current.IdCardEnc is not null)) changed.Add("idCard");
         if (record.Retired != current.Retired) changed.Add("retired");
         if (record.Mobile != current.Mobile) changed.Add("mobile");
         var now = clock.GetUtcNow();
-        await store.EditAsync(id, record, new AuditEntry(now, editor.Actor, "member.edited", "member", id, current.OrgId, editor.MemberId,
+        await store.EditAsync(id, record, new MemberClears(input.ClearPhone, input.ClearIdCard), new AuditEntry(now, editor.Actor, "member.edited", "member", id, current.OrgId, editor.MemberId,
             new { Changed = changed }), ct);
         await RetireCachesAsync(null, ct);
     }

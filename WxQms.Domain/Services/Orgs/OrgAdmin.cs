@@ -24,7 +24,7 @@ public sealed record NewOrg(long ParentId, string? Kind, string? Name, string? C
 /// transaction, and the org trees and task lists are retired after the commit (tokens too, when paths change).
 /// </summary>
 public sealed class OrgAdmin(OrgStore orgs, OrgAdminStore admin, OrgTermStore terms, OrgTreeCache trees, TaskCache tasks,
-    TokenVersions tokens, IOptions<OrgOptions> options, TimeProvider clock)
+    RankingCache rankings, TokenVersions tokens, IOptions<OrgOptions> options, TimeProvider clock)
 {
     public const string Subject = "org";
 
@@ -223,11 +223,12 @@ public sealed class OrgAdmin(OrgStore orgs, OrgAdminStore admin, OrgTermStore te
         _ => null,
     };
 
-    /// <summary>After the commit: cached trees and task lists (they name orgs) go, and members whose grants changed get new tokens.</summary>
+    /// <summary>After the commit: cached trees, task lists and rankings (they name orgs) go, and members whose grants changed get new tokens.</summary>
     private async Task RetireAsync(IReadOnlyList<long> members, CancellationToken ct = default)
     {
         await trees.InvalidateAsync();
         await tasks.InvalidateAsync();
+        await rankings.InvalidateAsync();
         foreach (var member in members)
             await tokens.PublishAsync(member, ct);
     }

@@ -3,6 +3,7 @@ using WxQms.Domain.Rules;
 using WxQms.Domain.Rules.Orgs;
 using WxQms.Domain.Rules.Reminders;
 using WxQms.Domain.Rules.Tasks;
+using WxQms.Domain.Services.Reminders;
 using WxQms.Domain.Storage;
 
 namespace WxQms.Domain.Services.Orgs;
@@ -54,17 +55,20 @@ public sealed class TermReminderScan(OrgTermStore store, ILogger<TermReminderSca
     }
 
     /// <summary>
-    /// The notice under the <c>taskWarning</c> template (任务预警: thing1 事项, date2 截止日期, phrase3 状态, thing4 组织;
-    /// mini program: character_string4 编号).
+    /// The notice under the <c>termReminder</c> template (换届提醒: thing1 换届组织, date2 届满日期, phrase3 提醒类型,
+    /// thing4 温馨提示; the same keys in both apps).
     /// </summary>
     public static Notice Notice(DueTerm term, TermReminder reminder, long memberId, DateTimeOffset now)
     {
-        var what = ReminderContent.Thing(term.OrgName, "换届");
-        var ends = Periods.Describe(term.Term.EndsOn);
-        var phrase = reminder == TermReminder.SixMonths ? "半年到期" : "三个月到期";
-        return new Notice(Subject, term.Term.Id, Terms.Kind(reminder), term.Term.OrgId, memberId, null, "taskWarning",
-            new Dictionary<string, string> { ["thing1"] = what, ["date2"] = ends, ["phrase3"] = phrase, ["thing4"] = ReminderContent.Thing(term.OrgName) },
-            new Dictionary<string, string> { ["thing1"] = what, ["date2"] = ends, ["phrase3"] = phrase, ["character_string4"] = $"TERM{term.Term.Id}" },
+        var data = new Dictionary<string, string>
+        {
+            ["thing1"] = ReminderContent.Thing(term.OrgName, "换届"),
+            ["date2"] = Periods.Describe(term.Term.EndsOn),
+            ["phrase3"] = reminder == TermReminder.SixMonths ? "半年到期" : "三个月到期",
+            ["thing4"] = "请及时筹备换届选举",
+        };
+        return new Notice(Subject, term.Term.Id, Terms.Kind(reminder), term.Term.OrgId, memberId, null, ReminderOptions.TermReminderKey,
+            data, data,
             "pages/tasks/index");
     }
 }

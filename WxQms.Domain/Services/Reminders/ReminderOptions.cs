@@ -20,7 +20,7 @@ public sealed class ReminderOptions : IValidatableObject
 
     /// <summary>
     /// Template ids by the key the mini program asks consent with: <c>meetingReminder</c> (会议提醒),
-    /// <c>taskWarning</c> (任务预警), <c>reviewResult</c> (审核结果).
+    /// <c>taskWarning</c> (任务预警), <c>reviewResult</c> (审核结果), <c>termReminder</c> (换届提醒).
     /// </summary>
     public Dictionary<string, TemplateIds> Templates { get; set; } = new(StringComparer.Ordinal);
 
@@ -62,6 +62,7 @@ public sealed class ReminderOptions : IValidatableObject
     public const string MeetingReminderKey = "meetingReminder";
     public const string TaskWarningKey = "taskWarning";
     public const string ReviewResultKey = "reviewResult";
+    public const string TermReminderKey = "termReminder";
 
     public TemplateIds For(ReminderTemplate template) =>
         Templates.GetValueOrDefault(template == ReminderTemplate.MeetingReminder ? MeetingReminderKey : TaskWarningKey) ?? new();
@@ -72,7 +73,7 @@ public sealed class ReminderOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        foreach (var key in new[] { MeetingReminderKey, TaskWarningKey })
+        foreach (var key in new[] { MeetingReminderKey, TaskWarningKey, TermReminderKey })
         {
             if (!Templates.TryGetValue(key, out var ids) || string.IsNullOrWhiteSpace(ids.Oa) || string.IsNullOrWhiteSpace(ids.Mp))
                 yield return new ValidationResult(
