@@ -13,6 +13,7 @@ using WxQms.Domain.Services.Bot;
 using WxQms.Domain.Services.Reminders;
 using WxQms.Domain.Services.Wishes;
 using WxQms.Domain.Storage;
+using WxQms.Domain.Sms;
 using WxQms.Domain.Wechat;
 
 namespace WxQms.Domain.Hosting;
@@ -98,6 +99,7 @@ public static class WxQmsCoreExtensions
         services.AddAssessment();
         services.AddReminders();
         services.AddWechat();
+        services.AddSms();
         services.AddBot();
 
         services.AddHealthChecks()
