@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using WxQms.Sandbox.Phone;
+using WxQms.Sandbox.Sms;
 using WxQms.Domain.Wechat;
 using static WxQms.Sandbox.SandboxHttp;
 
@@ -19,6 +20,7 @@ public static class SandboxEndpoints
         services.AddSingleton<SandboxWechat>();
         services.AddSingleton<SandboxPush>();
         services.AddHostedService<SandboxPushDelivery>();
+        services.AddSmsSandbox(); // Tencent Cloud SMS's imitation: /sandbox/sms
         // The sandbox calls our own callback over HTTP, like WeChat's servers do.
         services.AddHttpClient(SandboxPush.HttpClientName, (sp, http) =>
         {
@@ -51,6 +53,7 @@ public static class SandboxEndpoints
         wx.MapSandboxOAuthApi();
         open.MapSandboxOAuthPages();
         sandbox.MapSandboxPhone();
+        sandbox.MapSandboxSms();
         return app;
     }
 

@@ -83,6 +83,16 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
         ["Reminders:Templates:wishUpdated:Oa"] = SandboxTemplates.OaWishUpdated,
         ["Reminders:Templates:wishUpdated:Mp"] = SandboxTemplates.MpWishUpdated,
         ["Reminders:RatePerSecond"] = "1000",
+        // SMS is off (Provider empty) unless a test switches it on; the rest points at the SMS sandbox. Test values, not secrets.
+        ["Sms:Provider"] = "",
+        ["Sms:SecretId"] = "AKIDtest000000000000000000000000test",
+        ["Sms:SecretKey"] = "test-sms-secret-key-not-a-secret",
+        ["Sms:SdkAppId"] = "1400000001",
+        ["Sms:SignName"] = "文化路街道党工委",
+        ["Sms:ApiBase"] = "http://localhost/sandbox/sms/api",
+        ["Sms:Templates:meetingReminder"] = WxQms.Sandbox.Sms.SandboxSms.MeetingReminderTemplate,
+        ["Sms:Templates:taskWarning"] = WxQms.Sandbox.Sms.SandboxSms.TaskWarningTemplate,
+        ["Sms:CallbackToken"] = "test-sms-callback-token",
         ["Bot:PublicBase"] = "http://localhost",
         ["Auth:JwtSigningKey"] = "tests-only-jwt-signing-key-not-a-secret-0123456789",
         ["Auth:Issuer"] = "wxqms-tests",
@@ -111,6 +121,8 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
             s.AddHttpClient(WechatServiceExtensions.HttpClientName).ConfigurePrimaryHttpMessageHandler(CreateWechatHandler);
             // ...and the sandbox pushes to this server's callback, as WeChat would.
             s.AddHttpClient(SandboxPush.HttpClientName).ConfigurePrimaryHttpMessageHandler(CreateCallbackHandler);
+            // The SMS client talks to the SMS sandbox in the same server.
+            s.AddHttpClient(WxQms.Domain.Sms.TencentSmsProvider.HttpClientName).ConfigurePrimaryHttpMessageHandler(CreateWechatHandler);
         });
     }
 
@@ -139,6 +151,7 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
         foreach (var server in redis.GetServers())
             await server.FlushDatabaseAsync();
         Services.GetService<SandboxWechat>()?.Reset(); // none when a test turned the sandbox off
+        Services.GetService<WxQms.Sandbox.Sms.SandboxSms>()?.Reset();
         Services.GetRequiredService<WxQms.Domain.Caching.DutyCatalogueCache>().Forget(); // the emptied table is seeded again
     }
 
