@@ -64,6 +64,7 @@ app.MapAdminImports(); // the roster's Excel import and export: /api/admin/impor
 app.MapAdminDuties(); // the duty catalogue: /admin/duties, /api/admin/duties
 app.MapAdminGoLive(); // 上线: /admin/go-live, PUT /api/admin/orgs/{id}/go-live
 app.MapWechatCallbacks();
+app.MapSmsCallbacks(); // the SMS provider's receipts and replies: /sms/tencent/status, /sms/tencent/reply
 app.MapWxQmsSandbox(); // only when the sandbox is on
 
 app.Run();

@@ -97,6 +97,23 @@ public static partial class SmsRules
         return length <= 70 ? 1 : (length + 66) / 67;
     }
 
+    /// <summary>
+    /// When a number may next be sent to under the provider's limits (one identical message per 30 s,
+    /// <paramref name="perHour"/> in any hour, <paramref name="perDay"/> a local day), or null when it may now.
+    /// The counts are the number's accepted or in-doubt sends.
+    /// </summary>
+    public static DateTimeOffset? NextAllowed(DateTimeOffset? identicalAt, long lastHour, DateTimeOffset? oldestInHour, long today,
+        DateTimeOffset now, int perHour, int perDay)
+    {
+        if (today >= perDay)
+            return Periods.StartOf(Periods.LocalDate(now).AddDays(1));
+        if (lastHour >= perHour)
+            return (oldestInHour ?? now).AddHours(1).AddSeconds(1);
+        if (identicalAt is { } same && now < same.AddSeconds(30))
+            return same.AddSeconds(31);
+        return null;
+    }
+
     [GeneratedRegex("^1[3-9][0-9]{9}$")]
     private static partial Regex Mainland();
 }
