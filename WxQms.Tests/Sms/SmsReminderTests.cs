@@ -168,6 +168,36 @@ public sealed class SmsReminderTests(WxQmsApp app) : IAsyncLifetime
         Assert.Empty(Sandbox.Inbox(phone));
     }
 
+    /// <summary>
+    /// A send recorded without an answer (its sender died mid-call) is in doubt: the reminder waits
+    /// Reminders:InDoubtWait before the SMS goes again, and then goes once.
+    /// </summary>
+    [Fact]
+    public async Task An_SMS_in_doubt_waits_before_it_is_sent_again()
+    {
+        var (member, phone) = await RetireeAsync();
+        var id = (await world.InsertAsync(taskId, "members", [member], at)).Single();
+        await ExecuteAsync("""
+            INSERT INTO sms_messages (client_ref, reminder_id, phone, kind, template_id, params, content_hash, attempted_at, created_at)
+            VALUES (@r, @id, @p, 'members', @t, '[]', @h, @at, @at)
+            """, new { r = $"reminder-{id}-sms", id, p = "+86" + phone, t = SandboxSms.MeetingReminderTemplate, h = new string('0', 64),
+            at = at.UtcDateTime });
+        var wait = app.Get<Microsoft.Extensions.Options.IOptions<WxQms.Domain.Services.Reminders.ReminderOptions>>().Value.InDoubtWait;
+
+        await world.SendAsync(at.AddSeconds(5));
+
+        var row = await RowAsync(id);
+        Assert.Equal(("pending", at.Add(wait).UtcDateTime), (row.Status, row.DueAt));
+        Assert.Contains("等待短信发送结果", row.LastError, StringComparison.Ordinal);
+        Assert.Empty(Sandbox.Inbox(phone));
+
+        await world.SendAsync(at.Add(wait));
+
+        Assert.Equal(("sent", "sms"), ((await RowAsync(id)).Status, (await RowAsync(id)).Channel));
+        Assert.Single(Sandbox.Inbox(phone));
+        Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM sms_messages WHERE reminder_id = @id", new { id }));
+    }
+
     [Fact]
     public async Task The_sandbox_answers_with_the_providers_codes()
     {
