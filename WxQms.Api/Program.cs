@@ -77,6 +77,7 @@ app.MapAdminDevelopment(); // member development: /admin/development, /api/admin
 app.MapAdminCheckups(); // #18: 体检问卷, the 党性体检 questionnaire: /admin/checkups
 app.MapWechatCallbacks();
 app.MapWechatPayNotify(); // WeChat Pay's payment and refund notifications: /wechat/pay/notify
+app.MapSmsCallbacks(); // the SMS provider's receipts and replies: /sms/tencent/status, /sms/tencent/reply
 app.MapWxQmsSandbox(); // only when the sandbox is on
 
 app.Run();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using WxQms.Sandbox.Pay;
 using WxQms.Sandbox.Phone;
+using WxQms.Sandbox.Sms;
 using WxQms.Domain.Wechat;
 using static WxQms.Sandbox.SandboxHttp;
 
@@ -22,6 +23,7 @@ public static class SandboxEndpoints
         services.AddHostedService<SandboxPushDelivery>();
         services.AddOptions<SandboxPayOptions>().BindConfiguration(SandboxPayOptions.Section);
         services.AddSingleton<SandboxPay>(); // WeChat Pay's side: orders, platform signatures, notifications
+        services.AddSmsSandbox(); // Tencent Cloud SMS's imitation: /sandbox/sms
         // The sandbox calls our own callback over HTTP, like WeChat's servers do.
         services.AddHttpClient(SandboxPush.HttpClientName, (sp, http) =>
         {
@@ -55,6 +57,7 @@ public static class SandboxEndpoints
         wx.MapSandboxPay();
         open.MapSandboxOAuthPages();
         sandbox.MapSandboxPhone();
+        sandbox.MapSandboxSms();
         return app;
     }
 

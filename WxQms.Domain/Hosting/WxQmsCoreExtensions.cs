@@ -16,6 +16,7 @@ using WxQms.Domain.Services.Members;
 using WxQms.Domain.Services.Reminders;
 using WxQms.Domain.Services.Wishes;
 using WxQms.Domain.Storage;
+using WxQms.Domain.Sms;
 using WxQms.Domain.Wechat;
 
 namespace WxQms.Domain.Hosting;
@@ -109,6 +110,7 @@ public static class WxQmsCoreExtensions
         services.AddReminders();
         WxQms.Domain.Services.Dues.DuesServiceExtensions.AddDues(services);
         services.AddWechat();
+        services.AddSms();
         services.AddBot();
         services.AddPay(); // WeChat Pay (Wechat:Pay), off until Wechat:Pay:MchId is set
         services.AddMeetings();

@@ -28,7 +28,9 @@ public sealed record ClaimedReminder(
     string? MpOpenId,
     ClaimedTask? Task,
     string? TemplateKey,
-    string? Content);
+    string? Content,
+    long? MemberId = null,
+    long? OrgId = null);
 
 /// <summary>The task behind a task reminder, as it stands when the reminder is sent.</summary>
 public sealed record ClaimedTask(
@@ -72,7 +74,7 @@ public sealed class OutboxStore(MySqlDataSource db)
 {
     private sealed record Row(long Id, string SubjectType, long SubjectId, string Kind, int Attempts, string? OaOpenId, string? MpOpenId,
         long? TaskId, string? TaskState, string? TemplateCode, int? TemplateVersion, string? AdhocTitle, string? OrgName, DateTime? OpensAt,
-        DateTime? DueAt, DateTime? PlannedFor, string? Place, string? TemplateKey, string? Content);
+        DateTime? DueAt, DateTime? PlannedFor, string? Place, string? TemplateKey, string? Content, long? MemberId, long? OrgId);
 
     /// <summary>
     /// Due rows, and rows whose sender's lease ran out (it died or stalled), up to <paramref name="batch"/>.
@@ -136,7 +138,7 @@ public sealed class OutboxStore(MySqlDataSource db)
                       ORDER BY w.id = u.id DESC, w.id DESC LIMIT 1)) AS MpOpenId,
                    t.id AS TaskId, t.state AS TaskState, t.template_code AS TemplateCode, t.template_version AS TemplateVersion,
                    a.title AS AdhocTitle, o.name AS OrgName, t.opens_at AS OpensAt, t.due_at AS DueAt, t.planned_for AS PlannedFor,
-                   t.place AS Place, r.template_key AS TemplateKey, r.content AS Content
+                   t.place AS Place, r.template_key AS TemplateKey, r.content AS Content, r.member_id AS MemberId, r.org_id AS OrgId
             FROM reminders r
             LEFT JOIN tasks t ON t.id = r.task_id
             LEFT JOIN orgs o ON o.id = t.org_id
@@ -149,7 +151,7 @@ public sealed class OutboxStore(MySqlDataSource db)
                 ? new ClaimedTask(taskId, DbNames.Parse<ReminderKind>(r.Kind), r.TaskState!, r.TemplateCode!, r.TemplateVersion!.Value,
                     r.AdhocTitle, r.OrgName!, Utc(r.OpensAt!.Value), Utc(r.DueAt!.Value), r.PlannedFor is { } p ? Utc(p) : null, r.Place)
                 : null,
-            r.TemplateKey, r.Content)).ToList();
+            r.TemplateKey, r.Content, r.MemberId, r.OrgId)).ToList();
     }
 
     /// <summary>Queues a notice in the caller's transaction (so it commits with the change it tells of); false when it was queued before.</summary>

@@ -276,6 +276,8 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("GET /wechat/mp-callback", "401 401 401 401 401 401 401 401", Hand: true),
         new("POST /wechat/mp-callback", "401 401 401 401 401 401 401 401", Hand: true),
         new("POST /wechat/pay/notify", "401 401 401 401 401 401 401 401", Hand: true), // unsigned: WeChat Pay's failure body
+        new("POST /sms/tencent/status", "401 401 401 401 401 401 401 401", Hand: true), // the provider's pushes carry ?token=
+        new("POST /sms/tencent/reply", "401 401 401 401 401 401 401 401", Hand: true),
         new("GET /", "3xx 3xx 3xx 3xx 3xx 3xx 3xx 3xx", Hand: true),
         new("GET /ping", "2xx 2xx 2xx 2xx 2xx 2xx 2xx 2xx", Hand: true),
         new("GET /ping.json", "2xx 2xx 2xx 2xx 2xx 2xx 2xx 2xx", Hand: true),

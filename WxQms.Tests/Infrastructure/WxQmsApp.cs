@@ -95,6 +95,16 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
         ["Reminders:Templates:termReminder:Oa"] = SandboxTemplates.OaTermReminder,
         ["Reminders:Templates:termReminder:Mp"] = SandboxTemplates.MpTermReminder,
         ["Reminders:RatePerSecond"] = "1000",
+        // SMS is off (Provider empty) unless a test switches it on; the rest points at the SMS sandbox. Test values, not secrets.
+        ["Sms:Provider"] = "",
+        ["Sms:SecretId"] = "AKIDtest000000000000000000000000test",
+        ["Sms:SecretKey"] = "test-sms-secret-key-not-a-secret",
+        ["Sms:SdkAppId"] = "1400000001",
+        ["Sms:SignName"] = "文化路街道党工委",
+        ["Sms:ApiBase"] = "http://localhost/sandbox/sms/api",
+        ["Sms:Templates:meetingReminder"] = WxQms.Sandbox.Sms.SandboxSms.MeetingReminderTemplate,
+        ["Sms:Templates:taskWarning"] = WxQms.Sandbox.Sms.SandboxSms.TaskWarningTemplate,
+        ["Sms:CallbackToken"] = "test-sms-callback-token",
         ["Bot:PublicBase"] = "http://localhost",
         ["Auth:JwtSigningKey"] = "tests-only-jwt-signing-key-not-a-secret-0123456789",
         ["Auth:Issuer"] = "wxqms-tests",
@@ -126,6 +136,8 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
             // WeChat Pay's client talks to the sandbox's imitation too; a test-only kind of order settles in the audit log.
             s.AddHttpClient(WxQms.Domain.Wechat.Pay.WechatPayClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(CreateWechatHandler);
             s.AddSingleton<WxQms.Domain.Services.Pay.IPaidOrderHandler, Pay.TestPaidOrderHandler>();
+            // The SMS client talks to the SMS sandbox in the same server.
+            s.AddHttpClient(WxQms.Domain.Sms.TencentSmsProvider.HttpClientName).ConfigurePrimaryHttpMessageHandler(CreateWechatHandler);
         });
     }
 
@@ -155,6 +167,7 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
             await server.FlushDatabaseAsync();
         Services.GetService<SandboxWechat>()?.Reset(); // none when a test turned the sandbox off
         Services.GetService<WxQms.Sandbox.Pay.SandboxPay>()?.Reset();
+        Services.GetService<WxQms.Sandbox.Sms.SandboxSms>()?.Reset();
         Services.GetRequiredService<WxQms.Domain.Caching.DutyCatalogueCache>().Forget(); // the emptied table is seeded again
         Services.GetRequiredService<WxQms.Domain.Caching.TokenVersions>().Forget(); // members are seeded again from version 0
     }

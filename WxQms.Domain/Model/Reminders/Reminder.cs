@@ -55,4 +55,6 @@ public enum ReminderChannel
 {
     Oa,
     Mp,
+    /// <summary>A text message through the SMS provider (Sms:*), for whom WeChat cannot reach.</summary>
+    Sms,
 }

@@ -24,7 +24,8 @@ namespace WxQms.Domain.Services.Reminders;
 /// client_msg_id, which WeChat itself drops as a repeat within 10 minutes.</item>
 /// </list>
 /// Channels in order: the official-account template to a follower, the mini-program subscribe message
-/// while consent remains, else the reminder is recorded as reaching nobody (SMS will plug in here).
+/// while consent remains, then a task reminder's SMS (<see cref="SmsChannel"/>, when Sms:* is set), else the
+/// reminder is recorded as reaching nobody.
 /// −1 and network errors are retried with backoff; 43004, 43101 and 47003 are not (the next channel is
 /// tried). All sends share one rate per app through Redis.
 /// </summary>
@@ -40,6 +41,7 @@ public sealed class ReminderSender(
     IOptions<WechatOptions> wechat,
     TimeProvider clock,
     ITaskCatalogueSource duties,
+    SmsChannel sms,
     ILogger<ReminderSender> log)
 {
     /// <summary>Delivery reports are stamped by the Api's clock, attempts by this process's: allow them to differ this much.</summary>
@@ -95,6 +97,7 @@ public sealed class ReminderSender(
     private async Task SendOneAsync(ClaimedReminder r, ReminderOptions o, Func<DateTimeOffset> at, CancellationToken ct)
     {
         OutgoingMessage message;
+        (ReminderMessage Words, ReminderFacts Facts)? smsFacts = null;
         if (r.Task is { } task)
         {
             var template = task.TemplateCode == AdhocTask.TemplateCode ? null : (await duties.GetAsync(ct)).Get(task.TemplateCode, task.TemplateVersion);
@@ -107,8 +110,10 @@ public sealed class ReminderSender(
                 await reminders.FinishAsync(r.Id, Owner, ReminderStatus.Cancelled, null, "任务已有佐证或已结束，无需提醒", at(), ct);
                 return;
             }
-            var words = ReminderContent.For(new ReminderFacts(task.Kind, task.TaskId, template?.Name ?? task.AdhocTitle ?? "临时任务",
-                task.OrgName, task.DueAt, task.PlannedFor, task.Place));
+            var reminderFacts = new ReminderFacts(task.Kind, task.TaskId, template?.Name ?? task.AdhocTitle ?? "临时任务",
+                task.OrgName, task.DueAt, task.PlannedFor, task.Place);
+            var words = ReminderContent.For(reminderFacts);
+            smsFacts = (words, reminderFacts);
             message = new OutgoingMessage(o.For(words.Template), words.OaData, words.MpData, words.Page);
         }
         else if (r.Content is { } json && r.TemplateKey is { } key
@@ -146,7 +151,16 @@ public sealed class ReminderSender(
         else
             reasons.Add(r.MpOpenId is null ? "未使用小程序" : "小程序订阅消息无剩余授权");
 
-        // Nobody reached: recorded with the reasons (an SMS channel will plug in here).
+        if (smsFacts is { } f)
+        {
+            var outcome = await sms.TryAsync(r, f.Words, f.Facts, Owner, o, at, ct);
+            if (outcome.Done)
+                return;
+            if (outcome.Reason is { } reason)
+                reasons.Add(reason);
+        }
+
+        // Nobody reached: recorded with the reasons.
         await reminders.FinishAsync(r.Id, Owner, ReminderStatus.Unreachable, lastOutbound, string.Join("；", reasons), at(), ct);
     }
 

@@ -17,6 +17,9 @@ public static class ReminderServiceExtensions
         services.AddSingleton<ReminderScanStore>();
         services.AddSingleton<ReminderScan>();
         services.AddSingleton<ReminderSender>();
+        services.AddSingleton<SmsStore>();
+        services.AddSingleton<SmsChannel>();
+        services.AddSingleton<SmsCallbacks>();
         services.AddSingleton<OutboxListing>();
         services.AddSingleton<ReminderQueries>();
         return services;
