@@ -332,7 +332,7 @@ public sealed class DuesTests(WxQmsApp app) : IAsyncLifetime
     /// sandbox's confirm helper pays it, the notification arrives twice; the months are paid once, the ledger has one line, and
     /// the branch's monthly task completes as the last member pays.
     /// </summary>
-    [Fact(Skip = "needs WeChat Pay (engineer p); the lead enables it at merge")]
+    [Fact]
     public async Task A_member_pays_three_months_with_WeChat_Pay_and_a_repeated_notification_changes_nothing()
     {
         var member = members[^1];
