@@ -96,6 +96,10 @@ public sealed class DuesStore(MySqlDataSource db)
 
     // ---- bases ----
 
+    /// <summary>
+    /// The members' bases that apply in <paramref name="year"/>: the one recorded for it, else the latest earlier one (a base
+    /// stays until the branch records a new one, so January's rows are made before the new bases are in).
+    /// </summary>
     public async Task<IReadOnlyList<DuesBaseRow>> BasesAsync(IReadOnlyCollection<long> memberIds, int year, CancellationToken ct)
     {
         if (memberIds.Count == 0)
@@ -104,7 +108,9 @@ public sealed class DuesStore(MySqlDataSource db)
         return (await conn.QueryAsync<DuesBaseRow>(new CommandDefinition("""
             SELECT member_id AS MemberId, year, category, base_fen AS BaseFen, monthly_fen AS MonthlyFen, special_fen AS SpecialFen,
                    special_reason AS SpecialReason, recorded_by AS RecordedBy, updated_at AS UpdatedAt
-            FROM dues_bases WHERE year = @year AND member_id IN @memberIds
+            FROM dues_bases b
+            WHERE b.member_id IN @memberIds
+              AND b.year = (SELECT MAX(x.year) FROM dues_bases x WHERE x.member_id = b.member_id AND x.year <= @year)
             """, new { year, memberIds }, cancellationToken: ct))).ToList();
     }
 

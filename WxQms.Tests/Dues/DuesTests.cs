@@ -327,6 +327,23 @@ public sealed class DuesTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal("dues.already_settled", await CodeAsync(paid));
     }
 
+    [Fact]
+    public async Task A_base_stays_until_the_branch_records_the_new_years_so_january_is_owed_before_the_new_bases_are_in()
+    {
+        var member = members[0];
+        await ExecuteAsync("DELETE FROM dues_months WHERE member_id = @member", new { member });
+        await ExecuteAsync("UPDATE dues_bases SET year = @last, base_fen = 300000, monthly_fen = 1500 WHERE member_id = @member",
+            new { member, last = current.Year - 1 });
+
+        Assert.Equal(1, await app.Get<DuesMonthMaker>().MakeAsync(app.Clock.GetUtcNow(), Ct));
+        Assert.Equal(1500, await ScalarAsync("SELECT amount_fen FROM dues_months WHERE member_id = @member AND month = @m",
+            new { member, m = current.Key }));
+        var mine = await (await SendAsync(HttpMethod.Get, "/api/mp/dues/mine", await SignInAsync(member), null)).Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(1500, mine.GetProperty("monthlyFen").GetInt32());
+        Assert.Contains($"沿用{current.Year - 1}年核定的基数", mine.GetProperty("explanation").GetString());
+        Assert.Equal([current.Key], mine.GetProperty("owed").EnumerateArray().Select(e => e.GetString()));
+    }
+
     /// <summary>
     /// The Done-when: a member starts an order for three months through the API as the mini program does, the
     /// sandbox's confirm helper pays it, the notification arrives twice; the months are paid once, the ledger has one line, and

@@ -69,8 +69,8 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
                     payable.Add(m.Key);
             }
         }
-        return new MyDues(member.Id, member.Name, member.BranchName, y, basis?.Category, basis?.BaseFen, Amount(basis)?.MonthlyFen,
-            Amount(basis)?.Explanation ?? "支部尚未核定您本年度的党费交纳基数，请联系支部党务工作者",
+        return new MyDues(member.Id, member.Name, member.BranchName, y, basis?.Category, basis?.BaseFen, Amount(basis, y)?.MonthlyFen,
+            Amount(basis, y)?.Explanation ?? "支部尚未核定您本年度的党费交纳基数，请联系支部党务工作者",
             rows.Where(r => r.Month.StartsWith($"{y:0000}-", StringComparison.Ordinal)).Select(r => View(r, current)).ToList(),
             owed.Select(r => r.Month).ToList(), owed.Sum(r => r.AmountFen - r.PaidFen), payable);
     }
@@ -130,7 +130,7 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
             bases.TryGetValue(m.Id, out var b);
             var mine = rows[m.Id].ToList();
             var owed = earlier[m.Id].Concat(mine).Where(r => DuesSettlement.IsOpen(r.State) && DuesMonth.Parse(r.Month) <= current).ToList();
-            var amount = Amount(b);
+            var amount = Amount(b, y);
             return new BranchMemberDues(m.Id, m.Name, m.Status, b?.Category, b?.BaseFen, amount?.MonthlyFen, amount?.Explanation,
                 mine.Select(r => View(r, current)).ToList(), owed.Count, owed.Sum(r => r.AmountFen - r.PaidFen));
         }).ToList();
@@ -390,6 +390,10 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
 
     internal static DuesAmount? Amount(DuesBaseRow? b) => b is null ? null
         : DuesRules.Amount(new DuesBasis(DbNames.Parse<DuesCategory>(b.Category), b.BaseFen, b.SpecialFen, b.SpecialReason));
+
+    /// <summary>The amount of <paramref name="year"/>, saying so when it still comes from an earlier year's base.</summary>
+    internal static DuesAmount? Amount(DuesBaseRow? b, int year) => Amount(b) is not { } a ? null
+        : b!.Year < year ? a with { Explanation = $"{a.Explanation}（沿用{b.Year}年核定的基数，待支部核定{year}年的基数）" } : a;
 
     private static DuesMonthView View(DuesMonthRow r, DuesMonth current) =>
         new(r.Month, r.AmountFen, r.PaidFen, r.State, r.Note, r.Reason, DuesMonth.Parse(r.Month) <= current, r.SettledAt is { } s ? DbTime.Utc(s) : null);
