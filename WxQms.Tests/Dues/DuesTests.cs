@@ -384,6 +384,32 @@ public sealed class DuesTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal("completed", await DuesTaskStateAsync());
     }
 
+    [Fact]
+    public async Task A_members_record_says_how_many_months_she_owes_and_after_paying_the_month_she_has_paid_up_to()
+    {
+        var member = members[0];
+        var months = await OweThreeMonthsAsync(member);
+        var token = await SignInAsync(member);
+
+        var owing = await RecordDuesAsync(token);
+        Assert.Equal($"欠缴3个月（{months[0].Chinese}起）", owing.GetProperty("label").GetString());
+        Assert.True(owing.GetProperty("owing").GetBoolean());
+
+        var handler = app.Get<IEnumerable<IPaidOrderHandler>>().Single(h => h.Kind == "dues");
+        Assert.True(await SettleAsync(handler, new PaidOrder(1, "DUES-RECORD-1", "dues", member, 3 * 4500, DuesPaidOrderHandler.Payload(months),
+            "4200000009", app.Clock.GetUtcNow())));
+        var paid = await RecordDuesAsync(token);
+        Assert.Equal($"已缴至{current.Chinese}", paid.GetProperty("label").GetString());
+        Assert.False(paid.GetProperty("owing").GetBoolean());
+    }
+
+    private async Task<JsonElement> RecordDuesAsync(string token)
+    {
+        var response = await SendAsync(HttpMethod.Get, "/api/mp/me/record", token, null);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("dues");
+    }
+
     /// <summary>Makes the member owe the two months before this one as well (three in all, in order).</summary>
     private async Task<List<DuesMonth>> OweThreeMonthsAsync(long member)
     {

@@ -70,7 +70,7 @@ public sealed class MemberRecordTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal(sum, record.GetProperty("bySource").EnumerateArray().Sum(s => s.GetProperty("points").GetDecimal()));
         Assert.Equal(sum, record.GetProperty("months").EnumerateArray().Last().GetProperty("pointsYear").GetDecimal());
         Assert.StartsWith("再得 1 分可升一星", record.GetProperty("advice").GetString());
-        Assert.Equal(JsonValueKindNull, record.GetProperty("dues").ValueKind); // the dues area fills it
+        Assert.Equal(JsonValueKindNull, record.GetProperty("dues").ValueKind); // no monthly dues rows made for her yet
     }
 
     private const System.Text.Json.JsonValueKind JsonValueKindNull = System.Text.Json.JsonValueKind.Null;

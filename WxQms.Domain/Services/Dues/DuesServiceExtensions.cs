@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using WxQms.Domain.Services.Members;
 using WxQms.Domain.Services.Pay;
 using WxQms.Domain.Storage;
 
@@ -16,6 +17,7 @@ public static class DuesServiceExtensions
         services.AddSingleton<DuesArrearsScan>();
         services.AddSingleton<DuesPaidOrderHandler>();
         services.AddSingleton<IPaidOrderHandler>(sp => sp.GetRequiredService<DuesPaidOrderHandler>());
+        services.AddSingleton<IDuesStatus, DuesRecordStatus>(); // the dues line of 我的档案 (#18)
         return services;
     }
 }

@@ -5,7 +5,7 @@ public sealed record DuesStatus(string Label, bool Owing);
 
 /// <summary>
 /// The dues hook of a member's record (issue #18 item 6; the dues themselves are issue #23). The default knows nothing
-/// (the record shows 党费情况暂未接入); the dues area registers its own implementation.
+/// (the record shows 暂无党费记录); the dues area registers its own (DuesRecordStatus).
 /// </summary>
 public interface IDuesStatus
 {

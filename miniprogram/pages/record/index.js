@@ -26,7 +26,7 @@ Component({
         this.setData({
           record: { name: r.name, orgName: r.orgName, year: r.year, stars: r.stars, total: points(r.pointsTotal), advice: r.advice,
             attended: r.meetings.attended, onLeave: r.meetings.onLeave, missed: r.meetings.missed },
-          dues: r.dues ? r.dues.label : '党费情况暂未接入',
+          dues: r.dues ? r.dues.label : '暂无党费记录',
           entries: r.points.map((p) => ({ id: p.id, day: day(p.at), points: (p.points > 0 ? '+' : '') + points(p.points),
             source: p.sourceLabel, reason: p.reason, task: p.task || '' })),
           sources: r.bySource.map((s) => ({ source: s.source, label: s.sourceLabel, points: points(s.points), entries: s.entries })),

@@ -49,7 +49,7 @@ describe('pages/record 我的档案', () => {
     expect(text(page, '#meetings')).toBe('出席 2 · 请假 1 · 缺席 1');
     expect(text(page, '#total')).toBe('3');
     expect(text(page, '#advice')).toBe('再得 1 分可升一星');
-    expect(text(page, '#dues')).toBe('党费情况暂未接入');
+    expect(text(page, '#dues')).toBe('暂无党费记录');
     expect(page.querySelectorAll('.entry')).toHaveLength(2);
     expect(text(page, '#reason-2')).toBe('点亮微心愿：为独居老人送餐');
     expect(page.querySelectorAll('.month')).toHaveLength(1);
