@@ -80,10 +80,30 @@ public sealed class SandboxPay(IOptionsMonitor<WechatPayOptions> pay, IOptionsMo
 
     public WechatPayOptions Merchant => pay.CurrentValue;
 
+    private readonly ConcurrentDictionary<string, int> failures = new(StringComparer.Ordinal);
+
     public void Reset()
     {
         Orders.Clear();
         Refunds.Clear();
+        failures.Clear();
+    }
+
+    /// <summary>
+    /// The next <paramref name="count"/> signed calls to <paramref name="api"/> (<c>jsapi</c>, <c>query</c>, <c>close</c>,
+    /// <c>refund</c>, <c>refund-query</c>) answer 500 SYSTEM_ERROR, as WeChat Pay does when it is busy; 0 ends it.
+    /// </summary>
+    public void FailNext(string api, int count) => failures[api] = count;
+
+    /// <summary>Whether this call to <paramref name="api"/> is one <see cref="FailNext"/> asked to fail.</summary>
+    public bool TakeFailure(string api)
+    {
+        while (failures.TryGetValue(api, out var left) && left > 0)
+        {
+            if (failures.TryUpdate(api, left - 1, left))
+                return true;
+        }
+        return false;
     }
 
     /// <summary>Null when the request carries the merchant's valid, fresh signature; otherwise WeChat's reason.</summary>

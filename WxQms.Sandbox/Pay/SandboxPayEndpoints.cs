@@ -49,14 +49,16 @@ internal static class SandboxPayEndpoints
         new Signed(pay, status, new { code, message });
 
     /// <summary>Reads the body and checks the merchant's signature over it; a refusal is WeChat's 401 SIGN_ERROR.</summary>
-    private static async Task<(string Body, IResult? Refused)> ReadSignedAsync(HttpRequest request, SandboxPay pay, CancellationToken ct)
+    /// <remarks>A signed call <see cref="SandboxPay.FailNext"/> asked to fail is WeChat's 500 SYSTEM_ERROR.</remarks>
+    private static async Task<(string Body, IResult? Refused)> ReadSignedAsync(HttpRequest request, SandboxPay pay, string api,
+        CancellationToken ct)
     {
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
         var body = await reader.ReadToEndAsync(ct);
         var pathAndQuery = (request.PathBase + request.Path).ToUriComponent() + request.QueryString.ToUriComponent();
-        return pay.CheckRequest(request.Method, pathAndQuery, request.Headers.Authorization, body) is { } problem
-            ? (body, Error(pay, 401, "SIGN_ERROR", problem))
-            : (body, null);
+        if (pay.CheckRequest(request.Method, pathAndQuery, request.Headers.Authorization, body) is { } problem)
+            return (body, Error(pay, 401, "SIGN_ERROR", problem));
+        return pay.TakeFailure(api) ? (body, Error(pay, 500, "SYSTEM_ERROR", "系统错误")) : (body, null);
     }
 
     private static JsonElement? Parse(string body)
@@ -74,7 +76,7 @@ internal static class SandboxPayEndpoints
 
     internal static async Task<IResult> JsapiAsync(HttpRequest request, SandboxPay pay, SandboxWechat wechat, CancellationToken ct)
     {
-        var (body, refused) = await ReadSignedAsync(request, pay, ct);
+        var (body, refused) = await ReadSignedAsync(request, pay, "jsapi", ct);
         if (refused is not null)
             return refused;
         if (Parse(body) is not { } root)
@@ -118,7 +120,7 @@ internal static class SandboxPayEndpoints
 
     internal static async Task<IResult> QueryAsync(string outTradeNo, string? mchid, HttpRequest request, SandboxPay pay, CancellationToken ct)
     {
-        var (_, refused) = await ReadSignedAsync(request, pay, ct);
+        var (_, refused) = await ReadSignedAsync(request, pay, "query", ct);
         if (refused is not null)
             return refused;
         if (mchid != pay.Merchant.MchId)
@@ -135,7 +137,7 @@ internal static class SandboxPayEndpoints
 
     internal static async Task<IResult> CloseAsync(string outTradeNo, HttpRequest request, SandboxPay pay, CancellationToken ct)
     {
-        var (_, refused) = await ReadSignedAsync(request, pay, ct);
+        var (_, refused) = await ReadSignedAsync(request, pay, "close", ct);
         if (refused is not null)
             return refused;
         if (!pay.Orders.TryGetValue(outTradeNo, out var order))
@@ -151,7 +153,7 @@ internal static class SandboxPayEndpoints
 
     internal static async Task<IResult> RefundAsync(HttpRequest request, SandboxPay pay, CancellationToken ct)
     {
-        var (body, refused) = await ReadSignedAsync(request, pay, ct);
+        var (body, refused) = await ReadSignedAsync(request, pay, "refund", ct);
         if (refused is not null)
             return refused;
         if (Parse(body) is not { } root || root.Text("out_refund_no") is not { } outRefundNo || root.Text("out_trade_no") is not { } outTradeNo)
@@ -187,7 +189,7 @@ internal static class SandboxPayEndpoints
 
     internal static async Task<IResult> QueryRefundAsync(string outRefundNo, HttpRequest request, SandboxPay pay, CancellationToken ct)
     {
-        var (_, refused) = await ReadSignedAsync(request, pay, ct);
+        var (_, refused) = await ReadSignedAsync(request, pay, "refund-query", ct);
         if (refused is not null)
             return refused;
         return pay.Refunds.TryGetValue(outRefundNo, out var refund)

@@ -38,6 +38,7 @@ public sealed class WorkerIntervalTests
             ["dues-months"] = TimeSpan.FromHours(1),
             ["dues-arrears"] = TimeSpan.FromHours(1),
             ["appraisal-followups"] = TimeSpan.FromHours(1),
+            ["pay-reconcile"] = TimeSpan.FromMinutes(1),
         }, Intervals());
     }
 

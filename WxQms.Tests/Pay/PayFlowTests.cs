@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using WxQms.Domain.Model;
 using WxQms.Domain.Services.Pay;
 using WxQms.Domain.Wechat;
 using WxQms.Domain.Wechat.Pay;
@@ -341,6 +342,60 @@ public sealed class PayFlowTests(WxQmsApp app, SeededSubdistrict seeded) : IClas
             " AND entity_id = (SELECT id FROM pay_refunds WHERE out_refund_no = @outRefundNo)", new { outRefundNo }));
         Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM pay_refunds r JOIN pay_orders o ON o.id = r.order_id WHERE o.out_trade_no = @no",
             new { no = first.OutTradeNo }));
+    }
+
+    [Fact]
+    public async Task A_refund_WeChat_Pay_was_too_busy_to_take_is_sent_again_by_the_job_and_done_once()
+    {
+        var (_, first, payload) = await StartAsync();
+        var (_, second, _) = await StartAsync(payload);
+        await ConfirmAsync(first.OutTradeNo);
+        Sandbox.FailNext("refund", int.MaxValue); // busy for the refund right after the payment and the job's first try
+
+        await ConfirmAsync(second.OutTradeNo);
+
+        var outRefundNo = "R" + second.OutTradeNo;
+        Task<string> RefundStateAsync() =>
+            QuerySingleAsync<string>("SELECT state FROM pay_refunds WHERE out_refund_no = @outRefundNo", new { outRefundNo });
+        Assert.Equal("pending", await RefundStateAsync());
+        Assert.False(Sandbox.Refunds.ContainsKey(outRefundNo));
+        var reconciler = app.Get<PayReconciler>();
+        await reconciler.RunAsync(Ct);
+        Assert.Equal("pending", await RefundStateAsync());
+        Sandbox.FailNext("refund", 0);
+
+        await reconciler.RunAsync(Ct);
+
+        Assert.Equal(2400, Sandbox.Refunds[outRefundNo].Refund);
+        await EventuallyAsync(async () => await RefundStateAsync() == "done", "refund done");
+        await reconciler.RunAsync(Ct);
+        Assert.Single(Sandbox.Refunds, r => r.Value.OutTradeNo == second.OutTradeNo);
+        Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM audit_log WHERE action = 'pay.refund_done'" +
+            " AND entity_id = (SELECT id FROM pay_refunds WHERE out_refund_no = @outRefundNo)", new { outRefundNo }));
+        Assert.Equal(1, await SettledAsync(payload));
+    }
+
+    [Fact]
+    public async Task An_order_WeChat_Pay_was_too_busy_to_take_answers_unavailable_and_is_closed_by_the_job()
+    {
+        Sandbox.FailNext("jsapi", 1);
+        var payer = await PayerAsync();
+        var request = new PayRequest(TestPaidOrderHandler.TestKind, payer.MemberId, 2400, "党费 2026年10—12月", $"months-{Guid.NewGuid():N}");
+
+        await Assert.ThrowsAsync<WechatUnavailableException>(() => app.Get<IPayOrders>().StartAsync(request, payer.MpOpenId, Ct));
+
+        var outTradeNo = await QuerySingleAsync<string>(
+            "SELECT out_trade_no FROM pay_orders WHERE payload = @payload", new { payload = request.Payload });
+        Assert.Equal("open", await StateAsync(outTradeNo)); // in doubt: WeChat may have it; only its time ends it
+        Assert.False(Sandbox.Orders.ContainsKey(outTradeNo));
+        var again = await app.Get<IPayOrders>().StartAsync(request, payer.MpOpenId, Ct); // the member tries again
+        Assert.NotEqual(outTradeNo, again.OutTradeNo);
+
+        app.Clock.Advance(app.Get<IOptions<WechatPayOptions>>().Value.OrderLifetime + TimeSpan.FromSeconds(1));
+        await app.Get<PayReconciler>().RunAsync(Ct);
+
+        Assert.Equal("closed", await StateAsync(outTradeNo));
+        Assert.Equal("closed", await StateAsync(again.OutTradeNo));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using WxQms.Domain.Rules.Dues;
+using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services.Members;
 using WxQms.Domain.Storage;
 
