@@ -33,6 +33,7 @@ public sealed class WorkerIntervalTests
             ["wish-confirm"] = TimeSpan.FromMinutes(5),
             ["upload-sweep"] = TimeSpan.FromMinutes(30),
             ["term-reminders"] = TimeSpan.FromHours(1),
+            ["development-reminders"] = TimeSpan.FromHours(1),
         }, Intervals());
     }
 
