@@ -92,6 +92,11 @@ public sealed class DevelopmentPipelineTests(WxQmsApp app, SeededSubdistrict see
         var kinds = (await QueryAsync<string>("SELECT kind FROM reminders WHERE subject_type = 'dev_applicant' AND subject_id = @id AND member_id = @secretaryId ORDER BY kind",
             new { id, secretaryId })).ToList();
         Assert.Equal([$"due2-{due:yyyyMMdd}", $"late2-{due:yyyyMMdd}"], kinds);
+        // Each opens the applicant's page in the mini program, a page it has.
+        var pages = await QueryAsync<string>("SELECT JSON_UNQUOTE(JSON_EXTRACT(content, '$.page')) FROM reminders WHERE subject_type = 'dev_applicant' AND subject_id = @id",
+            new { id });
+        Assert.All(pages, page => Assert.Equal($"pages/development-applicant/index?id={id}", page));
+        Assert.Contains("pages/development-applicant/index", MiniProgramPages());
     }
 
     [Fact]
@@ -106,6 +111,12 @@ public sealed class DevelopmentPipelineTests(WxQmsApp app, SeededSubdistrict see
                 new { step, occurredOn = Today.AddDays(-daysAgo), version = step - 1 });
             Assert.True(r.StatusCode == HttpStatusCode.OK, await r.Content.ReadAsStringAsync(Ct));
         }
+
+        var approvalPage = await QuerySingleAsync<string>("""
+            SELECT JSON_UNQUOTE(JSON_EXTRACT(r.content, '$.page')) FROM reminders r JOIN dev_steps s ON s.id = r.subject_id
+            WHERE r.subject_type = 'dev_step' AND r.kind = 'approve-4' AND s.applicant_id = @id LIMIT 1
+            """, new { id });
+        Assert.Contains(approvalPage, MiniProgramPages()); // the notice of an approval waiting opens 待审批
 
         var community = await wx.SignInMemberAsync(http, await HolderAsync("secretary", "DFL-C03"));
         var otherCommunity = await wx.SignInMemberAsync(http, await HolderAsync("secretary", "DFL-C05"));
@@ -178,6 +189,11 @@ public sealed class DevelopmentPipelineTests(WxQmsApp app, SeededSubdistrict see
         Assert.True(added.StatusCode == HttpStatusCode.Created, await added.Content.ReadAsStringAsync(Ct));
         return (await added.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt64();
     }
+
+    /// <summary>The pages the mini program declares in its app.json.</summary>
+    private static IReadOnlyList<string> MiniProgramPages() =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(TestEnvironment.RepoRoot(), "miniprogram", "app.json"))).RootElement
+            .GetProperty("pages").EnumerateArray().Select(p => p.GetString()!).ToList();
 
     private static Task<long> HolderAsync(string role, string orgCode) => QuerySingleAsync<long>("""
         SELECT r.member_id FROM member_roles r JOIN orgs o ON o.id = r.org_id JOIN members m ON m.id = r.member_id

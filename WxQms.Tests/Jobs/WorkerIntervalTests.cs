@@ -39,6 +39,7 @@ public sealed class WorkerIntervalTests
             ["dues-arrears"] = TimeSpan.FromHours(1),
             ["appraisal-followups"] = TimeSpan.FromHours(1),
             ["pay-reconcile"] = TimeSpan.FromMinutes(1),
+            ["development-reminders"] = TimeSpan.FromHours(1),
         }, Intervals());
     }
 

@@ -61,6 +61,6 @@ public sealed class DevelopmentReminderScan(DevelopmentStore store, ILogger<Deve
         return new Notice(Subject, a.Id, kind, a.OrgId, memberId, null, "taskWarning",
             new Dictionary<string, string> { ["thing1"] = what, ["date2"] = date, ["phrase3"] = phrase, ["thing4"] = ReminderContent.Thing(a.OrgName) },
             new Dictionary<string, string> { ["thing1"] = what, ["date2"] = date, ["phrase3"] = phrase, ["character_string4"] = $"DEV{a.Id}" },
-            "pages/development/applicant/index?id=" + a.Id.ToString(CultureInfo.InvariantCulture));
+            "pages/development-applicant/index?id=" + a.Id.ToString(CultureInfo.InvariantCulture));
     }
 }

@@ -251,6 +251,6 @@ public sealed class DevelopmentService(TimeProvider clock, DevelopmentStore stor
         var data = new Dictionary<string, string> { ["thing1"] = what, ["date2"] = date, ["phrase3"] = "待审批", ["thing4"] = ReminderContent.Thing(a.OrgName) };
         var mp = new Dictionary<string, string> { ["thing1"] = what, ["date2"] = date, ["phrase3"] = "待审批", ["character_string4"] = $"DEV{a.Id}" };
         return new Notice(Subject, 0, $"approve-{waiting.Number}", communityId, memberId, null, "taskWarning", data, mp,
-            "pages/development/approvals/index");
+            "pages/development-approvals/index");
     }
 }
