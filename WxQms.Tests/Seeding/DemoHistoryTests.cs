@@ -74,6 +74,22 @@ public sealed partial class DemoHistoryTests(WxQmsApp app) : IAsyncLifetime
         Assert.True(await TestDb.ScalarAsync("SELECT COUNT(*) FROM task_evidence WHERE review_decision = 'approve'") > 100);
         Assert.True(await TestDb.ScalarAsync("SELECT COUNT(*) FROM tasks WHERE state = 'returned'") > 0);
         Assert.True(await TestDb.ScalarAsync("SELECT COUNT(*) FROM reminders WHERE status = 'sent' AND kind = 'organiser'") > 1000);
+        // The meetings' own side (#18): check-ins by WeChat, the mini program and by hand, some late, each one present in its
+        // evidence; leave approved (on leave in the evidence) and refused; anonymous ratings.
+        Assert.Equal(["hand", "mp", "oa"], (await TestDb.QueryAsync<string>("SELECT DISTINCT via FROM meeting_checkins ORDER BY via")).ToArray());
+        Assert.True(await TestDb.ScalarAsync("SELECT COUNT(*) FROM meeting_checkins WHERE late") > 100);
+        Assert.Equal(0, await TestDb.ScalarAsync("""
+            SELECT COUNT(*) FROM meeting_checkins c JOIN task_evidence e ON e.task_id = c.task_id
+            LEFT JOIN evidence_attendance a ON a.evidence_id = e.id AND a.member_id = c.member_id
+            WHERE a.presence IS NULL OR a.presence <> 'present'
+            """));
+        Assert.Equal(0, await TestDb.ScalarAsync("""
+            SELECT COUNT(*) FROM leave_requests l JOIN task_evidence e ON e.task_id = l.task_id
+            JOIN evidence_attendance a ON a.evidence_id = e.id AND a.member_id = l.member_id
+            WHERE (l.state = 'approved') <> (a.presence = 'on_leave')
+            """));
+        Assert.Equal(["approved", "refused"], (await TestDb.QueryAsync<string>("SELECT DISTINCT state FROM leave_requests ORDER BY state")).ToArray());
+        Assert.True(await TestDb.ScalarAsync("SELECT COUNT(*) FROM meeting_feedback WHERE comment IS NOT NULL") > 10);
         var states = (await TestDb.QueryAsync<string>("SELECT DISTINCT status FROM wishes")).ToHashSet();
         Assert.All(Enum.GetValues<WishStatus>(), s => Assert.Contains(DbNames.Of(s), states));
 
@@ -109,5 +125,8 @@ public sealed partial class DemoHistoryTests(WxQmsApp app) : IAsyncLifetime
         UNION ALL SELECT CONCAT('closes ', COUNT(*)) FROM assessment_closes
         UNION ALL SELECT CONCAT('reminders ', COUNT(*)) FROM reminders
         UNION ALL SELECT CONCAT('wishes ', COUNT(*)) FROM wishes
+        UNION ALL SELECT CONCAT('checkins ', COUNT(*)) FROM meeting_checkins
+        UNION ALL SELECT CONCAT('leave ', COUNT(*)) FROM leave_requests
+        UNION ALL SELECT CONCAT('feedback ', COUNT(*)) FROM meeting_feedback
         """));
 }
