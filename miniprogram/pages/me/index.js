@@ -101,5 +101,8 @@ Component({
     onMyWishes() {
       wx.navigateTo({ url: '/pages/wishes/index?mine=1' });
     },
+    onTransfers() {
+      wx.navigateTo({ url: '/pages/transfers/index' });
+    },
   },
 });

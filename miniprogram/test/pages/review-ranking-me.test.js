@@ -243,6 +243,9 @@ describe('pages/me 我的', () => {
     expect(text(page, '#reminder-meetingReminder')).toBe('会议提醒还可提醒 2 次');
     expect(text(page, '#reminder-reviewResult')).toBe('审核结果未订阅');
     expect(text(page, '#review-link')).toBeNull();
+    const navigate = jest.spyOn(wx, 'navigateTo');
+    await fire(page, '#transfers-link', 'tap');
+    expect(navigate).toHaveBeenCalledWith({ url: '/pages/transfers/index' });
   });
 
   test('an earlier month is read from the Api: closed, with the appraisal grade and five stars', async () => {
@@ -291,5 +294,6 @@ describe('pages/me 我的', () => {
     expect(text(page, '#name')).toBe('未绑定党员身份');
     expect(text(page, '#roles')).toBe('群众');
     expect(text(page, '#bind-button')).toBe('用微信手机号绑定');
+    expect(text(page, '#transfers-link')).toBeNull();
   });
 });
