@@ -71,9 +71,23 @@ public sealed class TransferReminderTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, (await oldSecretary.PostAsJsonAsync($"/api/mp/transfers/{id}/accept", new { }, Ct)).StatusCode);
         var waiting = await JsonAsync(await newSecretary.GetAsync($"/api/mp/transfers?orgId={newBranchId}", Ct), HttpStatusCode.OK);
         Assert.Contains(waiting.GetProperty("items").EnumerateArray(), t => t.GetProperty("id").GetInt64() == id);
+        // Its secretary and workers are told through the official account that a member waits to be accepted (once),
+        // and the notice opens the mini program's transfers.
+        var keepers = (await world.MembersWithRoleAsync(NewBranch, Roles.Secretary, Roles.Worker)).ToList();
+        var told = (await QueryAsync<(long Member, string Kind, string Content)>(
+            "SELECT member_id, kind, content FROM reminders WHERE subject_type = 'transfer' AND subject_id = @id ORDER BY member_id", new { id })).ToList();
+        Assert.Equal(keepers, told.Select(t => t.Member).ToList());
+        Assert.All(told, t => Assert.Equal("awaiting_accept", t.Kind));
+        Assert.Contains("待接收", told[0].Content);
+        Assert.Contains("pages/transfers/index", told[0].Content);
 
         var accepted = await JsonAsync(await newSecretary.PostAsJsonAsync($"/api/mp/transfers/{id}/accept", new { }, Ct), HttpStatusCode.OK);
         Assert.Equal("completed", accepted.GetProperty("state").GetString());
+        // She is told where her organisational relationship now is.
+        var moved = (await QueryAsync<(string Kind, string Content)>(
+            "SELECT kind, content FROM reminders WHERE subject_type = 'transfer' AND subject_id = @id AND member_id = @mover", new { id, mover })).Single();
+        Assert.Equal("accepted", moved.Kind);
+        Assert.Contains("已转入", moved.Content);
 
         // She moved at once, with her history, through the console's one move.
         Assert.Equal(newBranchId, await ScalarAsync("SELECT org_id FROM members WHERE id = @mover", new { mover }));

@@ -238,6 +238,8 @@ function download(path) {
 // subscriptions, wishes.
 
 const get = (path, data) => request('GET', path, data);
+/** A transfer's step body: every field named, those not given null. */
+const transferStep = (fields) => Object.assign({ acceptedOn: null, receiptOn: null, validUntil: null, reason: null }, fields);
 const post = (path, data) => request('POST', path, data);
 const put = (path, data) => request('PUT', path, data);
 
@@ -375,6 +377,17 @@ module.exports = {
   feedback: {
     get: (taskId) => get(`/api/mp/meeting-feedback/${taskId}`),
     rate: (taskId, rating, comment) => post('/api/mp/meeting-feedback', { taskId, rating, comment }),
+  },
+
+  /** 组织关系转接: a branch's transfers in and out (its keepers), my own (a member). */
+  transfers: {
+    list: (orgId) => get(`/api/mp/transfers${query({ orgId })}`),
+    mine: () => get('/api/mp/transfers/mine'),
+    /** Within: the receiving branch accepts (she moves at once); out: the receiving side's acceptance on acceptedOn. */
+    accept: (id, acceptedOn) => post(`/api/mp/transfers/${id}/accept`, transferStep({ acceptedOn: acceptedOn || null })),
+    /** Out: the receipt (回执) came back on receiptOn. */
+    receipt: (id, receiptOn) => post(`/api/mp/transfers/${id}/receipt`, transferStep({ receiptOn })),
+    cancel: (id) => post(`/api/mp/transfers/${id}/cancel`),
   },
 
   wishes: {

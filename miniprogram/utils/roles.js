@@ -27,6 +27,18 @@ module.exports = {
     const staff = grants.find((g) => g.role === 'staff');
     return (staff || grants[0] || { orgId: 0 }).orgId;
   },
+  /** Keep members' records (and so their transfers): a branch's secretary or worker, a community committee, the office. */
+  keepsRecords: (member) => has(member, 'secretary', 'worker', 'committee', 'staff'),
+  /** The org whose transfers a keeper sees first: her branch (secretary, worker) before a community or the office. */
+  keepRoot(member) {
+    const grants = ((member && member.roles) || []).filter((g) => ['secretary', 'worker', 'committee', 'staff'].indexOf(g.role) >= 0);
+    const branch = grants.find((g) => g.role === 'secretary' || g.role === 'worker');
+    return (branch || grants[0] || { orgId: 0 }).orgId;
+  },
+  /** Whether she may act for the receiving org: she keeps that very org, or a community or the whole subdistrict. */
+  keepsOrg: (member, orgId) =>
+    has(member, 'committee', 'staff') ||
+    ((member && member.roles) || []).some((g) => (g.role === 'secretary' || g.role === 'worker') && g.orgId === orgId),
   isBound: (member) => !!member,
   labels(member) {
     if (!member) return ['群众'];

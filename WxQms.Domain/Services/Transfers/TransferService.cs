@@ -87,6 +87,8 @@ public sealed class TransferService(TransferStore store, MemberAdminStore member
                         false, null, editor.Actor), now, ct);
                     await AuditLog.AppendAsync(conn, tx, Audit(editor, now, "transfer.requested", id, from.Id,
                         new { MemberId = memberId, From = from.Id, To = to }), ct);
+                    foreach (var keeper in await TransferStore.AlertRecipientsAsync(conn, tx, to, false, ct))
+                        await OutboxStore.EnqueueAsync(conn, tx, TransferNotices.Awaiting(id, member.Name, to, target.Name, keeper, today), now, ct);
                     return id;
                 }, ct);
             }
@@ -167,6 +169,7 @@ public sealed class TransferService(TransferStore store, MemberAdminStore member
                     new { transfer.MemberId, From = member.OrgId, To = target.Id }), ct);
                 await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, editor.Actor, "member.moved", "member", member.Id, target.Id, editor.MemberId,
                     new { From = member.OrgId, To = target.Id, MovedOn = today, Reason = $"组织关系转接 #{id}" }), ct);
+                await OutboxStore.EnqueueAsync(conn, tx, TransferNotices.Moved(id, member.Id, target.Id, target.Name, today), now, ct);
                 return 0;
             }, ct);
             await RetireAsync(member.Id, ct);

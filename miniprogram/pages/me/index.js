@@ -137,5 +137,8 @@ Component({
     onAppraisals() {
       wx.navigateTo({ url: `/pages/appraisals/index?orgId=${this.data.appraisalOrgId}` });
     },
+    onTransfers() {
+      wx.navigateTo({ url: '/pages/transfers/index' });
+    },
   },
 });

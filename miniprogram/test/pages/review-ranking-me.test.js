@@ -252,6 +252,9 @@ describe('pages/me 我的', () => {
     navigate.mockClear();
     await fire(page, '#development-link', 'tap'); // a secretary: her branch's 发展党员
     expect(navigate).toHaveBeenCalledWith({ url: '/pages/development/index' });
+    navigate.mockClear();
+    await fire(page, '#transfers-link', 'tap');
+    expect(navigate).toHaveBeenCalledWith({ url: '/pages/transfers/index' });
   });
 
   test('an earlier month is read from the Api: closed, with the appraisal grade and five stars', async () => {
@@ -304,5 +307,6 @@ describe('pages/me 我的', () => {
     const navigate = jest.spyOn(wx, 'navigateTo');
     await fire(page, '#development-me-link', 'tap');
     expect(navigate).toHaveBeenCalledWith({ url: '/pages/development-me/index' });
+    expect(text(page, '#transfers-link')).toBeNull();
   });
 });
