@@ -258,7 +258,7 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("GET /api/admin/dues/branches/{id}/export", "401 403 403 2xx 2xx 403 2xx 403", "401 403 403 403 403 403 2xx 403"),
         new("GET /admin/dues", "3xx 403 403 2xx 2xx 2xx 2xx 403", Hand: true),
         new("POST /admin/dues/cases/{caseId}/decision", "404 404 404 404 404 404 404 404", Hand: true), // "{caseId}" is no case
-        new("GET /h5/dues/{orgId}/{year}", "404 404 404 404 404 404 404 404", Hand: true), // "{orgId}" is no branch
+        new("GET /h5/dues/{orgId}/{year}", "404 404 404 404 404 404 404 404", "404 404 404 404 404 404 404 404", Hand: true), // "{year}" is no year
         new("GET /h5/stars/{orgId}", "3xx 403 2xx 2xx 2xx 2xx 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
         new("GET /h5/stars/{orgId}/stars.xlsx", "401 401 403 403 403 403 2xx 403", "401 401 403 403 403 403 2xx 403", Hand: true),
         new("GET /admin/checkups", "3xx 403 403 2xx 2xx 2xx 2xx 403", Hand: true), // 体检问卷: the console reads it

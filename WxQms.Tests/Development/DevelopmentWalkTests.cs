@@ -26,8 +26,6 @@ public sealed class DevelopmentWalkTests : IAsyncLifetime
     private SandboxDriver wx = null!;
     private const string Branch = "DFL-C03-B01";
 
-    private sealed class OwnClockApp : WxQmsApp;
-
     public async ValueTask InitializeAsync()
     {
         await app.InitializeAsync();

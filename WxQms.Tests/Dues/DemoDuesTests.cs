@@ -8,18 +8,20 @@ namespace WxQms.Tests.Dues;
 
 /// <summary>The demo shows dues in use this year: most paid, some owing one or two months, one six-month case, a cash payment, hand-ups.</summary>
 [Collection(IntegrationCollection.Name)]
-public sealed class DemoDuesTests(WxQmsApp app) : IAsyncLifetime
+public sealed class DemoDuesTests : IAsyncLifetime
 {
+    private readonly OwnClockApp app = new(); // a date of this year, whatever the shared clock's month
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
     {
+        await app.InitializeAsync();
         await app.ResetAsync();
         await app.Get<DemoSeeder>().SeedAsync(Ct);
         await app.Get<WxQms.Domain.Services.PlanService>().GenerateYearAsync(Periods.LocalDate(app.Clock.GetUtcNow()).Year, Ct);
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public async ValueTask DisposeAsync() => await app.DisposeAsync();
 
     [Fact]
     public async Task The_demo_has_dues_in_every_state_and_posting_again_changes_nothing()

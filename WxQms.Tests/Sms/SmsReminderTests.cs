@@ -76,7 +76,7 @@ public sealed class SmsReminderTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal(("sent", "sms"), (row.Status, row.Channel));
         var inbox = Sandbox.Inbox(phone);
         var sms = Assert.Single(inbox);
-        Assert.StartsWith("【文化路街道党工委】主题党日定于12月20日14:30在党群服务中心举行", sms.Content, StringComparison.Ordinal);
+        Assert.StartsWith($"【文化路街道党工委】主题党日定于{world.Day(20, 14, 30).Month}月20日14:30在党群服务中心举行", sms.Content, StringComparison.Ordinal);
         Assert.Contains("党群服务中心", sms.Content, StringComparison.Ordinal);
         Assert.Null(row.DeliveredAt);
 

@@ -21,16 +21,19 @@ namespace WxQms.Tests.Tasks;
 /// overdue, listed, counted on the bot's 工作台 or scored; moving it later cancels the unstarted tasks before it.
 /// </summary>
 [Collection(IntegrationCollection.Name)]
-public sealed class GoLiveTests(WxQmsApp app) : IAsyncLifetime
+public sealed class GoLiveTests : IAsyncLifetime
 {
+    private readonly OwnClockApp app = new(); // a date of this year, whatever the shared clock's month
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-    private readonly SandboxDriver wx = new(app);
+    private SandboxDriver wx = null!;
     private BotWorld world = null!;
     private int year;
     private DateOnly june;
 
     public async ValueTask InitializeAsync()
     {
+        await app.InitializeAsync();
+        wx = new SandboxDriver(app);
         await app.ResetAsync();
         await app.Get<DemoSeeder>().SeedAsync(Ct);
         world = new BotWorld(app, wx);
@@ -39,7 +42,7 @@ public sealed class GoLiveTests(WxQmsApp app) : IAsyncLifetime
         june = new DateOnly(year, 6, 1);
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public async ValueTask DisposeAsync() => await app.DisposeAsync();
 
     [Fact]
     public async Task A_community_live_from_June_gets_no_earlier_task_and_its_lists_workbench_and_rankings_start_in_June()

@@ -142,7 +142,7 @@ public sealed class TransferTests(WxQmsApp app, SeededSubdistrict seeded) : ICla
             kind = "out", memberId = member, toOrgName = "某某单位党委", issuedOn = S(Today), validUntil = S(Today.AddMonths(3).AddDays(1)),
         }, Ct), HttpStatusCode.BadRequest);
         Assert.Equal("transfer.validity_too_long", tooLong.GetProperty("code").GetString());
-        Assert.Equal("validUntil", tooLong.GetProperty("field").GetString());
+        Assert.True(tooLong.GetProperty("errors").TryGetProperty("validUntil", out _), tooLong.ToString()); // the console's one shape: code and errors by field
 
         var shortLeave = await JsonAsync(await secretary.PostAsJsonAsync("/api/mp/transfers", new
         {
