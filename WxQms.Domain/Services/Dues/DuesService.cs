@@ -208,22 +208,13 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
         var why = reason?.Trim();
         if (string.IsNullOrEmpty(why) || why.Length > 200)
             throw new RuleViolationException("dues.reason_required", "免交须填写批准的原因（不超过200字）");
-        var m = Months([month])[0];
-        var now = clock.GetUtcNow();
-        var ok = await store.InTransactionAsync(async (conn, tx) =>
-        {
-            var rows = await DuesStore.LockMonthsAsync(conn, tx, memberId, [m.Key], ct);
-            if (rows.Count != 1 || !DuesSettlement.IsOpen(rows[0].State))
-                return false;
-            await DuesStore.WaiveMonthAsync(conn, tx, rows[0].Id, why, now, ct);
-            await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, "dues.waived", "member", memberId, rows[0].OrgId, actorMemberId,
-                new { Month = m.Key, Reason = why }), ct);
-            await settlement.CompleteTaskIfSettledAsync(conn, tx, rows[0].OrgId, m.Key, now, ct);
-            return true;
-        }, ct);
-        if (!ok)
-            throw new ConflictException("dues.already_settled", $"{m.Chinese}没有待交的党费");
         _ = member;
+        await OnOpenMonthAsync(memberId, Months([month])[0], async (conn, tx, row, now) =>
+        {
+            await DuesStore.WaiveMonthAsync(conn, tx, row.Id, why, now, ct);
+            await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, "dues.waived", "member", memberId, row.OrgId, actorMemberId,
+                new { Month = row.Month, Reason = why }), ct);
+        }, ct);
     }
 
     /// <summary>
@@ -240,15 +231,28 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
         var m = Months([month])[0];
         if (m > CurrentMonth)
             throw new RuleViolationException("dues.months_refused", $"{m.Chinese}还未到交纳的月份");
+        await OnOpenMonthAsync(memberId, m, async (conn, tx, row, now) =>
+        {
+            await DuesStore.RecordReasonAsync(conn, tx, row.Id, why, now, ct);
+            await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, "dues.reason_recorded", "member", memberId, row.OrgId, actorMemberId,
+                new { Month = row.Month, Reason = why, Before = row.Reason }), ct);
+        }, ct);
+    }
+
+    /// <summary>
+    /// Does <paramref name="change"/> to a member's month while it is open, in one transaction with the month locked, then
+    /// completes the branch's 党费收缴 task if that settled the month; a month already settled is a conflict.
+    /// </summary>
+    private async Task OnOpenMonthAsync(long memberId, DuesMonth m,
+        Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, DuesMonthRow, DateTimeOffset, Task> change, CancellationToken ct)
+    {
         var now = clock.GetUtcNow();
         var ok = await store.InTransactionAsync(async (conn, tx) =>
         {
             var rows = await DuesStore.LockMonthsAsync(conn, tx, memberId, [m.Key], ct);
             if (rows.Count != 1 || !DuesSettlement.IsOpen(rows[0].State))
                 return false;
-            await DuesStore.RecordReasonAsync(conn, tx, rows[0].Id, why, now, ct);
-            await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, "dues.reason_recorded", "member", memberId, rows[0].OrgId, actorMemberId,
-                new { Month = m.Key, Reason = why, Before = rows[0].Reason }), ct);
+            await change(conn, tx, rows[0], now);
             await settlement.CompleteTaskIfSettledAsync(conn, tx, rows[0].OrgId, m.Key, now, ct);
             return true;
         }, ct);
