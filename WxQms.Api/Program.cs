@@ -30,6 +30,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseVendorAssets(); // /vendor/…: the pages' browser libraries (ECharts, Pannellum) from our own build
 app.UseRateLimiter(); // after authentication (added by the host), so a policy sees the signed-in user
 
 // The API reference lists every route and parameter: public only where a setting says so (the sandbox's file does).

@@ -60,6 +60,7 @@ if ! command -v wrk >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null || { log "apt-get install wrk failed"; exit 1; }
 fi
 
+bash scripts/vendor.sh
 log "building (Release)"
 dotnet build WxQms.sln -c Release --nologo -v quiet
 JOBS=WxQms.Jobs/bin/Release/net10.0/WxQms.Jobs.dll

@@ -138,6 +138,7 @@ for var in ConnectionStrings__MySql ConnectionStrings__Redis; do
 done
 
 # --------------------------------------------------------------------- build ---
+bash "$ROOT/scripts/vendor.sh" || die "the pages' browser libraries could not be installed (errors above)"
 log "building WxQms.sln (Release)"
 t0=$SECONDS
 dotnet build "$ROOT/WxQms.sln" -c Release --nologo -v quiet || die "build failed (errors above)"

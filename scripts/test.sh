@@ -80,6 +80,7 @@ t_browser=$((SECONDS - t0))
 # -------------------------------------------------------------------- dotnet ---
 # Console verbosity "normal" lists every test but drops the per-assembly "Passed!" line, so
 # the counts come from one trx file per assembly.
+bash scripts/vendor.sh || die "the pages' browser libraries could not be installed (errors above)"
 rm -rf "$RESULTS"
 log "dotnet test WxQms.sln -c Debug (output also in $LOGS/test-dotnet.log)"
 t0=$SECONDS
