@@ -83,6 +83,7 @@ public static class JobsProgram
                 log.LogInformation("Demo development applicants: {Count}",
                     await host.Services.GetRequiredService<DemoDevelopment>().PostAsync(CancellationToken.None));
                 await host.Services.GetRequiredService<DemoMemberPart>().PostAsync(CancellationToken.None); // #18: check-ups, appraisals
+                log.LogInformation("Demo transfers: {Count}", await host.Services.GetRequiredService<DemoTransfers>().PostAsync(CancellationToken.None));
                 var demo = host.Services.GetRequiredService<DemoReminders>();
                 log.LogInformation("Linked {Count} members to their sandbox WeChat (members of {Unbound} stay unbound)",
                     await demo.LinkMembersAsync(CancellationToken.None), DemoReminders.UnboundCommunity);

@@ -93,6 +93,7 @@ public static class MemberPages
             body.Append("<p class=actions>");
             foreach (var (href, text) in new[] { ("edit", "编辑"), ("move", "转移组织"), ("deceased", "登记去世"), ("roles/new", "任命职务"), ("roles/end", "结束职务") })
                 body.Append($"""<a class="button plain" href="/admin/members/{m.Id}/{href}">{text}</a> """);
+            body.Append($"""<a class="button plain" href="/admin/transfers/out/{m.Id}">开具转出介绍信</a>"""); // #17: a letter out of the subdistrict
             body.Append("</p>");
         }
         body.Append("<h2>现任职务</h2>").Append(Spans(d.Roles.Where(r => r.Role != Roles.Member).ToList(), past: false));

@@ -77,6 +77,7 @@ public static class TransferPages
         var expired = items.Count(v => v.LetterExpired);
         var year = Periods.LocalDate(clock.GetUtcNow()).Year;
         var body = new StringBuilder();
+        body.Append("""<p><a class=button href="/admin/transfers/incoming">登记转入介绍信</a> 转出本街道：在党员页面点「开具转出介绍信」。</p>""");
         if (overdue > 0)
             body.Append(Notice("warn", $"{overdue} 份介绍信的回执已逾期（对方接收后一个月内应寄回回执）；回执寄回前党员仍由转出支部管理。", TransferRules.Regulation));
         if (expired > 0)

@@ -31,7 +31,7 @@ public sealed record TransferListDto(IReadOnlyList<TransferDto> Items);
 
 /// <summary>
 /// Starting a transfer: <c>kind</c> <c>within</c> (memberId, toOrgId), <c>out</c> (memberId, toOrgName, issuedOn, validUntil,
-/// duesPaidThrough <c>yyyy-MM</c> optional, leaveMonths optional) or <c>certificate</c> (memberId, toOrgName, leaveMonths ≤ 6).
+/// leaveMonths optional; 党费交到 comes from her dues months, a duesPaidThrough sent is not read) or <c>certificate</c> (memberId, toOrgName, leaveMonths ≤ 6).
 /// </summary>
 public sealed record TransferStartBody(string? Kind, long? MemberId, long? ToOrgId, string? ToOrgName, DateOnly? IssuedOn, DateOnly? ValidUntil,
     string? DuesPaidThrough, int? LeaveMonths, string? Reason);

@@ -59,8 +59,8 @@ public sealed record Transfer(
     DateTimeOffset CreatedAt);
 
 /// <summary>
-/// "Dues paid up to" (党费交到) on a letter: a year and month. Filled by the dues area (issue #23) when it exists; until
-/// then a transfer carries what the secretary enters, or nothing.
+/// "Dues paid up to" (党费交到) on a letter: a year and month. A letter out takes it from the member's dues months (issue #23,
+/// Rules/Dues/PaidUpTo); a letter received from outside carries what it states.
 /// </summary>
 public sealed record DuesPaidThrough(int Year, int Month)
 {

@@ -220,6 +220,10 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("GET /api/admin/exports/transfers.xlsx", "401 403 403 403 403 403 2xx 403"),
         new("GET /admin/transfers", "3xx 403 403 2xx 2xx 403 2xx 403", Hand: true),
         new("GET /admin/transfers/{id}/print", "3xx 403 403 2xx 2xx 403 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
+        new("GET /admin/transfers/out/{id}", "3xx 403 403 2xx 2xx 403 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true), // #17: a letter out of a member
+        new("POST /admin/transfers/out/{id}", "3xx 403 403 400 400 403 400 403", "3xx 403 403 403 403 403 400 403", Hand: true),
+        new("GET /admin/transfers/incoming", "3xx 403 403 2xx 2xx 403 2xx 403", Hand: true), // #17: a letter received from outside
+        new("POST /admin/transfers/incoming", "3xx 403 403 400 400 403 400 403", Hand: true),
         // The roster's Excel import and export (#16): office staff anywhere, a community's secretary in her community
         new("GET /api/admin/imports/roster-template.xlsx", "401 403 403 403 403 403 2xx 403"),
         new("POST /api/admin/imports/roster", "401 403 403 403 403 403 400 403"), // not multipart: 400 import.no_file
@@ -549,6 +553,7 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
             {
                 _ when path.Contains("/adhoc-tasks/{id}") => "adhoc",
                 _ when path.Contains("/applicants/{id}") || path.Contains("/development/{id}") => "applicant",
+                _ when path.Contains("/transfers/out/{id}") => "member",
                 _ when path.Contains("/transfers/{id}") => "transfer",
                 _ when path.Contains("/leave-requests/{id}") => "leave",
                 _ when path.Contains("/meeting-feedback/{id}") => "task",

@@ -23,4 +23,14 @@ public sealed class DuesRecordStatus(DuesStore store, TimeProvider clock) : IDue
             return new DuesStatus($"欠缴{owed.Count}个月（{owed[0].Chinese}起）", true);
         return new DuesStatus($"已缴至{rows.Max(r => r.Month).Chinese}", false);
     }
+
+    public async Task<Model.DuesPaidThrough?> PaidThroughAsync(long memberId, CancellationToken ct)
+    {
+        // Months paid ahead count, up to the end of next year at most.
+        var until = new DuesMonth(Periods.LocalDate(clock.GetUtcNow()).Year + 1, 12);
+        var rows = await store.MemberMonthsAsync(memberId, "2000-01", until.Key, ct);
+        return PaidUpTo.Of(rows.Select(r => (DuesMonth.Parse(r.Month), DbNames.Parse<DuesState>(r.State)))) is { } m
+            ? new Model.DuesPaidThrough(m.Year, m.Month)
+            : null;
+    }
 }

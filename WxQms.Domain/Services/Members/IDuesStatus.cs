@@ -10,6 +10,9 @@ public sealed record DuesStatus(string Label, bool Owing);
 public interface IDuesStatus
 {
     Task<DuesStatus?> StatusAsync(long memberId, CancellationToken ct);
+
+    /// <summary>The month her dues are paid up to (党费交到, on a transfer letter); null when the dues area knows no month of hers.</summary>
+    Task<Model.DuesPaidThrough?> PaidThroughAsync(long memberId, CancellationToken ct) => Task.FromResult<Model.DuesPaidThrough?>(null);
 }
 
 public sealed class NoDuesStatus : IDuesStatus

@@ -45,7 +45,7 @@ public sealed record TransferYearLine(long CommunityId, string Community, int In
 /// acts. Each change is one audit entry in its transaction; caches and tokens are retired after the commit.
 /// </summary>
 public sealed class TransferService(TransferStore store, MemberAdminStore members, OrgStore orgs, OrgTreeCache orgTree, TaskCache tasks,
-    TokenVersions tokenVersions, TimeProvider clock)
+    TokenVersions tokenVersions, IDuesStatus dues, TimeProvider clock)
 {
     public const int ListLimit = 200;
 
@@ -102,16 +102,16 @@ public sealed class TransferService(TransferStore store, MemberAdminStore member
                     ?? throw Invalid("toOrgName", "transfer.to_name_required", "请填写接收组织的全称。");
                 if (TransferRules.CheckLetter(input.IssuedOn, input.ValidUntil, today) is { } bad)
                     throw Invalid(bad.Code == "transfer.validity_too_long" ? "validUntil" : "issuedOn", bad.Code, bad.Message);
-                if (TransferRules.CheckDues(input.DuesPaidThrough, input.IssuedOn!.Value) is { } dues)
-                    throw Invalid("duesPaidThrough", dues.Code, dues.Message);
                 await NoneOpenAsync(memberId, ct);
+                // 党费交到 comes from her dues months, never from what was typed.
+                var paidThrough = await dues.PaidThroughAsync(memberId, ct);
                 return await store.InTransactionAsync(async (conn, tx) =>
                 {
                     var id = await TransferStore.InsertAsync(conn, tx, new NewTransfer(TransferKind.Out, TransferState.Issued, memberId, from.Id,
-                        null, await FullNameAsync(from, ct), toName, input.IssuedOn, input.ValidUntil, input.DuesPaidThrough, reason, from.Id,
+                        null, await FullNameAsync(from, ct), toName, input.IssuedOn, input.ValidUntil, paidThrough, reason, from.Id,
                         null, null, true, null, editor.Actor), now, ct);
                     await AuditLog.AppendAsync(conn, tx, Audit(editor, now, "transfer.letter_issued", id, from.Id,
-                        new { MemberId = memberId, To = toName, input.IssuedOn, input.ValidUntil }), ct);
+                        new { MemberId = memberId, To = toName, input.IssuedOn, input.ValidUntil, DuesPaidThrough = paidThrough?.ToString() }), ct);
                     return id;
                 }, ct);
             }
@@ -139,6 +139,9 @@ public sealed class TransferService(TransferStore store, MemberAdminStore member
                 throw Invalid("kind", "transfer.bad_kind", "转接类型应为 within（街道内）、out（转出街道）或 certificate（党员证明信）。");
         }
     }
+
+    /// <summary>The month a member's dues are paid up to, as her letter will state it (from the dues months; null: none known).</summary>
+    public Task<DuesPaidThrough?> PaidThroughAsync(long memberId, CancellationToken ct) => dues.PaidThroughAsync(memberId, ct);
 
     /// <summary>
     /// Within: the receiving branch accepts and the member moves at once. Out: the receiving organisation's acceptance
@@ -241,12 +244,13 @@ public sealed class TransferService(TransferStore store, MemberAdminStore member
         if (TransferRules.CheckLetter(today, validUntil, today) is { } bad)
             throw Invalid("validUntil", bad.Code, bad.Message);
         var now = clock.GetUtcNow();
+        var paidThrough = await dues.PaidThroughAsync(transfer.MemberId, ct) ?? transfer.DuesPaidThrough;
         return await store.InTransactionAsync(async (conn, tx) =>
         {
             Next((await TransferStore.LockAsync(conn, tx, id, ct))!, TransferAction.Void);
             await TransferStore.UpdateAsync(conn, tx, id, TransferState.Voided, null, null, null, today, why, now, ct);
             var next = await TransferStore.InsertAsync(conn, tx, new NewTransfer(TransferKind.Out, TransferState.Issued, transfer.MemberId,
-                transfer.FromOrgId, null, transfer.FromOrgName, transfer.ToOrgName, today, validUntil, transfer.DuesPaidThrough, transfer.Reason,
+                transfer.FromOrgId, null, transfer.FromOrgName, transfer.ToOrgName, today, validUntil, paidThrough, transfer.Reason,
                 transfer.FromOrgId, null, id, true, null, editor.Actor), now, ct);
             await AuditLog.AppendAsync(conn, tx, Audit(editor, now, "transfer.letter_voided", id, transfer.FromOrgId!.Value,
                 new { transfer.MemberId, transfer.LetterNo, Reason = why, ReissuedAs = next }), ct);
