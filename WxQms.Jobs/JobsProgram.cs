@@ -89,6 +89,7 @@ public static class JobsProgram
                     await demo.LinkMembersAsync(CancellationToken.None), DemoReminders.UnboundCommunity);
                 foreach (var phone in await demo.PlanScenarioAsync(CancellationToken.None))
                     Console.WriteLine($"demo-phone\t{phone.OpenId}\t{phone.Name}（{phone.OrgName}）\t{phone.Role}");
+                await host.Services.GetRequiredService<DemoLeave>().PostAsync(CancellationToken.None); // #18: leave waiting for the secretaries
                 return 0;
             case "menus":
                 try

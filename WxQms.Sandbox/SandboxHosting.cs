@@ -52,6 +52,7 @@ public static class SandboxHosting
         services.AddSingleton<DemoWishes>();
         services.AddSingleton<DemoDues>();
         services.AddSingleton<DemoDevelopment>(); // member development's applicants at several stages (#17)
+        services.AddSingleton<DemoLeave>(); // #18: leave requests waiting for the secretaries of the coming meetings
         services.AddSingleton<DemoTransfers>(); // #17: transfers in every state, letters stating the dues paid up to
         services.AddSingleton<DemoMemberPart>(); // #18: check-ups and appraisals, last year's and this year's in progress
         services.AddSingleton<DemoReminders>();

@@ -78,6 +78,8 @@ public static class ExportEndpoints
         {
             ["组织"] = l.Org, ["任务"] = l.Task, ["期间"] = l.Period, ["截止日期"] = LastDay(l.DueAt),
             ["状态"] = l.State, ["临时任务"] = l.AdHoc ? "是" : "否", ["应得分"] = l.Possible, ["已得分"] = l.Points,
+            // #18 item 5: members' feedback on the meeting (average 1–5 and how many rated; anonymous).
+            ["会议评价"] = l.FeedbackAverage is { } average ? average : "—", ["评价人数"] = l.FeedbackCount,
         }).ToList();
         return await FileAsync(new Dictionary<string, object> { ["任务状态"] = sheet }, $"任务状态_{org.Name}_{request.Period.Key}.xlsx", ct);
     }

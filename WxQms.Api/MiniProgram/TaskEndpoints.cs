@@ -5,8 +5,10 @@ using WxQms.Domain.Caching;
 using WxQms.Domain.Model;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules;
+using WxQms.Domain.Rules.Meetings;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services;
+using WxQms.Domain.Services.Meetings;
 using WxQms.Domain.Storage;
 using static WxQms.Api.Infrastructure.Problems;
 
@@ -26,7 +28,7 @@ public sealed record TaskDto(long Id, long OrgId, string TemplateCode, string Na
     DateTimeOffset DueAt, TaskState State, string StateLabel, int Version, DateTimeOffset? PlannedFor, string? Place, string? Topic,
     decimal Points, EvidenceRule EvidenceRule, bool AdHoc, long? AdhocTaskId, string? ReviewStatus, decimal MaxReviewAdjustment,
     IReadOnlyList<PhotoDto> Photos, IReadOnlyList<TaskQueries.EvidenceItem> Evidence, IReadOnlyList<TaskQueries.HistoryItem> History,
-    DateTimeOffset? WarnedAt, IReadOnlyList<ChatPhotoDto> ChatPhotos)
+    DateTimeOffset? WarnedAt, IReadOnlyList<ChatPhotoDto> ChatPhotos, TaskFeedbackDto? Feedback = null)
 {
     public static TaskDto From(TaskSnapshot t, IReadOnlyList<StoredPhoto>? photos = null,
         IReadOnlyList<TaskQueries.EvidenceItem>? evidence = null, IReadOnlyList<TaskQueries.HistoryItem>? history = null,
@@ -43,6 +45,12 @@ public sealed record TaskDto(long Id, long OrgId, string TemplateCode, string Na
                 $"/api/mp/tasks/{t.Id}/photos/{c.Photo.Sha256}", c.Photo.TakenAt, c.ReceivedAt, c.SentBy)).ToList());
     }
 }
+
+/// <summary>
+/// A meeting's feedback as its task shows it (#18 item 5): how many rated it and the average (1–5, one decimal; null before
+/// anyone has), never who; only on the single-task read of a meeting.
+/// </summary>
+public sealed record TaskFeedbackDto(int Count, decimal? Average);
 
 /// <summary>
 /// <see cref="TakenAt"/>: the capture time from the photo's EXIF data, when it has one.
@@ -127,12 +135,18 @@ public static class TaskEndpoints
         return TypedResults.Ok(summary);
     }
 
-    internal static async Task<Results<Ok<TaskDto>, ProblemHttpResult>> Get(long id, CurrentUser user, TaskQueries queries, CancellationToken ct)
+    internal static async Task<Results<Ok<TaskDto>, ProblemHttpResult>> Get(long id, CurrentUser user, TaskQueries queries,
+        FeedbackService feedback, CancellationToken ct)
     {
         var task = await queries.GetForAsync(id, Viewer(user), TaskNeed.Read, ct);
         var (evidence, history) = await queries.RecordAsync(id, ct);
-        return TypedResults.Ok(TaskDto.From(task, await queries.PhotosAsync(id, ct), evidence, history,
-            await queries.ChatPhotosAsync(id, ct)));
+        var dto = TaskDto.From(task, await queries.PhotosAsync(id, ct), evidence, history, await queries.ChatPhotosAsync(id, ct));
+        if (CheckinRules.IsMeeting(task.Template.EvidenceRule))
+        {
+            var summary = (await feedback.SummariesAsync([task.Id], withComments: false, ct))[task.Id];
+            dto = dto with { Feedback = new TaskFeedbackDto(summary.Count, summary.Average) };
+        }
+        return TypedResults.Ok(dto);
     }
 
     internal static async Task<Results<Ok<TaskDto>, ProblemHttpResult>> Review(long id, ReviewBody body, CurrentUser user,

@@ -17,7 +17,7 @@ public sealed record MemberStars(long MemberId, long OrgId, string Name, decimal
 
 /// <summary>A task as the office's export reads it: its org's name, the sum of its org ledger entries.</summary>
 public sealed record TaskStatusRow(string Org, string TemplateCode, int TemplateVersion, string PeriodKey, DateTime DueAt, string State,
-    bool AdHoc, decimal Possible, decimal Points);
+    bool AdHoc, decimal Possible, decimal Points, long FeedbackCount, decimal? FeedbackAverage);
 
 /// <summary>Reads of the ledger for the assessment, and the append-only snapshot tables.</summary>
 public sealed class AssessmentStore(MySqlDataSource db)
@@ -123,7 +123,9 @@ public sealed class AssessmentStore(MySqlDataSource db)
         const string sql = """
             SELECT o.name AS Org, t.template_code AS TemplateCode, t.template_version AS TemplateVersion, t.period_key AS PeriodKey,
                    t.due_at AS DueAt, t.state AS State, t.adhoc AS AdHoc, t.possible_points AS Possible,
-                   COALESCE((SELECT SUM(l.points) FROM points_ledger l WHERE l.task_id = t.id AND l.subject_type = 'org'), 0) AS Points
+                   COALESCE((SELECT SUM(l.points) FROM points_ledger l WHERE l.task_id = t.id AND l.subject_type = 'org'), 0) AS Points,
+                   (SELECT COUNT(*) FROM meeting_feedback f WHERE f.task_id = t.id) AS FeedbackCount,
+                   (SELECT ROUND(AVG(f.rating), 1) FROM meeting_feedback f WHERE f.task_id = t.id) AS FeedbackAverage
             FROM orgs o JOIN tasks t ON t.org_id = o.id
             WHERE o.path LIKE @pattern AND t.due_at > @from AND t.due_at <= @to
             ORDER BY o.path, t.due_at, t.id

@@ -110,6 +110,19 @@ public sealed class MeetingStore(MySqlDataSource db)
         """;
 
     /// <summary>
+    /// Who decides a leave request for a meeting of <paramref name="orgId"/>: its secretaries, or, when it has none (a party
+    /// group), the secretaries of the org above it; only members on the roll.
+    /// </summary>
+    public static async Task<IReadOnlyList<long>> LeaveDecidersAsync(DbConnection conn, DbTransaction tx, long orgId, CancellationToken ct) =>
+        (await conn.QueryAsync<long>(new CommandDefinition("""
+            SELECT r.member_id FROM member_roles r JOIN members m ON m.id = r.member_id
+            WHERE r.role = 'secretary' AND m.status IN ('full', 'probationary')
+              AND r.org_id = COALESCE((SELECT x.org_id FROM member_roles x WHERE x.role = 'secretary' AND x.org_id = @orgId LIMIT 1),
+                                      (SELECT o.parent_id FROM orgs o WHERE o.id = @orgId))
+            ORDER BY r.member_id
+            """, new { orgId }, tx, cancellationToken: ct))).ToList();
+
+    /// <summary>
     /// Asks for leave, or asks again with a new reason while the request is still pending or was refused (then it is
     /// pending again); an approved request stays as it is. Returns the request's id, or null when it was already approved.
     /// </summary>

@@ -227,11 +227,25 @@ public sealed class CheckinLeaveTests(WxQmsApp app, PlannedSubdistrict planned) 
         Assert.Equal(2, seenByBranch.GetProperty("count").GetInt32());
         Assert.Equal(4.5m, seenByBranch.GetProperty("average").GetDecimal());
         Assert.Equal(JsonValueKind.Null, seenByBranch.GetProperty("comments").ValueKind);
+        // The task itself shows the count and average to whoever reads it (a member of the branch too), never the comments.
+        var onTask = (await GetAsync($"/api/mp/tasks/{taskId}", absent)).GetProperty("feedback");
+        Assert.Equal(2, onTask.GetProperty("count").GetInt32());
+        Assert.Equal(4.5m, onTask.GetProperty("average").GetDecimal());
+        Assert.False(onTask.TryGetProperty("comments", out _));
         var office = await world.WithRoleAsync(Roles.Staff, "subdistrict");
         var seenByOffice = (await GetAsync($"/api/mp/meeting-feedback/{taskId}", await wx.SignInMemberAsync(world.Http, office.MemberId)))
             .GetProperty("summary");
         Assert.Equal(["讲得很实在"], seenByOffice.GetProperty("comments").EnumerateArray().Select(c => c.GetString()!).ToArray());
         Assert.Equal([0, 0, 0, 1, 1], seenByOffice.GetProperty("distribution").EnumerateArray().Select(c => c.GetInt32()).ToArray());
+        // The office's task detail of the ranking (the tasks workbook) carries the meeting's average and how many rated.
+        var period = await QuerySingleAsync<string>("SELECT period_key FROM tasks WHERE id = @taskId", new { taskId });
+        using var workbook = await SendAsync(HttpMethod.Get, $"/api/exports/tasks.xlsx?period={period}",
+            await wx.SignInMemberAsync(world.Http, office.MemberId));
+        Assert.Equal(HttpStatusCode.OK, workbook.StatusCode);
+        await using var xlsx = new MemoryStream(await workbook.Content.ReadAsByteArrayAsync(Ct));
+        var lines = MiniExcelLibs.MiniExcel.Query(xlsx, useHeaderRow: true).Cast<IDictionary<string, object>>().ToList();
+        Assert.Contains(lines, l => Convert.ToInt32(l["评价人数"], System.Globalization.CultureInfo.InvariantCulture) == 2
+            && Convert.ToDecimal(l["会议评价"], System.Globalization.CultureInfo.InvariantCulture) == 4.5m);
         // Nothing that names who rated leaves the server: the trail says only that someone rated.
         Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM audit_log WHERE action = 'meeting.rated' AND data LIKE '%rating%'"));
     }
@@ -259,6 +273,64 @@ public sealed class CheckinLeaveTests(WxQmsApp app, PlannedSubdistrict planned) 
         Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM leave_requests WHERE task_id = @lecture AND member_id = @m AND reason = '参加社区值班'",
             new { lecture, m = people[0].MemberId }));
         Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM leave_requests WHERE task_id = @themeDay", new { themeDay }));
+    }
+
+    [Fact]
+    public async Task A_leave_request_reaches_the_branch_secretary_once_through_the_outbox_opening_the_page_where_she_decides()
+    {
+        var (branch, secretaryId, people) = await BranchAsync(3);
+        var secretary = await wx.SignInMemberAsync(world.Http, secretaryId);
+        var (taskId, start) = await PlanMeetingAsync(branch, secretary);
+        ClockTo(start.AddDays(-2));
+        var asker = await wx.SignInMemberAsync(world.Http, people[2].MemberId);
+        var asked = await SendAsync(HttpMethod.Post, "/api/mp/leave-requests", asker, new { taskId, reason = "出差" });
+        Assert.Equal(HttpStatusCode.Created, asked.StatusCode);
+        var leaveId = (await asked.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt64();
+        // Asking again with another reason while it waits changes the reason, not the number of notices.
+        Assert.Equal(HttpStatusCode.Created, (await SendAsync(HttpMethod.Post, "/api/mp/leave-requests", asker, new { taskId, reason = "出差到外地" })).StatusCode);
+
+        var notices = (await QueryAsync<(long MemberId, string Template, string Content)>("""
+            SELECT member_id, template_key, content FROM reminders WHERE subject_type = @subject AND subject_id = @leaveId AND kind = @kind
+            """, new { subject = LeaveService.Subject, leaveId, kind = LeaveService.AskedKind })).ToList();
+        var notice = Assert.Single(notices);
+        Assert.Equal(secretaryId, notice.MemberId);
+        Assert.Equal("taskWarning", notice.Template);
+        var content = JsonDocument.Parse(notice.Content).RootElement;
+        var page = content.EnumerateObject().Single(p => p.Name.Equals("page", StringComparison.OrdinalIgnoreCase)).Value.GetString();
+        Assert.Equal($"pages/checkin/index?id={taskId}", page);
+        static IEnumerable<string> Texts(JsonElement e) => e.ValueKind switch
+        {
+            JsonValueKind.Object => e.EnumerateObject().SelectMany(p => Texts(p.Value)),
+            JsonValueKind.String => [e.GetString()!],
+            _ => [],
+        };
+        var texts = Texts(content).ToList();
+        Assert.Contains(texts, t => t.StartsWith($"{people[2].Name}请假", StringComparison.Ordinal));
+        Assert.Contains("待审批", texts);
+
+        // The page she opens lists the request waiting, and she decides there.
+        secretary = await wx.SignInMemberAsync(world.Http, secretaryId);
+        var waiting = await GetAsync($"/api/mp/leave-requests?taskId={taskId}", secretary);
+        Assert.Equal("pending", waiting.EnumerateArray().Single(l => l.GetProperty("id").GetInt64() == leaveId).Str("state"));
+        Assert.Equal(HttpStatusCode.OK,
+            (await SendAsync(HttpMethod.Post, $"/api/mp/leave-requests/{leaveId}/decision", secretary, new { approve = true })).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_demo_leaves_requests_waiting_for_the_secretaries_of_the_coming_meetings_once()
+    {
+        var (branch, secretaryId, _) = await BranchAsync(4);
+        var secretary = await wx.SignInMemberAsync(world.Http, secretaryId);
+        var (taskId, start) = await PlanMeetingAsync(branch, secretary);
+        ClockTo(start.AddDays(-3));
+        var demo = app.Get<WxQms.Sandbox.Demo.DemoLeave>();
+        Assert.True(await demo.PostAsync(Ct) >= 2);
+        Assert.Equal(0, await demo.PostAsync(Ct));
+        var pending = (await QueryAsync<long>("SELECT id FROM leave_requests WHERE task_id = @taskId AND state = 'pending'", new { taskId })).ToList();
+        Assert.Equal(2, pending.Count);
+        Assert.Equal(2, await ScalarAsync("""
+            SELECT COUNT(*) FROM reminders WHERE subject_type = @subject AND subject_id IN @pending AND kind = @kind AND member_id = @secretaryId
+            """, new { subject = LeaveService.Subject, pending, kind = LeaveService.AskedKind, secretaryId }));
     }
 
     private async Task<JsonElement> ShowCodeAsync(string token, long taskId)

@@ -6,7 +6,7 @@ namespace WxQms.Domain.Services.Assessment;
 
 /// <summary>A task as the office's spreadsheet lists it (Chinese labels, Shanghai times).</summary>
 public sealed record TaskStatusLine(string Org, string Task, string Period, DateTime DueAt, string State, bool AdHoc, decimal Possible,
-    decimal Points);
+    decimal Points, int FeedbackCount = 0, decimal? FeedbackAverage = null);
 
 /// <summary>Rows for the office's exports (issue #6): task status of a subtree over a period.</summary>
 public sealed class AssessmentExports(AssessmentStore store, ITaskCatalogueSource duties)
@@ -19,7 +19,8 @@ public sealed class AssessmentExports(AssessmentStore store, ITaskCatalogueSourc
         var catalogue = await duties.GetAsync(ct);
         return rows.Select(r => new TaskStatusLine(r.Org, Name(catalogue, r.TemplateCode, r.TemplateVersion), r.PeriodKey,
             TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(r.DueAt, DateTimeKind.Utc), Periods.Shanghai),
-            TaskTransitions.StatusLabel(DbNames.Parse<TaskState>(r.State)), r.AdHoc, r.Possible, r.Points)).ToList();
+            TaskTransitions.StatusLabel(DbNames.Parse<TaskState>(r.State)), r.AdHoc, r.Possible, r.Points, (int)r.FeedbackCount,
+            r.FeedbackAverage)).ToList();
     }
 
     /// <summary>Ad-hoc tasks may carry codes outside the catalogue; they show by their code.</summary>

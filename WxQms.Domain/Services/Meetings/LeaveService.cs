@@ -71,12 +71,22 @@ public sealed class LeaveService(TaskQueries queries, MeetingStore store, Member
             case MeetingWindow.Closed:
                 throw new RuleViolationException("leave.too_late", "会议已开始，不能再请假；请向书记说明情况");
         }
+        var orgName = (await orgs.GetAsync(task.OrgId, ct))?.Name ?? "";
         var id = await store.InTransactionAsync(async (conn, tx) =>
         {
             var id = await MeetingStore.RequestLeaveAsync(conn, tx, task.Id, memberId, text, now, ct);
-            if (id is not null)
-                await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, $"member:{memberId}", "leave.requested", "leave_request", id, task.OrgId,
-                    memberId, new { taskId = task.Id }), ct);
+            if (id is null)
+                return id;
+            await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, $"member:{memberId}", "leave.requested", "leave_request", id, task.OrgId,
+                memberId, new { taskId = task.Id }), ct);
+            // The secretary is told once per request (the outbox keeps one per request and recipient), on the page she decides on.
+            var name = roster.First(m => m.Id == memberId).Name;
+            foreach (var secretary in await MeetingStore.LeaveDecidersAsync(conn, tx, task.OrgId, ct))
+            {
+                if (secretary != memberId)
+                    await OutboxStore.EnqueueAsync(conn, tx, AskedNotice(id.Value, task.Id, name, task.Template.Name, task.PlannedFor, orgName,
+                        task.OrgId, secretary), now, ct);
+            }
             return id;
         }, ct) ?? throw new RuleViolationException("leave.already_approved", CheckinReplies.LeaveAlreadyApproved);
         log.LogInformation("Member {MemberId} asked leave from task {TaskId} (request {Id})", memberId, task.Id, id);
@@ -129,6 +139,24 @@ public sealed class LeaveService(TaskQueries queries, MeetingStore store, Member
             new Dictionary<string, string> { ["thing1"] = what, ["phrase2"] = phrase, ["thing3"] = ReminderContent.Thing(note ?? (approved ? "请假已批准" : "请按时参会")), ["time4"] = when },
             new Dictionary<string, string> { ["thing1"] = what, ["phrase2"] = phrase, ["name3"] = ClipName(by ?? "书记"), ["time4"] = when },
             "pages/leave/index");
+    }
+
+    /// <summary>The notice's kind for the secretary when a member asks leave.</summary>
+    public const string AskedKind = "leave_asked";
+
+    /// <summary>
+    /// To the secretary: a member asks leave from a meeting (taskWarning: thing1 who and which meeting, date2 the meeting's
+    /// day, phrase3 待审批, thing4 the org; subscribe: character_string4 the request's number); opens the meeting's 签到与请假.
+    /// </summary>
+    public static Notice AskedNotice(long requestId, long taskId, string memberName, string meeting, DateTimeOffset? plannedFor, string orgName,
+        long orgId, long secretary)
+    {
+        var what = ReminderContent.Thing($"{memberName}请假·{meeting}");
+        var date = plannedFor is { } at ? Periods.Describe(Periods.LocalDate(at)) : "待定";
+        return new Notice(Subject, requestId, AskedKind, orgId, secretary, null, "taskWarning",
+            new Dictionary<string, string> { ["thing1"] = what, ["date2"] = date, ["phrase3"] = "待审批", ["thing4"] = ReminderContent.Thing(orgName) },
+            new Dictionary<string, string> { ["thing1"] = what, ["date2"] = date, ["phrase3"] = "待审批", ["character_string4"] = $"LV{requestId}" },
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"pages/checkin/index?id={taskId}"));
     }
 
     private static string ClipName(string name) => name.Length <= 10 ? name : name[..10];

@@ -49,6 +49,10 @@ function view(task) {
       ? `已预警：${format.dateTime(task.warnedAt)} 仍未提交佐证，请尽快补交`
       : '',
     submissions: (task.evidence || []).map(submission),
+    // A meeting's feedback from those who attended (#18 item 5): the count and average, never who rated.
+    feedbackText: task.feedback
+      ? (task.feedback.count > 0 ? `${task.feedback.average} 分（${task.feedback.count} 人评价）` : '暂无评价')
+      : '',
     trail: (task.history || []).map((h, i) => Object.assign({ key: i }, format.historyLine(h))),
   });
 }

@@ -34,6 +34,25 @@ describe('pages/task 任务详情', () => {
     expect(text(page, '#review-button')).toBeNull();
   });
 
+  test("a meeting shows its members' feedback: the average and how many rated, or none yet; other tasks show nothing", async () => {
+    signIn();
+    let feedback = { count: 12, average: 4.3 };
+    mockApi({ 'GET /api/mp/tasks/7': () => ({ data: taskDto(feedback === undefined ? {} : { feedback }) }) });
+    let page = render('pages/task/index');
+    await page.instance.onLoad({ id: '7' });
+    expect(text(page, '#feedback')).toBe('4.3 分（12 人评价）');
+
+    feedback = { count: 0, average: null };
+    page = render('pages/task/index');
+    await page.instance.onLoad({ id: '7' });
+    expect(text(page, '#feedback')).toBe('暂无评价');
+
+    feedback = undefined;
+    page = render('pages/task/index');
+    await page.instance.onLoad({ id: '7' });
+    expect(text(page, '#feedback')).toBeNull();
+  });
+
   test('a task the scanner warned says so until evidence is in', async () => {
     signIn();
     let state = 'planned';
