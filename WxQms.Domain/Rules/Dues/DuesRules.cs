@@ -16,6 +16,8 @@ public enum DuesCategory
     Unemployed,
     /// <summary>生活困难（低保、救济）: a fixed 0.20 yuan.</summary>
     Hardship,
+    /// <summary>农民: the monthly amount the province sets, 0.20 to 1 yuan, recorded as the base.</summary>
+    Farmer,
 }
 
 /// <summary>A monthly month's dues state: paid, partly paid, waived with an approval, or owed.</summary>
@@ -62,6 +64,14 @@ public static class DuesRules
         new(500_000, null, 10, "5000元以上"),
     ];
 
+    /// <summary>Farmers pay what the province sets, from 0.20 to 1 yuan a month (recorded as their base).</summary>
+    public const int FarmerMinFen = 20;
+
+    public const int FarmerMaxFen = 100;
+
+    /// <summary>A single voluntary payment above the dues of this much or more (1,000 yuan) is handed up in full to the centre.</summary>
+    public const int ForwardInFullFen = 100_000;
+
     /// <summary>The bracket a base falls in (a base exactly on an edge belongs to the lower bracket).</summary>
     public static DuesBracket BracketOf(DuesCategory category, int baseFen)
     {
@@ -74,6 +84,8 @@ public static class DuesRules
     {
         if (IsFixed(category))
             return FixedSmallFen;
+        if (category == DuesCategory.Farmer)
+            return Math.Clamp(baseFen, FarmerMinFen, FarmerMaxFen);
         var perMille = BracketOf(category, baseFen).PerMille;
         return (int)(((long)baseFen * perMille + 500) / 1000);
     }
@@ -88,6 +100,8 @@ public static class DuesRules
         DuesBracket? bracket = null;
         if (IsFixed(basis.Category))
             how = $"{CategoryName(basis.Category)}党员每月交纳{Yuan(FixedSmallFen)}元";
+        else if (basis.Category == DuesCategory.Farmer)
+            how = $"农民党员按省级党委规定（每月{Yuan(FarmerMinFen)}元至{Yuan(FarmerMaxFen)}元）每月交纳{Yuan(standard)}元";
         else
         {
             bracket = BracketOf(basis.Category, basis.BaseFen);
@@ -107,6 +121,8 @@ public static class DuesRules
             return "请选择党员类别";
         if (basis.BaseFen < 0 || basis.BaseFen > MaxBaseFen)
             return "交纳基数应在0至100万元之间";
+        if (basis.Category == DuesCategory.Farmer && basis.BaseFen is < FarmerMinFen or > FarmerMaxFen)
+            return $"农民党员每月交纳{Yuan(FarmerMinFen)}元至{Yuan(FarmerMaxFen)}元，请填写本省规定的金额";
         if (!IsFixed(basis.Category) && basis.BaseFen == 0)
             return "请填写月收入（税后）或养老金";
         if (basis.SpecialFen is not { } special)
@@ -135,6 +151,7 @@ public static class DuesRules
         DuesCategory.Retired => "离退休",
         DuesCategory.Student => "学生",
         DuesCategory.Unemployed => "下岗失业",
+        DuesCategory.Farmer => "农民",
         _ => "生活困难",
     };
 

@@ -12,6 +12,7 @@ const CATEGORIES = [
   { key: 'student', label: '学生' },
   { key: 'unemployed', label: '下岗失业' },
   { key: 'hardship', label: '生活困难' },
+  { key: 'farmer', label: '农民（金额填本省每月标准）' }, // DUTIES §A.3: 0.20–1 yuan a month, as the province sets
 ];
 
 /** The branch a caller keeps: ?orgId=, else the org of her secretary or worker role. */

@@ -148,6 +148,22 @@ describe('pages/dues-branch 支部党费台账', () => {
     expect(text(page, '#message')).toBe('已登记张伟的党费');
   });
 
+  test("a farmer's base is the province's monthly amount in yuan", async () => {
+    signIn(WORKER);
+    const server = mockApi({
+      'GET /api/mp/dues/branches/301': { data: branchDues() },
+      'PUT /api/mp/dues/members/13/base': { data: { monthlyFen: 50, standardFen: 50, explanation: '农民党员按省级党委规定（每月0.20元至1.00元）每月交纳0.50元' } },
+    });
+    const page = render('pages/dues-branch/index');
+    await page.instance.onLoad({});
+    await fire(page, '#base-member', 'change', { value: 2 });
+    await fire(page, '#base-category', 'change', { value: 5 });
+    await fire(page, '#base-amount', 'input', { value: '0.5' });
+    await page.instance.onBase();
+    expect(server.sent('PUT /api/mp/dues/members/13/base')[0].body).toEqual({ year: 2026, category: 'farmer', baseFen: 50, specialFen: null, specialReason: null });
+    expect(text(page, '#message')).toContain('每月交纳0.50元');
+  });
+
   test('sets a base and records a hand-up; a refusal is shown; a plain member is told who may keep the ledger', async () => {
     signIn(WORKER);
     const server = mockApi({
