@@ -148,7 +148,7 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
     {
         var member = await KeptMemberAsync(memberId, grants, ct);
         if (!Enum.TryParse<DuesCategory>(category, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(category, out _))
-            throw new RuleViolationException("dues.base_invalid", "党员类别应为 employed（在职）、retired（离退休）、student（学生）、unemployed（下岗失业）或 hardship（生活困难）");
+            throw new RuleViolationException("dues.base_invalid", "党员类别应为 employed（在职）、retired（离退休）、student（学生）、unemployed（下岗失业）、hardship（生活困难）或 farmer（农民）");
         var basis = new DuesBasis(parsed, baseFen, specialFen, specialReason);
         var current = CurrentMonth;
         if (year < current.Year - 1 || year > current.Year + 1)
