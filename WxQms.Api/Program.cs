@@ -77,6 +77,8 @@ app.MapMpDues(); // party dues: /api/mp/dues/*
 app.MapDuesPages(); // the dues disclosure /h5/dues/{orgId}/{year}, the console's 党费 /admin/dues and its exports
 app.MapAdminDevelopment(); // member development: /admin/development, /api/admin/exports/development.xlsx
 app.MapAdminCheckups(); // #18: 体检问卷, the 党性体检 questionnaire: /admin/checkups
+app.MapCommunityPages(); // #20: 最in社区, the community showcase with 3D panoramas: /h5/communities, /h5/communities/{id}
+app.MapAdminCommunities(); // #20: 社区展示, introductions and panoramas: /admin/communities
 app.MapWechatCallbacks();
 app.MapWechatPayNotify(); // WeChat Pay's payment and refund notifications: /wechat/pay/notify
 app.MapSmsCallbacks(); // the SMS provider's receipts and replies: /sms/tencent/status, /sms/tencent/reply

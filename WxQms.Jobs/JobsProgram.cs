@@ -84,6 +84,9 @@ public static class JobsProgram
                     await host.Services.GetRequiredService<DemoDevelopment>().PostAsync(CancellationToken.None));
                 await host.Services.GetRequiredService<DemoMemberPart>().PostAsync(CancellationToken.None); // #18: check-ups, appraisals
                 log.LogInformation("Demo transfers: {Count}", await host.Services.GetRequiredService<DemoTransfers>().PostAsync(CancellationToken.None));
+                var showcase = await host.Services.GetRequiredService<DemoShowcase>().PostAsync(CancellationToken.None); // #20: 最in社区
+                log.LogInformation("Demo showcase: {Introductions} introductions, {Scenes} panorama scenes, {Hotspots} hotspots",
+                    showcase.Introductions, showcase.Scenes, showcase.Hotspots);
                 var demo = host.Services.GetRequiredService<DemoReminders>();
                 log.LogInformation("Linked {Count} members to their sandbox WeChat (members of {Unbound} stay unbound)",
                     await demo.LinkMembersAsync(CancellationToken.None), DemoReminders.UnboundCommunity);

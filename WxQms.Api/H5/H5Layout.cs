@@ -17,7 +17,7 @@ internal static class H5Layout
 
     public static string Head(string title, string style) => $$"""
         <!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
-        <meta name="viewport" content="width=device-width,initial-scale=1,viewport-fit=cover">
+        <meta name="viewport" content="width=device-width,initial-scale=1,viewport-fit=cover"><link rel="icon" href="data:,">
         <title>{{E(title)}}</title>
         <style>
         *{box-sizing:border-box}body{margin:0 auto;max-width:560px;font-family:-apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;background:#f6f6f6;color:#222;font-size:15px}

@@ -94,6 +94,10 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<PhotoIntake>();
         services.AddOptions<UploadOptions>().BindConfiguration(UploadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<OverdueMarker>();
+        services.AddSingleton<ShowcaseStore>(); // the community showcase (最in社区, #20 item 3)
+        services.AddSingleton<WxQms.Domain.Services.Showcase.ShowcaseService>();
+        services.AddOptions<WxQms.Domain.Services.Showcase.ShowcaseOptions>().BindConfiguration(WxQms.Domain.Services.Showcase.ShowcaseOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<GoLiveStore>();
         services.AddSingleton<GoLiveService>();
         services.AddSingleton<UploadSweeper>();

@@ -82,7 +82,10 @@ public sealed class PhotoIntake(IFileStore files, IOptions<UploadOptions> option
     /// Streams the upload into a temporary file (refusing it as soon as it passes <see cref="MaxBytes"/>) and
     /// checks it there; nothing is stored yet, so a caller can validate the rest of a form first.
     /// </summary>
-    public async Task<IncomingPhoto> ReceiveAsync(Stream upload, string name, CancellationToken ct)
+    public Task<IncomingPhoto> ReceiveAsync(Stream upload, string name, CancellationToken ct) => ReceiveAsync(upload, name, MaxBytes, ct);
+
+    /// <summary>The same with a limit of its own (a panorama may be larger than a photo).</summary>
+    public async Task<IncomingPhoto> ReceiveAsync(Stream upload, string name, long maxBytes, CancellationToken ct)
     {
         var temp = new FileStream(Path.Combine(Path.GetTempPath(), $"wxqms-photo-{Guid.NewGuid():N}.tmp"), FileMode.CreateNew,
             FileAccess.ReadWrite, FileShare.None, BufferSize, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
@@ -94,8 +97,8 @@ public sealed class PhotoIntake(IFileStore files, IOptions<UploadOptions> option
                 int read;
                 while ((read = await upload.ReadAsync(buffer.AsMemory(0, BufferSize), ct)) > 0)
                 {
-                    if (temp.Length + read > MaxBytes)
-                        throw new RuleViolationException("photo.too_large", $"照片“{name}”超过10MB");
+                    if (temp.Length + read > maxBytes)
+                        throw new RuleViolationException("photo.too_large", $"照片“{name}”超过{Megabytes(maxBytes)}MB");
                     await temp.WriteAsync(buffer.AsMemory(0, read), ct);
                 }
             }
@@ -112,6 +115,9 @@ public sealed class PhotoIntake(IFileStore files, IOptions<UploadOptions> option
             throw;
         }
     }
+
+    private static string Megabytes(long bytes) =>
+        (bytes / (1024m * 1024)).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Stores a received photo under its SHA-256.</summary>
     public async Task<StoredPhoto> StoreAsync(IncomingPhoto photo, CancellationToken ct)

@@ -269,6 +269,18 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("POST /admin/checkups", "3xx 403 403 403 403 403 400 403", Hand: true), // office staff only; no fields
         new("POST /admin/checkups/copy", "3xx 403 403 403 403 403 2xx 403", Hand: true), // nothing to copy: re-rendered
         new("POST /admin/checkups/{itemId}/remove", "3xx 403 403 403 403 403 404 403", Hand: true),
+        // 最in社区 (#20): the showcase is public; the console's 社区展示 is read by its roles and changed by office staff
+        new("GET /h5/communities", "2xx 2xx 2xx 2xx 2xx 2xx 2xx 2xx", Hand: true),
+        new("GET /h5/communities/{communityId}", "404 404 404 404 404 404 404 404", Hand: true), // "{communityId}" is no community
+        new("GET /h5/communities/{communityId}/scenes/{sceneId}/image", "404 404 404 404 404 404 404 404", Hand: true),
+        new("GET /h5/communities/{communityId}/photos/{sha256}", "404 404 404 404 404 404 404 404", Hand: true),
+        new("GET /admin/communities", "3xx 403 403 2xx 2xx 2xx 2xx 403", Hand: true),
+        new("GET /admin/communities/{communityId}", "404 404 404 404 404 404 404 404", Hand: true),
+        new("POST /admin/communities/{communityId}/introduction", "404 404 404 404 404 404 404 404", Hand: true),
+        new("POST /admin/communities/{communityId}/scenes", "404 404 404 404 404 404 404 404", Hand: true),
+        new("POST /admin/communities/{communityId}/scenes/{sceneId}/remove", "404 404 404 404 404 404 404 404", Hand: true),
+        new("POST /admin/communities/{communityId}/hotspots", "404 404 404 404 404 404 404 404", Hand: true),
+        new("POST /admin/communities/{communityId}/hotspots/{hotspotId}/remove", "404 404 404 404 404 404 404 404", Hand: true),
         new("GET /h5/wishes", "3xx 2xx 2xx 2xx 2xx 2xx 2xx 2xx", "3xx 2xx 2xx 2xx 2xx 2xx 2xx 2xx", Hand: true),
         new("GET /h5/wishes/new", "3xx 2xx 2xx 2xx 2xx 2xx 2xx 2xx", Hand: true),
         new("POST /h5/wishes", "401 403 403 403 403 403 403 403", Hand: true), // the form token is checked before the fields

@@ -229,7 +229,7 @@ public sealed class ChatPhotoTests(WxQmsApp app, PlannedSubdistrict planned) : I
 
         Assert.True(result.IsOk, result.ErrMsg);
         var buttons = menu.GetProperty("button").EnumerateArray().ToList();
-        Assert.Equal(["任务", "排名", "微心愿"], buttons.Select(b => b.Str("name")));
+        Assert.Equal(["任务", "排名", "社区"], buttons.Select(b => b.Str("name")));
         var tasks = buttons[0].GetProperty("sub_button").EnumerateArray().ToList();
         Assert.Equal(["我的任务", "工作台"], tasks.Select(b => b.Str("name")));
         Assert.Equal(["MY_TASKS", "WORKBENCH"], tasks.Select(b => b.Str("key")));
@@ -239,6 +239,11 @@ public sealed class ChatPhotoTests(WxQmsApp app, PlannedSubdistrict planned) : I
         Assert.StartsWith("http://localhost/sandbox/open/connect/oauth2/authorize?appid=" + WxQmsApp.OaAppId, ranking);
         Assert.Contains("redirect_uri=" + Uri.EscapeDataString("http://localhost/h5/ranking"), ranking);
         Assert.Contains("scope=snsapi_base", ranking);
+        // 社区: the showcase (最in社区, public) and the wish wall.
+        var community = buttons[2].GetProperty("sub_button").EnumerateArray().ToList();
+        Assert.Equal(["最in社区", "微心愿"], community.Select(b => b.Str("name")));
+        Assert.Contains("redirect_uri=" + Uri.EscapeDataString("http://localhost/h5/communities"), community[0].Str("url"));
+        Assert.Contains("redirect_uri=" + Uri.EscapeDataString("http://localhost/h5/wishes"), community[1].Str("url"));
     }
 
     [Fact]
