@@ -76,6 +76,7 @@ app.MapMpDues(); // party dues: /api/mp/dues/*
 app.MapDuesPages(); // the dues disclosure /h5/dues/{orgId}/{year}, the console's 党费 /admin/dues and its exports
 app.MapAdminDevelopment(); // member development: /admin/development, /api/admin/exports/development.xlsx
 app.MapAdminCheckups(); // #18: 体检问卷, the 党性体检 questionnaire: /admin/checkups
+app.MapAdminReview(); // #20: 管理评审, the review pack /admin/review, its workbook /api/admin/exports/review.xlsx, the year's targets /admin/review/targets
 app.MapWechatCallbacks();
 app.MapWechatPayNotify(); // WeChat Pay's payment and refund notifications: /wechat/pay/notify
 app.MapSmsCallbacks(); // the SMS provider's receipts and replies: /sms/tencent/status, /sms/tencent/reply

@@ -53,6 +53,7 @@ public static class SandboxHosting
         services.AddSingleton<DemoDues>();
         services.AddSingleton<DemoDevelopment>(); // member development's applicants at several stages (#17)
         services.AddSingleton<DemoMemberPart>(); // #18: check-ups and appraisals, last year's and this year's in progress
+        services.AddSingleton<DemoReview>(); // #20: 管理评审 — the year's targets, last quarter's review with its decisions
         services.AddSingleton<DemoReminders>();
         return services;
     }

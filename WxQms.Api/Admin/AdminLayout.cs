@@ -34,6 +34,7 @@ public static class AdminLayout
         new("reviews", "审核", "/admin/reviews"),
         new("bind-codes", "绑定码", "/admin/bind-codes"),
         new("dues", "党费", "/admin/dues"),
+        new("review", "管理评审", "/admin/review"),
     ];
 
     /// <summary>Text escaped for HTML; Chinese stays readable.</summary>

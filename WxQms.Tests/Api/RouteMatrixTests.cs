@@ -265,6 +265,13 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("POST /admin/checkups", "3xx 403 403 403 403 403 400 403", Hand: true), // office staff only; no fields
         new("POST /admin/checkups/copy", "3xx 403 403 403 403 403 2xx 403", Hand: true), // nothing to copy: re-rendered
         new("POST /admin/checkups/{itemId}/remove", "3xx 403 403 403 403 403 404 403", Hand: true),
+        // 管理评审 (#20): the pack, its workbook, decisions and the year's targets are the office's alone
+        new("GET /admin/review", "3xx 403 403 403 403 403 2xx 403", Hand: true),
+        new("POST /admin/review/decisions", "3xx 403 403 403 403 403 400 403", Hand: true), // no form: re-rendered with the refusal
+        new("GET /admin/review/targets", "3xx 403 403 403 403 403 2xx 403", Hand: true),
+        new("POST /admin/review/targets", "3xx 403 403 403 403 403 400 403", Hand: true), // no form: no kind
+        new("POST /admin/review/targets/remove", "3xx 403 403 403 403 403 400 403", Hand: true), // names no target
+        new("GET /api/admin/exports/review.xlsx", "401 403 403 403 403 403 2xx 403"),
         new("GET /h5/wishes", "3xx 2xx 2xx 2xx 2xx 2xx 2xx 2xx", "3xx 2xx 2xx 2xx 2xx 2xx 2xx 2xx", Hand: true),
         new("GET /h5/wishes/new", "3xx 2xx 2xx 2xx 2xx 2xx 2xx 2xx", Hand: true),
         new("POST /h5/wishes", "401 403 403 403 403 403 403 403", Hand: true), // the form token is checked before the fields
