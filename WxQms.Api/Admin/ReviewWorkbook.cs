@@ -135,22 +135,19 @@ public static class ReviewHtml
         var sb = new StringBuilder("<article class=pack>");
         sb.Append($"<section class=cover><h2>{E(ReviewWorkbook.Title(pack))}</h2><p class=meta>");
         sb.Append(string.Join(" · ", overview.Skip(1).Take(3).Select(r => E($"{r["项目"]}：{r["内容"]}"))));
-        sb.Append("</p><p>").Append(E($"年度目标：{overview[^1]["内容"]}")).Append("</p>");
-        var first = true;
+        sb.Append("</p><p>").Append(E($"年度目标：{overview[^1]["内容"]}")).Append("</p></section>");
         foreach (var (title, names) in ReviewWorkbook.Sections)
         {
-            if (!first)
-                sb.Append("</section><section>");
-            first = false;
-            sb.Append($"<h2>{E(title)}</h2>");
+            sb.Append($"<section><h2>{E(title)}</h2>");
             foreach (var name in names)
             {
                 if (names.Length > 1)
                     sb.Append($"<h3>{E(name)}</h3>");
                 Table(sb, sheets[name]);
             }
+            sb.Append("</section>");
         }
-        sb.Append("</section></article>");
+        sb.Append("</article>");
         return sb.ToString();
     }
 

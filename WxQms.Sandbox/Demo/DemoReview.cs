@@ -68,7 +68,9 @@ public sealed class DemoReview(MySqlDataSource db, ReviewStore store, TimeProvid
             if (state == "pending" && dueAt <= now)
                 (due, dueAt) = (Periods.LocalDate(now).AddDays(20), Periods.StartOf(Periods.LocalDate(now).AddDays(21)));
             var title = "评审整改：" + text;
-            var task = new AdhocRules.Issuable(title[..(AdhocRules.MaxTitleLength - 1)] + "…", $"{last.Label}管理评审决定：{text}", held, dueAt,
+            if (title.Length > AdhocRules.MaxTitleLength)
+                title = title[..(AdhocRules.MaxTitleLength - 1)] + "…";
+            var task = new AdhocRules.Issuable(title, $"{last.Label}管理评审决定：{text}", held, dueAt,
                 Periods.Containing(Recurrence.Monthly, Periods.StartOf(due)).Key, 1m, 0.5m, 0m,
                 new EvidenceRule(0, false, Quorum.None, true, false, false, "工作记录"));
             var (_, adhoc) = await store.RecordDecisionAsync(new NewReviewDecision(last.Key, last.EndsAt, root.Value, text, owner, due, task,
