@@ -87,6 +87,7 @@ public static class JobsProgram
                 var showcase = await host.Services.GetRequiredService<DemoShowcase>().PostAsync(CancellationToken.None); // #20: 最in社区
                 log.LogInformation("Demo showcase: {Introductions} introductions, {Scenes} panorama scenes, {Hotspots} hotspots",
                     showcase.Introductions, showcase.Scenes, showcase.Hotspots);
+                await host.Services.GetRequiredService<DemoReview>().PostAsync(CancellationToken.None); // #20: 管理评审's targets and last review
                 var demo = host.Services.GetRequiredService<DemoReminders>();
                 log.LogInformation("Linked {Count} members to their sandbox WeChat (members of {Unbound} stay unbound)",
                     await demo.LinkMembersAsync(CancellationToken.None), DemoReminders.UnboundCommunity);

@@ -56,6 +56,7 @@ public static class SandboxHosting
         services.AddSingleton<DemoTransfers>(); // #17: transfers in every state, letters stating the dues paid up to
         services.AddSingleton<DemoMemberPart>(); // #18: check-ups and appraisals, last year's and this year's in progress
         services.AddSingleton<DemoShowcase>(); // #20: the community showcase's introductions and a two-scene 3D tour
+        services.AddSingleton<DemoReview>(); // #20: 管理评审 — the year's targets, last quarter's review with its decisions
         services.AddSingleton<DemoReminders>();
         return services;
     }

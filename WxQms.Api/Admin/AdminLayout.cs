@@ -35,6 +35,7 @@ public static class AdminLayout
         new("bind-codes", "绑定码", "/admin/bind-codes"),
         new("dues", "党费", "/admin/dues"),
         new("communities", "社区展示", "/admin/communities"),
+        new("review", "管理评审", "/admin/review"),
     ];
 
     /// <summary>Text escaped for HTML; Chinese stays readable.</summary>

@@ -87,6 +87,9 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<UploadStore>();
         services.AddSingleton<AdhocTaskStore>();
         services.AddSingleton<AdhocTaskService>();
+        services.AddSingleton<ReviewStore>(); // 管理评审 (#20 item 2): targets, reviews and their decisions, the pack
+        services.AddSingleton<WxQms.Domain.Services.ManagementReview.ReviewService>();
+        services.AddSingleton<WxQms.Domain.Services.ManagementReview.ReviewPackService>();
         services.AddSingleton<DevelopmentStore>(); // member development (#17)
         services.AddSingleton<WxQms.Domain.Services.Development.DevelopmentService>();
         services.AddSingleton<WxQms.Domain.Services.Development.DevelopmentReminderScan>();

@@ -110,6 +110,19 @@ public sealed class AdhocTaskStore(MySqlDataSource db)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
+        var id = await IssueAsync(conn, tx, t, targetOrgIds, scopeOrgId, actor, actorMemberId, ct);
+        await AuditLog.AppendAsync(conn, tx, audit(id), ct);
+        await tx.CommitAsync(ct);
+        return id;
+    }
+
+    /// <summary>
+    /// Writes the definition and one pending task per target org inside the caller's transaction (a management review's
+    /// decision issues its task with the decision); the caller appends the audit entry. Returns the new id.
+    /// </summary>
+    public static async Task<long> IssueAsync(MySqlConnection conn, MySqlTransaction tx, AdhocRules.Issuable t,
+        IReadOnlyList<long> targetOrgIds, long scopeOrgId, string actor, long? actorMemberId, CancellationToken ct)
+    {
         var id = await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
             INSERT INTO adhoc_tasks (title, description, opens_at, due_at, period_key, points, late_deduction, overdue_deduction,
                                      min_photos, attendance_required, minutes_required, place_required, topic_required, record_label,
@@ -138,8 +151,6 @@ public sealed class AdhocTaskStore(MySqlDataSource db)
                 points = t.Points, pending = DbNames.Of(TaskState.Pending), orgIds = chunk,
             }, tx, cancellationToken: ct));
         }
-        await AuditLog.AppendAsync(conn, tx, audit(id), ct);
-        await tx.CommitAsync(ct);
         return id;
     }
 

@@ -281,6 +281,13 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("POST /admin/communities/{communityId}/scenes/{sceneId}/remove", "404 404 404 404 404 404 404 404", Hand: true),
         new("POST /admin/communities/{communityId}/hotspots", "404 404 404 404 404 404 404 404", Hand: true),
         new("POST /admin/communities/{communityId}/hotspots/{hotspotId}/remove", "404 404 404 404 404 404 404 404", Hand: true),
+        // 管理评审 (#20): the pack, its workbook, decisions and the year's targets are the office's alone
+        new("GET /admin/review", "3xx 403 403 403 403 403 2xx 403", Hand: true),
+        new("POST /admin/review/decisions", "3xx 403 403 403 403 403 400 403", Hand: true), // no form: re-rendered with the refusal
+        new("GET /admin/review/targets", "3xx 403 403 403 403 403 2xx 403", Hand: true),
+        new("POST /admin/review/targets", "3xx 403 403 403 403 403 400 403", Hand: true), // no form: no kind
+        new("POST /admin/review/targets/remove", "3xx 403 403 403 403 403 400 403", Hand: true), // names no target
+        new("GET /api/admin/exports/review.xlsx", "401 403 403 403 403 403 2xx 403"),
         new("GET /h5/wishes", "3xx 2xx 2xx 2xx 2xx 2xx 2xx 2xx", "3xx 2xx 2xx 2xx 2xx 2xx 2xx 2xx", Hand: true),
         new("GET /h5/wishes/new", "3xx 2xx 2xx 2xx 2xx 2xx 2xx 2xx", Hand: true),
         new("POST /h5/wishes", "401 403 403 403 403 403 403 403", Hand: true), // the form token is checked before the fields
