@@ -76,6 +76,9 @@ app.MapMpDues(); // party dues: /api/mp/dues/*
 app.MapDuesPages(); // the dues disclosure /h5/dues/{orgId}/{year}, the console's 党费 /admin/dues and its exports
 app.MapAdminDevelopment(); // member development: /admin/development, /api/admin/exports/development.xlsx
 app.MapAdminCheckups(); // #18: 体检问卷, the 党性体检 questionnaire: /admin/checkups
+app.MapMpDocuments(); // #19: controlled documents for the mini program: /api/mp/documents…
+app.MapDocumentsPage(); // #19: the documents' reader /h5/documents, /h5/documents/{number}
+app.MapAdminDocuments(); // #19: 受控文件 /admin/documents, and a duty's clause (/admin/duties/{code}/clause)
 app.MapWechatCallbacks();
 app.MapWechatPayNotify(); // WeChat Pay's payment and refund notifications: /wechat/pay/notify
 app.MapSmsCallbacks(); // the SMS provider's receipts and replies: /sms/tencent/status, /sms/tencent/reply

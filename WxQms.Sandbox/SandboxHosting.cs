@@ -53,6 +53,7 @@ public static class SandboxHosting
         services.AddSingleton<DemoDues>();
         services.AddSingleton<DemoDevelopment>(); // member development's applicants at several stages (#17)
         services.AddSingleton<DemoMemberPart>(); // #18: check-ups and appraisals, last year's and this year's in progress
+        services.AddSingleton<DemoDocuments>(); // #19: the controlled documents, in every state, and the duties' clauses
         services.AddSingleton<DemoReminders>();
         return services;
     }

@@ -7,6 +7,7 @@ using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services;
+using WxQms.Domain.Services.Documents;
 using WxQms.Domain.Storage;
 using static WxQms.Api.Infrastructure.Problems;
 
@@ -26,7 +27,7 @@ public sealed record TaskDto(long Id, long OrgId, string TemplateCode, string Na
     DateTimeOffset DueAt, TaskState State, string StateLabel, int Version, DateTimeOffset? PlannedFor, string? Place, string? Topic,
     decimal Points, EvidenceRule EvidenceRule, bool AdHoc, long? AdhocTaskId, string? ReviewStatus, decimal MaxReviewAdjustment,
     IReadOnlyList<PhotoDto> Photos, IReadOnlyList<TaskQueries.EvidenceItem> Evidence, IReadOnlyList<TaskQueries.HistoryItem> History,
-    DateTimeOffset? WarnedAt, IReadOnlyList<ChatPhotoDto> ChatPhotos)
+    DateTimeOffset? WarnedAt, IReadOnlyList<ChatPhotoDto> ChatPhotos, ClauseDto? Clause = null)
 {
     public static TaskDto From(TaskSnapshot t, IReadOnlyList<StoredPhoto>? photos = null,
         IReadOnlyList<TaskQueries.EvidenceItem>? evidence = null, IReadOnlyList<TaskQueries.HistoryItem>? history = null,
@@ -127,12 +128,13 @@ public static class TaskEndpoints
         return TypedResults.Ok(summary);
     }
 
-    internal static async Task<Results<Ok<TaskDto>, ProblemHttpResult>> Get(long id, CurrentUser user, TaskQueries queries, CancellationToken ct)
+    internal static async Task<Results<Ok<TaskDto>, ProblemHttpResult>> Get(long id, CurrentUser user, TaskQueries queries,
+        DocumentService documents, CancellationToken ct)
     {
         var task = await queries.GetForAsync(id, Viewer(user), TaskNeed.Read, ct);
         var (evidence, history) = await queries.RecordAsync(id, ct);
         return TypedResults.Ok(TaskDto.From(task, await queries.PhotosAsync(id, ct), evidence, history,
-            await queries.ChatPhotosAsync(id, ct)));
+            await queries.ChatPhotosAsync(id, ct)) with { Clause = ClauseDto.From(await documents.ClauseAsync(task.TemplateCode, ct)) });
     }
 
     internal static async Task<Results<Ok<TaskDto>, ProblemHttpResult>> Review(long id, ReviewBody body, CurrentUser user,
