@@ -80,6 +80,9 @@ app.MapAdminCheckups(); // #18: 体检问卷, the 党性体检 questionnaire: /a
 app.MapCommunityPages(); // #20: 最in社区, the community showcase with 3D panoramas: /h5/communities, /h5/communities/{id}
 app.MapAdminCommunities(); // #20: 社区展示, introductions and panoramas: /admin/communities
 app.MapAdminReview(); // #20: 管理评审, the review pack /admin/review, its workbook /api/admin/exports/review.xlsx, the year's targets /admin/review/targets
+app.MapMpDocuments(); // #19: controlled documents for the mini program: /api/mp/documents…
+app.MapDocumentsPage(); // #19: the documents' reader /h5/documents, /h5/documents/{number}
+app.MapAdminDocuments(); // #19: 受控文件 /admin/documents, and a duty's clause (/admin/duties/{code}/clause)
 app.MapWechatCallbacks();
 app.MapWechatPayNotify(); // WeChat Pay's payment and refund notifications: /wechat/pay/notify
 app.MapSmsCallbacks(); // the SMS provider's receipts and replies: /sms/tencent/status, /sms/tencent/reply

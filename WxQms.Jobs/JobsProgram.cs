@@ -88,6 +88,7 @@ public static class JobsProgram
                 log.LogInformation("Demo showcase: {Introductions} introductions, {Scenes} panorama scenes, {Hotspots} hotspots",
                     showcase.Introductions, showcase.Scenes, showcase.Hotspots);
                 await host.Services.GetRequiredService<DemoReview>().PostAsync(CancellationToken.None); // #20: 管理评审's targets and last review
+                await host.Services.GetRequiredService<DemoDocuments>().PostAsync(CancellationToken.None); // #19: controlled documents
                 var demo = host.Services.GetRequiredService<DemoReminders>();
                 log.LogInformation("Linked {Count} members to their sandbox WeChat (members of {Unbound} stay unbound)",
                     await demo.LinkMembersAsync(CancellationToken.None), DemoReminders.UnboundCommunity);

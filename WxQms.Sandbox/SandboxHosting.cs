@@ -57,6 +57,7 @@ public static class SandboxHosting
         services.AddSingleton<DemoMemberPart>(); // #18: check-ups and appraisals, last year's and this year's in progress
         services.AddSingleton<DemoShowcase>(); // #20: the community showcase's introductions and a two-scene 3D tour
         services.AddSingleton<DemoReview>(); // #20: 管理评审 — the year's targets, last quarter's review with its decisions
+        services.AddSingleton<DemoDocuments>(); // #19: the controlled documents, in every state, and the duties' clauses
         services.AddSingleton<DemoReminders>();
         return services;
     }

@@ -27,6 +27,7 @@ public static class AdminLayout
         new("transfers", "组织关系转接", "/admin/transfers"),
         new("imports", "导入导出", "/admin/imports"),
         new("duties", "职责目录", "/admin/duties"),
+        new("documents", "受控文件", "/admin/documents"),
         new("go-live", "上线", "/admin/go-live"),
         new("development", "发展党员", "/admin/development"),
         new("checkups", "体检问卷", "/admin/checkups"),

@@ -104,12 +104,15 @@ public static class DutyPages
         return await RenderAsync(http, user, members, duty, draft, form, draft.Errors, null, ct);
     }
 
-    private static async Task<IResult> RenderAsync(HttpContext http, CurrentUser user, MemberService members, DutyOverview duty,
+    internal static async Task<IResult> RenderAsync(HttpContext http, CurrentUser user, MemberService members, DutyOverview duty,
         DutyDraft? preview, FormValues form, IReadOnlyDictionary<string, string> errors, int? added, CancellationToken ct,
-        int status = StatusCodes.Status200OK)
+        int status = StatusCodes.Status200OK, (string? Value, string? Error)? clauseForm = null)
     {
         var current = Current(duty);
         var sb = new StringBuilder();
+        if (http.Request.Query["clause"] == "set")
+            sb.Append(Notice("info", "已更新依据条款。"));
+        sb.Append(await DutyClauseForm.RenderAsync(http, duty.Code, user.Roles.Any(g => g.Role == Roles.Staff), clauseForm, ct));
         if (added is { } a)
             sb.Append(Notice("info", $"已新增第{a}版，自{duty.Versions.FirstOrDefault(x => x.Template.Version == a)?.Template.EffectiveFrom:yyyy-MM-dd}起生效。"));
         sb.Append("<h2>各版本</h2><div class=scroll><table><thead><tr><th>版本</th><th>生效日期</th><th>状态</th><th>分值</th><th>逾期完成扣分</th>"
@@ -178,7 +181,7 @@ public static class DutyPages
     private static string Num(decimal d) => d.ToString("0.##", CultureInfo.InvariantCulture);
 
     /// <summary>The form as posted (trimmed; empty is absent), and the request it makes or the fields that are not numbers or dates.</summary>
-    private sealed class FormValues(IReadOnlyDictionary<string, string> values)
+    internal sealed class FormValues(IReadOnlyDictionary<string, string> values)
     {
         public static FormValues Empty { get; } = new(new Dictionary<string, string>());
 

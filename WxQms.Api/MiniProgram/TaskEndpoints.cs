@@ -8,6 +8,7 @@ using WxQms.Domain.Rules;
 using WxQms.Domain.Rules.Meetings;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services;
+using WxQms.Domain.Services.Documents;
 using WxQms.Domain.Services.Meetings;
 using WxQms.Domain.Storage;
 using static WxQms.Api.Infrastructure.Problems;
@@ -28,7 +29,7 @@ public sealed record TaskDto(long Id, long OrgId, string TemplateCode, string Na
     DateTimeOffset DueAt, TaskState State, string StateLabel, int Version, DateTimeOffset? PlannedFor, string? Place, string? Topic,
     decimal Points, EvidenceRule EvidenceRule, bool AdHoc, long? AdhocTaskId, string? ReviewStatus, decimal MaxReviewAdjustment,
     IReadOnlyList<PhotoDto> Photos, IReadOnlyList<TaskQueries.EvidenceItem> Evidence, IReadOnlyList<TaskQueries.HistoryItem> History,
-    DateTimeOffset? WarnedAt, IReadOnlyList<ChatPhotoDto> ChatPhotos, TaskFeedbackDto? Feedback = null)
+    DateTimeOffset? WarnedAt, IReadOnlyList<ChatPhotoDto> ChatPhotos, TaskFeedbackDto? Feedback = null, ClauseDto? Clause = null)
 {
     public static TaskDto From(TaskSnapshot t, IReadOnlyList<StoredPhoto>? photos = null,
         IReadOnlyList<TaskQueries.EvidenceItem>? evidence = null, IReadOnlyList<TaskQueries.HistoryItem>? history = null,
@@ -136,11 +137,12 @@ public static class TaskEndpoints
     }
 
     internal static async Task<Results<Ok<TaskDto>, ProblemHttpResult>> Get(long id, CurrentUser user, TaskQueries queries,
-        FeedbackService feedback, CancellationToken ct)
+        FeedbackService feedback, DocumentService documents, CancellationToken ct)
     {
         var task = await queries.GetForAsync(id, Viewer(user), TaskNeed.Read, ct);
         var (evidence, history) = await queries.RecordAsync(id, ct);
-        var dto = TaskDto.From(task, await queries.PhotosAsync(id, ct), evidence, history, await queries.ChatPhotosAsync(id, ct));
+        var dto = TaskDto.From(task, await queries.PhotosAsync(id, ct), evidence, history, await queries.ChatPhotosAsync(id, ct))
+            with { Clause = ClauseDto.From(await documents.ClauseAsync(task.TemplateCode, ct)) };
         if (CheckinRules.IsMeeting(task.Template.EvidenceRule))
         {
             var summary = (await feedback.SummariesAsync([task.Id], withComments: false, ct))[task.Id];

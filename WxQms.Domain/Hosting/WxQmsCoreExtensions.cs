@@ -121,6 +121,7 @@ public static class WxQmsCoreExtensions
         services.AddBot();
         services.AddPay(); // WeChat Pay (Wechat:Pay), off until Wechat:Pay:MchId is set
         services.AddMeetings();
+        WxQms.Domain.Services.Documents.DocumentServiceExtensions.AddDocuments(services); // #19: controlled documents
 
         services.AddHealthChecks()
             .AddCheck("self", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy(),

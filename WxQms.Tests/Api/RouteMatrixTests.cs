@@ -288,6 +288,18 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("POST /admin/review/targets", "3xx 403 403 403 403 403 400 403", Hand: true), // no form: no kind
         new("POST /admin/review/targets/remove", "3xx 403 403 403 403 403 400 403", Hand: true), // names no target
         new("GET /api/admin/exports/review.xlsx", "401 403 403 403 403 403 2xx 403"),
+        // Controlled documents (#19): every member reads those in force ("{number}" is no document); office staff keep them
+        new("GET /api/mp/documents", "401 403 2xx 2xx 2xx 2xx 2xx 2xx"),
+        new("GET /api/mp/documents/{number}", "401 403 404 404 404 404 404 404"),
+        new("GET /h5/documents", "3xx 403 2xx 2xx 2xx 2xx 2xx 2xx", Hand: true),
+        new("GET /h5/documents/{number}", "3xx 403 404 404 404 404 404 404", Hand: true),
+        new("GET /admin/documents", "3xx 403 403 2xx 2xx 2xx 2xx 403", Hand: true),
+        new("POST /admin/documents", "3xx 403 403 403 403 403 400 403", Hand: true), // office staff only; no fields
+        new("GET /admin/documents/{number}", "3xx 403 403 404 404 404 404 403", Hand: true),
+        new("GET /admin/documents/{number}/diff", "3xx 403 403 404 404 404 404 403", Hand: true),
+        new("POST /admin/documents/{number}/versions", "3xx 403 403 403 403 403 404 403", Hand: true),
+        new("POST /admin/documents/{number}/versions/{version}/{action}", "3xx 403 403 403 403 403 404 403", Hand: true),
+        new("POST /admin/duties/{code}/clause", "3xx 403 403 403 403 403 404 403", Hand: true), // "{code}" is no duty
         new("GET /h5/wishes", "3xx 2xx 2xx 2xx 2xx 2xx 2xx 2xx", "3xx 2xx 2xx 2xx 2xx 2xx 2xx 2xx", Hand: true),
         new("GET /h5/wishes/new", "3xx 2xx 2xx 2xx 2xx 2xx 2xx 2xx", Hand: true),
         new("POST /h5/wishes", "401 403 403 403 403 403 403 403", Hand: true), // the form token is checked before the fields

@@ -310,6 +310,11 @@ module.exports = {
   // 我的档案 (issue #18): mine, or a member of my branch for her secretary; a branch's stars.
   record: (memberId, year) => get(memberId ? `/api/mp/members/${memberId}/record${query({ year })}` : `/api/mp/me/record${query({ year })}`),
   branchStars: (orgId, year) => get(`/api/mp/stars/${orgId}${query({ year })}`),
+  // 受控文件 (#19): the documents in force (q searches number, title and text); one document, ?version= an older one.
+  documents: {
+    list: (q) => get(`/api/mp/documents${query({ q })}`),
+    get: (number, version) => get(`/api/mp/documents/${encodeURIComponent(number)}${query({ version })}`),
+  },
   // 党性体检: my check-up and self-assessment; a member's for her secretary, and the branch's assessment.
   checkups: {
     mine: () => get('/api/mp/checkups/me'),

@@ -125,6 +125,9 @@ Component({
     onDevelopment() {
       wx.navigateTo({ url: '/pages/development/index' });
     },
+    onDocuments() {
+      wx.navigateTo({ url: '/pages/documents/index' });
+    },
     onRecord() {
       wx.navigateTo({ url: '/pages/record/index' });
     },

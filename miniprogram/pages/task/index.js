@@ -135,6 +135,12 @@ Component({
       }
     },
 
+    onClause() {
+      // The clause the duty follows (#19): the document's reader, at its section.
+      const c = this.data.task.clause;
+      wx.navigateTo({ url: `/pages/document/index?number=${encodeURIComponent(c.number)}&section=${encodeURIComponent(c.section)}` });
+    },
+
     onPreview(e) {
       wx.previewImage({ urls: this.data.photos.map((p) => p.src), current: e.currentTarget.dataset.src });
     },
