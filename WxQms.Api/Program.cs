@@ -51,6 +51,7 @@ app.MapMpUploads();
 app.MapMpRoster();
 app.MapMpReminders();
 app.MapMpTransfers(); // 组织关系转接: /api/mp/transfers
+app.MapMpNonconformities(); // 不符合项与纠正措施: /api/mp/nonconformities
 app.MapMpWishes();
 app.MapMpDevelopment(); // member development (#17): /api/mp/development/…
 app.MapMpMeetings(); // check-in, leave and feedback on meetings (#18)
@@ -68,6 +69,7 @@ app.MapAdminWork(); // the console's 提醒, 审核 and 绑定码 pages
 app.MapAdminSignIn(); // the console's sign-in: scan (/admin/sign-in), web OAuth inside WeChat (/h5/admin), sign-out
 app.MapAdminOrgs(); // the console's organisations and terms: /admin/orgs, /api/admin/orgs
 app.MapAdminMembers(); // the console's members and roles: /admin/members, /api/admin/members
+app.MapAdminNonconformities(); // 不符合项台账: /admin/nonconformities
 app.MapAdminTransfers(); // 组织关系转接 in transit, the letter's print page, the year's export: /admin/transfers, /api/admin/transfers, /api/admin/exports/transfers.xlsx
 app.MapAdminImports(); // the roster's Excel import and export: /api/admin/imports, /api/admin/exports, /admin/imports
 app.MapAdminDuties(); // the duty catalogue: /admin/duties, /api/admin/duties

@@ -133,6 +133,7 @@ public static class JobsProgram
         services.AddWorker<TransferScanWorker>("transfer-alerts", TimeSpan.FromHours(1));
         services.AddWorker<DevelopmentReminderWorker>("development-reminders", TimeSpan.FromHours(1));
         services.AddWorker<AppraisalFollowUpWorker>("appraisal-followups", TimeSpan.FromHours(1));
+        services.AddWorker<NonconformityWorker>("nonconformities", TimeSpan.FromHours(1));
         services.AddOptions<ReminderOptions>().ValidateOnStart();
         services.AddOptions<PeriodicJobOptions>().BindConfiguration(PeriodicJobOptions.Section);
         return builder;

@@ -34,6 +34,7 @@ public static class AdminLayout
         new("reviews", "审核", "/admin/reviews"),
         new("bind-codes", "绑定码", "/admin/bind-codes"),
         new("dues", "党费", "/admin/dues"),
+        new("nonconformities", "不符合项", "/admin/nonconformities"),
     ];
 
     /// <summary>Text escaped for HTML; Chinese stays readable.</summary>
