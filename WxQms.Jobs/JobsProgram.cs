@@ -83,6 +83,9 @@ public static class JobsProgram
                 log.LogInformation("Demo development applicants: {Count}",
                     await host.Services.GetRequiredService<DemoDevelopment>().PostAsync(CancellationToken.None));
                 await host.Services.GetRequiredService<DemoMemberPart>().PostAsync(CancellationToken.None); // #18: check-ups, appraisals
+                var nonconformities = await host.Services.GetRequiredService<DemoNonconformities>().PostAsync(CancellationToken.None); // #19
+                log.LogInformation("Demo nonconformities: {Rule} raised by rule, {Inspected} from inspections", nonconformities.RaisedByRule,
+                    nonconformities.Inspected);
                 var demo = host.Services.GetRequiredService<DemoReminders>();
                 log.LogInformation("Linked {Count} members to their sandbox WeChat (members of {Unbound} stay unbound)",
                     await demo.LinkMembersAsync(CancellationToken.None), DemoReminders.UnboundCommunity);

@@ -52,6 +52,7 @@ public static class SandboxHosting
         services.AddSingleton<DemoWishes>();
         services.AddSingleton<DemoDues>();
         services.AddSingleton<DemoDevelopment>(); // member development's applicants at several stages (#17)
+        services.AddSingleton<DemoNonconformities>(); // #19: nonconformities raised by rule and by inspection, in every state
         services.AddSingleton<DemoMemberPart>(); // #18: check-ups and appraisals, last year's and this year's in progress
         services.AddSingleton<DemoReminders>();
         return services;

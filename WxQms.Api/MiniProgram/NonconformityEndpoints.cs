@@ -94,8 +94,11 @@ public static class NonconformityEndpoints
         return TypedResults.Ok(new NonconformityListDto(items.Select(v => NonconformityDto.From(v, false)).ToList()));
     }
 
-    internal static async Task<Ok<NonconformityListDto>> Checks(CurrentUser user, NonconformityService service, CancellationToken ct) =>
-        TypedResults.Ok(new NonconformityListDto((await service.ChecksAsync(Actor(user), ct)).Select(v => NonconformityDto.From(v, false)).ToList()));
+    internal static async Task<Results<Ok<NonconformityListDto>, ProblemHttpResult>> Checks(CurrentUser user, NonconformityService service,
+        CancellationToken ct) =>
+        !user.Roles.Any(g => Access.IssueScope(g) is not null)
+            ? Problem(StatusCodes.Status403Forbidden, "无权访问", "有效性验证由社区党委（书记、委员）和街道党建办进行", "auth.forbidden")
+            : TypedResults.Ok(new NonconformityListDto((await service.ChecksAsync(Actor(user), ct)).Select(v => NonconformityDto.From(v, false)).ToList()));
 
     internal static async Task<Ok<NonconformityDto>> Get(long id, CurrentUser user, NonconformityService service, CancellationToken ct) =>
         TypedResults.Ok(NonconformityDto.From(await service.GetAsync(id, Actor(user), ct), true));

@@ -68,6 +68,7 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<NonconformityStore>();
         services.AddSingleton<WxQms.Domain.Services.Nonconformities.NonconformityService>();
         services.AddSingleton<WxQms.Domain.Services.Nonconformities.NonconformityScan>();
+        services.AddSingleton<WxQms.Domain.Services.Assessment.IAssessmentDeductions, WxQms.Domain.Services.Nonconformities.NonconformityDeductions>();
         services.AddOptions<WxQms.Domain.Services.Nonconformities.NonconformityOptions>()
             .BindConfiguration(WxQms.Domain.Services.Nonconformities.NonconformityOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RosterImportStore>();

@@ -256,6 +256,21 @@ public sealed class NonconformityStore(MySqlDataSource db)
             """, cancellationToken: ct))).ToList();
     }
 
+    /// <summary>
+    /// Per branch, how many nonconformities whose countermeasure fell due on a day in [<paramref name="from"/>,
+    /// <paramref name="to"/>] are past due on <paramref name="today"/> (recorded and not done).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<long, int>> PastDueInAsync(DateOnly from, DateOnly to, DateOnly today, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = await conn.QueryAsync<(long OrgId, int N)>(new CommandDefinition("""
+            SELECT org_id, COUNT(*) FROM nonconformities
+            WHERE state = 'action_recorded' AND action_due_on >= @from AND action_due_on <= @to AND action_due_on < @today
+            GROUP BY org_id
+            """, new { from = Db(from), to = Db(to), today = Db(today) }, cancellationToken: ct));
+        return rows.ToDictionary(r => r.OrgId, r => r.N);
+    }
+
     /// <summary>Per branch, how many nonconformities are past due on <paramref name="today"/> (a countermeasure recorded and not done).</summary>
     public async Task<IReadOnlyDictionary<long, int>> PastDueByOrgAsync(DateOnly today, CancellationToken ct)
     {

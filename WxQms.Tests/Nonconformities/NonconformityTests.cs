@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using WxQms.Domain.Model;
+using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services.Nonconformities;
 using WxQms.Sandbox.Demo;
@@ -209,5 +210,46 @@ public sealed class NonconformityTests : IAsyncLifetime
             (await QuerySingleAsync<string>("SELECT source_ref FROM nonconformities WHERE id = @id", new { id })), null, NonconformitySeverity.Major,
             "重复"), NcActor.System, Ct);
         Assert.Equal((id, false), (again, created));
+    }
+
+    [Fact]
+    public async Task The_demo_shows_nonconformities_in_every_state_some_raised_by_rule_and_posting_again_adds_nothing()
+    {
+        var branch = await people.OrgAsync("DFL-C01-B01");
+        var due = await QueryAsync<long>("""
+            SELECT id FROM tasks WHERE org_id = @branch AND due_at < @now AND state <> 'cancelled' ORDER BY due_at DESC LIMIT 2
+            """, new { branch, now = app.Clock.GetUtcNow().UtcDateTime });
+        await ExecuteAsync("UPDATE tasks SET warned_at = due_at, state = 'overdue' WHERE id IN @ids", new { ids = due.ToArray() });
+
+        var first = await app.Get<DemoNonconformities>().PostAsync(Ct);
+        var again = await app.Get<DemoNonconformities>().PostAsync(Ct);
+
+        Assert.True(first.RaisedByRule >= 1 && first.Inspected == 6, $"{first}");
+        Assert.Equal((0, 0), (again.RaisedByRule, again.Inspected));
+        var states = (await QueryAsync<string>("SELECT DISTINCT state FROM nonconformities")).ToHashSet();
+        Assert.Superset(new HashSet<string> { "open", "action_recorded", "awaiting_check", "reopened", "closed" }, states);
+        Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM nonconformities WHERE state = 'action_recorded' AND action_due_on < @today",
+            new { today = Today.ToDateTime(TimeOnly.MinValue) }));
+        Assert.True(await ScalarAsync("SELECT COUNT(*) FROM nonconformities WHERE state = 'closed' AND cycle = 2") == 1);
+    }
+
+    [Fact]
+    public async Task A_nonconformity_past_due_costs_its_branch_the_configured_deduction_in_the_periods_result()
+    {
+        var branch = await people.OrgAsync(BranchCode);
+        var id = await RaiseAsync(branch, $"test:{Guid.NewGuid():N}");
+        var dueDay = Today.AddDays(-1);
+        var period = Periods.Containing(Recurrence.Monthly, Periods.StartOf(dueDay));
+        var assessment = app.Get<WxQms.Domain.Services.Assessment.AssessmentService>();
+        async Task<decimal> TotalAsync() => (await assessment.GetResultsAsync(period, Ct)).Lines.Single(l => l.Org.Id == branch).Result.Total;
+        var before = await TotalAsync();
+
+        var root = await QuerySingleAsync<(long Id, string Path)>("SELECT id, path FROM orgs WHERE code = 'DFL'");
+        var office = new NcActor([new WxQms.Domain.Rules.Grant(Roles.Staff, root.Id, root.Path, OrgKind.Subdistrict)], "test:office", null, null);
+        await app.Get<NonconformityService>().RecordActionAsync(id, "原因", "措施", Today, 1, office, Ct);
+        Assert.Equal(before, await TotalAsync()); // due today: not past due yet
+        await ExecuteAsync("UPDATE nonconformities SET action_due_on = @d WHERE id = @id", new { id, d = dueDay.ToDateTime(TimeOnly.MinValue) });
+
+        Assert.Equal(before - 0.5m, await TotalAsync());
     }
 }

@@ -99,23 +99,24 @@ public sealed class NonconformityService(NonconformityStore store, UploadStore u
     }
 
     /// <summary>The effectiveness check (有效性验证): passed closes it; failed reopens it to the secretary for a new cycle.</summary>
-    public Task<NonconformityView> CheckAsync(long id, bool? passed, string? note, int version, NcActor who, CancellationToken ct)
-    {
-        if (passed is null)
-            throw new RuleViolationException("request.invalid", "请选择验证结果（通过或不通过）");
-        if (note?.Trim().Length > CapaRules.MaxText)
-            throw new RuleViolationException("nonconformity.too_long", $"不能超过 {CapaRules.MaxText} 个字");
-        if (passed == false && string.IsNullOrWhiteSpace(note))
-            throw new RuleViolationException("nonconformity.note_required", "验证不通过时请说明原因（问题是否再次发生）");
-        var action = passed.Value ? CapaAction.PassCheck : CapaAction.FailCheck;
-        return StepAsync(id, version, who, action, (n, _) => Task.FromResult(passed.Value
-            ? (new NonconformityChange(NonconformityState.Closed, n.Cycle, null, null, null, null, null, false, true),
-                new NonconformityStepInsert(id, NonconformityStepKind.CheckPassed, n.Cycle, null, note?.Trim(), null, who.Actor, who.MemberId, []),
-                (IReadOnlyList<string>)[])
-            : (new NonconformityChange(NonconformityState.Reopened, n.Cycle + 1, null, null, null, null, null, true, false),
-                new NonconformityStepInsert(id, NonconformityStepKind.CheckFailed, n.Cycle, null, note!.Trim(), null, who.Actor, who.MemberId, []),
-                (IReadOnlyList<string>)[])), passed.Value ? "nonconformity.check_passed" : "nonconformity.check_failed", ct);
-    }
+    public Task<NonconformityView> CheckAsync(long id, bool? passed, string? note, int version, NcActor who, CancellationToken ct) =>
+        StepAsync(id, version, who, passed == false ? CapaAction.FailCheck : CapaAction.PassCheck, (n, _) =>
+        {
+            // Checked after who may and the version: a caller who may not check learns nothing of the body's faults.
+            if (passed is null)
+                throw new RuleViolationException("request.invalid", "请选择验证结果（通过或不通过）");
+            if (note?.Trim().Length > CapaRules.MaxText)
+                throw new RuleViolationException("nonconformity.too_long", $"不能超过 {CapaRules.MaxText} 个字");
+            if (passed == false && string.IsNullOrWhiteSpace(note))
+                throw new RuleViolationException("nonconformity.note_required", "验证不通过时请说明原因（问题是否再次发生）");
+            return Task.FromResult(passed.Value
+                ? (new NonconformityChange(NonconformityState.Closed, n.Cycle, null, null, null, null, null, false, true),
+                    new NonconformityStepInsert(id, NonconformityStepKind.CheckPassed, n.Cycle, null, note?.Trim(), null, who.Actor, who.MemberId, []),
+                    (IReadOnlyList<string>)[])
+                : (new NonconformityChange(NonconformityState.Reopened, n.Cycle + 1, null, null, null, null, null, true, false),
+                    new NonconformityStepInsert(id, NonconformityStepKind.CheckFailed, n.Cycle, null, note!.Trim(), null, who.Actor, who.MemberId, []),
+                    (IReadOnlyList<string>)[]));
+        }, passed == false ? "nonconformity.check_failed" : "nonconformity.check_passed", ct);
 
     private async Task<NonconformityView> StepAsync(long id, int version, NcActor who, CapaAction action,
         Func<Nonconformity, DateOnly, Task<(NonconformityChange Change, NonconformityStepInsert Step, IReadOnlyList<string> Tokens)>> build,
