@@ -231,6 +231,23 @@ public sealed class NonconformityTests : IAsyncLifetime
         Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM nonconformities WHERE state = 'action_recorded' AND action_due_on < @today",
             new { today = Today.ToDateTime(TimeOnly.MinValue) }));
         Assert.True(await ScalarAsync("SELECT COUNT(*) FROM nonconformities WHERE state = 'closed' AND cycle = 2") == 1);
+
+        // The office's register filters by state and source and shows the trail of one; a branch secretary is refused.
+        var office = await ClientAsync(await people.HolderAsync("staff", "DFL"));
+        var reopened = await ScalarAsync("SELECT id FROM nonconformities WHERE state = 'reopened'");
+        var closed = await ScalarAsync("SELECT id FROM nonconformities WHERE state = 'closed' AND cycle = 2");
+        var page = await office.GetAsync("/admin/nonconformities?state=reopened&source=inspection", Ct);
+        var html = await page.Content.ReadAsStringAsync(Ct);
+        Assert.True(page.StatusCode == HttpStatusCode.OK, html);
+        Assert.Contains($"NC{reopened}<", html);
+        Assert.DoesNotContain($"NC{closed}<", html);
+        Assert.Contains("共 1 条", html);
+        html = await (await office.GetAsync($"/admin/nonconformities/{closed}", Ct)).Content.ReadAsStringAsync(Ct);
+        Assert.Contains("有效性验证未通过（重新整改）", html);
+        Assert.Contains("有效性验证通过（关闭）", html);
+        Assert.Equal(2, html.Split("原因分析与纠正措施").Length - 1); // one step per cycle
+        var secretary = await ClientAsync(await people.HolderAsync("secretary", "DFL-C01-B01"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await secretary.GetAsync("/admin/nonconformities", Ct)).StatusCode);
     }
 
     [Fact]
