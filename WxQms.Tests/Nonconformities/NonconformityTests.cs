@@ -269,4 +269,29 @@ public sealed class NonconformityTests : IAsyncLifetime
 
         Assert.Equal(before - 0.5m, await TotalAsync());
     }
+
+    [Fact]
+    public async Task The_secretary_is_reminded_before_the_countermeasures_due_date_and_warned_after_it_each_once()
+    {
+        var branch = await people.OrgAsync(BranchCode);
+        var id = await RaiseAsync(branch, $"test:{Guid.NewGuid():N}");
+        var secretaryId = await people.HolderAsync("secretary", BranchCode);
+        var secretary = await ClientAsync(secretaryId);
+        await JsonAsync(await secretary.PostAsJsonAsync($"/api/mp/nonconformities/{id}/actions",
+            new { cause = "原因", action = "措施", dueOn = S(Today.AddDays(2)), version = 1 }, Ct));
+        var scan = app.Get<NonconformityScan>();
+        Task<long> CountAsync(string kind) => ScalarAsync("""
+            SELECT COUNT(*) FROM reminders WHERE subject_type = 'nonconformity' AND subject_id = @id AND kind = @kind AND member_id = @secretaryId
+            """, new { id, kind, secretaryId });
+
+        await scan.RemindAsync(app.Clock.GetUtcNow(), Ct);
+        await scan.RemindAsync(app.Clock.GetUtcNow(), Ct);
+        Assert.Equal((1, 0), (await CountAsync("due_soon1"), await CountAsync("overdue1")));
+        app.Clock.Advance(TimeSpan.FromDays(3));
+        await Task.WhenAll(scan.RemindAsync(app.Clock.GetUtcNow(), Ct), scan.RemindAsync(app.Clock.GetUtcNow(), Ct));
+        Assert.Equal((1, 1), (await CountAsync("due_soon1"), await CountAsync("overdue1")));
+        // The register shows it past due.
+        secretary = await ClientAsync(secretaryId);
+        Assert.True((await JsonAsync(await secretary.GetAsync($"/api/mp/nonconformities/{id}", Ct))).GetProperty("pastDue").GetBoolean());
+    }
 }
