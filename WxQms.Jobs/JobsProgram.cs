@@ -89,6 +89,9 @@ public static class JobsProgram
                     showcase.Introductions, showcase.Scenes, showcase.Hotspots);
                 await host.Services.GetRequiredService<DemoReview>().PostAsync(CancellationToken.None); // #20: 管理评审's targets and last review
                 await host.Services.GetRequiredService<DemoDocuments>().PostAsync(CancellationToken.None); // #19: controlled documents
+                var nonconformities = await host.Services.GetRequiredService<DemoNonconformities>().PostAsync(CancellationToken.None); // #19
+                log.LogInformation("Demo nonconformities: {Rule} raised by rule, {Inspected} from inspections", nonconformities.RaisedByRule,
+                    nonconformities.Inspected);
                 var demo = host.Services.GetRequiredService<DemoReminders>();
                 log.LogInformation("Linked {Count} members to their sandbox WeChat (members of {Unbound} stay unbound)",
                     await demo.LinkMembersAsync(CancellationToken.None), DemoReminders.UnboundCommunity);
@@ -140,6 +143,7 @@ public static class JobsProgram
         services.AddWorker<TransferScanWorker>("transfer-alerts", TimeSpan.FromHours(1));
         services.AddWorker<DevelopmentReminderWorker>("development-reminders", TimeSpan.FromHours(1));
         services.AddWorker<AppraisalFollowUpWorker>("appraisal-followups", TimeSpan.FromHours(1));
+        services.AddWorker<NonconformityWorker>("nonconformities", TimeSpan.FromHours(1));
         services.AddOptions<ReminderOptions>().ValidateOnStart();
         services.AddOptions<PeriodicJobOptions>().BindConfiguration(PeriodicJobOptions.Section);
         return builder;

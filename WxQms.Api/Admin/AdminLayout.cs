@@ -37,6 +37,7 @@ public static class AdminLayout
         new("dues", "党费", "/admin/dues"),
         new("communities", "社区展示", "/admin/communities"),
         new("review", "管理评审", "/admin/review"),
+        new("nonconformities", "不符合项", "/admin/nonconformities"),
     ];
 
     /// <summary>Text escaped for HTML; Chinese stays readable.</summary>

@@ -65,6 +65,12 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<TransferStore>();
         services.AddSingleton<WxQms.Domain.Services.Transfers.TransferService>();
         services.AddSingleton<WxQms.Domain.Services.Transfers.TransferScan>();
+        services.AddSingleton<NonconformityStore>();
+        services.AddSingleton<WxQms.Domain.Services.Nonconformities.NonconformityService>();
+        services.AddSingleton<WxQms.Domain.Services.Nonconformities.NonconformityScan>();
+        services.AddSingleton<WxQms.Domain.Services.Assessment.IAssessmentDeductions, WxQms.Domain.Services.Nonconformities.NonconformityDeductions>();
+        services.AddOptions<WxQms.Domain.Services.Nonconformities.NonconformityOptions>()
+            .BindConfiguration(WxQms.Domain.Services.Nonconformities.NonconformityOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RosterImportStore>();
         services.AddSingleton<RosterImportService>();
         services.AddOptions<FileStoreOptions>().BindConfiguration(FileStoreOptions.Section)

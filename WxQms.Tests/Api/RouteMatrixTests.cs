@@ -224,6 +224,16 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("POST /admin/transfers/out/{id}", "3xx 403 403 400 400 403 400 403", "3xx 403 403 403 403 403 400 403", Hand: true),
         new("GET /admin/transfers/incoming", "3xx 403 403 2xx 2xx 403 2xx 403", Hand: true), // #17: a letter received from outside
         new("POST /admin/transfers/incoming", "3xx 403 403 400 400 403 400 403", Hand: true),
+        // Nonconformities and corrective action (#19): the branch's secretary and worker correct, its committee and those above
+        // read, the community's secretary or committee (or the office) check; writes carry a stale version (409)
+        new("GET /api/mp/nonconformities", "401 403 403 2xx 2xx 2xx 2xx 403", "401 403 403 403 403 403 2xx 403"),
+        new("GET /api/mp/nonconformities/checks", "401 403 403 403 403 403 2xx 403"),
+        new("GET /api/mp/nonconformities/{id}", "401 403 403 2xx 2xx 2xx 2xx 403", "401 403 403 403 403 403 2xx 403"),
+        new("POST /api/mp/nonconformities/{id}/actions", "401 403 403 409 409 403 409 403", "401 403 403 403 403 403 409 403"),
+        new("POST /api/mp/nonconformities/{id}/completion", "401 403 403 409 409 403 409 403", "401 403 403 403 403 403 409 403"),
+        new("POST /api/mp/nonconformities/{id}/checks", "401 403 403 403 403 403 409 403", "401 403 403 403 403 403 409 403"),
+        new("GET /admin/nonconformities", "3xx 403 403 403 403 403 2xx 403", Hand: true), // the register: office staff
+        new("GET /admin/nonconformities/{id}", "3xx 403 403 403 403 403 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
         // The roster's Excel import and export (#16): office staff anywhere, a community's secretary in her community
         new("GET /api/admin/imports/roster-template.xlsx", "401 403 403 403 403 403 2xx 403"),
         new("POST /api/admin/imports/roster", "401 403 403 403 403 403 400 403"), // not multipart: 400 import.no_file
@@ -565,6 +575,11 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
                     leaveMonths = 3,
                 });
                 ids[("transfer", outside)] = certificate.GetProperty("id").GetInt64();
+                // A nonconformity of the branch, open: every step on it carries a stale version (409) once the caller may act.
+                ids[("nonconformity", outside)] = (await app.Get<WxQms.Domain.Services.Nonconformities.NonconformityService>().RaiseAsync(
+                    new(ids[("branch", outside)], WxQms.Domain.Model.NonconformitySource.Inspection, $"matrix:{outside}", "DFL-QP-03 §4.2",
+                        WxQms.Domain.Model.NonconformitySeverity.Minor, "矩阵测试不符合项"),
+                    WxQms.Domain.Services.Nonconformities.NcActor.System, CancellationToken.None)).Id;
             }
         }
 
@@ -586,6 +601,7 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
                 _ when path.Contains("/applicants/{id}") || path.Contains("/development/{id}") => "applicant",
                 _ when path.Contains("/transfers/out/{id}") => "member",
                 _ when path.Contains("/transfers/{id}") => "transfer",
+                _ when path.Contains("/nonconformities/{id}") => "nonconformity",
                 _ when path.Contains("/leave-requests/{id}") => "leave",
                 _ when path.Contains("/meeting-feedback/{id}") => "task",
                 _ when path.Contains("/reviews/{id}") => "task",

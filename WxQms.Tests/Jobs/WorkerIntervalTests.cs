@@ -35,6 +35,7 @@ public sealed class WorkerIntervalTests
             ["upload-sweep"] = TimeSpan.FromMinutes(30),
             ["term-reminders"] = TimeSpan.FromHours(1),
             ["transfer-alerts"] = TimeSpan.FromHours(1),
+            ["nonconformities"] = TimeSpan.FromHours(1),
             ["dues-months"] = TimeSpan.FromHours(1),
             ["dues-arrears"] = TimeSpan.FromHours(1),
             ["appraisal-followups"] = TimeSpan.FromHours(1),

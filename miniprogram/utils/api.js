@@ -395,6 +395,17 @@ module.exports = {
     cancel: (id) => post(`/api/mp/transfers/${id}/cancel`),
   },
 
+  /** 不符合项与纠正措施: our branch's (secretary, worker, committee), the checks due (community), one with its trail, the steps. */
+  nonconformities: {
+    list: (orgId) => get(`/api/mp/nonconformities${query({ orgId })}`),
+    checks: () => get('/api/mp/nonconformities/checks'),
+    get: (id) => get(`/api/mp/nonconformities/${id}`),
+    /** The cause (原因分析), the countermeasure (纠正措施) and its due date, on the version the page showed. */
+    recordAction: (id, cause, action, dueOn, version) => post(`/api/mp/nonconformities/${id}/actions`, { cause, action, dueOn, version }),
+    complete: (id, note, photoTokens, version) => post(`/api/mp/nonconformities/${id}/completion`, { note, photoTokens, version }),
+    check: (id, passed, note, version) => post(`/api/mp/nonconformities/${id}/checks`, { passed, note, version }),
+  },
+
   wishes: {
     list: (params) => get(`/api/mp/wishes${query(params)}`),
     get: (id) => get(`/api/mp/wishes/${id}`),

@@ -19,6 +19,15 @@ public sealed class NoAppraisalGrades : IAppraisalGrades
         Task.FromResult<IReadOnlyDictionary<long, AppraisalGrade>>(new Dictionary<long, AppraisalGrade>());
 }
 
+/// <summary>
+/// Deductions outside the task ledger, per org, for a period (issue #19: nonconformities past due). The default has none;
+/// each is added to the org's carried corrections, so it counts in the total and the ratio like a reversal does.
+/// </summary>
+public interface IAssessmentDeductions
+{
+    Task<IReadOnlyDictionary<long, decimal>> DeductionsAsync(Period period, CancellationToken ct);
+}
+
 /// <summary>A period's results: from the stored snapshot for a closed month, else computed from the ledger now.</summary>
 public sealed record PeriodResults(Period Period, bool Provisional, DateTimeOffset? ClosedAt, DateTimeOffset AsOf, IReadOnlyList<OrgLine> Lines);
 
@@ -28,7 +37,7 @@ public sealed record PeriodResults(Period Period, bool Provisional, DateTimeOffs
 /// ledger as it stands and marked provisional while the period is open.
 /// </summary>
 public sealed class AssessmentService(AssessmentStore store, IAppraisalGrades grades, IOptions<AssessmentOptions> options,
-    TimeProvider clock, ILogger<AssessmentService> log)
+    TimeProvider clock, ILogger<AssessmentService> log, IAssessmentDeductions? deductions = null)
 {
     public const string CloseActor = "system:monthly-close";
 
@@ -38,6 +47,7 @@ public sealed class AssessmentService(AssessmentStore store, IAppraisalGrades gr
         if (period.Kind == RecurrenceKind.Monthly && await store.GetCloseAsync(period.Key, ct) is { } close)
             return new PeriodResults(period, false, close.ClosedAt, close.ClosedAt, await store.LoadOrgResultsAsync(period.Key, ct));
 
+        var deducted = await DeductionsAsync(period, ct);
         return await store.ReadAsync(async conn =>
         {
             var orgs = PeriodAssessment.InPeriod(await AssessmentStore.LoadOrgsAsync(conn, null, ct), period);
@@ -46,9 +56,23 @@ public sealed class AssessmentService(AssessmentStore store, IAppraisalGrades gr
             if (period.Kind == RecurrenceKind.Monthly
                 && await AssessmentStore.LastCloseBeforeAsync(conn, null, period.StartsAt, ct) is { } previous)
                 carried = await AssessmentStore.LoadCarriedAsync(conn, null, previous.LedgerWatermark, null, period.StartsAt, ct);
-            var lines = PeriodAssessment.Assess(orgs, DirectResults(tasks, carried));
+            var lines = PeriodAssessment.Assess(orgs, DirectResults(tasks, WithDeductions(carried, deducted)));
             return new PeriodResults(period, now < period.EndsAt || period.Kind == RecurrenceKind.Monthly, null, now, lines);
         }, ct);
+    }
+
+    private async Task<IReadOnlyDictionary<long, decimal>> DeductionsAsync(Period period, CancellationToken ct) =>
+        deductions is null ? new Dictionary<long, decimal>() : await deductions.DeductionsAsync(period, ct);
+
+    private static IReadOnlyDictionary<long, decimal> WithDeductions(IReadOnlyDictionary<long, decimal> carried,
+        IReadOnlyDictionary<long, decimal> deducted)
+    {
+        if (deducted.Count == 0)
+            return carried;
+        var sum = carried.ToDictionary(p => p.Key, p => p.Value);
+        foreach (var (orgId, points) in deducted)
+            sum[orgId] = sum.GetValueOrDefault(orgId) - points;
+        return sum;
     }
 
     private static IEnumerable<OrgResult> DirectResults(IReadOnlyList<TaskScore> tasks, IReadOnlyDictionary<long, decimal> carried)
@@ -82,6 +106,7 @@ public sealed class AssessmentService(AssessmentStore store, IAppraisalGrades gr
         if (await store.GetCloseAsync(month.Key, ct) is not null)
             return false;
 
+        var deducted = await DeductionsAsync(month, ct);
         var written = await store.InCloseTransactionAsync(async (conn, tx) =>
         {
             var watermark = await AssessmentStore.LedgerWatermarkAsync(conn, tx, ct);
@@ -91,7 +116,7 @@ public sealed class AssessmentService(AssessmentStore store, IAppraisalGrades gr
             var carried = previous is null
                 ? new Dictionary<long, decimal>()
                 : await AssessmentStore.LoadCarriedAsync(conn, tx, previous.LedgerWatermark, watermark, month.StartsAt, ct);
-            var lines = PeriodAssessment.Assess(orgs, DirectResults(tasks, carried))
+            var lines = PeriodAssessment.Assess(orgs, DirectResults(tasks, WithDeductions(carried, deducted)))
                 .Where(l => l.Org.Depth == 0 || (l.Org.Listed && (PeriodAssessment.IsCommunity(l.Org) || PeriodAssessment.IsBranch(l.Org))))
                 .ToList();
             var members = await MemberStarsAsync(conn, tx, month, null, ct);

@@ -38,6 +38,7 @@ Component({
     loading: true,
     error: '',
     member: null,
+    ncVisible: false,
     roleLabels: '',
     orgName: '',
     canReview: false,
@@ -66,7 +67,7 @@ Component({
         const keeper = member && (member.roles || []).find((r) => r.role === 'secretary' || r.role === 'worker');
         // Her secretary assesses a member's 党性体检 (the Api decides who may).
         const secretary = member && (member.roles || []).find((r) => r.role === 'secretary');
-        this.setData({ member, roleLabels: roles.labels(member).join('、'), canReview: roles.canReview(member), appraisalOrgId: keeper ? keeper.orgId : 0,
+        this.setData({ member, ncVisible: roles.keepsRecords(member), roleLabels: roles.labels(member).join('、'), canReview: roles.canReview(member), appraisalOrgId: keeper ? keeper.orgId : 0,
           checkupOrgId: secretary ? secretary.orgId : 0, keepsDues: !!keeper, seesDevelopment: roles.seesSummary(member) });
         if (member) {
           const org = await api.org(member.orgId);
@@ -142,6 +143,9 @@ Component({
     },
     onTransfers() {
       wx.navigateTo({ url: '/pages/transfers/index' });
+    },
+    onNonconformities() {
+      wx.navigateTo({ url: '/pages/nonconformities/index' });
     },
   },
 });
