@@ -64,6 +64,7 @@ app.MapMpRecord(); // #18: 我的 (/api/mp/me/record, /api/mp/members/{id}/recor
 app.MapStarsPage(); // #18: /h5/stars/{orgId} and the office's /api/exports/stars.xlsx
 app.MapExports();
 app.MapRankingPage();
+app.MapDashboardPage(); // #20: the office dashboard /h5/dashboard (工作台) and /admin/dashboard, each number's list under …/list
 app.MapAdmin(); // the console: /admin pages and /api/admin routes
 app.MapAdminWork(); // the console's 提醒, 审核 and 绑定码 pages
 app.MapAdminSignIn(); // the console's sign-in: scan (/admin/sign-in), web OAuth inside WeChat (/h5/admin), sign-out

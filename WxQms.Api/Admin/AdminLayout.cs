@@ -22,6 +22,7 @@ public static class AdminLayout
     public static readonly IReadOnlyList<AdminNav> Nav =
     [
         new("home", "首页", "/admin"),
+        new("dashboard", "看板", "/admin/dashboard"),
         new("orgs", "组织", "/admin/orgs"),
         new("members", "党员", "/admin/members"),
         new("transfers", "组织关系转接", "/admin/transfers"),

@@ -108,7 +108,7 @@ public static class RankingEndpoints
         cache.GetOrLoadAsync(r.Period.Key, r.ScopeId, r.Level, c => queries.BuildAsync(r.Period, r.ScopeId, r.Level, c), ct);
 
     /// <summary>
-    /// Defaults: this month; the viewer's subdistrict (communities) or community (branches). A period before go-live
+    /// Defaults: the last closed month (the live month ranks only what is due so far, little in its first days); the viewer's subdistrict (communities) or community (branches). A period before go-live
     /// or not yet begun is refused (400 <c>period.out_of_range</c>): nothing exists to rank there.
     /// </summary>
     internal static (RankingRequest? Request, ProblemHttpResult? Problem) Resolve(string? period, long? scope, string? level,
@@ -118,7 +118,7 @@ public static class RankingEndpoints
             return (null, Problem(StatusCodes.Status400BadRequest, "参数无效", "level 只能是 community 或 branch", "request.invalid"));
         Period parsedPeriod;
         if (string.IsNullOrEmpty(period))
-            parsedPeriod = periods.CurrentMonth();
+            parsedPeriod = periods.LastClosedMonth();
         else if (!Periods.TryParse(period, out parsedPeriod))
             return (null, Problem(StatusCodes.Status400BadRequest, "参数无效", $"无法识别的期间“{period}”，应如 2026-11、2026-Q4 或 2026", "request.invalid"));
         if (!periods.Exists(parsedPeriod))

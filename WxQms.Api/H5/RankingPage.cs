@@ -123,16 +123,17 @@ public static class RankingPage
             sb.Append("</select></label>");
         }
         sb.Append("<noscript><button>查看</button></noscript></form>");
+        sb.Append(Shortcuts(view, now, firstYear));
 
         sb.Append("<p class=status>").Append(view.Provisional
-            ? $"<span class=live>实时</span>截至 {E(Periods.Describe(view.AsOf))}，本期尚未结算，数据随工作进展变化。"
+            ? $"<span class=live>实时</span>截至 {E(Periods.Describe(view.AsOf))}，本期尚未结算，只计已到期的任务，数据随工作进展变化。"
             : view.ClosedAt is { } closed
                 ? $"<span class=closed>已结算</span>{E(Periods.Describe(closed))}结算，结算后的更正计入下月。"
                 : "本期已结束，数据按台账实时计算。").Append("</p>");
         if (mine is not null)
         {
             sb.Append("<section class=mine><b>").Append(E(mine.Name)).Append("</b> ")
-                .Append(mine.Rank is { } rank ? $"第 <strong>{rank}</strong> 名 / 共 {view.Rows.Count(r => r.Rank is not null)} 个" : "本期暂无任务")
+                .Append(mine.Rank is { } rank ? $"第 <strong>{rank}</strong> 名 / 共 {view.Rows.Count(r => r.Rank is not null)} 个" : "本期" + NothingDue)
                 .Append(mine.Ratio is { } myRatio ? $"，完成率 {Percent(myRatio)}" : "").Append("</section>");
         }
 
@@ -147,7 +148,7 @@ public static class RankingPage
             sb.Append(r.OrgId == mine?.OrgId ? "<tr class=me>" : "<tr>")
                 .Append("<td>").Append(r.Rank?.ToString(CultureInfo.InvariantCulture) ?? "—").Append("</td><td>").Append(E(r.Name))
                 .Append("<small>").Append(E(r.KindLabel)).Append("</small></td><td>")
-                .Append(r.HasTasks() ? $"{Num(r.Earned + r.Carried)}/{Num(r.Possible)}" : "暂无任务")
+                .Append(r.HasTasks() ? $"{Num(r.Earned + r.Carried)}/{Num(r.Possible)}" : NothingDue)
                 .Append(r.Carried != 0 ? $"<small>含更正 {Num(r.Carried)}</small>" : "")
                 .Append("</td><td>").Append(r.Missed).Append("</td></tr>");
         }
@@ -164,6 +165,26 @@ public static class RankingPage
     }
 
     private static bool HasTasks(this RankingRow r) => r.Possible > 0;
+
+    /// <summary>An org without a task due in the period (so far, in a live one): unranked, never 0 %.</summary>
+    internal const string NothingDue = "暂无到期任务";
+
+    /// <summary>One tap to the last closed month, the live month and the year so far (the picker holds the rest).</summary>
+    private static string Shortcuts(RankingView view, DateTimeOffset now, int firstYear)
+    {
+        var month = Periods.Containing(Recurrence.Monthly, now);
+        var last = Periods.Containing(Recurrence.Monthly, month.StartsAt.AddDays(-1));
+        var year = Periods.Containing(Recurrence.Yearly, now);
+        var sb = new StringBuilder("<nav class=quick>");
+        foreach (var (p, label, id) in new[] { (last, "上月", "last-month"), (month, "本月（实时）", "this-month"), (year, "本年累计", "year") })
+        {
+            if (!PeriodAssessment.IsAssessed(p, firstYear, now))
+                continue;
+            sb.Append($"<a id={id} href=\"{E(Url(p.Key, view.Scope.Id, view.Level))}\"").Append(p.Key == view.Period ? " class=on aria-current=page" : "")
+                .Append('>').Append(label).Append("</a>");
+        }
+        return sb.Append("</nav>").ToString();
+    }
 
     private static long? BranchScope(RankingView view, RankingRow? mine, H5Identity viewer) =>
         view.Level == "community" ? mine?.OrgId ?? view.Rows.FirstOrDefault()?.OrgId : view.Scope.Id;
@@ -189,7 +210,7 @@ public static class RankingPage
             sb.Append($"<text x=\"4\" y=\"{y + 18}\" font-size=\"12\" fill=\"#333\">{E(Short(r.Name, 9))}</text>");
             sb.Append($"<rect x=\"{labelWidth}\" y=\"{y + 6}\" width=\"{Math.Max(w, 1)}\" height=\"16\" rx=\"3\" fill=\"{fill}\"/>");
             sb.Append($"<text x=\"{labelWidth + Math.Max(w, 1) + 4}\" y=\"{y + 18}\" font-size=\"12\" fill=\"{(me ? "#d4380d" : "#555")}\">")
-                .Append(r.Ratio is { } ratioText ? Percent(ratioText) : "暂无任务").Append("</text></g>");
+                .Append(r.Ratio is { } ratioText ? Percent(ratioText) : NothingDue).Append("</text></g>");
         }
         sb.Append("</svg>");
         return sb.ToString();
@@ -228,6 +249,8 @@ public static class RankingPage
 
     private const string Style = """
         select{font-size:15px;padding:5px;border:1px solid #ddd;border-radius:4px;background:#fff;max-width:200px}
+        .quick{display:flex;gap:8px;margin:8px 14px}.quick a{padding:4px 10px;border:1px solid #d9d9d9;border-radius:14px;color:#555;text-decoration:none;font-size:13px;background:#fff}
+        .quick a.on{border-color:#d4380d;color:#d4380d;font-weight:600}
         .status{margin:8px 14px;font-size:12px;color:#777}.live,.closed{display:inline-block;padding:1px 6px;margin-right:6px;border-radius:3px;color:#fff;font-size:11px}
         .live{background:#fa8c16}.closed{background:#389e0d}
         .mine{margin:8px 14px;padding:10px 12px;background:#fff1e8;border-left:4px solid #d4380d;border-radius:4px}

@@ -258,6 +258,11 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("GET /h5/ranking", "3xx 403 2xx 2xx 2xx 2xx 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
         new("GET /h5/ranking/rankings.xlsx", "401 401 403 403 403 403 2xx 403", "401 401 403 403 403 403 2xx 403", Hand: true),
         new("GET /h5/ranking/tasks.xlsx", "401 401 403 403 403 403 2xx 403", "401 401 403 403 403 403 2xx 403", Hand: true),
+        // The dashboard (#20): office staff (the subdistrict) and a community's secretary; a branch's roles are refused politely
+        new("GET /h5/dashboard", "3xx 403 403 403 403 403 2xx 403", Hand: true),
+        new("GET /h5/dashboard/list", "3xx 403 403 403 403 403 400 403", Hand: true), // no tile named
+        new("GET /admin/dashboard", "3xx 403 403 403 403 403 2xx 403", Hand: true),
+        new("GET /admin/dashboard/list", "3xx 403 403 403 403 403 400 403", Hand: true),
         // Party dues (#23): a member's own; a branch's ledger kept by its secretary, worker and staff
         new("GET /api/mp/dues/mine", "401 403 2xx 2xx 2xx 2xx 404 2xx"), // office staff sit in no branch
         new("POST /api/mp/dues/pay", "401 403 409 409 409 409 404 409"),

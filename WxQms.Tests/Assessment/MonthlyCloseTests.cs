@@ -34,6 +34,7 @@ public sealed class MonthlyCloseTests(WxQmsApp app) : IAsyncLifetime
             foreach (var (id, possible) in tasks.Take(tasks.Count / 2 + 1))
                 await world.BookAsync(id, possible, "task.completed");
         }
+        app.Clock.SetUtcNow(world.Month.EndsAt.AddMinutes(5)); // over, not closed yet: every task has come due
         var before = await BranchRatiosAsync();
 
         var adhoc = await world.AdhocAsync("DFL-C01-B01", world.Month, 5);
@@ -50,6 +51,7 @@ public sealed class MonthlyCloseTests(WxQmsApp app) : IAsyncLifetime
     [Fact]
     public async Task A_branch_with_nothing_due_shows_no_tasks_not_zero_percent()
     {
+        app.Clock.SetUtcNow(world.Month.EndsAt.AddMinutes(5)); // over, not closed yet: every task has come due
         var results = await Assessment.GetResultsAsync(world.Month, Ct);
         var c01 = await world.OrgAsync("DFL-C01");
         await using var conn = AssessmentWorld.Db();

@@ -79,7 +79,11 @@ public sealed class RankingPageTests(PhoneFixture fx) : IClassFixture<PhoneFixtu
         await Expect(page.Locator(".tabs a.on")).ToHaveTextAsync("支部");
         await Expect(page.Locator("tr.me")).ToHaveCountAsync(1);
         await Expect(page.Locator("svg.chart g.bar.me")).ToHaveCountAsync(1);
+        await Expect(page.Locator(".status .closed")).ToHaveTextAsync("已结算"); // it opens on the last closed month
+        await Expect(page.Locator(".quick a.on")).ToHaveTextAsync("上月");
+        await page.Locator(".quick #this-month").ClickAsync();
         await Expect(page.Locator(".status .live")).ToHaveTextAsync("实时");
+        await Expect(page.Locator(".tabs a.on")).ToHaveTextAsync("支部");
         await page.ScreenshotAsync(new() { Path = Path.Combine(fx.ScreenshotDirectory, "ranking-branch-phone.png"), FullPage = true });
 
         await page.Locator(".tabs a[data-level=community]").ClickAsync();

@@ -274,6 +274,9 @@ public sealed class ChatPhotoTests(WxQmsApp app, PlannedSubdistrict planned) : I
         Assert.EndsWith(console, secretaryView);
         Assert.Contains("redirect_uri=" + Uri.EscapeDataString("http://localhost/h5/admin"), staffView);
         Assert.DoesNotContain("/h5/admin", memberView);
+        // The dashboard (#20) for office staff, not for a branch's secretary.
+        Assert.Contains("\n" + app.Get<BotLinks>().Page("/h5/dashboard", BotReplies.DashboardLink) + "\n", staffView);
+        Assert.DoesNotContain("/h5/dashboard", secretaryView);
         Assert.DoesNotContain("/h5/admin", tasks);
         Assert.StartsWith($"「{member.OrgName}」未完成的任务（共", tasks);
         Assert.Contains("\n1. ", tasks);

@@ -26,6 +26,17 @@ public sealed class AssessedPeriods(IOptions<AssessmentOptions> options, TimePro
         return month;
     }
 
+    /// <summary>
+    /// What a ranking opens on: the last month that has ended (its close runs at 01:00 on the 1st), where every task has
+    /// come due — or this month while the system's first month is still running.
+    /// </summary>
+    public Period LastClosedMonth()
+    {
+        var current = CurrentMonth();
+        var previous = Periods.Containing(Recurrence.Monthly, current.StartsAt.AddDays(-1));
+        return Exists(previous) ? previous : current;
+    }
+
     public bool Exists(Period period) => PeriodAssessment.IsAssessed(period, FirstYear, clock.GetUtcNow());
 
     /// <summary>What a refusal says: the range that may be asked for.</summary>

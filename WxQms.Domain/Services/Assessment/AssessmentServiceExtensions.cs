@@ -21,6 +21,8 @@ public static class AssessmentServiceExtensions
         services.AddSingleton<RankingCache>();
         services.AddSingleton<MonthlyClose>();
         services.AddSingleton<AssessmentExports>();
+        services.AddSingleton<DashboardStore>(); // #20: the office dashboard
+        services.AddSingleton<Dashboard.DashboardService>();
         return services;
     }
 }

@@ -62,6 +62,9 @@ public static class BotReplies
 
     public const string ConsoleLink = "点此打开管理后台";
 
+    /// <summary>工作台's link to the dashboard (/h5/dashboard), for office staff and a community's secretary.</summary>
+    public const string DashboardLink = "点此打开工作台看板";
+
     public const string ConsoleConfirm = "确认登录管理后台？回复1确认";
 
     public const string ConsoleConfirmed = "已确认，电脑上的管理后台正在登录。如果不是您本人操作，请立即联系街道党建办。";

@@ -151,6 +151,8 @@ public sealed class BotService(
             + $"预警（{(int)TaskQueries.WarningWindow.TotalDays}天内到期）：{summary.Warned}项\n"
             + $"待审核：{summary.AwaitingReview}项\n"
             + botLinks.MiniProgram("pages/tasks/index", "点此在小程序中查看")
+            + (Rules.Dashboard.DashboardScope.Widest(profile.Roles) is not null && botLinks.Page("/h5/dashboard", BotReplies.DashboardLink) is { } dashboard
+                ? "\n" + dashboard : "")
             + (ConsoleSignInService.MayUseConsole(profile.Roles) && botLinks.Page("/h5/admin", BotReplies.ConsoleLink) is { } console
                 ? "\n" + console : "");
     }

@@ -1,6 +1,7 @@
 // 排名: communities in the subdistrict, or the branches of my community, by earned ÷ possible points
-// for a month (GET /api/rankings → RankingView); my own org highlighted; a closed month shows when it
-// was closed, the live month is 暂定 (provisional) as of the moment the Api computed it.
+// for a month or the year so far (GET /api/rankings → RankingView); my own org highlighted; a closed month
+// shows when it was closed, the live month is 暂定 (provisional) as of the moment the Api computed it and
+// ranks only what is due so far. It opens on the Api's default, the last closed month; 本年累计 is one tap.
 const api = require('../../utils/api');
 const format = require('../../utils/format');
 
@@ -13,6 +14,8 @@ Component({
   data: {
     level: 'community',
     period: '',
+    month: '',
+    year: '',
     loading: true,
     error: '',
     heading: '',
@@ -22,7 +25,7 @@ Component({
   },
   methods: {
     async onLoad() {
-      this.setData({ period: format.currentMonth() });
+      this.setData({ month: format.currentMonth() });
       try {
         const { member } = await api.ensureSession();
         if (member) this.setData({ myOrgIds: await this.ancestry(member.orgId) });
@@ -51,10 +54,15 @@ Component({
       this.setData({ loading: true, error: '' });
       try {
         // No scope: the Api ranks communities within my subdistrict and branches within my community.
-        const view = await api.rankings({ period: this.data.period, level: this.data.level });
+        // No period at first: the Api opens on the last closed month.
+        const view = await api.rankings({ period: this.data.period || undefined, level: this.data.level });
         const mine = this.data.myOrgIds;
         const closed = format.dateTime(view.closedAt);
+        const monthly = /^\d{4}-\d{2}$/.test(view.period);
         this.setData({
+          period: view.period,
+          month: monthly ? view.period : this.data.month,
+          year: view.period.slice(0, 4),
           heading: `${view.periodLabel} · ${view.scope.name}`,
           status: view.closedAt
             ? { closed: true, text: `已结算（${closed}）` }
@@ -68,7 +76,7 @@ Component({
             percent: r.ratio === null ? null : Math.round(r.ratio * 1000) / 10,
             score: `${points(Number(r.earned) + Number(r.carried))} / ${points(r.possible)} 分`,
             carried: Number(r.carried) ? `含往期更正 ${Number(r.carried) > 0 ? '+' : ''}${points(r.carried)}` : '',
-            tasks: `任务 ${r.tasks} 项${r.missed ? `，未完成 ${r.missed} 项` : ''}`,
+            tasks: r.ratio === null ? '暂无到期任务' : `任务 ${r.tasks} 项${r.missed ? `，未完成 ${r.missed} 项` : ''}`,
           })),
         });
       } catch (err) {
@@ -84,6 +92,10 @@ Component({
     },
     onPeriod(e) {
       this.setData({ period: e.detail.value });
+      return this.load();
+    },
+    onYear() {
+      this.setData({ period: this.data.year });
       return this.load();
     },
   },

@@ -187,8 +187,31 @@ describe('pages/ranking 排名', () => {
     expect(server.sent('GET /api/rankings')[1].query).toBe('period=2026-10&level=community');
     expect(text(page, '#closed')).toBe('已结算（2026-11-01 09:00）');
     expect(text(page, '#provisional')).toBeNull();
-    expect(text(page, '#rank-31')).toBe('—东风路第一社区0 / 0 分 · 任务 0 项—');
+    expect(text(page, '#rank-31')).toBe('—东风路第一社区0 / 0 分 · 暂无到期任务—');
     expect(page.querySelector('#rank-31 .row__bar')).toBeFalsy();
+  });
+
+  test('opens on the Api’s default (the last closed month); 本年累计 is one tap, and an org with nothing due yet is unranked', async () => {
+    signIn();
+    const YEAR = rankingView({
+      period: '2026',
+      periodLabel: '2026年',
+      rows: [rankingRow(), rankingRow({ orgId: 31, name: '东风路第一社区', path: '/1/31/', rank: null, possible: 0, earned: 0, ratio: null, tasks: 0, missed: 0 })],
+    });
+    const server = mockApi({
+      'GET /api/orgs/301': { data: orgDto() },
+      'GET /api/rankings': (req) => ({ data: req.query.startsWith('period=2026&') ? YEAR : COMMUNITIES }),
+    });
+    const page = render('pages/ranking/index');
+    await page.instance.onLoad();
+
+    expect(server.sent('GET /api/rankings')[0].query).toBe('level=community');
+    expect(text(page, '#period')).toBe('2026-11');
+    await fire(page, '#year', 'tap');
+    await waitFor(() => page.data.heading.startsWith('2026年 '));
+    expect(server.sent('GET /api/rankings')[1].query).toBe('period=2026&level=community');
+    expect(text(page, '#rank-31')).toBe('—东风路第一社区0 / 0 分 · 暂无到期任务—');
+    expect(text(page, '#year')).toBeNull(); // already on the year
   });
 
   test('without a bound member the ranking is shown unhighlighted', async () => {
