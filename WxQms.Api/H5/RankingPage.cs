@@ -126,7 +126,7 @@ public static class RankingPage
         sb.Append(Shortcuts(view, now, firstYear));
 
         sb.Append("<p class=status>").Append(view.Provisional
-            ? $"<span class=live>实时</span>截至 {E(Periods.Describe(view.AsOf))}，本期尚未结算，只计已到期的任务，数据随工作进展变化。"
+            ? $"<span class=live>实时</span>截至 {E(Periods.Describe(view.AsOf))}，本期尚未结算，数据随工作进展变化。"
             : view.ClosedAt is { } closed
                 ? $"<span class=closed>已结算</span>{E(Periods.Describe(closed))}结算，结算后的更正计入下月。"
                 : "本期已结束，数据按台账实时计算。").Append("</p>");

@@ -39,17 +39,4 @@ public sealed class DashboardRulesTests
     [InlineData("/1/2/", "/1/", false)]
     public void A_narrower_org_must_lie_within_the_scope(string scope, string org, bool covered) =>
         Assert.Equal(covered, DashboardScope.Covers(scope, org));
-
-    [Theory]
-    [InlineData("2026-12-06T10:00", "2026-12-06T10:00")] // live: what is due so far
-    [InlineData("2026-12-01T00:00", "2026-12-01T00:00")] // its first instant: nothing yet
-    [InlineData("2027-01-01T00:00", "2027-01-01T00:00")] // its end
-    [InlineData("2027-01-05T09:00", "2027-01-01T00:00")] // over: the whole month
-    public void A_live_period_ranks_what_is_due_so_far(string now, string upTo)
-    {
-        var december = Periods.For(RecurrenceKind.Monthly, 2026, 12);
-        static DateTimeOffset Local(string s) => new(DateTime.Parse(s, System.Globalization.CultureInfo.InvariantCulture), TimeSpan.FromHours(8));
-
-        Assert.Equal(Local(upTo), PeriodAssessment.DueUpTo(december, Local(now)));
-    }
 }

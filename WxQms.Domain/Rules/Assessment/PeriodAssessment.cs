@@ -42,16 +42,6 @@ public static class PeriodAssessment
     }
 
     /// <summary>
-    /// The end of what a period ranks at <paramref name="now"/>: its end once it is over; while it is live, now — only the
-    /// tasks due so far count, so an org with nothing due yet has no result (暂无到期任务) instead of 0 % of tasks not due.
-    /// </summary>
-    public static DateTimeOffset DueUpTo(Period period, DateTimeOffset now)
-    {
-        ArgumentNullException.ThrowIfNull(period);
-        return now < period.EndsAt ? now : period.EndsAt;
-    }
-
-    /// <summary>
     /// Every org, <see cref="AssessedOrg.Listed"/> when a period's rankings list it: not dissolved before the period's end
     /// (a dissolved org stays in the periods it lived through to their end), and live by the period's last day (its own
     /// go-live, else its nearest ancestor's).

@@ -51,8 +51,7 @@ public sealed class AssessmentService(AssessmentStore store, IAppraisalGrades gr
         return await store.ReadAsync(async conn =>
         {
             var orgs = PeriodAssessment.InPeriod(await AssessmentStore.LoadOrgsAsync(conn, null, ct), period);
-            var tasks = await AssessmentStore.LoadTaskScoresAsync(conn, null, period.StartsAt, PeriodAssessment.DueUpTo(period, now), null,
-                now, ct);
+            var tasks = await AssessmentStore.LoadTaskScoresAsync(conn, null, period.StartsAt, period.EndsAt, null, now, ct);
             IReadOnlyDictionary<long, decimal> carried = new Dictionary<long, decimal>();
             if (period.Kind == RecurrenceKind.Monthly
                 && await AssessmentStore.LastCloseBeforeAsync(conn, null, period.StartsAt, ct) is { } previous)

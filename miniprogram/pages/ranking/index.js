@@ -1,7 +1,7 @@
 // 排名: communities in the subdistrict, or the branches of my community, by earned ÷ possible points
 // for a month or the year so far (GET /api/rankings → RankingView); my own org highlighted; a closed month
 // shows when it was closed, the live month is 暂定 (provisional) as of the moment the Api computed it and
-// ranks only what is due so far. It opens on the Api's default, the last closed month; 本年累计 is one tap.
+// counts every task of the period. It opens on the Api's default, the last closed month; 本年累计 is one tap.
 const api = require('../../utils/api');
 const format = require('../../utils/format');
 
