@@ -206,6 +206,9 @@ cat <<EOF
 [run]   API docs   $docs
 [run]   readiness  $BASE_URL/readyz
 [run]   console    $BASE_URL/admin (管理后台: open it on the computer and scan its code with the office staff's phone below)
+[run]   showcase   $BASE_URL/h5/communities (最in社区, public: each community's page, the first with a 3D tour of two scenes)
+[run]   console's  /admin/dues, /development, /transfers, /documents, /nonconformities, /review (管理评审), /dashboard (看板)
+[run]   in WeChat  the phone page's 工作台 (office staff, community secretaries) opens the dashboard /h5/dashboard; the documents read at $BASE_URL/h5/documents (WeChat sign-in) and in the mini program (我的 → 受控文件)
 [run]   orgs       $BASE_URL/api/orgs and /api/orgs/{id}/tree: with a mini-program token (POST /api/mp/login), as far as its roles read${demo_phones:+
 [run]   phone      $BASE_URL/sandbox/phone}
 [run]   logs       $LOGS/api.log, jobs.log${Clock__Now:+
