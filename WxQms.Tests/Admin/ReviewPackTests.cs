@@ -5,7 +5,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
 using MiniExcelLibs;
-using WxQms.Domain.Caching;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules.ManagementReview;
 using WxQms.Domain.Rules.Tasks;
@@ -76,12 +75,7 @@ public sealed class ReviewPackTests(WxQmsApp app) : IAsyncLifetime
     [Fact]
     public async Task The_quarters_workbook_opens_and_its_totals_equal_the_rankings_of_the_same_period()
     {
-        // A live period counts only what has come due: let the month's booked tasks fall due, and drop the rankings
-        // cached at an earlier instant of the test clock.
-        var due = world.Month.EndsAt.AddMinutes(5);
-        if (app.Clock.GetUtcNow() < due)
-            app.Clock.SetUtcNow(due);
-        await app.Get<RankingCache>().InvalidateAsync();
+        await app.LetPeriodEndAsync(world.Month); // the month's booked tasks all due, no ranking cached before
         staff = await world.TokenAsync(await world.HolderAsync("staff", "DFL")); // a token of the clock's new day
         foreach (var (scope, level) in new[] { (root, "community"), (await world.OrgAsync("DFL-C02"), "branch") })
         {

@@ -35,8 +35,6 @@ public sealed class RankingApiTests(WxQmsApp app) : IAsyncLifetime
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
-
     private async Task<HttpResponseMessage> GetAsync(string url, string token, string? etag = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
@@ -49,8 +47,7 @@ public sealed class RankingApiTests(WxQmsApp app) : IAsyncLifetime
     [Fact]
     public async Task A_member_sees_the_communities_ranking_and_gets_304_when_nothing_changed()
     {
-        app.Clock.SetUtcNow(Max(app.Clock.GetUtcNow(), world.Month.EndsAt.AddMinutes(5))); // the month's tasks have all come due
-        await app.Get<RankingCache>().InvalidateAsync(); // a live ranking cached at an earlier instant had nothing due yet
+        await app.LetPeriodEndAsync(world.Month); // the month's tasks all due, no ranking cached before
         var token = await world.TokenAsync(await world.MemberOfAsync("DFL-C01-B01"));
 
         var first = await GetAsync($"/api/rankings?period={world.Month.Key}&level=community", token);
@@ -212,7 +209,7 @@ public sealed class RankingApiTests(WxQmsApp app) : IAsyncLifetime
     [Fact]
     public async Task Office_staff_export_rankings_and_task_status_as_spreadsheets_others_may_not()
     {
-        app.Clock.SetUtcNow(Max(app.Clock.GetUtcNow(), world.Month.EndsAt.AddMinutes(5))); // the month's tasks have all come due
+        await app.LetPeriodEndAsync(world.Month); // the month's tasks all due
         var staff = await world.TokenAsync(await world.HolderAsync("staff", "DFL"));
         var secretary = await world.TokenAsync(await world.HolderAsync("secretary", "DFL-C01-B01"));
 
