@@ -16,3 +16,21 @@ public sealed class SeededSubdistrict(WxQmsApp app) : IAsyncLifetime
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
+
+/// <summary>
+/// A class fixture: the demo subdistrict seeded once per class for an app on a clock of its own (<see cref="OwnClockApp"/>),
+/// for a class that reads "last month" of the current year and so must not stand wherever the shared clock got to.
+/// </summary>
+public sealed class SeededOwnClock : IAsyncLifetime
+{
+    public OwnClockApp App { get; } = new();
+
+    public async ValueTask InitializeAsync()
+    {
+        await App.InitializeAsync();
+        await App.ResetAsync();
+        await App.Get<DemoSeeder>().SeedAsync(CancellationToken.None);
+    }
+
+    public ValueTask DisposeAsync() => App.DisposeAsync();
+}
