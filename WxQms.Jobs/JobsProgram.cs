@@ -144,6 +144,7 @@ public static class JobsProgram
         services.AddWorker<DevelopmentReminderWorker>("development-reminders", TimeSpan.FromHours(1));
         services.AddWorker<AppraisalFollowUpWorker>("appraisal-followups", TimeSpan.FromHours(1));
         services.AddWorker<NonconformityWorker>("nonconformities", TimeSpan.FromHours(1));
+        services.AddWorker<RetentionWorker>("retention", TimeSpan.FromHours(6));
         services.AddOptions<ReminderOptions>().ValidateOnStart();
         services.AddOptions<PeriodicJobOptions>().BindConfiguration(PeriodicJobOptions.Section);
         return builder;

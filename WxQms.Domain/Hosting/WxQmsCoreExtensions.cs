@@ -110,6 +110,10 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<GoLiveStore>();
         services.AddSingleton<GoLiveService>();
         services.AddSingleton<UploadSweeper>();
+        services.AddSingleton<RetentionStore>(); // #22: working records past their time
+        services.AddSingleton<WxQms.Domain.Services.Operations.RetentionService>();
+        services.AddOptions<WxQms.Domain.Services.Operations.RetentionOptions>().BindConfiguration(WxQms.Domain.Services.Operations.RetentionOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<WechatLinkStore>();
         services.AddSingleton<LoginService>();
         services.AddSingleton<WorkerHeartbeat>();
