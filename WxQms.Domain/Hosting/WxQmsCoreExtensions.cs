@@ -112,6 +112,8 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<UploadSweeper>();
         services.AddSingleton<RetentionStore>(); // #22: working records past their time
         services.AddSingleton<WxQms.Domain.Services.Operations.RetentionService>();
+        services.AddSingleton<AuditArchiveStore>(); // #22: a month of the trail, exported
+        services.AddSingleton<WxQms.Domain.Services.Operations.AuditExport>();
         services.AddOptions<WxQms.Domain.Services.Operations.RetentionOptions>().BindConfiguration(WxQms.Domain.Services.Operations.RetentionOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<WechatLinkStore>();

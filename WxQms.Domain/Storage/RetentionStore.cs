@@ -1,3 +1,4 @@
+using System.Globalization;
 using Dapper;
 using MySqlConnector;
 
@@ -42,6 +43,57 @@ public sealed class RetentionStore(MySqlDataSource db)
         RetainedKind.Dialogues => "DELETE FROM bot_dialogues WHERE expires_at < @cutoff ORDER BY app_id, openid LIMIT @batch",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
+
+    /// <summary>
+    /// Makes sure <c>audit_log</c> has a partition for every month up to and including <paramref name="through"/> (UTC
+    /// months), splitting each off <c>p_future</c>; the number added. Two instances at once: the loser's split fails on the
+    /// name the winner just added, and it reads the partitions again.
+    /// </summary>
+    public async Task<int> EnsureAuditMonthsAsync(DateOnly through, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var added = 0;
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var names = (await conn.QueryAsync<string>(new CommandDefinition("""
+                SELECT partition_name FROM information_schema.partitions
+                WHERE table_schema = DATABASE() AND table_name = 'audit_log' AND partition_name IS NOT NULL
+                """, cancellationToken: ct))).ToHashSet(StringComparer.Ordinal);
+            try
+            {
+                foreach (var month in AuditMonthsMissing(names, through))
+                {
+                    var next = month.AddMonths(1);
+                    // DDL takes no parameters; the name and the bound are made here from a date, never from input.
+                    await conn.ExecuteAsync(new CommandDefinition(string.Create(CultureInfo.InvariantCulture, $"""
+                        ALTER TABLE audit_log REORGANIZE PARTITION p_future INTO (
+                            PARTITION p{month:yyyyMM} VALUES LESS THAN ('{next:yyyy-MM-dd}'),
+                            PARTITION p_future VALUES LESS THAN (MAXVALUE))
+                        """), cancellationToken: ct));
+                    added++;
+                }
+                return added;
+            }
+            catch (MySqlException ex) when (ex.ErrorCode is MySqlErrorCode.SameNamePartition or MySqlErrorCode.RangeNotIncreasing)
+            {
+                // another instance split the same month first: read the partitions again
+            }
+        }
+        return added;
+    }
+
+    /// <summary>The first days of the months after the last monthly partition (pYYYYMM), through <paramref name="through"/>'s month.</summary>
+    public static IReadOnlyList<DateOnly> AuditMonthsMissing(IReadOnlySet<string> partitionNames, DateOnly through)
+    {
+        var last = partitionNames
+            .Where(n => n.Length == 7 && n[0] == 'p' && n[1..].All(char.IsAsciiDigit))
+            .Select(n => new DateOnly(int.Parse(n[1..5], CultureInfo.InvariantCulture), int.Parse(n[5..], CultureInfo.InvariantCulture), 1))
+            .DefaultIfEmpty(new DateOnly(2025, 12, 1)).Max();
+        var missing = new List<DateOnly>();
+        for (var m = last.AddMonths(1); m <= new DateOnly(through.Year, through.Month, 1); m = m.AddMonths(1))
+            missing.Add(m);
+        return missing;
+    }
 
     /// <summary>Removes at most <paramref name="batch"/> rows of <paramref name="kind"/> older than the cutoff; the count removed.</summary>
     public async Task<int> PurgeBatchAsync(RetainedKind kind, DateTimeOffset cutoff, int batch, CancellationToken ct)

@@ -218,6 +218,7 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("POST /api/mp/transfers/{id}/reissue", "401 403 403 409 409 403 409 403", "401 403 403 403 403 403 409 403"),
         new("GET /api/admin/transfers", "401 403 403 2xx 2xx 403 2xx 403"),
         new("GET /api/admin/exports/transfers.xlsx", "401 403 403 403 403 403 2xx 403"),
+        new("GET /api/admin/exports/audit.xlsx", "401 403 403 403 403 403 2xx 403"), // #22: a month of the trail
         new("GET /admin/transfers", "3xx 403 403 2xx 2xx 403 2xx 403", Hand: true),
         new("GET /admin/transfers/{id}/print", "3xx 403 403 2xx 2xx 403 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
         new("GET /admin/transfers/out/{id}", "3xx 403 403 2xx 2xx 403 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true), // #17: a letter out of a member

@@ -81,4 +81,48 @@ public sealed class RetentionTests(WxQmsApp app) : IAsyncLifetime
 
         static string REPEAT(char c) => new(c, 32);
     }
+
+    [Fact]
+    public async Task The_audit_trail_keeps_each_month_in_a_partition_of_its_own_and_two_jobs_at_once_add_the_coming_months_once()
+    {
+        var later = new DateTimeOffset(2027, 5, 10, 3, 0, 0, TimeSpan.Zero);
+        var runs = await Task.WhenAll(Service(batch: 500).RunAsync(later, Ct), Service(batch: 500).RunAsync(later, Ct));
+
+        var months = (await QueryAsync<string>("""
+            SELECT partition_name FROM information_schema.partitions
+            WHERE table_schema = DATABASE() AND table_name = 'audit_log' ORDER BY partition_ordinal_position
+            """)).ToList();
+        Assert.Equal("p_before", months[0]);
+        Assert.Equal("p_future", months[^1]);
+        var monthly = months[1..^1];
+        Assert.Equal(monthly.Distinct().Count(), monthly.Count);
+        Assert.Contains("p202707", monthly); // two months ahead of May
+        Assert.Equal(monthly.Order(StringComparer.Ordinal), monthly);
+        Assert.Equal(1, Enumerable.Range(0, monthly.Count - 1).Select(i => (monthly[i], monthly[i + 1]))
+            .Select(p => MonthsBetween(p.Item1, p.Item2)).Distinct().Single()); // no month missing
+        Assert.True(runs.Sum(r => r.AuditMonthsAdded) >= 6); // 2027-02 … 2027-07 at least, each added by one of the two
+
+        await ExecuteAsync("""
+            INSERT INTO audit_log (occurred_at, actor, action, entity_type) VALUES
+              ('2027-03-31 23:59:59', 'test', 'test.a', 'test'), ('2027-04-01 00:00:00', 'test', 'test.b', 'test'),
+              ('2027-04-15 08:00:00', 'test', 'test.c', 'test')
+            """);
+        Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM audit_log PARTITION (p202703) WHERE actor = 'test'"));
+        Assert.Equal(2, await ScalarAsync("SELECT COUNT(*) FROM audit_log PARTITION (p202704) WHERE actor = 'test'"));
+
+        static int MonthsBetween(string a, string b) =>
+            (int.Parse(b[1..5]) * 12 + int.Parse(b[5..])) - (int.Parse(a[1..5]) * 12 + int.Parse(a[5..]));
+    }
+
+    [Theory]
+    [InlineData("p202612", "2027-02-10", "2027-01-01,2027-02-01")]
+    [InlineData("p202612", "2026-12-31", "")]
+    [InlineData("p202612", "2026-11-01", "")]
+    [InlineData("p202611,p202612,p_future", "2027-01-01", "2027-01-01")]
+    [InlineData("p_before,p_future", "2026-02-28", "2026-01-01,2026-02-01")]
+    public void The_months_missing_follow_the_last_monthly_partition(string existing, string through, string expected)
+    {
+        var missing = RetentionStore.AuditMonthsMissing(existing.Split(',').ToHashSet(), DateOnly.Parse(through, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(expected, string.Join(',', missing.Select(m => m.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))));
+    }
 }

@@ -5,7 +5,7 @@ using WxQms.Domain.Storage;
 namespace WxQms.Domain.Services.Operations;
 
 /// <summary>What one retention run removed, per kind.</summary>
-public sealed record RetentionRun(IReadOnlyDictionary<RetainedKind, int> Removed, int Statements);
+public sealed record RetentionRun(IReadOnlyDictionary<RetainedKind, int> Removed, int Statements, int AuditMonthsAdded);
 
 /// <summary>
 /// The <c>retention</c> job (#22): removes working records past their time (<see cref="RetentionOptions"/>) in small
@@ -17,6 +17,10 @@ public sealed class RetentionService(RetentionStore store, IOptions<RetentionOpt
     public async Task<RetentionRun> RunAsync(DateTimeOffset now, CancellationToken ct)
     {
         var o = options.Value;
+        // The audit trail is kept, by month: the coming two months' partitions exist before their first entry.
+        var auditMonths = await store.EnsureAuditMonthsAsync(DateOnly.FromDateTime(now.UtcDateTime).AddMonths(2), ct);
+        if (auditMonths > 0)
+            log.LogInformation("Retention: added {Months} monthly partitions to the audit trail", auditMonths);
         var removed = new Dictionary<RetainedKind, int>();
         var statements = 0;
         foreach (var (kind, days) in Periods(o))
@@ -37,7 +41,7 @@ public sealed class RetentionService(RetentionStore store, IOptions<RetentionOpt
             if (total > 0)
                 log.LogInformation("Retention: removed {Rows} {Kind} rows older than {Days} days", total, kind, days);
         }
-        return new RetentionRun(removed, statements);
+        return new RetentionRun(removed, statements, auditMonths);
     }
 
     private static IEnumerable<(RetainedKind Kind, int Days)> Periods(RetentionOptions o) =>
