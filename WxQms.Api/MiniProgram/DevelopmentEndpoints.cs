@@ -3,6 +3,7 @@ using WxQms.Api.Infrastructure;
 using WxQms.Domain.Model;
 using WxQms.Domain.Rules.Development;
 using WxQms.Domain.Services.Development;
+using WxQms.Domain.Storage;
 using static WxQms.Api.Infrastructure.Problems;
 
 namespace WxQms.Api.MiniProgram;
@@ -80,6 +81,7 @@ public static class DevelopmentEndpoints
         dev.MapGet("/approvals", Approvals).WithSummary("Steps waiting for the higher committee, the most urgent first, with the days left");
         dev.MapGet("/me", Mine).WithSummary("My own progress: the steps done, what comes next and when");
         dev.MapPost("/me", Apply).WithSummary("A WeChat user who is not a member registers her application to a branch");
+        dev.MapGet("/branches", Branches).WithSummary("The branches one may apply to, each with its community (the application form's list)");
         return dev;
     }
 
@@ -107,6 +109,9 @@ public static class DevelopmentEndpoints
         var view = await service.AddAsync(new ApplicantRequest(body.OrgId, body.Name, sex, body.BirthDate, body.Phone), Actor(user), ct);
         return TypedResults.Created($"/api/mp/development/applicants/{view.Applicant.Id}", ApplicantDto.From(view, Today(clock), true));
     }
+
+    internal static async Task<Ok<IReadOnlyList<DevBranch>>> Branches(DevelopmentService service, CancellationToken ct) =>
+        TypedResults.Ok(await service.BranchesAsync(ct));
 
     internal static async Task<Results<Created<ApplicantDto>, ProblemHttpResult>> Apply(ApplicantBody body, CurrentUser user,
         DevelopmentService service, TimeProvider clock, CancellationToken ct)

@@ -99,6 +99,8 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<DevelopmentStore>(); // member development (#17)
         services.AddSingleton<WxQms.Domain.Services.Development.DevelopmentService>();
         services.AddSingleton<WxQms.Domain.Services.Development.DevelopmentReminderScan>();
+        services.AddSingleton<DevelopmentDutyStore>();
+        services.AddSingleton<WxQms.Domain.Services.Development.DevelopmentDutyService>();
         services.AddSingleton<TaskCommands>();
         services.AddSingleton<PhotoIntake>();
         services.AddOptions<UploadOptions>().BindConfiguration(UploadOptions.Section).ValidateDataAnnotations().ValidateOnStart();

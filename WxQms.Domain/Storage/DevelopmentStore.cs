@@ -15,6 +15,9 @@ public sealed record DevApplicant(long Id, long OrgId, string OrgName, string Or
 public sealed record DevStepRow(long Id, long ApplicantId, int Step, DateOnly OccurredOn, string Evidence, string RecordedBy,
     DateTimeOffset CreatedAt, IReadOnlyList<StoredPhoto> Photos);
 
+/// <summary>A branch a resident may apply to, with the community (the org just under the subdistrict) it belongs to.</summary>
+public sealed record DevBranch(long Id, string Name, string CommunityName);
+
 public sealed record NewApplicant(long OrgId, string Name, Sex Sex, DateOnly BirthDate, string? Phone, long? WechatUserId);
 
 /// <summary>What recording a step changes besides the step itself.</summary>
@@ -269,5 +272,17 @@ public sealed class DevelopmentStore(MySqlDataSource db)
             await conn.ExecuteAsync(new CommandDefinition("UPDATE wechat_users SET member_id = @id, updated_at = @now WHERE id = @user AND member_id IS NULL",
                 new { id, user, now = now.UtcDateTime }, tx, cancellationToken: ct));
         return id;
+    }
+
+    /// <summary>The branches one may apply to (not dissolved), each with its community, in the tree's order.</summary>
+    public async Task<IReadOnlyList<DevBranch>> BranchesAsync(CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<DevBranch>(new CommandDefinition("""
+            SELECT b.id AS Id, b.name AS Name, c.name AS CommunityName
+            FROM orgs b JOIN orgs c ON c.depth = 1 AND b.path LIKE CONCAT(c.path, '%')
+            WHERE b.kind = @branch AND b.dissolved_on IS NULL
+            ORDER BY c.path, b.path
+            """, new { branch = DbNames.Of(OrgKind.Branch) }, cancellationToken: ct))).ToList();
     }
 }

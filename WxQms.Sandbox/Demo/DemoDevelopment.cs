@@ -14,9 +14,11 @@ namespace WxQms.Sandbox.Demo;
 /// The demo's member development (<c>WxQms.Jobs simulate</c>): in the first branch of every community, three people who
 /// applied between four months and three years ago, their steps recorded as the timetable allows up to today (each
 /// checked by <see cref="DevelopmentRules"/>), so the pipeline shows applicants, activists, candidates, probationary and
-/// new full members, some of them with a deadline close or passed. Runs once: nothing happens if the demo's applicants exist.
+/// new full members, some of them with a deadline close or passed, and the branch's tasks for the deadlines of this month
+/// on. Runs once: nothing happens if the demo's applicants exist.
 /// </summary>
-public sealed class DemoDevelopment(MySqlDataSource db, DevelopmentStore store, TimeProvider clock, ILogger<DemoDevelopment> log)
+public sealed class DemoDevelopment(MySqlDataSource db, DevelopmentStore store, DevelopmentDutyService duties, TimeProvider clock,
+    ILogger<DemoDevelopment> log)
 {
     private static readonly string[] Names =
     [
@@ -64,6 +66,7 @@ public sealed class DemoDevelopment(MySqlDataSource db, DevelopmentStore store, 
                 var id = await store.AddApplicantAsync(new NewApplicant(branch, name, i % 2 == 0 ? Sex.Female : Sex.Male, birth, null, null),
                     DemoSeeder.Actor, now, a => new AuditEntry(now, DemoSeeder.Actor, "development.applicant_added", "dev_applicant", a, branch), ct);
                 await WalkAsync(id, birth, applied, today, full, now, ct);
+                await duties.SyncAsync((await store.GetAsync(id, ct))!, DemoSeeder.Actor, null, ct); // the branch's development tasks
                 added++;
             }
         }

@@ -95,6 +95,7 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("GET /api/mp/development/approvals", "401 403 403 403 403 403 2xx 403"), // the community's secretary or committee, the office
         new("GET /api/mp/development/me", "401 2xx 2xx 2xx 2xx 2xx 2xx 2xx"),
         new("POST /api/mp/development/me", "401 400 400 400 400 400 400 400"), // no sex: 400 before anything
+        new("GET /api/mp/development/branches", "401 2xx 2xx 2xx 2xx 2xx 2xx 2xx"), // the application form's list of branches
         new("GET /api/admin/exports/development.xlsx", "401 403 403 403 403 403 2xx 403"), // the year's numbers: the office's
         // Meetings (#18): the secretary shows check-in codes and sees the roster and leave; members scan, ask leave, rate.
         // Bodies name no task (404) or hold no reason or rating (409 request.invalid, as the wishes' do); the matrix's leave

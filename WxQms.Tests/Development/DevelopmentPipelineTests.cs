@@ -33,6 +33,11 @@ public sealed class DevelopmentPipelineTests(WxQmsApp app, SeededSubdistrict see
         _ = seeded;
         await app.Get<DemoDevelopment>().PostAsync(Ct);
         Assert.Equal(0, await app.Get<DemoDevelopment>().PostAsync(Ct)); // once only
+        // Their branches' development work is among the branches' tasks (the talk, the assessments, the meetings).
+        Assert.True(await ScalarAsync("""
+            SELECT COUNT(*) FROM tasks t JOIN dev_applicants a ON t.unique_key LIKE CONCAT('dev:', a.id, ':%')
+            WHERE a.actor = @Actor AND t.org_id = a.org_id
+            """, new { DemoSeeder.Actor }) > 0);
 
         var staff = await wx.SignInMemberAsync(http, await HolderAsync("staff", "DFL"));
         var pipeline = await GetJsonAsync("/api/mp/development/applicants?all=true", staff);

@@ -3,6 +3,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using WxQms.Domain.Rules;
+using WxQms.Domain.Rules.Tasks;
+using WxQms.Domain.Services.Reminders;
 using WxQms.Sandbox;
 using WxQms.Sandbox.Demo;
 using WxQms.Tests.Browser;
@@ -53,6 +55,10 @@ public sealed class DevelopmentWalkTests : IAsyncLifetime
         // 2026-11-25: a resident applies herself in the mini program; the branch records her written application with a photo.
         var resident = SandboxUsers.Residents[1].MpOpenId;
         var applicantToken = await wx.SignInAsync(client, resident, bind: false);
+        // The mini program's application form lists the branches with their communities; she picks hers.
+        var community = await QuerySingleAsync<string>("SELECT name FROM orgs WHERE code = 'DFL-C03'");
+        Assert.Contains((await GetAsync("/api/mp/development/branches", applicantToken)).EnumerateArray(),
+            b => b.GetProperty("id").GetInt64() == branchId && b.GetProperty("communityName").GetString() == community);
         var applied = await SendAsync(HttpMethod.Post, "/api/mp/development/me", applicantToken, JsonContent.Create(new
         {
             orgId = branchId, name = "林晓雨", sex = "female", birthDate = new DateOnly(1998, 4, 12), phone = "13900001111",
@@ -65,7 +71,14 @@ public sealed class DevelopmentWalkTests : IAsyncLifetime
         Assert.Equal(2, mine[0].GetProperty("next").GetProperty("number").GetInt32());
         Assert.Equal("2026-12-25", mine[0].GetProperty("next").GetProperty("due").GetString());
 
+        // The branch's development work is among its tasks: the talk, due a month after the application, done by recording it.
+        var talk = await DevTaskAsync(branchId, "与入党申请人林晓雨谈话", "2026-12");
+        Assert.Equal(("pending", 2m, new DateOnly(2026, 12, 25)), Summary(talk));
         await StepAsync(id, 2, new DateOnly(2026, 12, 5), Secretary);
+        Assert.Equal("completed", (await DevTaskAsync(branchId, "与入党申请人林晓雨谈话", "2026-12")).GetProperty("state").GetString());
+        Assert.Equal(2m, await QuerySingleAsync<decimal>(
+            "SELECT SUM(points) FROM points_ledger WHERE task_id = @task AND source = 'task.completed' AND subject_type = 'org' AND subject_id = @branchId",
+            new { task = talk.GetProperty("id").GetInt64(), branchId }));
         await StepAsync(id, 3, new DateOnly(2026, 12, 28), Secretary);
 
         // Step 4 is the community committee's: it waits among its approvals, told through the outbox.
@@ -78,8 +91,21 @@ public sealed class DevelopmentWalkTests : IAsyncLifetime
 
         await StepAsync(id, 4, new DateOnly(2027, 1, 5), Committee);
         await StepAsync(id, 5, new DateOnly(2027, 1, 6), Secretary, people: [full[0]]);
+        // The activist's assessment every half year from her confirmation, each one a task done by recording it.
+        const string assessment = "半年考察入党积极分子林晓雨";
+        var firstAssessment = await DevTaskAsync(branchId, assessment, "2027-06");
+        Assert.Equal(("pending", 2m, new DateOnly(2027, 6, 28)), Summary(firstAssessment));
+        // Reminded as any task is: within three days of its falling due, the secretary has a reminder of it in the outbox.
+        await MoveToAsync(new DateOnly(2027, 6, 27));
+        await app.Get<ReminderScan>().ScanDueAsync(app.Clock.GetUtcNow(), Ct);
+        Assert.True(await ScalarAsync("SELECT COUNT(*) FROM reminders WHERE task_id = @task AND member_id = @secretaryId",
+            new { task = firstAssessment.GetProperty("id").GetInt64(), secretaryId }) > 0);
         await StepAsync(id, 6, new DateOnly(2027, 6, 28), Secretary);
+        Assert.Equal("completed", (await DevTaskAsync(branchId, assessment, "2027-06")).GetProperty("state").GetString());
+        Assert.Equal(("pending", 2m, new DateOnly(2027, 12, 28)), Summary(await DevTaskAsync(branchId, assessment, "2027-12")));
         await StepAsync(id, 6, new DateOnly(2027, 12, 20), Secretary);
+        Assert.Equal("completed", (await DevTaskAsync(branchId, assessment, "2027-12")).GetProperty("state").GetString());
+        Assert.Equal("pending", (await DevTaskAsync(branchId, assessment, "2028-06")).GetProperty("state").GetString());
 
         // A year as activist ends on 2027-12-28: a day earlier the candidate step is refused with that rule.
         await MoveToAsync(new DateOnly(2027, 12, 27));
@@ -90,6 +116,8 @@ public sealed class DevelopmentWalkTests : IAsyncLifetime
         Assert.Contains("《中国共产党发展党员工作细则》第十三条", problem.GetProperty("detail").GetString());
 
         await StepAsync(id, 7, new DateOnly(2027, 12, 28), Secretary);
+        // A candidate is no longer assessed as an activist: the next half year's task is withdrawn, not left to fall overdue.
+        Assert.Equal("cancelled", (await DevTaskAsync(branchId, assessment, "2028-06")).GetProperty("state").GetString());
         await StepAsync(id, 8, new DateOnly(2028, 1, 4), Committee);
         await StepAsync(id, 9, new DateOnly(2028, 1, 5), Secretary, people: [full[0], full[1]]);
         await StepAsync(id, 10, new DateOnly(2028, 1, 10), Secretary, extra: new { conclusion = "政治历史清白，现实表现良好" });
@@ -98,7 +126,9 @@ public sealed class DevelopmentWalkTests : IAsyncLifetime
         await StepAsync(id, 13, new DateOnly(2028, 2, 10), Committee);
         await StepAsync(id, 14, new DateOnly(2028, 2, 15), Secretary, photo: true);
         var vote = new { eligible, present = eligible - 1, inFavour = eligible - 2 };
+        Assert.Equal(("pending", 2m, new DateOnly(2028, 3, 10)), Summary(await DevTaskAsync(branchId, "党员大会讨论接收林晓雨", "2028-03")));
         await StepAsync(id, 15, new DateOnly(2028, 3, 1), Secretary, extra: new { vote }, photo: true);
+        Assert.Equal("completed", (await DevTaskAsync(branchId, "党员大会讨论接收林晓雨", "2028-03")).GetProperty("state").GetString());
         await StepAsync(id, 16, new DateOnly(2028, 3, 10), Committee);
         var admitted = await StepAsync(id, 17, new DateOnly(2028, 4, 1), Committee);
 
@@ -113,8 +143,12 @@ public sealed class DevelopmentWalkTests : IAsyncLifetime
         await StepAsync(id, 18, new DateOnly(2028, 4, 10), Committee);
         await StepAsync(id, 19, new DateOnly(2028, 4, 15), Secretary);
         await StepAsync(id, 20, new DateOnly(2028, 5, 1), Secretary, photo: true);
+        Assert.Equal(("pending", 2m, new DateOnly(2028, 11, 1)), Summary(await DevTaskAsync(branchId, "半年考察预备党员林晓雨", "2028-11")));
         await StepAsync(id, 21, new DateOnly(2028, 9, 1), Secretary);
+        Assert.Equal("completed", (await DevTaskAsync(branchId, "半年考察预备党员林晓雨", "2028-11")).GetProperty("state").GetString());
         await StepAsync(id, 22, new DateOnly(2029, 2, 20), Secretary, photo: true);
+        Assert.Equal("cancelled", (await DevTaskAsync(branchId, "半年考察预备党员林晓雨", "2029-03")).GetProperty("state").GetString());
+        Assert.Equal(("pending", 2m, new DateOnly(2029, 6, 1)), Summary(await DevTaskAsync(branchId, "党员大会讨论林晓雨转正", "2029-06")));
 
         // Probation ends a year after the meeting (2029-03-01): the full-membership meeting a day before is refused.
         await MoveToAsync(new DateOnly(2029, 2, 28));
@@ -125,6 +159,7 @@ public sealed class DevelopmentWalkTests : IAsyncLifetime
         Assert.Contains("《中国共产党章程》第七条", refusal.GetProperty("detail").GetString());
 
         await StepAsync(id, 23, new DateOnly(2029, 3, 1), Secretary, extra: new { vote });
+        Assert.Equal("completed", (await DevTaskAsync(branchId, "党员大会讨论林晓雨转正", "2029-06")).GetProperty("state").GetString());
         await StepAsync(id, 24, new DateOnly(2029, 3, 15), Committee);
         var done = await StepAsync(id, 25, new DateOnly(2029, 3, 20), Committee);
 
@@ -143,6 +178,17 @@ public sealed class DevelopmentWalkTests : IAsyncLifetime
     }
 
     // ---- helpers --------------------------------------------------------------------------------
+
+    /// <summary>The branch's task of that name in that month, as its secretary's task list shows it.</summary>
+    private async Task<JsonElement> DevTaskAsync(long branchId, string name, string period)
+    {
+        var list = await GetAsync($"/api/mp/tasks?scope={branchId}&period={period}", await Secretary());
+        return list.EnumerateArray().Single(t => t.GetProperty("templateName").GetString() == name);
+    }
+
+    /// <summary>A task's state, points and due day (the last day it may be done, in Shanghai).</summary>
+    private static (string?, decimal, DateOnly) Summary(JsonElement task) => (task.GetProperty("state").GetString(),
+        task.GetProperty("possiblePoints").GetDecimal(), Periods.LocalDate(task.GetProperty("dueAt").GetDateTimeOffset()).AddDays(-1));
 
     private async Task<string> Secretary() => await wx.SignInMemberAsync(client, await HolderAsync("secretary", Branch));
 

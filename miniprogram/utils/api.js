@@ -298,6 +298,10 @@ module.exports = {
     record: (id, body) => post(`/api/mp/development/applicants/${id}/steps`, body),
     approvals: () => get('/api/mp/development/approvals'),
     mine: () => get('/api/mp/development/me'),
+    /** A resident's own application: { orgId, name, sex: 'male' | 'female', birthDate, phone? } -> ApplicantDto (201). */
+    apply: (body) => post('/api/mp/development/me', body),
+    /** The branches a resident may apply to -> [{ id, name, communityName }]. */
+    branches: () => get('/api/mp/development/branches'),
   },
 
   /** One photo -> { token, sha256, size, contentType }; the token is then named in a submission. */

@@ -15,9 +15,10 @@ namespace WxQms.Domain.Services.Development;
 /// pre-review, the approval within three months, the full-membership meeting) is told a week before to whoever records
 /// it (the branch's secretary and workers, or the community's secretary and committee), the cultivation contacts for
 /// an assessment and the applicant for her request for full membership; once passed, the same people get a warning.
-/// Each notice names its deadline in its kind, so the outbox's unique key sends each one once.
+/// Each notice names its deadline in its kind, so the outbox's unique key sends each one once. It also keeps the branch's
+/// development work among its tasks (<see cref="DevelopmentDutyService"/>).
 /// </summary>
-public sealed class DevelopmentReminderScan(DevelopmentStore store, ILogger<DevelopmentReminderScan> log)
+public sealed class DevelopmentReminderScan(DevelopmentStore store, DevelopmentDutyService duties, ILogger<DevelopmentReminderScan> log)
 {
     public const string Subject = "dev_applicant";
     public const int Lead = 7;
@@ -28,6 +29,7 @@ public sealed class DevelopmentReminderScan(DevelopmentStore store, ILogger<Deve
         var queued = 0;
         foreach (var a in await store.ListAsync(OrgPath.Root, withFinished: false, limit: 100_000, ct))
         {
+            await duties.SyncAsync(a, DevelopmentDutyService.SystemActor, null, ct); // the branch's development tasks, caught up
             var rows = await store.StepsAsync(a.Id, ct);
             var facts = DevelopmentService.Facts(a, rows);
             if (DevelopmentRules.NextStep(facts) is not { } n || DevelopmentSteps.Get(n) is not { } step)

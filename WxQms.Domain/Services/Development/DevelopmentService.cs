@@ -34,7 +34,8 @@ public sealed record ApplicantView(DevApplicant Applicant, IReadOnlyList<(DevSte
 /// probationary member; full membership sets the status and the party standing date. A step that leaves an approval to
 /// the higher committee queues a notice to the community's secretary and committee.
 /// </summary>
-public sealed class DevelopmentService(TimeProvider clock, DevelopmentStore store, OrgStore orgs, UploadStore uploads)
+public sealed class DevelopmentService(TimeProvider clock, DevelopmentStore store, OrgStore orgs, UploadStore uploads,
+    DevelopmentDutyService duties)
 {
     public const int MaxNote = 500;
 
@@ -59,6 +60,9 @@ public sealed class DevelopmentService(TimeProvider clock, DevelopmentStore stor
         var org = await orgs.GetAsync(r.OrgId, ct) ?? throw new NotFoundException($"组织 {r.OrgId} 不存在");
         return await AddCheckedAsync(r, org, who.WechatUserId, who, ct);
     }
+
+    /// <summary>The branches a resident may apply to herself (names only: they are public on the community pages too).</summary>
+    public Task<IReadOnlyList<DevBranch>> BranchesAsync(CancellationToken ct) => store.BranchesAsync(ct);
 
     private async Task<ApplicantView> AddCheckedAsync(ApplicantRequest r, Org org, long? wechatUserId, DevActor who, CancellationToken ct)
     {
@@ -192,7 +196,9 @@ public sealed class DevelopmentService(TimeProvider clock, DevelopmentStore stor
                 new { StepId = stepId, r.Step, step.Name, r.OccurredOn, Photos = photos.Count, Warnings = warnings.Select(w => w.Code),
                     MemberId = effect == DevEffect.None ? null : memberId, Effect = effect.ToString() }),
             notices, ct);
-        return await ViewAsync((await store.GetAsync(id, ct))!, ct);
+        var recorded = (await store.GetAsync(id, ct))!;
+        await duties.SyncAsync(recorded, who.Actor, who.MemberId, ct); // the branch's task for this step done, the next one issued
+        return await ViewAsync(recorded, ct);
     }
 
     /// <summary>Extends the probation once by 6–12 months (the branch's member meeting decided it).</summary>

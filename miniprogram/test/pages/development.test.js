@@ -227,5 +227,63 @@ describe('pages/development-me 我的入党进度', () => {
     page = render('pages/development-me/index');
     await page.instance.onLoad();
     expect(text(page, '#empty')).toContain('请向所在党支部递交入党申请书');
+    expect(page.querySelector('#apply')).toBeFalsy(); // a member does not apply
+  });
+
+  test('a resident with no record applies herself: the form says what is missing, then her progress shows', async () => {
+    signIn(null);
+    let applied = false;
+    const mock = mockApi({
+      'GET /api/mp/development/me': () => ({ data: applied ? [applicantDto({ steps: [] })] : [] }),
+      'GET /api/mp/development/branches': {
+        data: [{ id: 301, name: '第一支部', communityName: '幸福社区党委' }, { id: 40, name: '和平社区党支部', communityName: '和平社区党支部' }],
+      },
+      'POST /api/mp/development/me': () => {
+        applied = true;
+        return { statusCode: 201, data: applicantDto({ steps: [] }) };
+      },
+    });
+    const page = render('pages/development-me/index');
+    await page.instance.onLoad();
+    expect(page.querySelector('#empty')).toBeFalsy();
+    expect(page.querySelector('#apply')).toBeTruthy();
+
+    await fire(page, '#name-input', 'input', { value: ' 周明轩 ' });
+    await fire(page, '#apply-submit', 'tap');
+    expect(text(page, '#form-error')).toBe('请选择性别');
+    await fire(page, '#sex-picker', 'change', { value: '1' });
+    await fire(page, '#birth-picker', 'change', { value: '1998-04-12' });
+    await fire(page, '#apply-submit', 'tap');
+    expect(text(page, '#form-error')).toBe('请选择申请加入的党支部');
+    await fire(page, '#branch-picker', 'change', { value: '1' });
+    expect(text(page, '#branch')).toBe('和平社区党支部'); // a branch that is its own community is named once
+    await fire(page, '#branch-picker', 'change', { value: '0' });
+    expect(text(page, '#branch')).toBe('幸福社区党委 · 第一支部');
+    await fire(page, '#phone-input', 'input', { value: '13900001111' });
+    await fire(page, '#apply-submit', 'tap');
+    await waitFor(() => page.querySelector('#progress-7'));
+
+    const [post] = mock.sent('POST /api/mp/development/me');
+    expect(post.body).toEqual({ orgId: 301, name: '周明轩', sex: 'male', birthDate: '1998-04-12', phone: '13900001111' });
+    expect(page.querySelector('#apply')).toBeFalsy();
+    expect(text(page, '#progress-7 .status')).toBe('入党申请人');
+  });
+
+  test('the API refusing the application (too young) is shown on the form', async () => {
+    signIn(null);
+    mockApi({
+      'GET /api/mp/development/me': { data: [] },
+      'GET /api/mp/development/branches': { data: [{ id: 301, name: '第一支部', communityName: '幸福社区党委' }] },
+      'POST /api/mp/development/me': { statusCode: 409, data: problem(409, '不符合规定', '年满十八岁方可申请入党（《中国共产党章程》第一条）', 'development.too_young') },
+    });
+    const page = render('pages/development-me/index');
+    await page.instance.onLoad();
+    await fire(page, '#name-input', 'input', { value: '李小青' });
+    await fire(page, '#sex-picker', 'change', { value: '0' });
+    await fire(page, '#birth-picker', 'change', { value: '2010-01-01' });
+    await fire(page, '#branch-picker', 'change', { value: '0' });
+    await fire(page, '#apply-submit', 'tap');
+    await waitFor(() => page.querySelector('#form-error'));
+    expect(text(page, '#form-error')).toContain('年满十八岁方可申请入党');
   });
 });
