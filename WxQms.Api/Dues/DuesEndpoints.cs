@@ -11,13 +11,14 @@ using static WxQms.Api.Infrastructure.Problems;
 
 namespace WxQms.Api.Dues;
 
-/// <summary>The months to pay, as "2026-10".</summary>
-public sealed record DuesPayBody(IReadOnlyList<string>? Months);
+/// <summary>The months to pay, as "2026-10", and what she pays above them of her own will (自愿多交, fen).</summary>
+public sealed record DuesPayBody(IReadOnlyList<string>? Months, int? VoluntaryFen);
 
 /// <summary>A member's base for a year: category (employed, retired, student, unemployed, hardship), the base in fen, a special lower amount with its reason.</summary>
 public sealed record DuesBaseBody(int? Year, string? Category, int BaseFen, int? SpecialFen, string? SpecialReason);
 
-public sealed record DuesCashBody(IReadOnlyList<string>? Months, int AmountFen, string? ReceiptNo);
+/// <summary>A payment made offline: AmountFen against the months, VoluntaryFen above them (自愿多交), the receipt's number.</summary>
+public sealed record DuesCashBody(IReadOnlyList<string>? Months, int AmountFen, string? ReceiptNo, int? VoluntaryFen);
 
 public sealed record DuesWaiveBody(string? Month, string? Reason);
 
@@ -65,7 +66,7 @@ public static class DuesEndpoints
     {
         if (user.MemberId is not { } memberId || user.WechatUserId is not { } wechatUserId)
             return Problem(StatusCodes.Status403Forbidden, "无权访问", "请先绑定党员身份", "auth.not_member");
-        return TypedResults.Ok(await dues.PayAsync(memberId, wechatUserId, wechat.Value.Mp.AppId, body.Months, pay, ct));
+        return TypedResults.Ok(await dues.PayAsync(memberId, wechatUserId, wechat.Value.Mp.AppId, body.Months, body.VoluntaryFen ?? 0, pay, ct));
     }
 
     internal static async Task<Ok<BranchDues>> Branch(long id, int? year, CurrentUser user, DuesService dues, CancellationToken ct) =>
@@ -81,7 +82,7 @@ public static class DuesEndpoints
 
     internal static async Task<NoContent> Cash(long id, DuesCashBody body, CurrentUser user, DuesService dues, CancellationToken ct)
     {
-        await dues.RecordCashAsync(id, body.Months, body.AmountFen, body.ReceiptNo, user.Roles, TaskEndpoints.Actor(user), user.MemberId, ct);
+        await dues.RecordCashAsync(id, body.Months, body.AmountFen, body.VoluntaryFen ?? 0, body.ReceiptNo, user.Roles, TaskEndpoints.Actor(user), user.MemberId, ct);
         return TypedResults.NoContent();
     }
 

@@ -22,7 +22,7 @@ public sealed record BranchMemberDues(long MemberId, string Name, string Status,
 /// <summary>The worker's branch ledger: members, the ledger's lines of the year, totals and balance, arrears.</summary>
 public sealed record BranchDues(long OrgId, string OrgName, int Year, string CurrentMonth, IReadOnlyList<BranchMemberDues> Members,
     IReadOnlyList<DuesLedgerRow> Ledger, long CollectedFen, long HandedUpFen, long BalanceFen, int CurrentSettled, int CurrentAll,
-    DateTimeOffset? PublishedAt);
+    DateTimeOffset? PublishedAt, long VoluntaryFen, long ForwardInFullFen);
 
 /// <summary>One line of the yearly disclosure: the member masked as 张*, the months paid, the total.</summary>
 public sealed record DisclosureLine(string Name, IReadOnlyList<int> MonthsPaid, long PaidFen);
@@ -77,11 +77,14 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
 
     /// <summary>
     /// Starts a WeChat Pay order for the member's months: they must be hers, open and chosen in order from the earliest owed
-    /// (ahead allowed to December); the amount is what the rows ask. Rows for months ahead are made first.
+    /// (ahead allowed to December); the amount is what the rows ask, plus the voluntary part she adds (自愿多交). Rows for
+    /// months ahead are made first.
     /// </summary>
     public async Task<RequestPaymentParams> PayAsync(long memberId, long wechatUserId, string mpAppId, IReadOnlyList<string>? months,
-        IPayOrders? pay, CancellationToken ct)
+        int voluntaryFen, IPayOrders? pay, CancellationToken ct)
     {
+        if (VoluntaryDues.Refusal(voluntaryFen) is { } tooMuch)
+            throw new RuleViolationException("dues.voluntary_refused", tooMuch);
         var chosen = new List<DuesMonth>();
         foreach (var key in months ?? [])
         {
@@ -109,8 +112,10 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
         var line = sorted.Count == 1 ? $"党费 {sorted[0].Chinese}"
             : sorted[0].Year == sorted[^1].Year ? $"党费 {sorted[0].Year}年{sorted[0].Month}–{sorted[^1].Month}月"
             : $"党费 {sorted[0].Chinese}–{sorted[^1].Chinese}";
-        return await pay.StartAsync(new PayRequest(DuesPaidOrderHandler.OrderKind, memberId, amount, line, DuesPaidOrderHandler.Payload(sorted)),
-            openId, ct);
+        if (voluntaryFen > 0)
+            line += $"（含自愿多交{DuesRules.Yuan(voluntaryFen)}元）";
+        return await pay.StartAsync(new PayRequest(DuesPaidOrderHandler.OrderKind, memberId, amount + voluntaryFen, line,
+            DuesPaidOrderHandler.Payload(sorted, voluntaryFen)), openId, ct);
     }
 
     // ---- the branch ----
@@ -139,7 +144,8 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
         var currentRows = rows.SelectMany(g => g).Where(r => r.Month == current.Key).ToList();
         return new BranchDues(org.Id, org.Name, y, current.Key, list, ledger, totals.CollectedFen, totals.HandedUpFen,
             totals.CollectedFen - totals.HandedUpFen, currentRows.Count(r => !DuesSettlement.IsOpen(r.State)), currentRows.Count,
-            await store.PublishedAtAsync(orgId, y, ct));
+            await store.PublishedAtAsync(orgId, y, ct), ledger.Sum(l => (long)l.VoluntaryFen),
+            ledger.Where(l => l.VoluntaryKind == DbNames.Of(VoluntaryKind.ForwardInFull)).Sum(l => (long)l.VoluntaryFen));
     }
 
     /// <summary>The branch records a member's base for the year (from January; from now on for the months not yet touched).</summary>
@@ -171,10 +177,15 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
         return amount;
     }
 
-    /// <summary>The branch's worker records a payment made offline (cash or transfer) with its receipt number.</summary>
-    public async Task RecordCashAsync(long memberId, IReadOnlyList<string>? months, int amountFen, string? receiptNo, IReadOnlyList<Grant> grants,
-        string actor, long? actorMemberId, CancellationToken ct)
+    /// <summary>
+    /// The branch's worker records a payment made offline (cash or transfer) with its receipt number: amountFen against the
+    /// months, and voluntaryFen paid above them (自愿多交, only with the months paid in full).
+    /// </summary>
+    public async Task RecordCashAsync(long memberId, IReadOnlyList<string>? months, int amountFen, int voluntaryFen, string? receiptNo,
+        IReadOnlyList<Grant> grants, string actor, long? actorMemberId, CancellationToken ct)
     {
+        if (VoluntaryDues.Refusal(voluntaryFen) is { } tooMuch)
+            throw new RuleViolationException("dues.voluntary_refused", tooMuch);
         var member = await KeptMemberAsync(memberId, grants, ct);
         var receipt = receiptNo?.Trim();
         if (string.IsNullOrEmpty(receipt) || receipt.Length > 64)
@@ -192,10 +203,12 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
         var keys = chosen.Select(m => m.Key).ToHashSet();
         var asked = rows.Where(r => keys.Contains(r.Month)).Sum(r => r.AmountFen - r.PaidFen);
         if (amountFen > asked)
-            throw new RuleViolationException("dues.amount_invalid", $"金额超过所选月份应交的{DuesRules.Yuan(asked)}元");
+            throw new RuleViolationException("dues.amount_invalid", $"金额超过所选月份应交的{DuesRules.Yuan(asked)}元；多交的部分请填在自愿多交中");
+        if (voluntaryFen > 0 && amountFen != asked)
+            throw new RuleViolationException("dues.voluntary_refused", $"自愿多交须同时交清所选月份的党费{DuesRules.Yuan(asked)}元");
         var now = clock.GetUtcNow();
         var ok = await store.InTransactionAsync((conn, tx) => settlement.SettleAsync(conn, tx,
-            new DuesPayment(memberId, chosen, amountFen, DuesSettlement.ViaCash, receipt, actor, actorMemberId, now), ct), ct);
+            new DuesPayment(memberId, chosen, amountFen + voluntaryFen, DuesSettlement.ViaCash, receipt, actor, actorMemberId, now, voluntaryFen), ct), ct);
         if (!ok)
             throw new ConflictException("dues.already_settled", "所选月份已结清，或该收据编号已登记");
     }

@@ -38,7 +38,7 @@ Component({
     members: [],
     memberNames: [],
     categories: CATEGORIES.map((c) => c.label),
-    cash: { index: -1, amount: '', receiptNo: '' },
+    cash: { index: -1, amount: '', receiptNo: '', voluntary: '' },
     base: { index: -1, category: 0, amount: '', special: '', specialReason: '' },
     arrearsNames: [],
     settle: { index: -1, reason: '' },
@@ -82,10 +82,11 @@ Component({
             collected: money.yuan(b.collectedFen),
             handedUp: money.yuan(b.handedUpFen),
             balance: money.yuan(b.balanceFen),
+            forward: b.forwardInFullFen ? `其中 ${money.yuan(b.forwardInFullFen)} 元为单笔1000元以上的自愿多交，须全额上缴中央` : '',
             progress: `${b.currentMonth} 已结清 ${b.currentSettled}/${b.currentAll} 人`,
             lines: b.ledger.slice(0, 20).map((l) => ({
               id: l.id,
-              text: `${l.kind === 'handed_up' ? '上缴' : l.via === 'cash' ? '现金' : '微信支付'} ${l.memberName || ''} ${money.yuan(l.amountFen)} 元 · ${l.reference}`,
+              text: `${l.kind === 'handed_up' ? '上缴' : l.via === 'cash' ? '现金' : '微信支付'} ${l.memberName || ''} ${money.yuan(l.amountFen)} 元 · ${l.reference}${l.voluntaryLabel ? `（其中${l.voluntaryLabel}）` : ''}`,
             })),
           },
           members,
@@ -112,12 +113,18 @@ Component({
     onCashReceipt(e) {
       this.setData({ 'cash.receiptNo': e.detail.value });
     },
+    onCashVoluntary(e) {
+      this.setData({ 'cash.voluntary': e.detail.value });
+    },
     async onCash() {
       const m = this.data.members[this.data.cash.index];
       const amountFen = money.fen(this.data.cash.amount);
       if (!m || !m.open.length) return this.setData({ error: '请选择欠交党费的党员' });
       if (!amountFen) return this.setData({ error: '请填写金额（元，最多两位小数）' });
-      return this.act(() => api.dues.cash(m.id, { months: m.open, amountFen, receiptNo: this.data.cash.receiptNo }), `已登记${m.name}的党费`);
+      const voluntaryFen = this.data.cash.voluntary ? money.fen(this.data.cash.voluntary) : 0;
+      if (voluntaryFen === null) return this.setData({ error: '请填写自愿多交的金额（元，最多两位小数）' });
+      const body = { months: m.open, amountFen, receiptNo: this.data.cash.receiptNo, voluntaryFen };
+      return this.act(() => api.dues.cash(m.id, body), `已登记${m.name}的党费`);
     },
 
     onBaseMember(e) {

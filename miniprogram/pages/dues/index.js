@@ -1,6 +1,7 @@
 // 我的党费: my monthly amount and how it was worked out (GET /api/mp/dues/mine), this year's months
 // (paid, partly paid, waived, owed), what I owe, and paying: the owed months and, if I wish, months ahead
-// up to December, always from the earliest owed and without gaps (POST /api/mp/dues/pay, then wx.requestPayment).
+// up to December, always from the earliest owed and without gaps (POST /api/mp/dues/pay, then wx.requestPayment),
+// with, if she wishes, an amount above them (自愿多交; one of 1,000 yuan or more goes up in full to the centre).
 const api = require('../../utils/api');
 const money = require('../../utils/money');
 
@@ -25,6 +26,7 @@ Component({
     payable: [],
     count: 0,
     payMonths: '',
+    voluntary: '',
     paying: false,
     message: '',
   },
@@ -64,12 +66,17 @@ Component({
     onLess() {
       this.choose(Math.max(this.data.count - 1, 1));
     },
+    onVoluntary(e) {
+      this.setData({ voluntary: e.detail.value });
+    },
     async onPay() {
       const months = this.data.payable.slice(0, this.data.count);
       if (!months.length || this.data.paying) return;
+      const voluntaryFen = this.data.voluntary ? money.fen(this.data.voluntary) : 0;
+      if (voluntaryFen === null) return this.setData({ error: '请填写自愿多交的金额（元，最多两位小数）' });
       this.setData({ paying: true, message: '', error: '' });
       try {
-        const p = await api.dues.pay(months);
+        const p = await api.dues.pay(months, voluntaryFen);
         await new Promise((resolve, reject) =>
           wx.requestPayment({
             timeStamp: p.timeStamp,
@@ -81,7 +88,7 @@ Component({
             fail: (err) => reject(new Error(err && /cancel/.test(err.errMsg) ? '已取消支付' : '支付未完成，请稍后再试')),
           })
         );
-        this.setData({ message: '支付成功，党费到账可能稍有延迟' });
+        this.setData({ message: '支付成功，党费到账可能稍有延迟', voluntary: '' });
         await this.load();
       } catch (err) {
         this.setData({ error: err.message });

@@ -66,10 +66,31 @@ describe('pages/dues 我的党费', () => {
     await fire(page, '#less', 'tap');
     await page.instance.onPay();
 
-    expect(server.sent('POST /api/mp/dues/pay')[0].body).toEqual({ months: ['2026-09', '2026-10', '2026-11'] });
+    expect(server.sent('POST /api/mp/dues/pay')[0].body).toEqual({ months: ['2026-09', '2026-10', '2026-11'], voluntaryFen: 0 });
     expect(pay).toHaveBeenCalledWith(expect.objectContaining({ package: 'prepay_id=wx2511', paySign: 'c2ln', signType: 'RSA' }));
     expect(text(page, '#message')).toBe('支付成功，党费到账可能稍有延迟');
     expect(server.sent('GET /api/mp/dues/mine')).toHaveLength(2);
+  });
+
+  test('adds a voluntary amount (自愿多交) to the order; a typed amount that is not money is refused before any order', async () => {
+    signIn(member({ roles: [{ role: 'member', orgId: 301 }] }));
+    const server = mockApi({
+      'GET /api/mp/dues/mine': { data: myDues() },
+      'POST /api/mp/dues/pay': { data: PAY },
+    });
+    jest.spyOn(wx, 'requestPayment').mockImplementation((opts) => setTimeout(() => opts.success({ errMsg: 'requestPayment:ok' }), 0));
+    const page = render('pages/dues/index');
+    await page.instance.onLoad();
+
+    await fire(page, '#voluntary', 'input', { value: '1.234' });
+    await page.instance.onPay();
+    expect(text(page, '#error')).toBe('请填写自愿多交的金额（元，最多两位小数）');
+    expect(server.sent('POST /api/mp/dues/pay')).toHaveLength(0);
+
+    await fire(page, '#voluntary', 'input', { value: '1000' });
+    await page.instance.onPay();
+    expect(server.sent('POST /api/mp/dues/pay')[0].body).toEqual({ months: ['2026-09', '2026-10', '2026-11'], voluntaryFen: 100000 });
+    expect(text(page, '#message')).toBe('支付成功，党费到账可能稍有延迟');
   });
 
   test('a cancelled payment and an Api refusal are told; a member without a base reads why', async () => {
@@ -110,7 +131,7 @@ function branchDues(overrides = {}) {
         { memberId: 13, name: '李娜', status: 'probationary', category: null, baseFen: null, monthlyFen: null, explanation: null, months: [], owedMonths: 0, owedFen: 0 },
       ],
       ledger: [
-        { id: 7, orgId: 301, kind: 'collected', via: 'wechat', amountFen: 4500, memberId: 11, memberName: '王芳', months: '2026-11', reference: 'DUES20261125001', recordedBy: 'member:11', occurredAt: '2026-11-25T01:00:00' },
+        { id: 7, orgId: 301, kind: 'collected', via: 'wechat', amountFen: 4500, memberId: 11, memberName: '王芳', months: '2026-11', reference: 'DUES20261125001', recordedBy: 'member:11', occurredAt: '2026-11-25T01:00:00', voluntaryFen: 0, voluntaryKind: null, voluntaryLabel: null },
       ],
       collectedFen: 4500,
       handedUpFen: 0,
@@ -118,6 +139,8 @@ function branchDues(overrides = {}) {
       currentSettled: 1,
       currentAll: 2,
       publishedAt: null,
+      voluntaryFen: 0,
+      forwardInFullFen: 0,
     },
     overrides
   );
@@ -144,8 +167,30 @@ describe('pages/dues-branch 支部党费台账', () => {
     await fire(page, '#cash-member', 'change', { value: 1 });
     await fire(page, '#cash-receipt', 'input', { value: 'SJ-0001' });
     await page.instance.onCash();
-    expect(server.sent('POST /api/mp/dues/members/12/cash')[0].body).toEqual({ months: ['2026-10', '2026-11'], amountFen: 3000, receiptNo: 'SJ-0001' });
+    expect(server.sent('POST /api/mp/dues/members/12/cash')[0].body).toEqual({ months: ['2026-10', '2026-11'], amountFen: 3000, receiptNo: 'SJ-0001', voluntaryFen: 0 });
     expect(text(page, '#message')).toBe('已登记张伟的党费');
+  });
+
+  test('records a cash payment with a voluntary part (自愿多交) and shows a large one is to go up in full', async () => {
+    signIn(WORKER);
+    const line = { id: 8, orgId: 301, kind: 'collected', via: 'wechat', amountFen: 104500, voluntaryFen: 100000, voluntaryKind: 'forward_in_full',
+      voluntaryLabel: '自愿多交党费1,000.00元（单笔1000元以上，全额上缴中央）', memberId: 11, memberName: '王芳', months: '2026-11',
+      reference: 'DUES20261125002', recordedBy: 'member:11', occurredAt: '2026-11-25T01:00:00' };
+    const server = mockApi({
+      'GET /api/mp/dues/branches/301': { data: branchDues({ ledger: [line], voluntaryFen: 100000, forwardInFullFen: 100000 }) },
+      'POST /api/mp/dues/members/12/cash': { statusCode: 204 },
+    });
+    const page = render('pages/dues-branch/index');
+    await page.instance.onLoad({});
+
+    expect(text(page, '#line-8')).toContain('（其中自愿多交党费1,000.00元（单笔1000元以上，全额上缴中央））');
+    expect(text(page, '#forward')).toBe('其中 1000.00 元为单笔1000元以上的自愿多交，须全额上缴中央');
+
+    await fire(page, '#cash-member', 'change', { value: 1 });
+    await fire(page, '#cash-receipt', 'input', { value: 'SJ-0003' });
+    await fire(page, '#cash-voluntary', 'input', { value: '50' });
+    await page.instance.onCash();
+    expect(server.sent('POST /api/mp/dues/members/12/cash')[0].body).toEqual({ months: ['2026-10', '2026-11'], amountFen: 3000, receiptNo: 'SJ-0003', voluntaryFen: 5000 });
   });
 
   test("a farmer's base is the province's monthly amount in yuan", async () => {
