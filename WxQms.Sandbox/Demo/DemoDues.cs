@@ -17,7 +17,8 @@ namespace WxQms.Sandbox.Demo;
 /// members owe the last one or two months, one member of 第一支部 of the first community owes six (the month-end scan then
 /// asks for a talk and opens the committee's case 「连续六个月不交纳党费」), one member paid in cash with a receipt and another half of it, and this
 /// month is about half collected; the cash payer adds 50 yuan of her own will and one member pays 1,000 yuan more by WeChat Pay
-/// (自愿多交, to be handed up in full); a few farmers pay the province's amount. The first branches publish their disclosure. Deterministic (from member ids) and safe to
+/// (自愿多交, to be handed up in full); a few farmers pay the province's amount; three members of the first branch declared their
+/// own base (waiting, confirmed, sent back). The first branches publish their disclosure. Deterministic (from member ids) and safe to
 /// run again: every row is keyed and only open months are touched.
 /// </summary>
 public sealed class DemoDues(MySqlDataSource db, DuesMonthMaker months, DuesSettlement settlement, DuesArrearsScan arrears, TimeProvider clock,
@@ -178,6 +179,25 @@ public sealed class DemoDues(MySqlDataSource db, DuesMonthMaker months, DuesSett
             UPDATE dues_months SET reason = '外出务工，已电话联系，返回后补交', updated_at = @now
             WHERE member_id = @away AND month = @month AND state = 'owed' AND reason IS NULL
             """, new { away, month = current.Previous.Key, now = now.UtcDateTime }, cancellationToken: ct));
+
+        // Members' own declarations of their base in the first branch: one waiting for the secretary, one she confirmed in
+        // January (it is the base recorded), one she sent back with the reason the member reads.
+        var declaring = roll.Where(r => r.BranchId == roll[0].BranchId && r.Id != sixMonths && !r.Retired).Select(r => r.Id).Take(3).ToList();
+        if (declaring.Count == 3)
+        {
+            var confirmedBasis = Basis(declaring[1], false);
+            await conn.ExecuteAsync(new CommandDefinition("""
+                INSERT IGNORE INTO dues_declarations (member_id, year, category, base_fen, state, refusal, declared_at, decided_by, decided_at) VALUES
+                    (@pending, @year, 'employed', @pendingBase, 'pending', NULL, @now, NULL, NULL),
+                    (@confirmed, @year, @confirmedCategory, @confirmedBase, 'confirmed', NULL, @january, @actor, @january),
+                    (@refused, @year, 'farmer', 80, 'refused', '您在社区工作，不属于农民党员，请按在职收入申报', @now, @actor, @now)
+                """, new
+            {
+                pending = declaring[0], confirmed = declaring[1], refused = declaring[2], year = current.Year,
+                pendingBase = Basis(declaring[0], false).BaseFen + 50_000, confirmedCategory = DbNames.Of(confirmedBasis.Category),
+                confirmedBase = confirmedBasis.BaseFen, january, actor = Actor, now = now.UtcDateTime,
+            }, cancellationToken: ct));
+        }
 
         var scan = await arrears.ScanAsync(now, ct);
         var result = new Result(bases, rows, owing.Select(o => o.MemberId).Distinct().Count(), cash, handUps, scan);

@@ -355,6 +355,15 @@ module.exports = {
     /** body: { month, reason } -> 204: the month waived with the approval */
     waive: (memberId, body) => post(`/api/mp/dues/members/${memberId}/waive`, body),
     handUp: (orgId, body) => post(`/api/mp/dues/branches/${orgId}/hand-ups`, body),
+    /** My declarations of my own base (this year and next): [{ year, category, baseFen, monthlyFen, explanation, state, refusal }] */
+    myDeclarations: () => get('/api/mp/dues/mine/declarations'),
+    /** body: { year, category, baseFen } -> the declaration, pending until my branch secretary confirms it */
+    declare: (body) => post('/api/mp/dues/mine/declaration', body),
+    branchDeclarations: (orgId) => get(`/api/mp/dues/branches/${orgId}/declarations`),
+    /** The branch secretary: body { year, reason: null } -> { monthlyFen, standardFen, explanation } */
+    confirmDeclaration: (memberId, body) => post(`/api/mp/dues/members/${memberId}/declaration/confirm`, body),
+    /** The branch secretary: body { year, reason } -> 204 */
+    refuseDeclaration: (memberId, body) => post(`/api/mp/dues/members/${memberId}/declaration/refuse`, body),
     publish: (orgId, year) => post(`/api/mp/dues/branches/${orgId}/publish`, { year }),
   },
 

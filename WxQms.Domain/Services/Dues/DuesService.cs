@@ -153,9 +153,7 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
         IReadOnlyList<Grant> grants, string actor, long? actorMemberId, CancellationToken ct)
     {
         var member = await KeptMemberAsync(memberId, grants, ct);
-        if (!Enum.TryParse<DuesCategory>(category, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(category, out _))
-            throw new RuleViolationException("dues.base_invalid", "党员类别应为 employed（在职）、retired（离退休）、student（学生）、unemployed（下岗失业）、hardship（生活困难）或 farmer（农民）");
-        var basis = new DuesBasis(parsed, baseFen, specialFen, specialReason);
+        var basis = new DuesBasis(CategoryOf(category), baseFen, specialFen, specialReason);
         var current = CurrentMonth;
         if (year < current.Year - 1 || year > current.Year + 1)
             throw new RuleViolationException("dues.year_invalid", "只能核定去年、今年或明年的交纳基数");
@@ -166,14 +164,29 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
         var now = clock.GetUtcNow();
         await store.InTransactionAsync(async (conn, tx) =>
         {
-            await DuesStore.UpsertBaseAsync(conn, tx, memberId, year, basis, amount.StandardFen, actor, now, ct);
-            var from = year == current.Year ? current : new DuesMonth(year, 1);
-            await DuesStore.RepriceOpenMonthsAsync(conn, tx, memberId, from.Key, $"{year:0000}-12", amount.MonthlyFen,
-                amount.MonthlyFen == 0 ? "waived" : "owed", amount.MonthlyFen == 0 ? basis.SpecialReason : null, now, ct);
+            await RecordBaseAsync(conn, tx, memberId, year, basis, current, actor, now, ct);
             await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, "dues.base_set", "member", memberId, member.BranchId, actorMemberId,
                 new { Year = year, Category = DbNames.Of(basis.Category), basis.BaseFen, basis.SpecialFen, basis.SpecialReason, amount.MonthlyFen }), ct);
             return true;
         }, ct);
+        return amount;
+    }
+
+    /// <summary>The category a client named (employed, retired, …), or a refusal with <c>dues.base_invalid</c>.</summary>
+    public static DuesCategory CategoryOf(string? category) =>
+        Enum.TryParse<DuesCategory>(category, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(category, out _)
+            ? parsed
+            : throw new RuleViolationException("dues.base_invalid", "党员类别应为 employed（在职）、retired（离退休）、student（学生）、unemployed（下岗失业）、hardship（生活困难）或 farmer（农民）");
+
+    /// <summary>Records a member's base of a year in the caller's transaction and reprices her open months from now (or January) on.</summary>
+    internal static async Task<DuesAmount> RecordBaseAsync(System.Data.Common.DbConnection conn, System.Data.Common.DbTransaction tx, long memberId,
+        int year, DuesBasis basis, DuesMonth current, string actor, DateTimeOffset now, CancellationToken ct)
+    {
+        var amount = DuesRules.Amount(basis);
+        await DuesStore.UpsertBaseAsync(conn, tx, memberId, year, basis, amount.StandardFen, actor, now, ct);
+        var from = year == current.Year ? current : new DuesMonth(year, 1);
+        await DuesStore.RepriceOpenMonthsAsync(conn, tx, memberId, from.Key, $"{year:0000}-12", amount.MonthlyFen,
+            amount.MonthlyFen == 0 ? "waived" : "owed", amount.MonthlyFen == 0 ? basis.SpecialReason : null, now, ct);
         return amount;
     }
 
@@ -380,7 +393,7 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
     public Task<IReadOnlyList<BranchMonthRow>> RowsAsync(long orgId, int year, CancellationToken ct) =>
         store.BranchRowsAsync(orgId, $"{year:0000}-01", $"{year:0000}-12", ct);
 
-    private async Task<DuesMember> KeptMemberAsync(long memberId, IReadOnlyList<Grant> grants, CancellationToken ct)
+    internal async Task<DuesMember> KeptMemberAsync(long memberId, IReadOnlyList<Grant> grants, CancellationToken ct)
     {
         var member = await store.MemberAsync(memberId, ct) ?? throw new NotFoundException($"党员 {memberId} 不在任何党支部", "member.not_found");
         if (!Access.CanActOn(grants, member.BranchPath))

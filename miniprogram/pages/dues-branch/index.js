@@ -45,6 +45,8 @@ Component({
     canPublish: false,
     published: '',
     handUp: { amount: '', reference: '' },
+    declarations: [],
+    refusal: '',
     message: '',
   },
   methods: {
@@ -94,6 +96,15 @@ Component({
           arrears: arrears.map((m) => ({ id: m.id, text: `${m.name} 欠交 ${m.owedMonths} 个月，${m.owed} 元${m.reason ? `（${m.reason}）` : ''}` })),
           arrearsNames: arrears.map((m) => m.name),
           published: b.publishedAt ? `/h5/dues/${b.orgId}/${b.year}` : '',
+        });
+        const declared = await api.dues.branchDeclarations(this.data.orgId);
+        this.setData({
+          declarations: declared.filter((x) => x.state === 'pending').map((x) => ({
+            key: `${x.memberId}-${x.year}`,
+            memberId: x.memberId,
+            year: x.year,
+            text: `${x.name} ${x.year}年申报：${x.explanation}`,
+          })),
         });
       } catch (err) {
         this.setData({ error: err.message, ledger: null });
@@ -193,6 +204,25 @@ Component({
       const amountFen = money.fen(this.data.handUp.amount);
       if (!amountFen) return this.setData({ error: '请填写上缴金额' });
       return this.act(() => api.dues.handUp(this.data.orgId, { amountFen, reference: this.data.handUp.reference }), '已登记上缴');
+    },
+
+    onRefusal(e) {
+      this.setData({ refusal: e.detail.value });
+    },
+    /** The secretary confirms a member's declared base (it becomes her base) or sends it back with the reason typed above. */
+    async onConfirmDeclaration(e) {
+      const d = this.data.declarations.find((x) => x.key === e.currentTarget.dataset.key);
+      if (!d) return;
+      return this.act(async () => {
+        const r = await api.dues.confirmDeclaration(d.memberId, { year: d.year, reason: null });
+        this.setData({ message: `已确认：${r.explanation}` });
+      }, '');
+    },
+    async onRefuseDeclaration(e) {
+      const d = this.data.declarations.find((x) => x.key === e.currentTarget.dataset.key);
+      if (!d) return;
+      if (!this.data.refusal) return this.setData({ error: '请填写退回的原因' });
+      return this.act(() => api.dues.refuseDeclaration(d.memberId, { year: d.year, reason: this.data.refusal }), '已退回申报');
     },
 
     async act(fn, done) {

@@ -5,6 +5,17 @@
 const api = require('../../utils/api');
 const money = require('../../utils/money');
 
+// 申报交纳基数: the member declares her own base; her branch secretary confirms it (DUTIES §A.3).
+const CATEGORIES = [
+  { key: 'employed', label: '在职（月工资收入，税后）' },
+  { key: 'retired', label: '离退休（月养老金）' },
+  { key: 'farmer', label: '农民（本省每月标准）' },
+  { key: 'student', label: '学生' },
+  { key: 'unemployed', label: '下岗失业' },
+  { key: 'hardship', label: '生活困难' },
+];
+const DECLARATION_STATES = { pending: '待支部书记确认', confirmed: '已确认', refused: '已退回' };
+
 function monthView(m) {
   return {
     key: m.month,
@@ -27,6 +38,9 @@ Component({
     count: 0,
     payMonths: '',
     voluntary: '',
+    categories: CATEGORIES.map((c) => c.label),
+    declare: { category: 0, amount: '' },
+    declarations: [],
     paying: false,
     message: '',
   },
@@ -49,6 +63,14 @@ Component({
           payable: d.payable,
         });
         this.choose(Math.max(owedCount, d.payable.length ? 1 : 0));
+        const declared = await api.dues.myDeclarations();
+        this.setData({
+          declarations: declared.map((x) => ({
+            year: x.year,
+            text: `${x.year}年申报：${x.explanation}（${DECLARATION_STATES[x.state] || x.state}）`,
+            refusal: x.state === 'refused' && x.refusal ? `退回原因：${x.refusal}` : '',
+          })),
+        });
       } catch (err) {
         this.setData({ error: err.message, dues: null });
       } finally {
@@ -68,6 +90,25 @@ Component({
     },
     onVoluntary(e) {
       this.setData({ voluntary: e.detail.value });
+    },
+    onDeclareCategory(e) {
+      this.setData({ 'declare.category': Number(e.detail.value) });
+    },
+    onDeclareAmount(e) {
+      this.setData({ 'declare.amount': e.detail.value });
+    },
+    async onDeclare() {
+      const category = CATEGORIES[this.data.declare.category].key;
+      const baseFen = money.fen(this.data.declare.amount || '0');
+      if (baseFen === null) return this.setData({ error: '请填写金额（元，最多两位小数）' });
+      this.setData({ error: '', message: '' });
+      try {
+        const d = await api.dues.declare({ year: this.data.dues.year, category, baseFen });
+        this.setData({ message: `已申报：${d.explanation}，待支部书记确认`, declare: { category: this.data.declare.category, amount: '' } });
+        await this.load();
+      } catch (err) {
+        this.setData({ error: err.message });
+      }
     },
     async onPay() {
       const months = this.data.payable.slice(0, this.data.count);
