@@ -136,6 +136,7 @@ public static class DuesPages
                 ["日期"] = LocalTime.ToLocal(DbTime.Utc(l.OccurredAt)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                 ["类别"] = l.Kind == DuesStore.LedgerHandedUp ? "上缴" : l.Via == DuesSettlement.ViaCash ? "现金收缴" : "微信支付",
                 ["党员"] = l.MemberName ?? "", ["月份"] = l.Months ?? "", ["金额（元）"] = DuesRules.Yuan(l.AmountFen), ["凭证号"] = l.Reference,
+                ["其中自愿多交"] = l.VoluntaryLabel ?? "",
             }).ToList(),
         };
         return await FileAsync(sheets, $"党费_{branch.OrgName}_{y}.xlsx", ct);

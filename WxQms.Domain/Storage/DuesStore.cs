@@ -23,9 +23,12 @@ public sealed record DuesMonthRow(long Id, long MemberId, long OrgId, string Mon
 public sealed record BranchMonthRow(long Id, long MemberId, string Name, string Month, int AmountFen, int PaidFen, string State, string? Note,
     string? Reason, DateTime? SettledAt);
 
-/// <summary>One line of the branch ledger.</summary>
+/// <summary>One line of the branch ledger; VoluntaryFen of AmountFen is 自愿多交 (VoluntaryKind voluntary or forward_in_full).</summary>
 public sealed record DuesLedgerRow(long Id, long OrgId, string Kind, string Via, int AmountFen, long? MemberId, string? MemberName,
-    string? Months, string Reference, string RecordedBy, DateTime OccurredAt);
+    string? Months, string Reference, string RecordedBy, DateTime OccurredAt, int VoluntaryFen, string? VoluntaryKind)
+{
+    public string? VoluntaryLabel => Rules.Dues.VoluntaryDues.Label(VoluntaryFen, VoluntaryKind);
+}
 
 /// <summary>An arrears case (a talk, or the committee's), with the member's name and the committee's decision once recorded.</summary>
 public sealed record DuesCaseRow(long Id, long MemberId, string Name, long OrgId, string OrgName, string Kind, string Month, int MonthsOwed,
@@ -36,7 +39,7 @@ public sealed record NewDuesMonth(long MemberId, long OrgId, string Month, int A
 
 /// <summary>A ledger line to write.</summary>
 public sealed record NewLedgerEntry(long OrgId, string Kind, string Via, int AmountFen, long? MemberId, string? Months, string Reference,
-    string RecordedBy, DateTimeOffset At);
+    string RecordedBy, DateTimeOffset At, int VoluntaryFen = 0, string? VoluntaryKind = null);
 
 /// <summary>The branch ledger's totals for a year.</summary>
 public sealed record LedgerTotals(long CollectedFen, long HandedUpFen);
@@ -253,9 +256,11 @@ public sealed class DuesStore(MySqlDataSource db)
     public static async Task<long?> AddLedgerAsync(DbConnection conn, DbTransaction tx, NewLedgerEntry e, CancellationToken ct)
     {
         var added = await conn.ExecuteAsync(new CommandDefinition("""
-            INSERT IGNORE INTO dues_ledger (org_id, kind, via, amount_fen, member_id, months, reference, recorded_by, occurred_at, created_at)
-            VALUES (@OrgId, @Kind, @Via, @AmountFen, @MemberId, @Months, @Reference, @RecordedBy, @at, @at)
-            """, new { e.OrgId, e.Kind, e.Via, e.AmountFen, e.MemberId, e.Months, e.Reference, e.RecordedBy, at = e.At.UtcDateTime }, tx,
+            INSERT IGNORE INTO dues_ledger (org_id, kind, via, amount_fen, voluntary_fen, voluntary_kind, member_id, months, reference, recorded_by,
+                occurred_at, created_at)
+            VALUES (@OrgId, @Kind, @Via, @AmountFen, @VoluntaryFen, @VoluntaryKind, @MemberId, @Months, @Reference, @RecordedBy, @at, @at)
+            """, new { e.OrgId, e.Kind, e.Via, e.AmountFen, e.VoluntaryFen, e.VoluntaryKind, e.MemberId, e.Months, e.Reference, e.RecordedBy,
+                at = e.At.UtcDateTime }, tx,
             cancellationToken: ct));
         return added == 0 ? null : await conn.ExecuteScalarAsync<long>(new CommandDefinition("SELECT LAST_INSERT_ID()", transaction: tx,
             cancellationToken: ct));
@@ -266,7 +271,8 @@ public sealed class DuesStore(MySqlDataSource db)
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<DuesLedgerRow>(new CommandDefinition("""
             SELECT l.id, l.org_id AS OrgId, l.kind, l.via, l.amount_fen AS AmountFen, l.member_id AS MemberId, m.name AS MemberName,
-                   l.months, l.reference, l.recorded_by AS RecordedBy, l.occurred_at AS OccurredAt
+                   l.months, l.reference, l.recorded_by AS RecordedBy, l.occurred_at AS OccurredAt, l.voluntary_fen AS VoluntaryFen,
+                   l.voluntary_kind AS VoluntaryKind
             FROM dues_ledger l LEFT JOIN members m ON m.id = l.member_id
             WHERE l.org_id = @orgId AND l.occurred_at >= @from AND l.occurred_at < @until
             ORDER BY l.occurred_at DESC, l.id DESC

@@ -16,7 +16,9 @@ namespace WxQms.Sandbox.Demo;
 /// WeChat Pay in their month (one ledger line per branch and month) and each branch handed each finished quarter up; some
 /// members owe the last one or two months, one member of 第一支部 of the first community owes six (the month-end scan then
 /// asks for a talk and opens the committee's case 「连续六个月不交纳党费」), one member paid in cash with a receipt and another half of it, and this
-/// month is about half collected. The first branches publish their disclosure. Deterministic (from member ids) and safe to
+/// month is about half collected; the cash payer adds 50 yuan of her own will and one member pays 1,000 yuan more by WeChat Pay
+/// (自愿多交, to be handed up in full); a few farmers pay the province's amount; three members of the first branch declared their
+/// own base (waiting, confirmed, sent back). The first branches publish their disclosure. Deterministic (from member ids) and safe to
 /// run again: every row is keyed and only open months are touched.
 /// </summary>
 public sealed class DemoDues(MySqlDataSource db, DuesMonthMaker months, DuesSettlement settlement, DuesArrearsScan arrears, TimeProvider clock,
@@ -108,7 +110,7 @@ public sealed class DemoDues(MySqlDataSource db, DuesMonthMaker months, DuesSett
                 """, new { month = group.Key, actor = Actor, at = paidAt.UtcDateTime }, cancellationToken: ct));
         }
 
-        // A member pays this month in cash to the branch's worker, with a receipt.
+        // A member pays this month in cash to the branch's worker, with a receipt, and 50 yuan more of her own will (自愿多交).
         var cash = 0;
         var cashRow = await conn.QuerySingleOrDefaultAsync<(int AmountFen, string State)?>(new CommandDefinition(
             "SELECT amount_fen, state FROM dues_months WHERE member_id = @cashMember AND month = @month",
@@ -116,8 +118,8 @@ public sealed class DemoDues(MySqlDataSource db, DuesMonthMaker months, DuesSett
         if (cashRow is { State: "owed" } c && c.AmountFen > 0)
         {
             await using var tx = await conn.BeginTransactionAsync(ct);
-            if (await settlement.SettleAsync(conn, tx, new DuesPayment(cashMember, [current], c.AmountFen, DuesSettlement.ViaCash,
-                    $"SJ-{current.Year}-0001", Actor, null, now), ct))
+            if (await settlement.SettleAsync(conn, tx, new DuesPayment(cashMember, [current], c.AmountFen + VoluntaryCashFen, DuesSettlement.ViaCash,
+                    $"SJ-{current.Year}-0001", Actor, null, now, VoluntaryCashFen), ct))
                 cash++;
             await tx.CommitAsync(ct);
         }
@@ -134,6 +136,20 @@ public sealed class DemoDues(MySqlDataSource db, DuesMonthMaker months, DuesSett
             if (await settlement.SettleAsync(conn, tx, new DuesPayment(partMember, [current], p.AmountFen / 2, DuesSettlement.ViaCash,
                     $"SJ-{current.Year}-0002", Actor, null, now), ct))
                 cash++;
+            await tx.CommitAsync(ct);
+        }
+
+        // Another pays this month by WeChat Pay with 1,000 yuan more (a single voluntary payment to be handed up in full to the centre).
+        var generous = roll.Where(r => r.BranchId == roll[0].BranchId && r.Id != sixMonths && r.Id != cashMember && r.Id != partMember && r.Id % 2 == 0)
+            .Select(r => r.Id).FirstOrDefault();
+        var generousRow = await conn.QuerySingleOrDefaultAsync<(int AmountFen, string State)?>(new CommandDefinition(
+            "SELECT amount_fen, state FROM dues_months WHERE member_id = @generous AND month = @month",
+            new { generous, month = current.Key }, cancellationToken: ct));
+        if (generousRow is { State: "owed" } g && g.AmountFen > 0)
+        {
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            await settlement.SettleAsync(conn, tx, new DuesPayment(generous, [current], g.AmountFen + DuesRules.ForwardInFullFen, DuesSettlement.ViaWechat,
+                $"DEMO-WX-VOL-{current.Key}", $"member:{generous}", generous, now, DuesRules.ForwardInFullFen), ct);
             await tx.CommitAsync(ct);
         }
 
@@ -164,6 +180,25 @@ public sealed class DemoDues(MySqlDataSource db, DuesMonthMaker months, DuesSett
             WHERE member_id = @away AND month = @month AND state = 'owed' AND reason IS NULL
             """, new { away, month = current.Previous.Key, now = now.UtcDateTime }, cancellationToken: ct));
 
+        // Members' own declarations of their base in the first branch: one waiting for the secretary, one she confirmed in
+        // January (it is the base recorded), one she sent back with the reason the member reads.
+        var declaring = roll.Where(r => r.BranchId == roll[0].BranchId && r.Id != sixMonths && !r.Retired).Select(r => r.Id).Take(3).ToList();
+        if (declaring.Count == 3)
+        {
+            var confirmedBasis = Basis(declaring[1], false);
+            await conn.ExecuteAsync(new CommandDefinition("""
+                INSERT IGNORE INTO dues_declarations (member_id, year, category, base_fen, state, refusal, declared_at, decided_by, decided_at) VALUES
+                    (@pending, @year, 'employed', @pendingBase, 'pending', NULL, @now, NULL, NULL),
+                    (@confirmed, @year, @confirmedCategory, @confirmedBase, 'confirmed', NULL, @january, @actor, @january),
+                    (@refused, @year, 'farmer', 80, 'refused', '您在社区工作，不属于农民党员，请按在职收入申报', @now, @actor, @now)
+                """, new
+            {
+                pending = declaring[0], confirmed = declaring[1], refused = declaring[2], year = current.Year,
+                pendingBase = Basis(declaring[0], false).BaseFen + 50_000, confirmedCategory = DbNames.Of(confirmedBasis.Category),
+                confirmedBase = confirmedBasis.BaseFen, january, actor = Actor, now = now.UtcDateTime,
+            }, cancellationToken: ct));
+        }
+
         var scan = await arrears.ScanAsync(now, ct);
         var result = new Result(bases, rows, owing.Select(o => o.MemberId).Distinct().Count(), cash, handUps, scan);
         log.LogInformation("Demo dues: {Bases} bases, {Rows} monthly rows, {Owing} members owing, {Cash} cash payment, {HandUps} hand-ups, " +
@@ -172,7 +207,13 @@ public sealed class DemoDues(MySqlDataSource db, DuesMonthMaker months, DuesSett
         return result;
     }
 
-    /// <summary>A member's base of the year, from her id: most salaried across the brackets, retirees on pensions, a few fixed and special.</summary>
+    /// <summary>What the cash payer adds of her own will (自愿多交, 50 yuan).</summary>
+    public const int VoluntaryCashFen = 5000;
+
+    /// <summary>
+    /// A member's base of the year, from her id: most salaried across the brackets, retirees on pensions, a few fixed and special,
+    /// and a few farmers (the 城中村's) paying the province's 0.50 yuan a month.
+    /// </summary>
     public static DuesBasis Basis(long id, bool retired)
     {
         if (id % 97 == 0)
@@ -181,6 +222,8 @@ public sealed class DemoDues(MySqlDataSource db, DuesMonthMaker months, DuesSett
             return new DuesBasis(DuesCategory.Unemployed, 0);
         if (id % 83 == 0)
             return new DuesBasis(DuesCategory.Hardship, 0, 0, "享受最低生活保障，经支部大会讨论、社区党委批准免交");
+        if (id % 61 == 0 && !retired)
+            return new DuesBasis(DuesCategory.Farmer, 50);
         if (retired)
             return new DuesBasis(DuesCategory.Retired, (int)(250_000 + id * 7919 % 450_000 / 100 * 100));
         var salary = (int)(250_000 + id * 104_729 % 1_150_000 / 100 * 100);

@@ -44,6 +44,11 @@ public sealed class DemoDuesTests : IAsyncLifetime
         Assert.True(first.Arrears.Reminded > 50 && first.Arrears.Talks >= 1, $"{first.Arrears}");
         Assert.True(await ScalarAsync("SELECT COUNT(*) FROM dues_disclosures") > 0);
         Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM dues_months WHERE state = 'owed' AND reason IS NOT NULL"));
+        // 自愿多交 of both kinds, and farmers paying the province's amount.
+        Assert.Equal(["forward_in_full", "voluntary"], await QueryAsync<string>(
+            "SELECT voluntary_kind FROM dues_ledger WHERE voluntary_fen > 0 ORDER BY voluntary_kind"));
+        Assert.True(await ScalarAsync("SELECT COUNT(*) FROM dues_bases WHERE category = 'farmer' AND monthly_fen = 50") > 0);
+        Assert.Equal(["confirmed", "pending", "refused"], await QueryAsync<string>("SELECT state FROM dues_declarations ORDER BY state"));
         // Someone owes exactly the last three months (the Done-when's member paying three months can be found).
         Assert.True(await ScalarAsync("""
             SELECT COUNT(*) FROM (SELECT member_id FROM dues_months WHERE state = 'owed' GROUP BY member_id HAVING COUNT(*) = 3) t
@@ -59,6 +64,7 @@ public sealed class DemoDuesTests : IAsyncLifetime
         SELECT CONCAT('months ', state, ' ', COUNT(*), ' ', SUM(paid_fen)) FROM dues_months GROUP BY state
         UNION ALL SELECT CONCAT('ledger ', kind, ' ', COUNT(*), ' ', SUM(amount_fen)) FROM dues_ledger GROUP BY kind
         UNION ALL SELECT CONCAT('cases ', COUNT(*)) FROM dues_cases
+        UNION ALL SELECT CONCAT('declarations ', COUNT(*)) FROM dues_declarations
         UNION ALL SELECT CONCAT('reminders ', COUNT(*)) FROM reminders
         """));
 }

@@ -46,4 +46,13 @@ public sealed class DuesRemainderRulesTests
     [Fact]
     public void The_label_says_where_a_large_voluntary_payment_goes() =>
         Assert.Equal("自愿多交党费1,000.00元（单笔1000元以上，全额上缴中央）", VoluntaryDues.Split(104_500, 4500).Label);
+
+    [Theory]
+    [InlineData(0, null)] // nothing extra
+    [InlineData(1, null)]
+    [InlineData(100_000_000, null)] // one million yuan, the most one payment takes
+    [InlineData(-1, "自愿多交金额应在0至1,000,000.00元之间")]
+    [InlineData(100_000_001, "自愿多交金额应在0至1,000,000.00元之间")]
+    public void A_voluntary_amount_is_refused_only_below_nothing_or_above_a_million_yuan(int voluntaryFen, string? refusal) =>
+        Assert.Equal(refusal, VoluntaryDues.Refusal(voluntaryFen));
 }

@@ -347,18 +347,27 @@ module.exports = {
   /** 党费: my own (amount, how it was worked out, months) and paying them; a branch's ledger for its secretary and worker. */
   dues: {
     mine: (year) => get(`/api/mp/dues/mine${query({ year })}`),
-    /** months: ['2026-10', …] in order from the earliest owed -> the parameters of wx.requestPayment (and outTradeNo). */
-    pay: (months) => post('/api/mp/dues/pay', { months }),
+    /** months: ['2026-10', …] in order from the earliest owed, voluntaryFen: 自愿多交 above them (optional) -> the parameters of wx.requestPayment (and outTradeNo). */
+    pay: (months, voluntaryFen) => post('/api/mp/dues/pay', { months, voluntaryFen: voluntaryFen || 0 }),
     branch: (orgId, year) => get(`/api/mp/dues/branches/${orgId}${query({ year })}`),
     /** body: { year, category: 'employed' | 'retired' | 'student' | 'unemployed' | 'hardship', baseFen, specialFen?, specialReason? } */
     setBase: (memberId, body) => put(`/api/mp/dues/members/${memberId}/base`, body),
-    /** body: { months, amountFen, receiptNo } -> 204 */
+    /** body: { months, amountFen, receiptNo, voluntaryFen } -> 204 (voluntaryFen: 自愿多交 above the months, paid in full; 0 for none) */
     cash: (memberId, body) => post(`/api/mp/dues/members/${memberId}/cash`, body),
     /** body: { month, reason } -> 204: why the owed month is not paid yet (it stays owed) */
     reason: (memberId, body) => post(`/api/mp/dues/members/${memberId}/reason`, body),
     /** body: { month, reason } -> 204: the month waived with the approval */
     waive: (memberId, body) => post(`/api/mp/dues/members/${memberId}/waive`, body),
     handUp: (orgId, body) => post(`/api/mp/dues/branches/${orgId}/hand-ups`, body),
+    /** My declarations of my own base (this year and next): [{ year, category, baseFen, monthlyFen, explanation, state, refusal }] */
+    myDeclarations: () => get('/api/mp/dues/mine/declarations'),
+    /** body: { year, category, baseFen } -> the declaration, pending until my branch secretary confirms it */
+    declare: (body) => post('/api/mp/dues/mine/declaration', body),
+    branchDeclarations: (orgId) => get(`/api/mp/dues/branches/${orgId}/declarations`),
+    /** The branch secretary: body { year, reason: null } -> { monthlyFen, standardFen, explanation } */
+    confirmDeclaration: (memberId, body) => post(`/api/mp/dues/members/${memberId}/declaration/confirm`, body),
+    /** The branch secretary: body { year, reason } -> 204 */
+    refuseDeclaration: (memberId, body) => post(`/api/mp/dues/members/${memberId}/declaration/refuse`, body),
     publish: (orgId, year) => post(`/api/mp/dues/branches/${orgId}/publish`, { year }),
   },
 

@@ -19,6 +19,19 @@ public sealed record VoluntaryPart(int DuesFen, int ExtraFen, VoluntaryKind Kind
 /// </summary>
 public static class VoluntaryDues
 {
+    /// <summary>The most one payment's voluntary part may be (one million yuan): beyond it a typing error is more likely than a gift.</summary>
+    public const int MaxFen = DuesRules.MaxBaseFen;
+
+    /// <summary>Why a voluntary amount cannot be taken, or null.</summary>
+    public static string? Refusal(int voluntaryFen) =>
+        voluntaryFen is < 0 or > MaxFen ? $"自愿多交金额应在0至{DuesRules.Yuan(MaxFen)}元之间" : null;
+
+    /// <summary>What the ledger calls a voluntary part: null for none.</summary>
+    public static string? Label(int extraFen, string? kind) =>
+        extraFen <= 0 ? null : kind == "forward_in_full"
+            ? $"自愿多交党费{DuesRules.Yuan(extraFen)}元（单笔1000元以上，全额上缴中央）"
+            : $"自愿多交党费{DuesRules.Yuan(extraFen)}元";
+
     public static VoluntaryPart Split(int paidFen, int dueFen)
     {
         if (paidFen < 0 || dueFen < 0)
@@ -27,7 +40,7 @@ public static class VoluntaryDues
             return new VoluntaryPart(paidFen, 0, VoluntaryKind.None, null);
         var extra = paidFen - dueFen;
         return extra >= DuesRules.ForwardInFullFen
-            ? new VoluntaryPart(dueFen, extra, VoluntaryKind.ForwardInFull, $"自愿多交党费{DuesRules.Yuan(extra)}元（单笔1000元以上，全额上缴中央）")
-            : new VoluntaryPart(dueFen, extra, VoluntaryKind.Voluntary, $"自愿多交党费{DuesRules.Yuan(extra)}元");
+            ? new VoluntaryPart(dueFen, extra, VoluntaryKind.ForwardInFull, Label(extra, "forward_in_full"))
+            : new VoluntaryPart(dueFen, extra, VoluntaryKind.Voluntary, Label(extra, "voluntary"));
     }
 }

@@ -5,8 +5,8 @@ using WxQms.Domain.Services.Pay;
 
 namespace WxQms.Domain.Services.Dues;
 
-/// <summary>What a dues order carries in its payload: the months it pays.</summary>
-public sealed record DuesOrderPayload(IReadOnlyList<string> Months);
+/// <summary>What a dues order carries in its payload: the months it pays and the voluntary part above them (自愿多交).</summary>
+public sealed record DuesOrderPayload(IReadOnlyList<string> Months, int VoluntaryFen = 0);
 
 /// <summary>
 /// Settles a paid dues order (kind "dues") in the payment's transaction: the months paid, one ledger line (its reference the
@@ -33,11 +33,11 @@ public sealed class DuesPaidOrderHandler(DuesSettlement settlement) : IPaidOrder
             return false;
         // An order pays exactly what its months asked when it was started; anything else is settled by no one and refunded.
         return await settlement.SettleAsync(conn, tx, new DuesPayment(order.MemberId, months, order.AmountFen, DuesSettlement.ViaWechat,
-            order.OutTradeNo, $"member:{order.MemberId}", order.MemberId, order.PaidAt), ct);
+            order.OutTradeNo, $"member:{order.MemberId}", order.MemberId, order.PaidAt, payload!.VoluntaryFen), ct);
     }
 
-    public static string Payload(IEnumerable<DuesMonth> months) =>
-        JsonSerializer.Serialize(new DuesOrderPayload(months.Select(m => m.Key).ToList()), JsonOptions);
+    public static string Payload(IEnumerable<DuesMonth> months, int voluntaryFen = 0) =>
+        JsonSerializer.Serialize(new DuesOrderPayload(months.Select(m => m.Key).ToList(), voluntaryFen), JsonOptions);
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 }

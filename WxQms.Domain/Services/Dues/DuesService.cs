@@ -22,7 +22,7 @@ public sealed record BranchMemberDues(long MemberId, string Name, string Status,
 /// <summary>The worker's branch ledger: members, the ledger's lines of the year, totals and balance, arrears.</summary>
 public sealed record BranchDues(long OrgId, string OrgName, int Year, string CurrentMonth, IReadOnlyList<BranchMemberDues> Members,
     IReadOnlyList<DuesLedgerRow> Ledger, long CollectedFen, long HandedUpFen, long BalanceFen, int CurrentSettled, int CurrentAll,
-    DateTimeOffset? PublishedAt);
+    DateTimeOffset? PublishedAt, long VoluntaryFen, long ForwardInFullFen);
 
 /// <summary>One line of the yearly disclosure: the member masked as 张*, the months paid, the total.</summary>
 public sealed record DisclosureLine(string Name, IReadOnlyList<int> MonthsPaid, long PaidFen);
@@ -77,11 +77,14 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
 
     /// <summary>
     /// Starts a WeChat Pay order for the member's months: they must be hers, open and chosen in order from the earliest owed
-    /// (ahead allowed to December); the amount is what the rows ask. Rows for months ahead are made first.
+    /// (ahead allowed to December); the amount is what the rows ask, plus the voluntary part she adds (自愿多交). Rows for
+    /// months ahead are made first.
     /// </summary>
     public async Task<RequestPaymentParams> PayAsync(long memberId, long wechatUserId, string mpAppId, IReadOnlyList<string>? months,
-        IPayOrders? pay, CancellationToken ct)
+        int voluntaryFen, IPayOrders? pay, CancellationToken ct)
     {
+        if (VoluntaryDues.Refusal(voluntaryFen) is { } tooMuch)
+            throw new RuleViolationException("dues.voluntary_refused", tooMuch);
         var chosen = new List<DuesMonth>();
         foreach (var key in months ?? [])
         {
@@ -109,8 +112,10 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
         var line = sorted.Count == 1 ? $"党费 {sorted[0].Chinese}"
             : sorted[0].Year == sorted[^1].Year ? $"党费 {sorted[0].Year}年{sorted[0].Month}–{sorted[^1].Month}月"
             : $"党费 {sorted[0].Chinese}–{sorted[^1].Chinese}";
-        return await pay.StartAsync(new PayRequest(DuesPaidOrderHandler.OrderKind, memberId, amount, line, DuesPaidOrderHandler.Payload(sorted)),
-            openId, ct);
+        if (voluntaryFen > 0)
+            line += $"（含自愿多交{DuesRules.Yuan(voluntaryFen)}元）";
+        return await pay.StartAsync(new PayRequest(DuesPaidOrderHandler.OrderKind, memberId, amount + voluntaryFen, line,
+            DuesPaidOrderHandler.Payload(sorted, voluntaryFen)), openId, ct);
     }
 
     // ---- the branch ----
@@ -139,7 +144,8 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
         var currentRows = rows.SelectMany(g => g).Where(r => r.Month == current.Key).ToList();
         return new BranchDues(org.Id, org.Name, y, current.Key, list, ledger, totals.CollectedFen, totals.HandedUpFen,
             totals.CollectedFen - totals.HandedUpFen, currentRows.Count(r => !DuesSettlement.IsOpen(r.State)), currentRows.Count,
-            await store.PublishedAtAsync(orgId, y, ct));
+            await store.PublishedAtAsync(orgId, y, ct), ledger.Sum(l => (long)l.VoluntaryFen),
+            ledger.Where(l => l.VoluntaryKind == DbNames.Of(VoluntaryKind.ForwardInFull)).Sum(l => (long)l.VoluntaryFen));
     }
 
     /// <summary>The branch records a member's base for the year (from January; from now on for the months not yet touched).</summary>
@@ -147,9 +153,7 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
         IReadOnlyList<Grant> grants, string actor, long? actorMemberId, CancellationToken ct)
     {
         var member = await KeptMemberAsync(memberId, grants, ct);
-        if (!Enum.TryParse<DuesCategory>(category, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(category, out _))
-            throw new RuleViolationException("dues.base_invalid", "党员类别应为 employed（在职）、retired（离退休）、student（学生）、unemployed（下岗失业）、hardship（生活困难）或 farmer（农民）");
-        var basis = new DuesBasis(parsed, baseFen, specialFen, specialReason);
+        var basis = new DuesBasis(CategoryOf(category), baseFen, specialFen, specialReason);
         var current = CurrentMonth;
         if (year < current.Year - 1 || year > current.Year + 1)
             throw new RuleViolationException("dues.year_invalid", "只能核定去年、今年或明年的交纳基数");
@@ -160,10 +164,7 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
         var now = clock.GetUtcNow();
         await store.InTransactionAsync(async (conn, tx) =>
         {
-            await DuesStore.UpsertBaseAsync(conn, tx, memberId, year, basis, amount.StandardFen, actor, now, ct);
-            var from = year == current.Year ? current : new DuesMonth(year, 1);
-            await DuesStore.RepriceOpenMonthsAsync(conn, tx, memberId, from.Key, $"{year:0000}-12", amount.MonthlyFen,
-                amount.MonthlyFen == 0 ? "waived" : "owed", amount.MonthlyFen == 0 ? basis.SpecialReason : null, now, ct);
+            await RecordBaseAsync(conn, tx, memberId, year, basis, current, actor, now, ct);
             await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, "dues.base_set", "member", memberId, member.BranchId, actorMemberId,
                 new { Year = year, Category = DbNames.Of(basis.Category), basis.BaseFen, basis.SpecialFen, basis.SpecialReason, amount.MonthlyFen }), ct);
             return true;
@@ -171,10 +172,33 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
         return amount;
     }
 
-    /// <summary>The branch's worker records a payment made offline (cash or transfer) with its receipt number.</summary>
-    public async Task RecordCashAsync(long memberId, IReadOnlyList<string>? months, int amountFen, string? receiptNo, IReadOnlyList<Grant> grants,
-        string actor, long? actorMemberId, CancellationToken ct)
+    /// <summary>The category a client named (employed, retired, …), or a refusal with <c>dues.base_invalid</c>.</summary>
+    public static DuesCategory CategoryOf(string? category) =>
+        Enum.TryParse<DuesCategory>(category, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(category, out _)
+            ? parsed
+            : throw new RuleViolationException("dues.base_invalid", "党员类别应为 employed（在职）、retired（离退休）、student（学生）、unemployed（下岗失业）、hardship（生活困难）或 farmer（农民）");
+
+    /// <summary>Records a member's base of a year in the caller's transaction and reprices her open months from now (or January) on.</summary>
+    internal static async Task<DuesAmount> RecordBaseAsync(System.Data.Common.DbConnection conn, System.Data.Common.DbTransaction tx, long memberId,
+        int year, DuesBasis basis, DuesMonth current, string actor, DateTimeOffset now, CancellationToken ct)
     {
+        var amount = DuesRules.Amount(basis);
+        await DuesStore.UpsertBaseAsync(conn, tx, memberId, year, basis, amount.StandardFen, actor, now, ct);
+        var from = year == current.Year ? current : new DuesMonth(year, 1);
+        await DuesStore.RepriceOpenMonthsAsync(conn, tx, memberId, from.Key, $"{year:0000}-12", amount.MonthlyFen,
+            amount.MonthlyFen == 0 ? "waived" : "owed", amount.MonthlyFen == 0 ? basis.SpecialReason : null, now, ct);
+        return amount;
+    }
+
+    /// <summary>
+    /// The branch's worker records a payment made offline (cash or transfer) with its receipt number: amountFen against the
+    /// months, and voluntaryFen paid above them (自愿多交, only with the months paid in full).
+    /// </summary>
+    public async Task RecordCashAsync(long memberId, IReadOnlyList<string>? months, int amountFen, int voluntaryFen, string? receiptNo,
+        IReadOnlyList<Grant> grants, string actor, long? actorMemberId, CancellationToken ct)
+    {
+        if (VoluntaryDues.Refusal(voluntaryFen) is { } tooMuch)
+            throw new RuleViolationException("dues.voluntary_refused", tooMuch);
         var member = await KeptMemberAsync(memberId, grants, ct);
         var receipt = receiptNo?.Trim();
         if (string.IsNullOrEmpty(receipt) || receipt.Length > 64)
@@ -192,10 +216,12 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
         var keys = chosen.Select(m => m.Key).ToHashSet();
         var asked = rows.Where(r => keys.Contains(r.Month)).Sum(r => r.AmountFen - r.PaidFen);
         if (amountFen > asked)
-            throw new RuleViolationException("dues.amount_invalid", $"金额超过所选月份应交的{DuesRules.Yuan(asked)}元");
+            throw new RuleViolationException("dues.amount_invalid", $"金额超过所选月份应交的{DuesRules.Yuan(asked)}元；多交的部分请填在自愿多交中");
+        if (voluntaryFen > 0 && amountFen != asked)
+            throw new RuleViolationException("dues.voluntary_refused", $"自愿多交须同时交清所选月份的党费{DuesRules.Yuan(asked)}元");
         var now = clock.GetUtcNow();
         var ok = await store.InTransactionAsync((conn, tx) => settlement.SettleAsync(conn, tx,
-            new DuesPayment(memberId, chosen, amountFen, DuesSettlement.ViaCash, receipt, actor, actorMemberId, now), ct), ct);
+            new DuesPayment(memberId, chosen, amountFen + voluntaryFen, DuesSettlement.ViaCash, receipt, actor, actorMemberId, now, voluntaryFen), ct), ct);
         if (!ok)
             throw new ConflictException("dues.already_settled", "所选月份已结清，或该收据编号已登记");
     }
@@ -367,7 +393,7 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
     public Task<IReadOnlyList<BranchMonthRow>> RowsAsync(long orgId, int year, CancellationToken ct) =>
         store.BranchRowsAsync(orgId, $"{year:0000}-01", $"{year:0000}-12", ct);
 
-    private async Task<DuesMember> KeptMemberAsync(long memberId, IReadOnlyList<Grant> grants, CancellationToken ct)
+    internal async Task<DuesMember> KeptMemberAsync(long memberId, IReadOnlyList<Grant> grants, CancellationToken ct)
     {
         var member = await store.MemberAsync(memberId, ct) ?? throw new NotFoundException($"党员 {memberId} 不在任何党支部", "member.not_found");
         if (!Access.CanActOn(grants, member.BranchPath))

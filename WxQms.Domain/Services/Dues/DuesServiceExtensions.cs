@@ -13,6 +13,8 @@ public static class DuesServiceExtensions
         services.AddSingleton<DuesStore>();
         services.AddSingleton<DuesSettlement>();
         services.AddSingleton<DuesService>();
+        services.AddSingleton<DuesDeclarationStore>();
+        services.AddSingleton<DuesDeclarationService>(); // a member's own base, confirmed by her secretary
         services.AddSingleton<DuesMonthMaker>();
         services.AddSingleton<DuesArrearsScan>();
         services.AddSingleton<DuesPaidOrderHandler>();

@@ -5,9 +5,12 @@ using WxQms.Domain.Storage;
 
 namespace WxQms.Domain.Services.Dues;
 
-/// <summary>A payment against a member's months: WeChat Pay (reference: the order's out_trade_no) or cash (the receipt number).</summary>
+/// <summary>
+/// A payment against a member's months: WeChat Pay (reference: the order's out_trade_no) or cash (the receipt number).
+/// AmountFen is all that was paid; VoluntaryFen of it is 自愿多交 above the months' dues (then the months are paid in full).
+/// </summary>
 public sealed record DuesPayment(long MemberId, IReadOnlyList<DuesMonth> Months, int AmountFen, string Via, string Reference, string Actor,
-    long? ActorMemberId, DateTimeOffset At);
+    long? ActorMemberId, DateTimeOffset At, int VoluntaryFen = 0);
 
 /// <summary>
 /// Settles dues in the caller's transaction, whoever took the money: the months get what was paid (in order; the last one
@@ -28,7 +31,7 @@ public sealed class DuesSettlement(ITaskCatalogueSource catalogue)
 
     /// <summary>
     /// Pays the months; false (nothing written) when any of them is not open any more or the amount is more than they ask
-    /// (another payment settled them first).
+    /// (another payment settled them first), unless the excess is the declared voluntary part over months paid in full.
     /// </summary>
     public async Task<bool> SettleAsync(DbConnection conn, DbTransaction tx, DuesPayment p, CancellationToken ct)
     {
@@ -37,16 +40,19 @@ public sealed class DuesSettlement(ITaskCatalogueSource catalogue)
         if (rows.Count != keys.Count || rows.Any(r => !IsOpen(r.State)))
             return false;
         var asked = rows.Sum(r => r.AmountFen - r.PaidFen);
-        if (p.AmountFen <= 0 || p.AmountFen > asked)
+        var duesFen = p.AmountFen - p.VoluntaryFen;
+        if (VoluntaryDues.Refusal(p.VoluntaryFen) is not null || duesFen <= 0 || duesFen > asked || (p.VoluntaryFen > 0 && duesFen != asked))
             return false;
+        var voluntary = VoluntaryDues.Split(p.AmountFen, asked);
+        var voluntaryKind = voluntary.Kind == VoluntaryKind.None ? null : DbNames.Of(voluntary.Kind);
         var branchId = rows[0].OrgId;
         var entryId = await DuesStore.AddLedgerAsync(conn, tx, new NewLedgerEntry(branchId, DuesStore.LedgerCollected, p.Via, p.AmountFen,
-            p.MemberId, string.Join(",", keys), p.Reference, p.Actor, p.At), ct);
+            p.MemberId, string.Join(",", keys), p.Reference, p.Actor, p.At, voluntary.ExtraFen, voluntaryKind), ct);
         if (entryId is null)
             return false;
 
         var current = DuesMonth.Of(Periods.LocalDate(p.At));
-        var left = p.AmountFen;
+        var left = duesFen;
         var points = new List<LedgerEntry>();
         var settled = new List<string>();
         foreach (var row in rows)
@@ -66,7 +72,7 @@ public sealed class DuesSettlement(ITaskCatalogueSource catalogue)
         }
         await LedgerStore.BookOnceAsync(conn, tx, points, ct);
         await AuditLog.AppendAsync(conn, tx, new AuditEntry(p.At, p.Actor, "dues.paid", "member", p.MemberId, branchId, p.ActorMemberId,
-            new { p.Via, p.Reference, p.AmountFen, Months = keys, Settled = settled, EntryId = entryId }), ct);
+            new { p.Via, p.Reference, p.AmountFen, p.VoluntaryFen, VoluntaryKind = voluntaryKind, Months = keys, Settled = settled, EntryId = entryId }), ct);
         foreach (var month in settled)
             await CompleteTaskIfSettledAsync(conn, tx, branchId, month, p.At, ct);
         return true;

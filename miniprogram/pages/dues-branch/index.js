@@ -38,13 +38,15 @@ Component({
     members: [],
     memberNames: [],
     categories: CATEGORIES.map((c) => c.label),
-    cash: { index: -1, amount: '', receiptNo: '' },
+    cash: { index: -1, amount: '', receiptNo: '', voluntary: '' },
     base: { index: -1, category: 0, amount: '', special: '', specialReason: '' },
     arrearsNames: [],
     settle: { index: -1, reason: '' },
     canPublish: false,
     published: '',
     handUp: { amount: '', reference: '' },
+    declarations: [],
+    refusal: '',
     message: '',
   },
   methods: {
@@ -82,10 +84,11 @@ Component({
             collected: money.yuan(b.collectedFen),
             handedUp: money.yuan(b.handedUpFen),
             balance: money.yuan(b.balanceFen),
+            forward: b.forwardInFullFen ? `其中 ${money.yuan(b.forwardInFullFen)} 元为单笔1000元以上的自愿多交，须全额上缴中央` : '',
             progress: `${b.currentMonth} 已结清 ${b.currentSettled}/${b.currentAll} 人`,
             lines: b.ledger.slice(0, 20).map((l) => ({
               id: l.id,
-              text: `${l.kind === 'handed_up' ? '上缴' : l.via === 'cash' ? '现金' : '微信支付'} ${l.memberName || ''} ${money.yuan(l.amountFen)} 元 · ${l.reference}`,
+              text: `${l.kind === 'handed_up' ? '上缴' : l.via === 'cash' ? '现金' : '微信支付'} ${l.memberName || ''} ${money.yuan(l.amountFen)} 元 · ${l.reference}${l.voluntaryLabel ? `（其中${l.voluntaryLabel}）` : ''}`,
             })),
           },
           members,
@@ -93,6 +96,15 @@ Component({
           arrears: arrears.map((m) => ({ id: m.id, text: `${m.name} 欠交 ${m.owedMonths} 个月，${m.owed} 元${m.reason ? `（${m.reason}）` : ''}` })),
           arrearsNames: arrears.map((m) => m.name),
           published: b.publishedAt ? `/h5/dues/${b.orgId}/${b.year}` : '',
+        });
+        const declared = await api.dues.branchDeclarations(this.data.orgId);
+        this.setData({
+          declarations: declared.filter((x) => x.state === 'pending').map((x) => ({
+            key: `${x.memberId}-${x.year}`,
+            memberId: x.memberId,
+            year: x.year,
+            text: `${x.name} ${x.year}年申报：${x.explanation}`,
+          })),
         });
       } catch (err) {
         this.setData({ error: err.message, ledger: null });
@@ -112,12 +124,18 @@ Component({
     onCashReceipt(e) {
       this.setData({ 'cash.receiptNo': e.detail.value });
     },
+    onCashVoluntary(e) {
+      this.setData({ 'cash.voluntary': e.detail.value });
+    },
     async onCash() {
       const m = this.data.members[this.data.cash.index];
       const amountFen = money.fen(this.data.cash.amount);
       if (!m || !m.open.length) return this.setData({ error: '请选择欠交党费的党员' });
       if (!amountFen) return this.setData({ error: '请填写金额（元，最多两位小数）' });
-      return this.act(() => api.dues.cash(m.id, { months: m.open, amountFen, receiptNo: this.data.cash.receiptNo }), `已登记${m.name}的党费`);
+      const voluntaryFen = this.data.cash.voluntary ? money.fen(this.data.cash.voluntary) : 0;
+      if (voluntaryFen === null) return this.setData({ error: '请填写自愿多交的金额（元，最多两位小数）' });
+      const body = { months: m.open, amountFen, receiptNo: this.data.cash.receiptNo, voluntaryFen };
+      return this.act(() => api.dues.cash(m.id, body), `已登记${m.name}的党费`);
     },
 
     onBaseMember(e) {
@@ -186,6 +204,25 @@ Component({
       const amountFen = money.fen(this.data.handUp.amount);
       if (!amountFen) return this.setData({ error: '请填写上缴金额' });
       return this.act(() => api.dues.handUp(this.data.orgId, { amountFen, reference: this.data.handUp.reference }), '已登记上缴');
+    },
+
+    onRefusal(e) {
+      this.setData({ refusal: e.detail.value });
+    },
+    /** The secretary confirms a member's declared base (it becomes her base) or sends it back with the reason typed above. */
+    async onConfirmDeclaration(e) {
+      const d = this.data.declarations.find((x) => x.key === e.currentTarget.dataset.key);
+      if (!d) return;
+      return this.act(async () => {
+        const r = await api.dues.confirmDeclaration(d.memberId, { year: d.year, reason: null });
+        this.setData({ message: `已确认：${r.explanation}` });
+      }, '');
+    },
+    async onRefuseDeclaration(e) {
+      const d = this.data.declarations.find((x) => x.key === e.currentTarget.dataset.key);
+      if (!d) return;
+      if (!this.data.refusal) return this.setData({ error: '请填写退回的原因' });
+      return this.act(() => api.dues.refuseDeclaration(d.memberId, { year: d.year, reason: this.data.refusal }), '已退回申报');
     },
 
     async act(fn, done) {

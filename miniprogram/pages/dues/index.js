@@ -1,8 +1,20 @@
 // 我的党费: my monthly amount and how it was worked out (GET /api/mp/dues/mine), this year's months
 // (paid, partly paid, waived, owed), what I owe, and paying: the owed months and, if I wish, months ahead
-// up to December, always from the earliest owed and without gaps (POST /api/mp/dues/pay, then wx.requestPayment).
+// up to December, always from the earliest owed and without gaps (POST /api/mp/dues/pay, then wx.requestPayment),
+// with, if she wishes, an amount above them (自愿多交; one of 1,000 yuan or more goes up in full to the centre).
 const api = require('../../utils/api');
 const money = require('../../utils/money');
+
+// 申报交纳基数: the member declares her own base; her branch secretary confirms it (DUTIES §A.3).
+const CATEGORIES = [
+  { key: 'employed', label: '在职（月工资收入，税后）' },
+  { key: 'retired', label: '离退休（月养老金）' },
+  { key: 'farmer', label: '农民（本省每月标准）' },
+  { key: 'student', label: '学生' },
+  { key: 'unemployed', label: '下岗失业' },
+  { key: 'hardship', label: '生活困难' },
+];
+const DECLARATION_STATES = { pending: '待支部书记确认', confirmed: '已确认', refused: '已退回' };
 
 function monthView(m) {
   return {
@@ -25,6 +37,10 @@ Component({
     payable: [],
     count: 0,
     payMonths: '',
+    voluntary: '',
+    categories: CATEGORIES.map((c) => c.label),
+    declare: { category: 0, amount: '' },
+    declarations: [],
     paying: false,
     message: '',
   },
@@ -47,6 +63,14 @@ Component({
           payable: d.payable,
         });
         this.choose(Math.max(owedCount, d.payable.length ? 1 : 0));
+        const declared = await api.dues.myDeclarations();
+        this.setData({
+          declarations: declared.map((x) => ({
+            year: x.year,
+            text: `${x.year}年申报：${x.explanation}（${DECLARATION_STATES[x.state] || x.state}）`,
+            refusal: x.state === 'refused' && x.refusal ? `退回原因：${x.refusal}` : '',
+          })),
+        });
       } catch (err) {
         this.setData({ error: err.message, dues: null });
       } finally {
@@ -64,12 +88,36 @@ Component({
     onLess() {
       this.choose(Math.max(this.data.count - 1, 1));
     },
+    onVoluntary(e) {
+      this.setData({ voluntary: e.detail.value });
+    },
+    onDeclareCategory(e) {
+      this.setData({ 'declare.category': Number(e.detail.value) });
+    },
+    onDeclareAmount(e) {
+      this.setData({ 'declare.amount': e.detail.value });
+    },
+    async onDeclare() {
+      const category = CATEGORIES[this.data.declare.category].key;
+      const baseFen = money.fen(this.data.declare.amount || '0');
+      if (baseFen === null) return this.setData({ error: '请填写金额（元，最多两位小数）' });
+      this.setData({ error: '', message: '' });
+      try {
+        const d = await api.dues.declare({ year: this.data.dues.year, category, baseFen });
+        this.setData({ message: `已申报：${d.explanation}，待支部书记确认`, declare: { category: this.data.declare.category, amount: '' } });
+        await this.load();
+      } catch (err) {
+        this.setData({ error: err.message });
+      }
+    },
     async onPay() {
       const months = this.data.payable.slice(0, this.data.count);
       if (!months.length || this.data.paying) return;
+      const voluntaryFen = this.data.voluntary ? money.fen(this.data.voluntary) : 0;
+      if (voluntaryFen === null) return this.setData({ error: '请填写自愿多交的金额（元，最多两位小数）' });
       this.setData({ paying: true, message: '', error: '' });
       try {
-        const p = await api.dues.pay(months);
+        const p = await api.dues.pay(months, voluntaryFen);
         await new Promise((resolve, reject) =>
           wx.requestPayment({
             timeStamp: p.timeStamp,
@@ -81,7 +129,7 @@ Component({
             fail: (err) => reject(new Error(err && /cancel/.test(err.errMsg) ? '已取消支付' : '支付未完成，请稍后再试')),
           })
         );
-        this.setData({ message: '支付成功，党费到账可能稍有延迟' });
+        this.setData({ message: '支付成功，党费到账可能稍有延迟', voluntary: '' });
         await this.load();
       } catch (err) {
         this.setData({ error: err.message });

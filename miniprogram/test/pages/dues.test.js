@@ -47,6 +47,7 @@ describe('pages/dues 我的党费', () => {
   test('shows the amount, how it was worked out and the months, and pays the owed months through wx.requestPayment', async () => {
     signIn(member({ roles: [{ role: 'member', orgId: 301 }] }));
     const server = mockApi({
+      'GET /api/mp/dues/mine/declarations': { data: [] },
       'GET /api/mp/dues/mine': { data: myDues() },
       'POST /api/mp/dues/pay': { data: PAY },
     });
@@ -66,15 +67,38 @@ describe('pages/dues 我的党费', () => {
     await fire(page, '#less', 'tap');
     await page.instance.onPay();
 
-    expect(server.sent('POST /api/mp/dues/pay')[0].body).toEqual({ months: ['2026-09', '2026-10', '2026-11'] });
+    expect(server.sent('POST /api/mp/dues/pay')[0].body).toEqual({ months: ['2026-09', '2026-10', '2026-11'], voluntaryFen: 0 });
     expect(pay).toHaveBeenCalledWith(expect.objectContaining({ package: 'prepay_id=wx2511', paySign: 'c2ln', signType: 'RSA' }));
     expect(text(page, '#message')).toBe('支付成功，党费到账可能稍有延迟');
     expect(server.sent('GET /api/mp/dues/mine')).toHaveLength(2);
   });
 
+  test('adds a voluntary amount (自愿多交) to the order; a typed amount that is not money is refused before any order', async () => {
+    signIn(member({ roles: [{ role: 'member', orgId: 301 }] }));
+    const server = mockApi({
+      'GET /api/mp/dues/mine/declarations': { data: [] },
+      'GET /api/mp/dues/mine': { data: myDues() },
+      'POST /api/mp/dues/pay': { data: PAY },
+    });
+    jest.spyOn(wx, 'requestPayment').mockImplementation((opts) => setTimeout(() => opts.success({ errMsg: 'requestPayment:ok' }), 0));
+    const page = render('pages/dues/index');
+    await page.instance.onLoad();
+
+    await fire(page, '#voluntary', 'input', { value: '1.234' });
+    await page.instance.onPay();
+    expect(text(page, '#error')).toBe('请填写自愿多交的金额（元，最多两位小数）');
+    expect(server.sent('POST /api/mp/dues/pay')).toHaveLength(0);
+
+    await fire(page, '#voluntary', 'input', { value: '1000' });
+    await page.instance.onPay();
+    expect(server.sent('POST /api/mp/dues/pay')[0].body).toEqual({ months: ['2026-09', '2026-10', '2026-11'], voluntaryFen: 100000 });
+    expect(text(page, '#message')).toBe('支付成功，党费到账可能稍有延迟');
+  });
+
   test('a cancelled payment and an Api refusal are told; a member without a base reads why', async () => {
     signIn(member({ roles: [{ role: 'member', orgId: 301 }] }));
     mockApi({
+      'GET /api/mp/dues/mine/declarations': { data: [] },
       'GET /api/mp/dues/mine': { data: myDues() },
       'POST /api/mp/dues/pay': { data: PAY },
     });
@@ -85,6 +109,7 @@ describe('pages/dues 我的党费', () => {
     expect(text(page, '#error')).toBe('已取消支付');
 
     mockApi({
+      'GET /api/mp/dues/mine/declarations': { data: [] },
       'GET /api/mp/dues/mine': {
         data: myDues({ category: null, baseFen: null, monthlyFen: null, explanation: '支部尚未核定您本年度的党费交纳基数，请联系支部党务工作者', months: [], owed: [], owedFen: 0, payable: [] }),
       },
@@ -110,7 +135,7 @@ function branchDues(overrides = {}) {
         { memberId: 13, name: '李娜', status: 'probationary', category: null, baseFen: null, monthlyFen: null, explanation: null, months: [], owedMonths: 0, owedFen: 0 },
       ],
       ledger: [
-        { id: 7, orgId: 301, kind: 'collected', via: 'wechat', amountFen: 4500, memberId: 11, memberName: '王芳', months: '2026-11', reference: 'DUES20261125001', recordedBy: 'member:11', occurredAt: '2026-11-25T01:00:00' },
+        { id: 7, orgId: 301, kind: 'collected', via: 'wechat', amountFen: 4500, memberId: 11, memberName: '王芳', months: '2026-11', reference: 'DUES20261125001', recordedBy: 'member:11', occurredAt: '2026-11-25T01:00:00', voluntaryFen: 0, voluntaryKind: null, voluntaryLabel: null },
       ],
       collectedFen: 4500,
       handedUpFen: 0,
@@ -118,6 +143,8 @@ function branchDues(overrides = {}) {
       currentSettled: 1,
       currentAll: 2,
       publishedAt: null,
+      voluntaryFen: 0,
+      forwardInFullFen: 0,
     },
     overrides
   );
@@ -129,6 +156,7 @@ describe('pages/dues-branch 支部党费台账', () => {
   test('shows the balance and arrears and records a cash payment with its receipt number for the owed months', async () => {
     signIn(WORKER);
     const server = mockApi({
+      'GET /api/mp/dues/branches/301/declarations': { data: [] },
       'GET /api/mp/dues/branches/301': { data: branchDues() },
       'POST /api/mp/dues/members/12/cash': { statusCode: 204 },
     });
@@ -144,13 +172,37 @@ describe('pages/dues-branch 支部党费台账', () => {
     await fire(page, '#cash-member', 'change', { value: 1 });
     await fire(page, '#cash-receipt', 'input', { value: 'SJ-0001' });
     await page.instance.onCash();
-    expect(server.sent('POST /api/mp/dues/members/12/cash')[0].body).toEqual({ months: ['2026-10', '2026-11'], amountFen: 3000, receiptNo: 'SJ-0001' });
+    expect(server.sent('POST /api/mp/dues/members/12/cash')[0].body).toEqual({ months: ['2026-10', '2026-11'], amountFen: 3000, receiptNo: 'SJ-0001', voluntaryFen: 0 });
     expect(text(page, '#message')).toBe('已登记张伟的党费');
+  });
+
+  test('records a cash payment with a voluntary part (自愿多交) and shows a large one is to go up in full', async () => {
+    signIn(WORKER);
+    const line = { id: 8, orgId: 301, kind: 'collected', via: 'wechat', amountFen: 104500, voluntaryFen: 100000, voluntaryKind: 'forward_in_full',
+      voluntaryLabel: '自愿多交党费1,000.00元（单笔1000元以上，全额上缴中央）', memberId: 11, memberName: '王芳', months: '2026-11',
+      reference: 'DUES20261125002', recordedBy: 'member:11', occurredAt: '2026-11-25T01:00:00' };
+    const server = mockApi({
+      'GET /api/mp/dues/branches/301/declarations': { data: [] },
+      'GET /api/mp/dues/branches/301': { data: branchDues({ ledger: [line], voluntaryFen: 100000, forwardInFullFen: 100000 }) },
+      'POST /api/mp/dues/members/12/cash': { statusCode: 204 },
+    });
+    const page = render('pages/dues-branch/index');
+    await page.instance.onLoad({});
+
+    expect(text(page, '#line-8')).toContain('（其中自愿多交党费1,000.00元（单笔1000元以上，全额上缴中央））');
+    expect(text(page, '#forward')).toBe('其中 1000.00 元为单笔1000元以上的自愿多交，须全额上缴中央');
+
+    await fire(page, '#cash-member', 'change', { value: 1 });
+    await fire(page, '#cash-receipt', 'input', { value: 'SJ-0003' });
+    await fire(page, '#cash-voluntary', 'input', { value: '50' });
+    await page.instance.onCash();
+    expect(server.sent('POST /api/mp/dues/members/12/cash')[0].body).toEqual({ months: ['2026-10', '2026-11'], amountFen: 3000, receiptNo: 'SJ-0003', voluntaryFen: 5000 });
   });
 
   test("a farmer's base is the province's monthly amount in yuan", async () => {
     signIn(WORKER);
     const server = mockApi({
+      'GET /api/mp/dues/branches/301/declarations': { data: [] },
       'GET /api/mp/dues/branches/301': { data: branchDues() },
       'PUT /api/mp/dues/members/13/base': { data: { monthlyFen: 50, standardFen: 50, explanation: '农民党员按省级党委规定（每月0.20元至1.00元）每月交纳0.50元' } },
     });
@@ -167,6 +219,7 @@ describe('pages/dues-branch 支部党费台账', () => {
   test('sets a base and records a hand-up; a refusal is shown; a plain member is told who may keep the ledger', async () => {
     signIn(WORKER);
     const server = mockApi({
+      'GET /api/mp/dues/branches/301/declarations': { data: [] },
       'GET /api/mp/dues/branches/301': { data: branchDues() },
       'PUT /api/mp/dues/members/13/base': { data: { monthlyFen: 1500, standardFen: 1500, explanation: '在职党员，月工资收入（税后）3,000.00元，属3000元（含）以下档，按0.5%交纳，每月15.00元' } },
       'POST /api/mp/dues/branches/301/hand-ups': {
@@ -199,6 +252,7 @@ describe('pages/dues-branch 支部党费台账', () => {
     signIn(member({ id: 20, name: '陈静', orgId: 301, roles: [{ role: 'secretary', orgId: 301 }] }));
     const owing = branchDues().members[1];
     const server = mockApi({
+      'GET /api/mp/dues/branches/301/declarations': { data: [] },
       'GET /api/mp/dues/branches/301': { data: branchDues() },
       'POST /api/mp/dues/members/12/reason': { statusCode: 204 },
       'POST /api/mp/dues/members/12/waive': { statusCode: 204 },
@@ -239,10 +293,69 @@ describe('pages/dues-branch 支部党费台账', () => {
     const data = branchDues();
     data.members[1].months[0].reason = '外出务工';
     data.publishedAt = '2026-11-30T02:00:00Z';
-    mockApi({ 'GET /api/mp/dues/branches/301': { data } });
+    mockApi({ 'GET /api/mp/dues/branches/301/declarations': { data: [] }, 'GET /api/mp/dues/branches/301': { data } });
     const page = render('pages/dues-branch/index');
     await page.instance.onLoad({});
     expect(text(page, '#arrears-12')).toBe('张伟 欠交 2 个月，30.00 元（外出务工）');
     expect(page.querySelector('#publish')).toBeFalsy();
+  });
+});
+
+function declaration(overrides = {}) {
+  return Object.assign(
+    { memberId: 12, name: '张伟', year: 2026, category: 'employed', baseFen: 600000, monthlyFen: 9000,
+      explanation: '在职党员，月工资收入（税后）6,000.00元，属5000元以上至10000元（含）档，按1.5%交纳，每月90.00元', state: 'pending', refusal: null,
+      declaredAt: '2026-11-25T01:00:00Z', decidedAt: null },
+    overrides
+  );
+}
+
+describe('申报交纳基数', () => {
+  test('a member declares her own base from 我的党费 and reads what her secretary decided', async () => {
+    signIn(member({ roles: [{ role: 'member', orgId: 301 }] }));
+    const server = mockApi({
+      'GET /api/mp/dues/mine/declarations': { data: [declaration({ state: 'refused', refusal: '请按在职申报', decidedAt: '2026-11-26T01:00:00Z' })] },
+      'GET /api/mp/dues/mine': { data: myDues() },
+      'POST /api/mp/dues/mine/declaration': { data: declaration() },
+    });
+    const page = render('pages/dues/index');
+    await page.instance.onLoad();
+    expect(text(page, '#declaration-2026')).toContain('已退回');
+    expect(text(page, '#declaration-2026')).toContain('退回原因：请按在职申报');
+
+    await fire(page, '#declare-category', 'change', { value: 0 });
+    await fire(page, '#declare-amount', 'input', { value: '6000' });
+    await page.instance.onDeclare();
+    expect(server.sent('POST /api/mp/dues/mine/declaration')[0].body).toEqual({ year: 2026, category: 'employed', baseFen: 600000 });
+    expect(text(page, '#message')).toContain('待支部书记确认');
+  });
+
+  test('the secretary confirms one declaration and sends another back with its reason; the worker only sees them', async () => {
+    signIn(member({ id: 20, name: '陈静', orgId: 301, roles: [{ role: 'secretary', orgId: 301 }] }));
+    const server = mockApi({
+      'GET /api/mp/dues/branches/301/declarations': { data: [declaration(), declaration({ memberId: 13, name: '李娜', category: 'farmer', baseFen: 50, monthlyFen: 50, explanation: '农民党员按省级党委规定（每月0.20元至1.00元）每月交纳0.50元' })] },
+      'GET /api/mp/dues/branches/301': { data: branchDues() },
+      'POST /api/mp/dues/members/12/declaration/confirm': { data: { monthlyFen: 9000, standardFen: 9000, explanation: '在职党员，月工资收入（税后）6,000.00元，属5000元以上至10000元（含）档，按1.5%交纳，每月90.00元' } },
+      'POST /api/mp/dues/members/13/declaration/refuse': { statusCode: 204 },
+    });
+    const page = render('pages/dues-branch/index');
+    await page.instance.onLoad({});
+    expect(text(page, '#declaration-12-2026')).toContain('张伟 2026年申报');
+
+    expect(page.querySelector('#confirm-12-2026')).toBeTruthy();
+    await page.instance.onConfirmDeclaration({ currentTarget: { dataset: { key: '12-2026' } } });
+    expect(server.sent('POST /api/mp/dues/members/12/declaration/confirm')[0].body).toEqual({ year: 2026, reason: null });
+    expect(text(page, '#message')).toContain('已确认');
+
+    await page.instance.onRefuseDeclaration({ currentTarget: { dataset: { key: '13-2026' } } });
+    expect(text(page, '#error')).toBe('请填写退回的原因');
+    await fire(page, '#refusal', 'input', { value: '请按在职申报' });
+    await page.instance.onRefuseDeclaration({ currentTarget: { dataset: { key: '13-2026' } } });
+    expect(server.sent('POST /api/mp/dues/members/13/declaration/refuse')[0].body).toEqual({ year: 2026, reason: '请按在职申报' });
+
+    signIn(member({ id: 21, name: '赵磊', orgId: 301, roles: [{ role: 'worker', orgId: 301 }] }));
+    const asWorker = render('pages/dues-branch/index');
+    await asWorker.instance.onLoad({});
+    expect(asWorker.querySelector('#confirm-12-2026')).toBeFalsy();
   });
 });

@@ -1,0 +1,140 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using WxQms.Domain.Rules.Dues;
+using WxQms.Domain.Rules.Tasks;
+using WxQms.Domain.Services;
+using WxQms.Domain.Services.Dues;
+using WxQms.Sandbox.Demo;
+using WxQms.Tests.Infrastructure;
+using WxQms.Tests.Sandbox;
+using static WxQms.Tests.Infrastructure.TestDb;
+
+namespace WxQms.Tests.Dues;
+
+/// <summary>
+/// A member declares her own base from the mini program (DUTIES.md §A.3); her branch's secretary confirms it (it becomes her
+/// base and prices her open months from this month on) or sends it back with a reason she reads. The worker keeps the ledger
+/// but does not confirm; a declaration outside the rules is refused before anyone sees it.
+/// </summary>
+[Collection(IntegrationCollection.Name)]
+public sealed class DuesDeclarationTests(WxQmsApp app) : IAsyncLifetime
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private readonly HttpClient client = app.CreateClient();
+    private readonly SandboxDriver wx = new(app);
+    private DuesMonth current;
+    private long branch;
+    private List<long> members = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        await app.ResetAsync();
+        await app.Get<DemoSeeder>().SeedAsync(Ct);
+        current = DuesMonth.Of(Periods.LocalDate(app.Clock.GetUtcNow()));
+        await app.Get<PlanService>().GenerateYearAsync(current.Year, Ct);
+        branch = await ScalarAsync("""
+            SELECT b.id FROM orgs b
+            WHERE b.kind = 'branch' AND EXISTS (SELECT 1 FROM member_roles r WHERE r.org_id = b.id AND r.role = 'worker')
+            ORDER BY b.id LIMIT 1
+            """);
+        await ExecuteAsync("""
+            INSERT INTO dues_bases (member_id, year, category, base_fen, monthly_fen, recorded_by, created_at, updated_at)
+            SELECT m.id, @year, 'employed', 450000, 4500, 'test', UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) FROM members m
+            """, new { year = current.Year });
+        await app.Get<DuesMonthMaker>().MakeAsync(app.Clock.GetUtcNow(), Ct);
+        members = (await QueryAsync<long>("SELECT member_id FROM dues_months WHERE org_id = @branch AND month = @m ORDER BY member_id",
+            new { branch, m = current.Key })).ToList();
+        Assert.True(members.Count >= 3, $"branch {branch} has {members.Count} members owing {current.Key}");
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    [Fact]
+    public async Task A_member_declares_her_base_and_the_secretary_confirms_it_so_this_months_dues_follow_it()
+    {
+        var member = members[0];
+        var token = await SignInAsync(member);
+        var declared = await SendAsync(HttpMethod.Post, "/api/mp/dues/mine/declaration", token, new { category = "employed", baseFen = 600_000 });
+        Assert.Equal(HttpStatusCode.OK, declared.StatusCode);
+        var view = await declared.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(("pending", 9000), (view.GetProperty("state").GetString(), view.GetProperty("monthlyFen").GetInt32()));
+        Assert.Contains("按1.5%交纳，每月90.00元", view.GetProperty("explanation").GetString());
+        // Nothing changes before the secretary confirms.
+        Assert.Equal(4500, await AmountAsync(member));
+
+        var list = await (await SendAsync(HttpMethod.Get, $"/api/mp/dues/branches/{branch}/declarations", await WorkerAsync(), null))
+            .Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal("pending", list.EnumerateArray().Single(d => d.GetProperty("memberId").GetInt64() == member).GetProperty("state").GetString());
+        var byWorker = await SendAsync(HttpMethod.Post, $"/api/mp/dues/members/{member}/declaration/confirm", await WorkerAsync(), new { });
+        Assert.Equal(HttpStatusCode.Forbidden, byWorker.StatusCode);
+
+        var confirmed = await SendAsync(HttpMethod.Post, $"/api/mp/dues/members/{member}/declaration/confirm", await SecretaryAsync(), new { });
+        Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
+        Assert.Equal(9000, await AmountAsync(member));
+        Assert.Equal(("employed", 600_000, 9000), await QuerySingleAsync<(string, int, int)>(
+            "SELECT category, base_fen, monthly_fen FROM dues_bases WHERE member_id = @member AND year = @year", new { member, year = current.Year }));
+        Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM audit_log WHERE action = 'dues.base_declared' AND entity_id = @member", new { member }));
+        Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM audit_log WHERE action = 'dues.declaration_confirmed' AND entity_id = @member", new { member }));
+        var mine = await (await SendAsync(HttpMethod.Get, "/api/mp/dues/mine/declarations", token, null)).Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal("confirmed", mine.EnumerateArray().Single().GetProperty("state").GetString());
+        var again = await SendAsync(HttpMethod.Post, $"/api/mp/dues/members/{member}/declaration/confirm", await SecretaryAsync(), new { });
+        Assert.Equal("dues.declaration_not_pending", await CodeAsync(again));
+    }
+
+    [Fact]
+    public async Task A_farmer_declares_the_provinces_amount_and_a_declaration_sent_back_says_why_and_changes_nothing()
+    {
+        var member = members[1];
+        var token = await SignInAsync(member);
+        Assert.Equal("dues.base_invalid", await CodeAsync(await SendAsync(HttpMethod.Post, "/api/mp/dues/mine/declaration", token,
+            new { category = "farmer", baseFen = 300_000 })));
+        Assert.Equal("dues.base_invalid", await CodeAsync(await SendAsync(HttpMethod.Post, "/api/mp/dues/mine/declaration", token,
+            new { category = "soldier", baseFen = 50 })));
+        Assert.Equal("dues.year_invalid", await CodeAsync(await SendAsync(HttpMethod.Post, "/api/mp/dues/mine/declaration", token,
+            new { year = current.Year - 1, category = "farmer", baseFen = 50 })));
+        var farmer = await SendAsync(HttpMethod.Post, "/api/mp/dues/mine/declaration", token, new { category = "farmer", baseFen = 50 });
+        Assert.Equal(50, (await farmer.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("monthlyFen").GetInt32());
+
+        var secretary = await SecretaryAsync();
+        Assert.Equal("dues.reason_required", await CodeAsync(await SendAsync(HttpMethod.Post,
+            $"/api/mp/dues/members/{member}/declaration/refuse", secretary, new { reason = " " })));
+        var refused = await SendAsync(HttpMethod.Post, $"/api/mp/dues/members/{member}/declaration/refuse", secretary,
+            new { reason = "您在社区工作，不属于农民党员，请按在职申报" });
+        Assert.Equal(HttpStatusCode.NoContent, refused.StatusCode);
+
+        Assert.Equal(4500, await AmountAsync(member));
+        var mine = (await (await SendAsync(HttpMethod.Get, "/api/mp/dues/mine/declarations", token, null)).Content.ReadFromJsonAsync<JsonElement>(Ct))
+            .EnumerateArray().Single();
+        Assert.Equal(("refused", "您在社区工作，不属于农民党员，请按在职申报"), (mine.GetProperty("state").GetString(), mine.GetProperty("refusal").GetString()));
+        Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM audit_log WHERE action = 'dues.declaration_refused' AND entity_id = @member", new { member }));
+
+        // Declaring again waits for the secretary again.
+        var anew = await SendAsync(HttpMethod.Post, "/api/mp/dues/mine/declaration", token, new { category = "employed", baseFen = 450_000 });
+        Assert.Equal("pending", (await anew.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("state").GetString());
+    }
+
+    private Task<long> AmountAsync(long member) => ScalarAsync("SELECT amount_fen FROM dues_months WHERE member_id = @member AND month = @m",
+        new { member, m = current.Key });
+
+    private async Task<string> WorkerAsync() => await SignInAsync(await ScalarAsync(
+        "SELECT member_id FROM member_roles WHERE org_id = @branch AND role = 'worker' ORDER BY member_id LIMIT 1", new { branch }));
+
+    private async Task<string> SecretaryAsync() => await SignInAsync(await ScalarAsync(
+        "SELECT member_id FROM member_roles WHERE org_id = @branch AND role = 'secretary' ORDER BY member_id LIMIT 1", new { branch }));
+
+    private Task<string> SignInAsync(long memberId) => wx.SignInMemberAsync(client, memberId);
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string token, object? body)
+    {
+        var request = new HttpRequestMessage(method, url);
+        if (body is not null)
+            request.Content = JsonContent.Create(body);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await client.SendAsync(request, Ct);
+    }
+
+    private static async Task<string?> CodeAsync(HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("code").GetString();
+}
