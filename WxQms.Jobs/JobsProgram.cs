@@ -147,6 +147,7 @@ public static class JobsProgram
         services.AddWorker<DevelopmentReminderWorker>("development-reminders", TimeSpan.FromHours(1));
         services.AddWorker<AppraisalFollowUpWorker>("appraisal-followups", TimeSpan.FromHours(1));
         services.AddWorker<NonconformityWorker>("nonconformities", TimeSpan.FromHours(1));
+        services.AddWorker<InspectionWorker>("inspections", TimeSpan.FromHours(6)); // #19: an inspection due before its quarter ends
         services.AddOptions<ReminderOptions>().ValidateOnStart();
         services.AddOptions<PeriodicJobOptions>().BindConfiguration(PeriodicJobOptions.Section);
         return builder;

@@ -208,6 +208,11 @@ public sealed class InspectionStore(MySqlDataSource db)
         return true;
     }
 
+    /// <summary>The planned inspections and audits of a quarter that have an inspector (the due notices' read).</summary>
+    public async Task<IReadOnlyList<Inspection>> PlannedAsync(int year, int quarter, CancellationToken ct) =>
+        (await ListAsync(new InspectionQuery(null, year, null, null, 5000), ct))
+            .Where(i => i.Quarter == quarter && i.State == InspectionState.Planned && i.InspectorMemberId is not null).ToList();
+
     /// <summary>Links a failed item to the nonconformity it raised.</summary>
     public async Task LinkFindingAsync(long id, int itemNo, long nonconformityId, CancellationToken ct)
     {

@@ -307,4 +307,27 @@ public sealed class InspectionTests : IAsyncLifetime
         // The console's plan is for office staff only.
         Assert.Equal(HttpStatusCode.Forbidden, (await secretary.GetAsync("/admin/inspections", Ct)).StatusCode);
     }
+
+    [Fact]
+    public async Task The_inspector_is_told_once_when_her_inspection_is_not_made_in_the_quarters_last_two_weeks()
+    {
+        var branch = await people.OrgAsync(BranchCode);
+        var office = await ClientAsync(await people.HolderAsync("staff", "DFL"));
+        var inspectorId = await people.HolderAsync("inspector", "DFL");
+        var id = await PlanAsync(office, inspectorId, branch);
+        var service = app.Get<InspectionService>();
+        var end = WxQms.Domain.Rules.Inspections.InspectionRules.QuarterEnd(Quarter.Year, Quarter.Quarter);
+        if (Today < end.AddDays(-20))
+            Assert.Equal(0, await service.RemindAsync(app.Clock.GetUtcNow(), Ct)); // not yet due
+        var days = end.AddDays(-3).DayNumber - Today.DayNumber;
+        if (days > 0)
+            app.Clock.Advance(TimeSpan.FromDays(days));
+        var now = app.Clock.GetUtcNow();
+        var both = await Task.WhenAll(service.RemindAsync(now, Ct), service.RemindAsync(now, Ct));
+        Assert.Equal(1, both.Sum());
+        Assert.Equal(0, await service.RemindAsync(now, Ct));
+        Assert.Equal(1, await ScalarAsync("""
+            SELECT COUNT(*) FROM reminders WHERE subject_type = 'inspection' AND subject_id = @id AND kind = 'due' AND member_id = @inspectorId
+            """, new { id, inspectorId }));
+    }
 }

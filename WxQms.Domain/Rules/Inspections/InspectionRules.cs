@@ -88,6 +88,16 @@ public static class InspectionRules
     /// <summary>The quarter (1–4) of a day.</summary>
     public static int QuarterOf(DateOnly day) => (day.Month + 2) / 3;
 
+    /// <summary>How many days before its quarter's end an inspection not yet made is due (the inspector is told).</summary>
+    public const int DueNoticeDays = 14;
+
+    /// <summary>Whether a planned inspection of the quarter is due on <paramref name="today"/>: within its last <see cref="DueNoticeDays"/> days.</summary>
+    public static bool DueSoon(int year, int quarter, DateOnly today)
+    {
+        var end = QuarterEnd(year, quarter);
+        return today <= end && today > end.AddDays(-DueNoticeDays);
+    }
+
     /// <summary>The last day of a quarter.</summary>
     public static DateOnly QuarterEnd(int year, int quarter) => new DateOnly(year, quarter * 3, 1).AddMonths(1).AddDays(-1);
 

@@ -250,6 +250,26 @@ public sealed class InspectionService(InspectionStore store, DocumentStore docum
         }
     }
 
+    /// <summary>
+    /// The inspections job: within a quarter's last <see cref="InspectionRules.DueNoticeDays"/> days each inspector with a
+    /// visit or audit not yet made is told through the official account, once per inspection; the number queued.
+    /// </summary>
+    public async Task<int> RemindAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var today = Periods.LocalDate(now);
+        var (year, quarter) = (today.Year, InspectionRules.QuarterOf(today));
+        if (!InspectionRules.DueSoon(year, quarter, today))
+            return 0;
+        var queued = 0;
+        foreach (var i in await store.PlannedAsync(year, quarter, ct))
+        {
+            if (await store.InTransactionAsync((conn, tx) => OutboxStore.EnqueueAsync(conn, tx, InspectionNotices.Due(i, i.InspectorMemberId!.Value), now, ct),
+                    ct))
+                queued++;
+        }
+        return queued;
+    }
+
     private async Task<Inspection> FindOrThrowAsync(long id, CancellationToken ct) =>
         await store.GetAsync(id, ct) ?? throw new NotFoundException($"检查 {id} 不存在", "inspection.not_found");
 

@@ -97,4 +97,12 @@ public sealed class InspectionRulesTests
     [InlineData(2028, 1, "2028-03-31")]
     public void A_quarter_ends_on_its_last_day(int year, int quarter, string end) =>
         Assert.Equal(DateOnly.Parse(end), InspectionRules.QuarterEnd(year, quarter));
+
+    [Theory]
+    [InlineData("2026-12-17", false)] // fifteen days before the end
+    [InlineData("2026-12-18", true)] // the first of the last fourteen days
+    [InlineData("2026-12-31", true)] // the last day
+    [InlineData("2027-01-01", false)] // the next quarter
+    public void An_inspection_not_made_is_due_in_its_quarters_last_two_weeks(string today, bool due) =>
+        Assert.Equal(due, InspectionRules.DueSoon(2026, 4, DateOnly.Parse(today)));
 }
