@@ -52,6 +52,7 @@ app.MapMpRoster();
 app.MapMpReminders();
 app.MapMpTransfers(); // 组织关系转接: /api/mp/transfers
 app.MapMpNonconformities(); // 不符合项与纠正措施: /api/mp/nonconformities
+app.MapMpInspections(); // 巡查、自查自纠、内部审核: /api/mp/inspections
 app.MapMpWishes();
 app.MapMpDevelopment(); // member development (#17): /api/mp/development/…
 app.MapMpMeetings(); // check-in, leave and feedback on meetings (#18)
@@ -73,6 +74,7 @@ app.MapAdminMembers(); // the console's members and roles: /admin/members, /api/
 app.MapAdminTransferForms(); // the console's forms: a letter out of a member (/admin/transfers/out/{memberId}), a letter received (/admin/transfers/incoming)
 app.MapAdminNonconformities(); // 不符合项台账: /admin/nonconformities
 app.MapAdminAuditExport(); // #22: a month of the audit trail as a workbook, /api/admin/exports/audit.xlsx
+app.MapAdminInspections(); // 巡查员、巡查计划与覆盖、内部审核: /admin/inspections
 app.MapAdminTransfers(); // 组织关系转接 in transit, the letter's print page, the year's export: /admin/transfers, /api/admin/transfers, /api/admin/exports/transfers.xlsx
 app.MapAdminImports(); // the roster's Excel import and export: /api/admin/imports, /api/admin/exports, /admin/imports
 app.MapAdminDuties(); // the duty catalogue: /admin/duties, /api/admin/duties

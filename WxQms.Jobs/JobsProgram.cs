@@ -92,6 +92,9 @@ public static class JobsProgram
                 var nonconformities = await host.Services.GetRequiredService<DemoNonconformities>().PostAsync(CancellationToken.None); // #19
                 log.LogInformation("Demo nonconformities: {Rule} raised by rule, {Inspected} from inspections", nonconformities.RaisedByRule,
                     nonconformities.Inspected);
+                var inspections = await host.Services.GetRequiredService<DemoInspections>().PostAsync(CancellationToken.None); // #19
+                log.LogInformation("Demo inspections: {Inspectors} inspectors, {Planned} planned, {Submitted} done, {Self} self-inspections, {Audits} audits",
+                    inspections.Inspectors, inspections.Planned, inspections.Submitted, inspections.SelfInspections, inspections.Audits);
                 var demo = host.Services.GetRequiredService<DemoReminders>();
                 log.LogInformation("Linked {Count} members to their sandbox WeChat (members of {Unbound} stay unbound)",
                     await demo.LinkMembersAsync(CancellationToken.None), DemoReminders.UnboundCommunity);
@@ -145,6 +148,7 @@ public static class JobsProgram
         services.AddWorker<AppraisalFollowUpWorker>("appraisal-followups", TimeSpan.FromHours(1));
         services.AddWorker<NonconformityWorker>("nonconformities", TimeSpan.FromHours(1));
         services.AddWorker<RetentionWorker>("retention", TimeSpan.FromHours(6));
+        services.AddWorker<InspectionWorker>("inspections", TimeSpan.FromHours(6)); // #19: an inspection due before its quarter ends
         services.AddOptions<ReminderOptions>().ValidateOnStart();
         services.AddOptions<PeriodicJobOptions>().BindConfiguration(PeriodicJobOptions.Section);
         return builder;

@@ -55,6 +55,7 @@ public static class SandboxHosting
         services.AddSingleton<DemoLeave>(); // #18: leave requests waiting for the secretaries of the coming meetings
         services.AddSingleton<DemoTransfers>(); // #17: transfers in every state, letters stating the dues paid up to
         services.AddSingleton<DemoNonconformities>(); // #19: nonconformities raised by rule and by inspection, in every state
+        services.AddSingleton<DemoInspections>(); // #19: inspectors, the year's inspection plan, self-inspections and the internal audit
         services.AddSingleton<DemoMemberPart>(); // #18: check-ups and appraisals, last year's and this year's in progress
         services.AddSingleton<DemoShowcase>(); // #20: the community showcase's introductions and a two-scene 3D tour
         services.AddSingleton<DemoReview>(); // #20: 管理评审 — the year's targets, last quarter's review with its decisions

@@ -136,6 +136,7 @@ public static class WxQmsCoreExtensions
         services.AddPay(); // WeChat Pay (Wechat:Pay), off until Wechat:Pay:MchId is set
         services.AddMeetings();
         WxQms.Domain.Services.Documents.DocumentServiceExtensions.AddDocuments(services); // #19: controlled documents
+        WxQms.Domain.Services.Inspections.InspectionServiceExtensions.AddInspections(services); // #19: inspectors, inspections, self-inspection, audit
 
         services.AddHealthChecks()
             .AddCheck("self", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy(),

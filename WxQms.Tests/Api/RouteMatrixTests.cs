@@ -236,6 +236,18 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("POST /api/mp/nonconformities/{id}/checks", "401 403 403 403 403 403 409 403", "401 403 403 403 403 403 409 403"),
         new("GET /admin/nonconformities", "3xx 403 403 403 403 403 2xx 403", Hand: true), // the register: office staff
         new("GET /admin/nonconformities/{id}", "3xx 403 403 403 403 403 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
+        // Inspections (#19 items 2, 3, 6): the inspector's plan and the branch's reports; the id is a branch's self-inspection
+        new("GET /api/mp/inspections", "401 403 403 2xx 2xx 2xx 2xx 2xx"),
+        new("POST /api/mp/inspections/self", "401 400 400 400 400 400 400 400"), // no branch named
+        new("GET /api/mp/inspections/{id}", "401 403 403 2xx 2xx 2xx 2xx 403", "401 403 403 403 403 403 2xx 403"),
+        new("POST /api/mp/inspections/{id}/submit", "401 403 403 409 409 403 409 403", "401 403 403 403 403 403 409 403"),
+        new("GET /admin/inspections", "3xx 403 403 403 403 403 2xx 403", Hand: true), // the plan and its coverage: office staff
+        new("POST /admin/inspections/inspectors", "3xx 403 403 403 403 403 3xx 403", Hand: true), // an empty form: back with its error
+        new("POST /admin/inspections/plan", "3xx 403 403 403 403 403 3xx 403", Hand: true),
+        new("POST /admin/inspections/{id}/remove", "3xx 403 403 403 403 403 3xx 403", "3xx 403 403 403 403 403 3xx 403", Hand: true), // a self-inspection is not the plan's
+        new("GET /admin/inspections/{id}", "3xx 403 403 403 403 403 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
+        new("GET /admin/inspections/audit", "3xx 403 403 403 403 403 2xx 403", Hand: true),
+        new("POST /admin/inspections/audit", "3xx 403 403 403 403 403 3xx 403", Hand: true), // no quarter: back with its error
         // The roster's Excel import and export (#16): office staff anywhere, a community's secretary in her community
         new("GET /api/admin/imports/roster-template.xlsx", "401 403 403 403 403 403 2xx 403"),
         new("POST /api/admin/imports/roster", "401 403 403 403 403 403 400 403"), // not multipart: 400 import.no_file
@@ -592,6 +604,13 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
                     new(ids[("branch", outside)], WxQms.Domain.Model.NonconformitySource.Inspection, $"matrix:{outside}", "DFL-QP-03 §4.2",
                         WxQms.Domain.Model.NonconformitySeverity.Minor, "矩阵测试不符合项"),
                     WxQms.Domain.Services.Nonconformities.NcActor.System, CancellationToken.None)).Id;
+                // A self-inspection of the branch, planned: a submission without answers is refused (409) once the caller may fill it.
+                var root = await QuerySingleAsync<(long Id, string Path)>("SELECT id, path FROM orgs WHERE parent_id IS NULL ORDER BY id LIMIT 1");
+                var office = new WxQms.Domain.Services.Nonconformities.NcActor(
+                    [new WxQms.Domain.Rules.Grant(WxQms.Domain.Model.Roles.Staff, root.Id, root.Path, WxQms.Domain.Model.OrgKind.Subdistrict)], "matrix", null, null);
+                var branchPath = await QuerySingleAsync<string>("SELECT path FROM orgs WHERE id = @id", new { id = ids[("branch", outside)] });
+                ids[("inspection", outside)] = await app.Get<WxQms.Domain.Services.Inspections.InspectionService>().StartSelfInspectionAsync(
+                    office, ids[("branch", outside)], branchPath, WxQms.Domain.Model.OrgKind.Branch, CancellationToken.None);
             }
         }
 
@@ -614,6 +633,7 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
                 _ when path.Contains("/transfers/out/{id}") => "member",
                 _ when path.Contains("/transfers/{id}") => "transfer",
                 _ when path.Contains("/nonconformities/{id}") => "nonconformity",
+                _ when path.Contains("/inspections/{id}") => "inspection",
                 _ when path.Contains("/leave-requests/{id}") => "leave",
                 _ when path.Contains("/meeting-feedback/{id}") => "task",
                 _ when path.Contains("/reviews/{id}") => "task",

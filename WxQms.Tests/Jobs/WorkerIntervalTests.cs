@@ -37,6 +37,7 @@ public sealed class WorkerIntervalTests
             ["transfer-alerts"] = TimeSpan.FromHours(1),
             ["nonconformities"] = TimeSpan.FromHours(1),
             ["retention"] = TimeSpan.FromHours(6),
+            ["inspections"] = TimeSpan.FromHours(6),
             ["dues-months"] = TimeSpan.FromHours(1),
             ["dues-arrears"] = TimeSpan.FromHours(1),
             ["appraisal-followups"] = TimeSpan.FromHours(1),

@@ -419,6 +419,15 @@ module.exports = {
     check: (id, passed, note, version) => post(`/api/mp/nonconformities/${id}/checks`, { passed, note, version }),
   },
 
+  /** 巡查: the inspector's plan and the branch's reports, one with its checklist, the filled checklist, this quarter's self-inspection. */
+  inspections: {
+    list: () => get('/api/mp/inspections'),
+    get: (id) => get(`/api/mp/inspections/${id}`),
+    startSelf: (orgId) => post('/api/mp/inspections/self', { orgId }),
+    /** items: [{ no, result: 'pass'|'fail'|'na', severity, note, photoTokens }], on the version the page showed. */
+    submit: (id, items, summary, version) => post(`/api/mp/inspections/${id}/submit`, { items, summary, version }),
+  },
+
   wishes: {
     list: (params) => get(`/api/mp/wishes${query(params)}`),
     get: (id) => get(`/api/mp/wishes/${id}`),

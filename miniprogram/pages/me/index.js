@@ -39,6 +39,7 @@ Component({
     error: '',
     member: null,
     ncVisible: false,
+    inspectionsVisible: false,
     roleLabels: '',
     orgName: '',
     canReview: false,
@@ -67,7 +68,7 @@ Component({
         const keeper = member && (member.roles || []).find((r) => r.role === 'secretary' || r.role === 'worker');
         // Her secretary assesses a member's 党性体检 (the Api decides who may).
         const secretary = member && (member.roles || []).find((r) => r.role === 'secretary');
-        this.setData({ member, ncVisible: roles.keepsRecords(member), roleLabels: roles.labels(member).join('、'), canReview: roles.canReview(member), appraisalOrgId: keeper ? keeper.orgId : 0,
+        this.setData({ member, ncVisible: roles.keepsRecords(member), inspectionsVisible: roles.keepsRecords(member) || !!(member && (member.roles || []).some((r) => r.role === 'inspector')), roleLabels: roles.labels(member).join('、'), canReview: roles.canReview(member), appraisalOrgId: keeper ? keeper.orgId : 0,
           checkupOrgId: secretary ? secretary.orgId : 0, keepsDues: !!keeper, seesDevelopment: roles.seesSummary(member) });
         if (member) {
           const org = await api.org(member.orgId);
@@ -146,6 +147,9 @@ Component({
     },
     onNonconformities() {
       wx.navigateTo({ url: '/pages/nonconformities/index' });
+    },
+    onInspections() {
+      wx.navigateTo({ url: '/pages/inspections/index' });
     },
   },
 });
