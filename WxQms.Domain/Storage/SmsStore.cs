@@ -148,6 +148,14 @@ public sealed class SmsStore(MySqlDataSource db)
         await tx.CommitAsync(ct);
     }
 
+    /// <summary>When the number opted out (its first 「TD」), or null.</summary>
+    public async Task<DateTime?> OptedOutAtAsync(string phone, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleOrDefaultAsync<DateTime?>(new CommandDefinition("SELECT opted_out_at FROM sms_opt_outs WHERE phone = @phone",
+            new { phone }, cancellationToken: ct));
+    }
+
     public async Task<bool> IsOptedOutAsync(string phone, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);

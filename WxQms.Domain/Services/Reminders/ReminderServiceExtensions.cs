@@ -20,6 +20,7 @@ public static class ReminderServiceExtensions
         services.AddSingleton<SmsStore>();
         services.AddSingleton<SmsChannel>();
         services.AddSingleton<SmsCallbacks>();
+        services.AddSingleton<SmsOptOuts>();
         services.AddSingleton<OutboxListing>();
         services.AddSingleton<ReminderQueries>();
         return services;
