@@ -88,7 +88,8 @@ public sealed class DemoReminders(MySqlDataSource db, IOptions<WechatOptions> we
                   AND t.template_code IN @codes AND t.period_key = @key AND t.state IN ('pending', 'overdue')
                   AND t.party_group_id IS NULL AND t.id NOT IN @used
                 ORDER BY o.code LIKE CONCAT(@Community, '-%') DESC, @members AND EXISTS (SELECT 1 FROM members m
-                      WHERE m.org_id = o.id AND m.status IN ('full', 'probationary') AND m.retired AND m.birth_date <= @noWechatBorn
+                      JOIN orgs g ON g.id = m.org_id AND g.path LIKE CONCAT(o.path, '%') -- the branch or one of its party groups
+                      WHERE m.status IN ('full', 'probationary') AND m.retired AND m.birth_date <= @noWechatBorn
                         AND m.phone IS NOT NULL) DESC,
                     o.code, t.template_code DESC
                 LIMIT 1
@@ -167,9 +168,9 @@ public sealed class DemoReminders(MySqlDataSource db, IOptions<WechatOptions> we
         await using var conn = await db.OpenConnectionAsync(ct);
         var retiree = await conn.QueryFirstOrDefaultAsync<(string Name, string OrgName, string Phone)?>(new CommandDefinition("""
             SELECT m.name, o.name, m.phone FROM members m JOIN orgs o ON o.id = m.org_id
-            WHERE m.org_id = (SELECT t.org_id FROM audit_log a JOIN tasks t ON t.id = a.entity_id
-                              WHERE a.actor = 'simulate' AND a.action = 'task.planned' AND a.data LIKE '%"scenario":"members"%'
-                              ORDER BY a.id DESC LIMIT 1)
+            WHERE o.path LIKE CONCAT((SELECT b.path FROM audit_log a JOIN tasks t ON t.id = a.entity_id JOIN orgs b ON b.id = t.org_id
+                                      WHERE a.actor = 'simulate' AND a.action = 'task.planned' AND a.data LIKE '%"scenario":"members"%'
+                                      ORDER BY a.id DESC LIMIT 1), '%') -- the branch and its party groups
               AND m.status IN ('full', 'probationary') AND m.retired AND m.birth_date <= @noWechatBorn AND m.phone IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM wechat_users w WHERE w.member_id = m.id AND w.app_id = @app)
             ORDER BY m.id LIMIT 1

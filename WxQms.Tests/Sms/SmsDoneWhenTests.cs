@@ -86,9 +86,11 @@ public sealed class SmsDoneWhenTests(WxQmsApp app) : IAsyncLifetime
 
         // The next non-essential notice to her skips SMS; nothing more reaches her inbox.
         var next = app.Clock.GetUtcNow().AddMinutes(1);
-        var branch = await QuerySingleAsync<string>("SELECT o.code FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = @memberId",
-            new { memberId });
-        var nextMeeting = await world.TaskIdAsync(branch, TaskCodes.ThemePartyDay); // next month's
+        // The scenario's other planned meeting (the T−3), as if she were told of it too.
+        var nextMeeting = await ScalarAsync("""
+            SELECT entity_id FROM audit_log WHERE actor = 'simulate' AND action = 'task.planned' AND data LIKE '%"scenario":"organisers"%'
+            ORDER BY id DESC LIMIT 1
+            """);
         var later = (await world.InsertAsync(nextMeeting, "members", [memberId], next)).Max();
         await world.SendAsync(QuietHours.Defer(next));
         var skipped = await QuerySingleAsync<(string Status, string? LastError)>("SELECT status, last_error FROM reminders WHERE id = @later",
