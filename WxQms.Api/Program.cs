@@ -72,6 +72,7 @@ app.MapAdminOrgs(); // the console's organisations and terms: /admin/orgs, /api/
 app.MapAdminMembers(); // the console's members and roles: /admin/members, /api/admin/members
 app.MapAdminTransferForms(); // the console's forms: a letter out of a member (/admin/transfers/out/{memberId}), a letter received (/admin/transfers/incoming)
 app.MapAdminNonconformities(); // 不符合项台账: /admin/nonconformities
+app.MapAdminSms(); // #21: 短信, a month's SMS in billing units by kind and org against the budget: /admin/sms
 app.MapAdminTransfers(); // 组织关系转接 in transit, the letter's print page, the year's export: /admin/transfers, /api/admin/transfers, /api/admin/exports/transfers.xlsx
 app.MapAdminImports(); // the roster's Excel import and export: /api/admin/imports, /api/admin/exports, /admin/imports
 app.MapAdminDuties(); // the duty catalogue: /admin/duties, /api/admin/duties

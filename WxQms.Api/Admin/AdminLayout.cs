@@ -39,6 +39,7 @@ public static class AdminLayout
         new("communities", "社区展示", "/admin/communities"),
         new("review", "管理评审", "/admin/review"),
         new("nonconformities", "不符合项", "/admin/nonconformities"),
+        new("sms", "短信", "/admin/sms"),
     ];
 
     /// <summary>Text escaped for HTML; Chinese stays readable.</summary>

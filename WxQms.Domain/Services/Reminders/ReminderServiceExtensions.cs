@@ -21,6 +21,7 @@ public static class ReminderServiceExtensions
         services.AddSingleton<SmsChannel>();
         services.AddSingleton<SmsCallbacks>();
         services.AddSingleton<SmsOptOuts>();
+        services.AddSingleton<SmsBudget>();
         services.AddSingleton<OutboxListing>();
         services.AddSingleton<ReminderQueries>();
         return services;
