@@ -75,6 +75,7 @@ app.MapAdminTransferForms(); // the console's forms: a letter out of a member (/
 app.MapAdminNonconformities(); // 不符合项台账: /admin/nonconformities
 app.MapAdminAuditExport(); // #22: a month of the audit trail as a workbook, /api/admin/exports/audit.xlsx
 app.MapAdminInspections(); // 巡查员、巡查计划与覆盖、内部审核: /admin/inspections
+app.MapAdminSms(); // #21: 短信, a month's SMS in billing units by kind and org against the budget: /admin/sms
 app.MapAdminTransfers(); // 组织关系转接 in transit, the letter's print page, the year's export: /admin/transfers, /api/admin/transfers, /api/admin/exports/transfers.xlsx
 app.MapAdminImports(); // the roster's Excel import and export: /api/admin/imports, /api/admin/exports, /admin/imports
 app.MapAdminDuties(); // the duty catalogue: /admin/duties, /api/admin/duties

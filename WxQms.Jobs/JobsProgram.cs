@@ -100,6 +100,8 @@ public static class JobsProgram
                     await demo.LinkMembersAsync(CancellationToken.None), DemoReminders.UnboundCommunity);
                 foreach (var phone in await demo.PlanScenarioAsync(CancellationToken.None))
                     Console.WriteLine($"demo-phone\t{phone.OpenId}\t{phone.Name}（{phone.OrgName}）\t{phone.Role}");
+                if (await demo.SmsPhoneAsync(CancellationToken.None) is { } sms) // #21: a retiree without WeChat, told by SMS
+                    Console.WriteLine($"demo-phone\tsms:{sms.Phone}\t{sms.Name}（{sms.OrgName}）\t{sms.Role}");
                 await host.Services.GetRequiredService<DemoLeave>().PostAsync(CancellationToken.None); // #18: leave waiting for the secretaries
                 return 0;
             case "menus":

@@ -44,7 +44,8 @@ if [[ ${Wechat__Sandbox__Enabled,,} == true ]]; then
   : "${Bot__PublicBase:=$BASE_URL}"
   : "${Wechat__Pay__ApiBase:=$BASE_URL/sandbox/wechat}"
   : "${Wechat__Pay__NotifyUrl:=$BASE_URL/wechat/pay/notify}"
-  export Wechat__ApiBase Wechat__OpenBase Wechat__Sandbox__CallbackBase Bot__PublicBase Wechat__Pay__ApiBase Wechat__Pay__NotifyUrl
+  : "${Sms__ApiBase:=$BASE_URL/sandbox/sms/api}"
+  export Wechat__ApiBase Wechat__OpenBase Wechat__Sandbox__CallbackBase Bot__PublicBase Wechat__Pay__ApiBase Wechat__Pay__NotifyUrl Sms__ApiBase
 fi
 : "${Storage__Root:=$ROOT/.local/uploads}"
 # Where WeChat's image check fetches a wish's photos from: this Api.
@@ -218,7 +219,9 @@ EOF
 if [[ -n $demo_phones ]]; then
   log "on the phone page (reminders are sent within a minute; quiet hours 22:00-08:00 hold them till eight):"
   while IFS=$'\t' read -r _ openid who role; do
-    printf '[run]   %s\n[run]     %s  %s/sandbox/phone?openid=%s\n' "$role" "$who" "$BASE_URL" "$openid"
+    # sms:<number> is a member without WeChat: the phone page opens that number's SMS inbox.
+    if [[ $openid == sms:* ]]; then query="sms=${openid#sms:}"; else query="openid=$openid"; fi
+    printf '[run]   %s\n[run]     %s  %s/sandbox/phone?%s\n' "$role" "$who" "$BASE_URL" "$query"
   done <<<"$demo_phones"
 fi
 

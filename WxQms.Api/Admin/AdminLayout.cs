@@ -40,6 +40,7 @@ public static class AdminLayout
         new("review", "管理评审", "/admin/review"),
         new("nonconformities", "不符合项", "/admin/nonconformities"),
         new("inspections", "巡查", "/admin/inspections"),
+        new("sms", "短信", "/admin/sms"),
     ];
 
     /// <summary>Text escaped for HTML; Chinese stays readable.</summary>

@@ -6,6 +6,7 @@ using WxQms.Domain.Model;
 using WxQms.Domain.Rules.Members;
 using WxQms.Domain.Services;
 using WxQms.Domain.Services.Members;
+using WxQms.Domain.Services.Reminders;
 using static WxQms.Api.Admin.AdminLayout;
 
 namespace WxQms.Api.Admin;
@@ -72,7 +73,8 @@ public static class MemberPages
         return Page(http, await AdminEndpoints.ViewerAsync(user, members, ct), "党员", "members", body.ToString());
     }
 
-    private static async Task<IResult> Details(long id, HttpContext http, CurrentUser user, MemberAdmin admin, MemberService members, CancellationToken ct)
+    private static async Task<IResult> Details(long id, HttpContext http, CurrentUser user, MemberAdmin admin, MemberService members,
+        SmsOptOuts sms, CancellationToken ct)
     {
         var d = await admin.GetAsync(MemberAdminEndpoints.Editor(user), id, ct);
         var m = d.Member;
@@ -84,7 +86,8 @@ public static class MemberPages
         {
             ("姓名", E(m.Name)), ("性别", SexName(m.Sex)), ("出生日期", Day(m.BirthDate)), ("入党日期", Day(m.JoinedOn)),
             ("状态", StatusName(m.Status) + (m.DeceasedOn is { } died ? $"（{Day(died)}）" : "")), ("所在组织", E(m.OrgName)),
-            ("手机号", E(m.Phone ?? "—")), ("身份证号", E(m.IdCard ?? "—")), ("其他", E(Flags(m))),
+            ("手机号", E(m.Phone ?? "—")), ("短信提醒", E((await sms.OfMemberAsync(m.Id, ct)).Label)), // #21: a 「TD」 shows here
+            ("身份证号", E(m.IdCard ?? "—")), ("其他", E(Flags(m))),
         })
             body.Append($"<tr><th>{label}</th><td>{value}</td></tr>");
         body.Append("</tbody></table>");

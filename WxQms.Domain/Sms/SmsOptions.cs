@@ -54,6 +54,13 @@ public sealed class SmsOptions : IValidatableObject
     [Range(1, 1000)]
     public int PerDay { get; set; } = 10;
 
+    /// <summary>
+    /// Billing units (70 characters a message, 67 a part of a long one, as the provider counts them) a local month may use;
+    /// once used, only <see cref="EssentialKinds"/> still go by SMS and the office is warned. 0: no budget.
+    /// </summary>
+    [Range(0, 100_000_000)]
+    public int MonthlyBudgetUnits { get; set; }
+
     /// <summary>Shared secret the status and reply callback URLs carry (<c>?token=</c>); callbacks without it are refused.</summary>
     public string CallbackToken { get; set; } = "";
 

@@ -14,6 +14,9 @@ public sealed record SmsRecord(long Id, DateTime AttemptedAt, string? Code, stri
 /// <summary>What the number has had lately, for the provider's limits: counts of accepted or in-doubt sends.</summary>
 public sealed record SmsRecent(DateTime? IdenticalAt, long LastHour, DateTime? OldestInHour, long Today);
 
+/// <summary>A month's accepted SMS of one kind and org: how many and their billing units.</summary>
+public sealed record SmsUsage(string Kind, long? OrgId, string? OrgName, long Messages, long Units);
+
 /// <summary>
 /// The SMS tables: <c>sms_messages</c> (one per reminder sent by SMS), <c>sms_replies</c> and <c>sms_opt_outs</c>.
 /// A send is checked against the number's limits and recorded under a named lock per number, so two senders
@@ -146,6 +149,62 @@ public sealed class SmsStore(MySqlDataSource db)
                 INSERT IGNORE INTO sms_opt_outs (phone, reply_id, opted_out_at) VALUES (@phone, LAST_INSERT_ID(), @at)
                 """, new { phone, at = receivedAt.UtcDateTime }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Billing units of the SMS the provider accepted in [from, to).</summary>
+    public async Task<long> UnitsAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
+            SELECT CAST(COALESCE(SUM(fee), 0) AS SIGNED) FROM sms_messages WHERE code = 'Ok' AND attempted_at >= @from AND attempted_at < @to
+            """, new { from = from.UtcDateTime, to = to.UtcDateTime }, cancellationToken: ct));
+    }
+
+    /// <summary>The SMS the provider accepted in [from, to) by kind and org, most units first.</summary>
+    public async Task<IReadOnlyList<SmsUsage>> UsageAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<SmsUsage>(new CommandDefinition("""
+            SELECT s.kind AS Kind, s.org_id AS OrgId, o.name AS OrgName, COUNT(*) AS Messages,
+                   CAST(COALESCE(SUM(s.fee), 0) AS SIGNED) AS Units
+            FROM sms_messages s LEFT JOIN orgs o ON o.id = s.org_id
+            WHERE s.code = 'Ok' AND s.attempted_at >= @from AND s.attempted_at < @to
+            GROUP BY s.kind, s.org_id, o.name
+            ORDER BY Units DESC, o.name, s.kind
+            """, new { from = from.UtcDateTime, to = to.UtcDateTime }, cancellationToken: ct))).ToList();
+    }
+
+    /// <summary>
+    /// Queues the budget warning to every office staff member (one per staff member and month: the outbox's unique key);
+    /// returns how many were queued now.
+    /// </summary>
+    public async Task<int> WarnOfficeAsync(long monthId, (IReadOnlyDictionary<string, string> Oa, IReadOnlyDictionary<string, string> Mp) data,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var staff = await conn.QueryAsync<(long MemberId, long OrgId)>(new CommandDefinition("""
+            SELECT DISTINCT r.member_id, r.org_id FROM member_roles r JOIN members m ON m.id = r.member_id
+            WHERE r.role = 'staff' AND m.status IN ('full', 'probationary') ORDER BY r.member_id
+            """, transaction: tx, cancellationToken: ct));
+        var queued = 0;
+        foreach (var (memberId, orgId) in staff)
+            if (await OutboxStore.EnqueueAsync(conn, tx, new Notice(BudgetSubject, monthId, "budget", orgId, memberId, null,
+                    "taskWarning", data.Oa, data.Mp, "pages/tasks/index"), now, ct))
+                queued++;
+        await tx.CommitAsync(ct);
+        return queued;
+    }
+
+    /// <summary>The outbox's subject of the office's budget warning (its id: the month, 202612).</summary>
+    public const string BudgetSubject = "sms_budget";
+
+    /// <summary>When the number opted out (its first 「TD」), or null.</summary>
+    public async Task<DateTime?> OptedOutAtAsync(string phone, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleOrDefaultAsync<DateTime?>(new CommandDefinition("SELECT opted_out_at FROM sms_opt_outs WHERE phone = @phone",
+            new { phone }, cancellationToken: ct));
     }
 
     public async Task<bool> IsOptedOutAsync(string phone, CancellationToken ct)

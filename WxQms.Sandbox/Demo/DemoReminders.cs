@@ -14,6 +14,9 @@ namespace WxQms.Sandbox.Demo;
 /// <summary>Who to look at on the phone page after the demo scenario: a role, a name and an official-account openid.</summary>
 public sealed record DemoPhone(string Role, string Name, string OrgName, string OpenId);
 
+/// <summary>A demo member without WeChat whose reminders go by SMS: her number's inbox on the phone page.</summary>
+public sealed record DemoSmsPhone(string Role, string Name, string OrgName, string Phone);
+
 /// <summary>
 /// Demo only (<c>WxQms.Jobs simulate</c>): members stand in for having bound their WeChat, and three
 /// monthly meetings still open (the first community's first) are placed around the clock so that the reminders show at
@@ -29,16 +32,24 @@ public sealed class DemoReminders(MySqlDataSource db, IOptions<WechatOptions> we
 
     public const string Community = "DFL-C01";
 
-    /// <summary>Links every member outside <see cref="UnboundCommunity"/> to their sandbox official-account openid (as binding would).</summary>
+    /// <summary>Retired members this old never took up WeChat in the demo: WeChat cannot reach them, SMS does (#21).</summary>
+    public const int NoWechatAge = 75;
+
+    /// <summary>
+    /// Links every member outside <see cref="UnboundCommunity"/> to their sandbox official-account openid (as binding would),
+    /// except retirees of <see cref="NoWechatAge"/> or more with a mobile number: they have no WeChat.
+    /// </summary>
     public async Task<int> LinkMembersAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
+        var noWechatBorn = Periods.LocalDate(now).AddYears(-NoWechatAge);
         await using var conn = await db.OpenConnectionAsync(ct);
         var members = (await conn.QueryAsync<(long Id, string Code)>(new CommandDefinition("""
             SELECT m.id, m.code FROM members m JOIN orgs o ON o.id = m.org_id
             WHERE o.path NOT LIKE CONCAT((SELECT path FROM orgs WHERE code = @UnboundCommunity), '%')
               AND NOT EXISTS (SELECT 1 FROM wechat_users w WHERE w.member_id = m.id AND w.app_id = @app)
-            """, new { UnboundCommunity, app = wechat.Value.Oa.AppId }, cancellationToken: ct))).ToList();
+              AND NOT (m.retired AND m.birth_date <= @noWechatBorn AND m.phone IS NOT NULL)
+            """, new { UnboundCommunity, app = wechat.Value.Oa.AppId, noWechatBorn }, cancellationToken: ct))).ToList();
         foreach (var chunk in members.Chunk(500))
             await conn.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO wechat_users (app_id, openid, unionid, member_id, subscribed, created_at, updated_at)
@@ -76,11 +87,17 @@ public sealed class DemoReminders(MySqlDataSource db, IOptions<WechatOptions> we
                 WHERE o.kind = 'branch' AND o.code LIKE 'DFL-C%' AND o.code NOT LIKE CONCAT(@UnboundCommunity, '-%')
                   AND t.template_code IN @codes AND t.period_key = @key AND t.state IN ('pending', 'overdue')
                   AND t.party_group_id IS NULL AND t.id NOT IN @used
-                ORDER BY o.code LIKE CONCAT(@Community, '-%') DESC, o.code, t.template_code DESC
+                ORDER BY o.code LIKE CONCAT(@Community, '-%') DESC, @members AND EXISTS (SELECT 1 FROM members m
+                      JOIN orgs g ON g.id = m.org_id AND g.path LIKE CONCAT(o.path, '%') -- the branch or one of its party groups
+                      WHERE m.status IN ('full', 'probationary') AND m.retired AND m.birth_date <= @noWechatBorn
+                        AND m.phone IS NOT NULL) DESC,
+                    o.code, t.template_code DESC
                 LIMIT 1
                 """, new
             {
-                Community, UnboundCommunity, key = period.Key,
+                Community, UnboundCommunity, key = period.Key, members = what == "members",
+                // The T−1 meeting goes to a branch with a retiree without WeChat, so her SMS shows too.
+                noWechatBorn = today.AddYears(-NoWechatAge),
                 // Every member is told of a theme party day; a committee meeting's T−1 goes to the committee only.
                 codes = what == "members" ? new[] { TaskCodes.ThemePartyDay } : [TaskCodes.ThemePartyDay, TaskCodes.CommitteeMeeting],
                 used = used.Append(0).ToArray(),
@@ -139,5 +156,25 @@ public sealed class DemoReminders(MySqlDataSource db, IOptions<WechatOptions> we
             phones.Add(new DemoPhone("街道党建办：电脑上打开管理后台（/admin），用这部手机的「扫一扫」扫码登录", s.Name, s.OrgName,
                 SandboxIdentities.OpenIdOf(s.Code)));
         return phones;
+    }
+
+    /// <summary>
+    /// The retiree without WeChat told of the scenario's T−1 meeting (<see cref="PlanScenarioAsync"/>) by SMS, or null
+    /// when that meeting's branch has none.
+    /// </summary>
+    public async Task<DemoSmsPhone?> SmsPhoneAsync(CancellationToken ct)
+    {
+        var noWechatBorn = Periods.LocalDate(clock.GetUtcNow()).AddYears(-NoWechatAge);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var retiree = await conn.QueryFirstOrDefaultAsync<(string Name, string OrgName, string Phone)?>(new CommandDefinition("""
+            SELECT m.name, o.name, m.phone FROM members m JOIN orgs o ON o.id = m.org_id
+            WHERE o.path LIKE CONCAT((SELECT b.path FROM audit_log a JOIN tasks t ON t.id = a.entity_id JOIN orgs b ON b.id = t.org_id
+                                      WHERE a.actor = 'simulate' AND a.action = 'task.planned' AND a.data LIKE '%"scenario":"members"%'
+                                      ORDER BY a.id DESC LIMIT 1), '%') -- the branch and its party groups
+              AND m.status IN ('full', 'probationary') AND m.retired AND m.birth_date <= @noWechatBorn AND m.phone IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM wechat_users w WHERE w.member_id = m.id AND w.app_id = @app)
+            ORDER BY m.id LIMIT 1
+            """, new { noWechatBorn, app = wechat.Value.Oa.AppId }, cancellationToken: ct));
+        return retiree is { } r ? new DemoSmsPhone("退休党员（没有微信）：明天的主题党日（T−1 短信提醒）", r.Name, r.OrgName, r.Phone) : null;
     }
 }

@@ -25,6 +25,8 @@
     sheetPay: $('sheet-pay'), paySheet: $('pay-sheet'), payClose: $('pay-close'), payDescription: $('pay-description'),
     payAmount: $('pay-amount'), payMerchant: $('pay-merchant'), payConfirm: $('pay-confirm'),
     toast: $('toast'),
+    smsOpen: $('sms-open'), smsNumber: $('sms-number'), sms: $('sms'), smsWho: $('sms-who'), smsBack: $('sms-back'),
+    smsMessages: $('sms-messages'), smsText: $('sms-text'), smsSend: $('sms-send'),
   };
 
   // ---------------------------------------------------------------- helpers ---
@@ -133,7 +135,7 @@
     const timer = setTimeout(() => ctl.abort(), timeoutMs);
     let response;
     try {
-      response = await fetch(api(path), {
+      response = await fetch(path.startsWith('/') ? path : api(path), {
         method,
         headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -247,10 +249,119 @@
   window.addEventListener('popstate', () => route());
 
   function route() {
-    const openid = new URL(location.href).searchParams.get('openid');
-    if (openid) openChat(openid);
+    const params = new URL(location.href).searchParams;
+    const openid = params.get('openid');
+    stopSms();
+    if (params.get('sms')) openSms(params.get('sms'));
+    else if (openid) openChat(openid);
     else showPicker();
   }
+
+  // -------------------------------------------------------------------- sms ---
+  // A number's SMS inbox (/sandbox/sms/{phone}/inbox): what a member without WeChat got, and her replies.
+
+  const sms = { phone: null, gen: 0, timer: 0, shown: '' };
+  const smsUrl = (phone, what) => `${base}/sms/${enc(phone)}/${what}`;
+
+  function stopSms() {
+    sms.gen++;
+    sms.phone = null;
+    clearTimeout(sms.timer);
+    ui.sms.hidden = true;
+  }
+
+  function openSms(phone) {
+    stopChat();
+    stopSms();
+    sms.phone = phone;
+    sms.shown = '';
+    ui.picker.hidden = true;
+    ui.chat.hidden = true;
+    ui.sms.hidden = false;
+    ui.smsWho.textContent = phone;
+    ui.smsMessages.replaceChildren();
+    document.title = `短信 ${phone} · 沙箱手机`;
+    pollSms(sms.gen);
+  }
+
+  async function pollSms(gen) {
+    try {
+      const data = await request('GET', smsUrl(sms.phone, 'inbox'));
+      if (gen !== sms.gen) return;
+      renderSms(data);
+    } catch (e) {
+      if (gen !== sms.gen) return;
+      toast(e.message);
+      if (e.status === 400) return;
+    }
+    if (gen === sms.gen) sms.timer = setTimeout(() => pollSms(gen), POLL_MS);
+  }
+
+  function renderSms(data) {
+    const items = [
+      ...data.messages.map((m) => ({ mine: false, at: m.at, text: m.content })),
+      ...data.replies.map((r) => ({ mine: true, at: r.at, text: r.content })),
+    ].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    const json = JSON.stringify(items);
+    if (json === sms.shown) return;
+    sms.shown = json;
+    const rows = [];
+    let last = null;
+    for (const m of items) {
+      if (!last || Date.parse(m.at) - Date.parse(last) > FIVE_MINUTES) rows.push(h('div', { class: 'time' }, timeLabel(m.at, m.at)));
+      last = m.at;
+      rows.push(h('div', { class: `row ${m.mine ? 'mine' : 'theirs'} sms-message` },
+        m.mine ? avatarFor(sms.phone.slice(-1)) : h('span', { class: 'avatar avatar-sms', 'aria-hidden': 'true' }, '短信'),
+        h('div', { class: 'content' }, h('div', { class: 'bubble' }, m.text))));
+    }
+    if (!rows.length) rows.push(h('div', { class: 'notice quiet' }, h('span', null, '这个号码还没有收到短信')));
+    ui.smsMessages.replaceChildren(...rows);
+    ui.smsMessages.scrollTop = ui.smsMessages.scrollHeight;
+  }
+
+  async function sendSms() {
+    const content = ui.smsText.value.trim();
+    if (!content || !sms.phone) return;
+    ui.smsSend.disabled = true;
+    try {
+      await request('POST', smsUrl(sms.phone, 'reply'), { content });
+      ui.smsText.value = '';
+      clearTimeout(sms.timer);
+      await pollSms(sms.gen);
+    } catch (e) {
+      toast(e.message);
+    } finally {
+      ui.smsSend.disabled = false;
+    }
+  }
+
+  ui.smsSend.addEventListener('click', () => sendSms());
+  ui.smsText.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      sendSms();
+    }
+  });
+  ui.smsOpen.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const phone = ui.smsNumber.value.trim();
+    if (!/^1\d{10}$/.test(phone)) {
+      toast('请输入 11 位手机号');
+      return;
+    }
+    const url = new URL(location.href);
+    url.searchParams.delete('openid');
+    url.searchParams.set('sms', phone);
+    history.pushState({ sms: phone }, '', url);
+    openSms(phone);
+  });
+  ui.smsBack.addEventListener('click', () => {
+    const url = new URL(location.href);
+    url.searchParams.delete('sms');
+    history.pushState(null, '', url);
+    stopSms();
+    showPicker();
+  });
 
   // ------------------------------------------------------------------- chat ---
 

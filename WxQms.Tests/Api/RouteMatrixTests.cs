@@ -235,6 +235,7 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("POST /api/mp/nonconformities/{id}/completion", "401 403 403 409 409 403 409 403", "401 403 403 403 403 403 409 403"),
         new("POST /api/mp/nonconformities/{id}/checks", "401 403 403 403 403 403 409 403", "401 403 403 403 403 403 409 403"),
         new("GET /admin/nonconformities", "3xx 403 403 403 403 403 2xx 403", Hand: true), // the register: office staff
+        new("GET /admin/sms", "3xx 403 403 403 403 403 2xx 403", Hand: true), // #21: SMS billing units and budget: office staff
         new("GET /admin/nonconformities/{id}", "3xx 403 403 403 403 403 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
         // Inspections (#19 items 2, 3, 6): the inspector's plan and the branch's reports; the id is a branch's self-inspection
         new("GET /api/mp/inspections", "401 403 403 2xx 2xx 2xx 2xx 2xx"),

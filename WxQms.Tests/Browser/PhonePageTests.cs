@@ -373,6 +373,36 @@ public sealed class PhonePageTests(PhoneFixture fx) : IClassFixture<PhoneFixture
         AssertNoProblems();
     }
 
+    /// <summary>#21: a member without WeChat is reached by SMS; the phone page shows her number's inbox and sends her reply.</summary>
+    [Fact]
+    public async Task A_number_without_WeChat_reads_its_SMS_beside_the_chat_and_replies_TD()
+    {
+        const string phone = "13912340021";
+        using (var sent = JsonDocument.Parse("""
+                   {"SmsSdkAppId": "1400000001", "SignName": "文化路街道党工委", "TemplateId": "2100001",
+                    "TemplateParamSet": ["主题党日", "12月20日14:30", "党群服务中心"]}
+                   """))
+            App.Get<WxQms.Sandbox.Sms.SandboxSms>().Send("+86" + phone, sent.RootElement);
+        await page.GotoAsync("/sandbox/phone");
+
+        await page.Locator("#sms-number").FillAsync(phone);
+        await page.Locator("#sms-open button").ClickAsync();
+
+        await Expect(page.Locator("#sms-who")).ToHaveTextAsync(phone);
+        Assert.Contains("sms=" + phone, page.Url, StringComparison.Ordinal);
+        await Expect(page.Locator("#sms .row.theirs .bubble")).ToHaveTextAsync(
+            "【文化路街道党工委】主题党日定于12月20日14:30在党群服务中心举行，请准时参加。回复TD退订");
+        await page.Locator("#sms-text").FillAsync("TD");
+        await page.Locator("#sms-send").ClickAsync();
+        await Expect(page.Locator("#sms .row.mine .bubble")).ToHaveTextAsync("TD");
+        Assert.Equal("TD", Assert.Single(App.Get<WxQms.Sandbox.Sms.SandboxSms>().Replies(phone)).Content);
+        await AssertFitsAsync("sms");
+
+        await page.Locator("#sms-back").ClickAsync(); // back to the users' list: the WeChat chats
+        await Expect(page.Locator("#picker")).ToBeVisibleAsync();
+        AssertNoProblems();
+    }
+
     [Fact]
     public async Task An_unknown_user_in_the_address_leads_politely_back_to_the_list()
     {

@@ -92,6 +92,37 @@ public sealed class SmsReminderTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal("SUCCESS", await QuerySingleAsync<string>("SELECT report_status FROM sms_messages WHERE reminder_id = @id", new { id }));
     }
 
+    /// <summary>Reminders:ChannelOrder: the organiser's T−3 goes by SMS first though she follows; her T−1 by WeChat as before.</summary>
+    [Fact]
+    public async Task A_kind_configured_SMS_first_goes_by_SMS_to_a_follower_and_other_kinds_keep_WeChat_first()
+    {
+        var (member, phone) = await RetireeAsync();
+        await world.FollowAsync(member);
+        Configuration["Reminders:ChannelOrder:organiser:0"] = "sms";
+        Configuration["Reminders:ChannelOrder:organiser:1"] = "oa";
+        Configuration["Reminders:ChannelOrder:organiser:2"] = "mp";
+        Configuration.Reload();
+        try
+        {
+            var organiser = (await world.InsertAsync(taskId, "organiser", [member], at)).Single();
+            var members = (await world.InsertAsync(taskId, "members", [member], at)).Single();
+
+            await world.SendAsync(at);
+
+            Assert.Equal(("sent", "sms"), ((await RowAsync(organiser)).Status, (await RowAsync(organiser)).Channel));
+            Assert.Equal(("sent", "oa"), ((await RowAsync(members)).Status, (await RowAsync(members)).Channel));
+            Assert.Single(Sandbox.Inbox(phone));
+        }
+        finally
+        {
+            // Back to the default order (every kind: official account, mini program, SMS).
+            Configuration["Reminders:ChannelOrder:organiser:0"] = "oa";
+            Configuration["Reminders:ChannelOrder:organiser:1"] = "mp";
+            Configuration["Reminders:ChannelOrder:organiser:2"] = "sms";
+            Configuration.Reload();
+        }
+    }
+
     [Fact]
     public async Task A_handset_that_rejects_the_message_fails_the_reminder_with_the_providers_code()
     {

@@ -5,6 +5,7 @@ using WxQms.Domain.Rules.Assessment;
 using WxQms.Domain.Rules.Members;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services.Assessment;
+using WxQms.Domain.Services.Reminders;
 using WxQms.Domain.Storage;
 
 namespace WxQms.Domain.Services.Members;
@@ -28,7 +29,7 @@ public sealed record RecordMonthStars(string Period, string PeriodLabel, int Sta
 public sealed record MemberYearRecord(long MemberId, string Name, long OrgId, string OrgName, int Year, AttendanceTally Meetings,
     IReadOnlyList<RecordMeetingLine> MeetingList, DuesStatus? Dues, decimal PointsTotal, IReadOnlyList<RecordSourceTotal> BySource,
     IReadOnlyList<RecordPointsLine> Points, int Stars, decimal StarsPoints, AppraisalGrade? Grade, IReadOnlyList<decimal> Thresholds,
-    string Advice, IReadOnlyList<RecordMonthStars> Months);
+    string Advice, IReadOnlyList<RecordMonthStars> Months, SmsStanding Sms);
 
 /// <summary>
 /// 我的 (issue #18 item 6): a member's record for a year, read by the member herself and by her branch secretary
@@ -36,7 +37,7 @@ public sealed record MemberYearRecord(long MemberId, string Name, long OrgId, st
 /// the stars sum — the member's entries booked from the year's start to the end of its last assessed month.
 /// </summary>
 public sealed class MemberRecordService(MemberRecordStore store, MemberStore members, OrgStore orgs, AssessmentService assessment,
-    AssessedPeriods periods, ITaskCatalogueSource duties, IDuesStatus dues, IOptions<AssessmentOptions> options)
+    AssessedPeriods periods, ITaskCatalogueSource duties, IDuesStatus dues, IOptions<AssessmentOptions> options, SmsOptOuts sms)
 {
     public async Task<MemberYearRecord> GetAsync(MemberEditor viewer, long memberId, int? year, CancellationToken ct)
     {
@@ -80,7 +81,8 @@ public sealed class MemberRecordService(MemberRecordStore store, MemberStore mem
         var total = points.Sum(p => p.Points);
         return new MemberYearRecord(member.Id, member.Name, org.Id, org.Name, y, Records.Tally(meetings.Select(m => m.Presence)), meetings,
             await dues.StatusAsync(memberId, ct), total, bySource, points, latest?.Stars ?? Stars.For(total, thresholds),
-            latest?.PointsYear ?? total, latest?.Grade, thresholds, StarAdvice.For(latest?.PointsYear ?? total, thresholds, latest?.Grade), months);
+            latest?.PointsYear ?? total, latest?.Grade, thresholds, StarAdvice.For(latest?.PointsYear ?? total, thresholds, latest?.Grade), months,
+            await sms.OfMemberAsync(memberId, ct));
     }
 
     /// <summary>A task's name: an ad-hoc task's title, else the catalogue's (an unknown code shows as itself).</summary>

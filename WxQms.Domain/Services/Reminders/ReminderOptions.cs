@@ -24,6 +24,12 @@ public sealed class ReminderOptions : IValidatableObject
     /// </summary>
     public Dictionary<string, TemplateIds> Templates { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The channels each reminder kind tries, in order (<see cref="Rules.Reminders.ChannelOrder"/>): e.g.
+    /// <c>organiser</c> → <c>["sms", "oa", "mp"]</c>. A kind not listed tries oa, mp, sms.
+    /// </summary>
+    public Dictionary<string, List<string>> ChannelOrder { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Sends per second per app, shared by every sender through Redis.</summary>
     [Range(1, 10_000)]
     public int RatePerSecond { get; set; } = 20;
@@ -80,5 +86,8 @@ public sealed class ReminderOptions : IValidatableObject
                     $"Reminders:Templates:{key}:Oa and :Mp are required (the template ids added on mp.weixin.qq.com)",
                     [nameof(Templates)]);
         }
+        foreach (var (kind, names) in ChannelOrder)
+            if (Rules.Reminders.ChannelOrder.Problem(names) is { } problem)
+                yield return new ValidationResult($"Reminders:ChannelOrder:{kind}: {problem}", [nameof(ChannelOrder)]);
     }
 }

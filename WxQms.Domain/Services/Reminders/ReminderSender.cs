@@ -128,36 +128,44 @@ public sealed class ReminderSender(
         var reasons = new List<string>();
         long? lastOutbound = null;
 
-        if (r.OaOpenId is { } oaOpenId && ids.Oa is { } oaTemplate)
+        // Reminders:ChannelOrder: the channels of this kind, in order (official account, mini program, SMS unless set).
+        foreach (var channel in ChannelOrder.For(o.ChannelOrder, r.Kind))
         {
-            var outcome = await TryChannelAsync(r, ReminderChannel.Oa, wechat.Value.Oa.AppId, oaOpenId, oaTemplate, message, o, at, ct);
-            if (outcome.Done)
-                return;
-            reasons.Add(outcome.Reason!);
-            lastOutbound = outcome.OutboundId ?? lastOutbound;
-        }
-        else
-            reasons.Add("未关注公众号");
-
-        if (r.MpOpenId is { } mpOpenId && ids.Mp is { } mpTemplate
-            && await subscriptions.RemainingAsync(wechat.Value.Mp.AppId, mpOpenId, mpTemplate, ct) > 0)
-        {
-            var outcome = await TryChannelAsync(r, ReminderChannel.Mp, wechat.Value.Mp.AppId, mpOpenId, mpTemplate, message, o, at, ct);
-            if (outcome.Done)
-                return;
-            reasons.Add(outcome.Reason!);
-            lastOutbound = outcome.OutboundId ?? lastOutbound;
-        }
-        else
-            reasons.Add(r.MpOpenId is null ? "未使用小程序" : "小程序订阅消息无剩余授权");
-
-        if (smsFacts is { } f)
-        {
-            var outcome = await sms.TryAsync(r, f.Words, f.Facts, Owner, o, at, ct);
-            if (outcome.Done)
-                return;
-            if (outcome.Reason is { } reason)
-                reasons.Add(reason);
+            if (channel == ReminderChannel.Oa)
+            {
+                if (r.OaOpenId is { } oaOpenId && ids.Oa is { } oaTemplate)
+                {
+                    var outcome = await TryChannelAsync(r, ReminderChannel.Oa, wechat.Value.Oa.AppId, oaOpenId, oaTemplate, message, o, at, ct);
+                    if (outcome.Done)
+                        return;
+                    reasons.Add(outcome.Reason!);
+                    lastOutbound = outcome.OutboundId ?? lastOutbound;
+                }
+                else
+                    reasons.Add("未关注公众号");
+            }
+            else if (channel == ReminderChannel.Mp)
+            {
+                if (r.MpOpenId is { } mpOpenId && ids.Mp is { } mpTemplate
+                    && await subscriptions.RemainingAsync(wechat.Value.Mp.AppId, mpOpenId, mpTemplate, ct) > 0)
+                {
+                    var outcome = await TryChannelAsync(r, ReminderChannel.Mp, wechat.Value.Mp.AppId, mpOpenId, mpTemplate, message, o, at, ct);
+                    if (outcome.Done)
+                        return;
+                    reasons.Add(outcome.Reason!);
+                    lastOutbound = outcome.OutboundId ?? lastOutbound;
+                }
+                else
+                    reasons.Add(r.MpOpenId is null ? "未使用小程序" : "小程序订阅消息无剩余授权");
+            }
+            else if (smsFacts is { } f)
+            {
+                var outcome = await sms.TryAsync(r, f.Words, f.Facts, Owner, o, at, ct);
+                if (outcome.Done)
+                    return;
+                if (outcome.Reason is { } reason)
+                    reasons.Add(reason);
+            }
         }
 
         // Nobody reached: recorded with the reasons.

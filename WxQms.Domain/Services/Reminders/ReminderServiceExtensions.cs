@@ -20,6 +20,8 @@ public static class ReminderServiceExtensions
         services.AddSingleton<SmsStore>();
         services.AddSingleton<SmsChannel>();
         services.AddSingleton<SmsCallbacks>();
+        services.AddSingleton<SmsOptOuts>();
+        services.AddSingleton<SmsBudget>();
         services.AddSingleton<OutboxListing>();
         services.AddSingleton<ReminderQueries>();
         return services;

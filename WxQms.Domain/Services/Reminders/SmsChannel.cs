@@ -20,7 +20,7 @@ namespace WxQms.Domain.Services.Reminders;
 /// the send; a number that replied 「TD」 gets only the kinds in <see cref="SmsOptions.EssentialKinds"/>.
 /// </summary>
 public sealed class SmsChannel(SmsStore store, OutboxStore reminders, ISmsProvider provider, SendRateLimiter rate,
-    IOptionsMonitor<SmsOptions> options, ILogger<SmsChannel> log)
+    IOptionsMonitor<SmsOptions> options, SmsBudget budget, ILogger<SmsChannel> log)
 {
     /// <summary>Done: the reminder reached its end state or was released; otherwise why SMS did not reach her (null: SMS is off).</summary>
     public readonly record struct Outcome(bool Done, string? Reason);
@@ -37,6 +37,8 @@ public sealed class SmsChannel(SmsStore store, OutboxStore reminders, ISmsProvid
             return new Outcome(false, "无有效手机号");
         if (!s.EssentialKinds.Contains(r.Kind, StringComparer.Ordinal) && await store.IsOptedOutAsync(phone, ct))
             return new Outcome(false, "已回复TD退订短信");
+        if (!await budget.AllowsAsync(r.Kind, at(), ct))
+            return new Outcome(false, "本月短信预算已用完");
         var values = SmsRules.ParamsFor(words, facts, s.MaxParamLength);
         if (SmsRules.Validate(values, SmsRules.ParamCount, s.MaxParamLength) is [var bad, ..])
         {

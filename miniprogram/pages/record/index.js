@@ -12,7 +12,7 @@ function day(iso) {
 }
 
 Component({
-  data: { loading: true, error: '', memberId: 0, record: null, entries: [], sources: [], months: [], meetings: [], dues: '' },
+  data: { loading: true, error: '', memberId: 0, record: null, entries: [], sources: [], months: [], meetings: [], dues: '', sms: '' },
   methods: {
     onLoad(options) {
       this.setData({ memberId: Number((options && options.memberId) || 0) });
@@ -27,6 +27,7 @@ Component({
           record: { name: r.name, orgName: r.orgName, year: r.year, stars: r.stars, total: points(r.pointsTotal), advice: r.advice,
             attended: r.meetings.attended, onLeave: r.meetings.onLeave, missed: r.meetings.missed },
           dues: r.dues ? r.dues.label : '暂无党费记录',
+          sms: r.sms.label, // #21: 「TD」 opts her number out of non-essential SMS
           entries: r.points.map((p) => ({ id: p.id, day: day(p.at), points: (p.points > 0 ? '+' : '') + points(p.points),
             source: p.sourceLabel, reason: p.reason, task: p.task || '' })),
           sources: r.bySource.map((s) => ({ source: s.source, label: s.sourceLabel, points: points(s.points), entries: s.entries })),

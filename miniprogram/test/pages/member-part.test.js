@@ -22,6 +22,7 @@ function recordDto(overrides = {}) {
       ],
       stars: 1, starsPoints: 3, grade: null, thresholds: [4, 10, 18, 28], advice: '再得 1 分可升一星',
       months: [{ period: '2026-11', periodLabel: '2026年11月', stars: 1, pointsYear: 3, provisional: true }],
+      sms: { optedOut: false, optedOutAt: null, label: '接收短信提醒（微信收不到时）' },
     },
     overrides
   );
@@ -53,6 +54,17 @@ describe('pages/record 我的档案', () => {
     expect(page.querySelectorAll('.entry')).toHaveLength(2);
     expect(text(page, '#reason-2')).toBe('点亮微心愿：为独居老人送餐');
     expect(page.querySelectorAll('.month')).toHaveLength(1);
+    expect(text(page, '#sms')).toBe('接收短信提醒（微信收不到时）');
+  });
+
+  test('a member whose number replied TD sees it on her record', async () => {
+    signIn();
+    mockApi({ 'GET /api/mp/me/record': { data: recordDto({ sms: { optedOut: true, optedOutAt: '2026-12-01T02:00:00+00:00',
+      label: '2026-12-01 回复「TD」退订：非紧急提醒不再发短信' } }) } });
+    const page = render('pages/record/index');
+    await page.instance.onLoad({});
+
+    expect(text(page, '#sms')).toBe('2026-12-01 回复「TD」退订：非紧急提醒不再发短信');
   });
 
   test('a secretary reads a member of her branch; anyone else is told why not', async () => {
