@@ -3,8 +3,10 @@ using System.Text;
 using System.Text.Json;
 using WxQms.Api.Admin;
 using WxQms.Api.Infrastructure;
+using WxQms.Domain.Model;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Model.Wishes;
+using WxQms.Domain.Rules.Nonconformities;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Rules.Wishes;
 using WxQms.Domain.Services.Assessment;
@@ -141,11 +143,12 @@ internal static class DashboardRender
         foreach (var c in v.Counts.Where(c => c.Tile.Group == DashboardStore.TaskGroup))
             sb.Append($"<a class=\"tile t-{c.Tile.Key}\" data-tile=\"{c.Tile.Key}\" href=\"{E(Link(c.Tile.Key, v.Org.Id))}\"><b>{c.Total}</b><span>{E(c.Tile.Label)}</span></a>");
         sb.Append("</div><p class=note>统计到期时间在所选期间内的任务；逾期与排名的“未完成”同一口径。</p></section>");
+        Nonconformities(sb, v, Link);
 
         // Per org under the one looked at: the same tiles, each count a link.
         if (v.Children.Count > 0)
         {
-            var taskTiles = v.Counts.Where(c => c.Tile.Group == DashboardStore.TaskGroup).ToList();
+            var taskTiles = v.Counts.Where(c => c.Tile.Group is DashboardStore.TaskGroup or DashboardStore.NonconformityGroup).ToList();
             sb.Append("<section class=\"card wide\"><h2>各组织</h2><div class=scroll><table class=orgs><thead><tr><th>组织</th>");
             foreach (var c in taskTiles)
                 sb.Append("<th>").Append(E(c.Tile.Label)).Append("</th>");
@@ -168,6 +171,15 @@ internal static class DashboardRender
         sb.Append("<script src=\"/vendor/echarts/echarts.min.js\"></script><script>").Append(ChartScript).Append("</script>");
         sb.Append("<footer>").Append(E(v.Scope.Name)).Append(" · 党建质量管理</footer></body></html>");
         return sb.ToString();
+    }
+
+    /// <summary>The register's two numbers (#19): open nonconformities raised in the period, countermeasures past due (the assessment's deduction).</summary>
+    private static void Nonconformities(StringBuilder sb, DashboardView v, Func<string, long, string?, string?, string?, string> link)
+    {
+        sb.Append("<section class=\"card wide\" id=nonconformities><h2>不符合项与纠正措施</h2><div class=tiles>");
+        foreach (var c in v.Counts.Where(c => c.Tile.Group == DashboardStore.NonconformityGroup))
+            sb.Append($"<a class=\"tile t-{c.Tile.Key}\" data-tile=\"{c.Tile.Key}\" href=\"{E(link(c.Tile.Key, v.Org.Id, null, null, null))}\"><b>{c.Total}</b><span>{E(c.Tile.Label)}</span></a>");
+        sb.Append("</div><p class=note>未关闭：所选期间内提出、尚未通过有效性验证；纠正措施逾期：整改期限在所选期间内、已过期仍未完成（计入考核扣分）。</p></section>");
     }
 
     private static void Heatmap(StringBuilder sb, DashboardView v, Func<string, long, string?, string?, string?, string> link)
@@ -283,7 +295,8 @@ internal static class DashboardRender
             sb.Append("<p class=empty>没有符合条件的记录。</p>");
         else
         {
-            sb.Append("<div class=scroll><table class=data><thead><tr><th>组织</th><th>事项</th><th>").Append(list.Tile.Group == DashboardStore.WishGroup ? "发布" : "到期")
+            sb.Append("<div class=scroll><table class=data><thead><tr><th>组织</th><th>事项</th><th>")
+                .Append(list.Tile.Group switch { DashboardStore.WishGroup => "发布", DashboardStore.NonconformityGroup => "提出", _ => "到期" })
                 .Append("</th><th>状态</th></tr></thead><tbody id=items>");
             foreach (var (item, name) in list.Items)
                 sb.Append("<tr><td>").Append(E(item.OrgName)).Append("</td><td>").Append(E(name)).Append("</td><td>")
@@ -298,6 +311,7 @@ internal static class DashboardRender
     private static string StateLabel(string group, string state, string? channel) => group switch
     {
         DashboardStore.WishGroup => WishRules.Label(DbNames.Parse<WishStatus>(state)),
+        DashboardStore.NonconformityGroup => CapaRules.Describe(DbNames.Parse<NonconformityState>(state)),
         DashboardStore.ReminderGroup => channel is not null && Channels.TryGetValue(channel, out var c) ? c : state,
         _ => TaskTransitions.StatusLabel(DbNames.Parse<TaskState>(state)),
     };
@@ -351,7 +365,7 @@ internal static class DashboardRender
         .tiles{display:grid;grid-template-columns:repeat(3,1fr);gap:8px}@media (min-width:900px){.tiles{grid-template-columns:repeat(6,1fr)}}
         .tile{display:block;padding:10px 8px;border:1px solid #f0f0f0;border-radius:6px;text-decoration:none;color:#333;text-align:center}
         .tile b{display:block;font-size:24px;color:#b71c1c}.tile span{font-size:13px;color:#666}.tile.small b{font-size:18px}
-        .t-overdue{border-color:#ffa39e}.t-warned{border-color:#ffd591}
+        .t-overdue,.t-capa_past_due{border-color:#ffa39e}.t-warned{border-color:#ffd591}
         .scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:6px;border-bottom:1px solid #f0f0f0;text-align:left;white-space:nowrap}
         thead th{color:#888;font-weight:normal;font-size:12px}td a,th a{color:#1677ff;text-decoration:none}
         .heat td{text-align:center}.heat td a.m{display:inline-block;margin:0 2px;color:#222}

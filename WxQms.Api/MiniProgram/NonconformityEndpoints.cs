@@ -10,9 +10,9 @@ using static WxQms.Api.Infrastructure.Problems;
 
 namespace WxQms.Api.MiniProgram;
 
-/// <summary>One step of the trail: what was done in which cycle, by whom, with its text and how many photos.</summary>
+/// <summary>One step of the trail: what was done in which cycle, by whom, with its text, how many photos and where each is served.</summary>
 public sealed record NonconformityStepDto(string Kind, string KindText, int Cycle, string? Cause, string? Note, DateOnly? DueOn, string Actor,
-    DateTimeOffset At, int Photos);
+    DateTimeOffset At, int Photos, IReadOnlyList<string> PhotoUrls);
 
 /// <summary>A corrective action (one cycle): its cause, countermeasure, due date, completion and how its check went.</summary>
 public sealed record CorrectiveActionDto(int Cycle, string? Cause, string? Action, DateOnly? DueOn, DateOnly? CompletedOn, string? CompletionNote,
@@ -33,7 +33,7 @@ public sealed record NonconformityDto(long Id, long OrgId, string OrgName, strin
             n.ActionDueOn, n.CompletedOn, n.CheckDueOn, n.RaisedAt, n.RaisedBy, n.ClosedAt, v.PastDue, v.MayAct, v.MayCheck, v.CheckDueNow,
             n.Version, withTrail ? Actions(v.Trail) : null,
             withTrail ? v.Trail.Select(s => new NonconformityStepDto(DbNames.Of(s.Kind), CapaRules.Describe(s.Kind), s.Cycle, s.Cause, s.Note, s.DueOn,
-                s.Actor, s.At, s.Photos.Count)).ToList() : null);
+                s.Actor, s.At, s.Photos.Count, s.Photos.Select(p => $"/api/mp/nonconformities/{n.Id}/photos/{p.Sha256}").ToList())).ToList() : null);
     }
 
     /// <summary>The trail folded into one corrective action per cycle (the latest recorded cause and countermeasure of each).</summary>
@@ -74,6 +74,7 @@ public static class NonconformityEndpoints
         api.MapPost("/{id:long}/actions", RecordAction).WithSummary("The branch secretary records the cause, the countermeasure and its due date");
         api.MapPost("/{id:long}/completion", Complete).WithSummary("The branch secretary reports the countermeasure done, with a note and photos");
         api.MapPost("/{id:long}/checks", Check).WithSummary("The effectiveness check: passed closes it, failed reopens it to the secretary");
+        api.MapGet("/{id:long}/photos/{sha256}", Photo).WithSummary("One photo of its trail (a completion's evidence), only to those who may see it");
         return app;
     }
 
@@ -102,6 +103,20 @@ public static class NonconformityEndpoints
 
     internal static async Task<Ok<NonconformityDto>> Get(long id, CurrentUser user, NonconformityService service, CancellationToken ct) =>
         TypedResults.Ok(NonconformityDto.From(await service.GetAsync(id, Actor(user), ct), true));
+
+    /// <summary>Named by its hash, a photo never changes: kept privately by the client; nosniff, as the tasks' photos.</summary>
+    internal static async Task<IResult> Photo(long id, string sha256, HttpContext http, CurrentUser user, NonconformityService service,
+        IFileStore files, CancellationToken ct)
+    {
+        var view = await service.GetAsync(id, Actor(user), ct);
+        var photo = view.Trail.SelectMany(s => s.Photos).FirstOrDefault(p => p.Sha256 == sha256);
+        var bytes = photo is null ? null : await files.ReadVerifiedAsync(new StoredFile(photo.Sha256, photo.Size, photo.RelativePath), ct);
+        if (photo is null || bytes is null)
+            return Problem(StatusCodes.Status404NotFound, "未找到", "没有这张照片", "photo.not_found");
+        http.Response.Headers.CacheControl = "private, max-age=31536000, immutable";
+        http.Response.Headers.XContentTypeOptions = "nosniff";
+        return TypedResults.File(bytes, photo.ContentType, entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{photo.Sha256}\""));
+    }
 
     internal static async Task<Ok<NonconformityDto>> RecordAction(long id, NonconformityActionBody body, CurrentUser user, NonconformityService service,
         CancellationToken ct) =>

@@ -43,6 +43,7 @@ public sealed class DashboardStore(MySqlDataSource db)
     public const string HeatGroup = "heat";
     public const string ReminderGroup = "reminders";
     public const string WishGroup = "wishes";
+    public const string NonconformityGroup = "nonconformities";
 
     private const string TaskColumns = """
         SELECT t.id AS Id, o.id AS OrgId, o.name AS OrgName, o.path AS OrgPath, t.template_code AS TemplateCode,
@@ -78,6 +79,17 @@ public sealed class DashboardStore(MySqlDataSource db)
         WHERE o.path LIKE @pattern AND w.posted_at > @from AND w.posted_at <= @to AND w.status = '{DbNames.Of(status)}'
         """);
 
+    /// <summary>
+    /// A tile of the nonconformity register (#19): its rows in the scope; <c>DueAt</c> is when it was raised, <c>Title</c> what
+    /// was found. <paramref name="where"/> narrows to the period itself (by raising, or by the countermeasure's due day).
+    /// </summary>
+    private static DashboardTile NonconformityTile(string key, string label, string where) => new(key, label, NonconformityGroup, $"""
+        SELECT n.id AS Id, o.id AS OrgId, o.name AS OrgName, o.path AS OrgPath, NULL AS TemplateCode, NULL AS TemplateVersion,
+               n.description AS Title, n.raised_at AS DueAt, n.state AS State, NULL AS Channel
+        FROM orgs o JOIN nonconformities n ON n.org_id = o.id
+        WHERE o.path LIKE @pattern AND ({where})
+        """);
+
     /// <summary>Every number of the dashboard, in the order shown.</summary>
     public static readonly IReadOnlyList<DashboardTile> Tiles =
     [
@@ -91,6 +103,10 @@ public sealed class DashboardStore(MySqlDataSource db)
         TaskTile("late", "逾期完成", HeatGroup, $"t.state = 'completed' AND {LateEntry}"),
         TaskTile("missed", "未完成", HeatGroup, Missed),
         TaskTile("not_due", "未到期", HeatGroup, $"t.due_at > @now AND NOT {Missed} AND t.state <> 'completed'"),
+        NonconformityTile("nc_open", "未关闭不符合项", "n.raised_at > @from AND n.raised_at <= @to AND n.state <> 'closed'"),
+        // The assessment's deduction counts the same: a countermeasure due on a day of the period, recorded and not done by today.
+        NonconformityTile("capa_past_due", "纠正措施逾期",
+            "n.state = 'action_recorded' AND n.action_due_on >= @firstDay AND n.action_due_on <= @lastDay AND n.action_due_on < @today"),
         ReminderTile(ReminderStatus.Sent, "已送达"),
         ReminderTile(ReminderStatus.Failed, "被拒收"),
         ReminderTile(ReminderStatus.Unreachable, "无法送达"),
@@ -182,6 +198,9 @@ public sealed class DashboardStore(MySqlDataSource db)
         args.Add("monthEnd", w.MonthEnd.UtcDateTime);
         args.Add("quarterEnd", w.QuarterEnd.UtcDateTime);
         args.Add("warnUntil", w.WarnUntil.UtcDateTime);
+        args.Add("firstDay", Periods.LocalDate(w.From).ToDateTime(TimeOnly.MinValue));
+        args.Add("lastDay", Periods.LocalDate(w.To.AddTicks(-1)).ToDateTime(TimeOnly.MinValue));
+        args.Add("today", Periods.LocalDate(w.Now).ToDateTime(TimeOnly.MinValue));
         args.Add("duty", w.Duty);
         args.Add("channel", w.Channel);
         return args;

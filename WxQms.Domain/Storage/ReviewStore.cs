@@ -211,6 +211,35 @@ public sealed class ReviewStore(MySqlDataSource db)
     }
 
     /// <summary>
+    /// The register's nonconformities (#19) raised in the scope in (<paramref name="from"/>, <paramref name="to"/>], per source and
+    /// current state (the dashboard's 未关闭 tile reads the same window), and how many countermeasures due on a day of
+    /// [<paramref name="firstDay"/>, <paramref name="lastDay"/>] are past due on <paramref name="today"/> (the assessment's deduction).
+    /// </summary>
+    public async Task<(IReadOnlyList<(string Source, string State, long Count)> Raised, long PastDue)> NonconformitiesAsync(string scopePath,
+        DateTimeOffset from, DateTimeOffset to, DateOnly firstDay, DateOnly lastDay, DateOnly today, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var args = new
+        {
+            pattern = OrgPath.SubtreePattern(scopePath), from = from.UtcDateTime, to = to.UtcDateTime,
+            firstDay = firstDay.ToDateTime(TimeOnly.MinValue), lastDay = lastDay.ToDateTime(TimeOnly.MinValue), today = today.ToDateTime(TimeOnly.MinValue),
+        };
+        var raised = (await conn.QueryAsync<(string, string, long)>(new CommandDefinition("""
+            SELECT n.source, n.state, COUNT(*)
+            FROM nonconformities n JOIN orgs o ON o.id = n.org_id
+            WHERE o.path LIKE @pattern AND n.raised_at > @from AND n.raised_at <= @to
+            GROUP BY n.source, n.state
+            """, args, cancellationToken: ct))).ToList();
+        var pastDue = await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
+            SELECT COUNT(*)
+            FROM nonconformities n JOIN orgs o ON o.id = n.org_id
+            WHERE o.path LIKE @pattern AND n.state = 'action_recorded' AND n.action_due_on >= @firstDay AND n.action_due_on <= @lastDay
+              AND n.action_due_on < @today
+            """, args, cancellationToken: ct));
+        return (raised, pastDue);
+    }
+
+    /// <summary>
     /// Members owing dues at the end of <paramref name="throughMonth"/> (a month owed or partly paid, without a recorded
     /// reason), per branch of the subtree; null when the subtree keeps no dues yet.
     /// </summary>

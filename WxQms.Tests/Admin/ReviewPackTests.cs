@@ -8,6 +8,7 @@ using MiniExcelLibs;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules.ManagementReview;
 using WxQms.Domain.Rules.Tasks;
+using WxQms.Sandbox.Demo;
 using WxQms.Tests.Assessment;
 using WxQms.Tests.Infrastructure;
 using static WxQms.Tests.Infrastructure.TestDb;
@@ -96,9 +97,36 @@ public sealed class ReviewPackTests(WxQmsApp app) : IAsyncLifetime
             Assert.Equal(rows.Sum(r => r.Score), Number(total["得分"]));
             Assert.Equal(rows.Sum(r => r.Possible), Number(total["应得分"]));
             Assert.True(rows.Sum(r => r.Score) > 0, "the booked work shows");
-            // Nonconformities and CAPA have no register yet: the section says so and shows nothing made up.
+            // Nothing was raised in this world: the register's section says so and shows nothing made up.
             Assert.Equal("暂无", (string)book["不合格与纠正措施"].Single()["说明"]);
         }
+    }
+
+    [Fact]
+    public async Task The_packs_nonconformity_section_counts_the_register_of_the_quarter_by_source_and_state_and_those_past_due()
+    {
+        // The demo's register: six inspection findings carried to every state (two closed), those raised by rule, one past due.
+        await app.Get<DemoNonconformities>().PostAsync(Ct);
+        var today = Periods.LocalDate(app.Clock.GetUtcNow()).ToDateTime(TimeOnly.MinValue);
+        var raised = await ScalarAsync("SELECT COUNT(*) FROM nonconformities");
+        // Past due and due on a day of the quarter (the demo's is five days ago: before the quarter in its first days).
+        var pastDue = await ScalarAsync("""
+            SELECT COUNT(*) FROM nonconformities
+            WHERE state = 'action_recorded' AND action_due_on < @today AND action_due_on >= @first AND action_due_on <= @last
+            """, new { today, first = quarter.FirstDay.ToDateTime(TimeOnly.MinValue), last = quarter.LastDay.ToDateTime(TimeOnly.MinValue) });
+
+        var book = await WorkbookAsync($"period={Name(quarter)}&org={root}");
+        var section = book["不合格与纠正措施"].ToDictionary(r => (string)r["项目"], r => Number(r["数量"]));
+
+        Assert.Equal(raised, section["本期提出"]);
+        Assert.Equal(6, section["来源：巡查"]);
+        Assert.Equal(2, section["现状：已关闭"]);
+        Assert.Equal(1, section["现状：待验证"]);
+        Assert.Equal(pastDue, section["纠正措施逾期未完成"]);
+        using var page = await SendAsync(HttpMethod.Get, $"/admin/review?period={Name(quarter)}&org={root}", staff);
+        var html = await page.Content.ReadAsStringAsync(Ct);
+        Assert.Contains("来源：巡查", html);
+        Assert.Contains("纠正措施逾期未完成", html);
     }
 
     [Fact]

@@ -234,6 +234,7 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("POST /api/mp/nonconformities/{id}/actions", "401 403 403 409 409 403 409 403", "401 403 403 403 403 403 409 403"),
         new("POST /api/mp/nonconformities/{id}/completion", "401 403 403 409 409 403 409 403", "401 403 403 403 403 403 409 403"),
         new("POST /api/mp/nonconformities/{id}/checks", "401 403 403 403 403 403 409 403", "401 403 403 403 403 403 409 403"),
+        new("GET /api/mp/nonconformities/{id}/photos/{sha256}", "401 403 403 404 404 404 404 403", "401 403 403 403 403 403 404 403"),
         new("GET /admin/nonconformities", "3xx 403 403 403 403 403 2xx 403", Hand: true), // the register: office staff
         new("GET /admin/sms", "3xx 403 403 403 403 403 2xx 403", Hand: true), // #21: SMS billing units and budget: office staff
         new("GET /admin/nonconformities/{id}", "3xx 403 403 403 403 403 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),

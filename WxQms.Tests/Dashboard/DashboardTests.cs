@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using WxQms.Sandbox.Demo;
 using WxQms.Tests.Assessment;
 using WxQms.Tests.Infrastructure;
+using static WxQms.Tests.Infrastructure.TestDb;
 
 namespace WxQms.Tests.Dashboard;
 
@@ -26,6 +27,7 @@ public sealed partial class DashboardTests : IAsyncLifetime
         world = new AssessmentWorld(app, thisMonth: true);
         await world.InitializeAsync();
         await app.Get<DemoSimulation>().SimulateRecentAsync(Ct);
+        await app.Get<DemoNonconformities>().PostAsync(Ct); // #19's register: findings in every state, one countermeasure past due
         client = app.CreateClient();
     }
 
@@ -63,6 +65,11 @@ public sealed partial class DashboardTests : IAsyncLifetime
         return checkedLinks;
     }
 
+    /// <summary>The big number of a tile on the page (its card, not an org's row).</summary>
+    private static int Tile(string html, string tile) => int.Parse(NumberLink().Matches(html)
+        .Single(m => m.Groups["tile"].Value == tile && m.Value.Contains("class=\"tile", StringComparison.Ordinal)).Groups["n"].Value,
+        System.Globalization.CultureInfo.InvariantCulture);
+
     [Fact]
     public async Task Every_number_on_the_dashboard_equals_the_length_of_its_list_for_the_subdistrict_and_for_a_community()
     {
@@ -80,9 +87,13 @@ public sealed partial class DashboardTests : IAsyncLifetime
         Assert.Contains("id=heatmap", html);
         var overdue = NumberLink().Matches(html).Single(m => m.Groups["tile"].Value == "overdue" && m.Value.Contains("class=\"tile", StringComparison.Ordinal));
         Assert.True(int.Parse(overdue.Groups["n"].Value, System.Globalization.CultureInfo.InvariantCulture) > 0, "the demo has overdue tasks");
-        // The subdistrict's own numbers (tiles, reminders, wishes) and one community's row.
-        Assert.True(await CheckNumbersAsync(html, subdistrict) >= 6 + 3 + 7);
-        Assert.True(await CheckNumbersAsync(html, community) >= 6);
+        // The register's numbers: open nonconformities and countermeasures past due (the demo has one), each its list.
+        // Six inspection findings of which two are closed, and those raised by rule (none closed).
+        Assert.Equal(4 + await ScalarAsync("SELECT COUNT(*) FROM nonconformities WHERE source = 'rule'"), Tile(html, "nc_open"));
+        Assert.Equal(1, Tile(html, "capa_past_due"));
+        // The subdistrict's own numbers (tasks, nonconformities, reminders, wishes) and one community's row.
+        Assert.True(await CheckNumbersAsync(html, subdistrict) >= 6 + 2 + 3 + 7);
+        Assert.True(await CheckNumbersAsync(html, community) >= 6 + 2);
 
         var (communityStatus, communityHtml) = await GetAsync($"/h5/dashboard?org={community}");
         Assert.Equal(HttpStatusCode.OK, communityStatus);

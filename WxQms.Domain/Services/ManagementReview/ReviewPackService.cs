@@ -5,6 +5,7 @@ using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules;
 using WxQms.Domain.Rules.Assessment;
 using WxQms.Domain.Rules.ManagementReview;
+using WxQms.Domain.Rules.Nonconformities;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services.Assessment;
 using WxQms.Domain.Storage;
@@ -38,8 +39,8 @@ public sealed record PackDecision(string Text, string Owner, DateOnly DueOn, str
 /// <summary>
 /// The management review pack (管理评审) of a period and scope: everything a printed page or a workbook shows, computed
 /// from what exists — the ranking of the period (the same as the ranking page's), the tasks behind it, reminders, wishes,
-/// dues arrears, the year's targets and the review decisions. <see cref="Nonconformities"/> stays null until a register
-/// of nonconformities and corrective actions exists.
+/// dues arrears, the year's targets, the register of nonconformities and corrective actions (<see cref="Nonconformities"/>:
+/// raised in the period by source and by state, and countermeasures past due) and the review decisions.
 /// </summary>
 public sealed record ReviewPack(Period Period, RankingView Ranking, RankingLevel Level, IReadOnlyList<PackOrg> Orgs, IReadOnlyList<string> Targets,
     IReadOnlyList<PackDuty> WeakestDuties, IReadOnlyList<RankingRow> WeakestOrgs, IReadOnlyList<PackRepeated> Repeated,
@@ -130,13 +131,33 @@ public sealed class ReviewPackService(TimeProvider clock, ReviewStore store, Org
         var wishes = (await store.WishStatusesAsync(scope.Path, period.StartsAt, period.EndsAt, ct))
             .OrderBy(w => WishOrder(w.Status)).Select(w => new PackCount(WishLabel(w.Status), (int)w.Count)).ToList();
         var arrearsRows = arrears?.Select(a => new PackCount(a.Name, (int)a.Members)).OrderByDescending(a => a.Count).ToList();
+        var nonconformities = await NonconformitiesAsync(scope.Path, period, now, ct);
 
         var last = await store.LastReviewBeforeAsync(scope.Id, period.EndsAt, ct);
         var today = Periods.LocalDate(now);
         var lastDecisions = last is null ? [] : (await store.DecisionsAsync(scope.Id, last, ct)).Select(d => Decision(d, today)).ToList();
         var decisions = (await store.DecisionsAsync(scope.Id, period.Key, ct)).Select(d => Decision(d, today)).ToList();
         return new ReviewPack(period, ranking, level, packOrgs, targetLabels, weakestDuties, weakestOrgs, repeated, reminders, channels, wishes,
-            arrearsRows, null, last is null ? null : Periods.Parse(last).Label, lastDecisions, decisions, now);
+            arrearsRows, nonconformities, last is null ? null : Periods.Parse(last).Label, lastDecisions, decisions, now);
+    }
+
+    /// <summary>
+    /// The register in the pack: how many were raised in the period, per source and per state now, and the countermeasures past
+    /// due; empty (暂无) when the period raised none and none is past due.
+    /// </summary>
+    private async Task<IReadOnlyList<PackCount>> NonconformitiesAsync(string scopePath, Period period, DateTimeOffset now, CancellationToken ct)
+    {
+        var (raised, pastDue) = await store.NonconformitiesAsync(scopePath, period.StartsAt, period.EndsAt, period.FirstDay, period.LastDay,
+            Periods.LocalDate(now), ct);
+        if (raised.Count == 0 && pastDue == 0)
+            return [];
+        var counts = new List<PackCount> { new("本期提出", (int)raised.Sum(r => r.Count)) };
+        counts.AddRange(raised.GroupBy(r => DbNames.Parse<NonconformitySource>(r.Source)).OrderBy(g => g.Key)
+            .Select(g => new PackCount($"来源：{CapaRules.Describe(g.Key)}", (int)g.Sum(r => r.Count))));
+        counts.AddRange(raised.GroupBy(r => DbNames.Parse<NonconformityState>(r.State)).OrderBy(g => g.Key)
+            .Select(g => new PackCount($"现状：{CapaRules.Describe(g.Key)}", (int)g.Sum(r => r.Count))));
+        counts.Add(new PackCount("纠正措施逾期未完成", (int)pastDue));
+        return counts;
     }
 
     private static PackDecision Decision(ReviewDecisionRow d, DateOnly today)

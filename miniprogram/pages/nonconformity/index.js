@@ -1,9 +1,12 @@
 // One nonconformity (不符合项) with its trail: for the branch's secretary or worker the forms of the corrective action
 // (原因分析 and 纠正措施 with a due date, then the completion with a note); for the community's secretary or committee the
 // effectiveness check (有效性验证: passed closes it, not passed reopens it with a note). Each step sends the version the
-// page showed, so a stale page is told to refresh.
+// page showed, so a stale page is told to refresh. The completion carries photos (uploaded one by one first; a failure
+// keeps the form and the photos already up); the trail shows each step's photos, fetched with the caller's token.
 const api = require('../../utils/api');
 const format = require('../../utils/format');
+const photos = require('../../utils/photos');
+const config = require('../../utils/config');
 
 function view(n) {
   return {
@@ -29,6 +32,8 @@ function view(n) {
         .filter((x) => x)
         .join('；'),
       at: format.dateTime(s.at),
+      photoUrls: s.photoUrls || [],
+      srcs: [],
     })),
   };
 }
@@ -47,6 +52,9 @@ Component({
     dueOn: '',
     note: '',
     checkNote: '',
+    photos: [], // utils/photos Photo[] of the completion form
+    maxPhotos: config.maxPhotos,
+    photoError: '',
   },
   methods: {
     async onLoad(query) {
@@ -58,11 +66,38 @@ Component({
       try {
         const n = await api.nonconformities.get(this.data.id);
         this.setData({ nc: view(n), cause: n.cause || '', action: n.action || '', dueOn: n.actionDueOn || '' });
+        await this.loadPhotos();
       } catch (err) {
         this.setData({ error: err.message });
       } finally {
         this.setData({ loading: false });
       }
+    },
+    /** Each step's photos as local files (the route wants the caller's token, an <image> cannot send it). */
+    async loadPhotos() {
+      const trail = this.data.nc.trail;
+      let photoError = '';
+      for (let i = 0; i < trail.length; i++) {
+        const srcs = [];
+        for (const url of trail[i].photoUrls) {
+          try {
+            srcs.push(await api.download(url));
+          } catch (err) {
+            photoError = `部分照片加载失败：${err.message}`;
+          }
+        }
+        if (srcs.length) this.setData({ [`nc.trail[${i}].srcs`]: srcs });
+      }
+      this.setData({ photoError });
+    },
+    onPreview(e) {
+      wx.previewImage({ urls: e.currentTarget.dataset.urls, current: e.currentTarget.dataset.src });
+    },
+    onPhotos(e) {
+      this.setData({ photos: e.detail.photos });
+    },
+    onPhotosFailed() {
+      this.setData({ error: '无法打开相册或相机，请检查授权后重试' });
     },
     onInput(e) {
       this.setData({ [e.currentTarget.dataset.field]: e.detail.value });
@@ -72,7 +107,8 @@ Component({
       this.setData({ saving: true, error: '', notice: '' });
       try {
         const n = await step();
-        this.setData({ nc: view(n), notice: done, note: '', checkNote: '' });
+        this.setData({ nc: view(n), notice: done, note: '', checkNote: '', photos: [] });
+        await this.loadPhotos();
       } catch (err) {
         this.setData({ error: err.message });
       } finally {
@@ -85,7 +121,10 @@ Component({
     },
     onComplete() {
       const d = this.data;
-      return this.act(() => api.nonconformities.complete(d.id, d.note, [], d.nc.version), '已报告整改完成，等待有效性验证');
+      return this.act(async () => {
+        const tokens = await photos.uploadMissing(d.photos, (list) => this.setData({ photos: list }));
+        return api.nonconformities.complete(d.id, d.note, tokens, d.nc.version);
+      }, '已报告整改完成，等待有效性验证');
     },
     onPass() {
       const d = this.data;

@@ -1,5 +1,5 @@
 const { render, text, simulate } = require('../helpers/render');
-const { mockApi, signIn, member, waitFor } = require('../helpers/wx-mock');
+const { mockApi, signIn, member, waitFor, mockChooseMedia } = require('../helpers/wx-mock');
 const { problem } = require('../helpers/fixtures');
 
 async function fire(page, selector, event, detail) {
@@ -45,7 +45,7 @@ function ncDto(overrides = {}) {
   );
 }
 
-const STEP = { kind: 'raised', kindText: '提出', cycle: 1, cause: null, note: '未按期完成', dueOn: null, actor: 'system:nonconformities', at: '2026-10-02T01:00:00+00:00', photos: 0 };
+const STEP = { kind: 'raised', kindText: '提出', cycle: 1, cause: null, note: '未按期完成', dueOn: null, actor: 'system:nonconformities', at: '2026-10-02T01:00:00+00:00', photos: 0, photoUrls: [] };
 const SECRETARY = member();
 const CHECKER = member({ id: 20, name: '陈敏', orgId: 30, roles: [{ role: 'committee', orgId: 30 }] });
 
@@ -112,6 +112,41 @@ describe('pages/nonconformity 不符合项', () => {
     await waitFor(() => page.data.error && !page.data.saving);
     expect(server.sent('POST /api/mp/nonconformities/9/completion')[0].body).toEqual({ note: '已培训', photoTokens: [], version: 2 });
     expect(text(page, '#error')).toBe('该不符合项刚被他人更新，请刷新后重试');
+  });
+
+  test('the secretary reports it done with two photos: each goes up, the completion names them, the trail shows them', async () => {
+    signIn(SECRETARY);
+    const recorded = ncDto({ state: 'action_recorded', stateText: '整改中', cause: '记录员未培训', action: '培训记录员', actionDueOn: '2026-12-20', version: 2, trail: [STEP] });
+    const urls = ['/api/mp/nonconformities/9/photos/' + 'a'.repeat(64), '/api/mp/nonconformities/9/photos/' + 'b'.repeat(64)];
+    const done = ncDto({
+      state: 'awaiting_check',
+      stateText: '待验证',
+      mayAct: true,
+      version: 3,
+      trail: [STEP, Object.assign({}, STEP, { kind: 'completed', kindText: '整改完成', note: '已培训', photos: 2, photoUrls: urls })],
+    });
+    const server = mockApi({
+      'GET /api/mp/nonconformities/9': { data: recorded },
+      'POST /api/mp/uploads': (req) => ({ statusCode: 201, data: { token: `tok-${req.filePath.slice(-5)}`, sha256: 'f00d', size: 1024, contentType: 'image/jpeg' } }),
+      'POST /api/mp/nonconformities/9/completion': { data: done },
+      ['GET ' + urls[0]]: { tempFilePath: 'wxfile://a' },
+      ['GET ' + urls[1]]: { tempFilePath: 'wxfile://b' },
+    });
+    mockChooseMedia(['wxfile://p-001', 'wxfile://p-002']);
+    const page = render('pages/nonconformity/index');
+    await page.instance.onLoad({ id: '9' });
+    await fire(page, '#note', 'input', { value: '已培训' });
+    await fire(page, '#photos >>> #add-photo', 'tap');
+    await waitFor(() => page.data.photos.length === 2);
+    await fire(page, '#complete', 'tap');
+    await waitFor(() => page.data.notice && !page.data.saving);
+
+    expect(server.upload.mock.calls.map((c) => c[0].filePath)).toEqual(['wxfile://p-001', 'wxfile://p-002']);
+    expect(server.sent('POST /api/mp/nonconformities/9/completion')[0].body).toEqual({ note: '已培训', photoTokens: ['tok-p-001', 'tok-p-002'], version: 2 });
+    expect(text(page, '#state')).toBe('待验证');
+    await waitFor(() => page.querySelectorAll('#step-photos-1 .step__photo').length === 2);
+    expect(page.data.nc.trail[1].srcs).toEqual(['wxfile://a', 'wxfile://b']);
+    expect(page.data.photos).toEqual([]);
   });
 
   test('the committee fails the check with a note: reopened', async () => {
