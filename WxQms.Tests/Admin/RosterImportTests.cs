@@ -273,10 +273,14 @@ public sealed class RosterImportTests(WxQmsApp app) : IClassFixture<SeededSubdis
         var secretary = await w.MemberAsync(secretaryId);
 
         var export = await DownloadAsync(secretary, "/api/admin/exports/roster.xlsx");
-        var ids = MiniExcel.Query(new MemoryStream(export), useHeaderRow: true, sheetName: "党员").Cast<IDictionary<string, object>>()
-            .Where(r => r["姓名"] is "本支部党员" or "他支部党员").ToDictionary(r => (string)r["姓名"], r => r["身份证号"]?.ToString());
+        var rows = MiniExcel.Query(new MemoryStream(export), useHeaderRow: true, sheetName: "党员").Cast<IDictionary<string, object>>()
+            .Where(r => r["姓名"] is "本支部党员" or "他支部党员").ToDictionary(r => (string)r["姓名"]);
+        var ids = rows.ToDictionary(r => r.Key, r => r.Value["身份证号"]?.ToString());
+        var phones = rows.ToDictionary(r => r.Key, r => r.Value["手机号"]?.ToString());
         Assert.Equal(own, ids["本支部党员"]); // the member's own branch secretary
         Assert.Equal(WxQms.Domain.Rules.IdCardNumbers.Mask(other), ids["他支部党员"]);
+        Assert.Equal(Phone(501), phones["本支部党员"]);
+        Assert.Equal($"{Phone(502)[..3]}****{Phone(502)[^4..]}", phones["他支部党员"]);
 
         var (status, body) = await UploadAsync(secretary, export, dryRun: true);
         Assert.True(status == HttpStatusCode.OK, body.ToString());
