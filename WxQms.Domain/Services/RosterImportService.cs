@@ -17,7 +17,7 @@ public sealed record RosterUpload(string FileName, string Sha256, bool DryRun);
 /// here a file is its rows (<see cref="RosterFile"/>).
 /// </summary>
 public sealed class RosterImportService(RosterImportStore store, IdCardProtector idCards, OrgTreeCache orgTrees, TaskCache tasks,
-    TokenVersions tokenVersions, PlanService plans, TimeProvider clock)
+    TokenVersions tokenVersions, PlanService plans, RankingCache rankings, TimeProvider clock)
 {
     /// <summary>
     /// The subtree the grants let their holder import into and export: office staff everywhere, the secretary of a
@@ -85,6 +85,8 @@ public sealed class RosterImportService(RosterImportStore store, IdCardProtector
         // New orgs get their duties now rather than at the plan job's next run (adding only what is missing).
         if (newOrgs.Count > 0)
             await plans.CompleteCurrentPlansAsync(now, ct);
+        // Rankings name orgs and count their rolls: a new branch ranks now, not once the cached ranking expires.
+        await rankings.InvalidateAsync();
         return report with { Applied = true };
     }
 
