@@ -8,7 +8,7 @@ using WxQms.Domain.Wechat;
 //
 //   WxQms.Bench <baseUrl> <path|callback-plain|callback-safe> <rate/s> <seconds> [token aesKey appId]
 //   WxQms.Bench plan-district <mysql connection string of an empty database>
-//   WxQms.Bench roster-import <baseUrl> <staff token> <community code> [members]
+//   WxQms.Bench roster-import <baseUrl> <staff token> <community code> [members] [rounds]
 //
 // Prints one line: target, sent, ok, errors, p50, p90, p99, max (ms), and answers slower than 5 s.
 
@@ -32,7 +32,8 @@ if (args is ["token", var key2, var issuer2, var member2, var org2, var path2, v
 }
 if (args is ["roster-import", var rosterBase, var rosterToken, var community, .. var rest])
     return await WxQms.Bench.RosterImport.RunAsync(rosterBase, rosterToken, community,
-        rest is [var n] ? int.Parse(n, CultureInfo.InvariantCulture) : 2000);
+        rest is [var n, ..] ? int.Parse(n, CultureInfo.InvariantCulture) : 2000,
+        rest is [_, var r] ? int.Parse(r, CultureInfo.InvariantCulture) : 3);
 
 var baseUrl = args[0].TrimEnd('/');
 var target = args[1];

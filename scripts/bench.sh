@@ -21,7 +21,8 @@
 #
 # Roster import (issue #16): a workbook of 2,000 new members in 20 new branches uploaded as office staff to
 # POST /api/admin/imports/roster; the baseline is the dry run of the same file in the same run (every row read and
-# checked, nothing written), then the import in one transaction (goal < 10 s) and the same file again (unchanged).
+# checked, nothing written), then the import in one transaction (goal < 10 s) and the same file again (unchanged);
+# BENCH_ROSTER_ROUNDS (3) rounds, each a new file, and their spread.
 #
 # Usage: scripts/bench.sh [all|callbacks|plan|assessment|reminders|roster]   (default all)
 # Runs on the dev MariaDB/Redis instance but in their own databases (wxqms_bench, wxqms_bench_plan),
@@ -159,8 +160,8 @@ if [[ $WHAT == all || $WHAT == roster ]]; then
   community=$(db wxqms_bench -N -e "SELECT code FROM orgs WHERE kind = 'community_committee' ORDER BY path LIMIT 1")
   JWT_KEY=sandbox-demo-jwt-key-NOT-A-SECRET-0123456789abcdef # appsettings.Sandbox.json, not a secret
   staff_token=$(dotnet "$BENCH" token "$JWT_KEY" wxqms-sandbox "$smid" "$soid" "$spath" staff subdistrict)
-  log "roster import: 2,000 members in one workbook, beside the dry run of the same file"
-  dotnet "$BENCH" roster-import "http://127.0.0.1:$PLAIN_PORT" "$staff_token" "$community" 2000
+  log "roster import: 2,000 members in one workbook, beside the dry run of the same file, ${BENCH_ROSTER_ROUNDS:-3} rounds"
+  dotnet "$BENCH" roster-import "http://127.0.0.1:$PLAIN_PORT" "$staff_token" "$community" 2000 "${BENCH_ROSTER_ROUNDS:-3}"
   [[ $WHAT == roster ]] && exit 0
 fi
 if [[ $WHAT == all || $WHAT == reminders ]]; then

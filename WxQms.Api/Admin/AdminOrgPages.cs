@@ -32,7 +32,7 @@ public static class AdminOrgPages
         pages.MapGet("/new", NewForm);
         pages.MapPost("/new", NewPost);
         pages.MapGet("/{id:long}", OrgPage);
-        foreach (var action in new[] { "rename", "move", "dissolve", "term" })
+        foreach (var action in new[] { "rename", "move", "dissolve", "term", "community" })
         {
             pages.MapGet($"/{{id:long}}/{action}", (HttpContext http, long id, CurrentUser user, [AsParameters] OrgPageServices s, CancellationToken ct) =>
                 ActionForm(http, id, action, user, s, ct));
@@ -104,6 +104,7 @@ public static class AdminOrgPages
         Fact("名称", E(d.Org.Name));
         Fact("编码", E(d.Org.Code));
         Fact("类型", E(OrgTree.KindLabel(d.Org.Kind)));
+        Fact("社区", d.Community ? "是（居民发布心愿时可选）" : "不是社区");
         Fact("上级组织", d.Parent is { } p ? $"""<a href="/admin/orgs/{p.Id}">{E(p.Name)}</a>""" : "—");
         Fact("在册党员", $"{N(d.Counts.OnTheRoll)} 名（正式党员 {N(d.Counts.FullMembers)} 名）");
         Fact("支部委员", $"{N(d.Counts.CommitteeMembers)} 名");
@@ -128,6 +129,8 @@ public static class AdminOrgPages
             body.Append($"""<a class="button plain" href="/admin/orgs/{id}/move">调整上级</a>""");
             if (Terms.HasTerm(d.Org.Kind))
                 body.Append($"""<a class="button plain" href="/admin/orgs/{id}/term">登记换届</a>""");
+            if (d.MayMarkCommunity)
+                body.Append($"""<a class="button plain" href="/admin/orgs/{id}/community">设置社区</a>""");
             body.Append($"""<a class="button plain" href="/admin/orgs/{id}/dissolve">撤销组织</a>""");
         }
         if (d.Org.Kind != OrgKind.PartyGroup && OrgAccess.CanPlaceUnder(user.Roles, d.Org.Path))
@@ -231,6 +234,10 @@ public static class AdminOrgPages
                     await s.Orgs.MoveAsync(id, long.TryParse(F("parentId"), NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : null,
                         user.Roles, actor, user.MemberId, ct);
                     break;
+                case "community":
+                    await s.Orgs.SetCommunityAsync(id, F("community") switch { "true" => true, "false" => false, _ => null }, user.Roles, actor,
+                        user.MemberId, ct);
+                    break;
                 case "dissolve":
                     var org = await s.Orgs.OrgAsync(id, ct);
                     await s.Orgs.DissolveAsync(id, user.Roles, actor, user.MemberId, ct);
@@ -276,7 +283,7 @@ public static class AdminOrgPages
         IReadOnlyDictionary<string, string> form, IReadOnlyDictionary<string, string> errors, string? refusal, int status, CancellationToken ct)
     {
         var d = await s.Orgs.GetAsync(id, user.Roles, ct);
-        if (!(action == "rename" ? d.MayRename : d.MayReshape))
+        if (!(action switch { "rename" => d.MayRename, "community" => d.MayMarkCommunity, _ => d.MayReshape }))
             throw new ForbiddenException("auth.forbidden", "无权调整该组织");
         var body = new StringBuilder();
         if (refusal is not null)
@@ -299,6 +306,13 @@ public static class AdminOrgPages
                     errors.GetValueOrDefault("parentId")));
                 body.Append(Notice("info", "下级组织随之移动；其党员需重新登录小程序"));
                 body.Append("<button>移动</button>");
+                break;
+            case "community":
+                title = $"设置社区：{d.Org.Name}";
+                body.Append(Select("community", "是否为社区", form.GetValueOrDefault("community") ?? (d.Community ? "true" : "false"),
+                    [("true", "是社区：居民发布心愿时可选"), ("false", "不是社区")], errors.GetValueOrDefault("community")));
+                body.Append(Notice("info", "社区党委均为社区；直属街道党工委的党总支、党支部由街道党建办设定是否为社区（街道机关党支部等不是）"));
+                body.Append("<button>保存</button>");
                 break;
             case "dissolve":
                 title = $"撤销组织：{d.Org.Name}";

@@ -17,6 +17,9 @@ public sealed record RenameOrgBody(string? Name);
 
 public sealed record MoveOrgBody(long? ParentId);
 
+/// <param name="Community">Whether the org is a community (社区): offered to residents posting wishes.</param>
+public sealed record CommunityBody(bool? Community);
+
 /// <param name="Years">The term's length; the kind's <c>Orgs:TermYears</c> when left out.</param>
 public sealed record TermBody(DateOnly? ElectedOn, int? Years);
 
@@ -36,10 +39,11 @@ public sealed record AdminOrgDto(long Id, long? ParentId, string Code, string Na
 }
 
 public sealed record OrgDetailDto(AdminOrgDto Org, AdminOrgDto? Parent, OrgCounts Counts, IReadOnlyList<FindingDto> Warnings, TermDto? Term,
-    bool MayReshape, bool MayRename)
+    bool MayReshape, bool MayRename, bool Community)
 {
     public static OrgDetailDto From(OrgDetail d) => new(AdminOrgDto.From(d.Org), d.Parent is null ? null : AdminOrgDto.From(d.Parent),
-        d.Counts, d.Warnings.Select(FindingDto.From).ToList(), d.Term is null ? null : TermDto.From(d.Term), d.MayReshape, d.MayRename);
+        d.Counts, d.Warnings.Select(FindingDto.From).ToList(), d.Term is null ? null : TermDto.From(d.Term), d.MayReshape, d.MayRename,
+        d.Community);
 }
 
 public sealed record AdminTreeNodeDto(long Id, string Code, string Name, string Kind, string KindLabel, int MemberCount, int TotalMemberCount,
@@ -69,6 +73,7 @@ public static class OrgAdminEndpoints
         api.MapPost("/{id:long}/rename", Rename).WithSummary("Rename an org");
         api.MapPost("/{id:long}/move", Move).WithSummary("Move an org and everything under it to another parent");
         api.MapPost("/{id:long}/dissolve", Dissolve).WithSummary("Dissolve an org with nobody on its roll, no org under it and no open task");
+        api.MapPut("/{id:long}/community", SetCommunity).WithSummary("Office staff: mark the org a community (社区, offered to residents posting wishes) or not");
         api.MapPut("/{id:long}/term", RecordTerm).WithSummary("Record the org's new term: elected on, years");
         AdminOrgPages.Map(app.AdminPages().MapGroup("/orgs"));
     }
@@ -108,6 +113,14 @@ public static class OrgAdminEndpoints
         await orgs.DissolveAsync(id, user.Roles, TaskEndpoints.Actor(user), user.MemberId, ct);
         return TypedResults.NoContent();
     }
+
+    internal static Task<Results<NoContent, ProblemHttpResult>> SetCommunity(long id, CommunityBody body, CurrentUser user, OrgAdmin orgs,
+        CancellationToken ct) =>
+        Guard(async () =>
+        {
+            await orgs.SetCommunityAsync(id, body.Community, user.Roles, TaskEndpoints.Actor(user), user.MemberId, ct);
+            return TypedResults.NoContent();
+        });
 
     internal static Task<Results<Ok<TermDto>, ProblemHttpResult>> RecordTerm(long id, TermBody body, CurrentUser user, OrgAdmin orgs,
         CancellationToken ct) =>

@@ -168,4 +168,11 @@ public static class RosterSheet
 
     /// <summary>A mainland mobile number: eleven digits starting with 1.</summary>
     public static bool IsPhone(string phone) => phone.Length == 11 && phone[0] == '1' && phone.All(char.IsAsciiDigit);
+
+    /// <summary>A phone as a masked export shows it: <c>138****1234</c> (the first three and last four digits).</summary>
+    public static string MaskPhone(string phone) => phone.Length < 7 ? "****" : $"{phone[..3]}****{phone[^4..]}";
+
+    /// <summary>Whether a cell is a masked export's phone, <c>138****1234</c>: the stored number stays.</summary>
+    public static bool IsPhoneMask(string text) => text.Length == 11 && text[3..7] == "****" && text[0] == '1'
+        && text[..3].All(char.IsAsciiDigit) && text[7..].All(char.IsAsciiDigit);
 }

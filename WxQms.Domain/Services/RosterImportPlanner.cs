@@ -27,7 +27,8 @@ internal sealed class RosterImportPlanner(RosterFile file, IReadOnlyList<RosterO
     /// <summary>A member row read and checked on its own, before matching.</summary>
     internal sealed record MemberLine(RosterRow Source, string OrgCode, string Name, Sex Sex, DateOnly? BirthDate, string? IdCard, byte[]? Lookup,
         string? Phone, MemberStatus Status, DateOnly? JoinedOn, DateOnly? AdmittedOn, bool? Retired, bool? Mobile,
-        IReadOnlyList<(string Role, string OrgCode)> Roles, DateOnly? RolesSince, IReadOnlyList<(string Role, string OrgCode)> Ends);
+        IReadOnlyList<(string Role, string OrgCode)> Roles, DateOnly? RolesSince, IReadOnlyList<(string Role, string OrgCode)> Ends,
+        string? PhoneMask = null);
 
     // ---- organisations --------------------------------------------------------------------------------------
 
@@ -222,6 +223,9 @@ internal sealed class RosterImportPlanner(RosterFile file, IReadOnlyList<RosterO
             }
 
             var phone = Cell(Phone);
+            var phoneMask = phone is not null && IsPhoneMask(phone) ? phone : null; // a masked export's: the stored number stays
+            if (phoneMask is not null)
+                phone = null;
             if (phone is not null)
             {
                 if (!IsPhone(phone))
@@ -231,7 +235,7 @@ internal sealed class RosterImportPlanner(RosterFile file, IReadOnlyList<RosterO
                 else
                     phones[phone] = row.Row;
             }
-            if (phone is null && Text(idCell) is null)
+            if (phone is null && Text(idCell) is null && phoneMask is null)
                 Bad(IdCard, masked ? "身份证号已隐藏（仅街道党建办可导出完整号码），请填写手机号以识别党员"
                     : "身份证号和手机号至少填写一项（用于识别党员）");
 
@@ -284,7 +288,7 @@ internal sealed class RosterImportPlanner(RosterFile file, IReadOnlyList<RosterO
 
             if (errors.Count == before)
                 lines.Add(new MemberLine(row, orgCode!, name!, sex!.Value, birth, idCard, lookup, phone, status!.Value, joined, admitted,
-                    retired, mobile, roles, since, ends));
+                    retired, mobile, roles, since, ends, phoneMask));
         }
         return lines;
     }
@@ -321,6 +325,20 @@ internal sealed class RosterImportPlanner(RosterFile file, IReadOnlyList<RosterO
             var row = line.Source.Row;
             var member = line.Lookup is { } l && byLookup.TryGetValue(Convert.ToHexString(l), out var m1) ? m1 : null;
             var phoneOwner = line.Phone is { } ph && byPhone.TryGetValue(ph, out var m2) ? m2 : null;
+            if (member is null && line.PhoneMask is { } mask)
+            {
+                // Both numbers hidden by a masked export: the member of that name whose phone shows as that mask.
+                var named = matched.Where(m => m.Name == line.Name && m.Phone is { } p && MaskPhone(p) == mask
+                    && (line.BirthDate is null || m.BirthDate == line.BirthDate)).ToList();
+                if (named.Count != 1)
+                {
+                    Error(MemberSheet, row, Phone, named.Count == 0
+                        ? "手机号已隐藏，且找不到同名、手机号相符的党员，请填写完整手机号或身份证号"
+                        : "手机号已隐藏，且有多名同名党员手机号相符，请填写完整手机号或身份证号");
+                    continue;
+                }
+                member = named[0];
+            }
             if (member is not null && phoneOwner is not null && phoneOwner.Id != member.Id)
             {
                 Error(MemberSheet, row, Phone, "手机号已属于另一名党员");

@@ -17,7 +17,7 @@ public sealed record RosterUpload(string FileName, string Sha256, bool DryRun);
 /// here a file is its rows (<see cref="RosterFile"/>).
 /// </summary>
 public sealed class RosterImportService(RosterImportStore store, IdCardProtector idCards, OrgTreeCache orgTrees, TaskCache tasks,
-    TokenVersions tokenVersions, PlanService plans, TimeProvider clock)
+    TokenVersions tokenVersions, PlanService plans, RankingCache rankings, TimeProvider clock)
 {
     /// <summary>
     /// The subtree the grants let their holder import into and export: office staff everywhere, the secretary of a
@@ -45,7 +45,8 @@ public sealed class RosterImportService(RosterImportStore store, IdCardProtector
         var (newOrgs, orgUpdates, orgCounts) = planner.Orgs();
         var lines = planner.ReadMembers();
         var (matched, roles) = await store.MatchAsync(
-            lines.Select(l => l.Lookup).OfType<byte[]>().ToList(), lines.Select(l => l.Phone).OfType<string>().ToList(), ct);
+            lines.Select(l => l.Lookup).OfType<byte[]>().ToList(), lines.Select(l => l.Phone).OfType<string>().ToList(),
+            lines.Where(l => l.PhoneMask is not null && l.Lookup is null).Select(l => l.Name).Distinct().ToList(), ct);
         var secretaryOrgs = lines.SelectMany(l => l.Roles).Where(r => r.Role == Roles.Secretary)
             .Select(r => orgs.FirstOrDefault(o => o.Code == r.OrgCode)?.Id).OfType<long>().Distinct().ToList();
         var secretaries = await store.SecretariesAsync(secretaryOrgs, ct);
@@ -84,6 +85,8 @@ public sealed class RosterImportService(RosterImportStore store, IdCardProtector
         // New orgs get their duties now rather than at the plan job's next run (adding only what is missing).
         if (newOrgs.Count > 0)
             await plans.CompleteCurrentPlansAsync(now, ct);
+        // Rankings name orgs and count their rolls: a new branch ranks now, not once the cached ranking expires.
+        await rankings.InvalidateAsync();
         return report with { Applied = true };
     }
 
@@ -110,6 +113,7 @@ public sealed class RosterImportService(RosterImportStore store, IdCardProtector
             var m = e.Member;
             // 任职日期 applies to every role of the row, so it is written only when all her roles started that day.
             var since = e.Roles.Where(r => r.Role != Roles.Member).Select(r => r.StartsOn).Distinct().ToList();
+            var full = MemberAccess.SeesPersonalData(grants, paths.GetValueOrDefault(e.OrgCode, ""));
             return new RosterRow(i + 2, new Dictionary<string, object?>
             {
                 [MemberOrg] = e.OrgCode,
@@ -117,9 +121,9 @@ public sealed class RosterImportService(RosterImportStore store, IdCardProtector
                 [SexColumn] = SexWord(m.Sex),
                 [BirthDate] = DateText(m.BirthDate),
                 [IdCard] = m.IdCardCipher is { } c && idCards.IsConfigured
-                    ? MemberAccess.SeesPersonalData(grants, paths.GetValueOrDefault(e.OrgCode, "")) ? idCards.Unprotect(c) : IdCardNumbers.Mask(idCards.Unprotect(c))
+                    ? full ? idCards.Unprotect(c) : IdCardNumbers.Mask(idCards.Unprotect(c))
                     : "",
-                [Phone] = m.Phone ?? "",
+                [Phone] = m.Phone is { } phone ? full ? phone : MaskPhone(phone) : "",
                 [Status] = StatusWord(m.Status),
                 [JoinedOn] = DateText(m.JoinedOn),
                 [AdmittedOn] = DateText(m.AdmittedOn),

@@ -111,6 +111,26 @@ public sealed class OrgAdminStore(MySqlDataSource db)
         }
     }
 
+    /// <summary>Whether the org is a community (社区): the orgs residents post wishes to.</summary>
+    public async Task<bool> IsCommunityAsync(long id, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT is_community FROM orgs WHERE id = @id", new { id },
+            cancellationToken: ct));
+    }
+
+    /// <summary>Marks the org a community or not, with its audit entry; false when it already was so (nothing written).</summary>
+    public Task<bool> SetCommunityAsync(long id, bool community, AuditEntry audit, CancellationToken ct) =>
+        db.InTransactionAsync(async (conn, tx) =>
+        {
+            var changed = await conn.ExecuteAsync(new CommandDefinition("""
+                UPDATE orgs SET is_community = @community, updated_at = @now WHERE id = @id AND is_community <> @community AND dissolved_on IS NULL
+                """, new { id, community, now = audit.OccurredAt.UtcDateTime }, tx, cancellationToken: ct)) > 0;
+            if (changed)
+                await AuditLog.AppendAsync(conn, tx, audit, ct);
+            return changed;
+        }, ct);
+
     /// <summary>
     /// Moves <paramref name="org"/> under <paramref name="parent"/>: its parent, and the path and depth of it and every
     /// org under it, in one statement; the tokens of everyone placed or holding a role in the subtree are made stale

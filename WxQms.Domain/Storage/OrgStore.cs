@@ -70,8 +70,8 @@ public sealed class OrgStore(MySqlDataSource db)
         string name, string code, int sortOrder, DateTimeOffset now, CancellationToken ct)
     {
         const string insert = """
-            INSERT INTO orgs (parent_id, path, depth, kind, name, code, sort_order, created_at, updated_at)
-            VALUES (@ParentId, '/', @Depth, @Kind, @Name, @Code, @SortOrder, @Now, @Now);
+            INSERT INTO orgs (parent_id, path, depth, kind, is_community, name, code, sort_order, created_at, updated_at)
+            VALUES (@ParentId, '/', @Depth, @Kind, @IsCommunity, @Name, @Code, @SortOrder, @Now, @Now);
             SELECT LAST_INSERT_ID();
             """;
         const string setPath = "UPDATE orgs SET path = @Path WHERE id = @Id";
@@ -82,6 +82,7 @@ public sealed class OrgStore(MySqlDataSource db)
             ParentId = parent?.Id,
             Depth = depth,
             Kind = DbNames.Of(kind),
+            IsCommunity = kind == OrgKind.CommunityCommittee, // a 党总支 or 党支部 that is a community is marked so by staff
             Name = name,
             Code = code,
             SortOrder = sortOrder,

@@ -87,7 +87,7 @@ public sealed class RosterImportStore(MySqlDataSource db)
 
     /// <summary>The members holding any of these ID numbers (by lookup hash) or phones, and their roles.</summary>
     public async Task<(IReadOnlyList<RosterMember> Members, IReadOnlyList<RosterRole> Roles)> MatchAsync(
-        IReadOnlyCollection<byte[]> lookups, IReadOnlyCollection<string> phones, CancellationToken ct)
+        IReadOnlyCollection<byte[]> lookups, IReadOnlyCollection<string> phones, IReadOnlyCollection<string> names, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         var members = new Dictionary<long, RosterMember>();
@@ -95,6 +95,8 @@ public sealed class RosterImportStore(MySqlDataSource db)
             await AddAsync($"SELECT {MemberColumns} FROM members m WHERE m.id_card_lookup IN @keys", part);
         foreach (var part in phones.Chunk(Chunk))
             await AddAsync($"SELECT {MemberColumns} FROM members m WHERE m.phone IN @keys", part);
+        foreach (var part in names.Chunk(Chunk)) // rows whose phone a masked export hid: matched by name and the mask
+            await AddAsync($"SELECT {MemberColumns} FROM members m WHERE m.name IN @keys AND m.phone IS NOT NULL", part);
         var roles = new List<RosterRole>();
         foreach (var part in members.Keys.Chunk(Chunk))
         {

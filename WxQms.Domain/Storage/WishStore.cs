@@ -136,20 +136,20 @@ public sealed class WishStore(MySqlDataSource db)
         Utc(r.FulfilledAt), r.FulfilNote, Utc(r.LitAt), r.LitBy, r.Points, r.CancelReason, Utc(r.PostedAt)!.Value, Utc(r.UpdatedAt)!.Value,
         r.RowVersion, photos);
 
-    /// <summary>The communities a wish can be posted to (orgs directly under the subdistrict).</summary>
+    /// <summary>The communities a wish can be posted to (the orgs marked as communities).</summary>
     public async Task<IReadOnlyList<(long Id, string Name)>> CommunitiesAsync(CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<(long, string)>(new CommandDefinition(
-            "SELECT id, name FROM orgs WHERE depth = 1 AND dissolved_on IS NULL ORDER BY path", cancellationToken: ct))).ToList();
+            "SELECT id, name FROM orgs WHERE is_community AND dissolved_on IS NULL ORDER BY path", cancellationToken: ct))).ToList();
     }
 
-    /// <summary>The org a post names, with its path and depth, or null.</summary>
-    public async Task<(long Id, string Path, int Depth)?> OrgAsync(long id, CancellationToken ct)
+    /// <summary>The org a post names, with its path and whether it is a community, or null.</summary>
+    public async Task<(long Id, string Path, bool IsCommunity)?> OrgAsync(long id, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        return await conn.QuerySingleOrDefaultAsync<(long Id, string Path, int Depth)?>(new CommandDefinition(
-            "SELECT id, path, depth FROM orgs WHERE id = @id", new { id }, cancellationToken: ct));
+        return await conn.QuerySingleOrDefaultAsync<(long Id, string Path, bool IsCommunity)?>(new CommandDefinition(
+            "SELECT id, path, is_community FROM orgs WHERE id = @id AND dissolved_on IS NULL", new { id }, cancellationToken: ct));
     }
 
     /// <summary>

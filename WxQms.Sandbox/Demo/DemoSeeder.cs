@@ -45,6 +45,9 @@ public sealed class DemoSeeder(MySqlDataSource db, OrgTreeCache cache, TimeProvi
         await conn.ExecuteAsync(new CommandDefinition(
             "UPDATE orgs SET established_on = @EstablishedOn WHERE established_on IS NULL",
             new { EstablishedOn = EstablishedOn.ToDateTime(TimeOnly.MinValue) }, tx, cancellationToken: ct));
+        // Every org right under the subdistrict is a community, the 12 党总支 and 党支部 among them as much as the 4 社区党委.
+        await conn.ExecuteAsync(new CommandDefinition("UPDATE orgs SET is_community = TRUE WHERE depth = 1", transaction: tx,
+            cancellationToken: ct));
         log.LogInformation("Seeded {Count} orgs under {Root}", orgs.Count, root.Name);
 
         var roles = 0;

@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using MiniExcelLibs;
+using WxQms.Domain.Model.Tasks;
+using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services;
 using WxQms.Tests.Infrastructure;
 using WxQms.Tests.Wishes;
@@ -273,10 +275,14 @@ public sealed class RosterImportTests(WxQmsApp app) : IClassFixture<SeededSubdis
         var secretary = await w.MemberAsync(secretaryId);
 
         var export = await DownloadAsync(secretary, "/api/admin/exports/roster.xlsx");
-        var ids = MiniExcel.Query(new MemoryStream(export), useHeaderRow: true, sheetName: "党员").Cast<IDictionary<string, object>>()
-            .Where(r => r["姓名"] is "本支部党员" or "他支部党员").ToDictionary(r => (string)r["姓名"], r => r["身份证号"]?.ToString());
+        var rows = MiniExcel.Query(new MemoryStream(export), useHeaderRow: true, sheetName: "党员").Cast<IDictionary<string, object>>()
+            .Where(r => r["姓名"] is "本支部党员" or "他支部党员").ToDictionary(r => (string)r["姓名"]);
+        var ids = rows.ToDictionary(r => r.Key, r => r.Value["身份证号"]?.ToString());
+        var phones = rows.ToDictionary(r => r.Key, r => r.Value["手机号"]?.ToString());
         Assert.Equal(own, ids["本支部党员"]); // the member's own branch secretary
         Assert.Equal(WxQms.Domain.Rules.IdCardNumbers.Mask(other), ids["他支部党员"]);
+        Assert.Equal(Phone(501), phones["本支部党员"]);
+        Assert.Equal($"{Phone(502)[..3]}****{Phone(502)[^4..]}", phones["他支部党员"]);
 
         var (status, body) = await UploadAsync(secretary, export, dryRun: true);
         Assert.True(status == HttpStatusCode.OK, body.ToString());
@@ -400,6 +406,45 @@ public sealed class RosterImportTests(WxQmsApp app) : IClassFixture<SeededSubdis
         Assert.True(planned > 0);
         await app.Get<PlanService>().CompleteCurrentPlansAsync(app.Clock.GetUtcNow(), Ct);
         Assert.Equal(planned, await ScalarAsync("SELECT COUNT(*) FROM tasks WHERE org_id = @branch", new { branch }));
+    }
+
+    [Fact]
+    public async Task A_file_made_from_the_template_with_a_new_branch_twenty_members_and_a_secretary_is_used_by_tasks_and_rankings_at_once()
+    {
+        // #16's "Done when": the template downloaded, its example rows replaced by one new branch and twenty members.
+        var staff = await StaffAsync();
+        var template = await DownloadAsync(staff, "/api/admin/imports/roster-template.xlsx");
+        IDictionary<string, object> Example(string sheet) =>
+            MiniExcel.Query(new MemoryStream(template), useHeaderRow: true, sheetName: sheet).Cast<IDictionary<string, object>>().First();
+        var orgRow = new Dictionary<string, object?>(Example("组织")!)
+        {
+            ["组织编码"] = "DFL-C04-DW1", ["组织名称"] = "模板新建党支部", ["组织类别"] = "党支部", ["上级组织编码"] = "DFL-C04", ["成立日期"] = "",
+        };
+        var memberRows = Enumerable.Range(0, 20).Select(i => new Dictionary<string, object?>(Example("党员")!)
+        {
+            ["所属组织编码"] = "DFL-C04-DW1", ["姓名"] = $"模板党员{i:00}", ["性别"] = i % 2 == 0 ? "女" : "男", ["出生日期"] = "",
+            ["身份证号"] = IdCard(600 + i), ["手机号"] = Phone(600 + i), ["党员状态"] = "正式党员", ["入党日期"] = "2012-07-01",
+            ["接收预备党员日期"] = "", ["职务"] = i == 0 ? "书记" : "", ["任职日期"] = i == 0 ? "2026-11-01" : "",
+        }).ToList();
+        using var file = new MemoryStream();
+        file.SaveAs(new Dictionary<string, object> { ["组织"] = new[] { orgRow }, ["党员"] = memberRows }, excelType: ExcelType.XLSX);
+        var month = Periods.Containing(Recurrence.Monthly, app.Clock.GetUtcNow()).Key;
+        var community = await ScalarAsync("SELECT id FROM orgs WHERE code = 'DFL-C04'");
+        var rankingUrl = $"/api/rankings?period={month}&level=branch&scope={community}";
+        Assert.DoesNotContain("模板新建党支部", (await w.GetAsync(rankingUrl, staff)).ToString()); // the ranking is cached now
+
+        var (status, body) = await UploadAsync(staff, file.ToArray(), dryRun: false);
+
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        Assert.Equal((1, 0, 0), Counts(body, "orgs"));
+        Assert.Equal((20, 0, 0), Counts(body, "members"));
+        var branch = await ScalarAsync("SELECT id FROM orgs WHERE code = 'DFL-C04-DW1'");
+        var secretary = await w.MemberAsync(await ScalarAsync("SELECT id FROM members WHERE phone = @phone", new { phone = Phone(600) }));
+        // Tasks: the secretary's task list in the mini program has her branch's duties of the month.
+        var tasks = await w.GetAsync($"/api/mp/tasks?period={month}", secretary);
+        Assert.Contains(tasks.EnumerateArray(), t => t.GetProperty("orgId").GetInt64() == branch);
+        // Rankings: the month's ranking of the community lists the new branch (the cached one was retired).
+        Assert.Contains("模板新建党支部", (await w.GetAsync(rankingUrl, staff)).ToString());
     }
 
     [Fact]

@@ -261,6 +261,38 @@ public sealed class OrgAdminTests(WxQmsApp app, SeededSubdistrict seeded) : ICla
     }
 
     [Fact]
+    public async Task A_branch_right_under_the_subdistrict_is_offered_for_wishes_only_once_staff_mark_it_a_community()
+    {
+        var staff = await StaffAsync();
+        var office = (await CreateAsync(staff, "DFL", "branch", "街道机关党支部")).GetProperty("id").GetInt64();
+        var communities = await staff.GetFromJsonAsync<JsonElement>("/api/mp/wishes/communities", Ct);
+        using var wishToOffice = await staff.PostAsJsonAsync("/api/mp/wishes", new { title = "标题", description = "说明", communityId = office }, Ct);
+        using var byCommunitySecretary = await (await CommunitySecretaryAsync()).PutAsJsonAsync($"/api/admin/orgs/{office}/community",
+            new { community = true }, Ct);
+
+        // The demo's 16 communities: 4 社区党委 and 12 党总支 or 党支部 right under the subdistrict; the office's own branch is none.
+        Assert.DoesNotContain("街道机关党支部", communities.ToString());
+        var demo = (await QueryAsync<long>("SELECT id FROM orgs WHERE code LIKE 'DFL-C__'")).ToList();
+        Assert.Equal(16, demo.Count);
+        Assert.Subset(communities.EnumerateArray().Select(c => c.GetProperty("id").GetInt64()).ToHashSet(), demo.ToHashSet());
+        Assert.Equal(12, await ScalarAsync("SELECT COUNT(*) FROM orgs WHERE is_community AND kind <> 'community_committee' AND code LIKE 'DFL-C__'"));
+        Assert.Equal("wish.invalid", await CodeOf(wishToOffice));
+        Assert.Equal(HttpStatusCode.Forbidden, byCommunitySecretary.StatusCode);
+
+        using var marked = await staff.PutAsJsonAsync($"/api/admin/orgs/{office}/community", new { community = true }, Ct);
+        Assert.Equal(HttpStatusCode.NoContent, marked.StatusCode);
+        Assert.Contains("街道机关党支部", await staff.GetStringAsync("/api/mp/wishes/communities", Ct));
+        Assert.True((await staff.GetFromJsonAsync<JsonElement>($"/api/admin/orgs/{office}", Ct)).GetProperty("community").GetBoolean());
+
+        using var unmarked = await staff.PostAsync($"/admin/orgs/{office}/community",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["community"] = "false" }), Ct);
+        Assert.Equal(HttpStatusCode.SeeOther, unmarked.StatusCode);
+        Assert.DoesNotContain("街道机关党支部", await staff.GetStringAsync("/api/mp/wishes/communities", Ct));
+        Assert.Contains("不是社区", await staff.GetStringAsync($"/admin/orgs/{office}", Ct));
+        Assert.Equal(2, await ScalarAsync("SELECT COUNT(*) FROM audit_log WHERE action = 'org.community_set' AND entity_id = @office", new { office }));
+    }
+
+    [Fact]
     public async Task The_current_months_rankings_leave_out_a_dissolved_branch_and_a_community_not_yet_live()
     {
         var staff = await StaffAsync();

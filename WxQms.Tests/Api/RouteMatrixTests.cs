@@ -154,6 +154,7 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("POST /api/admin/orgs/{id}/move", "401 403 403 403 403 403 400 403", "401 403 403 403 403 403 400 403"),
         new("POST /api/admin/orgs/{id}/dissolve", "401 403 403 403 403 403 409 403", "401 403 403 403 403 403 409 403"),
         new("PUT /api/admin/orgs/{id}/term", "401 403 403 403 403 403 400 403", "401 403 403 403 403 403 400 403"),
+        new("PUT /api/admin/orgs/{id}/community", "401 403 403 403 403 403 400 403", "401 403 403 403 403 403 400 403"), // staff only
 
         // Not in the document on purpose (hand list): the H5 pages (nobody signed in: off to WeChat's OAuth),
         // the callbacks (signed by WeChat, not by a user), the bare endpoints and the API reference
@@ -180,6 +181,8 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("POST /admin/orgs/{id}/dissolve", "3xx 403 403 403 403 403 409 403", "3xx 403 403 403 403 403 409 403", Hand: true),
         new("GET /admin/orgs/{id}/term", "3xx 403 403 403 403 403 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
         new("POST /admin/orgs/{id}/term", "3xx 403 403 403 403 403 400 403", "3xx 403 403 403 403 403 400 403", Hand: true),
+        new("GET /admin/orgs/{id}/community", "3xx 403 403 403 403 403 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
+        new("POST /admin/orgs/{id}/community", "3xx 403 403 403 403 403 400 403", "3xx 403 403 403 403 403 400 403", Hand: true),
         // Console: members and roles (#16). Kept by staff, a community's secretary or committee, a branch's secretary or
         // worker (the matrix's committee sits on a branch committee: the console opens, its roster is empty).
         new("GET /api/admin/members", "401 403 403 2xx 2xx 2xx 2xx 403"),

@@ -27,6 +27,12 @@ public static class OrgAccess
             && list.Any(g => g.Role == Roles.Secretary && g.OrgId == branch && g.OrgKind == OrgKind.Branch));
     }
 
+    /// <summary>
+    /// May say whether an org is a community (社区, the orgs residents post wishes to): office staff only, as the
+    /// communities are the subdistrict's own division.
+    /// </summary>
+    public static bool CanMarkCommunity(IEnumerable<Grant> grants) => grants.Any(g => g.Role == Roles.Staff);
+
     /// <summary>Whether the grants reshape anything at all (the console shows the actions then).</summary>
     public static bool ReshapesAnything(IEnumerable<Grant> grants) => grants.Any(g => Scope(g) is not null);
 

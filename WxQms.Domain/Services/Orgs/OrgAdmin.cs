@@ -10,7 +10,7 @@ namespace WxQms.Domain.Services.Orgs;
 
 /// <summary>An org as its console page shows it: where it sits, its counts, the rules it breaks, its term.</summary>
 public sealed record OrgDetail(Org Org, Org? Parent, OrgCounts Counts, IReadOnlyList<OrgFinding> Warnings, OrgTerm? Term,
-    bool MayReshape, bool MayRename);
+    bool MayReshape, bool MayRename, bool Community = false, bool MayMarkCommunity = false);
 
 /// <summary>A subtree for the console's tree, with each org's warnings.</summary>
 public sealed record OrgTreeView(OrgTreeNode Root, IReadOnlyDictionary<long, IReadOnlyList<OrgFinding>> Warnings);
@@ -37,7 +37,8 @@ public sealed class OrgAdmin(OrgStore orgs, OrgAdminStore admin, OrgTermStore te
         var parent = org.ParentId is { } p ? await orgs.GetAsync(p, ct) : null;
         return new OrgDetail(org, parent, counts,
             OrgRules.Warnings(new OrgFacts(org.Kind, counts.OnTheRoll, counts.FullMembers, counts.CommitteeMembers, counts.Secretaries)),
-            await terms.CurrentAsync(id, ct), OrgAccess.CanReshape(grants, org.Path), OrgAccess.CanRename(grants, org));
+            await terms.CurrentAsync(id, ct), OrgAccess.CanReshape(grants, org.Path), OrgAccess.CanRename(grants, org),
+            await admin.IsCommunityAsync(id, ct), OrgAccess.CanMarkCommunity(grants));
     }
 
     /// <summary>The subtree at <paramref name="id"/> (default: the widest the caller reads) with every org's warnings.</summary>
@@ -129,6 +130,19 @@ public sealed class OrgAdmin(OrgStore orgs, OrgAdminStore admin, OrgTermStore te
             actorMemberId, new { From = org.ParentId, To = parent.Id, FromPath = org.Path }), ct);
         await RetireAsync(members, ct);
         return await LoadAsync(id, ct);
+    }
+
+    /// <summary>Marks the org a community (社区: offered to residents posting wishes) or not; office staff only.</summary>
+    public async Task SetCommunityAsync(long id, bool? community, IReadOnlyList<Grant> grants, string actor, long? actorMemberId,
+        CancellationToken ct)
+    {
+        var org = await LoadAsync(id, ct);
+        if (!OrgAccess.CanMarkCommunity(grants))
+            throw Forbidden();
+        if (community is not { } value)
+            throw new OrgInputException(new Dictionary<string, string> { ["community"] = "请选择是否为社区" });
+        await admin.SetCommunityAsync(id, value, new AuditEntry(clock.GetUtcNow(), actor, "org.community_set", Subject, id, id, actorMemberId,
+            new { org.Name, Community = value }), ct);
     }
 
     public async Task<int> DissolveAsync(long id, IReadOnlyList<Grant> grants, string actor, long? actorMemberId, CancellationToken ct)

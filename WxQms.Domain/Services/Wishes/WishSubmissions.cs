@@ -38,7 +38,7 @@ public sealed class WishSubmissions(WishStore store, WishTransitions transitions
         var now = clock.GetUtcNow();
 
         var community = await store.OrgAsync(post.CommunityId, ct);
-        if (community is not { Depth: 1 })
+        if (community is not { IsCommunity: true })
             throw new RuleViolationException("wish.invalid", "请选择所在社区");
 
         var dayStart = Periods.StartOf(Periods.LocalDate(now));
