@@ -22,31 +22,15 @@ namespace WxQms.Tests.Dues;
 public sealed class DuesDeclarationTests(WxQmsApp app) : IAsyncLifetime
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-    private readonly HttpClient client = app.CreateClient();
-    private readonly SandboxDriver wx = new(app);
+    private readonly DuesWorld dues = new(app);
     private DuesMonth current;
     private long branch;
     private List<long> members = null!;
 
     public async ValueTask InitializeAsync()
     {
-        await app.ResetAsync();
-        await app.Get<DemoSeeder>().SeedAsync(Ct);
-        current = DuesMonth.Of(Periods.LocalDate(app.Clock.GetUtcNow()));
-        await app.Get<PlanService>().GenerateYearAsync(current.Year, Ct);
-        branch = await ScalarAsync("""
-            SELECT b.id FROM orgs b
-            WHERE b.kind = 'branch' AND EXISTS (SELECT 1 FROM member_roles r WHERE r.org_id = b.id AND r.role = 'worker')
-            ORDER BY b.id LIMIT 1
-            """);
-        await ExecuteAsync("""
-            INSERT INTO dues_bases (member_id, year, category, base_fen, monthly_fen, recorded_by, created_at, updated_at)
-            SELECT m.id, @year, 'employed', 450000, 4500, 'test', UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) FROM members m
-            """, new { year = current.Year });
-        await app.Get<DuesMonthMaker>().MakeAsync(app.Clock.GetUtcNow(), Ct);
-        members = (await QueryAsync<long>("SELECT member_id FROM dues_months WHERE org_id = @branch AND month = @m ORDER BY member_id",
-            new { branch, m = current.Key })).ToList();
-        Assert.True(members.Count >= 3, $"branch {branch} has {members.Count} members owing {current.Key}");
+        await dues.InitializeAsync();
+        (current, branch, members) = (dues.Current, dues.Branch, dues.Members);
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
@@ -118,23 +102,14 @@ public sealed class DuesDeclarationTests(WxQmsApp app) : IAsyncLifetime
     private Task<long> AmountAsync(long member) => ScalarAsync("SELECT amount_fen FROM dues_months WHERE member_id = @member AND month = @m",
         new { member, m = current.Key });
 
-    private async Task<string> WorkerAsync() => await SignInAsync(await ScalarAsync(
-        "SELECT member_id FROM member_roles WHERE org_id = @branch AND role = 'worker' ORDER BY member_id LIMIT 1", new { branch }));
+    private Task<string> WorkerAsync() => dues.HolderAsync("worker");
 
-    private async Task<string> SecretaryAsync() => await SignInAsync(await ScalarAsync(
-        "SELECT member_id FROM member_roles WHERE org_id = @branch AND role = 'secretary' ORDER BY member_id LIMIT 1", new { branch }));
+    private Task<string> SecretaryAsync() => dues.HolderAsync("secretary");
 
-    private Task<string> SignInAsync(long memberId) => wx.SignInMemberAsync(client, memberId);
+    private Task<string> SignInAsync(long memberId) => dues.SignInAsync(memberId);
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string token, object? body)
-    {
-        var request = new HttpRequestMessage(method, url);
-        if (body is not null)
-            request.Content = JsonContent.Create(body);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return await client.SendAsync(request, Ct);
-    }
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string token, object? body) =>
+        dues.SendAsync(method, url, token, body);
 
-    private static async Task<string?> CodeAsync(HttpResponseMessage response) =>
-        (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("code").GetString();
+    private static Task<string?> CodeAsync(HttpResponseMessage response) => DuesWorld.CodeAsync(response);
 }

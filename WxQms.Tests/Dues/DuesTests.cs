@@ -24,33 +24,18 @@ namespace WxQms.Tests.Dues;
 public sealed class DuesTests(WxQmsApp app) : IAsyncLifetime
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-    private readonly HttpClient client = app.CreateClient();
+    private readonly DuesWorld dues = new(app);
     private readonly HttpClient noRedirects = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-    private readonly SandboxDriver wx = new(app);
     private DuesMonth current;
     private long branch;
     private List<long> members = null!;
 
+    private HttpClient client => dues.Client;
+
     public async ValueTask InitializeAsync()
     {
-        await app.ResetAsync();
-        await app.Get<DemoSeeder>().SeedAsync(Ct);
-        current = DuesMonth.Of(Periods.LocalDate(app.Clock.GetUtcNow()));
-        await app.Get<PlanService>().GenerateYearAsync(current.Year, Ct);
-        // A branch whose members all have a phone (so each can sign in), with a worker; every member on the roll earns 4,500 yuan.
-        branch = await ScalarAsync("""
-            SELECT b.id FROM orgs b
-            WHERE b.kind = 'branch' AND EXISTS (SELECT 1 FROM member_roles r WHERE r.org_id = b.id AND r.role = 'worker')
-            ORDER BY b.id LIMIT 1
-            """);
-        await ExecuteAsync("""
-            INSERT INTO dues_bases (member_id, year, category, base_fen, monthly_fen, recorded_by, created_at, updated_at)
-            SELECT m.id, @year, 'employed', 450000, 4500, 'test', UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) FROM members m
-            """, new { year = current.Year });
-        await app.Get<DuesMonthMaker>().MakeAsync(app.Clock.GetUtcNow(), Ct);
-        members = (await QueryAsync<long>("SELECT member_id FROM dues_months WHERE org_id = @branch AND month = @m ORDER BY member_id",
-            new { branch, m = current.Key })).ToList();
-        Assert.True(members.Count >= 3, $"branch {branch} has {members.Count} members owing {current.Key}");
+        await dues.InitializeAsync();
+        (current, branch, members) = (dues.Current, dues.Branch, dues.Members);
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
@@ -368,13 +353,13 @@ public sealed class DuesTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal(3 * 4500, await ScalarAsync("SELECT amount_fen FROM pay_orders WHERE out_trade_no = @outTradeNo", new { outTradeNo }));
 
         // The member pays on the pay sheet; the sandbox pushes the notification, and pushes it again as WeChat retries.
-        var confirmed = await wx.Http.PostAsync($"/sandbox/wechat/pay/{outTradeNo}/confirm", null, Ct);
+        var confirmed = await client.PostAsync($"/sandbox/wechat/pay/{outTradeNo}/confirm", null, Ct);
         Assert.True(confirmed.IsSuccessStatusCode, $"confirm: {(int)confirmed.StatusCode}");
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (await ScalarAsync("SELECT COUNT(*) FROM dues_months WHERE member_id = @member AND state = 'paid'", new { member }) < 3
                && DateTime.UtcNow < deadline)
             await Task.Delay(100, Ct);
-        var replayed = await wx.Http.PostAsync($"/sandbox/wechat/pay/{outTradeNo}/confirm", null, Ct);
+        var replayed = await client.PostAsync($"/sandbox/wechat/pay/{outTradeNo}/confirm", null, Ct);
         Assert.True(replayed.IsSuccessStatusCode || replayed.StatusCode == HttpStatusCode.Conflict, $"second confirm: {(int)replayed.StatusCode}");
 
         Assert.Equal(3, await ScalarAsync("SELECT COUNT(*) FROM dues_months WHERE member_id = @member AND state = 'paid'", new { member }));
@@ -439,16 +424,10 @@ public sealed class DuesTests(WxQmsApp app) : IAsyncLifetime
         "SELECT state FROM tasks WHERE org_id = @branch AND template_code = @code AND period_key = @m",
         new { branch, code = TaskCodes.PartyDues, m = current.Key });
 
-    private Task<string> SignInAsync(long memberId) => wx.SignInMemberAsync(client, memberId);
+    private Task<string> SignInAsync(long memberId) => dues.SignInAsync(memberId);
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string token, object? body)
-    {
-        var request = new HttpRequestMessage(method, url);
-        if (body is not null)
-            request.Content = JsonContent.Create(body);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return await client.SendAsync(request, Ct);
-    }
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string token, object? body) =>
+        dues.SendAsync(method, url, token, body);
 
     private async Task<HttpResponseMessage> SendFormAsync(string url, string token, string decision)
     {
@@ -457,6 +436,5 @@ public sealed class DuesTests(WxQmsApp app) : IAsyncLifetime
         return await noRedirects.SendAsync(request, Ct);
     }
 
-    private static async Task<string?> CodeAsync(HttpResponseMessage response) =>
-        (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("code").GetString();
+    private static Task<string?> CodeAsync(HttpResponseMessage response) => DuesWorld.CodeAsync(response);
 }
