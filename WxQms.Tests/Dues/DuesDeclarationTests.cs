@@ -1,14 +1,8 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using WxQms.Domain.Rules.Dues;
-using WxQms.Domain.Rules.Tasks;
-using WxQms.Domain.Services;
-using WxQms.Domain.Services.Dues;
-using WxQms.Sandbox.Demo;
 using WxQms.Tests.Infrastructure;
-using WxQms.Tests.Sandbox;
 using static WxQms.Tests.Infrastructure.TestDb;
 
 namespace WxQms.Tests.Dues;
