@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # test.sh - README command 2 (CI runs it through .ci/run): every .NET test, then the mini program's.
 #   services (test instance) -> browser packages (chromium, fonts-noto-cjk; installed once)
-#   -> dotnet test WxQms.sln (Debug) -> npm ci + npm test in miniprogram/ -> scripts/restore-drill.sh
-#   -> counts per test assembly, wall time, and a closing "tests: N passed, N failed, N skipped".
+#   -> dotnet build WxQms.sln (Debug) -> dotnet test --no-build in shards at once (below)
+#   -> npm ci + npm test in miniprogram/ -> scripts/restore-drill.sh
+#   -> counts per shard, the time of each phase, and a closing "tests: N passed, N failed, N skipped".
 # The test services stay up for faster reruns, except with CI=true.
-# Full output: .local/logs/test-dotnet.log, .local/logs/test-miniprogram.log.
+# Full output: .local/logs/build.log, test-dotnet.log (test-dotnet-<n>.log per shard), test-miniprogram.log.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -77,19 +78,73 @@ if ((${#browser_need[@]})); then
 fi
 t_browser=$((SECONDS - t0))
 
-# -------------------------------------------------------------------- dotnet ---
-# Console verbosity "normal" lists every test but drops the per-assembly "Passed!" line, so
-# the counts come from one trx file per assembly.
+# --------------------------------------------------------------------- build ---
 bash scripts/vendor.sh || die "the pages' browser libraries could not be installed (errors above)"
 rm -rf "$RESULTS"
-log "dotnet test WxQms.sln -c Debug (output also in $LOGS/test-dotnet.log)"
+mkdir -p "$RESULTS"
+log "dotnet build WxQms.sln -c Debug (output also in $LOGS/build.log)"
 t0=$SECONDS
 set +e
-dotnet test WxQms.sln -c Debug --nologo --logger "console;verbosity=normal" \
-  --logger trx --results-directory "$RESULTS" 2>&1 | tee "$LOGS/test-dotnet.log"
-dotnet_rc=${PIPESTATUS[0]}
+dotnet build WxQms.sln -c Debug --nologo -v quiet 2>&1 | tee "$LOGS/build.log"
+build_rc=${PIPESTATUS[0]}
 set -e
+t_build=$((SECONDS - t0))
+
+# -------------------------------------------------------------------- dotnet ---
+# The integration tests run one at a time within a process (one database, one Redis, one clock that only moves
+# forward), so the suite runs as WXQMS_TEST_SHARDS (default 2) `dotnet test` processes at once, each on its own
+# database (wxqms_test_<n>, created by the tests' set-up) and Redis database number, with its own clock: a shard's
+# tests never see another's data. Shard 1 takes the namespaces below (about half of the time, by the trx
+# durations); the last shard takes every other namespace, so a new namespace is never left out.
+# Console verbosity "normal" lists every test but drops the per-assembly "Passed!" line, so the counts come from
+# one trx file per shard. Each shard's output: $LOGS/test-dotnet-<n>.log (all of them: $LOGS/test-dotnet.log).
+SHARD_1_NAMESPACES=(Browser Api Tasks Wishes Development Reminders Nonconformities Dashboard)
+SHARDS=${WXQMS_TEST_SHARDS:-2}
+[[ $SHARDS == 1 || $SHARDS == 2 ]] || die "WXQMS_TEST_SHARDS=$SHARDS: 1 or 2"
+shard_filter() { # shard -> a dotnet test --filter for it ("" = everything)
+  local ns joined=() op sep
+  if (($1 == 1)); then op='~' sep='|'; else op='!~' sep='&'; fi
+  ((SHARDS > 1)) || { echo ""; return; }
+  for ns in "${SHARD_1_NAMESPACES[@]}"; do joined+=("FullyQualifiedName${op}WxQms.Tests.$ns."); done
+  (IFS=$sep; echo "${joined[*]}")
+}
+t0=$SECONDS
+dotnet_rc=0
+shard_rc=()
+if ((build_rc != 0)); then
+  dotnet_rc=$build_rc
+else
+  log "dotnet test --no-build in $SHARDS shard(s) at once (output also in $LOGS/test-dotnet-<n>.log)"
+  shard_pids=()
+  for ((n = 1; n <= SHARDS; n++)); do
+    filter=$(shard_filter "$n")
+    mysql=$WXQMS_TEST_MYSQL redis=$WXQMS_TEST_REDIS
+    if ((SHARDS > 1)); then
+      mysql=$(sed -E "s/(^|;)Database=([^;]*)/\1Database=\2_$n/" <<<"$WXQMS_TEST_MYSQL")
+      redis="$WXQMS_TEST_REDIS,defaultDatabase=$n" # the restore drill uses 7
+    fi
+    (
+      set +e
+      WXQMS_TEST_MYSQL=$mysql WXQMS_TEST_REDIS=$redis \
+        dotnet test WxQms.Tests/WxQms.Tests.csproj -c Debug --no-build --nologo ${filter:+--filter "$filter"} \
+        --logger "console;verbosity=normal" --logger "trx;LogFileName=shard-$n.trx" --results-directory "$RESULTS" \
+        2>&1 | tee "$LOGS/test-dotnet-$n.log" | sed -u "s/^/[$n] /"
+      rc=${PIPESTATUS[0]}
+      echo $((SECONDS - t0)) >"$LOGS/test-dotnet-$n.seconds"
+      exit "$rc"
+    ) &
+    shard_pids+=($!)
+  done
+  for ((n = 1; n <= SHARDS; n++)); do
+    set +e
+    wait "${shard_pids[n - 1]}"
+    shard_rc+=($?)
+    set -e
+    ((shard_rc[n - 1] == 0)) || dotnet_rc=${shard_rc[n - 1]}
+  done
+fi
 t_dotnet=$((SECONDS - t0))
+for ((n = 1; n <= SHARDS; n++)); do cat "$LOGS/test-dotnet-$n.log" 2>/dev/null; done >"$LOGS/test-dotnet.log"
 
 SUMMARY=()
 TOTAL_PASSED=0 TOTAL_FAILED=0 TOTAL_SKIPPED=0
@@ -98,6 +153,11 @@ add_counts() { # label passed failed skipped
   TOTAL_PASSED=$((TOTAL_PASSED + $2)) TOTAL_FAILED=$((TOTAL_FAILED + $3)) TOTAL_SKIPPED=$((TOTAL_SKIPPED + $4))
 }
 
+shard_without_trx() {
+  local n
+  for ((n = 1; n <= SHARDS; n++)); do [[ -f $RESULTS/shard-$n.trx ]] || return 0; done
+  return 1
+}
 dotnet_failed=0
 dotnet_executed=0
 shopt -s nullglob
@@ -113,7 +173,7 @@ for trx in "${trx_files[@]}"; do
   counters=$(grep -o -m 1 '<Counters [^>]*>' "$trx" || true)
   name=$(grep -o -m 1 'codeBase="[^"]*"' "$trx" | head -n 1 | sed 's/^codeBase="//; s/"$//; s#.*/##' || true)
   failed=$(($(count failed) + $(count error) + $(count timeout) + $(count aborted)))
-  add_counts "${name:-$(basename "$trx")}" "$(count passed)" "$failed" "$(($(count total) - $(count executed)))"
+  add_counts "${name:-WxQms.Tests}, $(basename "$trx" .trx)" "$(count passed)" "$failed" "$(($(count total) - $(count executed)))"
   dotnet_failed=$((dotnet_failed + failed))
   dotnet_executed=$((dotnet_executed + $(count executed)))
 done
@@ -133,7 +193,10 @@ if ((dotnet_failed > 0)); then
 fi
 if ((dotnet_rc != 0 && dotnet_failed == 0)); then
   # A build error, a crashed test host or a bad option: no test says so, the exit code does.
-  add_counts "dotnet test (exit $dotnet_rc, no failed test counted: build error or aborted run; see $LOGS/test-dotnet.log)" 0 1 0
+  add_counts "dotnet build/test (exit $dotnet_rc, no failed test counted: build error or aborted run; see $LOGS/build.log, $LOGS/test-dotnet-<n>.log)" 0 1 0
+elif ((build_rc == 0)) && shard_without_trx; then
+  # A shard that left no trx (its host crashed before writing it, or the filter named no test) is a failed run.
+  add_counts "dotnet test (a shard left no trx file in $RESULTS; see $LOGS/test-dotnet-<n>.log)" 0 1 0
 elif ((dotnet_executed == 0)); then
   # A run that tested nothing (no test project found, every test filtered out or skipped) proves nothing.
   add_counts "dotnet test (no .NET test ran: ${#trx_files[@]} trx file(s) in $RESULTS, 0 tests executed; see $LOGS/test-dotnet.log)" 0 1 0
@@ -214,7 +277,10 @@ services_down
 log "---------------------------------------------------------------- summary"
 for line in "${SUMMARY[@]}"; do log "$line"; done
 for line in "${FAILED_TESTS[@]}"; do log "FAILED $line"; done
-log "wall time $SECONDS s (services $t_services s, browser packages $t_browser s, dotnet test $t_dotnet s, miniprogram $t_mp s, restore drill $t_drill s)"
+shard_times=
+for ((n = 1; n <= SHARDS; n++)); do shard_times+="${shard_times:+, }shard $n $(cat "$LOGS/test-dotnet-$n.seconds" 2>/dev/null || echo '?') s"; done
+log "time per phase: services $t_services s, browser packages $t_browser s, build $t_build s, .NET tests $t_dotnet s ($shard_times; browser tests inside shard 1), miniprogram $t_mp s, restore drill $t_drill s, chaos ${t_chaos:-0} s"
+log "wall time $SECONDS s"
 log "screenshots of the browser tests: .local/test-results/screenshots/"
 if ((CI_MODE == 0)); then log "test services left running; stop them with: scripts/services.sh --test down"; fi
 # The plain closing line that CI reads: "tests: N passed, N failed, N skipped".

@@ -141,7 +141,27 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
         });
     }
 
-    public virtual async ValueTask InitializeAsync() => await Get<DbMigrator>().MigrateAsync();
+    public virtual async ValueTask InitializeAsync()
+    {
+        await CreateDatabaseAsync(MySqlConnectionString);
+        await Get<DbMigrator>().MigrateAsync();
+    }
+
+    /// <summary>
+    /// The test database, created when missing: scripts/test.sh runs the suite in shards at once, each on a database of
+    /// its own (wxqms_test_1, wxqms_test_2, …; the test user may create wxqms_* databases).
+    /// </summary>
+    private static async Task CreateDatabaseAsync(string connectionString)
+    {
+        var server = new MySqlConnectionStringBuilder(connectionString);
+        var name = server.Database;
+        if (name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+            return; // none, or not a name of ours: the migrator's error says what is wrong
+        server.Database = "";
+        await using var conn = new MySqlConnection(server.ConnectionString);
+        // Identifiers cannot be parameters; the name is checked above.
+        await conn.ExecuteAsync($"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
+    }
 
     /// <summary>Empties every table but the migration journal, and the Redis database.</summary>
     public async Task ResetAsync()
