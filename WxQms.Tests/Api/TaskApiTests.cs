@@ -25,6 +25,7 @@ public sealed class TaskApiTests(WxQmsApp app) : IAsyncLifetime
     private readonly HttpClient client = app.CreateClient();
     private readonly SandboxDriver wx = new(app);
     private Period month = null!;
+    private Period firstMonth = null!;
     private (long Member, long Branch, string Path) secretary;
 
     public async ValueTask InitializeAsync()
@@ -33,8 +34,10 @@ public sealed class TaskApiTests(WxQmsApp app) : IAsyncLifetime
         await app.Get<DemoSeeder>().SeedAsync(Ct);
         month = Periods.Containing(Recurrence.Monthly, app.Clock.GetUtcNow().AddDays(35));
         await app.Get<PlanService>().GenerateYearAsync(month.Year, Ct);
-        // Last year's plan too, all of it past due whichever month the shared clock has reached.
-        await app.Get<PlanService>().GenerateYearAsync(month.Year - 1, Ct);
+        // The plan of the catalogue's first month too (its duties are in force from January 2026; a month before that
+        // has no task), past due whichever month the shared clock has reached.
+        firstMonth = Periods.Containing(Recurrence.Monthly, Periods.StartOf(TaskCatalogue.DefaultEffectiveFrom));
+        await app.Get<PlanService>().GenerateYearAsync(firstMonth.Year, Ct);
         secretary = await HolderAsync("secretary", "DFL-C03-B01");
     }
 
@@ -136,13 +139,13 @@ public sealed class TaskApiTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal(["miss", "hit", "miss"], new[] { first, again, afterPlan }.Select(r => r.Headers.GetValues("X-Cache").Single()));
         Assert.Equal("planned", await StateInListAsync(afterPlan, id));
 
-        // Last year's tasks, all past due: listed, cached, then marked overdue by the Jobs' worker.
-        var lastYear = $"/api/mp/tasks?period={month.Year - 1}-{month.LastDay.Month:00}";
-        var before = await SendAsync(HttpMethod.Get, lastYear, token);
-        var cached = await SendAsync(HttpMethod.Get, lastYear, token);
+        // The catalogue's first month's tasks, all past due: listed, cached, then marked overdue by the Jobs' worker.
+        var pastMonth = $"/api/mp/tasks?period={firstMonth.Key}";
+        var before = await SendAsync(HttpMethod.Get, pastMonth, token);
+        var cached = await SendAsync(HttpMethod.Get, pastMonth, token);
         var pastDue = (await before.Content.ReadFromJsonAsync<JsonElement>(Ct)).EnumerateArray().First().GetProperty("id").GetInt64();
         await app.Get<OverdueMarker>().MarkDueAsync(app.Clock.GetUtcNow(), Ct);
-        var afterJob = await SendAsync(HttpMethod.Get, lastYear, token);
+        var afterJob = await SendAsync(HttpMethod.Get, pastMonth, token);
 
         Assert.Equal(["miss", "hit", "miss"], new[] { before, cached, afterJob }.Select(r => r.Headers.GetValues("X-Cache").Single()));
         Assert.Equal("overdue", await StateInListAsync(afterJob, pastDue));
