@@ -15,7 +15,7 @@ namespace WxQms.Domain.Services.Nonconformities;
 public static class NonconformityNotices
 {
     public const string Subject = "nonconformity";
-    public const string Page = "pages/nonconformities/detail";
+    public const string Page = "pages/nonconformity/index";
 
     public static Notice Assigned(Nonconformity n, long recipient, DateOnly day) =>
         Build(n, $"assigned{n.Cycle}", n.Cycle > 1 ? "重新整改" : "待整改", day, recipient);
