@@ -173,22 +173,62 @@ if [[ $WHAT == all || $WHAT == reminders ]]; then
     "$send_rate" "${BENCH_SEND_SECONDS:-20}"
   [[ $WHAT == reminders ]] && exit 0
 fi
-start_api $SAFE_PORT "$AES_KEY"
-
+# One Api at a time on these two cores: the plaintext one stops before the safe-mode one starts. /ping runs beside the
+# callbacks in the same run (a tenth of their rate), so both see the same moments. Safe mode runs at RATE and twice it.
+# dotnet-counters watches the server during each safe-mode run: bytes allocated per push, GCs per generation, their
+# pause, thread-pool queue and threads added, lock contentions (figures the machine's load does not change much).
+COUNTERS=.local/tools/dotnet-counters
+[[ -x $COUNTERS ]] || dotnet tool install --tool-path .local/tools dotnet-counters >/dev/null
 run() { dotnet "$BENCH" "$@" "$TOKEN" "$AES_KEY" "$APP_ID"; }
-log "each run: $RATE requests/s for $SECONDS_EACH s"
+watched() { # port pid target rate: the run's two lines, then the server's counters over it
+  local csv=".local/logs/bench-counters-$3-$4.csv" cpid out
+  rm -f "$csv"
+  "$COUNTERS" collect -p "$2" --counters System.Runtime --refresh-interval 1 --format csv -o "$csv" >/dev/null 2>&1 &
+  cpid=$!
+  sleep 2
+  out=$(run "http://127.0.0.1:$1" "$3+/ping" "$4" "$SECONDS_EACH")
+  sleep 1; kill -INT "$cpid" 2>/dev/null || true; wait "$cpid" 2>/dev/null || true
+  printf '%s\n' "$out"
+  python3 - "$csv" "$4" "$SECONDS_EACH" <<'PY'
+import csv, sys
+rate, secs = int(sys.argv[2]), int(sys.argv[3])
+rows = list(csv.reader(open(sys.argv[1])))[1:]
+def total(name, tag=""):
+    return sum(float(r[4] or 0) for r in rows if r[2].startswith(name) and tag in r[2])
+def peak(name):
+    return max([float(r[4] or 0) for r in rows if r[2].startswith(name)] or [0])
+pushes = rate * secs + 200  # the warm-up's pushes too; /ping beside adds a little to the bytes
+print(f"server-counters allocated-per-push={total('dotnet.gc.heap.total_allocated') / pushes / 1024:.1f}KB "
+      f"gc-gen0={total('dotnet.gc.collections', 'gen0'):.0f} gc-gen1={total('dotnet.gc.collections', 'gen1'):.0f} "
+      f"gc-gen2={total('dotnet.gc.collections', 'gen2'):.0f} gc-pause-ms={total('dotnet.gc.pause.time') * 1000:.0f} "
+      f"threadpool-queue-peak={peak('dotnet.thread_pool.queue.length'):.0f} threads-added={total('dotnet.thread_pool.thread.count'):.0f} "
+      f"lock-contentions={total('dotnet.monitor.lock_contentions'):.0f}")
+PY
+}
+log "each run: callbacks for $SECONDS_EACH s beside /ping; plaintext at $RATE/s, safe mode at $RATE/s and $((2 * RATE))/s"
 results=()
-results+=("$(run "http://127.0.0.1:$PLAIN_PORT" /ping "$RATE" "$SECONDS_EACH")")
-results+=("$(run "http://127.0.0.1:$PLAIN_PORT" callback-plain "$RATE" "$SECONDS_EACH")")
-results+=("$(run "http://127.0.0.1:$SAFE_PORT" /ping "$RATE" "$SECONDS_EACH")")
-results+=("$(run "http://127.0.0.1:$SAFE_PORT" callback-safe "$RATE" "$SECONDS_EACH")")
+results+=("$(run "http://127.0.0.1:$PLAIN_PORT" "callback-plain+/ping" "$RATE" "$SECONDS_EACH")")
+kill "${pids[0]}" 2>/dev/null || true; wait "${pids[0]}" 2>/dev/null || true
+start_api $SAFE_PORT "$AES_KEY"
+safe_pid=${pids[-1]}
+results+=("$(watched $SAFE_PORT "$safe_pid" callback-safe "$RATE")")
+results+=("$(watched $SAFE_PORT "$safe_pid" callback-safe "$((2 * RATE))")")
 
 printf '%s\n' "${results[@]}"
-python3 - "${results[@]}" <<'PY'
+python3 - "$RATE" "${results[@]}" <<'PY'
 import re, sys
-rows = [dict(re.findall(r'(\w+)=([\d.]+)', line)) | {"name": line.split()[0]} for line in sys.argv[1:]]
-for base, cb in ((rows[0], rows[1]), (rows[2], rows[3])):
-    print(f"{cb['name']}: p50 {float(cb['p50']):.2f} ms ({float(cb['p50'])/float(base['p50']):.1f}x /ping), "
-          f"p99 {float(cb['p99']):.2f} ms ({float(cb['p99'])/float(base['p99']):.1f}x /ping), "
-          f"max {float(cb['max']):.0f} ms, over 5 s: {cb['over5s']}, errors: {cb['errors']}")
+rate = int(sys.argv[1])
+goals = {rate: 20, 2 * rate: 30}
+for block in sys.argv[2:]:
+    lines = block.splitlines()
+    cb, ping = (dict(re.findall(r'([\w-]+)=([\d.]+)', l)) | {"name": l.split()[0]} for l in lines[:2])
+    extra = dict(re.findall(r'([\w-]+)=([\d.]+)', lines[2])) if len(lines) > 2 else {}
+    r = int(cb["rate"])
+    goal = goals.get(r) if cb["name"] == "callback-safe" else None
+    verdict = "" if goal is None else (" ok" if float(cb["p99"]) <= goal and cb["over5s"] == "0" else " MISSED")
+    print(f"{cb['name']} at {r}/s: p50 {float(cb['p50']):.2f} ms, p99 {float(cb['p99']):.2f} ms, max {float(cb['max']):.0f} ms "
+          f"beside /ping p50 {float(ping['p50']):.2f} ms, p99 {float(ping['p99']):.2f} ms, max {float(ping['max']):.0f} ms; "
+          f"over 5 s: {cb['over5s']}, errors: {cb['errors']}; sender lag max {cb['lag-max']} ms, its GC {cb['client-gc-ms']} ms"
+          + (f"; allocated per push {extra['allocated-per-push']} KB" if extra else "")
+          + (f" (goal p99 <= {goal} ms, nothing over 5 s){verdict}" if goal else ""))
 PY
