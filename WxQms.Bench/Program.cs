@@ -22,6 +22,11 @@ if (args is ["reminder-scan", var scanDb, var scanRedis, var scanRows])
     return await WxQms.Bench.ReminderScan.RunAsync(scanDb, scanRedis, int.Parse(scanRows, CultureInfo.InvariantCulture));
 if (args is ["reminder-send", ..])
     return await WxQms.Bench.ReminderSend.RunAsync(args);
+if (args is ["district-reads", var readsBase, var readsRedis, var readsRate, var readsSeconds, var readsCold, .. var readList])
+    return await WxQms.Bench.DistrictReads.RunAsync(readsBase, readsRedis, int.Parse(readsRate, CultureInfo.InvariantCulture),
+        int.Parse(readsSeconds, CultureInfo.InvariantCulture), int.Parse(readsCold, CultureInfo.InvariantCulture), readList);
+if (args is ["upload-memory", ..])
+    return await WxQms.Bench.UploadMemory.RunAsync(args[1..]);
 if (args is ["callback-allocs", var allocToken, var allocKey, var allocAppId])
     return WxQms.Bench.CallbackAllocations.Run(allocToken, allocKey, allocAppId);
 if (args is ["token", var key, var issuer, var member, var org, var path])
