@@ -49,7 +49,9 @@ public static class PlanDistrict
     {
         var now = DateTimeOffset.UtcNow;
         var branches = 0;
-        for (var s = 1; s <= 17; s++)
+        // BENCH_SUBDISTRICTS (default 17) shrinks the district for a small trial run.
+        var subdistricts = int.TryParse(Environment.GetEnvironmentVariable("BENCH_SUBDISTRICTS"), out var n) && n is > 0 and <= 17 ? n : 17;
+        for (var s = 1; s <= subdistricts; s++)
         {
             await using var conn = await db.OpenConnectionAsync();
             await using var tx = await conn.BeginTransactionAsync();

@@ -1,16 +1,18 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using WxQms.Bench;
 using WxQms.Domain.Wechat;
 
 // An open-loop load generator: requests leave on a fixed schedule whatever the server does, so a
 // slow answer cannot hide by slowing the sender down (which wrk's closed loop would do).
 //
-//   WxQms.Bench <baseUrl> <path|callback-plain|callback-safe> <rate/s> <seconds> [token aesKey appId]
+//   WxQms.Bench <baseUrl> <path|callback-plain|callback-safe>[+/ping] <rate/s> <seconds> [token aesKey appId]
 //   WxQms.Bench plan-district <mysql connection string of an empty database>
 //   WxQms.Bench roster-import <baseUrl> <staff token> <community code> [members] [rounds]
 //
-// Prints one line: target, sent, ok, errors, p50, p90, p99, max (ms), and answers slower than 5 s.
+// Prints one line per target: sent, ok, errors, p50, p90, p99, max (ms), answers slower than 5 s, how late the
+// sender itself left (lag-max: the load generator's own stall) and its GC pauses during the run (client-gc-ms).
 
 if (args is ["plan-district", var planDb])
     return await WxQms.Bench.PlanDistrict.RunAsync(planDb);
@@ -20,6 +22,13 @@ if (args is ["reminder-scan", var scanDb, var scanRedis, var scanRows])
     return await WxQms.Bench.ReminderScan.RunAsync(scanDb, scanRedis, int.Parse(scanRows, CultureInfo.InvariantCulture));
 if (args is ["reminder-send", ..])
     return await WxQms.Bench.ReminderSend.RunAsync(args);
+if (args is ["district-reads", var readsBase, var readsRedis, var readsRate, var readsSeconds, var readsCold, .. var readList])
+    return await WxQms.Bench.DistrictReads.RunAsync(readsBase, readsRedis, int.Parse(readsRate, CultureInfo.InvariantCulture),
+        int.Parse(readsSeconds, CultureInfo.InvariantCulture), int.Parse(readsCold, CultureInfo.InvariantCulture), readList);
+if (args is ["upload-memory", ..])
+    return await WxQms.Bench.UploadMemory.RunAsync(args[1..]);
+if (args is ["callback-allocs", var allocToken, var allocKey, var allocAppId])
+    return WxQms.Bench.CallbackAllocations.Run(allocToken, allocKey, allocAppId);
 if (args is ["token", var key, var issuer, var member, var org, var path])
 {
     Console.WriteLine(WxQms.Bench.BenchToken.Mint(key, issuer, member, org, path));
@@ -36,66 +45,37 @@ if (args is ["roster-import", var rosterBase, var rosterToken, var community, ..
         rest is [_, var r] ? int.Parse(r, CultureInfo.InvariantCulture) : 3);
 
 var baseUrl = args[0].TrimEnd('/');
-var target = args[1];
 var rate = int.Parse(args[2], CultureInfo.InvariantCulture);
 var seconds = int.Parse(args[3], CultureInfo.InvariantCulture);
 var token = args.Length > 4 ? args[4] : "";
-var crypto = args.Length > 6 && target == "callback-safe" ? new WechatCrypto(args[5], args[6]) : null;
+// "callback-safe+/ping": the callbacks at the rate and, in the same run, /ping at a tenth of it (at least 20/s), so the
+// baseline sees the same moments (a GC, a busy neighbour) as the callbacks do.
+var targets = args[1].Split('+');
+var crypto = args.Length > 6 && targets[0] == "callback-safe" ? new WechatCrypto(args[5], args[6]) : null;
 
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
 {
     BaseAddress = new Uri(baseUrl),
     Timeout = TimeSpan.FromSeconds(30),
 };
-
-var total = rate * seconds;
-var latencies = new double[total];
-var ok = 0;
-var errors = 0;
 var runId = Random.Shared.NextInt64(1, 1_000_000) * 1_000_000;
 
 // Warm up connections and the JIT on both sides before the clock starts.
-for (var i = 0; i < 200; i++)
-    await SendAsync(-1 - i, record: false);
-
-var clock = Stopwatch.StartNew();
-var tasks = new List<Task>(total);
-for (var i = 0; i < total; i++)
+foreach (var target in targets)
 {
-    var due = TimeSpan.FromSeconds((double)i / rate);
-    var wait = due - clock.Elapsed;
-    if (wait > TimeSpan.FromMilliseconds(1))
-        await Task.Delay(wait);
-    tasks.Add(SendAsync(i, record: true));
-}
-await Task.WhenAll(tasks);
-
-var sorted = latencies.Order().ToArray();
-double P(double q) => sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{target,-16} sent={total} ok={ok} errors={errors} p50={P(0.50):0.00} p90={P(0.90):0.00} p99={P(0.99):0.00} max={sorted[^1]:0.00} over5s={sorted.Count(l => l > 5000)}"));
-return errors == 0 ? 0 : 1;
-
-async Task SendAsync(int i, bool record)
-{
-    using var request = Build(i);
-    var started = Stopwatch.GetTimestamp();
-    try
-    {
-        using var response = await http.SendAsync(request);
-        await response.Content.ReadAsByteArrayAsync();
-        if (response.IsSuccessStatusCode) { if (record) Interlocked.Increment(ref ok); }
-        else if (record) Interlocked.Increment(ref errors);
-    }
-    catch (HttpRequestException)
-    {
-        if (record) Interlocked.Increment(ref errors);
-    }
-    if (record)
-        latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+    for (var i = 0; i < 200; i++)
+        await OpenLoop.SendAsync(http, () => Build(target, -1 - i), null, 0);
 }
 
-HttpRequestMessage Build(int i)
+var gcBefore = (Pause: GC.GetTotalPauseDuration(), Gen2: GC.CollectionCount(2));
+var streams = targets.Select((target, n) => new OpenLoop(target, n == 0 ? rate : Math.Max(20, rate / 10), seconds)).ToArray();
+await Task.WhenAll(streams.Select(s => s.RunAsync(http, i => Build(s.Target, i))));
+var clientPause = GC.GetTotalPauseDuration() - gcBefore.Pause;
+foreach (var s in streams)
+    Console.WriteLine(s.Summary(clientPause.TotalMilliseconds, GC.CollectionCount(2) - gcBefore.Gen2));
+return streams.All(s => s.Errors == 0) ? 0 : 1;
+
+HttpRequestMessage Build(string target, int i)
 {
     if (!target.StartsWith("callback", StringComparison.Ordinal))
         return new HttpRequestMessage(HttpMethod.Get, target);

@@ -24,7 +24,16 @@
 # checked, nothing written), then the import in one transaction (goal < 10 s) and the same file again (unchanged);
 # BENCH_ROSTER_ROUNDS (3) rounds, each a new file, and their spread.
 #
-# Usage: scripts/bench.sh [all|callbacks|plan|assessment|reminders|roster]   (default all)
+# Reads of a district (issue #25): on the close benchmark's district (BENCH_SUBDISTRICTS of 17 subdistricts, 60 branches
+# and ~2,640 members each), the task summary and list of a subdistrict and of a community, a subdistrict's branch
+# ranking and a member's record (her stars), cold (every cache retired before each request) and warm (a fixed rate,
+# BENCH_READ_RATE 200/s for BENCH_READ_SECONDS 10, /ping.json beside in the same run) as p50/p99; then each warm read's
+# throughput ÷ /ping.json's with wrk in alternating rounds (goal >= 0.8); goal for cold reads of the subdistrict < 100 ms.
+#
+# Memory per upload (issue #25): the Api's RSS growth while it refuses a 20 MB photo (declared, and chunked) and takes
+# nine 9 MB photos in one multipart evidence request (goal < 8 MB each: streamed, never buffered whole).
+#
+# Usage: scripts/bench.sh [all|callbacks|plan|assessment|reminders|roster|reads|uploads]   (default all)
 # Runs on the dev MariaDB/Redis instance but in their own databases (wxqms_bench, wxqms_bench_plan),
 # so dev data is untouched. Tunables: BENCH_RATE (500), BENCH_SECONDS (30), BENCH_PORT (18081; the
 # safe-mode Api takes the next port). MARIADB_PORT, REDIS_PORT and DB_* choose another instance, as
@@ -80,6 +89,73 @@ if [[ $WHAT == all || $WHAT == assessment ]]; then
   log "monthly close of a district (1,020 branches, ~45,000 members, a year of ledger)"
   dotnet "$BENCH" close-district "$close_cs"
 fi
+if [[ $WHAT == all || $WHAT == reads ]]; then
+  reads_cs=${ConnectionStrings__MySql/Database=$DB;/Database=wxqms_bench_reads;}
+  db -e '
+    DROP DATABASE IF EXISTS wxqms_bench_reads;
+    CREATE DATABASE wxqms_bench_reads CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;'
+  log "reads of a district: building the close benchmark's data set (${BENCH_SUBDISTRICTS:-17} subdistricts of 60 branches)"
+  # Its own figures are the assessment mode's; here it only builds the data (a slow close must not stop the reads).
+  BENCH_SUBDISTRICTS=${BENCH_SUBDISTRICTS:-17} dotnet "$BENCH" close-district "$reads_cs" || true
+  READS_PORT=$((PLAIN_PORT + 2))
+  # June 2027 in Shanghai: the plan's tasks are this month's, the close of June is in.
+  (cd WxQms.Api && exec env ASPNETCORE_ENVIRONMENT=Sandbox Logging__LogLevel__Default=Warning Clock__Now=2027-06-20T10:00:00+08:00 \
+    ConnectionStrings__MySql="$reads_cs" Wechat__ApiBase="http://127.0.0.1:$READS_PORT/sandbox/wechat" \
+    dotnet bin/Release/net10.0/WxQms.Api.dll --urls "http://127.0.0.1:$READS_PORT") >".local/logs/bench-api-$READS_PORT.log" 2>&1 &
+  reads_pid=$!
+  for _ in $(seq 1 120); do
+    [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$READS_PORT/readyz" || true) == 200 ]] && break
+    sleep 0.5
+  done
+  rdb() { db wxqms_bench_reads -N -e "$1"; }
+  read -r sid spath < <(rdb "SELECT id, path FROM orgs WHERE kind = 'subdistrict' ORDER BY path LIMIT 1")
+  read -r cid cpath < <(rdb "SELECT id, path FROM orgs WHERE kind = 'community_committee' AND path LIKE '$spath%' ORDER BY path LIMIT 1")
+  read -r mid moid mpath < <(rdb "SELECT m.id, m.org_id, o.path FROM members m JOIN orgs o ON o.id = m.org_id WHERE o.path LIKE '$cpath%' AND m.code LIKE 'B%' ORDER BY m.id LIMIT 1")
+  JWT_KEY=sandbox-demo-jwt-key-NOT-A-SECRET-0123456789abcdef # appsettings.Sandbox.json, not a secret
+  staff=$(dotnet "$BENCH" token "$JWT_KEY" wxqms-sandbox "$mid" "$sid" "$spath" staff subdistrict)
+  member=$(dotnet "$BENCH" token "$JWT_KEY" wxqms-sandbox "$mid" "$moid" "$mpath")
+  reads=("summary-subdistrict=/api/mp/tasks/summary@$staff" "tasks-subdistrict=/api/mp/tasks@$staff"
+    "summary-community=/api/mp/tasks/summary?scope=$cid@$staff" "tasks-community=/api/mp/tasks?scope=$cid@$staff"
+    "ranking-branches=/api/rankings?level=branch&period=2027-06&scope=$sid@$staff" "member-stars=/api/mp/me/record?year=2027@$member")
+  log "reads: cold (${BENCH_READ_COLD:-20} each) and warm at ${BENCH_READ_RATE:-200}/s for ${BENCH_READ_SECONDS:-10} s beside /ping.json"
+  reads_out=$(dotnet "$BENCH" district-reads "http://127.0.0.1:$READS_PORT" "$ConnectionStrings__Redis" "${BENCH_READ_RATE:-200}" \
+    "${BENCH_READ_SECONDS:-10}" "${BENCH_READ_COLD:-20}" "${reads[@]}") || true
+  printf '%s\n' "$reads_out"
+  command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null
+  ping_url="http://127.0.0.1:$READS_PORT/ping.json"
+  wrk_rps() { wrk -t2 -c32 -d"${WRK_SECONDS:-2}s" "$@" | awk '/Requests\/sec/{print $2}'; }
+  throughput=()
+  for spec in "${reads[@]}"; do
+    name=${spec%%=*} rest=${spec#*=}
+    url="http://127.0.0.1:$READS_PORT${rest%@*}" tok=${rest##*@}
+    for _ in $(seq 1 "${BENCH_READ_ROUNDS:-3}"); do
+      b=$(wrk_rps "$ping_url") r=$(wrk_rps -H "Authorization: Bearer $tok" "$url")
+      throughput+=("$name $(python3 -c "print(round($r / $b, 3))")")
+    done
+  done
+  kill "$reads_pid" 2>/dev/null || true; wait "$reads_pid" 2>/dev/null || true
+  python3 - "$reads_out" "${throughput[@]}" <<'PY'
+import re, statistics, sys
+lines = sys.argv[1].splitlines()
+ratios = {}
+for t in sys.argv[2:]:
+    name, r = t.split()
+    ratios.setdefault(name, []).append(float(r))
+f = lambda l: dict(re.findall(r'([\w-]+)=([\d.]+)', l))
+cold = {l.split()[1]: f(l) for l in lines if l.startswith("reads-cold")}
+warm = [l.split(None, 1)[1] for l in lines if l.startswith("reads-warm")]
+for read, ping in zip(warm[0::2], warm[1::2]):
+    name, w, p = read.split()[0], f(read), f(ping)
+    c = cold.get(name, {})
+    rs = sorted(ratios.get(name, [0]))
+    cold_goal = " (goal < 100 ms)" if name.endswith("subdistrict") else ""
+    print(f"{name}: cold p50 {float(c.get('p50', 0)):.1f} ms, p99 {float(c.get('p99', 0)):.1f} ms{cold_goal} (misses {c.get('misses')}/{c.get('n')}); "
+          f"warm at {w['rate']}/s p50 {float(w['p50']):.2f} ms, p99 {float(w['p99']):.2f} ms beside /ping.json p50 {float(p['p50']):.2f} ms, "
+          f"p99 {float(p['p99']):.2f} ms; throughput ÷ /ping.json (wrk) median {statistics.median(rs):.2f}, rounds {' '.join(f'{x:.2f}' for x in rs)} "
+          f"(goal >= 0.8){'' if statistics.median(rs) >= 0.8 else ' MISSED'}")
+PY
+  [[ $WHAT == reads ]] && exit 0
+fi
 if [[ $WHAT == all || $WHAT == reminders ]]; then
   scan_small=${ConnectionStrings__MySql/Database=$DB;/Database=wxqms_bench_scan_s;}
   scan_large=${ConnectionStrings__MySql/Database=$DB;/Database=wxqms_bench_scan_l;}
@@ -96,7 +172,7 @@ s, l = (float(re.search(r'scan-ms=(\d+)', a).group(1)) for a in sys.argv[1:])
 print(f"reminder scan at 1,000,000 rows / at 10,000: {l/s:.2f} (goal <= 1.5)")
 PY
 fi
-[[ $WHAT == all || $WHAT == callbacks || $WHAT == assessment || $WHAT == reminders || $WHAT == roster ]] || exit 0
+[[ $WHAT == all || $WHAT == callbacks || $WHAT == assessment || $WHAT == reminders || $WHAT == roster || $WHAT == uploads ]] || exit 0
 
 # Sandbox demo values (not secrets), as in appsettings.Sandbox.json.
 TOKEN=sandboxtoken
@@ -164,6 +240,19 @@ if [[ $WHAT == all || $WHAT == roster ]]; then
   dotnet "$BENCH" roster-import "http://127.0.0.1:$PLAIN_PORT" "$staff_token" "$community" 2000 "${BENCH_ROSTER_ROUNDS:-3}"
   [[ $WHAT == roster ]] && exit 0
 fi
+if [[ $WHAT == all || $WHAT == uploads ]]; then
+  # A secretary of the demo's first branch hands in evidence for one of its tasks.
+  ConnectionStrings__MySql=$mysql_cs dotnet "$JOBS" seed >/dev/null
+  ConnectionStrings__MySql=$mysql_cs dotnet "$JOBS" plan >/dev/null
+  read -r umid uoid upath utask uversion < <(db wxqms_bench -N -e "
+    SELECT r.member_id, o.id, o.path, t.id, t.row_version FROM member_roles r JOIN orgs o ON o.id = r.org_id JOIN tasks t ON t.org_id = o.id
+    WHERE r.role = 'secretary' AND o.kind = 'branch' ORDER BY o.path, t.due_at LIMIT 1")
+  JWT_KEY=sandbox-demo-jwt-key-NOT-A-SECRET-0123456789abcdef # appsettings.Sandbox.json, not a secret
+  secretary=$(dotnet "$BENCH" token "$JWT_KEY" wxqms-sandbox "$umid" "$uoid" "$upath" secretary branch)
+  log "memory per upload: the Api's RSS growth (20 MB refused at 10 MB; nine 9 MB photos in one evidence request)"
+  dotnet "$BENCH" upload-memory "http://127.0.0.1:$PLAIN_PORT" "${pids[0]}" "$secretary" "$utask" "$uversion"
+  [[ $WHAT == uploads ]] && exit 0
+fi
 if [[ $WHAT == all || $WHAT == reminders ]]; then
   ConnectionStrings__MySql=$mysql_cs dotnet "$JOBS" seed >/dev/null
   ConnectionStrings__MySql=$mysql_cs dotnet "$JOBS" plan >/dev/null
@@ -173,22 +262,62 @@ if [[ $WHAT == all || $WHAT == reminders ]]; then
     "$send_rate" "${BENCH_SEND_SECONDS:-20}"
   [[ $WHAT == reminders ]] && exit 0
 fi
-start_api $SAFE_PORT "$AES_KEY"
-
+# One Api at a time on these two cores: the plaintext one stops before the safe-mode one starts. /ping runs beside the
+# callbacks in the same run (a tenth of their rate), so both see the same moments. Safe mode runs at RATE and twice it.
+# dotnet-counters watches the server during each safe-mode run: bytes allocated per push, GCs per generation, their
+# pause, thread-pool queue and threads added, lock contentions (figures the machine's load does not change much).
+COUNTERS=.local/tools/dotnet-counters
+[[ -x $COUNTERS ]] || dotnet tool install --tool-path .local/tools dotnet-counters >/dev/null
 run() { dotnet "$BENCH" "$@" "$TOKEN" "$AES_KEY" "$APP_ID"; }
-log "each run: $RATE requests/s for $SECONDS_EACH s"
+watched() { # port pid target rate: the run's two lines, then the server's counters over it
+  local csv=".local/logs/bench-counters-$3-$4.csv" cpid out
+  rm -f "$csv"
+  "$COUNTERS" collect -p "$2" --counters System.Runtime --refresh-interval 1 --format csv -o "$csv" >/dev/null 2>&1 &
+  cpid=$!
+  sleep 2
+  out=$(run "http://127.0.0.1:$1" "$3+/ping" "$4" "$SECONDS_EACH")
+  sleep 1; kill -INT "$cpid" 2>/dev/null || true; wait "$cpid" 2>/dev/null || true
+  printf '%s\n' "$out"
+  python3 - "$csv" "$4" "$SECONDS_EACH" <<'PY'
+import csv, sys
+rate, secs = int(sys.argv[2]), int(sys.argv[3])
+rows = list(csv.reader(open(sys.argv[1])))[1:]
+def total(name, tag=""):
+    return sum(float(r[4] or 0) for r in rows if r[2].startswith(name) and tag in r[2])
+def peak(name):
+    return max([float(r[4] or 0) for r in rows if r[2].startswith(name)] or [0])
+pushes = rate * secs + 200  # the warm-up's pushes too; /ping beside adds a little to the bytes
+print(f"server-counters allocated-per-push={total('dotnet.gc.heap.total_allocated') / pushes / 1024:.1f}KB "
+      f"gc-gen0={total('dotnet.gc.collections', 'gen0'):.0f} gc-gen1={total('dotnet.gc.collections', 'gen1'):.0f} "
+      f"gc-gen2={total('dotnet.gc.collections', 'gen2'):.0f} gc-pause-ms={total('dotnet.gc.pause.time') * 1000:.0f} "
+      f"threadpool-queue-peak={peak('dotnet.thread_pool.queue.length'):.0f} threads-added={total('dotnet.thread_pool.thread.count'):.0f} "
+      f"lock-contentions={total('dotnet.monitor.lock_contentions'):.0f}")
+PY
+}
+log "each run: callbacks for $SECONDS_EACH s beside /ping; plaintext at $RATE/s, safe mode at $RATE/s and $((2 * RATE))/s"
 results=()
-results+=("$(run "http://127.0.0.1:$PLAIN_PORT" /ping "$RATE" "$SECONDS_EACH")")
-results+=("$(run "http://127.0.0.1:$PLAIN_PORT" callback-plain "$RATE" "$SECONDS_EACH")")
-results+=("$(run "http://127.0.0.1:$SAFE_PORT" /ping "$RATE" "$SECONDS_EACH")")
-results+=("$(run "http://127.0.0.1:$SAFE_PORT" callback-safe "$RATE" "$SECONDS_EACH")")
+results+=("$(run "http://127.0.0.1:$PLAIN_PORT" "callback-plain+/ping" "$RATE" "$SECONDS_EACH")")
+kill "${pids[0]}" 2>/dev/null || true; wait "${pids[0]}" 2>/dev/null || true
+start_api $SAFE_PORT "$AES_KEY"
+safe_pid=${pids[-1]}
+results+=("$(watched $SAFE_PORT "$safe_pid" callback-safe "$RATE")")
+results+=("$(watched $SAFE_PORT "$safe_pid" callback-safe "$((2 * RATE))")")
 
 printf '%s\n' "${results[@]}"
-python3 - "${results[@]}" <<'PY'
+python3 - "$RATE" "${results[@]}" <<'PY'
 import re, sys
-rows = [dict(re.findall(r'(\w+)=([\d.]+)', line)) | {"name": line.split()[0]} for line in sys.argv[1:]]
-for base, cb in ((rows[0], rows[1]), (rows[2], rows[3])):
-    print(f"{cb['name']}: p50 {float(cb['p50']):.2f} ms ({float(cb['p50'])/float(base['p50']):.1f}x /ping), "
-          f"p99 {float(cb['p99']):.2f} ms ({float(cb['p99'])/float(base['p99']):.1f}x /ping), "
-          f"max {float(cb['max']):.0f} ms, over 5 s: {cb['over5s']}, errors: {cb['errors']}")
+rate = int(sys.argv[1])
+goals = {rate: 20, 2 * rate: 30}
+for block in sys.argv[2:]:
+    lines = block.splitlines()
+    cb, ping = (dict(re.findall(r'([\w-]+)=([\d.]+)', l)) | {"name": l.split()[0]} for l in lines[:2])
+    extra = dict(re.findall(r'([\w-]+)=([\d.]+)', lines[2])) if len(lines) > 2 else {}
+    r = int(cb["rate"])
+    goal = goals.get(r) if cb["name"] == "callback-safe" else None
+    verdict = "" if goal is None else (" ok" if float(cb["p99"]) <= goal and cb["over5s"] == "0" else " MISSED")
+    print(f"{cb['name']} at {r}/s: p50 {float(cb['p50']):.2f} ms, p99 {float(cb['p99']):.2f} ms, max {float(cb['max']):.0f} ms "
+          f"beside /ping p50 {float(ping['p50']):.2f} ms, p99 {float(ping['p99']):.2f} ms, max {float(ping['max']):.0f} ms; "
+          f"over 5 s: {cb['over5s']}, errors: {cb['errors']}; sender lag max {cb['lag-max']} ms, its GC {cb['client-gc-ms']} ms"
+          + (f"; allocated per push {extra['allocated-per-push']} KB" if extra else "")
+          + (f" (goal p99 <= {goal} ms, nothing over 5 s){verdict}" if goal else ""))
 PY

@@ -64,7 +64,7 @@ public sealed class CallbackInbox(
         }
 
         var now = clock.GetUtcNow();
-        var settings = Settings(app);
+        var settings = Settings(kind, app);
         var opened = CallbackEnvelope.Open(query, body, settings, now);
         if (opened is CallbackRejected rejected)
         {
@@ -153,10 +153,29 @@ public sealed class CallbackInbox(
 
     private static string Section(WechatAppKind kind) => kind == WechatAppKind.OfficialAccount ? "Oa" : "Mp";
 
-    private CallbackSettings Settings(WechatAppOptions app) =>
-        new(app.Token!, string.IsNullOrEmpty(app.EncodingAesKey) ? null : new WechatCrypto(app.EncodingAesKey, app.AppId))
+    /// <summary>
+    /// Each app's settings, kept while its configuration stays the same: a push would otherwise decode the key and
+    /// build its crypto afresh. A changed key, token or window (an options reload) builds new ones.
+    /// </summary>
+    private CallbackSettings Settings(WechatAppKind kind, WechatAppOptions app)
+    {
+        var callback = options.CurrentValue.Callback;
+        var wanted = new SettingsKey(app.Token!, app.EncodingAesKey, app.AppId, callback.TimestampToleranceSeconds, callback.AcceptPlaintext);
+        var slot = kind == WechatAppKind.OfficialAccount ? 0 : 1;
+        if (settingsCache[slot] is { } cached && cached.Key == wanted)
+            return cached.Settings;
+        var fresh = new CallbackSettings(app.Token!, string.IsNullOrEmpty(app.EncodingAesKey) ? null : new WechatCrypto(app.EncodingAesKey, app.AppId))
         {
-            TimestampToleranceSeconds = options.CurrentValue.Callback.TimestampToleranceSeconds,
-            AcceptPlaintext = options.CurrentValue.Callback.AcceptPlaintext,
+            TimestampToleranceSeconds = callback.TimestampToleranceSeconds,
+            AcceptPlaintext = callback.AcceptPlaintext,
         };
+        settingsCache[slot] = new CachedSettings(wanted, fresh);
+        return fresh;
+    }
+
+    private readonly CachedSettings?[] settingsCache = new CachedSettings?[2];
+
+    private sealed record SettingsKey(string Token, string? AesKey, string AppId, int ToleranceSeconds, bool AcceptPlaintext);
+
+    private sealed record CachedSettings(SettingsKey Key, CallbackSettings Settings);
 }
