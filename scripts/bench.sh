@@ -33,7 +33,12 @@
 # Memory per upload (issue #25): the Api's RSS growth while it refuses a 20 MB photo (declared, and chunked) and takes
 # nine 9 MB photos in one multipart evidence request (goal < 8 MB each: streamed, never buffered whole).
 #
-# Usage: scripts/bench.sh [all|callbacks|plan|assessment|reminders|roster|reads|uploads]   (default all)
+# The 08:00 burst (issue #25, `burst`): BENCH_BURST_ROWS (20000) reminders due at once for the demo's followers (per person a
+# warning, a T−1 card and four 待报计划 that go out as one digest), two Jobs processes at BENCH_SEND_RATE (50/s) shared: time
+# to the last send ÷ the ideal (messages ÷ rate, goal <= 1.05), digests against rows, warnings first, and /api/mp/tasks's
+# p99 while they send ÷ its idle p99 measured first (goal <= 2).
+#
+# Usage: scripts/bench.sh [all|callbacks|plan|assessment|reminders|roster|reads|uploads|burst]   (default all)
 # Runs on the dev MariaDB/Redis instance but in their own databases (wxqms_bench, wxqms_bench_plan),
 # so dev data is untouched. Tunables: BENCH_RATE (500), BENCH_SECONDS (30), BENCH_PORT (18081; the
 # safe-mode Api takes the next port). MARIADB_PORT, REDIS_PORT and DB_* choose another instance, as
@@ -172,7 +177,7 @@ s, l = (float(re.search(r'scan-ms=(\d+)', a).group(1)) for a in sys.argv[1:])
 print(f"reminder scan at 1,000,000 rows / at 10,000: {l/s:.2f} (goal <= 1.5)")
 PY
 fi
-[[ $WHAT == all || $WHAT == callbacks || $WHAT == assessment || $WHAT == reminders || $WHAT == roster || $WHAT == uploads ]] || exit 0
+[[ $WHAT == all || $WHAT == callbacks || $WHAT == assessment || $WHAT == reminders || $WHAT == roster || $WHAT == uploads || $WHAT == burst ]] || exit 0
 
 # Sandbox demo values (not secrets), as in appsettings.Sandbox.json.
 TOKEN=sandboxtoken
@@ -261,6 +266,19 @@ if [[ $WHAT == all || $WHAT == reminders ]]; then
   dotnet "$BENCH" reminder-send "http://127.0.0.1:$PLAIN_PORT" "$mysql_cs" "$ConnectionStrings__Redis" "$ROOT/$JOBS" \
     "$send_rate" "${BENCH_SEND_SECONDS:-20}"
   [[ $WHAT == reminders ]] && exit 0
+fi
+if [[ $WHAT == all || $WHAT == burst ]]; then
+  ConnectionStrings__MySql=$mysql_cs dotnet "$JOBS" seed >/dev/null
+  ConnectionStrings__MySql=$mysql_cs dotnet "$JOBS" plan >/dev/null
+  read -r bmid boid bopath < <(db wxqms_bench -N -e "
+    SELECT r.member_id, o.id, o.path FROM member_roles r JOIN orgs o ON o.id = r.org_id
+    WHERE r.role = 'secretary' AND o.kind = 'branch' ORDER BY r.member_id LIMIT 1")
+  JWT_KEY=sandbox-demo-jwt-key-NOT-A-SECRET-0123456789abcdef # appsettings.Sandbox.json, not a secret
+  burst_token=$(dotnet "$BENCH" token "$JWT_KEY" wxqms-sandbox "$bmid" "$boid" "$bopath" secretary branch)
+  log "08:00 burst: ${BENCH_BURST_ROWS:-20000} reminders due at once, two Jobs processes, ${BENCH_SEND_RATE:-50}/s shared"
+  dotnet "$BENCH" reminder-burst "http://127.0.0.1:$PLAIN_PORT" "$mysql_cs" "$ConnectionStrings__Redis" "$ROOT/$JOBS" \
+    "${BENCH_SEND_RATE:-50}" "${BENCH_BURST_ROWS:-20000}" "$burst_token"
+  [[ $WHAT == burst ]] && exit 0
 fi
 # One Api at a time on these two cores: the plaintext one stops before the safe-mode one starts. /ping runs beside the
 # callbacks in the same run (a tenth of their rate), so both see the same moments. Safe mode runs at RATE and twice it.

@@ -30,7 +30,8 @@ public sealed record ClaimedReminder(
     string? TemplateKey,
     string? Content,
     long? MemberId = null,
-    long? OrgId = null);
+    long? OrgId = null,
+    long? DigestId = null);
 
 /// <summary>The task behind a task reminder, as it stands when the reminder is sent.</summary>
 public sealed record ClaimedTask(
@@ -74,7 +75,10 @@ public sealed class OutboxStore(MySqlDataSource db)
 {
     private sealed record Row(long Id, string SubjectType, long SubjectId, string Kind, int Attempts, string? OaOpenId, string? MpOpenId,
         long? TaskId, string? TaskState, string? TemplateCode, int? TemplateVersion, string? AdhocTitle, string? OrgName, DateTime? OpensAt,
-        DateTime? DueAt, DateTime? PlannedFor, string? Place, string? TemplateKey, string? Content, long? MemberId, long? OrgId);
+        DateTime? DueAt, DateTime? PlannedFor, string? Place, string? TemplateKey, string? Content, long? MemberId, long? OrgId,
+        long? DigestId);
+
+    private sealed record Due(long Id, string SubjectType, string Kind, long? MemberId);
 
     /// <summary>
     /// Due rows, and rows whose sender's lease ran out (it died or stalled), up to <paramref name="batch"/>.
@@ -91,6 +95,22 @@ public sealed class OutboxStore(MySqlDataSource db)
         string oaAppId, string mpAppId, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
+        // Claims take turns (a few milliseconds each), so two senders never split one person's digest between them; one that
+        // waits too long claims anyway, as before, and at worst that person gets two digests.
+        await conn.ExecuteScalarAsync<int?>(new CommandDefinition("SELECT GET_LOCK('wxqms.reminder-claim', 5)", cancellationToken: ct));
+        try
+        {
+            return await ClaimHeldAsync(conn, owner, now, lease, batch, oaAppId, mpAppId, ct);
+        }
+        finally
+        {
+            await conn.ExecuteAsync(new CommandDefinition("DO RELEASE_LOCK('wxqms.reminder-claim')", cancellationToken: CancellationToken.None));
+        }
+    }
+
+    private static async Task<IReadOnlyList<ClaimedReminder>> ClaimHeldAsync(MySqlConnection conn, string owner, DateTimeOffset now,
+        TimeSpan lease, int batch, string oaAppId, string mpAppId, CancellationToken ct)
+    {
         long[] ids;
         await using (var tx = await conn.BeginTransactionAsync(ct))
         {
@@ -98,13 +118,31 @@ public sealed class OutboxStore(MySqlDataSource db)
                 SELECT id FROM reminders WHERE status = 'sending' AND locked_until <= @now AND failures < @maxFailures
                 ORDER BY locked_until LIMIT @batch FOR UPDATE SKIP LOCKED
                 """, new { now = now.UtcDateTime, batch, maxFailures = MaxFailures }, tx, cancellationToken: ct))).ToList();
-            var due = stale.Count >= batch
+            // The most urgent first (urgency: warnings, then the members' T−1, then the rest), oldest first within each.
+            var due = new List<Due>();
+            for (var urgency = 0; urgency <= 2 && stale.Count + due.Count < batch; urgency++)
+                due.AddRange(await conn.QueryAsync<Due>(new CommandDefinition("""
+                    SELECT id AS Id, subject_type AS SubjectType, kind AS Kind, member_id AS MemberId FROM reminders
+                    WHERE status = 'pending' AND urgency = @urgency AND due_at <= @now AND failures < @maxFailures
+                    ORDER BY due_at, id LIMIT @rest FOR UPDATE SKIP LOCKED
+                    """, new { urgency, now = now.UtcDateTime, rest = batch - stale.Count - due.Count, maxFailures = MaxFailures }, tx,
+                    cancellationToken: ct)));
+            // A digest holds every due reminder of its kind to its person: the claim takes their other due rows of that kind too.
+            var digestible = due.Where(d => d.SubjectType == TaskSubject && d.MemberId is not null
+                                            && ReminderDigest.Digests(DbNames.Parse<ReminderKind>(d.Kind))).ToList();
+            var siblings = digestible.Count == 0
                 ? []
                 : (await conn.QueryAsync<long>(new CommandDefinition("""
-                    SELECT id FROM reminders WHERE status = 'pending' AND due_at <= @now AND failures < @maxFailures
-                    ORDER BY due_at, id LIMIT @rest FOR UPDATE SKIP LOCKED
-                    """, new { now = now.UtcDateTime, rest = batch - stale.Count, maxFailures = MaxFailures }, tx, cancellationToken: ct))).ToList();
-            ids = [.. stale, .. due];
+                    SELECT id FROM reminders
+                    WHERE member_id IN @members AND kind IN @kinds AND status = 'pending' AND subject_type = 'task' AND due_at <= @now
+                      AND failures < @maxFailures AND digest_id IS NULL AND id NOT IN @taken
+                    ORDER BY id LIMIT @limit FOR UPDATE SKIP LOCKED
+                    """, new
+                {
+                    members = digestible.Select(d => d.MemberId).Distinct().ToArray(), kinds = digestible.Select(d => d.Kind).Distinct().ToArray(),
+                    now = now.UtcDateTime, maxFailures = MaxFailures, taken = due.Select(d => d.Id).ToArray(), limit = batch * 4,
+                }, tx, cancellationToken: ct))).ToList();
+            ids = [.. stale, .. due.Select(d => d.Id), .. siblings];
             if (ids.Length == 0)
                 return [];
             await conn.ExecuteAsync(new CommandDefinition("""
@@ -138,21 +176,80 @@ public sealed class OutboxStore(MySqlDataSource db)
                       ORDER BY w.id = u.id DESC, w.id DESC LIMIT 1)) AS MpOpenId,
                    t.id AS TaskId, t.state AS TaskState, t.template_code AS TemplateCode, t.template_version AS TemplateVersion,
                    a.title AS AdhocTitle, o.name AS OrgName, t.opens_at AS OpensAt, t.due_at AS DueAt, t.planned_for AS PlannedFor,
-                   t.place AS Place, r.template_key AS TemplateKey, r.content AS Content, r.member_id AS MemberId, r.org_id AS OrgId
+                   t.place AS Place, r.template_key AS TemplateKey, r.content AS Content, r.member_id AS MemberId, r.org_id AS OrgId, r.digest_id AS DigestId
             FROM reminders r
             LEFT JOIN tasks t ON t.id = r.task_id
             LEFT JOIN orgs o ON o.id = t.org_id
             LEFT JOIN adhoc_tasks a ON a.id = t.adhoc_task_id
             WHERE r.id IN @ids
-            ORDER BY r.due_at, r.id
+            ORDER BY r.urgency, r.due_at, r.id
             """, new { ids, oaAppId, mpAppId }, cancellationToken: ct));
         return rows.Select(r => new ClaimedReminder(r.Id, r.SubjectType, r.SubjectId, r.Kind, r.Attempts, r.OaOpenId, r.MpOpenId,
             r.TaskId is { } taskId && r.SubjectType == TaskSubject
                 ? new ClaimedTask(taskId, DbNames.Parse<ReminderKind>(r.Kind), r.TaskState!, r.TemplateCode!, r.TemplateVersion!.Value,
                     r.AdhocTitle, r.OrgName!, Utc(r.OpensAt!.Value), Utc(r.DueAt!.Value), r.PlannedFor is { } p ? Utc(p) : null, r.Place)
                 : null,
-            r.TemplateKey, r.Content, r.MemberId, r.OrgId)).ToList();
+            r.TemplateKey, r.Content, r.MemberId, r.OrgId, r.DigestId)).ToList();
     }
+
+    /// <summary>
+    /// Makes the held rows <paramref name="ids"/> one digest carried by <paramref name="leadId"/> (one of them): each names it, and the
+    /// others leave the claim (no lease: no sender takes them alone) and follow the carrier's outcome. False, and nothing changed,
+    /// when this sender no longer holds all of them.
+    /// </summary>
+    public async Task<bool> FormDigestAsync(long leadId, IReadOnlyCollection<long> ids, string owner, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var held = await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE reminders SET digest_id = @leadId, updated_at = @now
+            WHERE id IN @ids AND locked_by = @owner AND status = 'sending' AND digest_id IS NULL
+            """, new { leadId, ids, owner, now = now.UtcDateTime }, tx, cancellationToken: ct));
+        if (held != ids.Count)
+        {
+            await tx.RollbackAsync(ct);
+            return false;
+        }
+        await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE reminders SET locked_by = NULL, locked_until = NULL WHERE digest_id = @leadId AND id <> @leadId
+            """, new { leadId }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    /// <summary>The tasks of every reminder in the digest <paramref name="leadId"/> carries, as they stand now, in reminder order.</summary>
+    public async Task<IReadOnlyList<ClaimedTask>> DigestTasksAsync(long leadId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = await conn.QueryAsync<Row>(new CommandDefinition("""
+            SELECT r.id AS Id, r.subject_type AS SubjectType, r.subject_id AS SubjectId, r.kind AS Kind, r.attempts AS Attempts,
+                   CAST(NULL AS CHAR) AS OaOpenId, CAST(NULL AS CHAR) AS MpOpenId, t.id AS TaskId, t.state AS TaskState, t.template_code AS TemplateCode,
+                   t.template_version AS TemplateVersion, a.title AS AdhocTitle, o.name AS OrgName, t.opens_at AS OpensAt, t.due_at AS DueAt,
+                   t.planned_for AS PlannedFor, t.place AS Place, r.template_key AS TemplateKey, r.content AS Content,
+                   r.member_id AS MemberId, r.org_id AS OrgId, r.digest_id AS DigestId
+            FROM reminders r
+            JOIN tasks t ON t.id = r.task_id
+            JOIN orgs o ON o.id = t.org_id
+            LEFT JOIN adhoc_tasks a ON a.id = t.adhoc_task_id
+            WHERE r.digest_id = @leadId
+            ORDER BY r.id
+            """, new { leadId }, cancellationToken: ct));
+        return rows.Select(r => new ClaimedTask(r.TaskId!.Value, DbNames.Parse<ReminderKind>(r.Kind), r.TaskState!, r.TemplateCode!,
+            r.TemplateVersion!.Value, r.AdhocTitle, r.OrgName!, Utc(r.OpensAt!.Value), Utc(r.DueAt!.Value),
+            r.PlannedFor is { } p ? Utc(p) : null, r.Place)).ToList();
+    }
+
+    /// <summary>
+    /// The rows of the digest <paramref name="leadId"/> carries take its outcome (sent, with its channel and send; failed …), in the
+    /// caller's transaction, so no crash leaves them apart. While it is pending they stay out of every claim.
+    /// </summary>
+    public static Task FollowDigestAsync(DbConnection conn, DbTransaction tx, long leadId, CancellationToken ct) =>
+        conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE reminders m JOIN reminders l ON l.id = m.digest_id
+            SET m.status = IF(l.status IN ('pending', 'sending'), 'sending', l.status), m.channel = l.channel, m.outbound_id = l.outbound_id,
+                m.sent_at = l.sent_at, m.last_error = l.last_error, m.updated_at = l.updated_at
+            WHERE m.digest_id = @leadId AND m.id <> @leadId AND m.status = 'sending'
+            """, new { leadId }, tx, cancellationToken: ct));
 
     /// <summary>Queues a notice in the caller's transaction (so it commits with the change it tells of); false when it was queued before.</summary>
     public static async Task<bool> EnqueueAsync(DbConnection conn, DbTransaction tx, Notice notice, DateTimeOffset now, CancellationToken ct)
@@ -215,6 +312,7 @@ public sealed class OutboxStore(MySqlDataSource db)
                 locked_by = NULL, locked_until = NULL, updated_at = @now
             WHERE id = @id AND status IN ('sending', 'pending')
             """, new { id, channel = DbNames.Of(channel), outboundId, now = now.UtcDateTime }, tx, cancellationToken: ct));
+        await FollowDigestAsync(conn, tx, id, ct);
         await tx.CommitAsync(ct);
     }
 
@@ -277,7 +375,12 @@ public sealed class OutboxStore(MySqlDataSource db)
     private async Task<bool> UpdateHeldAsync(long id, string owner, string sql, object args, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        return await conn.ExecuteAsync(new CommandDefinition(sql, args, cancellationToken: ct)) == 1;
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        if (await conn.ExecuteAsync(new CommandDefinition(sql, args, tx, cancellationToken: ct)) != 1)
+            return false;
+        await FollowDigestAsync(conn, tx, id, ct);
+        await tx.CommitAsync(ct);
+        return true;
     }
 
     private static string? Clip(string? s) => s is { Length: > 500 } ? s[..500] : s;

@@ -102,6 +102,7 @@ public sealed class SmsStore(MySqlDataSource db)
                 locked_by = NULL, locked_until = NULL, updated_at = @now
             WHERE id = @reminderId AND status IN ('sending', 'pending')
             """, new { reminderId, channel = DbNames.Of(ReminderChannel.Sms), now = now.UtcDateTime }, tx, cancellationToken: ct));
+        await OutboxStore.FollowDigestAsync(conn, tx, reminderId, ct);
         await tx.CommitAsync(ct);
     }
 

@@ -73,14 +73,18 @@ public sealed class ReminderSender(
         var started = clock.GetTimestamp();
         DateTimeOffset At() => now + clock.GetElapsedTime(started);
         var claimed = await reminders.ClaimAsync(Owner, now, o.Lease, o.BatchSize, wechat.Value.Oa.AppId, wechat.Value.Mp.AppId, ct);
-        foreach (var reminder in claimed)
+        var catalogue = await duties.GetAsync(ct);
+        foreach (var (reminder, digest) in await DigestsAsync(claimed, catalogue, At, ct))
         {
             ct.ThrowIfCancellationRequested();
             if (!await reminders.RenewAsync(reminder.Id, Owner, At(), o.Lease, ct))
                 continue; // our lease ran out and another sender has it now
             try
             {
-                await SendOneAsync(reminder, o, At, ct);
+                if (digest is not null || reminder.DigestId == reminder.Id)
+                    await SendDigestAsync(reminder, digest ?? await reminders.DigestTasksAsync(reminder.Id, ct), catalogue, o, At, ct);
+                else
+                    await SendOneAsync(reminder, o, At, ct);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
             {
@@ -92,6 +96,72 @@ public sealed class ReminderSender(
             }
         }
         return claimed.Count;
+    }
+
+    /// <summary>
+    /// The batch as it goes out: a person's due reminders of a kind that digests (<see cref="ReminderDigest"/>), two or more that
+    /// still apply, become one digest carried by the first of them (formed in one transaction before anything is sent, so a crash
+    /// sends the same digest again under the same client_msg_id); everything else goes alone. In claim order: the most urgent first.
+    /// </summary>
+    private async Task<List<(ClaimedReminder Reminder, IReadOnlyList<ClaimedTask>? Digest)>> DigestsAsync(
+        IReadOnlyList<ClaimedReminder> claimed, TaskCatalogue catalogue, Func<DateTimeOffset> at, CancellationToken ct)
+    {
+        var groups = claimed
+            .Where(r => r.DigestId is null && r.Task is { } t && r.MemberId is not null && ReminderDigest.Digests(t.Kind)
+                        && ReminderSchedule.Applies(Facts(t, catalogue), t.Kind))
+            .GroupBy(r => (r.MemberId, r.Task!.Kind))
+            .Where(g => g.Count() > 1)
+            .Select(g => g.OrderBy(r => r.Id).ToList())
+            .ToList();
+        var inDigest = new Dictionary<long, List<ClaimedReminder>>();
+        foreach (var group in groups)
+            if (await reminders.FormDigestAsync(group[0].Id, group.Select(r => r.Id).ToArray(), Owner, at(), ct))
+                foreach (var r in group)
+                    inDigest[r.Id] = group;
+        var plan = new List<(ClaimedReminder, IReadOnlyList<ClaimedTask>?)>();
+        foreach (var r in claimed)
+        {
+            if (!inDigest.TryGetValue(r.Id, out var group))
+                plan.Add((r, null));
+            else if (group[0].Id == r.Id)
+                plan.Add((r, group.Select(g => g.Task!).ToList()));
+        }
+        return plan;
+    }
+
+    private static ReminderTask Facts(ClaimedTask task, TaskCatalogue catalogue)
+    {
+        var template = task.TemplateCode == AdhocTask.TemplateCode ? null : catalogue.Get(task.TemplateCode, task.TemplateVersion);
+        var state = DbNames.Parse<TaskState>(task.State);
+        return new ReminderTask(template?.ReminderRule ?? AdhocTask.Reminders, template?.PlanRule.Required ?? false,
+            task.OpensAt, task.DueAt, task.PlannedFor, state is TaskState.Submitted or TaskState.Completed,
+            state is not (TaskState.Completed or TaskState.Cancelled));
+    }
+
+    private static ReminderFacts FactsOf(ClaimedTask task, TaskCatalogue catalogue)
+    {
+        var template = task.TemplateCode == AdhocTask.TemplateCode ? null : catalogue.Get(task.TemplateCode, task.TemplateVersion);
+        return new ReminderFacts(task.Kind, task.TaskId, template?.Name ?? task.AdhocTitle ?? "临时任务", task.OrgName, task.DueAt,
+            task.PlannedFor, task.Place);
+    }
+
+    /// <summary>
+    /// A digest: one message listing its tasks (<see cref="ReminderDigest"/>), through the carrier's channels and under its
+    /// client_msg_id; its rows take the carrier's outcome. When none of its tasks needs the reminder any more it is cancelled.
+    /// </summary>
+    private async Task SendDigestAsync(ClaimedReminder r, IReadOnlyList<ClaimedTask> tasks, TaskCatalogue catalogue, ReminderOptions o,
+        Func<DateTimeOffset> at, CancellationToken ct)
+    {
+        if (tasks.Count == 0 || !tasks.Any(t => ReminderSchedule.Applies(Facts(t, catalogue), t.Kind)))
+        {
+            await reminders.FinishAsync(r.Id, Owner, ReminderStatus.Cancelled, null, "任务已有佐证或已结束，无需提醒", at(), ct);
+            return;
+        }
+        var kind = tasks[0].Kind;
+        var items = tasks.Select(t => FactsOf(t, catalogue)).ToList();
+        var words = ReminderDigest.For(kind, items);
+        var message = new OutgoingMessage(o.For(words.Template), words.OaData, words.MpData, words.Page);
+        await DeliverAsync(r, message, (words, ReminderDigest.SmsFacts(kind, items, sms.MaxParamLength)), o, at, ct);
     }
 
     private async Task SendOneAsync(ClaimedReminder r, ReminderOptions o, Func<DateTimeOffset> at, CancellationToken ct)
@@ -124,6 +194,13 @@ public sealed class ReminderSender(
             await reminders.FinishAsync(r.Id, Owner, ReminderStatus.Failed, null, "通知内容缺失", at(), ct);
             return;
         }
+        await DeliverAsync(r, message, smsFacts, o, at, ct);
+    }
+
+    /// <summary>Through the kind's channels in order until one takes it; else recorded as reaching nobody, with the reasons.</summary>
+    private async Task DeliverAsync(ClaimedReminder r, OutgoingMessage message, (ReminderMessage Words, ReminderFacts Facts)? smsFacts,
+        ReminderOptions o, Func<DateTimeOffset> at, CancellationToken ct)
+    {
         var ids = message.Ids;
         var reasons = new List<string>();
         long? lastOutbound = null;

@@ -25,6 +25,9 @@ public sealed class SmsChannel(SmsStore store, OutboxStore reminders, ISmsProvid
     /// <summary>Done: the reminder reached its end state or was released; otherwise why SMS did not reach her (null: SMS is off).</summary>
     public readonly record struct Outcome(bool Done, string? Reason);
 
+    /// <summary>The provider's longest template parameter (Sms:MaxParamLength): a digest's list is cut to it.</summary>
+    public int MaxParamLength => options.CurrentValue.MaxParamLength;
+
     public async Task<Outcome> TryAsync(ClaimedReminder r, ReminderMessage words, ReminderFacts facts, string owner, ReminderOptions o,
         Func<DateTimeOffset> at, CancellationToken ct)
     {
