@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Text;
+using WxQms.Domain.Hosting;
 using WxQms.Domain.Wechat;
 using WxQms.Domain.Wechat.Callbacks;
 
@@ -37,6 +39,7 @@ public static class CallbackEndpoints
 
     private static async Task<IResult> Receive(WechatAppKind kind, HttpRequest request, CallbackInbox inbox, CancellationToken ct)
     {
+        var arrived = Stopwatch.GetTimestamp();
         if (request.ContentLength > MaxBodyBytes)
             return Results.Text("", "text/plain", statusCode: StatusCodes.Status413PayloadTooLarge);
         var body = await ReadBoundedAsync(request, ct);
@@ -44,6 +47,7 @@ public static class CallbackEndpoints
             return Results.Text("", "text/plain", statusCode: StatusCodes.Status413PayloadTooLarge);
 
         var answer = await inbox.ReceiveAsync(kind, CallbackQuery.From(name => request.Query[name]), body, ct);
+        WxQmsTelemetry.CallbackAcknowledged(kind == WechatAppKind.MiniProgram ? "mp" : "oa", arrived);
         return Results.Text(answer.Body, answer.ContentType, Encoding.UTF8, answer.StatusCode);
     }
 
