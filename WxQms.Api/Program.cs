@@ -21,6 +21,7 @@ builder.Services.AddOpenApi(o => o.DescribeProblemExtensions());
 builder.AddMpAuth(); // JWT bearer for /api/mp, 401/403 as ProblemDetails, CurrentUser
 builder.AddRateLimits(); // RateLimits:*, per user or IP address, 429 as ProblemDetails
 builder.AddAdminAuth(); // the console (/admin, /api/admin): staff, secretaries, workers and committees
+builder.AddApiTelemetry(); // #22: OpenTelemetry when Telemetry:* says so (OTLP, Prometheus at /metrics)
 
 // The local imitation of WeChat's servers (WxQms.Sandbox): nothing is registered unless Wechat:Sandbox:Enabled
 builder.AddWxQmsSandbox();
@@ -43,6 +44,7 @@ if (app.Configuration.GetValue<bool>("Api:PublicDocs"))
 app.MapGet("/ping", () => "pong").ExcludeFromDescription(); // a bare endpoint: load balancers, benchmark baseline
 app.MapGet("/ping.json", () => TypedResults.Ok(new { pong = true })).ExcludeFromDescription(); // the JSON baseline of bench.sh
 app.MapHealthEndpoints();
+app.MapMetrics(); // /metrics only when Telemetry:Prometheus:Enabled
 app.MapOrgs();
 app.MapMpLogin();
 app.MapMpTasks();

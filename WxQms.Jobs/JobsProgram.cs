@@ -49,7 +49,10 @@ public static class JobsProgram
         if (verb is "seed" or "simulate")
             builder.Services.AddWxQmsDemo(); // the demo's data, from WxQms.Sandbox
         if (verb == "run")
+        {
             builder.AddWorkers();
+            builder.AddJobsTelemetry(); // #22: OTLP, and Prometheus on Telemetry:Prometheus:Port, when configured
+        }
 
         using var host = builder.Build();
         var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("WxQms.Jobs");

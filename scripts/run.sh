@@ -202,6 +202,12 @@ dotnet "$JOBS_DLL" menus || log "the official-account menu was not published (se
 # /docs and /openapi/v1.json are served only with Api:PublicDocs (the Sandbox file turns it on).
 docs="$BASE_URL/docs"
 [[ $(curl -sL -o /dev/null -w '%{http_code}' "$docs" || true) == 200 ]] || docs="off (Api__PublicDocs=true publishes $BASE_URL/docs)"
+# Telemetry__Prometheus__Enabled=true (and Telemetry__Prometheus__Port for Jobs) pass through to both hosts.
+metrics_links=
+if [[ ${Telemetry__Prometheus__Enabled:-} == true ]]; then
+  metrics_links="$BASE_URL/metrics (the Api)"
+  [[ -n ${Telemetry__Prometheus__Port:-} ]] && metrics_links+=", http://localhost:$Telemetry__Prometheus__Port/metrics (Jobs)"
+fi
 cat <<EOF
 [run] WxQms is running ($ASPNETCORE_ENVIRONMENT): Api pid $API_PID, Jobs pid $JOBS_PID
 [run]   API docs   $docs
@@ -212,7 +218,8 @@ cat <<EOF
 [run]   in WeChat  the phone page's 工作台 (office staff, community secretaries) opens the dashboard /h5/dashboard; the documents read at $BASE_URL/h5/documents (WeChat sign-in) and in the mini program (我的 → 受控文件)
 [run]   orgs       $BASE_URL/api/orgs and /api/orgs/{id}/tree: with a mini-program token (POST /api/mp/login), as far as its roles read${demo_phones:+
 [run]   phone      $BASE_URL/sandbox/phone}
-[run]   logs       $LOGS/api.log, jobs.log${Clock__Now:+
+[run]   logs       $LOGS/api.log, jobs.log${metrics_links:+
+[run]   metrics    $metrics_links}${Clock__Now:+
 [run]   clock      started at $Clock__Now (WXQMS_CLOCK)}
 [run] Ctrl-C stops Api and Jobs; MariaDB and Redis keep running (scripts/services.sh down stops them).
 EOF

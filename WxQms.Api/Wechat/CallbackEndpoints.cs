@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Text;
+using WxQms.Domain.Hosting;
 using WxQms.Domain.Wechat;
 using WxQms.Domain.Wechat.Callbacks;
 
@@ -38,6 +40,7 @@ public static class CallbackEndpoints
 
     private static async Task<IResult> Receive(WechatAppKind kind, HttpRequest request, CallbackInbox inbox, CancellationToken ct)
     {
+        var arrived = Stopwatch.GetTimestamp();
         if (request.ContentLength > MaxBodyBytes)
             return Results.Text("", "text/plain", statusCode: StatusCodes.Status413PayloadTooLarge);
         var body = await ReadBoundedAsync(request, ct);
@@ -45,6 +48,7 @@ public static class CallbackEndpoints
             return Results.Text("", "text/plain", statusCode: StatusCodes.Status413PayloadTooLarge);
 
         var answer = await inbox.ReceiveAsync(kind, CallbackQuery.From(name => request.Query[name]), body, ct);
+        WxQmsTelemetry.CallbackAcknowledged(kind == WechatAppKind.MiniProgram ? "mp" : "oa", arrived);
         return Results.Text(answer.Body, answer.ContentType, Encoding.UTF8, answer.StatusCode);
     }
 

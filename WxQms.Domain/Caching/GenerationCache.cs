@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
+using WxQms.Domain.Hosting;
 using WxQms.Domain.Storage;
 
 namespace WxQms.Domain.Caching;
@@ -38,14 +39,19 @@ public sealed class GenerationCache(IConnectionMultiplexer redis, string family,
             key = RedisKeys.Cached(family, generation, what);
             var cached = await db.StringGetAsync(key);
             if (cached.HasValue)
+            {
+                WxQmsTelemetry.CacheLookup(family, "hit");
                 return ((read ?? FromJson<T>)((byte[])cached!), CacheOutcome.Hit);
+            }
         }
         catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
         {
             log.LogWarning("Cache of {Family} unavailable, reading {What} from MySQL: {Reason}", family, what, ex.Message);
+            WxQmsTelemetry.CacheLookup(family, "bypass");
             return (await load(ct), CacheOutcome.Bypass);
         }
 
+        WxQmsTelemetry.CacheLookup(family, "miss");
         var value = await load(ct);
         if (value is null)
             return (value, CacheOutcome.Miss);

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using WxQms.Domain.Hosting;
 using WxQms.Domain.Rules.Assessment;
 using WxQms.Domain.Services.Assessment;
 using WxQms.Domain.Storage;
@@ -43,6 +44,7 @@ public sealed class RankingCache(IConnectionMultiplexer redis, IOptions<Assessme
         if (options.Value.LocalCacheTtl > TimeSpan.Zero && TryFormatLocalKey(key, period, scopeId, level, out var length)
             && local.TryGetValue(key[..length], out CachedRanking? hit) && hit is not null)
         {
+            WxQmsTelemetry.CacheLookup(RedisKeys.Rankings, "hit"); // the in-process layer's hits; its misses go on to Redis, counted there
             ranking = hit;
             return true;
         }

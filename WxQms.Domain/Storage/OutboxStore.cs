@@ -5,6 +5,7 @@ using MySqlConnector;
 using WxQms.Domain.Wechat;
 using WxQms.Domain.Model.Reminders;
 using WxQms.Domain.Rules.Reminders;
+using WxQms.Domain.Hosting;
 using static WxQms.Domain.Storage.DbTime;
 
 namespace WxQms.Domain.Storage;
@@ -307,13 +308,15 @@ public sealed class OutboxStore(MySqlDataSource db)
             await conn.ExecuteAsync(new CommandDefinition("""
                 UPDATE wechat_outbound SET msgid = @msgId, errcode = 0, errmsg = 'ok', sent_at = @now WHERE id = @outboundId
                 """, new { outboundId, msgId, now = now.UtcDateTime }, tx, cancellationToken: ct));
-        await conn.ExecuteAsync(new CommandDefinition("""
+        var changed = await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE reminders SET status = 'sent', channel = @channel, outbound_id = @outboundId, sent_at = @now, last_error = NULL,
                 locked_by = NULL, locked_until = NULL, updated_at = @now
             WHERE id = @id AND status IN ('sending', 'pending')
             """, new { id, channel = DbNames.Of(channel), outboundId, now = now.UtcDateTime }, tx, cancellationToken: ct));
         await FollowDigestAsync(conn, tx, id, ct);
         await tx.CommitAsync(ct);
+        if (changed == 1)
+            WxQmsTelemetry.ReminderReached("sent", DbNames.Of(channel));
     }
 
     /// <summary>Back to pending until <paramref name="dueAt"/> (a retry, or a wait for a delivery report).</summary>
@@ -336,13 +339,18 @@ public sealed class OutboxStore(MySqlDataSource db)
             """, new { id, owner, retryAt = retryAt.UtcDateTime, error = Clip(error), now = now.UtcDateTime, maxFailures = MaxFailures }, ct);
 
     /// <summary>A final outcome other than sent: failed, unreachable or cancelled, with the reason.</summary>
-    public Task<bool> FinishAsync(long id, string owner, ReminderStatus status, long? outboundId, string? reason, DateTimeOffset now,
-        CancellationToken ct) =>
-        UpdateHeldAsync(id, owner, """
+    public async Task<bool> FinishAsync(long id, string owner, ReminderStatus status, long? outboundId, string? reason, DateTimeOffset now,
+        CancellationToken ct)
+    {
+        var finished = await UpdateHeldAsync(id, owner, """
             UPDATE reminders SET status = @status, outbound_id = COALESCE(@outboundId, outbound_id), last_error = @reason,
                 locked_by = NULL, locked_until = NULL, updated_at = @now
             WHERE id = @id AND locked_by = @owner AND status = 'sending'
             """, new { id, owner, status = DbNames.Of(status), outboundId, reason = Clip(reason), now = now.UtcDateTime }, ct);
+        if (finished)
+            WxQmsTelemetry.ReminderReached(DbNames.Of(status), null);
+        return finished;
+    }
 
     /// <summary>
     /// Rescheduling moves the task's unsent reminders to their new times (never earlier than now) and

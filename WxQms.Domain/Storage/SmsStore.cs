@@ -97,13 +97,15 @@ public sealed class SmsStore(MySqlDataSource db)
         await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE sms_messages SET code = 'Ok', message = 'send success', serial_no = @serialNo, fee = @fee WHERE id = @smsId
             """, new { smsId, serialNo, fee }, tx, cancellationToken: ct));
-        await conn.ExecuteAsync(new CommandDefinition("""
+        var changed = await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE reminders SET status = 'sent', channel = @channel, sent_at = @now, last_error = NULL,
                 locked_by = NULL, locked_until = NULL, updated_at = @now
             WHERE id = @reminderId AND status IN ('sending', 'pending')
             """, new { reminderId, channel = DbNames.Of(ReminderChannel.Sms), now = now.UtcDateTime }, tx, cancellationToken: ct));
         await OutboxStore.FollowDigestAsync(conn, tx, reminderId, ct);
         await tx.CommitAsync(ct);
+        if (changed == 1)
+            WxQms.Domain.Hosting.WxQmsTelemetry.ReminderReached("sent", DbNames.Of(ReminderChannel.Sms));
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace WxQms.Domain.Wechat;
 
 /// <summary>
@@ -5,10 +7,10 @@ namespace WxQms.Domain.Wechat;
 /// (40001/40014/42001) it is dropped, fetched again, and the call retried exactly once; every other
 /// errcode, 45009 included, goes back to the caller untouched (PROTOCOL §9 retry policy).
 /// </summary>
-public sealed class WechatApi(IHttpClientFactory httpFactory, AccessTokenProvider tokens)
+public sealed class WechatApi(IHttpClientFactory httpFactory, AccessTokenProvider tokens, ILogger<WechatHttp> log)
 {
     /// <summary>A client from the factory per use, so handlers rotate and singletons may hold this class.</summary>
-    public WechatHttp Http => new(httpFactory.CreateClient(WechatServiceExtensions.HttpClientName));
+    public WechatHttp Http => new(httpFactory.CreateClient(WechatServiceExtensions.HttpClientName), log);
 
     public async Task<WechatResult<T>> CallAsync<T>(WechatAppOptions app,
         Func<WechatHttp, string, CancellationToken, Task<WechatResult<T>>> call, CancellationToken ct)

@@ -95,20 +95,24 @@ public static class BotReplies
     public static string ChooseBetween(int max) => $"请回复 1 到 {max} 之间的序号，或发送「取消」。";
 }
 
-/// <summary>Links the bot puts in its messages: mini-program pages and our H5 pages through web OAuth.</summary>
-public sealed class BotLinks(IOptionsMonitor<BotOptions> bot, IOptionsMonitor<WechatOptions> wechat, OfficialAccountClient oa)
+/// <summary>Links the bot puts in its messages: mini-program pages and our H5 pages (which sign the browser in themselves).</summary>
+public sealed class BotLinks(IOptionsMonitor<BotOptions> bot, IOptionsMonitor<WechatOptions> wechat)
 {
     /// <summary>A text-message link that opens a mini-program page (clients that cannot, open the href).</summary>
     public string MiniProgram(string path, string label) =>
         $"<a href=\"{WebUtility.HtmlEncode(Fallback)}\" data-miniprogram-appid=\"{wechat.CurrentValue.Mp.AppId}\" " +
         $"data-miniprogram-path=\"{WebUtility.HtmlEncode(path)}\">{label}</a>";
 
-    /// <summary>An H5 page (path under PublicBase) through snsapi_base OAuth, or null without PublicBase.</summary>
-    public string? OAuthUrl(string path) =>
-        bot.CurrentValue.PublicBase is { Length: > 0 } root ? oa.AuthorizeUrl(root.TrimEnd('/') + path, "menu") : null;
+    /// <summary>
+    /// An H5 page (path under PublicBase), or null without PublicBase. The link is the page itself, not WeChat's authorize
+    /// URL: the page signs the browser in with a state of its own (a code that came back with the link's fixed state would
+    /// not be taken, costing a second silent round), and a browser signed in within the cookie's lifetime needs none.
+    /// </summary>
+    public string? PageUrl(string path) =>
+        bot.CurrentValue.PublicBase is { Length: > 0 } root ? root.TrimEnd('/') + path : null;
 
     public string? Page(string path, string label) =>
-        OAuthUrl(path) is { } url ? $"<a href=\"{WebUtility.HtmlEncode(url)}\">{label}</a>" : null;
+        PageUrl(path) is { } url ? $"<a href=\"{WebUtility.HtmlEncode(url)}\">{label}</a>" : null;
 
     private string Fallback => bot.CurrentValue.PublicBase is { Length: > 0 } root ? root : "https://weixin.qq.com";
 }
