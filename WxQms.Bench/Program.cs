@@ -20,6 +20,8 @@ if (args is ["reminder-scan", var scanDb, var scanRedis, var scanRows])
     return await WxQms.Bench.ReminderScan.RunAsync(scanDb, scanRedis, int.Parse(scanRows, CultureInfo.InvariantCulture));
 if (args is ["reminder-send", ..])
     return await WxQms.Bench.ReminderSend.RunAsync(args);
+if (args is ["sms-send", ..])
+    return await WxQms.Bench.SmsSend.RunAsync(args);
 if (args is ["token", var key, var issuer, var member, var org, var path])
 {
     Console.WriteLine(WxQms.Bench.BenchToken.Mint(key, issuer, member, org, path));
