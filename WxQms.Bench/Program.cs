@@ -31,6 +31,8 @@ if (args is ["callback-allocs", var allocToken, var allocKey, var allocAppId])
     return WxQms.Bench.CallbackAllocations.Run(allocToken, allocKey, allocAppId);
 if (args is ["reminder-burst", ..])
     return await WxQms.Bench.ReminderBurst.RunAsync(args);
+if (args is ["sms-send", ..])
+    return await WxQms.Bench.SmsSend.RunAsync(args);
 if (args is ["token", var key, var issuer, var member, var org, var path])
 {
     Console.WriteLine(WxQms.Bench.BenchToken.Mint(key, issuer, member, org, path));

@@ -38,7 +38,10 @@
 # to the last send ÷ the ideal (messages ÷ rate, goal <= 1.05), digests against rows, warnings first, and /api/mp/tasks's
 # p99 while they send ÷ its idle p99 measured first (goal <= 2).
 #
-# Usage: scripts/bench.sh [all|callbacks|plan|assessment|reminders|roster|reads|uploads|burst]   (default all)
+# SMS (issue #21): two Jobs processes send BENCH_SMS_COUNT (2,000) task warnings by SMS to the Api's SMS sandbox under one
+# shared rate BENCH_SMS_RATE (50/s): throughput / rate (goal >= 0.95), none sent twice, none over a number's limit.
+#
+# Usage: scripts/bench.sh [all|callbacks|plan|assessment|reminders|roster|reads|uploads|burst|sms]   (default all)
 # Runs on the dev MariaDB/Redis instance but in their own databases (wxqms_bench, wxqms_bench_plan),
 # so dev data is untouched. Tunables: BENCH_RATE (500), BENCH_SECONDS (30), BENCH_PORT (18081; the
 # safe-mode Api takes the next port). MARIADB_PORT, REDIS_PORT and DB_* choose another instance, as
@@ -177,7 +180,7 @@ s, l = (float(re.search(r'scan-ms=(\d+)', a).group(1)) for a in sys.argv[1:])
 print(f"reminder scan at 1,000,000 rows / at 10,000: {l/s:.2f} (goal <= 1.5)")
 PY
 fi
-[[ $WHAT == all || $WHAT == callbacks || $WHAT == assessment || $WHAT == reminders || $WHAT == roster || $WHAT == uploads || $WHAT == burst ]] || exit 0
+[[ $WHAT == all || $WHAT == callbacks || $WHAT == assessment || $WHAT == reminders || $WHAT == roster || $WHAT == uploads || $WHAT == burst || $WHAT == sms ]] || exit 0
 
 # Sandbox demo values (not secrets), as in appsettings.Sandbox.json.
 TOKEN=sandboxtoken
@@ -266,6 +269,15 @@ if [[ $WHAT == all || $WHAT == reminders ]]; then
   dotnet "$BENCH" reminder-send "http://127.0.0.1:$PLAIN_PORT" "$mysql_cs" "$ConnectionStrings__Redis" "$ROOT/$JOBS" \
     "$send_rate" "${BENCH_SEND_SECONDS:-20}"
   [[ $WHAT == reminders ]] && exit 0
+fi
+if [[ $WHAT == all || $WHAT == sms ]]; then
+  ConnectionStrings__MySql=$mysql_cs dotnet "$JOBS" seed >/dev/null
+  ConnectionStrings__MySql=$mysql_cs dotnet "$JOBS" plan >/dev/null
+  sms_rate=${BENCH_SMS_RATE:-50}
+  log "SMS sender: two Jobs processes, $sms_rate/s shared, ${BENCH_SMS_COUNT:-2000} SMS through the sandbox"
+  dotnet "$BENCH" sms-send "http://127.0.0.1:$PLAIN_PORT" "$mysql_cs" "$ConnectionStrings__Redis" "$ROOT/$JOBS" \
+    "$sms_rate" "${BENCH_SMS_COUNT:-2000}"
+  [[ $WHAT == sms ]] && exit 0
 fi
 if [[ $WHAT == all || $WHAT == burst ]]; then
   ConnectionStrings__MySql=$mysql_cs dotnet "$JOBS" seed >/dev/null

@@ -171,7 +171,8 @@ public static class AdminOrgPages
         {
             try
             {
-                var org = await s.Orgs.CreateAsync(new NewOrg(parentId!.Value, F("kind"), F("name"), F("code"), established), user.Roles,
+                var org = await s.Orgs.CreateAsync(new NewOrg(parentId!.Value, F("kind"), F("name"), F("code"), established,
+                    F("community") == "true" ? true : null), user.Roles,
                     TaskEndpoints.Actor(user), user.MemberId, ct);
                 return SeeOther($"/admin/orgs/{org.Id}");
             }
@@ -184,12 +185,13 @@ public static class AdminOrgPages
                 (refusal, status) = (ex.Message, StatusCodes.Status409Conflict);
             }
         }
-        return await NewPage(http, user, s, F("parentId"), F("kind"), F("name"), F("code"), F("establishedOn"), errors, refusal, status, ct);
+        return await NewPage(http, user, s, F("parentId"), F("kind"), F("name"), F("code"), F("establishedOn"), errors, refusal, status, ct,
+            F("community") == "true");
     }
 
     private static async Task<IResult> NewPage(HttpContext http, CurrentUser user, OrgPageServices s, string? parentId, string? kind,
         string? name, string? code, string? established, IReadOnlyDictionary<string, string> errors, string? refusal, int status,
-        CancellationToken ct)
+        CancellationToken ct, bool community = false)
     {
         var places = await s.Orgs.PlacesAsync(user.Roles, ct);
         if (places.Count == 0)
@@ -206,6 +208,12 @@ public static class AdminOrgPages
         body.Append(Field("code", "组织编码", code, errors.GetValueOrDefault("code"), required: true, hint: "字母、数字和“-”，如 DFL-C03-B09"));
         body.Append(Field("establishedOn", "成立日期", established, errors.GetValueOrDefault("establishedOn"), type: "date",
             hint: "留空为今天；计划从成立之日所在周期开始"));
+        if (OrgAccess.CanMarkCommunity(user.Roles))
+            body.Append($"""
+                <label class="field{(errors.ContainsKey("community") ? " bad" : "")}"><span>社区</span>
+                <span><input type=checkbox name=community value=true{(community ? " checked" : "")}> 是社区</span>
+                <small>居民发布心愿、社区展示和转接统计按社区计；社区党委不勾选也是社区</small>{(errors.GetValueOrDefault("community") is { } e ? $"<em>{E(e)}</em>" : "")}</label>
+                """);
         body.Append(Notice("info", "党小组只能设在党支部下；党支部设在社区党委、党总支或街道党工委下；党总支设在社区党委或街道党工委下",
             OrgRules.Tiaoli + "第二章"));
         body.Append("<button>新建</button></form>");

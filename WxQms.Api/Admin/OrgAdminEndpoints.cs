@@ -11,7 +11,7 @@ using static WxQms.Api.Infrastructure.Problems;
 namespace WxQms.Api.Admin;
 
 /// <param name="Kind">community_committee, general_branch, branch or party_group.</param>
-public sealed record CreateOrgBody(long? ParentId, string? Kind, string? Name, string? Code, DateOnly? EstablishedOn);
+public sealed record CreateOrgBody(long? ParentId, string? Kind, string? Name, string? Code, DateOnly? EstablishedOn, bool? Community = null);
 
 public sealed record RenameOrgBody(string? Name);
 
@@ -94,7 +94,7 @@ public static class OrgAdminEndpoints
             return Invalid(new Dictionary<string, string> { ["parentId"] = "请选择上级组织" });
         return await Guard(async () =>
         {
-            var org = await orgs.CreateAsync(new NewOrg(parentId, body.Kind, body.Name, body.Code, body.EstablishedOn), user.Roles,
+            var org = await orgs.CreateAsync(new NewOrg(parentId, body.Kind, body.Name, body.Code, body.EstablishedOn, body.Community), user.Roles,
                 TaskEndpoints.Actor(user), user.MemberId, ct);
             return TypedResults.Created($"/api/admin/orgs/{org.Id}", AdminOrgDto.From(org));
         });

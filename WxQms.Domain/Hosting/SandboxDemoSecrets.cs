@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using WxQms.Domain.Sms;
 using WxQms.Domain.Wechat;
 using WxQms.Domain.Wechat.Pay;
 
@@ -18,7 +19,7 @@ namespace WxQms.Domain.Hosting;
 /// </list>
 /// </summary>
 public sealed class SandboxDemoSecrets(IHostEnvironment environment) : IValidateOptions<WechatOptions>, IValidateOptions<AuthOptions>,
-    IValidateOptions<WechatPayOptions>
+    IValidateOptions<WechatPayOptions>, IValidateOptions<SmsOptions>
 {
     /// <summary>Whether a configured secret is one of the sandbox's demo values.</summary>
     public static bool IsDemo(string? secret) => secret?.Contains("sandbox", StringComparison.OrdinalIgnoreCase) == true;
@@ -69,6 +70,16 @@ public sealed class SandboxDemoSecrets(IHostEnvironment environment) : IValidate
             ("Wechat:Pay:ApiV3Key", options.ApiV3Key), ("Wechat:Pay:PrivateKeyPath", options.PrivateKeyPath),
             ("Wechat:Pay:PlatformCertPath", options.PlatformCertPath),
         }.Where(k => IsDemo(k.Item2)).Select(k => k.Item1).ToList();
+        return demo.Count > 0 ? ValidateOptionsResult.Fail(Refusal(demo)) : ValidateOptionsResult.Success;
+    }
+
+    /// <summary>The sandbox's SMS API key and callback token are public (they sign and authenticate the sandbox's SMS provider only).</summary>
+    public ValidateOptionsResult Validate(string? name, SmsOptions options)
+    {
+        if (IsLocal(environment))
+            return ValidateOptionsResult.Success;
+        var demo = new[] { ("Sms:SecretKey", options.SecretKey), ("Sms:CallbackToken", options.CallbackToken) }
+            .Where(k => IsDemo(k.Item2)).Select(k => k.Item1).ToList();
         return demo.Count > 0 ? ValidateOptionsResult.Fail(Refusal(demo)) : ValidateOptionsResult.Success;
     }
 

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using WxQms.Domain.Hosting;
 
 namespace WxQms.Domain.Sms;
 
@@ -9,6 +11,7 @@ public static class SmsServiceExtensions
     public static IServiceCollection AddSms(this IServiceCollection services)
     {
         services.AddOptions<SmsOptions>().BindConfiguration(SmsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SmsOptions>, SandboxDemoSecrets>());
         services.AddHttpClient(TencentSmsProvider.HttpClientName, (sp, http) =>
         {
             var apiBase = sp.GetRequiredService<IOptions<SmsOptions>>().Value.ApiBase;

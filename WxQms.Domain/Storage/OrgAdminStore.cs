@@ -90,8 +90,8 @@ public sealed class OrgAdminStore(MySqlDataSource db)
     /// A new org under <paramref name="parent"/> with its audit entry (<see cref="OrgStore.InsertAsync"/>); a code already
     /// taken is a <see cref="ConflictException"/> <c>org.code_taken</c>.
     /// </summary>
-    public async Task<Org> CreateAsync(Org parent, OrgKind kind, string name, string code, DateOnly? establishedOn, DateTimeOffset now,
-        Func<Org, AuditEntry> audit, CancellationToken ct)
+    public async Task<Org> CreateAsync(Org parent, OrgKind kind, string name, string code, DateOnly? establishedOn, bool community,
+        DateTimeOffset now, Func<Org, AuditEntry> audit, CancellationToken ct)
     {
         try
         {
@@ -101,6 +101,8 @@ public sealed class OrgAdminStore(MySqlDataSource db)
                 if (establishedOn is { } day)
                     await conn.ExecuteAsync(new CommandDefinition("UPDATE orgs SET established_on = @day WHERE id = @id",
                         new { day = day.ToDateTime(TimeOnly.MinValue), id = org.Id }, tx, cancellationToken: ct));
+                await conn.ExecuteAsync(new CommandDefinition("UPDATE orgs SET is_community = @community WHERE id = @id",
+                    new { community, id = org.Id }, tx, cancellationToken: ct));
                 await AuditLog.AppendAsync(conn, tx, audit(org), ct);
                 return org;
             }, ct);

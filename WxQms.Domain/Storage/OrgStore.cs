@@ -23,6 +23,15 @@ public sealed class OrgStore(MySqlDataSource db)
         return rows.Select(r => r.ToOrg()).ToList();
     }
 
+    /// <summary>The orgs office staff mark as communities (orgs.is_community), not dissolved, in the tree's order.</summary>
+    public async Task<IReadOnlyList<Org>> GetCommunitiesAsync(CancellationToken ct)
+    {
+        const string sql = $"SELECT {Columns} FROM orgs WHERE is_community AND dissolved_on IS NULL ORDER BY path";
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = await conn.QueryAsync<Row>(new CommandDefinition(sql, cancellationToken: ct));
+        return rows.Select(r => r.ToOrg()).ToList();
+    }
+
     public async Task<Org?> GetAsync(long id, CancellationToken ct)
     {
         const string sql = $"SELECT {Columns} FROM orgs WHERE id = @id AND dissolved_on IS NULL";

@@ -41,13 +41,21 @@ public sealed class ShowcaseStore(MySqlDataSource db)
     public Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> body, CancellationToken ct) =>
         db.InTransactionAsync(body, ct);
 
-    /// <summary>The communities (the orgs right under the subdistrict), in the tree's order.</summary>
+    /// <summary>The communities (the orgs office staff mark so, orgs.is_community), in the tree's order.</summary>
     public async Task<IReadOnlyList<ShowcaseCommunity>> CommunitiesAsync(CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<ShowcaseCommunity>(new CommandDefinition(
-            "SELECT id AS Id, name AS Name, path AS Path FROM orgs WHERE depth = 1 AND dissolved_on IS NULL ORDER BY sort_order, id",
+            "SELECT id AS Id, name AS Name, path AS Path FROM orgs WHERE is_community AND dissolved_on IS NULL ORDER BY depth, sort_order, id",
             cancellationToken: ct))).ToList();
+    }
+
+    /// <summary>Whether the org is a community the showcase shows (marked so, not dissolved).</summary>
+    public async Task<bool> IsCommunityAsync(long id, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT COUNT(*) FROM orgs WHERE id = @id AND is_community AND dissolved_on IS NULL", new { id }, cancellationToken: ct));
     }
 
     public async Task<IReadOnlyDictionary<long, string>> IntroductionsAsync(CancellationToken ct)

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using MySqlConnector;
 using WxQms.Domain.Model.Reminders;
@@ -97,29 +98,56 @@ public sealed class SmsStore(MySqlDataSource db)
         await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE sms_messages SET code = 'Ok', message = 'send success', serial_no = @serialNo, fee = @fee WHERE id = @smsId
             """, new { smsId, serialNo, fee }, tx, cancellationToken: ct));
+        var changed = await MarkReminderSentAsync(conn, tx, reminderId, now, ct);
+        await tx.CommitAsync(ct);
+        if (changed == 1)
+            WxQms.Domain.Hosting.WxQmsTelemetry.ReminderReached("sent", DbNames.Of(ReminderChannel.Sms));
+    }
+
+    /// <summary>An SMS that went alongside the WeChat message was accepted: the message's answer, the reminder left as it is.</summary>
+    public async Task RecordAcceptedAsync(long smsId, string serialNo, int fee, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE sms_messages SET code = 'Ok', message = 'send success', serial_no = @serialNo, fee = @fee WHERE id = @smsId
+            """, new { smsId, serialNo, fee }, cancellationToken: ct));
+    }
+
+    /// <summary>The reminder reached her by an SMS already recorded as accepted.</summary>
+    public async Task MarkReminderSentAsync(long reminderId, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var changed = await MarkReminderSentAsync(conn, tx, reminderId, now, ct);
+        await tx.CommitAsync(ct);
+        if (changed == 1)
+            WxQms.Domain.Hosting.WxQmsTelemetry.ReminderReached("sent", DbNames.Of(ReminderChannel.Sms));
+    }
+
+    /// <summary>Marks the reminder sent by SMS, and the reminders a digest it leads carries with it; 1 when it changed.</summary>
+    private static async Task<int> MarkReminderSentAsync(DbConnection conn, DbTransaction tx, long reminderId, DateTimeOffset now, CancellationToken ct)
+    {
         var changed = await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE reminders SET status = 'sent', channel = @channel, sent_at = @now, last_error = NULL,
                 locked_by = NULL, locked_until = NULL, updated_at = @now
             WHERE id = @reminderId AND status IN ('sending', 'pending')
             """, new { reminderId, channel = DbNames.Of(ReminderChannel.Sms), now = now.UtcDateTime }, tx, cancellationToken: ct));
         await OutboxStore.FollowDigestAsync(conn, tx, reminderId, ct);
-        await tx.CommitAsync(ct);
-        if (changed == 1)
-            WxQms.Domain.Hosting.WxQmsTelemetry.ReminderReached("sent", DbNames.Of(ReminderChannel.Sms));
+        return changed;
     }
 
     /// <summary>
     /// A receipt: the message's report, and its reminder marked delivered, or failed with the provider's code. False when
-    /// no message of ours has that serial number.
+    /// no message of ours has that serial number and number.
     /// </summary>
-    public async Task<bool> ApplyReceiptAsync(string serialNo, bool delivered, string code, string? description, DateTimeOffset reportedAt,
-        DateTimeOffset now, CancellationToken ct)
+    public async Task<bool> ApplyReceiptAsync(string serialNo, string phone, bool delivered, string code, string? description,
+        DateTimeOffset reportedAt, DateTimeOffset now, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var reminderId = await conn.QuerySingleOrDefaultAsync<long?>(new CommandDefinition("""
-            SELECT reminder_id FROM sms_messages WHERE serial_no = @serialNo FOR UPDATE
-            """, new { serialNo }, tx, cancellationToken: ct));
+            SELECT reminder_id FROM sms_messages WHERE serial_no = @serialNo AND phone = @phone FOR UPDATE
+            """, new { serialNo, phone }, tx, cancellationToken: ct));
         if (reminderId is null)
             return false;
         await conn.ExecuteAsync(new CommandDefinition("""
@@ -192,7 +220,7 @@ public sealed class SmsStore(MySqlDataSource db)
             """, transaction: tx, cancellationToken: ct));
         var queued = 0;
         foreach (var (memberId, orgId) in staff)
-            if (await OutboxStore.EnqueueAsync(conn, tx, new Notice(BudgetSubject, monthId, "budget", orgId, memberId, null,
+            if (await OutboxStore.EnqueueAsync(conn, tx, new Notice(BudgetSubject, monthId, BudgetKind, orgId, memberId, null,
                     "taskWarning", data.Oa, data.Mp, "pages/tasks/index"), now, ct))
                 queued++;
         await tx.CommitAsync(ct);
@@ -201,6 +229,9 @@ public sealed class SmsStore(MySqlDataSource db)
 
     /// <summary>The outbox's subject of the office's budget warning (its id: the month, 202612).</summary>
     public const string BudgetSubject = "sms_budget";
+
+    /// <summary>The budget warning's kind in the outbox.</summary>
+    public const string BudgetKind = "budget";
 
     /// <summary>When the number opted out (its first 「TD」), or null.</summary>
     public async Task<DateTime?> OptedOutAtAsync(string phone, CancellationToken ct)

@@ -6,6 +6,7 @@ using MiniExcelLibs;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services;
+using WxQms.Domain.Services.Reminders;
 using WxQms.Tests.Infrastructure;
 using WxQms.Tests.Wishes;
 using static WxQms.Tests.Admin.RosterFiles;
@@ -445,6 +446,20 @@ public sealed class RosterImportTests(WxQmsApp app) : IClassFixture<SeededSubdis
         Assert.Contains(tasks.EnumerateArray(), t => t.GetProperty("orgId").GetInt64() == branch);
         // Rankings: the month's ranking of the community lists the new branch (the cached one was retired).
         Assert.Contains("模板新建党支部", (await w.GetAsync(rankingUrl, staff)).ToString());
+        // Reminders: the scan that is due now, then the one at the branch's next reminder time (a task's next_reminder_at
+        // starts at its opening, which is when the scan first looks, not a reminder: nothing fires at the opening itself),
+        // write the branch's reminders, and its secretary reads them on her reminder list, as the Jobs process would leave them.
+        var scan = app.Get<ReminderScan>();
+        await scan.ScanDueAsync(app.Clock.GetUtcNow(), Ct);
+        var next = await QuerySingleAsync<DateTime?>("SELECT MIN(next_reminder_at) FROM tasks WHERE org_id = @branch", new { branch });
+        Assert.NotNull(next);
+        if (new DateTimeOffset(next.Value, TimeSpan.Zero) > app.Clock.GetUtcNow())
+            app.Clock.SetUtcNow(new DateTimeOffset(next.Value, TimeSpan.Zero));
+        await scan.ScanDueAsync(app.Clock.GetUtcNow(), Ct);
+        secretary = await w.MemberAsync(secretary.MemberId!.Value); // signed in again: the clock moved past her token's life
+        var reminders = await w.GetAsync($"/api/mp/reminders?orgId={branch}", secretary);
+        Assert.True(reminders.GetProperty("total").GetInt32() > 0, $"no reminder for the new branch at {app.Clock.GetUtcNow():u}: {reminders}");
+        Assert.All(reminders.GetProperty("items").EnumerateArray(), r => Assert.Equal(branch, r.GetProperty("orgId").GetInt64()));
     }
 
     [Fact]

@@ -419,6 +419,31 @@ public sealed class OrgAdminTests(WxQmsApp app, SeededSubdistrict seeded) : ICla
         Assert.DoesNotContain("/dissolve", secretaryPage);
     }
 
+    /// <summary>The new-org form's community checkbox (office staff): a 党总支 created ticked is a community, audited so; others are not.</summary>
+    [Fact]
+    public async Task The_new_org_form_marks_a_new_org_a_community_when_its_box_is_ticked()
+    {
+        var staff = await StaffAsync();
+        var subdistrict = await people.OrgAsync("DFL");
+        Assert.Contains("name=community value=true", await staff.GetStringAsync($"/admin/orgs/new?orgId={subdistrict}", Ct));
+        Assert.DoesNotContain("name=community", await (await CommunitySecretaryAsync()).GetStringAsync(
+            $"/admin/orgs/new?orgId={await people.OrgAsync("DFL-C03")}", Ct));
+
+        var (ticked, plain) = (NewCode("DFL"), NewCode("DFL"));
+        using var one = await staff.PostAsync("/admin/orgs/new",
+            Form(("parentId", $"{subdistrict}"), ("kind", "general_branch"), ("name", "勾选社区党总支"), ("code", ticked), ("community", "true")), Ct);
+        using var two = await staff.PostAsync("/admin/orgs/new",
+            Form(("parentId", $"{subdistrict}"), ("kind", "general_branch"), ("name", "未勾选党总支"), ("code", plain)), Ct);
+
+        Assert.Equal(HttpStatusCode.SeeOther, one.StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, two.StatusCode);
+        Assert.True(await QuerySingleAsync<bool>("SELECT is_community FROM orgs WHERE code = @ticked", new { ticked }));
+        Assert.False(await QuerySingleAsync<bool>("SELECT is_community FROM orgs WHERE code = @plain", new { plain }));
+        Assert.Contains("\"community\":true", await QuerySingleAsync<string>("""
+            SELECT a.data FROM audit_log a JOIN orgs o ON o.id = a.entity_id WHERE a.action = 'org.created' AND o.code = @ticked
+            """, new { ticked }));
+    }
+
     [Fact]
     public async Task The_console_forms_re_render_with_inline_chinese_errors_and_a_good_post_redirects_to_the_change()
     {

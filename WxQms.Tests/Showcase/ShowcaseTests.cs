@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -113,7 +114,7 @@ public sealed partial class ShowcaseTests(SeededOwnClock seeded) : IClassFixture
         (status, html, _) = await SendAsync(HttpMethod.Get, "/h5/communities");
         Assert.Equal(HttpStatusCode.OK, status);
         var links = CommunityLink().Matches(html).Select(m => long.Parse(m.Groups[1].Value)).ToList();
-        Assert.Equal(await ScalarAsync("SELECT COUNT(*) FROM orgs WHERE depth = 1"), links.Count);
+        Assert.Equal(await ScalarAsync("SELECT COUNT(*) FROM orgs WHERE is_community AND dissolved_on IS NULL"), links.Count);
         Assert.Equal(c01, links[0]);
         Assert.Contains("<span class=badge>最in社区</span>", html);
         Assert.Contains($"{month.Year}年{month.Index}月考核排名第一", html);
@@ -275,6 +276,42 @@ public sealed partial class ShowcaseTests(SeededOwnClock seeded) : IClassFixture
             SELECT @task, m.id, IF(ROW_NUMBER() OVER (ORDER BY m.id) = 1, 5, 4), @heldAt FROM members m ORDER BY m.id LIMIT 2;
             """, new { evidence, photo.Sha256, photo.Size, photo.RelativePath, heldAt, task });
         return (month, photo);
+    }
+
+    /// <summary>
+    /// The showcase's communities are the orgs office staff mark as communities (orgs.is_community), wherever they sit: a
+    /// 党总支 marked on its page is shown with a page of its own, a community unmarked is no longer shown.
+    /// </summary>
+    [Fact]
+    public async Task The_showcase_shows_the_orgs_marked_as_communities_not_whatever_sits_under_the_subdistrict()
+    {
+        var staff = await w.HolderAsync("staff", "DFL");
+        var unmarked = Community("DFL-C02");
+        var general = await ScalarAsync("SELECT id FROM orgs WHERE depth = 2 AND kind IN ('general_branch', 'branch') ORDER BY path LIMIT 1");
+        async Task MarkAsync(long id, bool community)
+        {
+            var (status, body, _) = await SendAsync(HttpMethod.Put, $"/api/admin/orgs/{id}/community", staff,
+                JsonContent.Create(new { community }));
+            Assert.True(status == HttpStatusCode.NoContent, body);
+        }
+        await MarkAsync(general, true);
+        await MarkAsync(unmarked, false);
+        try
+        {
+            var (status, html, _) = await SendAsync(HttpMethod.Get, "/h5/communities");
+            Assert.Equal(HttpStatusCode.OK, status);
+            var links = CommunityLink().Matches(html).Select(m => long.Parse(m.Groups[1].Value)).ToList();
+            Assert.Contains(general, links);
+            Assert.DoesNotContain(unmarked, links);
+            Assert.Equal(await ScalarAsync("SELECT COUNT(*) FROM orgs WHERE is_community AND dissolved_on IS NULL"), links.Count);
+            Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Get, $"/h5/communities/{general}")).Status);
+            Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Get, $"/h5/communities/{unmarked}")).Status);
+        }
+        finally
+        {
+            await MarkAsync(general, false);
+            await MarkAsync(unmarked, true);
+        }
     }
 
     [GeneratedRegex("""<script type="application/json" id=tour-config>(.*?)</script>""")]

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules.Tasks;
@@ -106,5 +108,11 @@ public sealed class SmsBudgetTests(WxQmsApp app) : IAsyncLifetime
         using var secretary = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         secretary.DefaultRequestHeaders.Authorization = new("Bearer", await people.TokenAsync(await people.HolderAsync("secretary", ReminderWorld.Branch)));
         Assert.Equal(HttpStatusCode.Forbidden, (await secretary.GetAsync("/admin/sms", Ct)).StatusCode);
+
+        // The warning is listed among the office's reminders under its Chinese name, not its raw kind.
+        var listed = await office.GetFromJsonAsync<JsonElement>("/api/mp/reminders?limit=200", Ct);
+        var budget = listed.GetProperty("items").EnumerateArray().Where(i => i.GetProperty("subjectType").GetString() == "sms_budget").ToList();
+        Assert.NotEmpty(budget);
+        Assert.All(budget, i => Assert.Equal("短信预算预警", i.GetProperty("kindLabel").GetString()));
     }
 }

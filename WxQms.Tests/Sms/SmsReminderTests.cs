@@ -123,6 +123,54 @@ public sealed class SmsReminderTests(WxQmsApp app) : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Reminders:AlsoSms: the organiser's T−3 goes by SMS as well as WeChat to a follower (her T−1 by WeChat only), by SMS
+    /// alone to a member WeChat cannot reach; each channel is recorded once, and a reminder delivered again sends neither twice.
+    /// </summary>
+    [Fact]
+    public async Task A_kind_configured_also_by_SMS_goes_by_WeChat_and_SMS_once_each_even_when_delivered_again()
+    {
+        var (follower, followerPhone) = await RetireeAsync();
+        var (retiree, retireePhone) = await RetireeAsync(1);
+        var openId = await world.FollowAsync(follower);
+        Configuration["Reminders:AlsoSms:0"] = "organiser";
+        Configuration.Reload();
+        try
+        {
+            var organiser = (await world.InsertAsync(taskId, "organiser", [follower, retiree], at)).ToArray();
+            var members = (await world.InsertAsync(taskId, "members", [follower], at)).Except(organiser).Single();
+
+            await world.SendAsync(at);
+
+            var (toFollower, toRetiree) = await QuerySingleAsync<(long, long)>("""
+                SELECT MAX(CASE WHEN member_id = @follower THEN id END), MAX(CASE WHEN member_id = @retiree THEN id END)
+                FROM reminders WHERE id IN @organiser
+                """, new { follower, retiree, organiser });
+            Assert.Equal(("sent", "oa"), ((await RowAsync(toFollower)).Status, (await RowAsync(toFollower)).Channel));
+            Assert.Equal(("sent", "sms"), ((await RowAsync(toRetiree)).Status, (await RowAsync(toRetiree)).Channel));
+            Assert.Equal(("sent", "oa"), ((await RowAsync(members)).Status, (await RowAsync(members)).Channel));
+            Assert.Single(Sandbox.Inbox(followerPhone)); // the T−3 only: the T−1 went by WeChat alone
+            Assert.Single(Sandbox.Inbox(retireePhone));
+            Assert.Equal(2, (await world.InboxAsync(openId)).Count);
+
+            // Delivered again (a sender died before its bookkeeping): neither channel sends a second time.
+            await ExecuteAsync("UPDATE reminders SET status = 'pending', channel = NULL, sent_at = NULL WHERE id IN @organiser", new { organiser });
+            await world.SendAsync(at.AddMinutes(5));
+
+            Assert.Equal(("sent", "oa"), ((await RowAsync(toFollower)).Status, (await RowAsync(toFollower)).Channel));
+            Assert.Equal(("sent", "sms"), ((await RowAsync(toRetiree)).Status, (await RowAsync(toRetiree)).Channel));
+            Assert.Single(Sandbox.Inbox(followerPhone));
+            Assert.Single(Sandbox.Inbox(retireePhone));
+            Assert.Equal(2, (await world.InboxAsync(openId)).Count);
+            Assert.Equal(2, await ScalarAsync("SELECT COUNT(*) FROM sms_messages WHERE reminder_id IN @organiser", new { organiser }));
+        }
+        finally
+        {
+            Configuration["Reminders:AlsoSms:0"] = null;
+            Configuration.Reload();
+        }
+    }
+
     [Fact]
     public async Task A_handset_that_rejects_the_message_fails_the_reminder_with_the_providers_code()
     {
@@ -200,11 +248,12 @@ public sealed class SmsReminderTests(WxQmsApp app) : IAsyncLifetime
     }
 
     /// <summary>
-    /// A send recorded without an answer (its sender died mid-call) is in doubt: the reminder waits
-    /// Reminders:InDoubtWait before the SMS goes again, and then goes once.
+    /// A send recorded without an answer (its sender died mid-call, after the provider took it) is in doubt: the reminder
+    /// waits Reminders:InDoubtWait for a late answer, and then ends failed, in doubt — never sent a second time, because
+    /// Tencent's SendSms has no idempotency key.
     /// </summary>
     [Fact]
-    public async Task An_SMS_in_doubt_waits_before_it_is_sent_again()
+    public async Task An_SMS_in_doubt_waits_and_then_ends_in_doubt_without_a_second_SMS()
     {
         var (member, phone) = await RetireeAsync();
         var id = (await world.InsertAsync(taskId, "members", [member], at)).Single();
@@ -213,6 +262,9 @@ public sealed class SmsReminderTests(WxQmsApp app) : IAsyncLifetime
             VALUES (@r, @id, @p, 'members', @t, '[]', @h, @at, @at)
             """, new { r = $"reminder-{id}-sms", id, p = "+86" + phone, t = SandboxSms.MeetingReminderTemplate, h = new string('0', 64),
             at = at.UtcDateTime });
+        // The provider took it; its answer never reached us.
+        await app.Get<ISmsProvider>().SendAsync(new SmsRequest("+86" + phone, SandboxSms.MeetingReminderTemplate,
+            ["主题党日", "20日14:30", "党群服务中心"], $"reminder-{id}-sms"), Ct);
         var wait = app.Get<Microsoft.Extensions.Options.IOptions<WxQms.Domain.Services.Reminders.ReminderOptions>>().Value.InDoubtWait;
 
         await world.SendAsync(at.AddSeconds(5));
@@ -220,11 +272,13 @@ public sealed class SmsReminderTests(WxQmsApp app) : IAsyncLifetime
         var row = await RowAsync(id);
         Assert.Equal(("pending", at.Add(wait).UtcDateTime), (row.Status, row.DueAt));
         Assert.Contains("等待短信发送结果", row.LastError, StringComparison.Ordinal);
-        Assert.Empty(Sandbox.Inbox(phone));
 
         await world.SendAsync(at.Add(wait));
+        await world.SendAsync(at.Add(wait).AddHours(1));
 
-        Assert.Equal(("sent", "sms"), ((await RowAsync(id)).Status, (await RowAsync(id)).Channel));
+        row = await RowAsync(id);
+        Assert.Equal("failed", row.Status);
+        Assert.Contains("短信发送结果不明", row.LastError, StringComparison.Ordinal);
         Assert.Single(Sandbox.Inbox(phone));
         Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM sms_messages WHERE reminder_id = @id", new { id }));
     }
@@ -290,6 +344,42 @@ public sealed class SmsReminderTests(WxQmsApp app) : IAsyncLifetime
         using var malformed = await http.PostAsync("/sms/tencent/status?token=test-sms-callback-token", new StringContent("not json"), Ct);
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
         Assert.Contains("request.invalid", await malformed.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Tencent signs neither push, so beyond the URL's token a reply counts only when it names our signature (its documented
+    /// <c>sign</c>), and a receipt only when its sid and mobile are those of a message we sent.
+    /// </summary>
+    [Fact]
+    public async Task A_reply_naming_another_signature_and_a_receipt_for_another_number_are_not_taken()
+    {
+        var (member, phone) = await RetireeAsync();
+        var id = (await world.InsertAsync(taskId, "members", [member], at)).Single();
+        await world.SendAsync(at);
+        var sid = Assert.Single(Sandbox.Inbox(phone)).SerialNo;
+        var token = app.Get<Microsoft.Extensions.Options.IOptions<SmsOptions>>().Value.CallbackToken;
+
+        using var foreign = await http.PostAsJsonAsync($"/sms/tencent/reply?token={token}",
+            new { extend = "", mobile = phone, nationcode = "86", sign = "别家签名", text = "TD", time = at.ToUnixTimeSeconds() }, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, foreign.StatusCode);
+        Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM sms_opt_outs WHERE phone = @p", new { p = "+86" + phone }));
+
+        var other = phone[..^1] + (phone[^1] == '0' ? '1' : '0');
+        using var stray = await http.PostAsJsonAsync($"/sms/tencent/status?token={token}", new[]
+        {
+            new { user_receive_time = "2026-12-10 09:00:05", nationcode = "86", mobile = other, report_status = "SUCCESS", errmsg = "DELIVRD",
+                description = "用户短信送达成功", sid },
+        }, Ct);
+        Assert.Equal(HttpStatusCode.OK, stray.StatusCode);
+        Assert.Null((await RowAsync(id)).DeliveredAt);
+
+        using var ours = await http.PostAsJsonAsync($"/sms/tencent/status?token={token}", new[]
+        {
+            new { user_receive_time = "2026-12-10 09:00:05", nationcode = "86", mobile = phone, report_status = "SUCCESS", errmsg = "DELIVRD",
+                description = "用户短信送达成功", sid },
+        }, Ct);
+        Assert.Equal(HttpStatusCode.OK, ours.StatusCode);
+        Assert.NotNull((await RowAsync(id)).DeliveredAt);
     }
 
     [Fact]

@@ -258,4 +258,37 @@ public sealed class TransferTests(WxQmsApp app, SeededSubdistrict seeded) : ICla
         Assert.True(Convert.ToInt32(rows.Single(r => (string)r["社区"] == community)["从街道外转入"], CultureInfo.InvariantCulture) >= 1);
         Assert.Equal(HttpStatusCode.Forbidden, (await secretary.GetAsync($"/api/admin/exports/transfers.xlsx?year={Today.Year}", Ct)).StatusCode);
     }
+
+    /// <summary>
+    /// The year's workbook has a row per org the office marks a community (orgs.is_community), not per org under the
+    /// subdistrict: a community unmarked drops out, a 党总支 marked on its page gets its own row.
+    /// </summary>
+    [Fact]
+    public async Task The_years_transfers_are_counted_per_org_marked_a_community()
+    {
+        var office = await ClientAsync(await people.HolderAsync("staff", "DFL"));
+        var unmarked = await ScalarAsync("SELECT id FROM orgs WHERE code = 'DFL-C02'");
+        var general = await QuerySingleAsync<(long Id, string Name)>(
+            "SELECT id, name FROM orgs WHERE depth = 2 AND kind IN ('general_branch', 'branch') ORDER BY path LIMIT 1");
+        async Task MarkAsync(long id, bool community) =>
+            Assert.Equal(HttpStatusCode.NoContent, (await office.PutAsJsonAsync($"/api/admin/orgs/{id}/community", new { community }, Ct)).StatusCode);
+        await MarkAsync(general.Id, true);
+        await MarkAsync(unmarked, false);
+        try
+        {
+            var file = await office.GetAsync($"/api/admin/exports/transfers.xlsx?year={Today.Year}", Ct);
+            Assert.Equal(HttpStatusCode.OK, file.StatusCode);
+            await using var stream = new MemoryStream(await file.Content.ReadAsByteArrayAsync(Ct));
+            var names = MiniExcelLibs.MiniExcel.Query(stream, useHeaderRow: true).Cast<IDictionary<string, object>>()
+                .Select(r => (string)r["社区"]).ToList();
+            Assert.Contains(general.Name, names);
+            Assert.DoesNotContain(await QuerySingleAsync<string>("SELECT name FROM orgs WHERE id = @unmarked", new { unmarked }), names);
+            Assert.Equal(await ScalarAsync("SELECT COUNT(*) FROM orgs WHERE is_community AND dissolved_on IS NULL") + 1, names.Count); // and 合计
+        }
+        finally
+        {
+            await MarkAsync(general.Id, false);
+            await MarkAsync(unmarked, true);
+        }
+    }
 }

@@ -16,7 +16,8 @@ public sealed record OrgDetail(Org Org, Org? Parent, OrgCounts Counts, IReadOnly
 public sealed record OrgTreeView(OrgTreeNode Root, IReadOnlyDictionary<long, IReadOnlyList<OrgFinding>> Warnings);
 
 /// <summary>What the console's forms and the JSON routes send to create an org.</summary>
-public sealed record NewOrg(long ParentId, string? Kind, string? Name, string? Code, DateOnly? EstablishedOn);
+/// <summary>A new org; <see cref="Community"/> null: a 社区党委 is a community, other kinds are not (office staff may say otherwise).</summary>
+public sealed record NewOrg(long ParentId, string? Kind, string? Name, string? Code, DateOnly? EstablishedOn, bool? Community = null);
 
 /// <summary>
 /// The console's organisations (issue #16 item 3): create, rename, move and dissolve orgs and record their terms. Who may
@@ -83,15 +84,18 @@ public sealed class OrgAdmin(OrgStore orgs, OrgAdminStore admin, OrgTermStore te
             errors["code"] = codeError;
         if (input.EstablishedOn is { } established && established > Periods.LocalDate(clock.GetUtcNow()))
             errors["establishedOn"] = "成立日期不能晚于今天";
+        var community = input.Community ?? kind == OrgKind.CommunityCommittee;
+        if (input.Community is not null && community != (kind == OrgKind.CommunityCommittee) && !OrgAccess.CanMarkCommunity(grants))
+            errors["community"] = "只有街道党建办可以设置社区";
         if (errors.Count > 0)
             throw new OrgInputException(errors);
         if (OrgRules.Placement(parent.Kind, kind!.Value) is { } refusal)
             throw new RuleViolationException(refusal.Code, refusal.Text);
 
         var now = clock.GetUtcNow();
-        var org = await admin.CreateAsync(parent, kind.Value, input.Name!.Trim(), input.Code!.Trim(), input.EstablishedOn, now,
+        var org = await admin.CreateAsync(parent, kind.Value, input.Name!.Trim(), input.Code!.Trim(), input.EstablishedOn, community, now,
             created => new AuditEntry(now, actor, "org.created", Subject, created.Id, created.Id, actorMemberId,
-                new { created.Name, created.Code, Kind = DbNames.Of(created.Kind), created.ParentId, input.EstablishedOn }), ct);
+                new { created.Name, created.Code, Kind = DbNames.Of(created.Kind), created.ParentId, input.EstablishedOn, Community = community }), ct);
         await RetireAsync([]);
         return org;
     }

@@ -30,6 +30,13 @@ public sealed class ReminderOptions : IValidatableObject
     /// </summary>
     public Dictionary<string, List<string>> ChannelOrder { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Reminder kinds whose SMS goes as well as the WeChat message (the seed's 平台+短信), e.g. <c>["organiser"]</c> for the
+    /// organiser's T−3; each channel is recorded once (the SMS under <c>reminder-{id}-sms</c>), so a redelivered reminder sends
+    /// neither again. The reminder shows the WeChat channel when one reached her, else <c>sms</c>.
+    /// </summary>
+    public List<string> AlsoSms { get; set; } = [];
+
     /// <summary>Sends per second per app, shared by every sender through Redis.</summary>
     [Range(1, 10_000)]
     public int RatePerSecond { get; set; } = 20;

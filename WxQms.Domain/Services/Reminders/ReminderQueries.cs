@@ -48,7 +48,10 @@ public sealed class ReminderQueries(OutboxListing outbox)
     }
 
     /// <summary>Labels of notices other than task reminders, by kind (a subject's notices add theirs here).</summary>
-    private static readonly Dictionary<string, string> NoticeLabels = new(WxQms.Domain.Services.Wishes.WishNotices.Labels, StringComparer.Ordinal);
+    private static readonly Dictionary<string, string> NoticeLabels = new(WxQms.Domain.Services.Wishes.WishNotices.Labels, StringComparer.Ordinal)
+    {
+        [SmsStore.BudgetKind] = "短信预算预警",
+    };
 
     public static string KindLabel(string subjectType, string kind) =>
         subjectType == OutboxStore.TaskSubject ? KindLabel(DbNames.Parse<ReminderKind>(kind)) : NoticeLabels.GetValueOrDefault(kind, kind);

@@ -205,6 +205,18 @@ public sealed class ReminderSender(
         var reasons = new List<string>();
         long? lastOutbound = null;
 
+        // Reminders:AlsoSms: this kind's SMS goes as well as the WeChat message (first, once: its own record keeps a
+        // redelivered reminder from sending it again); the reminder's status follows the WeChat channels.
+        var alsoSms = smsFacts is not null && o.AlsoSms.Contains(r.Kind, StringComparer.Ordinal);
+        var smsWent = false;
+        if (alsoSms && smsFacts is { } copy)
+        {
+            var outcome = await sms.TryAsync(r, copy.Words, copy.Facts, Owner, o, at, ct, alongside: true);
+            smsWent = outcome.Done;
+            if (outcome.Reason is { } reason)
+                reasons.Add(reason);
+        }
+
         // Reminders:ChannelOrder: the channels of this kind, in order (official account, mini program, SMS unless set).
         foreach (var channel in ChannelOrder.For(o.ChannelOrder, r.Kind))
         {
@@ -235,7 +247,7 @@ public sealed class ReminderSender(
                 else
                     reasons.Add(r.MpOpenId is null ? "未使用小程序" : "小程序订阅消息无剩余授权");
             }
-            else if (smsFacts is { } f)
+            else if (smsFacts is { } f && !alsoSms)
             {
                 var outcome = await sms.TryAsync(r, f.Words, f.Facts, Owner, o, at, ct);
                 if (outcome.Done)
@@ -245,6 +257,11 @@ public sealed class ReminderSender(
             }
         }
 
+        if (smsWent)
+        {
+            await sms.MarkSentAlongsideAsync(r, at(), ct);
+            return;
+        }
         // Nobody reached: recorded with the reasons.
         await reminders.FinishAsync(r.Id, Owner, ReminderStatus.Unreachable, lastOutbound, string.Join("；", reasons), at(), ct);
     }

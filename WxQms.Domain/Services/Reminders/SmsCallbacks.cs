@@ -15,8 +15,10 @@ namespace WxQms.Domain.Services.Reminders;
 /// <summary>
 /// The SMS provider's two pushes: status receipts (a JSON array of <c>{sid, mobile, report_status, errmsg, description,
 /// user_receive_time}</c>) update the reminder — delivered, or failed with the provider's code — and replies (上行,
-/// <c>{mobile, text, time}</c>) are recorded, 「TD」 or 「退订」 opting the number out. Both come to a URL that carries
-/// <c>Sms:CallbackToken</c>; anything else is refused.
+/// <c>{mobile, text, sign, time}</c>) are recorded, 「TD」 or 「退订」 opting the number out. Tencent Cloud documents no
+/// signature on either push (its bodies carry none; the URLs are set in its console), so they are authenticated as far as
+/// its documents allow: the URL carries <c>Sms:CallbackToken</c> (anything else is refused), a receipt counts only when its
+/// sid and mobile are those of a message we sent, and a reply only when it names our signature (<c>sign</c> = Sms:SignName).
 /// </summary>
 public sealed class SmsCallbacks(SmsStore store, IOptionsMonitor<SmsOptions> options, TimeProvider clock, ILogger<SmsCallbacks> log)
 {
@@ -42,8 +44,8 @@ public sealed class SmsCallbacks(SmsStore store, IOptionsMonitor<SmsOptions> opt
                 DateTimeStyles.None, out var local)
                 ? new DateTimeOffset(local, Periods.Shanghai.GetUtcOffset(local))
                 : clock.GetUtcNow();
-            if (await store.ApplyReceiptAsync(sid, delivered, Text(receipt, "errmsg") ?? "", Text(receipt, "description"), reportedAt,
-                    clock.GetUtcNow(), ct))
+            if (await store.ApplyReceiptAsync(sid, SmsRules.ToE164(Text(receipt, "mobile")) ?? "", delivered, Text(receipt, "errmsg") ?? "",
+                    Text(receipt, "description"), reportedAt, clock.GetUtcNow(), ct))
                 applied++;
             else
                 log.LogInformation("SMS receipt {Sid} for {Phone} matches no message of ours", sid, LogMask.Phone(Text(receipt, "mobile")));
@@ -55,7 +57,7 @@ public sealed class SmsCallbacks(SmsStore store, IOptionsMonitor<SmsOptions> opt
     public async Task<bool> ReceiveReplyAsync(JsonElement body, CancellationToken ct)
     {
         if (body.ValueKind != JsonValueKind.Object || SmsRules.ToE164(Text(body, "mobile")) is not { } phone
-            || Text(body, "text") is not { Length: > 0 } text)
+            || Text(body, "text") is not { Length: > 0 } text || Text(body, "sign") != options.CurrentValue.SignName)
             return false;
         var optOut = SmsRules.IsOptOut(text);
         await store.RecordReplyAsync(phone, text, optOut, clock.GetUtcNow(), ct);

@@ -200,7 +200,7 @@ public sealed class ShowcaseService(ShowcaseStore store, OrgStore orgs, PhotoInt
     private async Task<Org> CommunityAsync(long id, CancellationToken ct)
     {
         var org = await orgs.GetAsync(id, ct);
-        return org is { Depth: 1 } ? org : throw new NotFoundException($"社区 {id} 不存在", "showcase.not_found");
+        return org is not null && await store.IsCommunityAsync(id, ct) ? org : throw new NotFoundException($"社区 {id} 不存在", "showcase.not_found");
     }
 
     /// <summary>The year so far from the communities' ranking of the year (cached as every ranking is).</summary>

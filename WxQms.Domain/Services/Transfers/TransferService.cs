@@ -342,14 +342,16 @@ public sealed class TransferService(TransferStore store, MemberAdminStore member
             .OrderByDescending(v => v.ReceiptOverdue || v.LetterExpired).ThenBy(v => v.Transfer.CreatedAt).ToList();
     }
 
-    /// <summary>The year's transfers per community (office staff): in and out of the subdistrict, and across branches within it.</summary>
+    /// <summary>The year's transfers per community (the orgs marked so; office staff): in and out of the subdistrict, and across branches within it.</summary>
     public async Task<IReadOnlyList<TransferYearLine>> YearAsync(MemberEditor editor, int year, CancellationToken ct)
     {
         if (!editor.Grants.Any(g => g.Role == Roles.Staff))
             throw Forbidden("只有街道党建办可以导出全年的转接统计。");
         var rows = await store.YearAsync(Periods.StartOf(new DateOnly(year, 1, 1)), Periods.StartOf(new DateOnly(year + 1, 1, 1)), ct);
-        var communities = await CommunitiesAsync(ct);
-        long? Community(string? path) => path is null ? null : OrgPath.IdAt(path, 1);
+        var communities = await orgs.GetCommunitiesAsync(ct);
+        // A transfer counts for the nearest org above its branch that is marked a community.
+        long? Community(string? path) => path is null ? null
+            : communities.Where(c => OrgPath.IsWithin(path, c.Path)).MaxBy(c => c.Depth)?.Id;
         return communities.Select(c =>
         {
             var from = rows.Where(r => Community(r.FromPath) == c.Id).ToList();
@@ -361,17 +363,6 @@ public sealed class TransferService(TransferStore store, MemberAdminStore member
                 from.Count(r => r.Kind == TransferKind.Within),
                 from.Concat(into).Distinct().Count(r => TransferRules.InTransit(r.State)));
         }).ToList();
-    }
-
-    private async Task<IReadOnlyList<Org>> CommunitiesAsync(CancellationToken ct)
-    {
-        var list = new List<Org>();
-        foreach (var root in await orgs.GetRootsAsync(ct))
-        {
-            if (await orgs.GetSubtreeAsync(root.Id, ct) is { } sub)
-                list.AddRange(sub.Orgs.Where(o => o.ParentId == root.Id));
-        }
-        return list;
     }
 
     private TransferView View(Transfer t)
