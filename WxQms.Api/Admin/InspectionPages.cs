@@ -29,6 +29,7 @@ public static class InspectionPages
         pages.MapPost("/inspections/plan", AddVisit);
         pages.MapPost("/inspections/{id:long}/remove", Remove);
         pages.MapGet("/inspections/{id:long}", Report);
+        pages.MapGet("/inspections/{id:long}/photos/{sha256}", Photo);
         pages.MapGet("/inspections/audit", Audit);
         pages.MapPost("/inspections/audit", PlanAudit);
     }
@@ -169,18 +170,29 @@ public static class InspectionPages
             <tr><th>巡查员</th><td>{E(i.InspectorName)}</td></tr><tr><th>状态</th><td>{E(InspectionRules.Describe(i.State))}</td></tr>
             <tr><th>总体评价</th><td>{E(i.Summary)}</td></tr></tbody></table><h2>检查表</h2>
             """);
-        body.Append(ItemsTable(v.Items));
+        body.Append(ItemsTable(i.Id, v.Items));
         body.Append($"""<p><a href="{PagePath}?year={i.Year}">返回巡查计划</a></p>""");
         return Page(http, viewer, $"{InspectionRules.Describe(i.Kind)}报告 · {i.OrgName}", "inspections", body.ToString());
     }
 
-    private static string ItemsTable(IReadOnlyList<InspectionItem> items)
+    /// <summary>One photo of an inspection's checklist, for office staff reading its report.</summary>
+    internal static async Task<IResult> Photo(long id, string sha256, HttpContext http, CurrentUser user, MemberService members,
+        InspectionService service, IFileStore files, CancellationToken ct)
+    {
+        if (!user.HasRole(Roles.Staff))
+            return Refused(http, await AdminEndpoints.ViewerAsync(user, members, ct));
+        return await InspectionEndpoints.PhotoResultAsync(await service.GetAsync(id, NonconformityEndpoints.Actor(user), ct), sha256, http, files, ct);
+    }
+
+    private static string ItemsTable(long inspectionId, IReadOnlyList<InspectionItem> items)
     {
         var body = new StringBuilder("<table class=items><thead><tr><th>序号</th><th>依据条款</th><th>检查内容</th><th>结果</th><th>说明</th><th>照片</th><th>不符合项</th></tr></thead><tbody>");
         foreach (var x in items)
         {
             body.Append($"<tr><td>{x.No}</td><td>{E(x.Clause)}</td><td>{E(x.Text)}</td><td>{E(x.Result is { } r ? InspectionRules.Describe(r) : "")}</td>")
-                .Append($"<td>{E(x.Note)}</td><td>{x.Photos.Count}</td><td>")
+                .Append($"<td>{E(x.Note)}</td><td>")
+                .AppendJoin("", x.Photos.Select(p => $"""<a href="{PagePath}/{inspectionId}/photos/{p.Sha256}"><img src="{PagePath}/{inspectionId}/photos/{p.Sha256}" alt="照片" width=96 height=72 style="object-fit:cover;margin:0 4px 4px 0"></a>"""))
+                .Append("</td><td>")
                 .Append(x.NonconformityId is { } nc ? $"""<a href="/admin/nonconformities/{nc}">NC{nc}</a>""" : "").Append("</td></tr>");
         }
         return body.Append("</tbody></table>").ToString();

@@ -9,9 +9,10 @@ using WxQms.Domain.Storage;
 
 namespace WxQms.Api.MiniProgram;
 
-/// <summary>One checklist item: the clause it cites, what to check, and once submitted its result, note, photos and finding.</summary>
+/// <summary>One checklist item: the clause it cites, what to check, and once submitted its result, note, photos (how many and where
+/// each is served) and finding.</summary>
 public sealed record InspectionItemDto(int No, string Clause, string Text, string? Result, string? ResultText, string? Severity, string? Note,
-    long? NonconformityId, int Photos);
+    long? NonconformityId, int Photos, IReadOnlyList<string> PhotoUrls);
 
 /// <summary>An inspection (巡查, 自查, 内审) as the mini program shows it; <c>version</c> goes back with the submission.</summary>
 public sealed record InspectionDto(long Id, string Kind, string KindText, long OrgId, string OrgName, string CommunityName, int Year, int Quarter,
@@ -24,7 +25,7 @@ public sealed record InspectionDto(long Id, string Kind, string KindText, long O
             mayFill, i.Version,
             items?.Select(x => new InspectionItemDto(x.No, x.Clause, x.Text, x.Result is { } r ? DbNames.Of(r) : null,
                 x.Result is { } rr ? InspectionRules.Describe(rr) : null, x.Severity is { } s ? DbNames.Of(s) : null, x.Note, x.NonconformityId,
-                x.Photos.Count)).ToList());
+                x.Photos.Count, x.Photos.Select(p => $"/api/mp/inspections/{i.Id}/photos/{p.Sha256}").ToList())).ToList());
 }
 
 public sealed record InspectionListDto(IReadOnlyList<InspectionDto> Items);
@@ -49,6 +50,7 @@ public static class InspectionEndpoints
         api.MapGet("", List).WithSummary("The inspector's plan and the inspections of the orgs the caller watches (reports), to do first");
         api.MapPost("/self", StartSelf).WithSummary("This quarter's self-inspection (自查自纠) of the caller's branch, started once");
         api.MapGet("/{id:long}", Get).WithSummary("One inspection with its checklist (each item citing its clause), results and findings");
+        api.MapGet("/{id:long}/photos/{sha256}", Photo).WithSummary("One photo of its checklist, only to those who may see the inspection");
         api.MapPost("/{id:long}/submit", Submit).WithSummary("The filled checklist: a result per item, a note per finding, photos; findings enter the register");
         return app;
     }
@@ -61,6 +63,23 @@ public static class InspectionEndpoints
     {
         var v = await service.GetAsync(id, NonconformityEndpoints.Actor(user), ct);
         return TypedResults.Ok(InspectionDto.From(v.Item, v.Items, v.MayFill));
+    }
+
+    /// <summary>Named by its hash, a photo never changes: kept privately by the client; nosniff, as the nonconformities' photos.</summary>
+    internal static async Task<IResult> Photo(long id, string sha256, HttpContext http, CurrentUser user, InspectionService service,
+        IFileStore files, CancellationToken ct) =>
+        await PhotoResultAsync(await service.GetAsync(id, NonconformityEndpoints.Actor(user), ct), sha256, http, files, ct);
+
+    /// <summary>The photo of one of the inspection's items named by its hash, or 404 (the console's report serves them the same way).</summary>
+    internal static async Task<IResult> PhotoResultAsync(InspectionView view, string sha256, HttpContext http, IFileStore files, CancellationToken ct)
+    {
+        var photo = view.Items.SelectMany(x => x.Photos).FirstOrDefault(p => p.Sha256 == sha256);
+        var bytes = photo is null ? null : await files.ReadVerifiedAsync(new StoredFile(photo.Sha256, photo.Size, photo.RelativePath), ct);
+        if (photo is null || bytes is null)
+            return Problems.Problem(StatusCodes.Status404NotFound, "未找到", "没有这张照片", "photo.not_found");
+        http.Response.Headers.CacheControl = "private, max-age=31536000, immutable";
+        http.Response.Headers.XContentTypeOptions = "nosniff";
+        return TypedResults.File(bytes, photo.ContentType, entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{photo.Sha256}\""));
     }
 
     internal static async Task<Ok<InspectionDto>> Submit(long id, InspectionSubmitBody body, CurrentUser user, InspectionService service,

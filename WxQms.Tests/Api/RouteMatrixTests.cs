@@ -246,11 +246,13 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         new("POST /api/mp/inspections/self", "401 400 400 400 400 400 400 400"), // no branch named
         new("GET /api/mp/inspections/{id}", "401 403 403 2xx 2xx 2xx 2xx 403", "401 403 403 403 403 403 2xx 403"),
         new("POST /api/mp/inspections/{id}/submit", "401 403 403 409 409 403 409 403", "401 403 403 403 403 403 409 403"),
+        new("GET /api/mp/inspections/{id}/photos/{sha256}", "401 403 403 404 404 404 404 403", "401 403 403 403 403 403 404 403"),
         new("GET /admin/inspections", "3xx 403 403 403 403 403 2xx 403", Hand: true), // the plan and its coverage: office staff
         new("POST /admin/inspections/inspectors", "3xx 403 403 403 403 403 3xx 403", Hand: true), // an empty form: back with its error
         new("POST /admin/inspections/plan", "3xx 403 403 403 403 403 3xx 403", Hand: true),
         new("POST /admin/inspections/{id}/remove", "3xx 403 403 403 403 403 3xx 403", "3xx 403 403 403 403 403 3xx 403", Hand: true), // a self-inspection is not the plan's
         new("GET /admin/inspections/{id}", "3xx 403 403 403 403 403 2xx 403", "3xx 403 403 403 403 403 2xx 403", Hand: true),
+        new("GET /admin/inspections/{id}/photos/{sha256}", "3xx 403 403 403 403 403 404 403", "3xx 403 403 403 403 403 404 403", Hand: true),
         new("GET /admin/inspections/audit", "3xx 403 403 403 403 403 2xx 403", Hand: true),
         new("POST /admin/inspections/audit", "3xx 403 403 403 403 403 3xx 403", Hand: true), // no quarter: back with its error
         // The roster's Excel import and export (#16): office staff anywhere, a community's secretary in her community

@@ -135,6 +135,17 @@ public sealed class InspectionTests : IAsyncLifetime
         var findings = done.GetProperty("items").EnumerateArray().Where(i => i.GetProperty("result").GetString() == "fail").ToList();
         Assert.All(findings, f => Assert.True(f.GetProperty("nonconformityId").GetInt64() > 0));
         Assert.Equal(1, findings[0].GetProperty("photos").GetInt32());
+        var photoUrl = Assert.Single(findings[0].GetProperty("photoUrls").EnumerateArray()).GetString()!;
+        Assert.StartsWith($"/api/mp/inspections/{id}/photos/", photoUrl);
+        Assert.Empty(findings[1].GetProperty("photoUrls").EnumerateArray());
+        var served = await inspector.GetAsync(photoUrl, Ct);
+        Assert.Equal((HttpStatusCode.OK, "image/png"), (served.StatusCode, served.Content.Headers.ContentType?.MediaType));
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await served.Content.ReadAsByteArrayAsync(Ct)));
+        Assert.EndsWith("/" + sha, photoUrl);
+        Assert.Equal(HttpStatusCode.NotFound, (await inspector.GetAsync($"/api/mp/inspections/{id}/photos/{new string('0', 64)}", Ct)).StatusCode);
+        // A member of another community may not see the inspection, nor its photos.
+        var stranger = await ClientAsync(await people.HolderAsync("secretary", "DFL-C01-B01"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await stranger.GetAsync(photoUrl, Ct)).StatusCode);
 
         // Both entered the register as inspection findings with their clause, the photo as the first one's evidence.
         var ncs = (await QueryAsync<(long Id, string Source, string? Clause, string Severity)>(
@@ -164,6 +175,8 @@ public sealed class InspectionTests : IAsyncLifetime
         Assert.Contains(reports.GetProperty("items").EnumerateArray(), i => i.GetProperty("id").GetInt64() == id);
         var report = await JsonAsync(await secretary.GetAsync($"/api/mp/inspections/{id}", Ct));
         Assert.Equal(("总体较好，两处问题请按期整改。", false), (report.GetProperty("summary").GetString(), report.GetProperty("mayFill").GetBoolean()));
+        // …with the photo, served to her as to the inspector.
+        Assert.Equal(HttpStatusCode.OK, (await secretary.GetAsync(photoUrl, Ct)).StatusCode);
         var ours = await JsonAsync(await secretary.GetAsync("/api/mp/nonconformities", Ct));
         Assert.Equal(2, ours.GetProperty("items").EnumerateArray().Count(n => ncs.Any(x => x.Id == n.GetProperty("id").GetInt64())));
         await JsonAsync(await secretary.PostAsJsonAsync($"/api/mp/nonconformities/{ncs[0].Id}/actions", new
@@ -175,6 +188,10 @@ public sealed class InspectionTests : IAsyncLifetime
         var html = await PageAsync(office, $"/admin/inspections/{id}");
         Assert.Contains($"NC{ncs[0].Id}", html);
         Assert.Contains("支部委员会会议记录缺少九月、十月两次的签到表。", html);
+        var consolePhoto = $"/admin/inspections/{id}/photos/{sha}";
+        Assert.Contains($"src=\"{consolePhoto}\"", html);
+        Assert.Equal(HttpStatusCode.OK, (await office.GetAsync(consolePhoto, Ct)).StatusCode);
+        Assert.True((await app.CreateClient(new() { AllowAutoRedirect = false }).GetAsync(consolePhoto, Ct)).StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Found);
     }
 
     [Fact]

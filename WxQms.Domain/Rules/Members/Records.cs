@@ -57,6 +57,7 @@ public static class Records
     {
         LedgerSources.Attendance => "参加组织生活",
         LedgerSources.WishLit => "认领微心愿",
+        LedgerSources.DuesOnTime => "按时交纳党费",
         LedgerSources.ReviewReturned => "佐证退回扣回",
         LedgerSources.Cancelled => "任务取消冲销",
         LedgerSources.Review => "审核加减分",

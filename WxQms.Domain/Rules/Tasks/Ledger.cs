@@ -21,6 +21,8 @@ public static class LedgerSources
     public const string Cancelled = "task.cancelled";
     /// <summary>A micro-wish the member fulfilled was lit (subject: the member; ref: the wish; no task).</summary>
     public const string WishLit = "wish.lit";
+    /// <summary>A month's party dues paid on time (subject: the member; ref: the month's row; no task).</summary>
+    public const string DuesOnTime = "dues.on_time";
 }
 
 /// <summary>Member points from tasks, and how far a reviewer may move a task's points.</summary>

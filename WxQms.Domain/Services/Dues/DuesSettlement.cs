@@ -21,7 +21,7 @@ public sealed record DuesPayment(long MemberId, IReadOnlyList<DuesMonth> Months,
 public sealed class DuesSettlement(ITaskCatalogueSource catalogue)
 {
     /// <summary>The ledger source of a member's points for a month paid on time (ref: the month's row).</summary>
-    public const string OnTimeSource = "dues.on_time";
+    public const string OnTimeSource = LedgerSources.DuesOnTime;
 
     /// <summary>Points a member earns for a month paid on time.</summary>
     public const decimal OnTimePoints = 0.2m;

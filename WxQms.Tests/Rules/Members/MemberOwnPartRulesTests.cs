@@ -176,4 +176,15 @@ public sealed class MemberOwnPartRulesTests
     public void An_open_follow_up_reminds_a_week_before_its_due_day_and_once_more_when_overdue(string dueOn, string today, string? kind) =>
         Assert.Equal(kind, Appraisals.FollowUpReminder(DateOnly.Parse(dueOn, System.Globalization.CultureInfo.InvariantCulture),
             DateOnly.Parse(today, System.Globalization.CultureInfo.InvariantCulture)));
+
+    /// <summary>Every source that books points to a member reads as what it is on her record (我的记录), never as 其他.</summary>
+    [Theory]
+    [InlineData("task.attendance", "参加组织生活")]
+    [InlineData("wish.lit", "认领微心愿")]
+    [InlineData("dues.on_time", "按时交纳党费")]       // a month's dues paid on time (0.2 points, the dues issue)
+    [InlineData("task.review_returned", "佐证退回扣回")]
+    [InlineData("task.cancelled", "任务取消冲销")]
+    [InlineData("task.review", "审核加减分")]
+    [InlineData("something.new", "其他")]
+    public void A_ledger_source_reads_as_what_it_is(string source, string label) => Assert.Equal(label, Records.SourceLabel(source));
 }

@@ -34,13 +34,14 @@ function view(i) {
       fail: x.result === 'fail',
       note: x.note || '',
       photos: x.photos,
+      photoUrls: x.photoUrls || [],
       nonconformityId: x.nonconformityId || 0,
     })),
   };
 }
 
 Component({
-  data: { id: 0, loading: true, saving: false, error: '', notice: '', restored: false, insp: null, answers: [], summary: '' },
+  data: { id: 0, loading: true, saving: false, error: '', notice: '', photoError: '', restored: false, insp: null, answers: [], summary: '' },
   methods: {
     async onLoad(query) {
       this.setData({ id: Number(query && query.id) });
@@ -58,6 +59,7 @@ Component({
           if (!insp.mayFill && draft) wx.removeStorageSync(draftKey(this.data.id));
           this.setData({ insp, answers: blankAnswers(i.items || []), summary: '' });
         }
+        if (!insp.mayFill) await this.loadPhotos();
       } catch (err) {
         // Offline with a draft: keep filling in from what the phone holds.
         if (draft && draft.insp) this.setData({ insp: draft.insp, answers: draft.answers, summary: draft.summary || '', restored: true });
@@ -65,6 +67,26 @@ Component({
       } finally {
         this.setData({ loading: false });
       }
+    },
+    /** The report's photos as local files (the route wants the caller's token, an <image> cannot send it). */
+    async loadPhotos() {
+      const items = this.data.insp.items;
+      let photoError = '';
+      for (let i = 0; i < items.length; i++) {
+        const srcs = [];
+        for (const url of items[i].photoUrls) {
+          try {
+            srcs.push(await api.download(url));
+          } catch (err) {
+            photoError = `部分照片加载失败：${err.message}`;
+          }
+        }
+        if (srcs.length) this.setData({ [`insp.items[${i}].srcs`]: srcs });
+      }
+      this.setData({ photoError });
+    },
+    onPreview(e) {
+      wx.previewImage({ urls: e.currentTarget.dataset.urls, current: e.currentTarget.dataset.src });
     },
     save() {
       const d = this.data;
@@ -114,6 +136,7 @@ Component({
         const done = await api.inspections.submit(d.id, items, d.summary || null, d.insp.version);
         wx.removeStorageSync(draftKey(d.id));
         this.setData({ insp: view(done), restored: false, notice: done.findings ? `已提交，${done.findings} 项不符合已列入不符合项台账` : '已提交' });
+        await this.loadPhotos();
       } catch (err) {
         this.save();
         this.setData({ error: err.statusCode ? err.message : '网络中断，检查记录已保存在本机，恢复网络后再提交' });

@@ -28,8 +28,8 @@ function inspectionDto(overrides = {}) {
       mayFill: true,
       version: 1,
       items: [
-        { no: 1, clause: 'DFL-QP-03 §4.2', text: '支部委员会：按规定开展', result: null, resultText: null, severity: null, note: null, nonconformityId: null, photos: 0 },
-        { no: 2, clause: '《中国共产党支部工作条例（试行）》第十四条', text: '党务公开栏内容按季度更新', result: null, resultText: null, severity: null, note: null, nonconformityId: null, photos: 0 },
+        { no: 1, clause: 'DFL-QP-03 §4.2', text: '支部委员会：按规定开展', result: null, resultText: null, severity: null, note: null, nonconformityId: null, photos: 0, photoUrls: [] },
+        { no: 2, clause: '《中国共产党支部工作条例（试行）》第十四条', text: '党务公开栏内容按季度更新', result: null, resultText: null, severity: null, note: null, nonconformityId: null, photos: 0, photoUrls: [] },
       ],
     },
     overrides
@@ -60,8 +60,8 @@ describe('pages/inspection 检查表', () => {
     const submitted = inspectionDto({
       state: 'submitted', stateText: '已完成', findings: 1, mayFill: false, version: 2,
       items: [
-        { no: 1, clause: 'DFL-QP-03 §4.2', text: '支部委员会：按规定开展', result: 'fail', resultText: '不符合', severity: 'major', note: '缺签到表', nonconformityId: 41, photos: 0 },
-        { no: 2, clause: '《中国共产党支部工作条例（试行）》第十四条', text: '党务公开栏内容按季度更新', result: 'pass', resultText: '符合', severity: null, note: null, nonconformityId: null, photos: 0 },
+        { no: 1, clause: 'DFL-QP-03 §4.2', text: '支部委员会：按规定开展', result: 'fail', resultText: '不符合', severity: 'major', note: '缺签到表', nonconformityId: 41, photos: 0, photoUrls: [] },
+        { no: 2, clause: '《中国共产党支部工作条例（试行）》第十四条', text: '党务公开栏内容按季度更新', result: 'pass', resultText: '符合', severity: null, note: null, nonconformityId: null, photos: 0, photoUrls: [] },
       ],
     });
     const server = mockApi({
@@ -99,5 +99,25 @@ describe('pages/inspection 检查表', () => {
     expect(text(page, '#notice')).toBe('已提交，1 项不符合已列入不符合项台账');
     expect(wx.getStorageSync('wxqms.inspection.5')).toBeFalsy();
     expect(page.querySelector('#finding-1')).toBeTruthy();
+  });
+
+  test('the branch reads the report with the finding\'s photo, fetched with its token and shown on the item', async () => {
+    signIn(member({ id: 31, name: '李书记', roles: [{ role: 'secretary', orgId: 301 }] }));
+    const url = '/api/mp/inspections/5/photos/' + 'c'.repeat(64);
+    const report = inspectionDto({
+      state: 'submitted', stateText: '已完成', findings: 1, mayFill: false, version: 2,
+      items: [
+        { no: 1, clause: 'DFL-QP-03 §4.2', text: '支部委员会：按规定开展', result: 'fail', resultText: '不符合', severity: 'major', note: '缺签到表', nonconformityId: 41, photos: 1, photoUrls: [url] },
+        { no: 2, clause: '《中国共产党支部工作条例（试行）》第十四条', text: '党务公开栏内容按季度更新', result: 'pass', resultText: '符合', severity: null, note: null, nonconformityId: null, photos: 0, photoUrls: [] },
+      ],
+    });
+    const server = mockApi({ 'GET /api/mp/inspections/5': { data: report }, ['GET ' + url]: { tempFilePath: 'wxfile://c' } });
+    const page = render('pages/inspection/index');
+    await page.instance.onLoad({ id: '5' });
+    await waitFor(() => page.querySelectorAll('#item-photos-1 .item__photo').length === 1);
+    expect(server.download).toHaveBeenCalledTimes(1);
+    expect(page.data.insp.items[0].srcs).toEqual(['wxfile://c']);
+    expect(page.querySelector('#item-photos-2')).toBeFalsy();
+    expect(page.querySelector('#photo-error')).toBeFalsy();
   });
 });
