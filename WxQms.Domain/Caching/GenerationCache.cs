@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -20,9 +21,10 @@ public enum CacheOutcome
 /// them all at once, and the old keys expire by their TTL. Redis is only a cache: when it does not answer, the read
 /// goes to <c>load</c> (<see cref="CacheOutcome.Bypass"/>), and a retirement that could not reach Redis is bounded by
 /// the TTL. (HybridCache does not fit: it tells no hit, miss or bypass, which the X-Cache header shows, and its
-/// in-process layer is not retired when another process invalidates.)
+/// in-process layer is not retired when another process invalidates.) A read made of two families' data names the
+/// second in <paramref name="alsoRetiredBy"/>: its key carries both generations, so a bump of either retires it.
 /// </summary>
-public sealed class GenerationCache(IConnectionMultiplexer redis, string family, ILogger log)
+public sealed class GenerationCache(IConnectionMultiplexer redis, string family, ILogger log, string? alsoRetiredBy = null)
 {
     /// <summary>
     /// The value of <paramref name="what"/> in the current generation, or loaded and cached for <paramref name="ttl"/> of
@@ -35,8 +37,14 @@ public sealed class GenerationCache(IConnectionMultiplexer redis, string family,
         RedisKey key;
         try
         {
-            var generation = (long?)await db.StringGetAsync(RedisKeys.Generation(family)) ?? 0;
-            key = RedisKeys.Cached(family, generation, what);
+            if (alsoRetiredBy is null)
+                key = RedisKeys.Cached(family, (long?)await db.StringGetAsync(RedisKeys.Generation(family)) ?? 0, what);
+            else
+            {
+                var generations = await db.StringGetAsync([RedisKeys.Generation(family), RedisKeys.Generation(alsoRetiredBy)]);
+                key = RedisKeys.Cached(family, (long?)generations[0] ?? 0,
+                    string.Create(CultureInfo.InvariantCulture, $"{what}:{alsoRetiredBy}{(long?)generations[1] ?? 0}"));
+            }
             var cached = await db.StringGetAsync(key);
             if (cached.HasValue)
             {

@@ -100,6 +100,43 @@ public sealed partial class DashboardTests : IAsyncLifetime
         Assert.True(await CheckNumbersAsync(communityHtml, community) >= 6 + 3 + 7);
     }
 
+    /// <summary>
+    /// The monthly trend is cached (a change behind the application's back does not show) until a committed change to tasks
+    /// retires it: November's on-time cell counts one task less once a plan is reported on another task.
+    /// </summary>
+    [Fact]
+    public async Task The_monthly_trend_is_kept_until_a_change_to_tasks_retires_it()
+    {
+        var staff = await world.TokenAsync(await world.HolderAsync("staff", "DFL"));
+        var community = await world.OrgAsync("DFL-C02");
+        var pattern = await QuerySingleAsync<string>("SELECT CONCAT(path, '%') FROM orgs WHERE id = @community", new { community });
+        var (_, first) = await GetAsync($"/h5/dashboard?token={staff}&org={community}");
+        var before = NovemberDue(first);
+        var november = WxQms.Domain.Rules.Tasks.Periods.For(WxQms.Domain.Model.Tasks.RecurrenceKind.Monthly, 2026, 11);
+
+        var due = await ScalarAsync("""
+            SELECT t.id FROM tasks t JOIN orgs o ON o.id = t.org_id
+            WHERE o.path LIKE @pattern AND t.state <> 'cancelled' AND t.due_at > @from AND t.due_at <= @to ORDER BY t.id LIMIT 1
+            """, new { pattern, from = november.StartsAt.UtcDateTime, to = november.EndsAt.UtcDateTime });
+        Assert.True(due > 0, "the community had a task due in November");
+        await ExecuteAsync("UPDATE tasks SET state = 'cancelled' WHERE id = @due", new { due });
+        var (_, behindItsBack) = await GetAsync($"/h5/dashboard?org={community}");
+        var open = await QuerySingleAsync<(long Id, int Version)>("""
+            SELECT t.id, t.row_version FROM tasks t JOIN orgs o ON o.id = t.org_id
+            WHERE o.path LIKE @pattern AND t.template_code = @code AND t.period_key = '2026-12' AND t.state = 'pending' ORDER BY t.id LIMIT 1
+            """, new { pattern, code = WxQms.Domain.Rules.Tasks.TaskCodes.ThemePartyDay });
+        await app.Get<WxQms.Domain.Services.TaskCommands>().ReportPlanAsync(open.Id, open.Version,
+            new WxQms.Domain.Services.PlanReport(app.Clock.GetUtcNow().AddDays(10), "党群服务中心", "学习党章"), "test", null, Ct);
+        var (_, afterAChange) = await GetAsync($"/h5/dashboard?org={community}");
+
+        Assert.Equal(before, NovemberDue(behindItsBack));
+        Assert.Equal(before - 1, NovemberDue(afterAChange));
+    }
+
+    /// <summary>November's row of the trend table: how many tasks were due (the n of 按时完成's “（k/n）”).</summary>
+    private static int NovemberDue(string html) => int.Parse(Regex.Match(html, "<tr><td>2026-11</td><td>.*?（\\d+/(\\d+)）</a></td></tr>").Groups[1].Value,
+        System.Globalization.CultureInfo.InvariantCulture);
+
     [Fact]
     public async Task A_community_secretary_sees_her_community_only_and_a_branch_member_is_refused_politely()
     {

@@ -23,6 +23,7 @@ public static class AssessmentServiceExtensions
         services.AddSingleton<AssessmentExports>();
         services.AddSingleton<DashboardStore>(); // #20: the office dashboard
         services.AddSingleton<Dashboard.DashboardService>();
+        services.AddSingleton<TrendCache>(); // the dashboard's monthly trend, under the tasks' and rankings' generations
         return services;
     }
 }

@@ -1,3 +1,4 @@
+using WxQms.Domain.Caching;
 using WxQms.Domain.Model;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules;
@@ -45,7 +46,7 @@ public enum DashboardRefusal
 /// tile of <see cref="DashboardStore"/> and its list is the same tile's rows.
 /// </summary>
 public sealed class DashboardService(DashboardStore store, OrgStore orgs, AssessmentService assessment, ITaskCatalogueSource duties,
-    TimeProvider clock)
+    TrendCache trends, TimeProvider clock)
 {
     /// <summary>The viewer's scope and the org asked for (default the scope), or why not.</summary>
     public async Task<(DashboardOrg? Scope, DashboardOrg? Org, DashboardRefusal Refusal)> ResolveAsync(IReadOnlyList<Grant> grants,
@@ -100,8 +101,18 @@ public sealed class DashboardService(DashboardStore store, OrgStore orgs, Assess
         return new DashboardView(scope, org, period, clock.GetUtcNow(), children, counts, heat, await TrendAsync(org, year, ct));
     }
 
-    /// <summary>Each month of the year begun so far: the ranking's result for the org, and tasks done on time of those due.</summary>
+    /// <summary>
+    /// Each month of the year begun so far: the ranking's result for the org, and tasks done on time of those due. Cached
+    /// (<see cref="TrendCache"/>) per org, year and current month, until a change to tasks or rankings retires it.
+    /// </summary>
     private async Task<IReadOnlyList<TrendPoint>> TrendAsync(DashboardOrg org, Period year, CancellationToken ct)
+    {
+        var month = Periods.Containing(Recurrence.Monthly, clock.GetUtcNow()).Key;
+        var (trend, _) = await trends.GetOrLoadAsync($"dashboard-trend:{org.Id}:{year.Key}:{month}", c => LoadTrendAsync(org, year, c), ct);
+        return trend;
+    }
+
+    private async Task<IReadOnlyList<TrendPoint>> LoadTrendAsync(DashboardOrg org, Period year, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var points = new List<TrendPoint>(12);
