@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test.sh - README command 2 (CI runs it through .ci/run): every .NET test, then the mini program's.
 #   services (test instance) -> browser packages (chromium, fonts-noto-cjk; installed once)
-#   -> dotnet test WxQms.sln (Debug) -> npm ci + npm test in miniprogram/ -> scripts/restore-drill.sh
+#   -> dotnet test WxQms.sln (Debug) -> npm ci + npm test in miniprogram/ -> scripts/restore-drill.sh -> scripts/chaos.sh
 #   -> counts per test assembly, wall time, and a closing "tests: N passed, N failed, N skipped".
 # The test services stay up for faster reruns, except with CI=true.
 # Full output: .local/logs/test-dotnet.log, .local/logs/test-miniprogram.log.
@@ -209,14 +209,25 @@ set -e
 t_drill=$((SECONDS - t0))
 if ((drill_rc == 0)); then SUMMARY+=("restore drill: passed"); else SUMMARY+=("restore drill: FAILED (exit $drill_rc, see $LOGS/restore-drill.log)"); fi
 
+# -------------------------------------------------------------------- chaos ---
+# #22: two Apis and two Jobs under store outages and SIGKILLs, nothing lost or doubled (scripts/chaos.sh).
+t0=$SECONDS
+log "fault suite (output also in $LOGS/chaos.log)"
+set +e
+bash scripts/chaos.sh 2>&1 | tee "$LOGS/chaos.log"
+chaos_rc=${PIPESTATUS[0]}
+set -e
+t_chaos=$((SECONDS - t0))
+if ((chaos_rc == 0)); then SUMMARY+=("fault suite: passed"); else SUMMARY+=("fault suite: FAILED (exit $chaos_rc, see $LOGS/chaos.log)"); fi
+
 # ------------------------------------------------------------------- summary ---
 services_down
 log "---------------------------------------------------------------- summary"
 for line in "${SUMMARY[@]}"; do log "$line"; done
 for line in "${FAILED_TESTS[@]}"; do log "FAILED $line"; done
-log "wall time $SECONDS s (services $t_services s, browser packages $t_browser s, dotnet test $t_dotnet s, miniprogram $t_mp s, restore drill $t_drill s)"
+log "wall time $SECONDS s (services $t_services s, browser packages $t_browser s, dotnet test $t_dotnet s, miniprogram $t_mp s, restore drill $t_drill s, fault suite $t_chaos s)"
 log "screenshots of the browser tests: .local/test-results/screenshots/"
 if ((CI_MODE == 0)); then log "test services left running; stop them with: scripts/services.sh --test down"; fi
 # The plain closing line that CI reads: "tests: N passed, N failed, N skipped".
 printf 'tests: %d passed, %d failed, %d skipped\n' "$TOTAL_PASSED" "$TOTAL_FAILED" "$TOTAL_SKIPPED"
-if ((dotnet_rc != 0 || mp_rc != 0 || drill_rc != 0 || TOTAL_FAILED > 0)); then exit 1; fi
+if ((dotnet_rc != 0 || mp_rc != 0 || drill_rc != 0 || chaos_rc != 0 || TOTAL_FAILED > 0)); then exit 1; fi
