@@ -37,6 +37,7 @@ public static class ChaosLoad
     private static readonly ConcurrentBag<long> AckedCallbacks = [];
     private static readonly ConcurrentBag<long> RemindersMade = [];
     private static readonly List<string> Failures = [];
+    private static int passedSubmissions;
 
     private static string Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v
         : throw new InvalidOperationException($"{name} is not set");
@@ -110,16 +111,22 @@ public static class ChaosLoad
         var started = NowMs;
         await File.WriteAllTextAsync(Env("CHAOS_STARTED"), started.ToString(CultureInfo.InvariantCulture));
         var crypto = new WechatCrypto(AesKey, OaAppId);
+        var reads = new ConcurrentBag<Task>();
         var loops = new List<Task>
         {
             Loop(stop.Token, 150, i => CallbackAsync(http, crypto, runId + i, safe: i % 2 == 1)),
-            Loop(stop.Token, 200, i => ReadAsync(http, i % 2 == 0 ? "rankings" : "tasks",
-                i % 2 == 0 ? "api/rankings?level=branch" : "api/mp/tasks?limit=20")),
+            // Reads leave on their schedule whatever the answers take (a slow one does not hold the next back).
+            Loop(stop.Token, 200, i =>
+            {
+                reads.Add(ReadAsync(http, i % 2 == 0 ? "rankings" : "tasks", i % 2 == 0 ? "api/rankings?level=branch" : "api/mp/tasks?limit=20"));
+                return Task.CompletedTask;
+            }),
             Loop(stop.Token, 250, _ => EvidenceAsync(http, taskQueue)),
             Loop(stop.Token, 250, _ => EvidenceAsync(http, taskQueue)),
             Loop(stop.Token, 500, _ => ReminderAsync(db, reminderSlots)),
         };
         await Task.WhenAll(loops);
+        await Task.WhenAll(reads);
         var loadEnded = NowMs;
 
         // Every reminder made is due: the Jobs must finish each (sent, or failed with its reason) within 90 s (their lease is 10 s here).
@@ -272,7 +279,11 @@ public static class ChaosLoad
         form.Add(part, "photos", "photo.jpg");
         var answer = await SendAsync(http, "evidence", new HttpRequestMessage(HttpMethod.Post, $"api/mp/tasks/{taskId}/evidence") { Content = form });
         if (answer is { IsSuccessStatusCode: true })
+        {
             AckedPhotos.Add((taskId, Convert.ToHexStringLower(SHA256.HashData(photo))));
+            if ((await answer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("passed").GetBoolean())
+                Interlocked.Increment(ref passedSubmissions);
+        }
         else if (answer is null || (int)answer.StatusCode >= 500 || (int)answer.StatusCode == 409)
             tasks.Enqueue(taskId); // not acknowledged: the user tries again
     }
@@ -348,12 +359,14 @@ public static class ChaosLoad
             """);
         var tasks = AckedPhotos.Select(p => p.TaskId).Distinct().ToList();
         var perTask = tasks.Count == 0 ? [] : (await conn.QueryAsync<(long TaskId, long Rows)>("""
-            SELECT task_id, COUNT(*) FROM points_ledger WHERE task_id IN @tasks AND subject_type = 'org' GROUP BY task_id
+            SELECT task_id, COUNT(*) FROM points_ledger WHERE task_id IN @tasks AND subject_type = 'org'
+              AND source IN ('task.completed', 'task.completed_late') GROUP BY task_id
             """, new { tasks })).ToList();
         var entries = perTask.Sum(t => t.Rows);
         var doubled = perTask.Count(t => t.Rows > 1);
         Claim(twice == 0 && doubled == 0,
-            $"no ledger entry twice ({entries} branch entries for the {tasks.Count} tasks given evidence, {doubled} tasks with more than one, {twice} repeated keys)");
+            $"no ledger entry twice ({entries} completion entries for the {tasks.Count} tasks given evidence, {passedSubmissions} of them judged passed, " +
+            $"{doubled} tasks with more than one, {twice} repeated keys)");
     }
 
     private static async Task CheckRemindersAsync(MySqlConnection conn, HttpClient sandbox, JsonElement before)
