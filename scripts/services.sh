@@ -2,7 +2,7 @@
 # services.sh - WxQms's private MariaDB + Redis, run as plain background processes bound to
 # 127.0.0.1 (no systemd, no Docker). State lives under .local/services/{dev,test}/ in the repo.
 #
-# Usage: scripts/services.sh [--test|--drill] up|down|status|env
+# Usage: scripts/services.sh [--test|--drill|--chaos] up|down|status|env
 #   up      install the packages if missing, start both servers, create the database and user.
 #           Idempotent. Prints the export lines on stdout (logs go to stderr, without the password)
 #           and writes them to .local/services/<instance>/env.sh (mode 600)
@@ -11,6 +11,7 @@
 #   env     print the export lines: eval "$(scripts/services.sh env)"
 #   --test  the test instance (own ports, database and password), runs beside the dev one
 #   --drill the restore drill's empty instance (scripts/restore-drill.sh), beside the other two
+#   --chaos the fault suite's instance (scripts/chaos.sh stops and restarts its servers), beside the others
 #
 # Overrides (environment): MARIADB_PORT REDIS_PORT DB_NAME DB_USER DB_PASSWORD MARIADB_BUFFER_POOL
 set -euo pipefail
@@ -18,7 +19,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 
 usage() {
-  printf 'usage: %s [--test|--drill] up|down|status|env\n' "$0" >&2
+  printf 'usage: %s [--test|--drill|--chaos] up|down|status|env\n' "$0" >&2
   exit "${1:-2}"
 }
 
@@ -28,6 +29,7 @@ for arg in "$@"; do
   case $arg in
     --test) INSTANCE='test' ;;
     --drill) INSTANCE='drill' ;;
+    --chaos) INSTANCE='chaos' ;;
     up | down | status | env) [[ -z $VERB ]] || usage; VERB=$arg ;;
     -h | --help) usage 0 ;;
     *) usage ;;
@@ -56,6 +58,10 @@ elif [[ $INSTANCE == drill ]]; then
   MARIADB_BUFFER_POOL=${MARIADB_BUFFER_POOL:-128M}
   MARIADB_PORT=${MARIADB_PORT:-33807} REDIS_PORT=${REDIS_PORT:-16880}
   DB_NAME=${DB_NAME:-wxqms_drill} DB_PASSWORD=${DB_PASSWORD:-wxqms_drill_pw}
+elif [[ $INSTANCE == chaos ]]; then
+  MARIADB_BUFFER_POOL=${MARIADB_BUFFER_POOL:-128M}
+  MARIADB_PORT=${MARIADB_PORT:-33907} REDIS_PORT=${REDIS_PORT:-16980}
+  DB_NAME=${DB_NAME:-wxqms_chaos} DB_PASSWORD=${DB_PASSWORD:-wxqms_chaos_pw}
 else
   MARIADB_BUFFER_POOL=${MARIADB_BUFFER_POOL:-1G}
   MARIADB_PORT=${MARIADB_PORT:-33306} REDIS_PORT=${REDIS_PORT:-16379}

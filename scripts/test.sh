@@ -2,7 +2,7 @@
 # test.sh - README command 2 (CI runs it through .ci/run): every .NET test, then the mini program's.
 #   services (test instance) -> browser packages (chromium, fonts-noto-cjk; installed once)
 #   -> dotnet build WxQms.sln (Debug) -> dotnet test --no-build in shards at once (below)
-#   -> npm ci + npm test in miniprogram/ -> scripts/restore-drill.sh
+#   -> npm ci + npm test in miniprogram/ -> scripts/restore-drill.sh -> scripts/chaos.sh
 #   -> counts per shard, the time of each phase, and a closing "tests: N passed, N failed, N skipped".
 # The test services stay up for faster reruns, except with CI=true.
 # Full output: .local/logs/build.log, test-dotnet.log (test-dotnet-<n>.log per shard), test-miniprogram.log.
@@ -272,6 +272,17 @@ set -e
 t_drill=$((SECONDS - t0))
 if ((drill_rc == 0)); then SUMMARY+=("restore drill: passed"); else SUMMARY+=("restore drill: FAILED (exit $drill_rc, see $LOGS/restore-drill.log)"); fi
 
+# -------------------------------------------------------------------- chaos ---
+# #22: two Apis and two Jobs under store outages and SIGKILLs, nothing lost or doubled (scripts/chaos.sh).
+t0=$SECONDS
+log "fault suite (output also in $LOGS/chaos.log)"
+set +e
+bash scripts/chaos.sh 2>&1 | tee "$LOGS/chaos.log"
+chaos_rc=${PIPESTATUS[0]}
+set -e
+t_chaos=$((SECONDS - t0))
+if ((chaos_rc == 0)); then SUMMARY+=("fault suite: passed"); else SUMMARY+=("fault suite: FAILED (exit $chaos_rc, see $LOGS/chaos.log)"); fi
+
 # ------------------------------------------------------------------- summary ---
 services_down
 log "---------------------------------------------------------------- summary"
@@ -279,10 +290,10 @@ for line in "${SUMMARY[@]}"; do log "$line"; done
 for line in "${FAILED_TESTS[@]}"; do log "FAILED $line"; done
 shard_times=
 for ((n = 1; n <= SHARDS; n++)); do shard_times+="${shard_times:+, }shard $n $(cat "$LOGS/test-dotnet-$n.seconds" 2>/dev/null || echo '?') s"; done
-log "time per phase: services $t_services s, browser packages $t_browser s, build $t_build s, .NET tests $t_dotnet s ($shard_times; browser tests inside shard 1), miniprogram $t_mp s, restore drill $t_drill s, chaos ${t_chaos:-0} s"
+log "time per phase: services $t_services s, browser packages $t_browser s, build $t_build s, .NET tests $t_dotnet s ($shard_times; browser tests inside shard 1), miniprogram $t_mp s, restore drill $t_drill s, fault suite $t_chaos s"
 log "wall time $SECONDS s"
 log "screenshots of the browser tests: .local/test-results/screenshots/"
 if ((CI_MODE == 0)); then log "test services left running; stop them with: scripts/services.sh --test down"; fi
 # The plain closing line that CI reads: "tests: N passed, N failed, N skipped".
 printf 'tests: %d passed, %d failed, %d skipped\n' "$TOTAL_PASSED" "$TOTAL_FAILED" "$TOTAL_SKIPPED"
-if ((dotnet_rc != 0 || mp_rc != 0 || drill_rc != 0 || TOTAL_FAILED > 0)); then exit 1; fi
+if ((dotnet_rc != 0 || mp_rc != 0 || drill_rc != 0 || chaos_rc != 0 || TOTAL_FAILED > 0)); then exit 1; fi
