@@ -278,7 +278,8 @@ watched() { # port pid target rate: the run's two lines, then the server's count
   cpid=$!
   sleep 2
   out=$(run "http://127.0.0.1:$1" "$3+/ping" "$4" "$SECONDS_EACH")
-  sleep 1; kill -INT "$cpid" 2>/dev/null || true; wait "$cpid" 2>/dev/null || true
+  # TERM: a background job of a script ignores INT; the CSV is written line by line as it goes.
+  sleep 1; kill "$cpid" 2>/dev/null || true; wait "$cpid" 2>/dev/null || true
   printf '%s\n' "$out"
   python3 - "$csv" "$4" "$SECONDS_EACH" <<'PY'
 import csv, sys
