@@ -15,7 +15,9 @@ public static class BenchToken
     public static string Mint(string key, string issuer, string memberId, string orgId, string orgPath, string role = "member",
         string kind = "branch")
     {
-        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        // BENCH_CLOCK: the instant an Api started with Clock:Now sees (its tokens are judged by its clock).
+        var now = (DateTimeOffset.TryParse(Environment.GetEnvironmentVariable("BENCH_CLOCK"), System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.None, out var clock) ? clock : DateTimeOffset.UtcNow).ToUnixTimeSeconds();
         var header = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new { alg = "HS256", typ = "JWT" }));
         var payload = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
         {

@@ -107,7 +107,9 @@ if [[ $WHAT == all || $WHAT == reads ]]; then
   BENCH_SUBDISTRICTS=${BENCH_SUBDISTRICTS:-17} dotnet "$BENCH" close-district "$reads_cs" || true
   READS_PORT=$((PLAIN_PORT + 2))
   # June 2027 in Shanghai: the plan's tasks are this month's, the close of June is in.
+  # The per-user ranking limit is lifted: one token stands for the many readers of a district, each with a bucket of her own.
   (cd WxQms.Api && exec env ASPNETCORE_ENVIRONMENT=Sandbox Logging__LogLevel__Default=Warning Clock__Now=2027-06-20T10:00:00+08:00 \
+    RateLimits__Rankings__PerMinute=6000000 RateLimits__Rankings__Burst=100000 \
     ConnectionStrings__MySql="$reads_cs" Wechat__ApiBase="http://127.0.0.1:$READS_PORT/sandbox/wechat" \
     dotnet bin/Release/net10.0/WxQms.Api.dll --urls "http://127.0.0.1:$READS_PORT") >".local/logs/bench-api-$READS_PORT.log" 2>&1 &
   reads_pid=$!
@@ -120,8 +122,8 @@ if [[ $WHAT == all || $WHAT == reads ]]; then
   read -r cid cpath < <(rdb "SELECT id, path FROM orgs WHERE kind = 'community_committee' AND path LIKE '$spath%' ORDER BY path LIMIT 1")
   read -r mid moid mpath < <(rdb "SELECT m.id, m.org_id, o.path FROM members m JOIN orgs o ON o.id = m.org_id WHERE o.path LIKE '$cpath%' AND m.code LIKE 'B%' ORDER BY m.id LIMIT 1")
   JWT_KEY=sandbox-demo-jwt-key-NOT-A-SECRET-0123456789abcdef # appsettings.Sandbox.json, not a secret
-  staff=$(dotnet "$BENCH" token "$JWT_KEY" wxqms-sandbox "$mid" "$sid" "$spath" staff subdistrict)
-  member=$(dotnet "$BENCH" token "$JWT_KEY" wxqms-sandbox "$mid" "$moid" "$mpath")
+  staff=$(BENCH_CLOCK=2027-06-20T10:00:00+08:00 dotnet "$BENCH" token "$JWT_KEY" wxqms-sandbox "$mid" "$sid" "$spath" staff subdistrict)
+  member=$(BENCH_CLOCK=2027-06-20T10:00:00+08:00 dotnet "$BENCH" token "$JWT_KEY" wxqms-sandbox "$mid" "$moid" "$mpath")
   reads=("summary-subdistrict=/api/mp/tasks/summary@$staff" "tasks-subdistrict=/api/mp/tasks@$staff"
     "summary-community=/api/mp/tasks/summary?scope=$cid@$staff" "tasks-community=/api/mp/tasks?scope=$cid@$staff"
     "ranking-branches=/api/rankings?level=branch&period=2027-06&scope=$sid@$staff" "member-stars=/api/mp/me/record?year=2027@$member")
@@ -306,7 +308,8 @@ watched() { # port pid target rate: the run's two lines, then the server's count
   cpid=$!
   sleep 2
   out=$(run "http://127.0.0.1:$1" "$3+/ping" "$4" "$SECONDS_EACH")
-  sleep 1; kill -INT "$cpid" 2>/dev/null || true; wait "$cpid" 2>/dev/null || true
+  # TERM: a background job of a script ignores INT; the CSV is written line by line as it goes.
+  sleep 1; kill "$cpid" 2>/dev/null || true; wait "$cpid" 2>/dev/null || true
   printf '%s\n' "$out"
   python3 - "$csv" "$4" "$SECONDS_EACH" <<'PY'
 import csv, sys
