@@ -45,7 +45,7 @@ public sealed class ReminderBurstDemoTests(SeededOwnClock seeded) : IClassFixtur
         var rows = await TestDb.ScalarAsync("""
             SELECT COUNT(*) FROM reminders r JOIN wechat_outbound w ON w.id = r.outbound_id
             WHERE w.client_msg_id = CONCAT('reminder-', r.digest_id) AND r.kind = 'plan_report' AND r.status = 'sent'
-              AND w.openid = @OpenId
+              AND w.to_openid = @OpenId
             """, new { secretary.OpenId });
         Assert.True(rows >= 2, $"the digest carries {rows} reminders");
         Assert.StartsWith($"{rows} 项任务待报计划", thing1);
