@@ -74,25 +74,13 @@ public static class ReminderBurst
         tasksApi.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var idle = await ProbeAsync(tasksApi, TimeSpan.FromSeconds(10), () => false);
 
-        var workers = new[] { Start(jobsDll, apiBase, mysql, redis, rate), Start(jobsDll, apiBase, mysql, redis, rate) };
+        var workers = SenderProcesses.StartTwo(jobsDll, apiBase, mysql, redis, rate);
         var finished = false;
         var busyProbe = ProbeAsync(tasksApi, TimeSpan.FromHours(1), () => Volatile.Read(ref finished));
-        var stopAt = DateTime.UtcNow.AddSeconds(rows / (double)rate * 3 + 60);
-        long done;
-        do
-        {
-            await Task.Delay(500);
-            await using var conn = await db.OpenConnectionAsync();
-            done = await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM reminders WHERE status NOT IN ('pending', 'sending')");
-        }
-        while (done < rows && DateTime.UtcNow < stopAt);
+        await SenderProcesses.WaitUntilSentAsync(db, rows, rate);
         Volatile.Write(ref finished, true);
         var busy = await busyProbe;
-        foreach (var w in workers)
-        {
-            w.Kill(entireProcessTree: true);
-            await w.WaitForExitAsync();
-        }
+        await SenderProcesses.StopAsync(workers);
 
         await using var check = await db.OpenConnectionAsync();
         var (sent, messages, first, last) = await check.QuerySingleAsync<(long, long, DateTime?, DateTime?)>("""
@@ -141,19 +129,4 @@ public static class ReminderBurst
         await Task.WhenAll(calls);
         var sorted = latencies.Order().ToArray();
         return (sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(0.99 * sorted.Length))], sorted.Length, errors);
-    }
-
-    private static Process Start(string jobsDll, string apiBase, string mysql, string redis, int rate)
-    {
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = false };
-        foreach (var a in new[]
-                 {
-                     jobsDll, "run", "--Jobs:Only=reminder-send", $"--ConnectionStrings:MySql={mysql}", $"--ConnectionStrings:Redis={redis}",
-                     $"--Wechat:ApiBase={apiBase}/sandbox/wechat", $"--Reminders:RatePerSecond={rate}", "--Reminders:SendInterval=00:00:00.200",
-                     "--Logging:LogLevel:Default=Warning",
-                 })
-            info.ArgumentList.Add(a);
-        info.Environment["DOTNET_ENVIRONMENT"] = "Sandbox";
-        return Process.Start(info)!;
-    }
-}
+    }}

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -68,21 +67,9 @@ public static class ReminderSend
         }
         var before = await http.GetFromJsonAsync<JsonElement>("sandbox/wechat/messages/stats");
 
-        var workers = new[] { Start(jobsDll, apiBase, mysql, redis, rate), Start(jobsDll, apiBase, mysql, redis, rate) };
-        var stopAt = DateTime.UtcNow.AddSeconds(count / (double)rate * 3 + 60);
-        long done;
-        do
-        {
-            await Task.Delay(500);
-            await using var conn = await db.OpenConnectionAsync();
-            done = await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM reminders WHERE status NOT IN ('pending', 'sending')");
-        }
-        while (done < count && DateTime.UtcNow < stopAt);
-        foreach (var w in workers)
-        {
-            w.Kill(entireProcessTree: true);
-            await w.WaitForExitAsync();
-        }
+        var workers = SenderProcesses.StartTwo(jobsDll, apiBase, mysql, redis, rate);
+        await SenderProcesses.WaitUntilSentAsync(db, count, rate);
+        await SenderProcesses.StopAsync(workers);
 
         await using var check = await db.OpenConnectionAsync();
         var (sent, first, last) = await check.QuerySingleAsync<(long, DateTime?, DateTime?)>(
@@ -99,19 +86,4 @@ public static class ReminderSend
             $"reminder-send reminders={count} sent={sent} workers=2 rate={rate}/s elapsed={seconds:0.0}s throughput={throughput:0.0}/s " +
             $"ratio={throughput / rate:0.00} (goal >= 0.95) accepted={Delta("accepted")} duplicates={duplicates}"));
         return sent == count && duplicates == 0 ? 0 : 1;
-    }
-
-    private static Process Start(string jobsDll, string apiBase, string mysql, string redis, int rate)
-    {
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = false };
-        foreach (var a in new[]
-                 {
-                     jobsDll, "run", "--Jobs:Only=reminder-send", $"--ConnectionStrings:MySql={mysql}", $"--ConnectionStrings:Redis={redis}",
-                     $"--Wechat:ApiBase={apiBase}/sandbox/wechat", $"--Reminders:RatePerSecond={rate}", "--Reminders:SendInterval=00:00:00.200",
-                     "--Logging:LogLevel:Default=Warning",
-                 })
-            info.ArgumentList.Add(a);
-        info.Environment["DOTNET_ENVIRONMENT"] = "Sandbox";
-        return Process.Start(info)!;
-    }
-}
+    }}

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -61,21 +60,9 @@ public static class SmsSend
             phones = members.Select(m => SmsRules.ToE164(m.Phone)!).ToList();
         }
 
-        var workers = new[] { Start(jobsDll, apiBase, mysql, redis, rate), Start(jobsDll, apiBase, mysql, redis, rate) };
-        var stopAt = DateTime.UtcNow.AddSeconds(count / (double)rate * 3 + 60);
-        long done;
-        do
-        {
-            await Task.Delay(500);
-            await using var conn = await db.OpenConnectionAsync();
-            done = await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM reminders WHERE status NOT IN ('pending', 'sending')");
-        }
-        while (done < count && DateTime.UtcNow < stopAt);
-        foreach (var w in workers)
-        {
-            w.Kill(entireProcessTree: true);
-            await w.WaitForExitAsync();
-        }
+        var workers = SenderProcesses.StartTwo(jobsDll, apiBase, mysql, redis, rate, $"--Sms:ApiBase={apiBase}/sandbox/sms/api", "--Reminders:ChannelOrder:warning:0=sms");
+        await SenderProcesses.WaitUntilSentAsync(db, count, rate);
+        await SenderProcesses.StopAsync(workers);
 
         await using var check = await db.OpenConnectionAsync();
         var (sent, first, last) = await check.QuerySingleAsync<(long, DateTime?, DateTime?)>(
@@ -120,20 +107,4 @@ public static class SmsSend
     private static class SmsLimits
     {
         public const int PerHour = 5;
-    }
-
-    private static Process Start(string jobsDll, string apiBase, string mysql, string redis, int rate)
-    {
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = false };
-        foreach (var a in new[]
-                 {
-                     jobsDll, "run", "--Jobs:Only=reminder-send", $"--ConnectionStrings:MySql={mysql}", $"--ConnectionStrings:Redis={redis}",
-                     $"--Wechat:ApiBase={apiBase}/sandbox/wechat", $"--Sms:ApiBase={apiBase}/sandbox/sms/api",
-                     "--Reminders:ChannelOrder:warning:0=sms", $"--Reminders:RatePerSecond={rate}", "--Reminders:SendInterval=00:00:00.200",
-                     "--Logging:LogLevel:Default=Warning",
-                 })
-            info.ArgumentList.Add(a);
-        info.Environment["DOTNET_ENVIRONMENT"] = "Sandbox";
-        return Process.Start(info)!;
-    }
-}
+    }}
