@@ -85,9 +85,10 @@ public sealed class ReminderSenderTests(WxQmsApp app) : IAsyncLifetime
 
         await world.SendAsync(at);
 
+        // The members' T−1 is the more urgent kind, so it is claimed first and takes the one consent.
         var rows = await world.RemindersAsync(taskId);
-        var first = rows.Single(r => r.Kind == "organiser");
-        var second = rows.Single(r => r.Kind == "members");
+        var first = rows.Single(r => r.Kind == "members");
+        var second = rows.Single(r => r.Kind == "organiser");
         Assert.Equal(("sent", "mp"), (first.Status, first.Channel));
         Assert.Equal("unreachable", second.Status);
         Assert.Contains("已取消关注公众号（43004）", second.LastError);
