@@ -30,27 +30,12 @@ public static class ReminderBurst
         var token = args[7];
         await using var db = new MySqlDataSource(WxQmsCoreExtensions.MySqlConnectionString(mysql));
         using var http = new HttpClient { BaseAddress = new Uri(apiBase + "/") };
-        const string oaAppId = "wx5a4db0c0a0000001"; // appsettings.Sandbox.json (not a secret)
 
-        var followers = new List<(string OpenId, long MemberId)>();
-        for (var offset = 0; followers.Count * Kinds.Length < wanted; offset += 500)
-        {
-            var page = await http.GetFromJsonAsync<JsonElement>($"sandbox/wechat/users?follows=true&limit=500&offset={offset}");
-            var users = page.GetProperty("users").EnumerateArray().ToList();
-            if (users.Count == 0)
-                break;
-            followers.AddRange(users.Where(u => u.GetProperty("memberId").ValueKind == JsonValueKind.Number)
-                .Select(u => (u.GetProperty("openid").GetString()!, u.GetProperty("memberId").GetInt64())));
-        }
+        var followers = await SandboxFollowers.LinkAsync(http, db, (int)Math.Ceiling(wanted / (double)Kinds.Length));
         int rows;
         await using (var conn = await db.OpenConnectionAsync())
         {
             await conn.ExecuteAsync("DELETE FROM reminders");
-            await conn.ExecuteAsync("""
-                INSERT INTO wechat_users (app_id, openid, member_id, subscribed, created_at, updated_at)
-                VALUES (@oaAppId, @OpenId, @MemberId, TRUE, NOW(6), NOW(6))
-                ON DUPLICATE KEY UPDATE member_id = VALUES(member_id), subscribed = TRUE
-                """, followers.Select(f => new { oaAppId, f.OpenId, f.MemberId }));
             // Open duties that need a plan and have none: the 待报计划 reminders still apply when they are sent.
             var tasks = (await conn.QueryAsync<(long Id, long OrgId)>("""
                 SELECT id, org_id FROM tasks WHERE state = 'pending' AND planned_for IS NULL AND due_at > NOW()
