@@ -22,17 +22,23 @@ public static class RecordEndpoints
         return app;
     }
 
-    internal static async Task<Results<Ok<MemberYearRecord>, ProblemHttpResult>> Mine(int? year, CurrentUser user, MemberRecordService records,
-        CancellationToken ct)
+    internal static async Task<Results<Ok<MemberYearRecord>, ProblemHttpResult>> Mine(int? year, HttpContext http, CurrentUser user,
+        MemberRecordService records, CancellationToken ct)
     {
         if (user.MemberId is not { } me)
             return Problem(StatusCodes.Status403Forbidden, "无权访问", "请先绑定党员身份", "auth.not_bound");
-        return TypedResults.Ok(await records.GetAsync(MemberAdminEndpoints.Editor(user), me, year, ct));
+        var (record, outcome) = await records.GetAsync(MemberAdminEndpoints.Editor(user), me, year, ct);
+        http.Response.SetCacheOutcome(outcome);
+        return TypedResults.Ok(record);
     }
 
-    internal static async Task<Ok<MemberYearRecord>> OfMember(long id, int? year, CurrentUser user, MemberRecordService records,
-        CancellationToken ct) =>
-        TypedResults.Ok(await records.GetAsync(MemberAdminEndpoints.Editor(user), id, year, ct));
+    internal static async Task<Ok<MemberYearRecord>> OfMember(long id, int? year, HttpContext http, CurrentUser user, MemberRecordService records,
+        CancellationToken ct)
+    {
+        var (record, outcome) = await records.GetAsync(MemberAdminEndpoints.Editor(user), id, year, ct);
+        http.Response.SetCacheOutcome(outcome);
+        return TypedResults.Ok(record);
+    }
 
     internal static async Task<Ok<OrgStars>> OfOrg(long orgId, int? year, CurrentUser user, BranchStars stars, CancellationToken ct) =>
         TypedResults.Ok(await stars.GetAsync(user.Roles, orgId, year, ct));

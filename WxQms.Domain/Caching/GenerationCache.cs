@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -21,11 +22,14 @@ public enum CacheOutcome
 /// them all at once, and the old keys expire by their TTL. Redis is only a cache: when it does not answer, the read
 /// goes to <c>load</c> (<see cref="CacheOutcome.Bypass"/>), and a retirement that could not reach Redis is bounded by
 /// the TTL. (HybridCache does not fit: it tells no hit, miss or bypass, which the X-Cache header shows, and its
-/// in-process layer is not retired when another process invalidates.) A read made of two families' data names the
-/// second in <paramref name="alsoRetiredBy"/>: its key carries both generations, so a bump of either retires it.
+/// in-process layer is not retired when another process invalidates.) A read made of several families' data names the
+/// others in <paramref name="alsoRetiredBy"/>: its key carries every one's generation (read in one MGET), so a bump of any
+/// retires it.
 /// </summary>
-public sealed class GenerationCache(IConnectionMultiplexer redis, string family, ILogger log, string? alsoRetiredBy = null)
+public sealed class GenerationCache(IConnectionMultiplexer redis, string family, ILogger log, params string[] alsoRetiredBy)
 {
+    private readonly RedisKey[] generations = [RedisKeys.Generation(family), .. alsoRetiredBy.Select(RedisKeys.Generation)];
+
     /// <summary>
     /// The value of <paramref name="what"/> in the current generation, or loaded and cached for <paramref name="ttl"/> of
     /// it (a null value is not cached). Stored as JSON unless <paramref name="read"/> and <paramref name="write"/> say otherwise.
@@ -37,13 +41,15 @@ public sealed class GenerationCache(IConnectionMultiplexer redis, string family,
         RedisKey key;
         try
         {
-            if (alsoRetiredBy is null)
-                key = RedisKeys.Cached(family, (long?)await db.StringGetAsync(RedisKeys.Generation(family)) ?? 0, what);
+            if (alsoRetiredBy.Length == 0)
+                key = RedisKeys.Cached(family, (long?)await db.StringGetAsync(generations[0]) ?? 0, what);
             else
             {
-                var generations = await db.StringGetAsync([RedisKeys.Generation(family), RedisKeys.Generation(alsoRetiredBy)]);
-                key = RedisKeys.Cached(family, (long?)generations[0] ?? 0,
-                    string.Create(CultureInfo.InvariantCulture, $"{what}:{alsoRetiredBy}{(long?)generations[1] ?? 0}"));
+                var current = await db.StringGetAsync(generations);
+                var others = new StringBuilder(what);
+                for (var i = 0; i < alsoRetiredBy.Length; i++)
+                    others.Append(CultureInfo.InvariantCulture, $":{alsoRetiredBy[i]}{(long?)current[i + 1] ?? 0}");
+                key = RedisKeys.Cached(family, (long?)current[0] ?? 0, others.ToString());
             }
             var cached = await db.StringGetAsync(key);
             if (cached.HasValue)

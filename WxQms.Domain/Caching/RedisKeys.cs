@@ -9,8 +9,9 @@ public static class RedisKeys
     private const string Prefix = "wxqms:";
 
     /// <summary>The families of <see cref="GenerationCache"/>: org trees (bumped on every change to orgs or members), task
-    /// lists and summaries (on every change to any task, by the Api or Jobs), rankings (on a monthly close).</summary>
-    public const string OrgTrees = "orgtree", Tasks = "tasks", Rankings = "rank";
+    /// lists and summaries (on every change to any task, by the Api or Jobs), rankings (on a monthly close), members' records
+    /// (on a change to what a record shows beyond tasks, rankings and org trees: dues, wishes' points, appraisals, SMS opt-outs).</summary>
+    public const string OrgTrees = "orgtree", Tasks = "tasks", Rankings = "rank", Records = "record";
 
     /// <summary>The duty catalogue's versions (bumped when a version is added or changed).</summary>
     public const string Duties = "duties";

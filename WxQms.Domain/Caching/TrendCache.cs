@@ -12,7 +12,7 @@ namespace WxQms.Domain.Caching;
 /// </summary>
 public sealed class TrendCache(IConnectionMultiplexer redis, IOptions<CacheOptions> options, ILogger<TrendCache> log)
 {
-    private readonly GenerationCache cache = new(redis, RedisKeys.Tasks, log, alsoRetiredBy: RedisKeys.Rankings);
+    private readonly GenerationCache cache = new(redis, RedisKeys.Tasks, log, RedisKeys.Rankings);
 
     public Task<(T Value, CacheOutcome Outcome)> GetOrLoadAsync<T>(string what, Func<CancellationToken, Task<T>> load, CancellationToken ct) =>
         cache.GetOrLoadAsync(what, load, _ => options.Value.TaskTtl, ct);

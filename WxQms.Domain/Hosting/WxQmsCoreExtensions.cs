@@ -90,6 +90,7 @@ public static class WxQmsCoreExtensions
         services.AddSingleton<PlanService>();
         services.AddSingleton<TaskQueries>();
         services.AddSingleton<TaskCache>();
+        services.AddSingleton<RecordCache>();
         services.AddSingleton<UploadStore>();
         services.AddSingleton<AdhocTaskStore>();
         services.AddSingleton<AdhocTaskService>();

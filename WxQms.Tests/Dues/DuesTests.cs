@@ -388,6 +388,34 @@ public sealed class DuesTests(WxQmsApp app) : IAsyncLifetime
         Assert.False(paid.GetProperty("owing").GetBoolean());
     }
 
+    [Fact]
+    public async Task A_members_record_comes_from_the_cache_until_her_cash_payment_is_recorded_and_then_shows_it()
+    {
+        var member = members[1];
+        var months = await OweThreeMonthsAsync(member);
+        var token = await SignInAsync(member);
+        var worker = await SignInAsync(await ScalarAsync(
+            "SELECT member_id FROM member_roles WHERE org_id = @branch AND role = 'worker' ORDER BY member_id LIMIT 1", new { branch }));
+
+        using var first = await SendAsync(HttpMethod.Get, "/api/mp/me/record", token, null);
+        using var again = await SendAsync(HttpMethod.Get, "/api/mp/me/record", token, null);
+        Assert.Equal(("miss", "hit"), (first.Headers.GetValues("X-Cache").Single(), again.Headers.GetValues("X-Cache").Single()));
+        var cached = await again.Content.ReadAsStringAsync(Ct);
+        Assert.Equal(await first.Content.ReadAsStringAsync(Ct), cached); // the cached record is the record, to the byte
+        var dues = JsonDocument.Parse(cached).RootElement.GetProperty("dues");
+        Assert.Equal($"欠缴3个月（{months[0].Chinese}起）", dues.GetProperty("label").GetString());
+
+        using (var paid = await SendAsync(HttpMethod.Post, $"/api/mp/dues/members/{member}/cash", worker,
+                   new { months = months.Select(m => m.Key).ToArray(), amountFen = 3 * 4500, receiptNo = "SJ-RECORD-1" }))
+            Assert.Equal(HttpStatusCode.NoContent, paid.StatusCode);
+
+        using var after = await SendAsync(HttpMethod.Get, "/api/mp/me/record", token, null);
+        Assert.Equal("miss", after.Headers.GetValues("X-Cache").Single());
+        var record = await after.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal($"已缴至{current.Chinese}", record.GetProperty("dues").GetProperty("label").GetString());
+        Assert.False(record.GetProperty("dues").GetProperty("owing").GetBoolean());
+    }
+
     private async Task<JsonElement> RecordDuesAsync(string token)
     {
         var response = await SendAsync(HttpMethod.Get, "/api/mp/me/record", token, null);
@@ -414,6 +442,8 @@ public sealed class DuesTests(WxQmsApp app) : IAsyncLifetime
         await using var tx = await conn.BeginTransactionAsync(Ct);
         var settled = await handler.SettleAsync(order, conn, tx, Ct);
         await tx.CommitAsync(Ct);
+        if (settled)
+            await handler.SettledAsync(order); // as PaySettlement does once the payment's transaction has committed
         return settled;
     }
 

@@ -1,3 +1,4 @@
+using WxQms.Domain.Caching;
 using WxQms.Domain.Model;
 using WxQms.Domain.Rules;
 using WxQms.Domain.Rules.Dues;
@@ -15,7 +16,8 @@ public sealed record DuesDeclarationView(long MemberId, string Name, int Year, s
 /// recorded it (a special lower amount the branch approved for that year stays while it is still lower), or refuses it with
 /// a reason she reads. Each step is one audit entry in its transaction.
 /// </summary>
-public sealed class DuesDeclarationService(DuesStore dues, DuesDeclarationStore store, DuesService service, TimeProvider clock)
+public sealed class DuesDeclarationService(DuesStore dues, DuesDeclarationStore store, DuesService service, TimeProvider clock,
+    RecordCache records)
 {
     public async Task<DuesDeclarationView> DeclareAsync(long memberId, int? year, string? category, int baseFen, string actor, CancellationToken ct)
     {
@@ -60,7 +62,7 @@ public sealed class DuesDeclarationService(DuesStore dues, DuesDeclarationStore 
         var kept = (await dues.BasesAsync([memberId], y, ct)).FirstOrDefault(b => b.Year == y);
         var current = service.CurrentMonth;
         var now = clock.GetUtcNow();
-        return await dues.InTransactionAsync(async (conn, tx) =>
+        var confirmed = await dues.InTransactionAsync(async (conn, tx) =>
         {
             var pending = await DuesDeclarationStore.LockPendingAsync(conn, tx, memberId, y, ct) ?? throw NotPending(y);
             var basis = new DuesBasis(DbNames.Parse<DuesCategory>(pending.Category), pending.BaseFen);
@@ -72,6 +74,8 @@ public sealed class DuesDeclarationService(DuesStore dues, DuesDeclarationStore 
                 actorMemberId, new { Year = y, pending.Category, pending.BaseFen, basis.SpecialFen, amount.MonthlyFen }), ct);
             return amount;
         }, ct);
+        await records.InvalidateAsync(); // her open months are repriced: her record's dues line
+        return confirmed;
     }
 
     /// <summary>The secretary refuses with a reason the member reads; her base stays as it was.</summary>

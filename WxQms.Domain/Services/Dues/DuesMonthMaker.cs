@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using WxQms.Domain.Caching;
 using WxQms.Domain.Model;
 using WxQms.Domain.Rules.Dues;
 using WxQms.Domain.Rules.Tasks;
@@ -11,7 +12,7 @@ namespace WxQms.Domain.Services.Dues;
 /// (full members; probationary members from their admission month) and has a base for its year, priced from the base (a
 /// special amount of zero makes the month waived with its reason). Idempotent: a row that exists is left alone.
 /// </summary>
-public sealed class DuesMonthMaker(DuesStore store, ILogger<DuesMonthMaker> log)
+public sealed class DuesMonthMaker(DuesStore store, RecordCache records, ILogger<DuesMonthMaker> log)
 {
     /// <summary>Makes the rows of the month containing <paramref name="now"/>; returns how many it added.</summary>
     public Task<int> MakeAsync(DateTimeOffset now, CancellationToken ct) => MakeAsync(DuesMonth.Of(Periods.LocalDate(now)), now, ct);
@@ -30,7 +31,10 @@ public sealed class DuesMonthMaker(DuesStore store, ILogger<DuesMonthMaker> log)
         }
         var added = await store.InsertMonthsAsync(rows, now, ct);
         if (added > 0)
+        {
+            await records.InvalidateAsync(); // the members' records' dues lines
             log.LogInformation("Dues rows of {Month}: {Added} added", month.Key, added);
+        }
         return added;
     }
 

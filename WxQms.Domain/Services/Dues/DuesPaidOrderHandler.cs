@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text.Json;
+using WxQms.Domain.Caching;
 using WxQms.Domain.Rules.Dues;
 using WxQms.Domain.Services.Pay;
 
@@ -11,9 +12,10 @@ public sealed record DuesOrderPayload(IReadOnlyList<string> Months, int Voluntar
 /// <summary>
 /// Settles a paid dues order (kind "dues") in the payment's transaction: the months paid, one ledger line (its reference the
 /// order's out_trade_no) and one audit entry. False when any month was already settled by another payment (a second order for
-/// the same months, a cash payment meanwhile): WeChat Pay's side then refunds it.
+/// the same months, a cash payment meanwhile): WeChat Pay's side then refunds it. Once committed, the payer's record (her dues
+/// line, the points of paying on time) is retired.
 /// </summary>
-public sealed class DuesPaidOrderHandler(DuesSettlement settlement) : IPaidOrderHandler
+public sealed class DuesPaidOrderHandler(DuesSettlement settlement, RecordCache records) : IPaidOrderHandler
 {
     public const string OrderKind = "dues";
 
@@ -35,6 +37,8 @@ public sealed class DuesPaidOrderHandler(DuesSettlement settlement) : IPaidOrder
         return await settlement.SettleAsync(conn, tx, new DuesPayment(order.MemberId, months, order.AmountFen, DuesSettlement.ViaWechat,
             order.OutTradeNo, $"member:{order.MemberId}", order.MemberId, order.PaidAt, payload!.VoluntaryFen), ct);
     }
+
+    public Task SettledAsync(PaidOrder order) => records.InvalidateAsync();
 
     public static string Payload(IEnumerable<DuesMonth> months, int voluntaryFen = 0) =>
         JsonSerializer.Serialize(new DuesOrderPayload(months.Select(m => m.Key).ToList(), voluntaryFen), JsonOptions);

@@ -1,3 +1,4 @@
+using WxQms.Domain.Caching;
 using WxQms.Domain.Model;
 using WxQms.Domain.Rules;
 using WxQms.Domain.Rules.Dues;
@@ -36,7 +37,7 @@ public sealed record Disclosure(long OrgId, string OrgName, int Year, DateTimeOf
 /// Who may do what is decided here: a branch's secretary or worker and office staff keep a branch's dues (Access.CanActOn);
 /// the secretary (or staff) publishes; the community's secretary or committee (or staff) decides a six-month case.
 /// </summary>
-public sealed class DuesService(DuesStore store, DuesSettlement settlement, TimeProvider clock)
+public sealed class DuesService(DuesStore store, DuesSettlement settlement, TimeProvider clock, RecordCache records)
 {
     public DuesMonth CurrentMonth => DuesMonth.Of(Periods.LocalDate(clock.GetUtcNow()));
 
@@ -169,6 +170,7 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
                 new { Year = year, Category = DbNames.Of(basis.Category), basis.BaseFen, basis.SpecialFen, basis.SpecialReason, amount.MonthlyFen }), ct);
             return true;
         }, ct);
+        await records.InvalidateAsync(); // her open months are repriced: her record's dues line
         return amount;
     }
 
@@ -222,6 +224,7 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
         var now = clock.GetUtcNow();
         var ok = await store.InTransactionAsync((conn, tx) => settlement.SettleAsync(conn, tx,
             new DuesPayment(memberId, chosen, amountFen + voluntaryFen, DuesSettlement.ViaCash, receipt, actor, actorMemberId, now, voluntaryFen), ct), ct);
+        await records.InvalidateAsync(); // her dues line and the points of paying on time
         if (!ok)
             throw new ConflictException("dues.already_settled", "所选月份已结清，或该收据编号已登记");
     }
@@ -241,6 +244,7 @@ public sealed class DuesService(DuesStore store, DuesSettlement settlement, Time
             await AuditLog.AppendAsync(conn, tx, new AuditEntry(now, actor, "dues.waived", "member", memberId, row.OrgId, actorMemberId,
                 new { Month = row.Month, Reason = why }), ct);
         }, ct);
+        await records.InvalidateAsync();
     }
 
     /// <summary>

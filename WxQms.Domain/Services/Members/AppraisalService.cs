@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using WxQms.Domain.Caching;
 using WxQms.Domain.Model;
 using WxQms.Domain.Rules;
 using WxQms.Domain.Rules.Assessment;
@@ -46,7 +47,7 @@ public sealed class StoredAppraisalGrades(AppraisalStore store) : IAppraisalGrad
 /// outbox, due in <see cref="AppraisalOptions.FollowUpDays"/>; the secretary records the talk and the plan and closes it.
 /// </summary>
 public sealed class AppraisalService(AppraisalStore store, MemberStore members, OrgStore orgs, IOptions<AppraisalOptions> options,
-    TimeProvider clock)
+    TimeProvider clock, RecordCache records)
 {
     /// <summary>The outbox's subject type of a follow-up's reminder.</summary>
     public const string FollowUpSubject = "appraisal_fu"; // reminders.subject_type holds 16 characters
@@ -103,6 +104,7 @@ public sealed class AppraisalService(AppraisalStore store, MemberStore members, 
                 new { year, grades = grades.ToDictionary(g => g.Key.ToString(CultureInfo.InvariantCulture), g => DbNames.Of(g.Value)) }), ct);
             return 0;
         }, ct);
+        await records.InvalidateAsync(); // the grades show on the members' records
         return await GetAsync(viewer, orgId, year, ct);
     }
 

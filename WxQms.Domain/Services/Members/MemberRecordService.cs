@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using WxQms.Domain.Caching;
 using WxQms.Domain.Model;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules.Assessment;
@@ -34,24 +35,41 @@ public sealed record MemberYearRecord(long MemberId, string Name, long OrgId, st
 /// <summary>
 /// 我的 (issue #18 item 6): a member's record for a year, read by the member herself and by her branch secretary
 /// (<see cref="Checkups.CanRead"/>: the same two people as a check-up). The points listed are exactly the ledger entries
-/// the stars sum — the member's entries booked from the year's start to the end of its last assessed month.
+/// the stars sum — the member's entries booked from the year's start to the end of its last assessed month. Cached per
+/// member, year and current month (<see cref="RecordCache"/>, retired by any change to what it shows).
 /// </summary>
 public sealed class MemberRecordService(MemberRecordStore store, MemberStore members, OrgStore orgs, AssessmentService assessment,
-    AssessedPeriods periods, ITaskCatalogueSource duties, IDuesStatus dues, IOptions<AssessmentOptions> options, SmsOptOuts sms)
+    AssessedPeriods periods, ITaskCatalogueSource duties, IDuesStatus dues, IOptions<AssessmentOptions> options, SmsOptOuts sms,
+    RecordCache cache)
 {
-    public async Task<MemberYearRecord> GetAsync(MemberEditor viewer, long memberId, int? year, CancellationToken ct)
+    public async Task<(MemberYearRecord Record, CacheOutcome Cache)> GetAsync(MemberEditor viewer, long memberId, int? year, CancellationToken ct)
+    {
+        // Her own record needs no look-up first (she may always read it); anyone else's, her branch's to check the reader.
+        if (viewer.MemberId != memberId)
+        {
+            var (_, branch) = await MemberAsync(memberId, ct);
+            if (!Checkups.CanRead(viewer.MemberId, viewer.Grants, memberId, branch.Path))
+                throw new ForbiddenException("auth.forbidden", "党员档案仅本人和所在支部书记可以查看");
+        }
+        var current = periods.CurrentMonth();
+        var y = year ?? current.Year;
+        if (y < periods.FirstYear || y > current.Year)
+            throw new RuleViolationException("request.invalid", periods.Describe(y.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return await cache.GetOrLoadAsync(memberId, y, current.Key, c => LoadAsync(memberId, y, current, c), ct);
+    }
+
+    private async Task<(Member Member, Org Org)> MemberAsync(long memberId, CancellationToken ct)
     {
         var member = await members.GetAsync(memberId, ct);
         var org = member is null ? null : await orgs.GetAsync(member.OrgId, ct);
         if (member is null || org is null)
             throw new NotFoundException($"党员 {memberId} 不存在", "member.not_found");
-        if (!Checkups.CanRead(viewer.MemberId, viewer.Grants, memberId, org.Path))
-            throw new ForbiddenException("auth.forbidden", "党员档案仅本人和所在支部书记可以查看");
-        var current = periods.CurrentMonth();
-        var y = year ?? current.Year;
-        if (y < periods.FirstYear || y > current.Year)
-            throw new RuleViolationException("request.invalid", periods.Describe(y.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return (member, org);
+    }
 
+    private async Task<MemberYearRecord> LoadAsync(long memberId, int y, Period current, CancellationToken ct)
+    {
+        var (member, org) = await MemberAsync(memberId, ct);
         var yearPeriod = Periods.For(RecurrenceKind.Yearly, y, 1);
         var last = y == current.Year ? current : Periods.For(RecurrenceKind.Monthly, y, 12);
         var catalogue = await duties.GetAsync(ct);

@@ -37,4 +37,7 @@ public interface IPaidOrderHandler
     string Kind { get; }
 
     Task<bool> SettleAsync(PaidOrder order, DbConnection conn, DbTransaction tx, CancellationToken ct);
+
+    /// <summary>After the transaction that settled <paramref name="order"/> has committed: retire what caches showed of it.</summary>
+    Task SettledAsync(PaidOrder order) => Task.CompletedTask;
 }

@@ -28,10 +28,13 @@ public sealed class PaySettlement(PayStore store, PaidOrderHandlers handlers, We
         var paidAt = DateTimeOffset.TryParse(paid.SuccessTime, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
             ? at
             : clock.GetUtcNow();
+        PaidOrder? settled = null;
         var (outcome, row) = await store.RecordPaymentAsync(paid.OutTradeNo, paid.TransactionId, paidAt, source, clock.GetUtcNow(),
-            (o, conn, tx) => handlers.Get(o.Kind).SettleAsync(new PaidOrder(o.Id, o.OutTradeNo, o.Kind, o.MemberId, o.AmountFen,
+            (o, conn, tx) => handlers.Get(o.Kind).SettleAsync(settled = new PaidOrder(o.Id, o.OutTradeNo, o.Kind, o.MemberId, o.AmountFen,
                 o.Payload, o.TransactionId!, paidAt), conn, tx, ct), ct);
         log.LogInformation("Payment of {OutTradeNo} from the {Source}: {Outcome}", paid.OutTradeNo, source, outcome);
+        if (outcome == PaymentRecorded.Settled && settled is not null)
+            await handlers.Get(settled.Kind).SettledAsync(settled);
         if (outcome == PaymentRecorded.RefundPending && await store.FindRefundAsync(row!.Id, ct) is { } refund)
             await SendRefundAsync(refund, ct);
         return outcome;

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using WxQms.Domain.Caching;
 using WxQms.Domain.Logging;
 using WxQms.Domain.Rules.Sms;
 using WxQms.Domain.Rules.Tasks;
@@ -20,7 +21,8 @@ namespace WxQms.Domain.Services.Reminders;
 /// its documents allow: the URL carries <c>Sms:CallbackToken</c> (anything else is refused), a receipt counts only when its
 /// sid and mobile are those of a message we sent, and a reply only when it names our signature (<c>sign</c> = Sms:SignName).
 /// </summary>
-public sealed class SmsCallbacks(SmsStore store, IOptionsMonitor<SmsOptions> options, TimeProvider clock, ILogger<SmsCallbacks> log)
+public sealed class SmsCallbacks(SmsStore store, IOptionsMonitor<SmsOptions> options, TimeProvider clock, RecordCache records,
+    ILogger<SmsCallbacks> log)
 {
     public bool Authenticated(string? token)
     {
@@ -62,7 +64,10 @@ public sealed class SmsCallbacks(SmsStore store, IOptionsMonitor<SmsOptions> opt
         var optOut = SmsRules.IsOptOut(text);
         await store.RecordReplyAsync(phone, text, optOut, clock.GetUtcNow(), ct);
         if (optOut)
+        {
+            await records.InvalidateAsync(); // her record shows the opt-out
             log.LogInformation("SMS number {Phone} opted out of non-essential notices", LogMask.Phone(phone));
+        }
         return true;
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using WxQms.Domain.Caching;
 using WxQms.Domain.Model;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Model.Wishes;
@@ -16,7 +17,8 @@ namespace WxQms.Domain.Services.Wishes;
 /// claimer's points. Every transition is one transaction: the row (guarded by its version), the audit entry
 /// and the notices of the outbox commit together. Who may act is decided before the wish's status or version.
 /// </summary>
-public sealed class WishTransitions(WishStore store, TimeProvider clock, IOptions<WishOptions> options, ILogger<WishTransitions> log)
+public sealed class WishTransitions(WishStore store, TimeProvider clock, IOptions<WishOptions> options, RecordCache records,
+    ILogger<WishTransitions> log)
 {
     /// <summary>A fulfilled wish the auto-confirmation failed on this often is left to people (its error is in the log).</summary>
     public const int MaxConfirmFailures = 5;
@@ -176,6 +178,7 @@ public sealed class WishTransitions(WishStore store, TimeProvider clock, IOption
             await body(new WishTransitionContext(tx, wish, wisherUnionId, to, actorName ?? actor.Audit, actor.MemberId, now), wish);
             return true;
         }, ct);
+        await records.InvalidateAsync(); // a lit wish's points are on the claimer's record
         return (await store.GetAsync(id, ct))!.Value.Wish;
     }
 
