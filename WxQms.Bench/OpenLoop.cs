@@ -14,10 +14,14 @@ public sealed class OpenLoop(string target, int rate, int seconds)
     private double maxLag;
     private int ok;
     private int errors;
+    private int misses;
 
     public string Target => target;
 
     public int Errors => errors;
+
+    /// <summary>Answers that said <c>X-Cache: miss</c> (a cached read that had to be loaded).</summary>
+    public int Misses => misses;
 
     public async Task RunAsync(HttpClient http, Func<int, HttpRequestMessage> build)
     {
@@ -47,6 +51,8 @@ public sealed class OpenLoop(string target, int rate, int seconds)
             using var response = await http.SendAsync(request);
             await response.Content.ReadAsByteArrayAsync();
             success = response.IsSuccessStatusCode;
+            if (record is not null && response.Headers.TryGetValues("X-Cache", out var cache) && cache.Contains("miss"))
+                Interlocked.Increment(ref record.misses);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
