@@ -53,8 +53,8 @@ public static class DistrictReads
                 if (response.Headers.TryGetValues("X-Cache", out var outcome) && outcome.Contains("miss"))
                     misses++;
                 started = Stopwatch.GetTimestamp();
-                using var ping = await http.GetAsync("/ping.json");
-                await ping.Content.ReadAsByteArrayAsync();
+                using var beside = await http.GetAsync("/ping.json");
+                await beside.Content.ReadAsByteArrayAsync();
                 coldPing[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             }
             Array.Sort(cold);
