@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # test.sh - README command 2 (CI runs it through .ci/run): every .NET test, then the mini program's.
 #   services (test instance) -> browser packages (chromium, fonts-noto-cjk; installed once)
-#   -> dotnet build WxQms.sln (Debug) -> dotnet test --no-build in shards at once (below)
-#   -> npm ci + npm test in miniprogram/ -> scripts/restore-drill.sh -> scripts/chaos.sh
+#   -> dotnet build WxQms.sln (Debug) -> dotnet test --no-build in shards at once (below), and beside them
+#      npm ci + npm test in miniprogram/ (node, light) -> scripts/chaos.sh, and beside it scripts/restore-drill.sh
 #   -> counts per shard, the time of each phase, and a closing "tests: N passed, N failed, N skipped".
 # The test services stay up for faster reruns, except with CI=true.
 # Full output: .local/logs/build.log, test-dotnet.log (test-dotnet-<n>.log per shard), test-miniprogram.log.
@@ -90,6 +90,42 @@ build_rc=${PIPESTATUS[0]}
 set -e
 t_build=$((SECONDS - t0))
 
+# --------------------------------------------------------------- miniprogram ---
+# The mini program's checks are node and light: they run beside the .NET shards (output prefixed [mp], all of it in
+# $LOGS/test-miniprogram.log), and their counts are read once both are done.
+mp_rc=0
+t_mp=0
+MP_PID=
+if [[ -f miniprogram/package.json ]]; then
+  log "miniprogram: install and npm test beside the .NET tests (output also in $LOGS/test-miniprogram.log)"
+  (
+    t0=$SECONDS
+    set +e
+    (
+      set -e
+      cd miniprogram
+      command -v npm >/dev/null || { echo "[test] ERROR: npm not found (node 20 is needed)" >&2; exit 1; }
+      if [[ -f package-lock.json ]]; then
+        # npm ci wipes node_modules (~15 s): locally, skip it while npm's own record of the
+        # installed tree is newer than package.json and the lock file. CI always installs.
+        if ((CI_MODE == 0)) && [[ node_modules/.package-lock.json -nt package-lock.json &&
+          node_modules/.package-lock.json -nt package.json ]]; then
+          echo "[test] miniprogram: node_modules is up to date, skipping npm ci" >&2
+        else
+          npm ci --no-audit --no-fund
+        fi
+      else
+        npm install --no-audit --no-fund
+      fi
+      npm test
+    ) 2>&1 | tee "$LOGS/test-miniprogram.log" | sed -u 's/^/[mp] /'
+    rc=${PIPESTATUS[0]}
+    echo $((SECONDS - t0)) >"$LOGS/test-miniprogram.seconds"
+    exit "$rc"
+  ) &
+  MP_PID=$!
+fi
+
 # -------------------------------------------------------------------- dotnet ---
 # The integration tests run one at a time within a process (one database, one Redis, one clock that only moves
 # forward), so the suite runs as WXQMS_TEST_SHARDS (default 2) `dotnet test` processes at once, each on its own
@@ -145,6 +181,12 @@ else
 fi
 t_dotnet=$((SECONDS - t0))
 for ((n = 1; n <= SHARDS; n++)); do cat "$LOGS/test-dotnet-$n.log" 2>/dev/null; done >"$LOGS/test-dotnet.log"
+# The browser test classes (Chromium through Playwright) in all shards together, set-up included: each test process
+# writes theirs to $RESULTS/browser-<pid>.seconds (WxQms.Tests/Browser/Chromium.cs).
+t_browser_tests=0
+shopt -s nullglob
+for f in "$RESULTS"/browser-*.seconds; do t_browser_tests=$((t_browser_tests + $(cat "$f"))); done
+shopt -u nullglob
 
 SUMMARY=()
 TOTAL_PASSED=0 TOTAL_FAILED=0 TOTAL_SKIPPED=0
@@ -202,34 +244,13 @@ elif ((dotnet_executed == 0)); then
   add_counts "dotnet test (no .NET test ran: ${#trx_files[@]} trx file(s) in $RESULTS, 0 tests executed; see $LOGS/test-dotnet.log)" 0 1 0
 fi
 
-# --------------------------------------------------------------- miniprogram ---
-mp_rc=0
-t_mp=0
-if [[ -f miniprogram/package.json ]]; then
-  t0=$SECONDS
-  log "miniprogram: install and npm test (output also in $LOGS/test-miniprogram.log)"
+# The mini program's counts, once its run beside the shards is done.
+if [[ -n $MP_PID ]]; then
   set +e
-  (
-    set -e
-    cd miniprogram
-    command -v npm >/dev/null || { echo "[test] ERROR: npm not found (node 20 is needed)" >&2; exit 1; }
-    if [[ -f package-lock.json ]]; then
-      # npm ci wipes node_modules (~15 s): locally, skip it while npm's own record of the
-      # installed tree is newer than package.json and the lock file. CI always installs.
-      if ((CI_MODE == 0)) && [[ node_modules/.package-lock.json -nt package-lock.json &&
-        node_modules/.package-lock.json -nt package.json ]]; then
-        echo "[test] miniprogram: node_modules is up to date, skipping npm ci" >&2
-      else
-        npm ci --no-audit --no-fund
-      fi
-    else
-      npm install --no-audit --no-fund
-    fi
-    npm test
-  ) 2>&1 | tee "$LOGS/test-miniprogram.log"
-  mp_rc=${PIPESTATUS[0]}
+  wait "$MP_PID"
+  mp_rc=$?
   set -e
-  t_mp=$((SECONDS - t0))
+  t_mp=$(cat "$LOGS/test-miniprogram.seconds" 2>/dev/null || echo 0)
 
   # jest: "Tests:  1 failed, 2 skipped, 20 passed, 23 total"; node --test: "# pass 20" / "ℹ pass 20"
   mp_out=$(sed 's/\x1b\[[0-9;]*m//g' "$LOGS/test-miniprogram.log")
@@ -257,30 +278,37 @@ if [[ -f miniprogram/package.json ]]; then
     if ((mp_rc != 0 && mp_failed == 0)); then mp_failed=1; fi # e.g. npm ci failed after a test run
     add_counts "miniprogram (npm test)" "${mp_passed:-0}" "$mp_failed" "${mp_skipped:-0}"
   fi
-else
+elif [[ ! -f miniprogram/package.json ]]; then
   log "no miniprogram/package.json: skipping the mini program's tests"
 fi
 
-# ------------------------------------------------------------ restore drill ---
-# #22: a backup of a simulated demo restored into a fresh instance and served by the Api (scripts/restore-drill.sh).
+# ------------------------------------------------------ restore drill, chaos ---
+# #22: a backup of a simulated demo restored into a fresh instance and served by the Api (scripts/restore-drill.sh),
+# beside the fault suite: two Apis and two Jobs under store outages and SIGKILLs, nothing lost or doubled
+# (scripts/chaos.sh), which mostly waits out its outages. Their ports and work folders are apart; the drill's output
+# is prefixed [drill] (all of it in $LOGS/restore-drill.log).
+log "restore drill beside the fault suite (output also in $LOGS/restore-drill.log and $LOGS/chaos.log)"
+(
+  t0=$SECONDS
+  set +e
+  bash scripts/restore-drill.sh 2>&1 | tee "$LOGS/restore-drill.log" | sed -u 's/^/[drill] /'
+  rc=${PIPESTATUS[0]}
+  echo $((SECONDS - t0)) >"$LOGS/restore-drill.seconds"
+  exit "$rc"
+) &
+drill_pid=$!
 t0=$SECONDS
-log "restore drill (output also in $LOGS/restore-drill.log)"
-set +e
-bash scripts/restore-drill.sh 2>&1 | tee "$LOGS/restore-drill.log"
-drill_rc=${PIPESTATUS[0]}
-set -e
-t_drill=$((SECONDS - t0))
-if ((drill_rc == 0)); then SUMMARY+=("restore drill: passed"); else SUMMARY+=("restore drill: FAILED (exit $drill_rc, see $LOGS/restore-drill.log)"); fi
-
-# -------------------------------------------------------------------- chaos ---
-# #22: two Apis and two Jobs under store outages and SIGKILLs, nothing lost or doubled (scripts/chaos.sh).
-t0=$SECONDS
-log "fault suite (output also in $LOGS/chaos.log)"
 set +e
 bash scripts/chaos.sh 2>&1 | tee "$LOGS/chaos.log"
 chaos_rc=${PIPESTATUS[0]}
 set -e
 t_chaos=$((SECONDS - t0))
+set +e
+wait "$drill_pid"
+drill_rc=$?
+set -e
+t_drill=$(cat "$LOGS/restore-drill.seconds" 2>/dev/null || echo '?')
+if ((drill_rc == 0)); then SUMMARY+=("restore drill: passed"); else SUMMARY+=("restore drill: FAILED (exit $drill_rc, see $LOGS/restore-drill.log)"); fi
 if ((chaos_rc == 0)); then SUMMARY+=("fault suite: passed"); else SUMMARY+=("fault suite: FAILED (exit $chaos_rc, see $LOGS/chaos.log)"); fi
 
 # ------------------------------------------------------------------- summary ---
@@ -290,7 +318,7 @@ for line in "${SUMMARY[@]}"; do log "$line"; done
 for line in "${FAILED_TESTS[@]}"; do log "FAILED $line"; done
 shard_times=
 for ((n = 1; n <= SHARDS; n++)); do shard_times+="${shard_times:+, }shard $n $(cat "$LOGS/test-dotnet-$n.seconds" 2>/dev/null || echo '?') s"; done
-log "time per phase: services $t_services s, browser packages $t_browser s, build $t_build s, .NET tests $t_dotnet s ($shard_times; browser tests inside shard 1), miniprogram $t_mp s, restore drill $t_drill s, fault suite $t_chaos s"
+log "time per phase: services $t_services s, browser packages $t_browser s, build $t_build s, .NET tests $t_dotnet s ($shard_times; $t_browser_tests s of browser test classes within them), miniprogram $t_mp s (beside the .NET tests), fault suite $t_chaos s, restore drill $t_drill s (beside the fault suite)"
 log "wall time $SECONDS s"
 log "screenshots of the browser tests: .local/test-results/screenshots/"
 if ((CI_MODE == 0)); then log "test services left running; stop them with: scripts/services.sh --test down"; fi

@@ -7,7 +7,6 @@ using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services;
 using WxQms.Domain.Services.Bot;
-using WxQms.Sandbox.Demo;
 using WxQms.Tests.Browser;
 using WxQms.Tests.Bot;
 using WxQms.Tests.Infrastructure;
@@ -31,8 +30,7 @@ public sealed class AdminWorkPagesTests(WxQmsApp app, AdminWorkPagesTests.World 
 
         public async ValueTask InitializeAsync()
         {
-            await app.ResetAsync();
-            await app.Get<DemoSeeder>().SeedAsync(CancellationToken.None);
+            await app.ResetAndSeedDemoAsync();
             Month = Periods.Containing(Recurrence.Monthly, app.Clock.GetUtcNow().AddDays(35));
             await app.Get<PlanService>().GenerateYearAsync(Month.Year, CancellationToken.None);
         }

@@ -5,7 +5,6 @@ using System.Text.Json;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services;
-using WxQms.Sandbox.Demo;
 using WxQms.Tests.Browser;
 using WxQms.Tests.Infrastructure;
 using WxQms.Tests.Sandbox;
@@ -27,8 +26,7 @@ public sealed class AdhocAndReviewApiTests(WxQmsApp app) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await app.ResetAsync();
-        await app.Get<DemoSeeder>().SeedAsync(Ct);
+        await app.ResetAndSeedDemoAsync();
         month = Periods.Containing(Recurrence.Monthly, app.Clock.GetUtcNow().AddDays(35));
         await app.Get<PlanService>().GenerateYearAsync(month.Year, Ct);
     }

@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using WxQms.Domain.Services;
-using WxQms.Sandbox.Demo;
 using WxQms.Tests.Infrastructure;
 
 namespace WxQms.Tests.Api;
@@ -24,8 +23,7 @@ public sealed class RedisOutageTests(WxQmsApp shared) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await shared.ResetAsync();
-        await shared.Get<DemoSeeder>().SeedAsync(Ct);
+        await shared.ResetAndSeedDemoAsync();
         redis = await StartRedisAsync(port);
         app = new OwnRedisApp($"127.0.0.1:{port},abortConnect=false,connectTimeout=1000");
     }

@@ -7,7 +7,6 @@ using MySqlConnector;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services;
-using WxQms.Sandbox.Demo;
 using WxQms.Tests.Infrastructure;
 using WxQms.Tests.Sandbox;
 
@@ -78,8 +77,7 @@ public sealed class RoleMatrixTests(RoleMatrixTests.Users users) : IClassFixture
 
         public async ValueTask InitializeAsync()
         {
-            await app.ResetAsync();
-            await app.Get<DemoSeeder>().SeedAsync(CancellationToken.None);
+            await app.ResetAndSeedDemoAsync();
             var month = Periods.Containing(Recurrence.Monthly, app.Clock.GetUtcNow().AddDays(35));
             await app.Get<PlanService>().GenerateYearAsync(month.Year, CancellationToken.None);
             await using var conn = new MySqlConnection(TestEnvironment.MySql);

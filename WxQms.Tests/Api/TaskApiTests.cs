@@ -7,7 +7,6 @@ using WxQms.Domain.Model;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Services;
-using WxQms.Sandbox.Demo;
 using WxQms.Tests.Browser;
 using WxQms.Tests.Infrastructure;
 using WxQms.Tests.Sandbox;
@@ -30,8 +29,7 @@ public sealed class TaskApiTests(WxQmsApp app) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await app.ResetAsync();
-        await app.Get<DemoSeeder>().SeedAsync(Ct);
+        await app.ResetAndSeedDemoAsync();
         month = Periods.Containing(Recurrence.Monthly, app.Clock.GetUtcNow().AddDays(35));
         await app.Get<PlanService>().GenerateYearAsync(month.Year, Ct);
         // The plan of the catalogue's first month too (its duties are in force from January 2026; a month before that

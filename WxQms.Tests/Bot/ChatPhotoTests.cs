@@ -8,7 +8,6 @@ using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services;
 using WxQms.Domain.Services.Bot;
 using WxQms.Domain.Storage;
-using WxQms.Sandbox.Demo;
 using WxQms.Tests.Infrastructure;
 using WxQms.Tests.Sandbox;
 
@@ -22,8 +21,7 @@ public sealed class PlannedSubdistrict(WxQmsApp app) : IAsyncLifetime
 {
     public async ValueTask InitializeAsync()
     {
-        await app.ResetAsync();
-        await app.Get<DemoSeeder>().SeedAsync(CancellationToken.None);
+        await app.ResetAndSeedDemoAsync();
         var now = app.Clock.GetUtcNow();
         foreach (var year in new[] { now.AddDays(-40), now, now.AddDays(40) }.Select(t => Periods.LocalDate(t).Year).Distinct())
             await app.Get<PlanService>().GenerateYearAsync(year, CancellationToken.None);

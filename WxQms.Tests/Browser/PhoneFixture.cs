@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Playwright;
 using WxQms.Domain.Services;
-using WxQms.Sandbox.Demo;
 using WxQms.Tests.Infrastructure;
 
 namespace WxQms.Tests.Browser;
@@ -16,23 +15,14 @@ public sealed record PhoneUser(
     [property: JsonPropertyName("follows")] bool Follows);
 
 /// <summary>
-/// One class's worth of browser testing: the Api on Kestrel over a freshly seeded demo subdistrict,
-/// and one headless Debian Chromium (nothing is downloaded; <c>scripts/test.sh</c> installs it).
-/// Each test opens its own browser context, so cookies and storage never leak between tests.
+/// One class's worth of browser testing: the Api on Kestrel over a freshly seeded demo subdistrict, and the test
+/// process's one headless Chromium (<see cref="Chromium"/>). Each test opens its own browser context, so cookies and
+/// storage never leak between tests.
 /// </summary>
-public sealed class PhoneFixture : IAsyncLifetime
+public sealed class PhoneFixture(Chromium chromium) : IAsyncLifetime
 {
-    /// <summary>Debian's wrapper script; <c>WXQMS_CHROMIUM</c> points elsewhere.</summary>
-    public static string ChromiumPath { get; } = Environment.GetEnvironmentVariable("WXQMS_CHROMIUM") ?? "/usr/bin/chromium";
-
-    /// <summary>What works on these machines (env notes): without the networking flags Chromium keeps dialling Google.</summary>
-    private static readonly string[] ChromiumArgs =
-    [
-        "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run",
-    ];
-
-    private IPlaywright? playwright;
+    /// <summary>The WebGL flavour of the process's Chromium, for a class whose page draws with WebGL.</summary>
+    public Chromium Chromium { get; } = chromium;
 
     public PhoneApp App { get; } = new();
 
@@ -43,37 +33,24 @@ public sealed class PhoneFixture : IAsyncLifetime
 
     public string ScreenshotDirectory { get; } = Path.Combine(TestEnvironment.RepoRoot(), ".local", "test-results", "screenshots");
 
+    private readonly System.Diagnostics.Stopwatch lifetime = new();
+
     public async ValueTask InitializeAsync()
     {
-        if (!File.Exists(ChromiumPath))
-        {
-            throw new InvalidOperationException(
-                $"Chromium not found at {ChromiumPath}: scripts/test.sh installs it " +
-                "(apt-get install --no-install-recommends chromium fonts-noto-cjk), or set WXQMS_CHROMIUM");
-        }
-
+        lifetime.Start();
         await App.InitializeAsync();
         Http = new HttpClient { BaseAddress = App.BaseAddress };
-        await App.ResetAsync();
-        await App.Get<DemoSeeder>().SeedAsync(CancellationToken.None);
+        await App.ResetAndSeedDemoAsync();
 
-        playwright = await Playwright.CreateAsync();
-        Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ChromiumArgs,
-        });
+        Browser = await Chromium.PlainAsync();
         Directory.CreateDirectory(ScreenshotDirectory);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (Browser is not null)
-            await Browser.CloseAsync();
-        playwright?.Dispose();
         Http?.Dispose();
         await App.DisposeAsync();
+        Chromium.AddSpent(lifetime.Elapsed);
     }
 
     /// <summary>The <paramref name="index"/>-th user of a kind, so that each test has people of its own.</summary>

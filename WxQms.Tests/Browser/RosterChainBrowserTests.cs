@@ -3,8 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
-using WxQms.Domain.Services.Bot;
-using WxQms.Sandbox;
 using WxQms.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 using static WxQms.Tests.Admin.RosterFiles;
@@ -91,38 +89,15 @@ public sealed class RosterChainBrowserTests(PhoneFixture fx) : IClassFixture<Pho
     public async Task Staff_scan_in_import_a_roster_fixed_after_three_errors_and_the_new_branchs_secretary_sees_its_plan()
     {
         await using var conn = new MySqlConnector.MySqlConnection(TestEnvironment.MySql);
-        var (memberId, name, phoneNumber, orgId) = await Dapper.SqlMapper.QueryFirstAsync<(long, string, string, long)>(conn, """
-            SELECT m.id, m.name, m.phone, r.org_id FROM member_roles r JOIN members m ON m.id = r.member_id
-            WHERE r.role = 'staff' AND m.phone IS NOT NULL ORDER BY m.id LIMIT 1
-            """);
-        var openid = (await fx.Http.GetFromJsonAsync<JsonElement>($"/sandbox/wechat/users?memberId={memberId}", Ct))
-            .GetProperty("users")[0].GetProperty("openid").GetString()!;
-        var sandbox = fx.App.Get<SandboxWechat>();
-        sandbox.Users.SetFollows(openid, true);
-        var (code, _) = await fx.App.Get<BindCodeService>().PrintAsync(orgId, null, Ct);
-        (await fx.Http.PostAsJsonAsync($"/sandbox/wechat/users/{openid}/scan", new { url = code.QrUrl }, Ct)).EnsureSuccessStatusCode();
-        (await fx.Http.PostAsJsonAsync($"/sandbox/wechat/users/{openid}/messages", new { msgType = "text", content = $"{name} {phoneNumber[^4..]}" }, Ct))
-            .EnsureSuccessStatusCode();
-        sandbox.Menus.Reset(); // the phone's 扫一扫 then lists only the console's code
+        var staff = await ConsoleBrowser.BoundStaffAsync(fx, Ct);
 
         // 1. Scan to sign in: the desktop shows the code, the phone scans it and confirms in the chat; the desktop lands on
         //    the page it asked for.
         var console = await desktop.NewPageAsync();
         Watch(console);
-        await console.GotoAsync("/admin/imports");
-        await Expect(console.Locator("#qr")).ToBeVisibleAsync();
         var handset = await phone.NewPageAsync();
         Watch(handset);
-        await handset.GotoAsync($"/sandbox/phone?openid={Uri.EscapeDataString(openid)}");
-        await handset.Locator("#more-actions").ClickAsync();
-        await handset.Locator("#sheet-scan").ClickAsync();
-        await handset.Locator(".scan-code").First.ClickAsync();
-        var theirs = handset.Locator(".row.theirs[data-kind='passive'] .bubble");
-        await Expect(theirs.Last).ToHaveTextAsync(BotReplies.ConsoleConfirm);
-        await handset.Locator("#text").FillAsync("1");
-        await handset.Locator("#text").PressAsync("Enter");
-        await Expect(console).ToHaveURLAsync(new Regex("/admin/imports$"));
-        await Expect(console.Locator("header .who")).ToContainTextAsync(name);
+        await ConsoleBrowser.SignInAsync(console, handset, "/admin/imports", staff);
 
         // 2. The file with three bad rows: the report names each, nothing is imported.
         await console.Locator("input[type=file][name=file]").SetInputFilesAsync(Roster("名册-有误.xlsx", bad: true));

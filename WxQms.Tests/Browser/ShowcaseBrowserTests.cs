@@ -10,18 +10,11 @@ namespace WxQms.Tests.Browser;
 /// Issue #20 in Chromium, at phone and desktop sizes: "A community's page shows a panorama the viewer can turn, with one
 /// hotspot to a second scene." The demo's first community has the two-scene tour; the page loads Pannellum from our build,
 /// turning changes the yaw, and the hotspot opens the second scene. Pannellum draws with WebGL, which a GPU-less Chromium
-/// only offers through SwiftShader: this class launches its own Chromium with it.
+/// only offers through SwiftShader: this class uses the process's Chromium launched with it.
 /// </summary>
 [Collection(IntegrationCollection.Name)]
 public sealed class ShowcaseBrowserTests(PhoneFixture fx) : IClassFixture<PhoneFixture>, IAsyncLifetime
 {
-    private static readonly string[] ChromiumArgs =
-    [
-        "--no-sandbox", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist",
-    ];
-
-    private IPlaywright playwright = null!;
     private IBrowser browser = null!;
     private long community;
 
@@ -34,18 +27,10 @@ public sealed class ShowcaseBrowserTests(PhoneFixture fx) : IClassFixture<PhoneF
         community = await TestDb.ScalarAsync("""
             SELECT org_id FROM panorama_scenes s WHERE EXISTS (SELECT 1 FROM panorama_hotspots h WHERE h.scene_id = s.id) ORDER BY id LIMIT 1
             """);
-        playwright = await Playwright.CreateAsync();
-        browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = PhoneFixture.ChromiumPath, Headless = true, Args = ChromiumArgs,
-        });
+        browser = await fx.Chromium.WebGlAsync();
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await browser.CloseAsync();
-        playwright.Dispose();
-    }
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     public static TheoryData<string> Sizes => ["phone", "desktop"];
 

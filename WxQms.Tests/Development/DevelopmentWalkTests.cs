@@ -6,7 +6,6 @@ using WxQms.Domain.Rules;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services.Reminders;
 using WxQms.Sandbox;
-using WxQms.Sandbox.Demo;
 using WxQms.Tests.Browser;
 using WxQms.Tests.Infrastructure;
 using WxQms.Tests.Sandbox;
@@ -31,8 +30,7 @@ public sealed class DevelopmentWalkTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await app.InitializeAsync();
-        await app.ResetAsync();
-        await app.Get<DemoSeeder>().SeedAsync(Ct);
+        await app.ResetAndSeedDemoAsync();
         client = app.CreateClient();
         wx = new SandboxDriver(app);
     }

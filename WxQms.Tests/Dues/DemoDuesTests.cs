@@ -16,8 +16,7 @@ public sealed class DemoDuesTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await app.InitializeAsync();
-        await app.ResetAsync();
-        await app.Get<DemoSeeder>().SeedAsync(Ct);
+        await app.ResetAndSeedDemoAsync();
         await app.Get<WxQms.Domain.Services.PlanService>().GenerateYearAsync(Periods.LocalDate(app.Clock.GetUtcNow()).Year, Ct);
     }
 

@@ -30,8 +30,7 @@ public sealed class InspectionTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await app.InitializeAsync();
-        await app.ResetAsync();
-        await app.Get<DemoSeeder>().SeedAsync(Ct);
+        await app.ResetAndSeedDemoAsync();
         people = new AssessmentWorld(app);
     }
 

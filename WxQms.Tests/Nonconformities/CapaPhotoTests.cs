@@ -6,7 +6,6 @@ using System.Text.Json;
 using WxQms.Domain.Model;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services.Nonconformities;
-using WxQms.Sandbox.Demo;
 using WxQms.Tests.Assessment;
 using WxQms.Tests.Infrastructure;
 
@@ -27,8 +26,7 @@ public sealed class CapaPhotoTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await app.InitializeAsync();
-        await app.ResetAsync();
-        await app.Get<DemoSeeder>().SeedAsync(Ct);
+        await app.ResetAndSeedDemoAsync();
         people = new AssessmentWorld(app);
     }
 

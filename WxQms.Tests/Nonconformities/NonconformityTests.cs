@@ -32,8 +32,7 @@ public sealed class NonconformityTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await app.InitializeAsync();
-        await app.ResetAsync();
-        await app.Get<DemoSeeder>().SeedAsync(Ct);
+        await app.ResetAndSeedDemoAsync();
         await app.Get<WxQms.Domain.Services.PlanService>().GenerateYearAsync(Periods.LocalDate(app.Clock.GetUtcNow()).Year, Ct);
         people = new AssessmentWorld(app);
     }

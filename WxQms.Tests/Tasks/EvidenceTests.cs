@@ -4,7 +4,6 @@ using WxQms.Domain.Model;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services;
-using WxQms.Sandbox.Demo;
 using WxQms.Tests.Browser;
 using WxQms.Tests.Infrastructure;
 
@@ -23,8 +22,7 @@ public sealed class EvidenceTests(WxQmsApp app) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await app.ResetAsync();
-        await app.Get<DemoSeeder>().SeedAsync(Ct);
+        await app.ResetAndSeedDemoAsync();
         var month = Periods.Containing(Recurrence.Monthly, app.Clock.GetUtcNow().AddDays(35));
         heldAt = new DateTimeOffset(month.LastDay.Year, month.LastDay.Month, 20, 9, 30, 0, TimeSpan.FromHours(8));
         var quarter = Periods.Containing(Recurrence.Quarterly, heldAt);

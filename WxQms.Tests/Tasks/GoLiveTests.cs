@@ -8,7 +8,6 @@ using WxQms.Domain.Rules;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services;
 using WxQms.Domain.Services.Bot;
-using WxQms.Sandbox.Demo;
 using WxQms.Tests.Bot;
 using WxQms.Tests.Infrastructure;
 using WxQms.Tests.Sandbox;
@@ -34,8 +33,7 @@ public sealed class GoLiveTests : IAsyncLifetime
     {
         await app.InitializeAsync();
         wx = new SandboxDriver(app);
-        await app.ResetAsync();
-        await app.Get<DemoSeeder>().SeedAsync(Ct);
+        await app.ResetAndSeedDemoAsync();
         world = new BotWorld(app, wx);
         await world.ForgetAsync();
         year = Periods.LocalDate(app.Clock.GetUtcNow()).Year;

@@ -3,7 +3,6 @@ using Dapper;
 using MySqlConnector;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Services;
-using WxQms.Sandbox.Demo;
 using WxQms.Tests.Infrastructure;
 
 namespace WxQms.Tests.Tasks;
@@ -16,8 +15,7 @@ public sealed class OverdueJobTests(WxQmsApp app) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await app.ResetAsync();
-        await app.Get<DemoSeeder>().SeedAsync(Ct);
+        await app.ResetAndSeedDemoAsync();
         await app.Get<PlanService>().GenerateYearAsync(2026, Ct);
     }
 

@@ -3,7 +3,6 @@ using MySqlConnector;
 using WxQms.Domain.Model;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services;
-using WxQms.Sandbox.Demo;
 using WxQms.Tests.Infrastructure;
 
 namespace WxQms.Tests.Tasks;
@@ -15,8 +14,7 @@ public sealed class PlanServiceTests(WxQmsApp app) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await app.ResetAsync();
-        await app.Get<DemoSeeder>().SeedAsync(Ct);
+        await app.ResetAndSeedDemoAsync();
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

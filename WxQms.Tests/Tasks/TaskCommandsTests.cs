@@ -4,7 +4,6 @@ using WxQms.Domain.Model;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services;
-using WxQms.Sandbox.Demo;
 using WxQms.Tests.Infrastructure;
 
 namespace WxQms.Tests.Tasks;
@@ -20,8 +19,7 @@ public sealed class TaskCommandsTests(WxQmsApp app) : IAsyncLifetime
     /// <summary>A branch's theme party day of next month (the shared test clock only moves forward).</summary>
     public async ValueTask InitializeAsync()
     {
-        await app.ResetAsync();
-        await app.Get<DemoSeeder>().SeedAsync(Ct);
+        await app.ResetAndSeedDemoAsync();
         nextMonth = Periods.Containing(Recurrence.Monthly, app.Clock.GetUtcNow().AddDays(35));
         await app.Get<PlanService>().GenerateYearAsync(nextMonth.Year, Ct);
         await using var conn = new MySqlConnection(TestEnvironment.MySql);

@@ -12,7 +12,6 @@ using WxQms.Domain.Services;
 using WxQms.Domain.Storage;
 using WxQms.Domain.Wechat;
 using WxQms.Domain.Wechat.Callbacks;
-using WxQms.Sandbox.Demo;
 using WxQms.Tests.Infrastructure;
 using WxQms.Tests.Sandbox;
 
@@ -32,8 +31,7 @@ public sealed class ConversationTests(WxQmsApp app) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await app.ResetAsync();
-        await app.Get<DemoSeeder>().SeedAsync(Ct);
+        await app.ResetAndSeedDemoAsync();
         var users = await client.GetFromJsonAsync<JsonElement>("/sandbox/wechat/users?memberId=100", Ct);
         member = users.GetProperty("users")[0].GetProperty("openid").GetString()!;
         await SendAsync(new { msgType = "event", @event = "subscribe" });

@@ -7,7 +7,6 @@ using WxQms.Sandbox;
 using WxQms.Domain.Services.Bot;
 using WxQms.Domain.Services;
 using WxQms.Domain.Wechat.Callbacks;
-using WxQms.Sandbox.Demo;
 using WxQms.Tests.Infrastructure;
 
 namespace WxQms.Tests.Wechat;
@@ -24,8 +23,7 @@ public sealed class DeliveryRetryTests(WxQmsApp shared) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await shared.ResetAsync();
-        await shared.Get<DemoSeeder>().SeedAsync(Ct);
+        await shared.ResetAndSeedDemoAsync();
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
