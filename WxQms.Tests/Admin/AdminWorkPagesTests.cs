@@ -31,10 +31,8 @@ public sealed class AdminWorkPagesTests(WxQmsApp app, AdminWorkPagesTests.World 
 
         public async ValueTask InitializeAsync()
         {
-            await app.ResetAsync();
-            await app.Get<DemoSeeder>().SeedAsync(CancellationToken.None);
-            Month = Periods.Containing(Recurrence.Monthly, app.Clock.GetUtcNow().AddDays(35));
-            await app.Get<PlanService>().GenerateYearAsync(Month.Year, CancellationToken.None);
+            await app.SeedDemoAsync();
+            Month = await app.PlanMonthAsync();
         }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;

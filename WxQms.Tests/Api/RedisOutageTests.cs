@@ -24,8 +24,7 @@ public sealed class RedisOutageTests(WxQmsApp shared) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await shared.ResetAsync();
-        await shared.Get<DemoSeeder>().SeedAsync(Ct);
+        await shared.SeedDemoAsync();
         redis = await StartRedisAsync(port);
         app = new OwnRedisApp($"127.0.0.1:{port},abortConnect=false,connectTimeout=1000");
     }

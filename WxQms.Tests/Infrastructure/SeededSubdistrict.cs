@@ -10,8 +10,7 @@ public sealed class SeededSubdistrict(WxQmsApp app) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await app.ResetAsync();
-        Result = await app.Get<DemoSeeder>().SeedAsync(CancellationToken.None);
+        Result = await app.SeedDemoAsync();
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
@@ -28,8 +27,7 @@ public sealed class SeededOwnClock : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await App.InitializeAsync();
-        await App.ResetAsync();
-        await App.Get<DemoSeeder>().SeedAsync(CancellationToken.None);
+        await App.SeedDemoAsync();
     }
 
     public ValueTask DisposeAsync() => App.DisposeAsync();

@@ -34,8 +34,7 @@ public sealed class GoLiveTests : IAsyncLifetime
     {
         await app.InitializeAsync();
         wx = new SandboxDriver(app);
-        await app.ResetAsync();
-        await app.Get<DemoSeeder>().SeedAsync(Ct);
+        await app.SeedDemoAsync();
         world = new BotWorld(app, wx);
         await world.ForgetAsync();
         year = Periods.LocalDate(app.Clock.GetUtcNow()).Year;

@@ -5,6 +5,7 @@ using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Services;
 using WxQms.Sandbox.Demo;
 using WxQms.Tests.Infrastructure;
+using static WxQms.Tests.Infrastructure.TestDb;
 
 namespace WxQms.Tests.Tasks;
 
@@ -16,8 +17,7 @@ public sealed class OverdueJobTests(WxQmsApp app) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await app.ResetAsync();
-        await app.Get<DemoSeeder>().SeedAsync(Ct);
+        await app.SeedDemoAsync();
         await app.Get<PlanService>().GenerateYearAsync(2026, Ct);
     }
 
@@ -59,9 +59,4 @@ public sealed class OverdueJobTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal(TaskState.Overdue, (await app.Get<TaskQueries>().GetAsync(taskId, Ct))!.State);
     }
 
-    private static async Task<long> ScalarAsync(string sql)
-    {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        return await conn.ExecuteScalarAsync<long>(sql);
-    }
 }
