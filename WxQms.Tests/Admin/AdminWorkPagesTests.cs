@@ -30,9 +30,8 @@ public sealed class AdminWorkPagesTests(WxQmsApp app, AdminWorkPagesTests.World 
 
         public async ValueTask InitializeAsync()
         {
-            await app.ResetAndSeedDemoAsync();
-            Month = Periods.Containing(Recurrence.Monthly, app.Clock.GetUtcNow().AddDays(35));
-            await app.Get<PlanService>().GenerateYearAsync(Month.Year, CancellationToken.None);
+            await app.SeedDemoAsync();
+            Month = await app.PlanMonthAsync();
         }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -20,14 +20,13 @@ namespace WxQms.Tests.Admin;
 [Collection(IntegrationCollection.Name)]
 public sealed partial class ConsoleSignInTests(WxQmsApp app, SeededSubdistrict seeded) : IClassFixture<SeededSubdistrict>, IAsyncLifetime
 {
-    private readonly SandboxDriver wx = new(app);
-    private BotWorld world = null!;
+    private readonly BotWorld world = new(app);
+    private SandboxDriver wx => world.Wx;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
     {
         Assert.False(seeded.Result.AlreadySeeded);
-        world = new BotWorld(app, wx);
         await world.ForgetAsync();
     }
 

@@ -36,12 +36,7 @@ public sealed class MemberAdminTests(WxQmsApp app, SeededSubdistrict seeded) : I
         return (body + "10X98765432"[sum % 11], $"1990000{n:D4}");
     }
 
-    private async Task<HttpClient> ClientAsync(long memberId)
-    {
-        var c = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        c.DefaultRequestHeaders.Authorization = new("Bearer", await people.TokenAsync(memberId));
-        return c;
-    }
+    private Task<HttpClient> ClientAsync(long memberId) => people.ClientAsync(memberId);
 
     private Task<HttpClient> StaffAsync() => people.HolderAsync("staff", "DFL").ContinueWith(t => ClientAsync(t.Result)).Unwrap();
 
@@ -83,12 +78,7 @@ public sealed class MemberAdminTests(WxQmsApp app, SeededSubdistrict seeded) : I
         return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt64();
     }
 
-    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var body = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode}: {body}");
-        return body.Length == 0 ? default : JsonDocument.Parse(body).RootElement;
-    }
+    private static Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected) => response.JsonAsync(expected);
 
     private static Task<long> AuditCountAsync(long memberId, string action) =>
         ScalarAsync("SELECT COUNT(*) FROM audit_log WHERE entity_type = 'member' AND entity_id = @memberId AND action = @action", new { memberId, action });

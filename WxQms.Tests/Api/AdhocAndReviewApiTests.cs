@@ -26,9 +26,8 @@ public sealed class AdhocAndReviewApiTests(WxQmsApp app) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await app.ResetAndSeedDemoAsync();
-        month = Periods.Containing(Recurrence.Monthly, app.Clock.GetUtcNow().AddDays(35));
-        await app.Get<PlanService>().GenerateYearAsync(month.Year, Ct);
+        await app.SeedDemoAsync();
+        month = await app.PlanMonthAsync();
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
@@ -497,24 +496,12 @@ public sealed class AdhocAndReviewApiTests(WxQmsApp app) : IAsyncLifetime
             GROUP BY o.id
             """, new { periodKey })).ToDictionary(r => r.Item1, r => r.Item2);
 
-    private async Task<JsonElement> GetAsync(string url, string token)
-    {
-        var response = await SendAsync(HttpMethod.Get, url, token);
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(Ct)}");
-        return await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
-    }
+    private Task<JsonElement> GetAsync(string url, string token) => client.GetJsonAsync(url, token);
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string? token, HttpContent? content = null)
-    {
-        var request = new HttpRequestMessage(method, url) { Content = content };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return await client.SendAsync(request, Ct);
-    }
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string? token, HttpContent? content = null) =>
+        client.SendAsync(method, url, token, content);
 
-    private static async Task<long> HolderAsync(string role, string orgCode) => await QuerySingleAsync<long>("""
-        SELECT r.member_id FROM member_roles r JOIN orgs o ON o.id = r.org_id JOIN members m ON m.id = r.member_id
-        WHERE r.role = @role AND o.code = @orgCode AND m.phone IS NOT NULL ORDER BY r.member_id LIMIT 1
-        """, new { role, orgCode });
+    private static Task<long> HolderAsync(string role, string orgCode) => Seeded.HolderWithPhoneAsync(role, orgCode);
 
     private static async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? param = null) =>
         (await TestDb.QueryAsync<T>(sql, param)).ToList();

@@ -16,6 +16,7 @@ using WxQms.Sandbox;
 using WxQms.Domain.Model;
 using WxQms.Tests.Infrastructure;
 using WxQms.Tests.Sandbox;
+using static WxQms.Tests.Infrastructure.TestDb;
 
 namespace WxQms.Tests.Api;
 
@@ -316,8 +317,7 @@ public sealed class LoginTests(WxQmsApp app, SeededSubdistrict seeded) : IClassF
     /// <summary>The n-th branch secretary (by member id) who has a phone on record.</summary>
     private static async Task<(long MemberId, long BranchId, string Name)> BranchSecretaryAsync(int n)
     {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        return await conn.QuerySingleAsync<(long, long, string)>("""
+        return await QuerySingleAsync<(long, long, string)>("""
             SELECT m.id, r.org_id, m.name
             FROM member_roles r JOIN orgs o ON o.id = r.org_id JOIN members m ON m.id = r.member_id
             WHERE r.role = 'secretary' AND o.kind = 'branch' AND m.phone IS NOT NULL
@@ -376,15 +376,4 @@ public sealed class LoginTests(WxQmsApp app, SeededSubdistrict seeded) : IClassF
     private static JsonElement Payload(string jwt) =>
         JsonDocument.Parse(Base64Url.DecodeFromChars(jwt.Split('.')[1])).RootElement.Clone();
 
-    private static async Task<long> ScalarAsync(string sql, object param)
-    {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        return await conn.ExecuteScalarAsync<long>(sql, param);
-    }
-
-    private static async Task ExecuteAsync(string sql, object param)
-    {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        await conn.ExecuteAsync(sql, param);
-    }
 }

@@ -25,12 +25,10 @@ public sealed class OrgAdminTests(WxQmsApp app, SeededSubdistrict seeded) : ICla
 
     private static string NewCode(string prefix) => $"{prefix}-T{Interlocked.Increment(ref serial):D3}-{Environment.TickCount64 % 100000}";
 
-    private async Task<HttpClient> ClientAsync(long memberId)
+    private Task<HttpClient> ClientAsync(long memberId)
     {
-        _ = seeded;
-        var c = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        c.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await people.TokenAsync(memberId));
-        return c;
+        _ = seeded; // the class's demo subdistrict, seeded once
+        return people.ClientAsync(memberId);
     }
 
     private async Task<HttpClient> StaffAsync() => await ClientAsync(await people.HolderAsync("staff", "DFL"));

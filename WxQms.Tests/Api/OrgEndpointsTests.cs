@@ -12,6 +12,7 @@ using WxQms.Domain.Services;
 using WxQms.Domain.Storage;
 using WxQms.Tests.Assessment;
 using WxQms.Tests.Infrastructure;
+using static WxQms.Tests.Infrastructure.TestDb;
 
 namespace WxQms.Tests.Api;
 
@@ -246,9 +247,5 @@ public sealed class OrgEndpointsTests(WxQmsApp app, SeededSubdistrict seeded) : 
     private async Task<OrgTreeNode> TreeAsync(long id) =>
         (await client.GetFromJsonAsync<OrgTreeNode>($"/api/orgs/{id}/tree", JsonDefaults.Storage, Ct))!;
 
-    private static async Task<long> CountAsync(string sql, object? param = null)
-    {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        return await conn.ExecuteScalarAsync<long>(sql, param);
-    }
+    private static Task<long> CountAsync(string sql, object? param = null) => ScalarAsync(sql, param);
 }

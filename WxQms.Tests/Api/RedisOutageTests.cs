@@ -23,7 +23,7 @@ public sealed class RedisOutageTests(WxQmsApp shared) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await shared.ResetAndSeedDemoAsync();
+        await shared.SeedDemoAsync();
         redis = await StartRedisAsync(port);
         app = new OwnRedisApp($"127.0.0.1:{port},abortConnect=false,connectTimeout=1000");
     }

@@ -25,14 +25,13 @@ public sealed class RevocationTests(WxQmsApp app, SeededSubdistrict seeded) : IC
     /// </summary>
     private const int Apart = 54;
 
-    private readonly SandboxDriver wx = new(app);
-    private BotWorld world = null!;
+    private readonly BotWorld world = new(app);
+    private SandboxDriver wx => world.Wx;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
     {
         Assert.False(seeded.Result.AlreadySeeded);
-        world = new BotWorld(app, wx);
         await world.ForgetAsync();
     }
 

@@ -60,8 +60,7 @@ public sealed class RoleMatrixTests(RoleMatrixTests.Users users) : IClassFixture
         Assert.True(expected == response.StatusCode,
             $"{role} / {action}: expected {(int)expected}, got {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(Ct)}");
         // Checked after every cell rather than in a test of its own, which could run before the others.
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        Assert.Equal(("pending", 1), await conn.QuerySingleAsync<(string, int)>(
+        Assert.Equal(("pending", 1), await TestDb.QuerySingleAsync<(string, int)>(
             "SELECT state, row_version FROM tasks WHERE id = @Id", new { Id = users.TaskId }));
     }
 
@@ -77,17 +76,15 @@ public sealed class RoleMatrixTests(RoleMatrixTests.Users users) : IClassFixture
 
         public async ValueTask InitializeAsync()
         {
-            await app.ResetAndSeedDemoAsync();
-            var month = Periods.Containing(Recurrence.Monthly, app.Clock.GetUtcNow().AddDays(35));
-            await app.Get<PlanService>().GenerateYearAsync(month.Year, CancellationToken.None);
-            await using var conn = new MySqlConnection(TestEnvironment.MySql);
-            branchId = await conn.QuerySingleAsync<long>("SELECT id FROM orgs WHERE code = 'DFL-C03-B01'");
-            communityId = await conn.QuerySingleAsync<long>("SELECT id FROM orgs WHERE code = 'DFL-C03'");
-            TaskId = await conn.QuerySingleAsync<long>(
+            await app.SeedDemoAsync();
+            var month = await app.PlanMonthAsync();
+            branchId = await TestDb.QuerySingleAsync<long>("SELECT id FROM orgs WHERE code = 'DFL-C03-B01'");
+            communityId = await TestDb.QuerySingleAsync<long>("SELECT id FROM orgs WHERE code = 'DFL-C03'");
+            TaskId = await TestDb.QuerySingleAsync<long>(
                 "SELECT id FROM tasks WHERE org_id = @branchId AND template_code = @code AND period_key = @key",
                 new { branchId, code = TaskCodes.ThemePartyDay, key = month.Key });
             var wx = new SandboxDriver(app);
-            async Task<long> Holder(string r, string orgCode, bool plainMember = false) => await conn.QueryFirstAsync<long>($"""
+            async Task<long> Holder(string r, string orgCode, bool plainMember = false) => await TestDb.ScalarAsync($"""
                 SELECT m.id FROM members m JOIN member_roles r ON r.member_id = m.id JOIN orgs o ON o.id = r.org_id
                 WHERE r.role = @r AND o.code = @orgCode AND m.phone IS NOT NULL
                   {(plainMember ? "AND NOT EXISTS (SELECT 1 FROM member_roles x WHERE x.member_id = m.id AND x.role <> 'member')" : "")}

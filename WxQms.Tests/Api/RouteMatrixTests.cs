@@ -528,8 +528,7 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         public async ValueTask InitializeAsync()
         {
             await w.InitializeAsync();
-            var month = Periods.Containing(Recurrence.Monthly, app.Clock.GetUtcNow().AddDays(35));
-            await app.Get<PlanService>().GenerateYearAsync(month.Year, CancellationToken.None);
+            var month = await app.PlanMonthAsync();
 
             // A branch of each community with a secretary, a worker, a committee member and a plain member in a party group.
             foreach (var (community, outside) in new[] { ("DFL-C03", false), ("DFL-C05", true) })
@@ -708,10 +707,9 @@ public sealed partial class RouteMatrixTests(WxQmsApp app, RouteMatrixTests.Worl
         /// <summary>CHECKSUM TABLE of every table: any write during the matrix shows.</summary>
         public async Task<Dictionary<string, long?>> ChecksumsAsync()
         {
-            await using var conn = new MySqlConnection(TestEnvironment.MySql);
-            var tables = (await conn.QueryAsync<string>(
+            var tables = (await TestDb.QueryAsync<string>(
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'")).ToList();
-            var rows = await conn.QueryAsync<(string Table, long? Checksum)>($"CHECKSUM TABLE {string.Join(", ", tables.Select(t => $"`{t}`"))}");
+            var rows = await TestDb.QueryAsync<(string Table, long? Checksum)>($"CHECKSUM TABLE {string.Join(", ", tables.Select(t => $"`{t}`"))}");
             return rows.ToDictionary(r => r.Table, r => r.Checksum);
         }
     }

@@ -29,9 +29,8 @@ public sealed class TaskApiTests(WxQmsApp app) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await app.ResetAndSeedDemoAsync();
-        month = Periods.Containing(Recurrence.Monthly, app.Clock.GetUtcNow().AddDays(35));
-        await app.Get<PlanService>().GenerateYearAsync(month.Year, Ct);
+        await app.SeedDemoAsync();
+        month = await app.PlanMonthAsync();
         // The plan of the catalogue's first month too (its duties are in force from January 2026; a month before that
         // has no task), past due whichever month the shared clock has reached.
         firstMonth = Periods.Containing(Recurrence.Monthly, Periods.StartOf(TaskCatalogue.DefaultEffectiveFrom));

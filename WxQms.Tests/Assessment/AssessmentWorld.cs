@@ -1,11 +1,6 @@
-using Dapper;
 using MySqlConnector;
-using WxQms.Api.Infrastructure;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules.Tasks;
-using WxQms.Domain.Services;
-using WxQms.Domain.Storage;
-using WxQms.Sandbox.Demo;
 using WxQms.Tests.Infrastructure;
 
 namespace WxQms.Tests.Assessment;
@@ -29,54 +24,31 @@ public sealed class AssessmentWorld(WxQmsApp app, bool thisMonth = false)
 
     public async Task InitializeAsync()
     {
-        await app.ResetAsync();
-        await app.Get<DemoSeeder>().SeedAsync(Ct);
-        Month = Periods.Containing(Recurrence.Monthly, app.Clock.GetUtcNow().AddDays(thisMonth ? 0 : 35));
+        await app.SeedDemoAsync();
+        Month = await app.PlanMonthAsync(thisMonth ? 0 : 35);
         Next = Periods.Containing(Recurrence.Monthly, Month.EndsAt.AddDays(1));
-        await app.Get<PlanService>().GenerateYearAsync(Month.Year, Ct);
-        await app.Get<PlanService>().GenerateYearAsync(Next.Year, Ct);
+        await app.PlanYearAsync(Next.Year);
     }
 
+    /// <summary>A connection of its own on the test database (for the browser tests that still read through one); prefer <see cref="TestDb"/>.</summary>
     public static MySqlConnection Db() => new(TestEnvironment.MySql);
 
-    public async Task<long> OrgAsync(string code)
-    {
-        await using var conn = Db();
-        return await conn.ExecuteScalarAsync<long>("SELECT id FROM orgs WHERE code = @code", new { code });
-    }
+    public Task<long> OrgAsync(string code) => Seeded.OrgAsync(code);
 
-    public async Task<long> HolderAsync(string role, string orgCode)
-    {
-        await using var conn = Db();
-        return await conn.ExecuteScalarAsync<long>("""
-            SELECT r.member_id FROM member_roles r JOIN orgs o ON o.id = r.org_id
-            WHERE r.role = @role AND o.code = @orgCode ORDER BY r.member_id LIMIT 1
-            """, new { role, orgCode });
-    }
+    public Task<long> HolderAsync(string role, string orgCode) => Seeded.HolderAsync(role, orgCode);
 
-    public async Task<long> MemberOfAsync(string orgCode)
-    {
-        await using var conn = Db();
-        return await conn.ExecuteScalarAsync<long>("""
-            SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id
-            WHERE o.code LIKE CONCAT(@orgCode, '%') AND m.status = 'full' ORDER BY m.id LIMIT 1
-            """, new { orgCode });
-    }
+    public Task<long> MemberOfAsync(string orgCode) => Seeded.MemberOfAsync(orgCode);
 
     /// <summary>A bearer token as /api/mp/login would issue it (one wechat user per member).</summary>
-    public async Task<string> TokenAsync(long memberId)
-    {
-        var profile = await app.Get<WechatLinkStore>().ProfileAsync(memberId, Ct);
-        var user = await app.Get<WechatLinkStore>().UpsertAsync(WxQmsApp.MpAppId, $"o-assess-{memberId}", null, app.Clock.GetUtcNow(), Ct);
-        // Bound, as /api/mp/bind leaves it: the H5 pages follow the WeChat user's current link (#15 revocation).
-        await TestDb.ExecuteAsync("UPDATE wechat_users SET member_id = @memberId WHERE id = @id", new { memberId, id = user.Id });
-        return app.Get<TokenIssuer>().Issue(new MpIdentity(user.Id, profile)).Token;
-    }
+    public async Task<string> TokenAsync(long memberId) => (await app.IssueAsync(memberId, $"o-assess-{memberId}")).Token;
+
+    /// <summary>The member signed in (<see cref="TokenAsync"/>): an HttpClient carrying their token, following no redirect.</summary>
+    public async Task<HttpClient> ClientAsync(long memberId, bool followRedirects = false) =>
+        app.ClientWith(await TokenAsync(memberId), followRedirects);
 
     public async Task<IReadOnlyList<(long Id, decimal Possible)>> TasksAsync(string orgCode, Period period)
     {
-        await using var conn = Db();
-        return (await conn.QueryAsync<(long, decimal)>("""
+        return (await TestDb.QueryAsync<(long, decimal)>("""
             SELECT t.id, t.possible_points FROM tasks t JOIN orgs o ON o.id = t.org_id
             WHERE o.code = @orgCode AND t.due_at > @from AND t.due_at <= @to ORDER BY t.id
             """, new { orgCode, from = period.StartsAt.UtcDateTime, to = period.EndsAt.UtcDateTime })).ToList();
@@ -85,10 +57,9 @@ public sealed class AssessmentWorld(WxQmsApp app, bool thisMonth = false)
     /// <summary>Books a completion (or any ledger entry) for a task, as the task flow does.</summary>
     public async Task BookAsync(long taskId, decimal points, string source, bool complete = true)
     {
-        await using var conn = Db();
         if (complete)
-            await conn.ExecuteAsync("UPDATE tasks SET state = 'completed' WHERE id = @taskId", new { taskId });
-        await conn.ExecuteAsync("""
+            await TestDb.ExecuteAsync("UPDATE tasks SET state = 'completed' WHERE id = @taskId", new { taskId });
+        await TestDb.ExecuteAsync("""
             INSERT INTO points_ledger (subject_type, subject_id, period_key, points, source, task_id, reason, created_at)
             SELECT 'org', org_id, period_key, @points, @source, id, 'test', @now FROM tasks WHERE id = @taskId
             """, new { taskId, points, source, now = app.Clock.GetUtcNow().UtcDateTime });
@@ -96,8 +67,7 @@ public sealed class AssessmentWorld(WxQmsApp app, bool thisMonth = false)
 
     public async Task BookMemberAsync(long memberId, decimal points, string source, long taskId, DateTimeOffset at)
     {
-        await using var conn = Db();
-        await conn.ExecuteAsync("""
+        await TestDb.ExecuteAsync("""
             INSERT INTO points_ledger (subject_type, subject_id, period_key, points, source, task_id, reason, created_at)
             VALUES ('member', @memberId, 'test', @points, @source, @taskId, 'test', @at)
             """, new { memberId, points, source, taskId, at = at.UtcDateTime });
@@ -106,9 +76,8 @@ public sealed class AssessmentWorld(WxQmsApp app, bool thisMonth = false)
     /// <summary>An ad-hoc task (临时任务) for one org, due at the end of <paramref name="period"/>.</summary>
     public async Task<long> AdhocAsync(string orgCode, Period period, decimal points)
     {
-        await using var conn = Db();
         var now = app.Clock.GetUtcNow().UtcDateTime;
-        return await conn.ExecuteScalarAsync<long>("""
+        return await TestDb.ScalarAsync("""
             INSERT INTO tasks (unique_key, org_id, template_code, template_version, period_key, opens_at, due_at, possible_points,
                                state, adhoc, created_at, updated_at)
             SELECT CONCAT('adhoc:test:', o.id, ':', @key), o.id, 'adhoc_cleanup', 1, @key, @opens, @due, @points, 'pending', TRUE, @now, @now

@@ -55,16 +55,9 @@ public sealed class RankingPageTests(PhoneFixture fx) : IClassFixture<PhoneFixtu
 
     private async Task<(long Member, string Token)> MemberAsync(string branchCode)
     {
-        await using var conn = AssessmentWorld.Db();
-        var member = await Dapper.SqlMapper.ExecuteScalarAsync<long>(conn, """
-            SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id
-            WHERE o.code LIKE CONCAT(@branchCode, '%') AND m.status = 'full' ORDER BY m.id LIMIT 1
-            """, new { branchCode });
-        var links = fx.App.Get<WechatLinkStore>();
-        var user = await links.UpsertAsync(WxQmsApp.MpAppId, $"o-page-{member}", null, fx.App.Clock.GetUtcNow(), Ct);
+        var member = await Seeded.MemberOfAsync(branchCode);
         // Bound, as /api/mp/bind leaves a member's mini-program login: the page follows the link.
-        await TestDb.ExecuteAsync("UPDATE wechat_users SET member_id = @member WHERE id = @id", new { member, id = user.Id });
-        return (member, fx.App.Get<TokenIssuer>().Issue(new MpIdentity(user.Id, await links.ProfileAsync(member, Ct))).Token);
+        return (member, (await fx.App.IssueAsync(member, $"o-page-{member}")).Token);
     }
 
     [Fact]
@@ -102,13 +95,8 @@ public sealed class RankingPageTests(PhoneFixture fx) : IClassFixture<PhoneFixtu
     [Fact]
     public async Task Office_staff_download_the_rankings_spreadsheet_from_the_page()
     {
-        await using var conn = AssessmentWorld.Db();
-        var staff = await Dapper.SqlMapper.ExecuteScalarAsync<long>(conn,
-            "SELECT r.member_id FROM member_roles r JOIN orgs o ON o.id = r.org_id WHERE r.role = 'staff' AND o.code = 'DFL' LIMIT 1");
-        var links = fx.App.Get<WechatLinkStore>();
-        var user = await links.UpsertAsync(WxQmsApp.MpAppId, $"o-page-{staff}", null, fx.App.Clock.GetUtcNow(), Ct);
-        await TestDb.ExecuteAsync("UPDATE wechat_users SET member_id = @staff WHERE id = @id", new { staff, id = user.Id });
-        var token = fx.App.Get<TokenIssuer>().Issue(new MpIdentity(user.Id, await links.ProfileAsync(staff, Ct))).Token;
+        var staff = await Seeded.HolderAsync("staff", "DFL");
+        var token = (await fx.App.IssueAsync(staff, $"o-page-{staff}")).Token;
         await page.GotoAsync($"/h5/ranking?token={token}&period=2026-10");
 
         var download = await page.RunAndWaitForDownloadAsync(() => page.Locator(".exports a").First.ClickAsync());

@@ -2,9 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Dapper;
-using MySqlConnector;
-using StackExchange.Redis;
 using WxQms.Api.MiniProgram;
 using WxQms.Domain.Services.Bot;
 using WxQms.Domain.Wechat.Callbacks;
@@ -27,44 +24,40 @@ public sealed record Person(long MemberId, string Name, string Phone, long OrgId
 /// </summary>
 public sealed class BotWorld(WxQmsApp app, SandboxDriver wx)
 {
+    /// <summary>A world driving a sandbox of its own.</summary>
+    public BotWorld(WxQmsApp app) : this(app, new SandboxDriver(app))
+    {
+    }
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public SandboxDriver Wx => wx;
 
     public HttpClient Http => wx.Http;
 
     /// <summary>Forgets what the bot knows (bindings, dialogues, codes, photos, the trail, Redis), keeping members and tasks.</summary>
     public async Task ForgetAsync()
     {
-        await using (var conn = new MySqlConnection(TestEnvironment.MySql))
-        {
-            await conn.ExecuteAsync("""
-                SET FOREIGN_KEY_CHECKS = 0;
-                TRUNCATE TABLE chat_photos; TRUNCATE TABLE task_chat_photos; TRUNCATE TABLE chat_photo_sets;
-                TRUNCATE TABLE bot_dialogues; TRUNCATE TABLE bind_attempts; TRUNCATE TABLE bind_codes; TRUNCATE TABLE inbound_media;
-                TRUNCATE TABLE wechat_inbound; TRUNCATE TABLE wechat_users; TRUNCATE TABLE audit_log;
-                SET FOREIGN_KEY_CHECKS = 1;
-                """);
-        }
-        var options = ConfigurationOptions.Parse(TestEnvironment.Redis);
-        options.AllowAdmin = true;
-        await using (var redis = await ConnectionMultiplexer.ConnectAsync(options))
-        {
-            foreach (var server in redis.GetServers())
-                await server.FlushDatabaseAsync();
-        }
+        await ExecuteAsync("""
+            SET FOREIGN_KEY_CHECKS = 0;
+            TRUNCATE TABLE chat_photos; TRUNCATE TABLE task_chat_photos; TRUNCATE TABLE chat_photo_sets;
+            TRUNCATE TABLE bot_dialogues; TRUNCATE TABLE bind_attempts; TRUNCATE TABLE bind_codes; TRUNCATE TABLE inbound_media;
+            TRUNCATE TABLE wechat_inbound; TRUNCATE TABLE wechat_users; TRUNCATE TABLE audit_log;
+            SET FOREIGN_KEY_CHECKS = 1;
+            """);
+        await app.FlushRedisAsync();
         await wx.ResetWechatAsync();
     }
 
     /// <summary>The n-th holder (by member id) of a role in an org of a kind, with a phone number.</summary>
     public async Task<Person> WithRoleAsync(string role, string orgKind, int skip = 0)
     {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        var row = await conn.QueryFirstAsync<(long Id, string Name, string Phone, long OrgId, string OrgName)>("""
+        return await FirstPersonAsync("""
             SELECT m.id, m.name, m.phone, r.org_id, o.name
             FROM member_roles r JOIN members m ON m.id = r.member_id JOIN orgs o ON o.id = r.org_id
             WHERE r.role = @role AND o.kind = @orgKind AND m.phone IS NOT NULL AND m.status IN ('full', 'probationary')
             ORDER BY m.id LIMIT 1 OFFSET @skip
             """, new { role, orgKind, skip });
-        return await PersonAsync(row.Id, row.Name, row.Phone, row.OrgId, row.OrgName);
     }
 
     /// <summary>
@@ -73,29 +66,25 @@ public sealed class BotWorld(WxQmsApp app, SandboxDriver wx)
     /// </summary>
     public async Task<Person> HolderAsync(string role, string orgCode)
     {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        var row = await conn.QueryFirstAsync<(long Id, string Name, string Phone, long OrgId, string OrgName)>("""
+        return await FirstPersonAsync("""
             SELECT m.id, m.name, m.phone, r.org_id, o.name
             FROM member_roles r JOIN members m ON m.id = r.member_id JOIN orgs o ON o.id = r.org_id
             WHERE r.role = @role AND o.code = @orgCode AND m.phone IS NOT NULL
             ORDER BY (SELECT COUNT(*) FROM member_roles x WHERE x.member_id = m.id AND x.org_id <> r.org_id AND x.role <> 'member'), m.id
             LIMIT 1
             """, new { role, orgCode });
-        return await PersonAsync(row.Id, row.Name, row.Phone, row.OrgId, row.OrgName);
     }
 
     /// <summary>A plain member of a branch other than <paramref name="notBranch"/>.</summary>
     public async Task<Person> PlainMemberAsync(long notBranch)
     {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        var row = await conn.QueryFirstAsync<(long Id, string Name, string Phone, long OrgId, string OrgName)>("""
+        return await FirstPersonAsync("""
             SELECT m.id, m.name, m.phone, o.id, o.name
             FROM members m JOIN orgs o ON o.id = m.org_id
             WHERE o.kind = 'branch' AND o.id <> @notBranch AND m.phone IS NOT NULL AND m.status = 'full'
               AND NOT EXISTS (SELECT 1 FROM member_roles r WHERE r.member_id = m.id AND r.role <> 'member')
             ORDER BY m.id LIMIT 1
             """, new { notBranch });
-        return await PersonAsync(row.Id, row.Name, row.Phone, row.OrgId, row.OrgName);
     }
 
     /// <summary>The n-th sandbox resident: someone with WeChat and no member record (a stranger to every branch).</summary>
@@ -105,25 +94,24 @@ public sealed class BotWorld(WxQmsApp app, SandboxDriver wx)
         return new Person(0, r.Name, r.Phone, 0, "", r.OpenId, r.MpOpenId);
     }
 
-    private async Task<Person> PersonAsync(long id, string name, string phone, long orgId, string orgName)
+    /// <summary>The first row of a query for (member id, name, phone, org id, org name), with the member's WeChat identities.</summary>
+    private async Task<Person> FirstPersonAsync(string sql, object args)
     {
-        var user = (await wx.UsersAsync($"memberId={id}"))[0];
-        return new Person(id, name, phone, orgId, orgName, user.Str("openid"), user.Str("mpOpenid"));
+        var row = (await QueryAsync<(long Id, string Name, string Phone, long OrgId, string OrgName)>(sql, args)).First();
+        var user = (await wx.UsersAsync($"memberId={row.Id}"))[0];
+        return new Person(row.Id, row.Name, row.Phone, row.OrgId, row.OrgName, user.Str("openid"), user.Str("mpOpenid"));
     }
 
     /// <summary>Office staff print the org's binding QR code: the PNG and the url the sandbox says it encodes.</summary>
     public async Task<(byte[] Png, string Url, DateTimeOffset ExpiresAt)> PrintCodeAsync(string staffToken, long orgId)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/mp/orgs/{orgId}/bind-qrcode");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", staffToken);
-        using var response = await Http.SendAsync(request, Ct);
+        using var response = await Http.SendAsync(HttpMethod.Get, $"/api/mp/orgs/{orgId}/bind-qrcode", staffToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("image/png", response.Content.Headers.ContentType?.MediaType);
         var expires = DateTimeOffset.Parse(response.Headers.GetValues(BindCodeEndpoints.ExpiresHeader).Single(),
             System.Globalization.CultureInfo.InvariantCulture);
         var png = await response.Content.ReadAsByteArrayAsync(Ct);
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        var url = await conn.ExecuteScalarAsync<string>(
+        var url = await QuerySingleAsync<string>(
             "SELECT qr_url FROM bind_codes WHERE org_id = @orgId ORDER BY id DESC LIMIT 1", new { orgId });
         // The code WeChat made is live in the sandbox, where phones scan it.
         Assert.Contains((await wx.GetJsonAsync("/sandbox/wechat/qrcodes")).GetProperty("qrcodes").EnumerateArray(),
@@ -221,10 +209,7 @@ public sealed class BotWorld(WxQmsApp app, SandboxDriver wx)
 
     public async Task<JsonElement> GetAsync(string url, string token)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await Http.SendAsync(request, Ct);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        using var response = await Http.SendAsync(HttpMethod.Get, url, token);
+        return await response.JsonAsync();
     }
 }

@@ -21,7 +21,7 @@ public sealed class PlannedSubdistrict(WxQmsApp app) : IAsyncLifetime
 {
     public async ValueTask InitializeAsync()
     {
-        await app.ResetAndSeedDemoAsync();
+        await app.SeedDemoAsync();
         var now = app.Clock.GetUtcNow();
         foreach (var year in new[] { now.AddDays(-40), now, now.AddDays(40) }.Select(t => Periods.LocalDate(t).Year).Distinct())
             await app.Get<PlanService>().GenerateYearAsync(year, CancellationToken.None);
@@ -38,14 +38,13 @@ public sealed class PlannedSubdistrict(WxQmsApp app) : IAsyncLifetime
 [Collection(IntegrationCollection.Name)]
 public sealed class ChatPhotoTests(WxQmsApp app, PlannedSubdistrict planned) : IClassFixture<PlannedSubdistrict>, IAsyncLifetime
 {
-    private readonly SandboxDriver wx = new(app);
-    private BotWorld world = null!;
+    private readonly BotWorld world = new(app);
+    private SandboxDriver wx => world.Wx;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
     {
         Assert.NotNull(planned);
-        world = new BotWorld(app, wx);
         await world.ForgetAsync();
     }
 

@@ -40,7 +40,7 @@ public sealed class PhoneFixture(Chromium chromium) : IAsyncLifetime
         lifetime.Start();
         await App.InitializeAsync();
         Http = new HttpClient { BaseAddress = App.BaseAddress };
-        await App.ResetAndSeedDemoAsync();
+        await App.SeedDemoAsync();
 
         Browser = await Chromium.PlainAsync();
         Directory.CreateDirectory(ScreenshotDirectory);

@@ -52,10 +52,7 @@ public sealed class DocumentsPageTests(PhoneFixture fx) : IClassFixture<PhoneFix
         var member = await TestDb.ScalarAsync("""
             SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id WHERE o.code LIKE 'DFL-C01-B01%' AND m.status = 'full' ORDER BY m.id LIMIT 1
             """);
-        var links = fx.App.Get<WechatLinkStore>();
-        var user = await links.UpsertAsync(WxQmsApp.MpAppId, $"o-docs-{member}", null, fx.App.Clock.GetUtcNow(), Ct);
-        await TestDb.ExecuteAsync("UPDATE wechat_users SET member_id = @member WHERE id = @id", new { member, id = user.Id });
-        return fx.App.Get<TokenIssuer>().Issue(new MpIdentity(user.Id, await links.ProfileAsync(member, Ct))).Token;
+        return (await fx.App.IssueAsync(member, $"o-docs-{member}")).Token;
     }
 
     [Fact]

@@ -16,8 +16,8 @@ public sealed class DemoDuesTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await app.InitializeAsync();
-        await app.ResetAndSeedDemoAsync();
-        await app.Get<WxQms.Domain.Services.PlanService>().GenerateYearAsync(Periods.LocalDate(app.Clock.GetUtcNow()).Year, Ct);
+        await app.SeedDemoAsync();
+        await app.PlanYearAsync();
     }
 
     public async ValueTask DisposeAsync() => await app.DisposeAsync();

@@ -13,21 +13,8 @@ namespace WxQms.Tests.Dues;
 /// but does not confirm; a declaration outside the rules is refused before anyone sees it.
 /// </summary>
 [Collection(IntegrationCollection.Name)]
-public sealed class DuesDeclarationTests(WxQmsApp app) : IAsyncLifetime
+public sealed class DuesDeclarationTests(WxQmsApp shared) : DuesWorldTests(shared)
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-    private readonly DuesWorld dues = new(app);
-    private DuesMonth current;
-    private long branch;
-    private List<long> members = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        await dues.InitializeAsync();
-        (current, branch, members) = (dues.Current, dues.Branch, dues.Members);
-    }
-
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     [Fact]
     public async Task A_member_declares_her_base_and_the_secretary_confirms_it_so_this_months_dues_follow_it()
@@ -95,15 +82,4 @@ public sealed class DuesDeclarationTests(WxQmsApp app) : IAsyncLifetime
 
     private Task<long> AmountAsync(long member) => ScalarAsync("SELECT amount_fen FROM dues_months WHERE member_id = @member AND month = @m",
         new { member, m = current.Key });
-
-    private Task<string> WorkerAsync() => dues.HolderAsync("worker");
-
-    private Task<string> SecretaryAsync() => dues.HolderAsync("secretary");
-
-    private Task<string> SignInAsync(long memberId) => dues.SignInAsync(memberId);
-
-    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string token, object? body) =>
-        dues.SendAsync(method, url, token, body);
-
-    private static Task<string?> CodeAsync(HttpResponseMessage response) => DuesWorld.CodeAsync(response);
 }

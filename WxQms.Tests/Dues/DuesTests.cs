@@ -21,24 +21,9 @@ namespace WxQms.Tests.Dues;
 /// arrears at the month's end (reminders, a talk, the committee's case; nobody's status changed), the disclosure page.
 /// </summary>
 [Collection(IntegrationCollection.Name)]
-public sealed class DuesTests(WxQmsApp app) : IAsyncLifetime
+public sealed class DuesTests(WxQmsApp shared) : DuesWorldTests(shared)
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-    private readonly DuesWorld dues = new(app);
-    private readonly HttpClient noRedirects = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-    private DuesMonth current;
-    private long branch;
-    private List<long> members = null!;
-
-    private HttpClient client => dues.Client;
-
-    public async ValueTask InitializeAsync()
-    {
-        await dues.InitializeAsync();
-        (current, branch, members) = (dues.Current, dues.Branch, dues.Members);
-    }
-
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    private readonly HttpClient noRedirects = shared.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
     [Fact]
     public async Task The_monthly_rows_are_made_once_however_often_the_job_runs()
@@ -437,8 +422,7 @@ public sealed class DuesTests(WxQmsApp app) : IAsyncLifetime
 
     private async Task<bool> SettleAsync(IPaidOrderHandler handler, PaidOrder order)
     {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        await conn.OpenAsync(Ct);
+        await using var conn = await TestDb.OpenAsync();
         await using var tx = await conn.BeginTransactionAsync(Ct);
         var settled = await handler.SettleAsync(order, conn, tx, Ct);
         await tx.CommitAsync(Ct);
@@ -454,17 +438,6 @@ public sealed class DuesTests(WxQmsApp app) : IAsyncLifetime
         "SELECT state FROM tasks WHERE org_id = @branch AND template_code = @code AND period_key = @m",
         new { branch, code = TaskCodes.PartyDues, m = current.Key });
 
-    private Task<string> SignInAsync(long memberId) => dues.SignInAsync(memberId);
-
-    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string token, object? body) =>
-        dues.SendAsync(method, url, token, body);
-
-    private async Task<HttpResponseMessage> SendFormAsync(string url, string token, string decision)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new FormUrlEncodedContent([new("decision", decision)]) };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return await noRedirects.SendAsync(request, Ct);
-    }
-
-    private static Task<string?> CodeAsync(HttpResponseMessage response) => DuesWorld.CodeAsync(response);
+    private Task<HttpResponseMessage> SendFormAsync(string url, string token, string decision) =>
+        noRedirects.SendAsync(HttpMethod.Post, url, token, new FormUrlEncodedContent([new("decision", decision)]));
 }

@@ -14,21 +14,8 @@ namespace WxQms.Tests.Dues;
 /// saying it is voluntary stays refused.
 /// </summary>
 [Collection(IntegrationCollection.Name)]
-public sealed class DuesVoluntaryTests(WxQmsApp app) : IAsyncLifetime
+public sealed class DuesVoluntaryTests(WxQmsApp shared) : DuesWorldTests(shared)
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-    private readonly DuesWorld dues = new(app);
-    private DuesMonth current;
-    private long branch;
-    private List<long> members = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        await dues.InitializeAsync();
-        (current, branch, members) = (dues.Current, dues.Branch, dues.Members);
-    }
-
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     [Fact]
     public async Task A_member_adds_1000_yuan_to_her_WeChat_Pay_order_and_the_ledger_line_says_it_goes_up_in_full()
@@ -104,15 +91,4 @@ public sealed class DuesVoluntaryTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         return await answer.Content.ReadFromJsonAsync<JsonElement>(Ct);
     }
-
-    private Task<string> WorkerAsync() => dues.HolderAsync("worker");
-
-    private Task<string> SecretaryAsync() => dues.HolderAsync("secretary");
-
-    private Task<string> SignInAsync(long memberId) => dues.SignInAsync(memberId);
-
-    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string token, object? body) =>
-        dues.SendAsync(method, url, token, body);
-
-    private static Task<string?> CodeAsync(HttpResponseMessage response) => DuesWorld.CodeAsync(response);
 }

@@ -1,11 +1,8 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using WxQms.Domain.Rules.Dues;
 using WxQms.Domain.Rules.Tasks;
-using WxQms.Domain.Services;
 using WxQms.Domain.Services.Dues;
-using WxQms.Sandbox.Demo;
 using WxQms.Tests.Infrastructure;
 using WxQms.Tests.Sandbox;
 using static WxQms.Tests.Infrastructure.TestDb;
@@ -32,10 +29,9 @@ public sealed class DuesWorld(WxQmsApp app)
 
     public async Task InitializeAsync()
     {
-        await app.ResetAsync();
-        await app.Get<DemoSeeder>().SeedAsync(Ct);
+        await app.SeedDemoAsync();
         Current = DuesMonth.Of(Periods.LocalDate(app.Clock.GetUtcNow()));
-        await app.Get<PlanService>().GenerateYearAsync(Current.Year, Ct);
+        await app.PlanYearAsync(Current.Year);
         // A branch whose members all have a phone (so each can sign in), with a worker; every member on the roll earns 4,500 yuan.
         Branch = await ScalarAsync("""
             SELECT b.id FROM orgs b
@@ -58,15 +54,46 @@ public sealed class DuesWorld(WxQmsApp app)
     public async Task<string> HolderAsync(string role) => await SignInAsync(await ScalarAsync(
         "SELECT member_id FROM member_roles WHERE org_id = @branch AND role = @role ORDER BY member_id LIMIT 1", new { branch = Branch, role }));
 
-    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string token, object? body)
-    {
-        var request = new HttpRequestMessage(method, url);
-        if (body is not null)
-            request.Content = JsonContent.Create(body);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return await Client.SendAsync(request, Ct);
-    }
+    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string token, object? body) =>
+        Client.SendAsync(method, url, token, body);
 
     public static async Task<string?> CodeAsync(HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("code").GetString();
+}
+
+/// <summary>
+/// A dues test class over a fresh <see cref="DuesWorld"/> for each test: its month, branch and owing members, and the branch's
+/// people signed in through the sandbox.
+/// </summary>
+public abstract class DuesWorldTests(WxQmsApp app) : IAsyncLifetime
+{
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>The shared app (a derived class names its own constructor's parameter otherwise, and uses this).</summary>
+    protected WxQmsApp app { get; } = app;
+
+    protected DuesWorld dues { get; } = new(app);
+
+    protected DuesMonth current => dues.Current;
+
+    protected long branch => dues.Branch;
+
+    protected List<long> members => dues.Members;
+
+    protected HttpClient client => dues.Client;
+
+    public ValueTask InitializeAsync() => new(dues.InitializeAsync());
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    protected Task<string> WorkerAsync() => dues.HolderAsync("worker");
+
+    protected Task<string> SecretaryAsync() => dues.HolderAsync("secretary");
+
+    protected Task<string> SignInAsync(long memberId) => dues.SignInAsync(memberId);
+
+    protected Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string token, object? body) =>
+        dues.SendAsync(method, url, token, body);
+
+    protected static Task<string?> CodeAsync(HttpResponseMessage response) => DuesWorld.CodeAsync(response);
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using MySqlConnector;
 using WxQms.Tests.Infrastructure;
+using static WxQms.Tests.Infrastructure.TestDb;
 
 namespace WxQms.Tests.Fuzzing;
 
@@ -32,10 +33,9 @@ public sealed class FuzzApp : WxQmsApp
     /// <summary>Rows in each of these tables now.</summary>
     public static async Task<Dictionary<string, long>> CountAsync(params string[] tables)
     {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
         var counts = new Dictionary<string, long>();
         foreach (var table in tables)
-            counts[table] = await conn.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM `{table}`");
+            counts[table] = await ScalarAsync($"SELECT COUNT(*) FROM `{table}`");
         return counts;
     }
 

@@ -30,8 +30,7 @@ public sealed class PeriodFuzzTests(FuzzApp app) : IClassFixture<FuzzApp>, IAsyn
     public async ValueTask InitializeAsync()
     {
         await w.InitializeAsync();
-        var month = Periods.Containing(Recurrence.Monthly, app.Clock.GetUtcNow().AddDays(35));
-        await app.Get<PlanService>().GenerateYearAsync(month.Year, CancellationToken.None);
+        var month = await app.PlanMonthAsync();
         staff = (await w.HolderAsync("staff", "DFL")).Token;
         var holder = await w.HolderAsync("secretary", "DFL-C03-B01");
         secretary = holder.Token;

@@ -34,8 +34,7 @@ public sealed class UploadFuzzTests(FuzzApp app) : IClassFixture<FuzzApp>, IAsyn
     public async ValueTask InitializeAsync()
     {
         await w.InitializeAsync();
-        var month = Periods.Containing(Recurrence.Monthly, app.Clock.GetUtcNow().AddDays(35));
-        await app.Get<PlanService>().GenerateYearAsync(month.Year, CancellationToken.None);
+        var month = await app.PlanMonthAsync();
         resident = await w.Wx.SignInAsync(w.Api, SandboxDriverUsers.ResidentMpOpenId, bind: false);
         secretary = (await w.HolderAsync("secretary", "DFL-C03-B01")).Token;
         taskId = await ScalarAsync("""

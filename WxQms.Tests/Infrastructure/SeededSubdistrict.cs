@@ -10,7 +10,7 @@ public sealed class SeededSubdistrict(WxQmsApp app) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        Result = await app.ResetAndSeedDemoAsync();
+        Result = await app.SeedDemoAsync();
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
@@ -27,7 +27,7 @@ public sealed class SeededOwnClock : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await App.InitializeAsync();
-        await App.ResetAndSeedDemoAsync();
+        await App.SeedDemoAsync();
     }
 
     public ValueTask DisposeAsync() => App.DisposeAsync();

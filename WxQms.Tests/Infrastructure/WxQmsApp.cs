@@ -180,16 +180,22 @@ public class WxQmsApp : WebApplicationFactory<Program>, IAsyncLifetime
             await conn.ExecuteAsync(sql);
         }
 
-        var options = ConfigurationOptions.Parse(RedisConnectionString);
-        options.AllowAdmin = true;
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(options);
-        foreach (var server in redis.GetServers())
-            await server.FlushDatabaseAsync();
+        await FlushRedisAsync();
         Services.GetService<SandboxWechat>()?.Reset(); // none when a test turned the sandbox off
         Services.GetService<WxQms.Sandbox.Pay.SandboxPay>()?.Reset();
         Services.GetService<WxQms.Sandbox.Sms.SandboxSms>()?.Reset();
         Services.GetRequiredService<WxQms.Domain.Caching.DutyCatalogueCache>().Forget(); // the emptied table is seeded again
         Services.GetRequiredService<WxQms.Domain.Caching.TokenVersions>().Forget(); // members are seeded again from version 0
+    }
+
+    /// <summary>Empties the Redis database (tokens, caches, rate limits), leaving MariaDB as it is.</summary>
+    public async Task FlushRedisAsync()
+    {
+        var options = ConfigurationOptions.Parse(RedisConnectionString);
+        options.AllowAdmin = true;
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(options);
+        foreach (var server in redis.GetServers())
+            await server.FlushDatabaseAsync();
     }
 
     public override async ValueTask DisposeAsync()

@@ -30,7 +30,7 @@ public sealed class InspectionTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await app.InitializeAsync();
-        await app.ResetAndSeedDemoAsync();
+        await app.SeedDemoAsync();
         people = new AssessmentWorld(app);
     }
 
@@ -38,19 +38,9 @@ public sealed class InspectionTests : IAsyncLifetime
 
     private DateOnly Today => Periods.LocalDate(app.Clock.GetUtcNow());
 
-    private async Task<HttpClient> ClientAsync(long memberId)
-    {
-        var c = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        c.DefaultRequestHeaders.Authorization = new("Bearer", await people.TokenAsync(memberId));
-        return c;
-    }
+    private Task<HttpClient> ClientAsync(long memberId) => people.ClientAsync(memberId);
 
-    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected = HttpStatusCode.OK)
-    {
-        var body = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode}: {body}");
-        return body.Length == 0 ? default : JsonDocument.Parse(body).RootElement;
-    }
+    private static Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected = HttpStatusCode.OK) => response.JsonAsync(expected);
 
     private static async Task<string?> CodeAsync(HttpResponseMessage response, HttpStatusCode expected) =>
         (await JsonAsync(response, expected)).TryGetProperty("code", out var code) ? code.GetString() : null;

@@ -21,14 +21,13 @@ namespace WxQms.Tests.Meetings;
 [Collection(IntegrationCollection.Name)]
 public sealed class CheckinLeaveTests(WxQmsApp app, PlannedSubdistrict planned) : IClassFixture<PlannedSubdistrict>, IAsyncLifetime
 {
-    private readonly SandboxDriver wx = new(app);
-    private BotWorld world = null!;
+    private readonly BotWorld world = new(app);
+    private SandboxDriver wx => world.Wx;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
     {
         Assert.NotNull(planned);
-        world = new BotWorld(app, wx);
         await world.ForgetAsync();
     }
 

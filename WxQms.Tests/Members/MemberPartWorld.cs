@@ -1,13 +1,10 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json;
 using WxQms.Domain.Model;
 using WxQms.Domain.Rules;
 using WxQms.Domain.Services.Members;
 using WxQms.Tests.Assessment;
 using WxQms.Tests.Infrastructure;
-using static WxQms.Tests.Infrastructure.TestDb;
 
 namespace WxQms.Tests.Members;
 
@@ -36,12 +33,7 @@ public sealed class MemberPartWorld(WxQmsApp app)
         Year = World.Month.Year;
         Branch = await World.OrgAsync("DFL-C01-B01");
         Secretary = await World.HolderAsync("secretary", "DFL-C01-B01");
-        var plain = (await QueryAsync<long>("""
-            SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id JOIN orgs b ON b.id = @branch
-            WHERE o.path LIKE CONCAT(b.path, '%') AND m.status = 'full'
-              AND NOT EXISTS (SELECT 1 FROM member_roles r WHERE r.member_id = m.id AND r.role <> 'member')
-            ORDER BY m.id LIMIT 2
-            """, new { branch = Branch })).ToList();
+        var plain = await Seeded.PlainMembersAsync(Branch, 2);
         (Member, Other) = (plain[0], plain[1]);
         Stranger = await World.MemberOfAsync("DFL-C02-B01");
         StrangerSecretary = await World.HolderAsync("secretary", "DFL-C02-B01");
@@ -66,13 +58,8 @@ public sealed class MemberPartWorld(WxQmsApp app)
 
     public async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string url, long memberId, object? body = null)
     {
-        using var request = new HttpRequestMessage(method, url);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(memberId));
-        if (body is not null)
-            request.Content = JsonContent.Create(body);
-        using var response = await client.SendAsync(request, Ct);
-        var text = await response.Content.ReadAsStringAsync(Ct);
-        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+        using var response = await client.SendAsync(method, url, await TokenAsync(memberId), body);
+        return await response.AnswerAsync();
     }
 
     public Task<(HttpStatusCode Status, JsonElement Body)> GetAsync(string url, long memberId) => SendAsync(HttpMethod.Get, url, memberId);

@@ -26,25 +26,15 @@ public sealed class CapaPhotoTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await app.InitializeAsync();
-        await app.ResetAndSeedDemoAsync();
+        await app.SeedDemoAsync();
         people = new AssessmentWorld(app);
     }
 
     public async ValueTask DisposeAsync() => await app.DisposeAsync();
 
-    private async Task<HttpClient> ClientAsync(long memberId)
-    {
-        var c = app.CreateClient();
-        c.DefaultRequestHeaders.Authorization = new("Bearer", await people.TokenAsync(memberId));
-        return c;
-    }
+    private Task<HttpClient> ClientAsync(long memberId) => people.ClientAsync(memberId, followRedirects: true);
 
-    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response)
-    {
-        var body = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
-        return JsonDocument.Parse(body).RootElement;
-    }
+    private static Task<JsonElement> JsonAsync(HttpResponseMessage response) => response.JsonAsync();
 
     private static async Task<string> UploadAsync(HttpClient client, byte[] jpeg)
     {

@@ -32,8 +32,8 @@ public sealed class NonconformityTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await app.InitializeAsync();
-        await app.ResetAndSeedDemoAsync();
-        await app.Get<WxQms.Domain.Services.PlanService>().GenerateYearAsync(Periods.LocalDate(app.Clock.GetUtcNow()).Year, Ct);
+        await app.SeedDemoAsync();
+        await app.PlanYearAsync();
         people = new AssessmentWorld(app);
     }
 
@@ -43,19 +43,9 @@ public sealed class NonconformityTests : IAsyncLifetime
 
     private static string S(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    private async Task<HttpClient> ClientAsync(long memberId)
-    {
-        var c = app.CreateClient();
-        c.DefaultRequestHeaders.Authorization = new("Bearer", await people.TokenAsync(memberId));
-        return c;
-    }
+    private Task<HttpClient> ClientAsync(long memberId) => people.ClientAsync(memberId, followRedirects: true);
 
-    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected = HttpStatusCode.OK)
-    {
-        var body = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode}: {body}");
-        return body.Length == 0 ? default : JsonDocument.Parse(body).RootElement;
-    }
+    private static Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected = HttpStatusCode.OK) => response.JsonAsync(expected);
 
     private static async Task<string?> CodeAsync(HttpResponseMessage response, HttpStatusCode expected)
     {

@@ -1,14 +1,11 @@
-using System.Net.Http.Json;
 using Dapper;
 using MySqlConnector;
 using WxQms.Sandbox;
-using WxQms.Domain.Model;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services;
 using WxQms.Domain.Services.Reminders;
 using WxQms.Domain.Wechat;
-using WxQms.Sandbox.Demo;
 using WxQms.Tests.Infrastructure;
 using WxQms.Tests.Sandbox;
 using Microsoft.Extensions.Options;
@@ -38,10 +35,8 @@ public sealed class ReminderWorld(WxQmsApp app)
 
     public async Task InitializeAsync()
     {
-        await app.ResetAsync();
-        await app.Get<DemoSeeder>().SeedAsync(Ct);
-        NextMonth = Periods.Containing(Recurrence.Monthly, app.Clock.GetUtcNow().AddDays(35));
-        await app.Get<PlanService>().GenerateYearAsync(NextMonth.Year, Ct);
+        await app.SeedDemoAsync();
+        NextMonth = await app.PlanMonthAsync();
         // Nothing before next month may fire while a test scans: those tasks' reminders are someone else's story.
         await ExecuteAsync("UPDATE tasks SET next_reminder_at = NULL WHERE period_key <> @Key", new { NextMonth.Key });
     }
@@ -55,6 +50,22 @@ public sealed class ReminderWorld(WxQmsApp app)
         WHERE o.code = @orgCode AND t.template_code = @templateCode AND t.period_key = @Key AND t.party_group_id IS NULL
         """, new { orgCode, templateCode, NextMonth.Key });
 
+    /// <summary>The branch's theme party day of next month, planned for the 20th at 14:30 in the 党群服务中心.</summary>
+    public async Task<long> PlannedThemePartyDayAsync()
+    {
+        var taskId = await TaskIdAsync(Branch, TaskCodes.ThemePartyDay);
+        await app.Get<TaskCommands>().ReportPlanAsync(taskId, 1, new PlanReport(Day(20, 14, 30), "党群服务中心", "学习党章"),
+            "test", null, Ct);
+        return taskId;
+    }
+
+    /// <summary>The <paramref name="skip"/>-th member (by id) of the branch with a phone number; nobody follows unless a test says so.</summary>
+    public Task<(long Member, string Phone)> MemberWithPhoneAsync(int skip = 0) => QuerySingleAsync<(long, string)>("""
+        SELECT m.id, m.phone FROM members m JOIN orgs o ON o.id = m.org_id
+        WHERE o.path LIKE CONCAT((SELECT path FROM orgs WHERE code = @Branch), '%') AND m.phone IS NOT NULL
+        ORDER BY m.id LIMIT 1 OFFSET @skip
+        """, new { Branch, skip });
+
     public async Task<long[]> MembersWithRoleAsync(string orgCode, params string[] roles) =>
         (await QueryAsync<long>("""
             SELECT DISTINCT r.member_id FROM member_roles r JOIN orgs o ON o.id = r.org_id
@@ -64,7 +75,7 @@ public sealed class ReminderWorld(WxQmsApp app)
     /// <summary>The member follows the official account and is linked to that openid (as binding would do).</summary>
     public async Task<string> FollowAsync(long memberId)
     {
-        var code = await QuerySingleAsync<string>("SELECT code FROM members WHERE id = @memberId", new { memberId });
+        var code = await Seeded.CodeAsync(memberId);
         var openid = SandboxUsers.OpenIdOf(code);
         Wx.Sandbox.Users.SetFollows(openid, true);
         await ExecuteAsync("""
@@ -76,7 +87,7 @@ public sealed class ReminderWorld(WxQmsApp app)
     }
 
     public async Task<string> MpOpenIdAsync(long memberId) =>
-        SandboxUsers.MpOpenIdOf(await QuerySingleAsync<string>("SELECT code FROM members WHERE id = @memberId", new { memberId }));
+        SandboxUsers.MpOpenIdOf(await Seeded.CodeAsync(memberId));
 
     /// <summary>Signs the member into the mini program and reports consent for the templates given (each once).</summary>
     public async Task<string> SubscribeAsync(HttpClient api, long memberId, params string[] keys)
@@ -86,12 +97,8 @@ public sealed class ReminderWorld(WxQmsApp app)
         var mpOpenId = await MpOpenIdAsync(memberId);
         var templateIds = keys.Select(k => options.Templates[k].Mp!).ToArray();
         await Wx.PostRawAsync("/sandbox/wechat/mp/subscriptions", new { openid = mpOpenId, templateIds });
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/mp/subscriptions")
-        {
-            Content = JsonContent.Create(new { results = keys.Select(k => new { key = k, templateId = options.Templates[k].Mp, result = "accept" }) }),
-        };
-        request.Headers.Authorization = new("Bearer", token);
-        using var response = await api.SendAsync(request, Ct);
+        using var response = await api.SendAsync(HttpMethod.Post, "/api/mp/subscriptions", token,
+            new { results = keys.Select(k => new { key = k, templateId = options.Templates[k].Mp, result = "accept" }) });
         Assert.Equal(System.Net.HttpStatusCode.NoContent, response.StatusCode);
         return token;
     }

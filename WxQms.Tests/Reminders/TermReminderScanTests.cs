@@ -107,9 +107,8 @@ public sealed class TermReminderScanTests(WxQmsApp app, SeededSubdistrict seeded
         var recipients = (await ExpectedRecipientsAsync("DFL-C05-B02")).ToList();
         var now = app.Clock.GetUtcNow();
         // The dead worker's work: the notices of half the recipients committed, the term not stamped.
-        await using (var conn = new MySqlConnection(TestEnvironment.MySql))
+        await using (var conn = await TestDb.OpenAsync())
         {
-            await conn.OpenAsync(Ct);
             await using var tx = await conn.BeginTransactionAsync(Ct);
             var due = (await OrgTermStore.DueAsync(conn, tx, Today, 100, Ct)).Single(d => d.Term.Id == term);
             foreach (var member in recipients.Take(recipients.Count / 2 + 1))

@@ -187,8 +187,7 @@ public sealed class SandboxMiniProgramTests(WxQmsApp app, SeededSubdistrict seed
     public async Task A_phone_code_answers_the_members_phone_once()
     {
         var user = await MemberAsync(3);
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        var phone = await conn.ExecuteScalarAsync<string>("SELECT phone FROM members WHERE id = @id",
+        var phone = await TestDb.QuerySingleAsync<string>("SELECT phone FROM members WHERE id = @id",
             new { id = user.GetProperty("memberId").GetInt64() });
         var code = (await Wx.PostRawAsync("/sandbox/wechat/mp/phonecode", new { openid = user.Str("mpOpenid") })).Str("code");
 

@@ -6,6 +6,7 @@ using WxQms.Sandbox;
 using WxQms.Domain.Model;
 using WxQms.Domain.Storage;
 using WxQms.Tests.Infrastructure;
+using static WxQms.Tests.Infrastructure.TestDb;
 
 namespace WxQms.Tests.Sandbox;
 
@@ -17,8 +18,7 @@ public sealed class SandboxUsersTests(WxQmsApp app, SeededSubdistrict seeded) : 
 
     private async Task<List<(long Id, string Code, string Name)>> MembersAsync()
     {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        return (await conn.QueryAsync<(long, string, string)>("SELECT id, code, name FROM members ORDER BY id")).ToList();
+        return (await QueryAsync<(long, string, string)>("SELECT id, code, name FROM members ORDER BY id")).ToList();
     }
 
     private async Task<JsonElement[]> AllUsersAsync() => await Wx.UsersAsync();
@@ -102,9 +102,8 @@ public sealed class SandboxUsersTests(WxQmsApp app, SeededSubdistrict seeded) : 
     {
         var before = (await Wx.GetJsonAsync("/sandbox/wechat/users?limit=1")).GetProperty("total").GetInt32();
         long orgId;
-        await using (var conn = new MySqlConnection(TestEnvironment.MySql))
+        await using (var conn = await TestDb.OpenAsync())
         {
-            await conn.OpenAsync(Ct);
             orgId = await conn.ExecuteScalarAsync<long>("SELECT id FROM orgs WHERE kind = 'branch' LIMIT 1");
             await using var tx = await conn.BeginTransactionAsync(Ct);
             await MemberStore.InsertAsync(conn, tx, new NewMember(orgId, "新党员", Sex.Female, null, null,

@@ -28,8 +28,7 @@ public sealed partial class DemoHistoryTests(WxQmsApp app) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await app.ResetAsync();
-        await app.Get<DemoSeeder>().SeedAsync(Ct);
+        await app.SeedDemoAsync();
         await new BotWorld(app, wx).ForgetAsync();
         year = Periods.LocalDate(app.Clock.GetUtcNow()).Year;
         var december = LocalTime.ToInstant(new DateOnly(year, 12, 17), new TimeOnly(10, 0));

@@ -1,13 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Extensions.Configuration;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Rules.Tasks;
-using WxQms.Domain.Services;
-using WxQms.Domain.Sms;
 using WxQms.Sandbox.Sms;
-using WxQms.Tests.Assessment;
 using WxQms.Tests.Infrastructure;
 using WxQms.Tests.Reminders;
 using static WxQms.Tests.Infrastructure.TestDb;
@@ -23,48 +19,28 @@ public sealed class SmsBudgetTests(WxQmsApp app) : IAsyncLifetime
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private readonly ReminderWorld world = new(app);
-    private readonly AssessmentWorld people = new(app);
+    private readonly SmsSwitch sms = new(app);
     private long taskId;
     private DateTimeOffset at;
-
-    private IConfigurationRoot Configuration => (IConfigurationRoot)app.Get<IConfiguration>();
 
     private SandboxSms Sandbox => app.Get<SandboxSms>();
 
     public async ValueTask InitializeAsync()
     {
         await world.InitializeAsync();
-        taskId = await world.TaskIdAsync(ReminderWorld.Branch, TaskCodes.ThemePartyDay);
-        await app.Get<TaskCommands>().ReportPlanAsync(taskId, 1, new PlanReport(world.Day(20, 14, 30), "党群服务中心", "学习党章"),
-            "test", null, Ct);
+        taskId = await world.PlannedThemePartyDayAsync();
         at = world.Day(10, 9);
-        Configuration["Sms:Provider"] = SmsOptions.Tencent;
-        Configuration["Sms:EssentialKinds:0"] = "warning";
-        Configuration["Sms:MonthlyBudgetUnits"] = "3";
-        Configuration.Reload();
+        sms.On(essentialKind: "warning", monthlyBudgetUnits: 3);
     }
 
-    public ValueTask DisposeAsync()
-    {
-        Configuration["Sms:Provider"] = "";
-        Configuration["Sms:EssentialKinds:0"] = null;
-        Configuration["Sms:MonthlyBudgetUnits"] = "0";
-        Configuration.Reload();
-        return ValueTask.CompletedTask;
-    }
-
-    private Task<(long, string)> MemberWithPhoneAsync(int skip) => QuerySingleAsync<(long, string)>("""
-        SELECT m.id, m.phone FROM members m JOIN orgs o ON o.id = m.org_id
-        WHERE o.path LIKE CONCAT((SELECT path FROM orgs WHERE code = @Branch), '%') AND m.phone IS NOT NULL
-        ORDER BY m.id LIMIT 1 OFFSET @skip
-        """, new { ReminderWorld.Branch, skip });
+    public ValueTask DisposeAsync() => sms.OffAsync();
 
     [Fact]
     public async Task A_used_budget_stops_non_essential_SMS_warns_the_office_once_and_the_console_counts_units_by_kind_and_org()
     {
-        var (first, firstPhone) = await MemberWithPhoneAsync(0);
-        var (second, secondPhone) = await MemberWithPhoneAsync(1);
-        var (third, thirdPhone) = await MemberWithPhoneAsync(2);
+        var (first, firstPhone) = await world.MemberWithPhoneAsync(0);
+        var (second, secondPhone) = await world.MemberWithPhoneAsync(1);
+        var (third, thirdPhone) = await world.MemberWithPhoneAsync(2);
 
         // Two T−1 reminders go (1 unit each: a short message), a long one earlier this month took a third.
         await ExecuteAsync("""
@@ -96,8 +72,7 @@ public sealed class SmsBudgetTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal(staff, await ScalarAsync("SELECT COUNT(*) FROM reminders WHERE subject_type = 'sms_budget'")); // warned once a month
 
         // The office reads the month: units by kind and org against the budget.
-        using var office = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        office.DefaultRequestHeaders.Authorization = new("Bearer", await people.TokenAsync(await people.HolderAsync("staff", "DFL")));
+        using var office = await app.SignedInClientAsync(await Seeded.HolderAsync("staff", "DFL"));
         var page = await office.GetStringAsync($"/admin/sms?month={month.Key}", Ct);
         Assert.Contains("短信预算已用完（4 / 3 计费条）", page, StringComparison.Ordinal);
         var branch = await QuerySingleAsync<string>("SELECT name FROM orgs WHERE code = @Branch", new { ReminderWorld.Branch });
@@ -105,8 +80,7 @@ public sealed class SmsBudgetTests(WxQmsApp app) : IAsyncLifetime
         Assert.Contains($"<tr><td>未交佐证预警</td><td>{branch}</td><td>1</td><td>1</td></tr>", page, StringComparison.Ordinal);
         using var bad = await office.GetAsync("/admin/sms?month=2026-13", Ct);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
-        using var secretary = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        secretary.DefaultRequestHeaders.Authorization = new("Bearer", await people.TokenAsync(await people.HolderAsync("secretary", ReminderWorld.Branch)));
+        using var secretary = await app.SignedInClientAsync(await Seeded.HolderAsync("secretary", ReminderWorld.Branch));
         Assert.Equal(HttpStatusCode.Forbidden, (await secretary.GetAsync("/admin/sms", Ct)).StatusCode);
 
         // The warning is listed among the office's reminders under its Chinese name, not its raw kind.

@@ -1,11 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Extensions.Configuration;
 using WxQms.Domain.Rules.Reminders;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services;
-using WxQms.Domain.Sms;
 using WxQms.Sandbox.Demo;
 using WxQms.Sandbox.Sms;
 using WxQms.Tests.Infrastructure;
@@ -24,25 +22,16 @@ public sealed class SmsDoneWhenTests(WxQmsApp app) : IAsyncLifetime
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private readonly ReminderWorld world = new(app);
+    private readonly SmsSwitch sms = new(app);
     private readonly HttpClient http = app.CreateClient();
-
-    private IConfigurationRoot Configuration => (IConfigurationRoot)app.Get<IConfiguration>();
 
     public async ValueTask InitializeAsync()
     {
         await world.InitializeAsync();
-        Configuration["Sms:Provider"] = SmsOptions.Tencent;
-        Configuration["Sms:EssentialKinds:0"] = "warning";
-        Configuration.Reload();
+        sms.On(essentialKind: "warning");
     }
 
-    public ValueTask DisposeAsync()
-    {
-        Configuration["Sms:Provider"] = "";
-        Configuration["Sms:EssentialKinds:0"] = null;
-        Configuration.Reload();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => sms.OffAsync();
 
     [Fact]
     public async Task A_retiree_without_WeChat_gets_her_T1_reminder_by_SMS_delivered_and_after_TD_the_next_notice_skips_SMS()

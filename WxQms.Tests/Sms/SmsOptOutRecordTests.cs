@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Extensions.Configuration;
-using WxQms.Domain.Sms;
 using WxQms.Tests.Infrastructure;
 using WxQms.Tests.Members;
 using static WxQms.Tests.Infrastructure.TestDb;
@@ -18,23 +16,16 @@ public sealed class SmsOptOutRecordTests(WxQmsApp app) : IAsyncLifetime
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private readonly MemberPartWorld w = new(app);
+    private readonly SmsSwitch sms = new(app);
     private readonly HttpClient http = app.CreateClient();
-
-    private IConfigurationRoot Configuration => (IConfigurationRoot)app.Get<IConfiguration>();
 
     public async ValueTask InitializeAsync()
     {
         await w.InitializeAsync();
-        Configuration["Sms:Provider"] = SmsOptions.Tencent;
-        Configuration.Reload();
+        sms.On();
     }
 
-    public ValueTask DisposeAsync()
-    {
-        Configuration["Sms:Provider"] = "";
-        Configuration.Reload();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => sms.OffAsync();
 
     [Fact]
     public async Task A_TD_reply_shows_on_the_members_record_for_her_her_secretary_and_the_office()

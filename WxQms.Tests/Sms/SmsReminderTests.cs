@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using WxQms.Domain.Rules.Tasks;
-using WxQms.Domain.Services;
 using WxQms.Domain.Sms;
 using WxQms.Sandbox.Sms;
 using WxQms.Tests.Infrastructure;
@@ -21,6 +20,7 @@ public sealed class SmsReminderTests(WxQmsApp app) : IAsyncLifetime
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private readonly ReminderWorld world = new(app);
+    private readonly SmsSwitch sms = new(app);
     private readonly HttpClient http = app.CreateClient();
     private long taskId;
     private DateTimeOffset at;
@@ -32,33 +32,15 @@ public sealed class SmsReminderTests(WxQmsApp app) : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await world.InitializeAsync();
-        taskId = await world.TaskIdAsync(ReminderWorld.Branch, TaskCodes.ThemePartyDay);
-        await app.Get<TaskCommands>().ReportPlanAsync(taskId, 1, new PlanReport(world.Day(20, 14, 30), "党群服务中心", "学习党章"),
-            "test", null, Ct);
+        taskId = await world.PlannedThemePartyDayAsync();
         at = world.Day(10, 9);
-        Configuration["Sms:Provider"] = SmsOptions.Tencent;
-        Configuration["Sms:EssentialKinds:0"] = "warning";
-        Configuration.Reload();
+        sms.On(essentialKind: "warning");
     }
 
-    public ValueTask DisposeAsync()
-    {
-        Configuration["Sms:Provider"] = "";
-        Configuration["Sms:EssentialKinds:0"] = null;
-        Configuration.Reload();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => sms.OffAsync();
 
     /// <summary>A branch member without WeChat (nobody in the tests follows unless a test says so) and with a phone.</summary>
-    private async Task<(long Member, string Phone)> RetireeAsync(int skip = 0)
-    {
-        var row = await QuerySingleAsync<(long, string)>("""
-            SELECT m.id, m.phone FROM members m JOIN orgs o ON o.id = m.org_id
-            WHERE o.path LIKE CONCAT((SELECT path FROM orgs WHERE code = @Branch), '%') AND m.phone IS NOT NULL
-            ORDER BY m.id LIMIT 1 OFFSET @skip
-            """, new { ReminderWorld.Branch, skip });
-        return row;
-    }
+    private Task<(long Member, string Phone)> RetireeAsync(int skip = 0) => world.MemberWithPhoneAsync(skip);
 
     private Task<(string Status, string? Channel, string? LastError, DateTime DueAt, DateTime? DeliveredAt)> RowAsync(long id) =>
         QuerySingleAsync<(string, string?, string?, DateTime, DateTime?)>(

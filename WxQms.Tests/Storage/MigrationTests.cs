@@ -45,8 +45,7 @@ public sealed class MigrationTests
     [Fact]
     public async Task The_audit_log_refuses_updates_and_deletes()
     {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        await conn.OpenAsync(Ct);
+        await using var conn = await TestDb.OpenAsync();
         var id = await conn.ExecuteScalarAsync<long>("""
             INSERT INTO audit_log (occurred_at, actor, action, entity_type) VALUES (UTC_TIMESTAMP(6), 'test', 'test.done', 'test');
             SELECT LAST_INSERT_ID();

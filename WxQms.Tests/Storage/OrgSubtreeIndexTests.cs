@@ -22,8 +22,7 @@ public sealed class OrgSubtreeIndexTests(WxQmsApp app, SeededSubdistrict seeded)
     [Fact]
     public async Task A_community_subtree_is_read_by_a_range_scan_on_ix_orgs_path()
     {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        await conn.OpenAsync(Ct);
+        await using var conn = await TestDb.OpenAsync();
         // The reset truncates the tables and the seed refills them; InnoDB recounts its statistics in the background
         // after that. A database in service has them current, so the test does not race the recount.
         await conn.ExecuteAsync(new CommandDefinition("ANALYZE TABLE orgs, members", cancellationToken: Ct));

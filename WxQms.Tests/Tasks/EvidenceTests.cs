@@ -22,18 +22,17 @@ public sealed class EvidenceTests(WxQmsApp app) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await app.ResetAndSeedDemoAsync();
+        await app.SeedDemoAsync();
         var month = Periods.Containing(Recurrence.Monthly, app.Clock.GetUtcNow().AddDays(35));
         heldAt = new DateTimeOffset(month.LastDay.Year, month.LastDay.Month, 20, 9, 30, 0, TimeSpan.FromHours(8));
         var quarter = Periods.Containing(Recurrence.Quarterly, heldAt);
         await app.Get<PlanService>().GenerateYearAsync(quarter.Year, Ct);
 
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        (taskId, branchId) = await conn.QuerySingleAsync<(long, long)>("""
+        (taskId, branchId) = await TestDb.QuerySingleAsync<(long, long)>("""
             SELECT t.id, t.org_id FROM tasks t JOIN orgs o ON o.id = t.org_id
             WHERE o.code = 'DFL-C02-B01' AND t.template_code = 'member_meeting' AND t.period_key = @Key
             """, new { quarter.Key });
-        fullMembers = (await conn.QueryAsync<long>("""
+        fullMembers = (await TestDb.QueryAsync<long>("""
             SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id
             WHERE o.path LIKE (SELECT CONCAT(path, '%') FROM orgs WHERE id = @branchId) AND m.status = 'full' ORDER BY m.id
             """, new { branchId })).ToArray();
@@ -51,18 +50,17 @@ public sealed class EvidenceTests(WxQmsApp app) : IAsyncLifetime
         Assert.True(result.Judgment.Passed, string.Join("；", result.Judgment.ReasonsInChinese));
         Assert.Equal(TaskState.Completed, result.Task.State);
         Assert.True(result.Judgment.OnTime);
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        var ledger = await conn.QuerySingleAsync<(decimal Points, string Source, long Subject)>(
+        var ledger = await TestDb.QuerySingleAsync<(decimal Points, string Source, long Subject)>(
             "SELECT points, source, subject_id FROM points_ledger WHERE task_id = @taskId AND subject_type = 'org'", new { taskId });
         Assert.Equal((4.00m, "task.completed", branchId), ledger);
-        var attended = (await conn.QueryAsync<long>("""
+        var attended = (await TestDb.QueryAsync<long>("""
             SELECT subject_id FROM points_ledger
             WHERE task_id = @taskId AND subject_type = 'member' AND source = 'task.attendance' AND points = 1
             ORDER BY subject_id
             """, new { taskId })).ToList();
         Assert.Equal(fullMembers.Order(), attended);
-        Assert.Equal(3, await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM evidence_photos WHERE evidence_id = @Id", new { Id = result.EvidenceId }));
-        Assert.Equal(["task.completed", "task.planned", "task.submitted"], (await conn.QueryAsync<string>(
+        Assert.Equal(3, await TestDb.ScalarAsync("SELECT COUNT(*) FROM evidence_photos WHERE evidence_id = @Id", new { Id = result.EvidenceId }));
+        Assert.Equal(["task.completed", "task.planned", "task.submitted"], (await TestDb.QueryAsync<string>(
             "SELECT action FROM audit_log WHERE entity_type = 'task' AND entity_id = @taskId ORDER BY action", new { taskId })).ToList());
     }
 
@@ -78,11 +76,10 @@ public sealed class EvidenceTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal(TaskState.Returned, returned.Task.State);
         Assert.Contains(returned.Judgment.ReasonsInChinese, r => r.Contains("半数"));
         Assert.Equal(TaskState.Completed, resubmitted.Task.State);
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        Assert.Equal(1, await conn.ExecuteScalarAsync<long>(
+        Assert.Equal(1, await TestDb.ScalarAsync(
             "SELECT COUNT(*) FROM points_ledger WHERE task_id = @taskId AND subject_type = 'org'", new { taskId }));
         // Attendance counts once, from the submission that passed.
-        Assert.Equal(fullMembers.Length, await conn.ExecuteScalarAsync<long>(
+        Assert.Equal(fullMembers.Length, await TestDb.ScalarAsync(
             "SELECT COUNT(*) FROM points_ledger WHERE task_id = @taskId AND subject_type = 'member'", new { taskId }));
     }
 
@@ -97,8 +94,7 @@ public sealed class EvidenceTests(WxQmsApp app) : IAsyncLifetime
 
         Assert.Equal(TaskState.Completed, late.Task.State);
         Assert.False(late.Judgment.OnTime);
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        var ledger = (await conn.QueryAsync<(string Source, decimal Points)>(
+        var ledger = (await TestDb.QueryAsync<(string Source, decimal Points)>(
             "SELECT source, points FROM points_ledger WHERE task_id = @taskId AND subject_type = 'org' ORDER BY id", new { taskId })).ToList();
         Assert.Equal([("task.overdue", -2.00m), ("task.completed_late", 2.00m), ("task.overdue_reversed", 2.00m)], ledger);
         Assert.Equal(2.00m, ledger.Sum(e => e.Points)); // 4 points less the late deduction of 2
@@ -107,8 +103,7 @@ public sealed class EvidenceTests(WxQmsApp app) : IAsyncLifetime
     [Fact]
     public async Task Attendance_naming_a_member_of_another_branch_is_refused_and_nothing_is_stored()
     {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        var stranger = await conn.ExecuteScalarAsync<long>(
+        var stranger = await TestDb.ScalarAsync(
             "SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id WHERE o.path NOT LIKE (SELECT CONCAT(path, '%') FROM orgs WHERE id = @branchId) LIMIT 1",
             new { branchId });
 
@@ -116,7 +111,7 @@ public sealed class EvidenceTests(WxQmsApp app) : IAsyncLifetime
             new EvidenceSubmission(heldAt, "会议室", "党员大会", "记录", [(stranger, Presence.Present)], []), "secretary", null, Ct));
 
         Assert.Equal("evidence.unknown_member", refused.Code);
-        Assert.Equal(0, await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM task_evidence"));
+        Assert.Equal(0, await TestDb.ScalarAsync("SELECT COUNT(*) FROM task_evidence"));
         Assert.Equal(TaskState.Planned, (await app.Get<TaskQueries>().GetAsync(taskId, Ct))!.State);
     }
 

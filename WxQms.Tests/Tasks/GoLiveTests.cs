@@ -33,7 +33,7 @@ public sealed class GoLiveTests : IAsyncLifetime
     {
         await app.InitializeAsync();
         wx = new SandboxDriver(app);
-        await app.ResetAndSeedDemoAsync();
+        await app.SeedDemoAsync();
         world = new BotWorld(app, wx);
         await world.ForgetAsync();
         year = Periods.LocalDate(app.Clock.GetUtcNow()).Year;

@@ -4,6 +4,7 @@ using MySqlConnector;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Services;
 using WxQms.Tests.Infrastructure;
+using static WxQms.Tests.Infrastructure.TestDb;
 
 namespace WxQms.Tests.Tasks;
 
@@ -15,7 +16,7 @@ public sealed class OverdueJobTests(WxQmsApp app) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await app.ResetAndSeedDemoAsync();
+        await app.SeedDemoAsync();
         await app.Get<PlanService>().GenerateYearAsync(2026, Ct);
     }
 
@@ -57,9 +58,4 @@ public sealed class OverdueJobTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal(TaskState.Overdue, (await app.Get<TaskQueries>().GetAsync(taskId, Ct))!.State);
     }
 
-    private static async Task<long> ScalarAsync(string sql)
-    {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        return await conn.ExecuteScalarAsync<long>(sql);
-    }
 }

@@ -4,6 +4,7 @@ using WxQms.Domain.Model;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services;
 using WxQms.Tests.Infrastructure;
+using static WxQms.Tests.Infrastructure.TestDb;
 
 namespace WxQms.Tests.Tasks;
 
@@ -14,7 +15,7 @@ public sealed class PlanServiceTests(WxQmsApp app) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await app.ResetAndSeedDemoAsync();
+        await app.SeedDemoAsync();
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
@@ -40,12 +41,11 @@ public sealed class PlanServiceTests(WxQmsApp app) : IAsyncLifetime
     {
         await app.Get<PlanService>().GenerateYearAsync(2026, Ct);
 
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        var perBranch = await conn.QueryAsync<long>("""
+        var perBranch = await TestDb.QueryAsync<long>("""
             SELECT COUNT(*) FROM tasks t JOIN orgs o ON o.id = t.org_id
             WHERE t.template_code = 'member_meeting' AND o.kind = 'branch' GROUP BY t.org_id
             """);
-        var dues = (await conn.QueryAsync<DateTime>(
+        var dues = (await TestDb.QueryAsync<DateTime>(
             "SELECT DISTINCT due_at FROM tasks WHERE template_code = 'member_meeting' ORDER BY due_at")).ToList();
 
         Assert.All(perBranch, n => Assert.Equal(4, n));
@@ -63,13 +63,12 @@ public sealed class PlanServiceTests(WxQmsApp app) : IAsyncLifetime
         var community = (await app.Get<OrgService>().GetTreeAsync(1, Ct)).Tree!.Children
             .First(c => c.Kind == OrgKind.CommunityCommittee);
         var branch = await app.Get<OrgService>().CreateAsync(community.Id, OrgKind.Branch, "新建楼院党支部", "T-NEW-B", "test", Ct);
-        await using (var setUp = new MySqlConnection(TestEnvironment.MySql)) // the shared test clock may have moved on
-            await setUp.ExecuteAsync("UPDATE orgs SET established_on = '2026-11-25' WHERE id = @Id", new { branch.Id });
+        // the shared test clock may have moved on
+        await ExecuteAsync("UPDATE orgs SET established_on = '2026-11-25' WHERE id = @Id", new { branch.Id });
 
         var again = await plans.GenerateYearAsync(2026, Ct);
 
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        var periods = (await conn.QueryAsync<string>(
+        var periods = (await TestDb.QueryAsync<string>(
             "SELECT DISTINCT period_key FROM tasks WHERE org_id = @Id ORDER BY period_key", new { branch.Id })).ToList();
         Assert.True(again.Created > 0);
         Assert.Equal(again.Created, await ScalarAsync("SELECT COUNT(*) FROM tasks WHERE org_id = @Id", new { branch.Id }));
@@ -78,9 +77,4 @@ public sealed class PlanServiceTests(WxQmsApp app) : IAsyncLifetime
             "SELECT COUNT(*) FROM tasks WHERE template_code = 'committee_meeting' AND org_id = @Id", new { branch.Id }));
     }
 
-    private static async Task<long> ScalarAsync(string sql, object? param = null)
-    {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        return await conn.ExecuteScalarAsync<long>(sql, param);
-    }
 }

@@ -19,11 +19,9 @@ public sealed class TaskCommandsTests(WxQmsApp app) : IAsyncLifetime
     /// <summary>A branch's theme party day of next month (the shared test clock only moves forward).</summary>
     public async ValueTask InitializeAsync()
     {
-        await app.ResetAndSeedDemoAsync();
-        nextMonth = Periods.Containing(Recurrence.Monthly, app.Clock.GetUtcNow().AddDays(35));
-        await app.Get<PlanService>().GenerateYearAsync(nextMonth.Year, Ct);
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        taskId = await conn.ExecuteScalarAsync<long>("""
+        await app.SeedDemoAsync();
+        nextMonth = await app.PlanMonthAsync();
+        taskId = await TestDb.ScalarAsync("""
             SELECT t.id FROM tasks t JOIN orgs o ON o.id = t.org_id
             WHERE o.code = 'DFL-C01-B01' AND t.template_code = 'theme_party_day' AND t.period_key = @Key
             """, new { nextMonth.Key });
@@ -43,8 +41,7 @@ public sealed class TaskCommandsTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal(2, planned.RowVersion);
         Assert.Equal(Day20At10, planned.PlannedFor);
         Assert.Equal("社区党群服务中心", planned.Place);
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        var trail = await conn.QuerySingleAsync<(string Actor, long? Member, string Data)>(
+        var trail = await TestDb.QuerySingleAsync<(string Actor, long? Member, string Data)>(
             "SELECT actor, actor_member_id, data FROM audit_log WHERE action = 'task.planned' AND entity_id = @taskId", new { taskId });
         Assert.Equal(("member:7", 7L), (trail.Actor, trail.Member));
         Assert.Contains("\"from\":\"pending\"", trail.Data);
@@ -103,8 +100,7 @@ public sealed class TaskCommandsTests(WxQmsApp app) : IAsyncLifetime
 
         Assert.Single(outcomes, won => won);
         Assert.Equal(2, (await app.Get<TaskQueries>().GetAsync(taskId, Ct))!.RowVersion);
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        Assert.Equal(1, await conn.ExecuteScalarAsync<long>(
+        Assert.Equal(1, await TestDb.ScalarAsync(
             "SELECT COUNT(*) FROM audit_log WHERE action = 'task.planned' AND entity_id = @taskId", new { taskId }));
     }
 

@@ -3,6 +3,7 @@ using MySqlConnector;
 using WxQms.Domain.Model.Tasks;
 using WxQms.Domain.Services;
 using WxQms.Tests.Infrastructure;
+using static WxQms.Tests.Infrastructure.TestDb;
 
 namespace WxQms.Tests.Tasks;
 
@@ -16,7 +17,7 @@ public sealed class TaskQueriesTests(WxQmsApp app) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await app.ResetAndSeedDemoAsync();
+        await app.SeedDemoAsync();
         await app.Get<PlanService>().GenerateYearAsync(2026, Ct);
     }
 
@@ -46,8 +47,7 @@ public sealed class TaskQueriesTests(WxQmsApp app) : IAsyncLifetime
     [Fact]
     public async Task The_communities_views_add_up_to_the_subdistricts()
     {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        var communities = await conn.QueryAsync<string>("SELECT path FROM orgs WHERE depth = 1");
+        var communities = await TestDb.QueryAsync<string>("SELECT path FROM orgs WHERE depth = 1");
 
         var whole = (await Queries.SummaryAsync("/1/", Nov25, Ct)).Summary;
         var parts = new List<TaskSummary>();
@@ -63,8 +63,7 @@ public sealed class TaskQueriesTests(WxQmsApp app) : IAsyncLifetime
     [Fact]
     public async Task A_branch_lists_its_tasks_of_a_month_soonest_first_with_chinese_names()
     {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        var branch = await conn.QuerySingleAsync<(long Id, string Path)>(
+        var branch = await TestDb.QuerySingleAsync<(long Id, string Path)>(
             "SELECT id, path FROM orgs WHERE code = 'DFL-C01-B01'");
 
         var november = (await Queries.ListAsync(new TaskQueries.ListFilter(branch.Path, PeriodKey: "2026-11"), Ct)).Items;
@@ -83,8 +82,7 @@ public sealed class TaskQueriesTests(WxQmsApp app) : IAsyncLifetime
     {
         var first = await Queries.SummaryAsync("/1/", Nov25.AddSeconds(20), Ct);
         var again = await Queries.SummaryAsync("/1/", Nov25.AddSeconds(40), Ct);
-        await using (var conn = new MySqlConnection(TestEnvironment.MySql))
-            await conn.ExecuteAsync("UPDATE tasks SET state = 'overdue' WHERE period_key = '2026-11' AND org_id = (SELECT id FROM orgs WHERE code = 'DFL-C01-B01')");
+        await ExecuteAsync("UPDATE tasks SET state = 'overdue' WHERE period_key = '2026-11' AND org_id = (SELECT id FROM orgs WHERE code = 'DFL-C01-B01')");
         await app.Get<WxQms.Domain.Caching.TaskCache>().InvalidateAsync();
         var after = await Queries.SummaryAsync("/1/", Nov25.AddSeconds(50), Ct);
 
@@ -107,9 +105,6 @@ public sealed class TaskQueriesTests(WxQmsApp app) : IAsyncLifetime
         Assert.Equal(Nov25.AddMinutes(1), next.Summary.AsOf);
     }
 
-    private static async Task<int> CountAsync(string where, object? param = null)
-    {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        return await conn.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM tasks WHERE " + where, param);
-    }
+    private static async Task<int> CountAsync(string where, object? param = null) =>
+        (int)await ScalarAsync("SELECT COUNT(*) FROM tasks WHERE " + where, param);
 }

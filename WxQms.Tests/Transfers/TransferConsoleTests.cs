@@ -25,21 +25,11 @@ public sealed class TransferConsoleTests(WxQmsApp app, SeededSubdistrict seeded)
 
     private static string S(DateOnly d) => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
-    private async Task<HttpClient> ClientAsync(long memberId)
+    private Task<HttpClient> ClientAsync(long memberId)
     {
-        _ = seeded;
-        var c = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        c.DefaultRequestHeaders.Authorization = new("Bearer", await people.TokenAsync(memberId));
-        return c;
+        _ = seeded; // the class's demo subdistrict, seeded once
+        return people.ClientAsync(memberId);
     }
-
-    private static Task<long> PlainMemberAsync(string branchCode, int offset) => ScalarAsync("""
-        SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id JOIN orgs b ON b.code = @branchCode
-        WHERE o.path LIKE CONCAT(b.path, '%') AND m.status = 'full'
-          AND NOT EXISTS (SELECT 1 FROM member_roles r WHERE r.member_id = m.id AND r.role <> 'member')
-          AND NOT EXISTS (SELECT 1 FROM transfers t WHERE t.member_id = m.id)
-        ORDER BY m.id LIMIT 1 OFFSET @offset
-        """, new { branchCode, offset });
 
     private static FormUrlEncodedContent Form(params (string, string)[] fields) => new(fields.Select(f => KeyValuePair.Create(f.Item1, f.Item2)));
 
@@ -49,7 +39,7 @@ public sealed class TransferConsoleTests(WxQmsApp app, SeededSubdistrict seeded)
     public async Task The_office_issues_a_letter_out_from_the_console_stating_the_dues_paid_up_to_from_her_months_not_what_was_typed()
     {
         const string branchCode = "DFL-C03-B01";
-        var member = await PlainMemberAsync(branchCode, 0);
+        var member = await Movers.PlainMemberAsync(branchCode, 0);
         var org = await ScalarAsync("SELECT org_id FROM members WHERE id = @member", new { member });
         // Her dues: two months paid, the last one still owed: the letter says paid up to the second.
         var (owed, paid) = (DuesMonth.Of(Today).Previous, DuesMonth.Of(Today).Previous.Previous);
@@ -100,7 +90,7 @@ public sealed class TransferConsoleTests(WxQmsApp app, SeededSubdistrict seeded)
 
         // Another branch's secretary may not issue her letter.
         var stranger = await ClientAsync(await people.HolderAsync("secretary", "DFL-C01-B01"));
-        var forbidden = await stranger.PostAsync($"/admin/transfers/out/{await PlainMemberAsync(branchCode, 1)}", Form(("toOrgName", "x"),
+        var forbidden = await stranger.PostAsync($"/admin/transfers/out/{await Movers.PlainMemberAsync(branchCode, 1)}", Form(("toOrgName", "x"),
             ("issuedOn", S(Today)), ("validUntil", S(Today.AddDays(10)))), Ct);
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
     }

@@ -28,19 +28,9 @@ public sealed class TransferReminderTests(WxQmsApp app) : IAsyncLifetime
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    private async Task<HttpClient> ClientAsync(long memberId)
-    {
-        var c = app.CreateClient();
-        c.DefaultRequestHeaders.Authorization = new("Bearer", await people.TokenAsync(memberId));
-        return c;
-    }
+    private Task<HttpClient> ClientAsync(long memberId) => people.ClientAsync(memberId, followRedirects: true);
 
-    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var body = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode}: {body}");
-        return JsonDocument.Parse(body).RootElement;
-    }
+    private static Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected) => response.JsonAsync(expected);
 
     [Fact]
     public async Task A_transfer_within_the_subdistrict_moves_the_members_next_reminders_to_the_new_branch()

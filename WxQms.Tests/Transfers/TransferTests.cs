@@ -26,29 +26,13 @@ public sealed class TransferTests(WxQmsApp app, SeededSubdistrict seeded) : ICla
 
     private static string S(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    private async Task<HttpClient> ClientAsync(long memberId)
+    private Task<HttpClient> ClientAsync(long memberId)
     {
-        _ = seeded;
-        var c = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        c.DefaultRequestHeaders.Authorization = new("Bearer", await people.TokenAsync(memberId));
-        return c;
+        _ = seeded; // the class's demo subdistrict, seeded once
+        return people.ClientAsync(memberId);
     }
 
-    /// <summary>A plain full member (no role) of a branch, the n-th.</summary>
-    private static Task<long> PlainMemberAsync(string branchCode, int offset) => ScalarAsync("""
-        SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id JOIN orgs b ON b.code = @branchCode
-        WHERE o.path LIKE CONCAT(b.path, '%') AND m.status = 'full'
-          AND NOT EXISTS (SELECT 1 FROM member_roles r WHERE r.member_id = m.id AND r.role <> 'member')
-          AND NOT EXISTS (SELECT 1 FROM transfers t WHERE t.member_id = m.id)
-        ORDER BY m.id LIMIT 1 OFFSET @offset
-        """, new { branchCode, offset });
-
-    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var body = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode}: {body}");
-        return body.Length == 0 ? default : JsonDocument.Parse(body).RootElement;
-    }
+    private static Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected) => response.JsonAsync(expected);
 
     private async Task<long> LetterOutAsync(HttpClient secretary, long member, DateOnly issued, DateOnly until) =>
         (await JsonAsync(await secretary.PostAsJsonAsync("/api/mp/transfers", new
@@ -70,7 +54,7 @@ public sealed class TransferTests(WxQmsApp app, SeededSubdistrict seeded) : ICla
         var branch = await people.OrgAsync(branchCode);
         var secretary = await ClientAsync(await people.HolderAsync("secretary", branchCode));
         var office = await ClientAsync(await people.HolderAsync("staff", "DFL"));
-        var (due, late) = (await PlainMemberAsync(branchCode, 0), await PlainMemberAsync(branchCode, 1));
+        var (due, late) = (await Movers.PlainMemberAsync(branchCode, 0), await Movers.PlainMemberAsync(branchCode, 1));
         var monthAgo = Today.AddMonths(-1);
         var issued = monthAgo.AddDays(-10);
 
@@ -135,7 +119,7 @@ public sealed class TransferTests(WxQmsApp app, SeededSubdistrict seeded) : ICla
     {
         const string branchCode = "DFL-C02-B02";
         var secretary = await ClientAsync(await people.HolderAsync("secretary", branchCode));
-        var member = await PlainMemberAsync(branchCode, 0);
+        var member = await Movers.PlainMemberAsync(branchCode, 0);
 
         var tooLong = await JsonAsync(await secretary.PostAsJsonAsync("/api/mp/transfers", new
         {
@@ -182,7 +166,7 @@ public sealed class TransferTests(WxQmsApp app, SeededSubdistrict seeded) : ICla
     {
         const string branchCode = "DFL-C02-B03";
         var secretary = await ClientAsync(await people.HolderAsync("secretary", branchCode));
-        var member = await PlainMemberAsync(branchCode, 0);
+        var member = await Movers.PlainMemberAsync(branchCode, 0);
         var first = await LetterOutAsync(secretary, member, Today.AddDays(-3), Today.AddDays(20));
         var firstNo = (await JsonAsync(await secretary.GetAsync($"/api/mp/transfers/{first}", Ct), HttpStatusCode.OK)).GetProperty("letterNo").GetString();
 

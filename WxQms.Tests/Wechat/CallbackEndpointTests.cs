@@ -7,6 +7,7 @@ using WxQms.Domain.Storage;
 using WxQms.Domain.Wechat;
 using WxQms.Domain.Wechat.Callbacks;
 using WxQms.Tests.Infrastructure;
+using static WxQms.Tests.Infrastructure.TestDb;
 
 namespace WxQms.Tests.Wechat;
 
@@ -312,9 +313,4 @@ public sealed class CallbackEndpointTests(WxQmsApp app) : IAsyncLifetime
         Assert.DoesNotContain("root:", answer.Body);
     }
 
-    private static async Task<long> ScalarAsync(string sql)
-    {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        return await conn.ExecuteScalarAsync<long>(sql);
-    }
 }

@@ -31,7 +31,7 @@ public sealed class ConversationTests(WxQmsApp app) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await app.ResetAndSeedDemoAsync();
+        await app.SeedDemoAsync();
         var users = await client.GetFromJsonAsync<JsonElement>("/sandbox/wechat/users?memberId=100", Ct);
         member = users.GetProperty("users")[0].GetProperty("openid").GetString()!;
         await SendAsync(new { msgType = "event", @event = "subscribe" });
@@ -75,15 +75,14 @@ public sealed class ConversationTests(WxQmsApp app) : IAsyncLifetime
         await app.Get<InboundMediaDownloader>().DownloadDueAsync(app.Clock.GetUtcNow(), Ct);
 
         Assert.Equal(BotReplies.PhotoBeforeBinding, answer.GetProperty("reply").GetProperty("text").GetString());
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        var stored = await conn.QuerySingleAsync<(string Sha256, long Size, string ContentType, string Path, string From)>(
+        var stored = await TestDb.QuerySingleAsync<(string Sha256, long Size, string ContentType, string Path, string From)>(
             "SELECT sha256, size_bytes, content_type, storage_path, from_openid FROM inbound_media");
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Jpeg)), stored.Sha256);
         Assert.Equal(Jpeg.Length, stored.Size);
         Assert.Equal("image/jpeg", stored.ContentType);
         Assert.Equal(member, stored.From);
         Assert.Equal(Jpeg, await File.ReadAllBytesAsync(Path.Combine(app.UploadRoot, stored.Path), Ct));
-        Assert.Equal("done", await conn.ExecuteScalarAsync<string>("SELECT work_status FROM wechat_inbound WHERE work IS NOT NULL"));
+        Assert.Equal("done", await TestDb.QuerySingleAsync<string>("SELECT work_status FROM wechat_inbound WHERE work IS NOT NULL"));
     }
 
     [Fact]
@@ -97,11 +96,10 @@ public sealed class ConversationTests(WxQmsApp app) : IAsyncLifetime
         await SendAsync(new { msgType = "image", mediaId }, mpOpenId);
         await app.Get<InboundMediaDownloader>().DownloadDueAsync(app.Clock.GetUtcNow(), Ct);
 
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        var (status, error) = await conn.QuerySingleAsync<(string, string?)>(
+        var (status, error) = await TestDb.QuerySingleAsync<(string, string?)>(
             "SELECT work_status, last_error FROM wechat_inbound WHERE work IS NOT NULL");
         Assert.True(status == "done", $"{status}: {error}");
-        var stored = await conn.QuerySingleAsync<(string AppId, string From, string Sha256)>(
+        var stored = await TestDb.QuerySingleAsync<(string AppId, string From, string Sha256)>(
             "SELECT app_id, from_openid, sha256 FROM inbound_media");
         Assert.Equal((WxQmsApp.MpAppId, mpOpenId, Convert.ToHexStringLower(SHA256.HashData(Jpeg))), stored);
     }
@@ -116,12 +114,11 @@ public sealed class ConversationTests(WxQmsApp app) : IAsyncLifetime
         await new SandboxDriver(app).AdvanceAsync(TimeSpan.Zero);
         await app.Get<InboundMediaDownloader>().DownloadDueAsync(app.Clock.GetUtcNow(), Ct);
 
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        var (status, error) = await conn.QuerySingleAsync<(string, string)>(
+        var (status, error) = await TestDb.QuerySingleAsync<(string, string)>(
             "SELECT work_status, last_error FROM wechat_inbound WHERE work IS NOT NULL");
         Assert.Equal("failed", status);
         Assert.StartsWith("40007", error);
-        Assert.Equal(0, await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM inbound_media"));
+        Assert.Equal(0, await TestDb.ScalarAsync("SELECT COUNT(*) FROM inbound_media"));
     }
 
     [Fact]

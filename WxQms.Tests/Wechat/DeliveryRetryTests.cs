@@ -8,6 +8,7 @@ using WxQms.Domain.Services.Bot;
 using WxQms.Domain.Services;
 using WxQms.Domain.Wechat.Callbacks;
 using WxQms.Tests.Infrastructure;
+using static WxQms.Tests.Infrastructure.TestDb;
 
 namespace WxQms.Tests.Wechat;
 
@@ -23,7 +24,7 @@ public sealed class DeliveryRetryTests(WxQmsApp shared) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await shared.ResetAndSeedDemoAsync();
+        await shared.SeedDemoAsync();
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
@@ -86,12 +87,8 @@ public sealed class DeliveryRetryTests(WxQmsApp shared) : IAsyncLifetime
         return await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
     }
 
-    private static async Task<long> CountTextsAsync(string openid)
-    {
-        await using var conn = new MySqlConnection(TestEnvironment.MySql);
-        return await conn.ExecuteScalarAsync<long>(
-            "SELECT COUNT(*) FROM wechat_inbound WHERE from_openid = @openid AND msg_type = 'text'", new { openid });
-    }
+    private static Task<long> CountTextsAsync(string openid) => ScalarAsync(
+        "SELECT COUNT(*) FROM wechat_inbound WHERE from_openid = @openid AND msg_type = 'text'", new { openid });
 
     private sealed class SlowNetworkApp(int lateAnswers) : WxQmsApp
     {

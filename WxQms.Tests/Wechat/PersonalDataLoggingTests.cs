@@ -24,8 +24,7 @@ public sealed class PersonalDataLoggingTests
     public async Task Binding_by_phone_and_by_QR_code_and_a_retried_push_log_no_raw_openid_or_phone()
     {
         await using var app = new LoggedApp();
-        await app.ResetAsync();
-        await app.Get<DemoSeeder>().SeedAsync(Ct);
+        await app.SeedDemoAsync();
         var wx = new SandboxDriver(app);
         var world = new BotWorld(app, wx);
         await wx.ResetWechatAsync();

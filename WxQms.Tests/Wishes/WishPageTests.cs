@@ -64,12 +64,8 @@ public sealed class WishPageTests(PhoneFixture fx) : IClassFixture<PhoneFixture>
     private async Task<(long MemberId, string Name, string Token)> MemberTokenAsync(string sql, object? args = null)
     {
         var memberId = await TestDb.ScalarAsync(sql, args);
-        var links = fx.App.Get<WechatLinkStore>();
-        var user = await links.UpsertAsync(WxQmsApp.MpAppId, $"o-wish-page-{memberId}", null, fx.App.Clock.GetUtcNow(), Ct);
-        // Bound, as /api/mp/bind leaves a member's mini-program login.
-        await TestDb.ExecuteAsync("UPDATE wechat_users SET member_id = @memberId WHERE id = @id", new { memberId, id = user.Id });
-        var profile = await links.ProfileAsync(memberId, Ct);
-        return (memberId, profile!.Name, fx.App.Get<TokenIssuer>().Issue(new MpIdentity(user.Id, profile)).Token);
+        var signedIn = await fx.App.IssueAsync(memberId, $"o-wish-page-{memberId}");
+        return (memberId, signedIn.Name, signedIn.Token);
     }
 
     /// <summary>A community's id, its secretary and a plain full member of one of its branches, signed in.</summary>

@@ -1,13 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Dapper;
-using MySqlConnector;
-using WxQms.Api.Infrastructure;
 using WxQms.Sandbox;
-using WxQms.Domain.Services;
-using WxQms.Domain.Storage;
-using WxQms.Sandbox.Demo;
 using WxQms.Tests.Browser;
 using WxQms.Tests.Infrastructure;
 using WxQms.Tests.Sandbox;
@@ -34,10 +28,9 @@ public sealed class WishWorld(WxQmsApp app)
 
     public async Task InitializeAsync()
     {
-        await app.ResetAsync();
-        await app.Get<DemoSeeder>().SeedAsync(Ct);
-        Community = await ScalarAsync("SELECT id FROM orgs WHERE code = 'DFL-C01'");
-        OtherCommunity = await ScalarAsync("SELECT id FROM orgs WHERE code = 'DFL-C02'");
+        await app.SeedDemoAsync();
+        Community = await Seeded.OrgAsync("DFL-C01");
+        OtherCommunity = await Seeded.OrgAsync("DFL-C02");
     }
 
     public sealed record Person(long WechatUserId, long? MemberId, string MpOpenId, string Token, string Name);
@@ -56,14 +49,8 @@ public sealed class WishWorld(WxQmsApp app)
     /// <summary>A member signed in to the mini program with their own sandbox identity and their roles.</summary>
     public async Task<Person> MemberAsync(long memberId)
     {
-        var code = await QuerySingleAsync<string>("SELECT code FROM members WHERE id = @memberId", new { memberId });
-        var mpOpenId = SandboxUsers.MpOpenIdOf(code);
-        var links = app.Get<WechatLinkStore>();
-        var user = await links.UpsertAsync(WxQmsApp.MpAppId, mpOpenId, SandboxUsers.UnionIdOf(code), app.Clock.GetUtcNow(), Ct);
-        await ExecuteAsync("UPDATE wechat_users SET member_id = @memberId WHERE id = @id", new { memberId, id = user.Id });
-        var profile = await links.ProfileAsync(memberId, Ct);
-        var token = app.Get<TokenIssuer>().Issue(new MpIdentity(user.Id, profile)).Token;
-        return new Person(user.Id, memberId, mpOpenId, token, profile!.Name);
+        var signedIn = await app.IssueAsync(memberId);
+        return new Person(signedIn.WechatUserId, memberId, signedIn.MpOpenId, signedIn.Token, signedIn.Name);
     }
 
     /// <summary>The n-th plain full member of the community's branches (no other role).</summary>
@@ -75,10 +62,7 @@ public sealed class WishWorld(WxQmsApp app)
         """, new { community, n }));
 
     /// <summary>A holder of the role at the org with this code.</summary>
-    public async Task<Person> HolderAsync(string role, string orgCode) => await MemberAsync(await ScalarAsync("""
-        SELECT r.member_id FROM member_roles r JOIN orgs o ON o.id = r.org_id
-        WHERE r.role = @role AND o.code = @orgCode ORDER BY r.member_id LIMIT 1
-        """, new { role, orgCode }));
+    public async Task<Person> HolderAsync(string role, string orgCode) => await MemberAsync(await Seeded.HolderAsync(role, orgCode));
 
     public async Task<string> UploadAsync(Person who, byte[] png)
     {
@@ -91,12 +75,8 @@ public sealed class WishWorld(WxQmsApp app)
         return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("token").GetString()!;
     }
 
-    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, Person who, HttpContent? content = null)
-    {
-        using var request = new HttpRequestMessage(method, url) { Content = content };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", who.Token);
-        return await Api.SendAsync(request, Ct);
-    }
+    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, Person who, HttpContent? content = null) =>
+        Api.SendAsync(method, url, who.Token, content);
 
     public Task<HttpResponseMessage> PostAsync(string url, Person who, object body) =>
         SendAsync(HttpMethod.Post, url, who, JsonContent.Create(body));
