@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Unicode;
+using WxQms.Api.Infrastructure;
 
 namespace WxQms.Api.Admin;
 
@@ -16,8 +15,6 @@ public sealed record AdminNav(string Key, string Label, string Href);
 /// </summary>
 public static class AdminLayout
 {
-    private static readonly HtmlEncoder Html = HtmlEncoder.Create(UnicodeRanges.All);
-
     /// <summary>The side menu, in order. A section adds its entry here.</summary>
     public static readonly IReadOnlyList<AdminNav> Nav =
     [
@@ -44,7 +41,7 @@ public static class AdminLayout
     ];
 
     /// <summary>Text escaped for HTML; Chinese stays readable.</summary>
-    public static string E(string? s) => Html.Encode(s ?? "");
+    public static string E(string? s) => HtmlPages.Encode(s);
 
     /// <summary>A number as the console shows it.</summary>
     public static string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
@@ -56,16 +53,9 @@ public static class AdminLayout
         var nav = new StringBuilder();
         foreach (var item in Nav)
             nav.Append($"""<a href="{E(item.Href)}"{(item.Key == navKey ? " class=on" : "")}>{E(item.Label)}</a>""");
-        var html = $$"""
-            <!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
-            <meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,">
-            <title>{{E(title)}} · 管理后台</title><style>{{Style}}</style></head><body>
-            <header><b>党建质量管理 · 管理后台</b><span class=who>{{E(viewer)}}<form class=out method=post action="/admin/sign-out"><button>退出登录</button></form></span></header>
-            <div class=wrap><nav>{{nav}}</nav><main><h1>{{E(title)}}</h1>{{body}}</main></div>
-            </body></html>
-            """;
-        http.Response.Headers.CacheControl = "private, no-store";
-        return Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8, status);
+        return HtmlPages.Respond(http, Document(title,
+            $"""<span class=who>{E(viewer)}<form class=out method=post action="/admin/sign-out"><button>退出登录</button></form></span>""",
+            $"<div class=wrap><nav>{nav}</nav><main><h1>{E(title)}</h1>{body}</main></div>"), status);
     }
 
     /// <summary>303 See Other: after a successful post the browser GETs <paramref name="location"/>, so a reload posts nothing twice.</summary>
@@ -82,18 +72,18 @@ public static class AdminLayout
     }
 
     /// <summary>A page outside the console's frame: sign-in, a refusal.</summary>
-    public static IResult Bare(HttpContext http, string title, string body, int status = StatusCodes.Status200OK)
-    {
-        var html = $$"""
-            <!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
-            <meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,">
-            <title>{{E(title)}} · 管理后台</title><style>{{Style}}</style></head><body>
-            <header><b>党建质量管理 · 管理后台</b></header><main class=bare><h1>{{E(title)}}</h1>{{body}}</main>
-            </body></html>
-            """;
-        http.Response.Headers.CacheControl = "private, no-store";
-        return Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8, status);
-    }
+    public static IResult Bare(HttpContext http, string title, string body, int status = StatusCodes.Status200OK) =>
+        HtmlPages.Respond(http, Document(title, "", $"<main class=bare><h1>{E(title)}</h1>{body}</main>"), status);
+
+    /// <summary>The console's document: its head and style, the header (<paramref name="who"/> on its right) and the content.</summary>
+    private static string Document(string title, string who, string content) => $$"""
+        <!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+        <meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,">
+        <title>{{E(title)}} · 管理后台</title><style>{{Style}}</style></head><body>
+        <header><b>党建质量管理 · 管理后台</b>{{who}}</header>
+        {{content}}
+        </body></html>
+        """;
 
     /// <summary>
     /// A table with a search box, sortable headers and page links, all as plain links and a GET form, so the browser's

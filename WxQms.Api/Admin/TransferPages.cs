@@ -133,8 +133,7 @@ public static class TransferPages
             {{stub}}<div class=cut>（骑缝，加盖公章后沿此线剪开）</div>{{letter}}{{receipt}}
             </body></html>
             """;
-        http.Response.Headers.CacheControl = "private, no-store";
-        return Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8);
+        return HtmlPages.Respond(http, html);
     }
 
     internal static async Task<IResult> Export(int? year, CurrentUser user, TransferService transfers, TimeProvider clock, CancellationToken ct)

@@ -1,6 +1,4 @@
-using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Unicode;
+using WxQms.Api.Infrastructure;
 
 namespace WxQms.Api.H5;
 
@@ -10,10 +8,8 @@ namespace WxQms.Api.H5;
 /// </summary>
 internal static class H5Layout
 {
-    private static readonly HtmlEncoder Html = HtmlEncoder.Create(UnicodeRanges.All);
-
     /// <summary>Text escaped for HTML; Chinese stays readable.</summary>
-    public static string E(string? s) => Html.Encode(s ?? "");
+    public static string E(string? s) => HtmlPages.Encode(s);
 
     public static string Head(string title, string style) => $$"""
         <!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
@@ -32,14 +28,10 @@ internal static class H5Layout
         """;
 
     /// <summary>A rendered page for the viewer alone: never stored by a cache.</summary>
-    public static IResult Page(HttpContext http, string html, int status = StatusCodes.Status200OK)
-    {
-        http.Response.Headers.CacheControl = "private, no-store";
-        return Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8, status);
-    }
+    public static IResult Page(HttpContext http, string html, int status = StatusCodes.Status200OK) =>
+        HtmlPages.Respond(http, html, status);
 
     /// <summary>A page that only says something (a refusal, an expired sign-in), then <paramref name="after"/>.</summary>
-    public static IResult Message(int status, string title, string text, string style, string after = "") => Results.Content(
-        $"{Head(title, style)}<header><h1>{E(title)}</h1></header><p class=empty>{E(text)}</p>{after}</body></html>",
-        "text/html; charset=utf-8", Encoding.UTF8, status);
+    public static IResult Message(int status, string title, string text, string style, string after = "") => HtmlPages.Content(
+        $"{Head(title, style)}<header><h1>{E(title)}</h1></header><p class=empty>{E(text)}</p>{after}</body></html>", status);
 }

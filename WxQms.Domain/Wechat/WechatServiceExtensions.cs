@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using WxQms.Domain.Hosting;
 using WxQms.Domain.Wechat.Callbacks;
@@ -16,18 +15,7 @@ public static class WechatServiceExtensions
         services.AddSingleton<IValidateOptions<WechatOptions>, WechatOptionsValidator>();
         services.AddSingleton<IValidateOptions<WechatOptions>, SandboxDemoSecrets>();
 
-        services.AddHttpClient(HttpClientName, (sp, http) =>
-            {
-                var apiBase = sp.GetRequiredService<IOptions<WechatOptions>>().Value.ApiBase;
-                http.BaseAddress = new Uri(apiBase.EndsWith('/') ? apiBase : apiBase + "/");
-                http.Timeout = TimeSpan.FromSeconds(30);
-            })
-            .AddStandardResilienceHandler(o =>
-            {
-                // A retried POST could send a message twice; only reads are retried on transient faults.
-                o.Retry.DisableForUnsafeHttpMethods();
-                o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(10);
-            });
+        services.AddWechatHttpClient<WechatOptions>(HttpClientName, o => o.ApiBase);
         services.AddSingleton<AccessTokenProvider>();
         services.AddSingleton<WechatApi>();
         services.AddSingleton<OfficialAccountClient>();

@@ -35,34 +35,26 @@ internal static class DemoDocumentTexts
         街道党建办每季度通报任务完成情况，对逾期事项督促整改。
         """;
 
-    public const string ManualV2 = """
-        # 党建质量管理手册
-
-        ## 1 范围
-        本手册适用于街道党工委及所属社区党委、党支部、党小组的党建工作，规定党建质量管理体系的要求。
-
-        ## 2 引用文件
-        《中国共产党章程》《中国共产党支部工作条例（试行）》《中国共产党发展党员工作细则》《关于中国共产党党费收缴、使用和管理的规定》。
-
-        ## 3 组织与职责
-        ### 3.1 街道党工委
-        对本街道党建质量负总责，批准本手册和程序文件。
-        ### 3.2 街道党建办
-        负责体系的日常运行、文件控制、任务计划和考核。
+    /// <summary>The manual's second version (in force): 巡查员 added, clauses cited, 自查自纠 and corrective action spelled out.</summary>
+    public static readonly string ManualV2 = Revise(ManualV1,
+        ("""
+        ### 3.3 党支部
+        按职责目录完成“三会一课”等组织生活，及时上传佐证材料。
+        """, """
         ### 3.3 党支部
         按职责目录完成“三会一课”等组织生活，及时上传佐证材料。
         ### 3.4 巡查员
         由街道党工委任命，按季度巡查各支部，记录发现的问题。
-
-        ## 4 运行
-        各项职责按程序文件和工作规范执行，系统按职责目录生成任务并提醒；每项职责注明所依据的文件条款。
-
-        ## 5 检查与改进
+        """),
+        ("系统按职责目录生成任务并提醒。", "系统按职责目录生成任务并提醒；每项职责注明所依据的文件条款。"),
+        ("""
+        街道党建办每季度通报任务完成情况，对逾期事项督促整改。
+        """, """
         ### 5.1 自查自纠
         各支部每季度按检查表自查，发现问题，分析原因，制定对策。
         ### 5.2 纠正措施
         对发现的问题指定责任人和完成时限，完成后验证措施是否有效，未见效的重新整改。
-        """;
+        """));
 
     public const string ControlV1 = """
         # 文件控制程序
@@ -140,37 +132,9 @@ internal static class DemoDocumentTexts
         """;
 
     /// <summary>The draft of the procedure's second version, awaiting approval: the quorum rule and records tightened.</summary>
-    public const string OrgLifeV2Draft = """
-        # 组织生活管理程序
-
-        ## 1 目的
-        规范“三会一课”、组织生活会和主题党日，保证组织生活经常、认真、严肃。
-
-        ## 2 适用范围
-        街道所属各党支部、党小组。
-
-        ## 3 职责
-        支部书记负责组织实施，支部委员协助，街道党建办检查指导。
-
-        ## 4 要求
-        ### 4.1 支部党员大会
-        一般每季度召开1次，须有半数以上有表决权的党员到会方可召开；因故不能到会的党员应事先请假，会后补学。
-        ### 4.2 支部委员会会议
-        一般每月召开1次，研究支部重要工作，须有半数以上委员到会。
-        ### 4.3 党小组会
-        一般每月召开1次，组织党员参加政治学习、谈心交心。
-        ### 4.4 党课
-        党支部每季度至少上1次党课，支部书记每年至少讲1次党课。
-        ### 4.5 组织生活会
-        每年至少召开1次，开展批评和自我批评，会前广泛谈心谈话。
-        ### 4.6 主题党日
-        每月相对固定1天开展主题党日活动。
-        ### 4.7 民主评议党员
-        每年开展1次，结合组织生活会进行。
-
-        ## 5 记录
-        会议记录、签到和照片在会后3日内上传系统，照片须为会议当天拍摄。
-        """;
+    public static readonly string OrgLifeV2Draft = Revise(OrgLifeV1,
+        ("须有半数以上有表决权的党员到会方可召开，会议记录完整。", "须有半数以上有表决权的党员到会方可召开；因故不能到会的党员应事先请假，会后补学。"),
+        ("会议记录、签到和照片在会后7日内上传系统。", "会议记录、签到和照片在会后3日内上传系统，照片须为会议当天拍摄。"));
 
     public static readonly DemoDocument[] Instructions =
     [
@@ -317,4 +281,17 @@ internal static class DemoDocumentTexts
         ("party_lecture", "DFL-QP-03 §4.4"), ("theme_party_day", "DFL-QP-03 §4.6"), ("org_life_meeting", "DFL-QP-03 §4.5"),
         ("member_appraisal", "DFL-QP-03 §4.7"), ("party_dues", "DFL-WI-03 §2.1"),
     ];
+
+    /// <summary>A later version of <paramref name="text"/>: each old passage, found exactly once, replaced by the new one.</summary>
+    private static string Revise(string text, params (string Old, string New)[] changes)
+    {
+        foreach (var (old, @new) in changes)
+        {
+            var at = text.IndexOf(old, StringComparison.Ordinal);
+            if (at < 0 || text.IndexOf(old, at + 1, StringComparison.Ordinal) >= 0)
+                throw new InvalidOperationException($"A demo revision's passage is not in the text exactly once: {old}");
+            text = string.Concat(text.AsSpan(0, at), @new, text.AsSpan(at + old.Length));
+        }
+        return text;
+    }
 }

@@ -1,6 +1,7 @@
 // Photos picked for a submission, uploaded one by one (wx.uploadFile sends one file per request).
 // Each photo keeps its upload token once the Api has it, so after a failure halfway a second tap
-// uploads only what is missing, and the form around it is never lost.
+// uploads only what is missing, and the form around it is never lost. And the photos already sent,
+// shown from local copies.
 const api = require('./api');
 
 /** @typedef {{ path: string, status: 'waiting'|'uploading'|'done'|'failed', progress: number, token: string, error: string }} Photo */
@@ -54,4 +55,28 @@ async function uploadMissing(photos, changed) {
   return list.map((p) => p.token);
 }
 
-module.exports = { fromPaths, choose, uploadMissing };
+/**
+ * Shows the photos already sent with each entry of a list in the page's data (`path`, e.g. 'nc.trail'; an entry's
+ * `photoUrls`) as local files in the entry's `srcs`: the photo route wants the caller's token, an <image> cannot
+ * send it. A photo that cannot be loaded is left out and `photoError` says so.
+ * @param {{ data: any, setData: (patch: object) => void }} page
+ * @param {string} path
+ */
+async function showSent(page, path) {
+  const list = path.split('.').reduce((o, k) => o[k], page.data);
+  let photoError = '';
+  for (let i = 0; i < list.length; i++) {
+    const srcs = [];
+    for (const url of list[i].photoUrls) {
+      try {
+        srcs.push(await api.download(url));
+      } catch (err) {
+        photoError = `部分照片加载失败：${err.message}`;
+      }
+    }
+    if (srcs.length) page.setData({ [`${path}[${i}].srcs`]: srcs });
+  }
+  page.setData({ photoError });
+}
+
+module.exports = { fromPaths, choose, uploadMissing, showSent };

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using WxQms.Domain.Hosting;
 using WxQms.Domain.Storage;
+using WxQms.Domain.Wechat;
 using WxQms.Domain.Wechat.Pay;
 
 namespace WxQms.Domain.Services.Pay;
@@ -16,18 +16,7 @@ public static class PayServiceExtensions
         services.AddOptions<WechatPayOptions>().BindConfiguration(WechatPayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<WechatPayOptions>, WechatPayOptionsValidator>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WechatPayOptions>, SandboxDemoSecrets>());
-        services.AddHttpClient(WechatPayClient.HttpClientName, (sp, http) =>
-            {
-                var apiBase = sp.GetRequiredService<IOptions<WechatPayOptions>>().Value.ApiBase;
-                http.BaseAddress = new Uri(apiBase.EndsWith('/') ? apiBase : apiBase + "/");
-                http.Timeout = TimeSpan.FromSeconds(30);
-            })
-            .AddStandardResilienceHandler(o =>
-            {
-                // An order or a refund is not posted twice by the pipeline; queries are retried on transient faults.
-                o.Retry.DisableForUnsafeHttpMethods();
-                o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(10);
-            });
+        services.AddWechatHttpClient<WechatPayOptions>(WechatPayClient.HttpClientName, o => o.ApiBase);
         services.AddSingleton<WechatPayKeys>();
         services.AddSingleton<WechatPayClient>();
         services.AddSingleton<PayStore>();

@@ -16,6 +16,25 @@ namespace WxQms.Tests.Architecture.Planted.Services
         }
     }
 
+    /// <summary>A service that opens a connection through ADO.NET's own types, no driver named.</summary>
+    internal sealed class AdoService(System.Data.Common.DbDataSource db)
+    {
+        public async Task<object?> CountAsync()
+        {
+            await using var conn = await db.OpenConnectionAsync();
+            await using var cmd = conn.CreateCommand();
+            cmd.CommandText = "SELECT COUNT(*) FROM tasks";
+            return await cmd.ExecuteScalarAsync();
+        }
+    }
+
+    /// <summary>A service as it should be: it hands the transaction a store opened to the store's own statements.</summary>
+    internal sealed class TransactionalService
+    {
+        public Task<long> CountAsync(System.Data.Common.DbConnection conn, System.Data.Common.DbTransaction tx) =>
+            Planted.Storage.PlantedStore.CountInAsync(conn, tx);
+    }
+
     internal sealed class Helper
     {
         public static int Twice(int x) => 2 * x;
@@ -33,6 +52,9 @@ namespace WxQms.Tests.Architecture.Planted.Storage
     internal sealed class PlantedStore
     {
         public async Task<long> CountAsync(MySqlConnection conn) => await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM tasks");
+
+        public static async Task<long> CountInAsync(System.Data.Common.DbConnection conn, System.Data.Common.DbTransaction tx) =>
+            await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM tasks", transaction: tx);
     }
 
     /// <summary>A store that calls up into Services.</summary>

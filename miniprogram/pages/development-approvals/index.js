@@ -4,39 +4,13 @@
 const api = require('../../utils/api');
 const roles = require('../../utils/roles');
 const development = require('../../utils/development');
+const roleList = require('../../behaviors/role-list');
 
 Component({
-  data: {
-    allowed: true,
-    loading: true,
-    error: '',
-    applicants: [],
-  },
+  behaviors: [
+    roleList({ key: 'applicants', allows: roles.canIssue, fetch: async () => (await api.development.approvals()).map(development.item) }),
+  ],
   methods: {
-    async onLoad() {
-      const { member } = await api.ensureSession().catch(() => ({ member: null }));
-      if (!roles.canIssue(member)) {
-        this.setData({ allowed: false, loading: false });
-        return;
-      }
-      return this.load();
-    },
-    onShow() {
-      if (this.data.allowed && !this.data.loading) return this.load();
-    },
-    onPullDownRefresh() {
-      return this.load().then(() => wx.stopPullDownRefresh());
-    },
-    async load() {
-      this.setData({ loading: true, error: '' });
-      try {
-        this.setData({ applicants: (await api.development.approvals()).map(development.item) });
-      } catch (err) {
-        this.setData({ error: err.message, applicants: [] });
-      } finally {
-        this.setData({ loading: false });
-      }
-    },
     onOpen(e) {
       wx.navigateTo({ url: `/pages/development-applicant/index?id=${e.currentTarget.dataset.id}` });
     },

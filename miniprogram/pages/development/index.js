@@ -3,42 +3,19 @@
 const api = require('../../utils/api');
 const roles = require('../../utils/roles');
 const development = require('../../utils/development');
+const roleList = require('../../behaviors/role-list');
 
 Component({
-  data: {
-    allowed: true,
-    approvals: false,
-    loading: true,
-    error: '',
-    applicants: [],
-  },
+  behaviors: [
+    roleList({
+      key: 'applicants',
+      allows: roles.seesSummary,
+      signedIn: (member) => ({ approvals: roles.canIssue(member) }),
+      fetch: async () => (await api.development.list()).map(development.item),
+    }),
+  ],
+  data: { approvals: false },
   methods: {
-    async onLoad() {
-      const { member } = await api.ensureSession().catch(() => ({ member: null }));
-      if (!roles.seesSummary(member)) {
-        this.setData({ allowed: false, loading: false });
-        return;
-      }
-      this.setData({ approvals: roles.canIssue(member) });
-      return this.load();
-    },
-    onShow() {
-      // Back from recording a step.
-      if (this.data.allowed && !this.data.loading) return this.load();
-    },
-    onPullDownRefresh() {
-      return this.load().then(() => wx.stopPullDownRefresh());
-    },
-    async load() {
-      this.setData({ loading: true, error: '' });
-      try {
-        this.setData({ applicants: (await api.development.list()).map(development.item) });
-      } catch (err) {
-        this.setData({ error: err.message, applicants: [] });
-      } finally {
-        this.setData({ loading: false });
-      }
-    },
     onOpen(e) {
       wx.navigateTo({ url: `/pages/development-applicant/index?id=${e.currentTarget.dataset.id}` });
     },

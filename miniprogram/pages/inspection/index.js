@@ -68,22 +68,8 @@ Component({
         this.setData({ loading: false });
       }
     },
-    /** The report's photos as local files (the route wants the caller's token, an <image> cannot send it). */
-    async loadPhotos() {
-      const items = this.data.insp.items;
-      let photoError = '';
-      for (let i = 0; i < items.length; i++) {
-        const srcs = [];
-        for (const url of items[i].photoUrls) {
-          try {
-            srcs.push(await api.download(url));
-          } catch (err) {
-            photoError = `部分照片加载失败：${err.message}`;
-          }
-        }
-        if (srcs.length) this.setData({ [`insp.items[${i}].srcs`]: srcs });
-      }
-      this.setData({ photoError });
+    loadPhotos() {
+      return photos.showSent(this, 'insp.items');
     },
     onPreview(e) {
       wx.previewImage({ urls: e.currentTarget.dataset.urls, current: e.currentTarget.dataset.src });

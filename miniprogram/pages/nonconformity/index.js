@@ -73,22 +73,8 @@ Component({
         this.setData({ loading: false });
       }
     },
-    /** Each step's photos as local files (the route wants the caller's token, an <image> cannot send it). */
-    async loadPhotos() {
-      const trail = this.data.nc.trail;
-      let photoError = '';
-      for (let i = 0; i < trail.length; i++) {
-        const srcs = [];
-        for (const url of trail[i].photoUrls) {
-          try {
-            srcs.push(await api.download(url));
-          } catch (err) {
-            photoError = `部分照片加载失败：${err.message}`;
-          }
-        }
-        if (srcs.length) this.setData({ [`nc.trail[${i}].srcs`]: srcs });
-      }
-      this.setData({ photoError });
+    loadPhotos() {
+      return photos.showSent(this, 'nc.trail');
     },
     onPreview(e) {
       wx.previewImage({ urls: e.currentTarget.dataset.urls, current: e.currentTarget.dataset.src });
