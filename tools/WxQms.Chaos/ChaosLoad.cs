@@ -57,7 +57,8 @@ public static class ChaosLoad
         {
             BaseAddress = new Uri(proxy), Timeout = TimeSpan.FromSeconds(15),
         };
-        using var sandbox = new HttpClient { BaseAddress = new Uri(sandboxBase), Timeout = TimeSpan.FromSeconds(15) };
+        // The sandbox is only read (its followers, its counts): a slow answer on a loaded machine is waited for, not a failure.
+        using var sandbox = new HttpClient { BaseAddress = new Uri(sandboxBase), Timeout = TimeSpan.FromSeconds(90) };
 
         // ----------------------------------------------------------- set-up (before any fault) ---
         string token;
