@@ -4,12 +4,13 @@
 #   2. the sandbox WeChat (an Api process of its own, never harmed: WeChat is not ours to kill), two Apis behind a
 #      round-robin proxy (tools/WxQms.Chaos proxy, YARP) and two Jobs sending reminders through the sandbox;
 #   3. a steady mixed load through the proxy (tools/WxQms.Chaos load): signed callbacks (plaintext and safe mode, each
-#      MsgId pushed twice), evidence with a photo from the mini program's route, ranking and task reads, reminders
+#      MsgId pushed twice), evidence that meets its task's rules from the mini program's route (each sent twice at once,
+#      as a double tap), ranking and task reads, reminders
 #      falling due; meanwhile: Redis stopped for CHAOS_REDIS_OUTAGE s (20), MariaDB restarted, one Api and one Jobs
 #      process killed with SIGKILL and started again;
 #   4. the checks, from the database and the sandbox: every acknowledged evidence has its row and its photo by hash,
-#      every acknowledged callback recorded once, no ledger entry twice, every due reminder sent once or failed with
-#      a reason, cached reads answered while Redis was down, both stores recovered within 10 s of coming back.
+#      every acknowledged callback recorded once, ledger entries booked meanwhile and none twice, every due reminder
+#      sent once or failed with a reason, cached reads answered while Redis was down, both stores recovered within 10 s of coming back.
 # Prints the figures (requests and errors by kind, recovery times) and "chaos: passed" (exit 0), or what failed (exit 1).
 #
 # Ports: CHAOS_PORT_BASE (default WXQMS_PORT + 2000, so 10080 beside CI's defaults): MariaDB +0, Redis +1, proxy +2,

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using MiniExcelLibs;
 using WxQms.Domain.Rules.Tasks;
 using WxQms.Domain.Services.Development;
+using WxQms.Domain.Services.Reminders;
 using WxQms.Sandbox.Demo;
 using WxQms.Tests.Infrastructure;
 using WxQms.Tests.Sandbox;
@@ -73,35 +74,51 @@ public sealed class DevelopmentPipelineTests(WxQmsApp app, SeededSubdistrict see
     }
 
     [Fact]
-    public async Task A_deadline_is_told_a_week_before_to_the_branch_and_warned_once_it_has_passed_and_each_only_once()
+    public async Task A_deadline_that_is_the_branchs_task_is_reminded_by_the_task_alone_and_one_that_is_not_is_told_and_warned_once()
     {
         var branch = await ScalarAsync("SELECT id FROM orgs WHERE code = 'DFL-C05-B01'");
         var secretaryId = await HolderAsync("secretary", "DFL-C05-B01");
         var secretary = await wx.SignInMemberAsync(http, secretaryId);
+        var scan = app.Get<DevelopmentReminderScan>();
+        var now = app.Clock.GetUtcNow();
+
+        // Applied 29 days ago: the talk is due within a month, in a day or two, and is the branch's task (issued when the
+        // application was recorded), which reminds the secretary as any task does. The development scan, run as often
+        // as the job runs it and on past the deadline, does not tell her a second time.
         var id = await AddApplicantAsync(secretary, branch, "周明轩");
-        var applied = Today.AddDays(-27); // the talk is due within a month: in a few days
+        var applied = Today.AddDays(-29);
         var recorded = await PostJsonAsync($"/api/mp/development/applicants/{id}/steps", secretary, new { step = 1, occurredOn = applied, version = 0 });
         Assert.True(recorded.StatusCode == HttpStatusCode.OK, await recorded.Content.ReadAsStringAsync(Ct));
         var body = await recorded.Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.Equal("development.document_missing", body.GetProperty("steps")[0].GetProperty("warnings")[0].GetProperty("code").GetString());
-        // A month is as long as the calendar makes it: four days left after a 31-day month, fewer after a shorter one.
+        // A month is as long as the calendar makes it: two days left after a 31-day month, fewer after a shorter one.
         Assert.Equal(applied.AddMonths(1).DayNumber - Today.DayNumber, body.GetProperty("next").GetProperty("daysLeft").GetInt32());
-
-        var scan = app.Get<DevelopmentReminderScan>();
-        var now = app.Clock.GetUtcNow();
+        var talk = await ScalarAsync("SELECT id FROM tasks WHERE unique_key = @key", new { key = $"dev:{id}:2:{applied.AddMonths(1):yyyyMMdd}" });
         await scan.ScanAsync(now, Ct);
+        await app.Get<ReminderScan>().ScanDueAsync(now, Ct);
         await scan.ScanAsync(now, Ct);
         await scan.ScanAsync(now.AddDays(10), Ct);
-        await scan.ScanAsync(now.AddDays(11), Ct);
+        Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM reminders WHERE subject_type = 'dev_applicant' AND subject_id = @id AND member_id = @secretaryId",
+            new { id, secretaryId }));
+        Assert.Equal(["organiser"], (await QueryAsync<string>("SELECT kind FROM reminders WHERE task_id = @talk AND member_id = @secretaryId",
+            new { talk, secretaryId })).ToList());
 
-        var due = applied.AddMonths(1);
-        var kinds = (await QueryAsync<string>("SELECT kind FROM reminders WHERE subject_type = 'dev_applicant' AND subject_id = @id AND member_id = @secretaryId ORDER BY kind",
-            new { id, secretaryId })).ToList();
-        Assert.Equal([$"due2-{due:yyyyMMdd}", $"late2-{due:yyyyMMdd}"], kinds);
-        // Each opens the applicant's page in the mini program, a page it has.
-        var pages = await QueryAsync<string>("SELECT JSON_UNQUOTE(JSON_EXTRACT(content, '$.page')) FROM reminders WHERE subject_type = 'dev_applicant' AND subject_id = @id",
-            new { id });
-        Assert.All(pages, page => Assert.Equal($"pages/development-applicant/index?id={id}", page));
+        // Applied in the month before last: the talk fell due last month, before the branch's tasks carried it (a closed
+        // month is not rewritten), so the development scan is what warns her, once however often it runs.
+        var earlier = await AddApplicantAsync(secretary, branch, "吴佳怡");
+        var appliedBefore = new DateOnly(Today.Year, Today.Month, 1).AddMonths(-2);
+        var before = await PostJsonAsync($"/api/mp/development/applicants/{earlier}/steps", secretary, new { step = 1, occurredOn = appliedBefore, version = 0 });
+        Assert.True(before.StatusCode == HttpStatusCode.OK, await before.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(0, await ScalarAsync("SELECT COUNT(*) FROM tasks WHERE unique_key LIKE @key", new { key = $"dev:{earlier}:%" }));
+        await scan.ScanAsync(now, Ct);
+        await scan.ScanAsync(now.AddDays(1), Ct);
+        var due = appliedBefore.AddMonths(1);
+        Assert.Equal([$"late2-{due:yyyyMMdd}"], (await QueryAsync<string>(
+            "SELECT kind FROM reminders WHERE subject_type = 'dev_applicant' AND subject_id = @earlier AND member_id = @secretaryId", new { earlier, secretaryId })).ToList());
+        // It opens the applicant's page in the mini program, a page it has.
+        var pages = await QueryAsync<string>("SELECT JSON_UNQUOTE(JSON_EXTRACT(content, '$.page')) FROM reminders WHERE subject_type = 'dev_applicant' AND subject_id = @earlier",
+            new { earlier });
+        Assert.All(pages, page => Assert.Equal($"pages/development-applicant/index?id={earlier}", page));
         Assert.Contains("pages/development-applicant/index", MiniProgramPages());
     }
 

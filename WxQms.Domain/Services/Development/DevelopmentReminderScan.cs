@@ -16,9 +16,12 @@ namespace WxQms.Domain.Services.Development;
 /// it (the branch's secretary and workers, or the community's secretary and committee), the cultivation contacts for
 /// an assessment and the applicant for her request for full membership; once passed, the same people get a warning.
 /// Each notice names its deadline in its kind, so the outbox's unique key sends each one once. It also keeps the branch's
-/// development work among its tasks (<see cref="DevelopmentDutyService"/>).
+/// development work among its tasks (<see cref="DevelopmentDutyService"/>): a deadline that is the branch's open task is
+/// reminded, warned and escalated by the task's own reminders, so the secretary and workers are not told of it here a
+/// second time (only the contacts and the applicant are).
 /// </summary>
-public sealed class DevelopmentReminderScan(DevelopmentStore store, DevelopmentDutyService duties, ILogger<DevelopmentReminderScan> log)
+public sealed class DevelopmentReminderScan(DevelopmentStore store, DevelopmentDutyService duties, DevelopmentDutyStore dutyTasks,
+    ILogger<DevelopmentReminderScan> log)
 {
     public const string Subject = "dev_applicant";
     public const int Lead = 7;
@@ -38,13 +41,15 @@ public sealed class DevelopmentReminderScan(DevelopmentStore store, DevelopmentD
             if (window.Due is not { } due || today < due.AddDays(-Lead))
                 continue;
             var late = today > due;
-            var recipients = new List<long>(step.Recorder == DevRecorder.Committee
-                ? await store.ApproversAsync(a.OrgPath, ct)
-                : await store.BranchRecordersAsync(a.OrgId, ct));
+            var recorders = step.Recorder == DevRecorder.Committee ? [] : await store.BranchRecordersAsync(a.OrgId, ct);
+            var recipients = new List<long>(step.Recorder == DevRecorder.Committee ? await store.ApproversAsync(a.OrgPath, ct) : recorders);
             if (n == DevelopmentSteps.Assessment && rows.LastOrDefault(r => r.Step == 5) is { } contacts)
                 recipients.AddRange(JsonSerializer.Deserialize<StepEvidence>(contacts.Evidence, JsonDefaults.Storage)!.People);
             if (n == 22 && a.MemberId is { } member)
                 recipients.Add(member);
+            var taskKey = new DevDuty(n, due, due, "").Key(a.Id);
+            if ((await dutyTasks.OpenAsync(a.Id, ct)).Any(t => t.UniqueKey == taskKey))
+                recipients.RemoveAll(recorders.Contains); // the task's reminders tell them
             var kind = string.Create(CultureInfo.InvariantCulture, $"{(late ? "late" : "due")}{n}-{due:yyyyMMdd}");
             var notices = recipients.Distinct().Select(m => Notice(a, step, due, late, kind, m)).ToList();
             queued += await store.EnqueueAsync(notices, now, ct);
