@@ -31,7 +31,14 @@ public static class CallbackAllocations
         Measure("aes encrypt", () => crypto.Encrypt(reply));
         Measure("open plaintext", () => CallbackEnvelope.Open(plainQuery, xml, plainSettings, now));
         Measure("open safe", () => CallbackEnvelope.Open(safeQuery, safeBody, new CallbackSettings(token, crypto), now));
+        Measure("write text reply", () => WechatXml.WriteReply(PassiveReply.Text(safeAccepted.Message, now, "您好，消息已收到。")));
         Measure("seal safe reply", () => CallbackEnvelope.SealReply(reply, safeAccepted, new CallbackSettings(token, crypto), now));
+        var settings = new CallbackSettings(token, crypto);
+        Measure("safe push: open, reply, seal", () =>
+        {
+            var accepted = (CallbackAccepted)CallbackEnvelope.Open(safeQuery, safeBody, settings, now);
+            CallbackEnvelope.SealReply(WechatXml.WriteReply(PassiveReply.Text(accepted.Message, now, "您好，消息已收到。")), accepted, settings, now);
+        });
         return 0;
     }
 

@@ -47,7 +47,7 @@
 # Usage: scripts/bench.sh [all|callbacks|plan|assessment|reminders|roster|reads|uploads|burst|sms]   (default all)
 # Runs on the dev MariaDB/Redis instance but in their own databases (wxqms_bench, wxqms_bench_plan),
 # so dev data is untouched. Tunables: BENCH_RATE (500), BENCH_SECONDS (30), BENCH_PORT (18081; the
-# safe-mode Api takes the next port). MARIADB_PORT, REDIS_PORT and DB_* choose another instance, as
+# safe-mode Api takes the same port once the plaintext one has stopped: a neighbour's port is never borrowed). MARIADB_PORT, REDIS_PORT and DB_* choose another instance, as
 # for services.sh, so two benches can run side by side.
 set -euo pipefail
 
@@ -59,7 +59,7 @@ WHAT=${1:-all}
 RATE=${BENCH_RATE:-500}
 SECONDS_EACH=${BENCH_SECONDS:-30}
 PLAIN_PORT=${BENCH_PORT:-18081}
-SAFE_PORT=$((PLAIN_PORT + 1))
+SAFE_PORT=$PLAIN_PORT # one Api at a time: the safe-mode one starts after the plaintext one has stopped
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 svc_env=$(bash scripts/services.sh up)
@@ -200,8 +200,11 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
+# BENCH_API_ENV: runtime settings for the callbacks' Api, for A/B trials of GC and thread-pool settings on a quiet machine
+# (e.g. "DOTNET_gcServer=0" or "DOTNET_GCDynamicAdaptationMode=0"); printed with the results.
+read -r -a api_env <<<"${BENCH_API_ENV:-}"
 start_api() { # port aes-key; API_CS another database, API_CLOCK the Api's clock (Clock:Now)
-  (cd WxQms.Api && exec env ASPNETCORE_ENVIRONMENT=Sandbox Logging__LogLevel__Default=Warning ${API_CLOCK:+Clock__Now=$API_CLOCK} \
+  (cd WxQms.Api && exec env "${api_env[@]}" ASPNETCORE_ENVIRONMENT=Sandbox Logging__LogLevel__Default=Warning ${API_CLOCK:+Clock__Now=$API_CLOCK} \
     ConnectionStrings__MySql="${API_CS:-$mysql_cs}" Wechat__ApiBase="http://127.0.0.1:$1/sandbox/wechat" \
     Wechat__Oa__EncodingAesKey="$2" Storage__Root="$ROOT/.local/bench-uploads" \
     dotnet bin/Release/net10.0/WxQms.Api.dll --urls "http://127.0.0.1:$1") >".local/logs/bench-api-$1.log" 2>&1 &
@@ -314,7 +317,11 @@ fi
 # pause, thread-pool queue and threads added, lock contentions (figures the machine's load does not change much).
 COUNTERS=.local/tools/dotnet-counters
 [[ -x $COUNTERS ]] || dotnet tool install --tool-path .local/tools dotnet-counters >/dev/null
-run() { dotnet "$BENCH" "$@" "$TOKEN" "$AES_KEY" "$APP_ID"; }
+# BENCH_GEN_CPUS: pin the load generator to these CPUs (taskset -c), e.g. "1"; unpinned by default (the Api, MariaDB and
+# Redis share both cores with it either way; printed with the results).
+gen=()
+[[ -n ${BENCH_GEN_CPUS:-} ]] && gen=(taskset -c "$BENCH_GEN_CPUS")
+run() { "${gen[@]}" dotnet "$BENCH" "$@" "$TOKEN" "$AES_KEY" "$APP_ID"; }
 watched() { # port pid target rate: the run's two lines, then the server's counters over it
   local csv=".local/logs/bench-counters-$3-$4.csv" cpid out
   rm -f "$csv"
@@ -342,6 +349,7 @@ print(f"server-counters allocated-per-push={total('dotnet.gc.heap.total_allocate
 PY
 }
 log "each run: callbacks for $SECONDS_EACH s beside /ping; plaintext at $RATE/s, safe mode at $RATE/s and $((2 * RATE))/s"
+echo "callbacks: Api runtime settings: ${BENCH_API_ENV:-as the project ships them}; load generator: ${BENCH_GEN_CPUS:+pinned to CPU $BENCH_GEN_CPUS}${BENCH_GEN_CPUS:-unpinned} on $(nproc) cores"
 results=()
 results+=("$(run "http://127.0.0.1:$PLAIN_PORT" "callback-plain+/ping" "$RATE" "$SECONDS_EACH")")
 kill "${pids[0]}" 2>/dev/null || true; wait "${pids[0]}" 2>/dev/null || true

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -21,7 +23,7 @@ public sealed class WechatCrypto
     // (below) so one bad byte in user text cannot lose a whole authenticated message.
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    private const string RandomAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    private static ReadOnlySpan<byte> RandomAlphabetBytes => "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"u8;
 
     private readonly byte[] key;
     private readonly byte[] iv;
@@ -49,32 +51,50 @@ public sealed class WechatCrypto
     {
         ArgumentNullException.ThrowIfNull(plainXml);
 
-        var random = random16 is null
-            ? Encoding.ASCII.GetBytes(RandomNumberGenerator.GetString(RandomAlphabet, RandomLength))
-            : StrictUtf8.GetBytes(random16);
-        if (random.Length != RandomLength)
+        Span<byte> random = stackalloc byte[RandomLength];
+        if (random16 is null)
+            RandomNumberGenerator.GetItems(RandomAlphabetBytes, random);
+        else if (StrictUtf8.GetByteCount(random16) != RandomLength)
             throw new ArgumentException($"The random prefix must be exactly {RandomLength} bytes of UTF-8.", nameof(random16));
+        else
+            StrictUtf8.GetBytes(random16, random);
 
-        var message = StrictUtf8.GetBytes(plainXml);
-        var unpadded = RandomLength + LengthFieldSize + message.Length + appIdBytes.Length;
+        var messageLength = StrictUtf8.GetByteCount(plainXml);
+        var unpadded = RandomLength + LengthFieldSize + messageLength + appIdBytes.Length;
         var pad = BlockSize - unpadded % BlockSize;        // 1..32: a full block when already aligned
+        var length = unpadded + pad;
 
-        var plain = new byte[unpadded + pad];
-        random.CopyTo(plain, 0);
-        BinaryPrimitives.WriteUInt32BigEndian(plain.AsSpan(RandomLength), (uint)message.Length);
-        message.CopyTo(plain, RandomLength + LengthFieldSize);
-        appIdBytes.CopyTo(plain, RandomLength + LengthFieldSize + message.Length);
-        plain.AsSpan(unpadded).Fill((byte)pad);
-
+        // Pooled: a reply's plaintext and ciphertext would otherwise be two fresh arrays per push.
+        var buffer = ArrayPool<byte>.Shared.Rent(2 * length);
         try
         {
-            using var aes = CreateAes();
-            // PaddingMode.None: .NET's PKCS7 knows only 16-byte blocks and would reject pads above 16.
-            return Convert.ToBase64String(aes.EncryptCbc(plain, iv, PaddingMode.None));
+            var plain = buffer.AsSpan(0, length);
+            random.CopyTo(plain);
+            BinaryPrimitives.WriteUInt32BigEndian(plain[RandomLength..], (uint)messageLength);
+            StrictUtf8.GetBytes(plainXml, plain[(RandomLength + LengthFieldSize)..]);
+            appIdBytes.CopyTo(plain[(RandomLength + LengthFieldSize + messageLength)..]);
+            plain[unpadded..].Fill((byte)pad);
+
+            var cipher = buffer.AsSpan(length, length);
+            var aes = RentAes();
+            try
+            {
+                // PaddingMode.None: .NET's PKCS7 knows only 16-byte blocks and would reject pads above 16.
+                aes.EncryptCbc(plain, iv, cipher, PaddingMode.None);
+            }
+            catch (CryptographicException e)
+            {
+                throw new WechatCryptoException(WechatCryptoError.EncryptAesError, "AES encryption failed.", e);
+            }
+            finally
+            {
+                ReturnAes(aes);
+            }
+            return Convert.ToBase64String(cipher);
         }
-        catch (CryptographicException e)
+        finally
         {
-            throw new WechatCryptoException(WechatCryptoError.EncryptAesError, "AES encryption failed.", e);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
@@ -86,60 +106,85 @@ public sealed class WechatCrypto
     {
         ArgumentNullException.ThrowIfNull(base64);
 
-        byte[] cipher;
+        // Pooled, as in Encrypt: the ciphertext and the plaintext live only until the message is decoded.
+        var capacity = (base64.Length / 4 + 1) * 3;
+        var buffer = ArrayPool<byte>.Shared.Rent(2 * capacity);
         try
         {
-            cipher = Convert.FromBase64String(base64);
+            if (!Convert.TryFromBase64String(base64, buffer.AsSpan(0, capacity), out var cipherLength))
+                throw new WechatCryptoException(WechatCryptoError.DecodeBase64Error, "Encrypt is not valid Base64.");
+            if (cipherLength == 0 || cipherLength % 16 != 0)
+                throw new WechatCryptoException(WechatCryptoError.DecryptAesError,
+                    $"Ciphertext length {cipherLength} is not a positive multiple of the AES block size.");
+
+            Span<byte> plain;
+            var aes = RentAes();
+            try
+            {
+                plain = buffer.AsSpan(capacity, cipherLength);
+                aes.DecryptCbc(buffer.AsSpan(0, cipherLength), iv, plain, PaddingMode.None);
+            }
+            catch (CryptographicException e)
+            {
+                throw new WechatCryptoException(WechatCryptoError.DecryptAesError, "AES decryption failed.", e);
+            }
+            finally
+            {
+                ReturnAes(aes);
+            }
+
+            var pad = plain[^1];
+            if (pad is < 1 or > BlockSize || pad > plain.Length || plain[(plain.Length - pad)..].ContainsAnyExcept(pad))
+                throw new WechatCryptoException(WechatCryptoError.DecryptAesError,
+                    "Bad padding: wrong key, tampered ciphertext, or not WeChat's 32-byte PKCS#7.");
+            var body = plain[..(plain.Length - pad)];
+
+            if (body.Length < RandomLength + LengthFieldSize)
+                throw new WechatCryptoException(WechatCryptoError.IllegalBuffer, "Plaintext is shorter than its fixed header.");
+            var length = BinaryPrimitives.ReadUInt32BigEndian(body[RandomLength..]);
+            var available = body.Length - RandomLength - LengthFieldSize;
+            if (length > (uint)available)
+                throw new WechatCryptoException(WechatCryptoError.IllegalBuffer,
+                    $"Declared message length {length} exceeds the {available} bytes present.");
+
+            var message = body.Slice(RandomLength + LengthFieldSize, (int)length);
+            var appId = body[(RandomLength + LengthFieldSize + (int)length)..];
+            if (!appId.SequenceEqual(appIdBytes))
+                throw new WechatCryptoException(WechatCryptoError.ValidateAppIdError,
+                    "The message was encrypted for another appid.");
+
+            return new DecryptResult(Encoding.UTF8.GetString(message), AppId);
         }
-        catch (FormatException e)
+        finally
         {
-            throw new WechatCryptoException(WechatCryptoError.DecodeBase64Error, "Encrypt is not valid Base64.", e);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
-        if (cipher.Length == 0 || cipher.Length % 16 != 0)
-            throw new WechatCryptoException(WechatCryptoError.DecryptAesError,
-                $"Ciphertext length {cipher.Length} is not a positive multiple of the AES block size.");
-
-        byte[] plain;
-        try
-        {
-            using var aes = CreateAes();
-            plain = aes.DecryptCbc(cipher, iv, PaddingMode.None);
-        }
-        catch (CryptographicException e)
-        {
-            throw new WechatCryptoException(WechatCryptoError.DecryptAesError, "AES decryption failed.", e);
-        }
-
-        var pad = plain[^1];
-        if (pad is < 1 or > BlockSize || pad > plain.Length || plain.AsSpan(plain.Length - pad).ContainsAnyExcept(pad))
-            throw new WechatCryptoException(WechatCryptoError.DecryptAesError,
-                "Bad padding: wrong key, tampered ciphertext, or not WeChat's 32-byte PKCS#7.");
-        var body = plain.AsSpan(0, plain.Length - pad);
-
-        if (body.Length < RandomLength + LengthFieldSize)
-            throw new WechatCryptoException(WechatCryptoError.IllegalBuffer, "Plaintext is shorter than its fixed header.");
-        var length = BinaryPrimitives.ReadUInt32BigEndian(body[RandomLength..]);
-        var available = body.Length - RandomLength - LengthFieldSize;
-        if (length > (uint)available)
-            throw new WechatCryptoException(WechatCryptoError.IllegalBuffer,
-                $"Declared message length {length} exceeds the {available} bytes present.");
-
-        var message = body.Slice(RandomLength + LengthFieldSize, (int)length);
-        var appId = body[(RandomLength + LengthFieldSize + (int)length)..];
-        if (!appId.SequenceEqual(appIdBytes))
-            throw new WechatCryptoException(WechatCryptoError.ValidateAppIdError,
-                "The message was encrypted for another appid.");
-
-        return new DecryptResult(Encoding.UTF8.GetString(message), AppId);
     }
 
-    private Aes CreateAes()
+    /// <summary>
+    /// Aes objects are not thread-safe and this class is meant to be a singleton: each call takes one of its own from a
+    /// small pool of instances keyed once, instead of creating and keying a new one per push.
+    /// </summary>
+    private Aes RentAes()
     {
-        // One instance per call: Aes objects are not thread-safe and this class is meant to be a singleton.
-        var aes = Aes.Create();
+        if (aesPool.TryDequeue(out var aes))
+            return aes;
+        aes = Aes.Create();
         aes.Key = key;
         return aes;
     }
+
+    private void ReturnAes(Aes aes)
+    {
+        if (aesPool.Count < MaxPooledAes)
+            aesPool.Enqueue(aes);
+        else
+            aes.Dispose();
+    }
+
+    private const int MaxPooledAes = 16;
+
+    private readonly ConcurrentQueue<Aes> aesPool = new();
 
     private static byte[] DecodeKey(string encodingAesKey)
     {

@@ -13,7 +13,12 @@ public static class WechatSignature
 {
     private const int Sha1Length = 20;
 
-    public static string Sign(params string[] parts) => Convert.ToHexStringLower(Hash(parts));
+    public static string Sign(params string[] parts)
+    {
+        Span<byte> hash = stackalloc byte[Sha1Length];
+        Hash(parts, hash);
+        return Convert.ToHexStringLower(hash);
+    }
 
     /// <summary>
     /// Compares in constant time on the decoded bytes. Hex case is ignored, as WeChat's docs allow;
@@ -21,7 +26,8 @@ public static class WechatSignature
     /// </summary>
     public static bool Verify(string? expectedHex, params string[] parts)
     {
-        var actual = Hash(parts);
+        Span<byte> actual = stackalloc byte[Sha1Length];
+        Hash(parts, actual);
         if (expectedHex is null || expectedHex.Length != Sha1Length * 2)
             return false;
 
@@ -31,15 +37,34 @@ public static class WechatSignature
             && CryptographicOperations.FixedTimeEquals(expected, actual);
     }
 
-    private static byte[] Hash(string[] parts)
+    /// <summary>
+    /// SHA-1 of the parts sorted and joined, encoded straight into a pooled buffer: no joined string, no byte array
+    /// (two of them per check, a Base64 Encrypt value long, on every push).
+    /// </summary>
+    private static void Hash(string[] parts, Span<byte> destination)
     {
         ArgumentNullException.ThrowIfNull(parts);
+        var length = 0;
         foreach (var part in parts)
+        {
             ArgumentNullException.ThrowIfNull(part, nameof(parts));
+            length += Encoding.UTF8.GetMaxByteCount(part.Length);
+        }
 
         // WeChat sorts byte-wise; a culture-aware sort puts digits and letters in another order.
         var sorted = parts.ToArray();
         Array.Sort(sorted, StringComparer.Ordinal);
-        return SHA1.HashData(Encoding.UTF8.GetBytes(string.Concat(sorted)));
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var written = 0;
+            foreach (var part in sorted)
+                written += Encoding.UTF8.GetBytes(part, buffer.AsSpan(written));
+            SHA1.HashData(buffer.AsSpan(0, written), destination);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 }

@@ -22,14 +22,20 @@ public static class WechatXml
 
     private const int MaxDepth = 16;
 
-    private static readonly XmlWriterSettings WriterSettings = new()
+    /// <summary>
+    /// A DTD (and with it every entity declaration) is refused before anything is resolved; <c>CheckCharacters</c> off
+    /// admits character references such as <c>&amp;#1;</c>. Immutable once used, so one instance serves every parse.
+    /// </summary>
+    private static readonly XmlReaderSettings ReaderSettings = new()
     {
-        OmitXmlDeclaration = true,
-        Indent = false,
-        NewLineHandling = NewLineHandling.None,
-        ConformanceLevel = ConformanceLevel.Document,
-        // Left on as a backstop: RemoveInvalidXmlChars has already dropped what XML 1.0 cannot hold.
-        CheckCharacters = true,
+        DtdProcessing = DtdProcessing.Prohibit,
+        XmlResolver = null,
+        CheckCharacters = false,
+        MaxCharactersInDocument = DefaultMaxCharacters,
+        IgnoreComments = true,
+        IgnoreProcessingInstructions = true,
+        IgnoreWhitespace = false,
+        CloseInput = true,
     };
 
     /// <summary>
@@ -44,30 +50,51 @@ public static class WechatXml
         if (xml.Length > maxCharacters)
             throw new WechatXmlException($"The XML has {xml.Length} characters; the limit is {maxCharacters}.");
 
-        var settings = new XmlReaderSettings
+        // .NET still rejects raw control characters even with CheckCharacters = false (that flag
+        // only admits character references such as &#1;), and WeChat forwards them inside CDATA
+        // (PROTOCOL §1.8). They carry nothing a handler needs, so they are dropped up front.
+        var text = RemoveInvalidXmlChars(xml);
+        var settings = SettingsFor(maxCharacters);
+        try
         {
-            DtdProcessing = DtdProcessing.Prohibit,
-            XmlResolver = null,
-            CheckCharacters = false,
-            MaxCharactersInDocument = maxCharacters,
-            IgnoreComments = true,
-            IgnoreProcessingInstructions = true,
-            IgnoreWhitespace = false,
-            CloseInput = true,
-        };
+            // The quick reader first: it reads the string in place, where the reader over a StringReader allocates a
+            // 4,096-character buffer and more, ~11 KB a parse and two parses per safe-mode push (issue #25). It is
+            // stricter, never looser: it refuses character references to what XML cannot hold (&#1;) and reports
+            // undeclared entities, so whatever it refuses is read again by the reader below, whose answer (a tree
+            // or the error) is the one given, as before.
+            using var quick = XmlReader.Create(new XmlTextReader(text, XmlNodeType.Document, null)
+            {
+                DtdProcessing = DtdProcessing.Prohibit,
+                XmlResolver = null,
+                Normalization = true,
+                EntityHandling = EntityHandling.ExpandEntities,
+                WhitespaceHandling = WhitespaceHandling.All,
+            }, settings);
+            return Read(quick);
+        }
+        catch (XmlException)
+        {
+            // Not for the quick reader: judged by the reader below.
+        }
 
         try
         {
-            // .NET still rejects raw control characters even with CheckCharacters = false (that flag
-            // only admits character references such as &#1;), and WeChat forwards them inside CDATA
-            // (PROTOCOL §1.8). They carry nothing a handler needs, so they are dropped up front.
-            using var reader = XmlReader.Create(new StringReader(RemoveInvalidXmlChars(xml)), settings);
+            using var reader = XmlReader.Create(new StringReader(text), settings);
             return Read(reader);
         }
         catch (XmlException e)
         {
             throw new WechatXmlException($"The XML is not acceptable: {e.Message}", e);
         }
+    }
+
+    private static XmlReaderSettings SettingsFor(int maxCharacters)
+    {
+        if (maxCharacters == DefaultMaxCharacters)
+            return ReaderSettings;
+        var limited = ReaderSettings.Clone();
+        limited.MaxCharactersInDocument = maxCharacters;
+        return limited;
     }
 
     /// <summary>Leaves keyed by dotted path below the root; repeated paths are omitted (see the type's remarks).</summary>
@@ -88,49 +115,47 @@ public static class WechatXml
     {
         ArgumentNullException.ThrowIfNull(reply);
 
-        return Write(w =>
+        if (reply is NewsReply { Articles.Count: < 1 or > NewsReply.MaxArticles } bad)
+            throw new ArgumentException(
+                $"A news reply carries 1 to {NewsReply.MaxArticles} articles, got {bad.Articles.Count}.", nameof(reply));
+        if (reply is not (TextReply or ImageReply or NewsReply))
+            throw new ArgumentException($"Unsupported reply type {reply.GetType().Name}.", nameof(reply));
+
+        var w = ReplyText.Start();
+        w.CData("ToUserName", reply.ToUserName);
+        w.CData("FromUserName", reply.FromUserName);
+        w.Element("CreateTime", reply.CreateTime.ToString(CultureInfo.InvariantCulture));
+        switch (reply)
         {
-            WriteCDataElement(w, "ToUserName", reply.ToUserName);
-            WriteCDataElement(w, "FromUserName", reply.FromUserName);
-            w.WriteElementString("CreateTime", reply.CreateTime.ToString(CultureInfo.InvariantCulture));
-            switch (reply)
-            {
-                case TextReply text:
-                    WriteCDataElement(w, "MsgType", "text");
-                    WriteCDataElement(w, "Content", text.Content);
-                    break;
+            case TextReply text:
+                w.CData("MsgType", "text");
+                w.CData("Content", text.Content);
+                break;
 
-                case ImageReply image:
-                    WriteCDataElement(w, "MsgType", "image");
-                    w.WriteStartElement("Image");
-                    WriteCDataElement(w, "MediaId", image.MediaId);
-                    w.WriteEndElement();
-                    break;
+            case ImageReply image:
+                w.CData("MsgType", "image");
+                w.Open("Image");
+                w.CData("MediaId", image.MediaId);
+                w.Close("Image");
+                break;
 
-                case NewsReply news:
-                    if (news.Articles.Count is < 1 or > NewsReply.MaxArticles)
-                        throw new ArgumentException(
-                            $"A news reply carries 1 to {NewsReply.MaxArticles} articles, got {news.Articles.Count}.",
-                            nameof(reply));
-                    WriteCDataElement(w, "MsgType", "news");
-                    w.WriteElementString("ArticleCount", news.Articles.Count.ToString(CultureInfo.InvariantCulture));
-                    w.WriteStartElement("Articles");
-                    foreach (var article in news.Articles)
-                    {
-                        w.WriteStartElement("item");
-                        WriteCDataElement(w, "Title", article.Title);
-                        WriteCDataElement(w, "Description", article.Description);
-                        WriteCDataElement(w, "PicUrl", article.PicUrl);
-                        WriteCDataElement(w, "Url", article.Url);
-                        w.WriteEndElement();
-                    }
-                    w.WriteEndElement();
-                    break;
-
-                default:
-                    throw new ArgumentException($"Unsupported reply type {reply.GetType().Name}.", nameof(reply));
-            }
-        });
+            case NewsReply news:
+                w.CData("MsgType", "news");
+                w.Element("ArticleCount", news.Articles.Count.ToString(CultureInfo.InvariantCulture));
+                w.Open("Articles");
+                foreach (var article in news.Articles)
+                {
+                    w.Open("item");
+                    w.CData("Title", article.Title);
+                    w.CData("Description", article.Description);
+                    w.CData("PicUrl", article.PicUrl);
+                    w.CData("Url", article.Url);
+                    w.Close("item");
+                }
+                w.Close("Articles");
+                break;
+        }
+        return w.Finish();
     }
 
     /// <summary>The safe-mode reply body (PROTOCOL §2.3); note WeChat's capitalisation of TimeStamp.</summary>
@@ -141,17 +166,15 @@ public static class WechatXml
         ArgumentNullException.ThrowIfNull(timeStamp);
         ArgumentNullException.ThrowIfNull(nonce);
 
-        // Every safe-mode reply takes this path: Base64, hex and digits need no escaping and no CDATA splitting, so
-        // they are written as the XmlWriter would write them, without its ~20 KB of buffers per reply.
+        // Every safe-mode reply takes this path: Base64, hex and digits need no escaping and no CDATA splitting.
         if (IsPlainToken(encrypt) && IsPlainToken(msgSignature) && IsPlainToken(timeStamp) && IsPlainToken(nonce))
             return $"<xml><Encrypt><![CDATA[{encrypt}]]></Encrypt><MsgSignature><![CDATA[{msgSignature}]]></MsgSignature><TimeStamp>{timeStamp}</TimeStamp><Nonce><![CDATA[{nonce}]]></Nonce></xml>";
-        return Write(w =>
-        {
-            WriteCDataElement(w, "Encrypt", encrypt);
-            WriteCDataElement(w, "MsgSignature", msgSignature);
-            w.WriteElementString("TimeStamp", timeStamp);
-            WriteCDataElement(w, "Nonce", nonce);
-        });
+        var w = ReplyText.Start();
+        w.CData("Encrypt", encrypt);
+        w.CData("MsgSignature", msgSignature);
+        w.Element("TimeStamp", timeStamp);
+        w.CData("Nonce", nonce);
+        return w.Finish();
     }
 
     private static readonly SearchValues<char> TokenChars =
@@ -261,37 +284,84 @@ public static class WechatXml
             CollectLeaves(child, path + "." + child.Name, leaves);
     }
 
-    private static string Write(Action<XmlWriter> body)
-    {
-        var sb = new StringBuilder();
-        using (var w = XmlWriter.Create(sb, WriterSettings))
-        {
-            w.WriteStartElement("xml");
-            body(w);
-            w.WriteEndElement();
-        }
-        return sb.ToString();
-    }
-
     /// <summary>
-    /// Text goes out as CDATA, as WeChat's own samples do. A <c>]]&gt;</c> inside the text would end
-    /// the section, so the text is split there across two sections, and newlines are normalised to
-    /// LF because WeChat's iPhone client renders CR LF as two line breaks (PROTOCOL §10.3).
+    /// Writes reply XML as an <see cref="XmlWriter"/> with <c>OmitXmlDeclaration</c>, no indentation,
+    /// <c>NewLineHandling.None</c> and <c>CheckCharacters</c> would, character for character, without its ~14 KB of
+    /// buffers per reply (issue #25): one reply per push, so that was a fifth of a push's garbage. The builder is kept
+    /// per thread and reused.
     /// </summary>
-    private static void WriteCDataElement(XmlWriter w, string name, string value)
+    private readonly struct ReplyText
     {
-        ArgumentNullException.ThrowIfNull(value, name);
+        [ThreadStatic]
+        private static StringBuilder? cached;
 
-        var rest = RemoveInvalidXmlChars(value).Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');
-        w.WriteStartElement(name);
-        int end;
-        while ((end = rest.IndexOf("]]>", StringComparison.Ordinal)) >= 0)
+        private readonly StringBuilder sb;
+
+        private ReplyText(StringBuilder sb) => this.sb = sb;
+
+        public static ReplyText Start()
         {
-            w.WriteCData(rest[..(end + 2)]);
-            rest = rest[(end + 2)..];
+            var sb = cached ?? new StringBuilder(512);
+            cached = null;
+            return new ReplyText(sb.Clear().Append("<xml>"));
         }
-        w.WriteCData(rest);
-        w.WriteEndElement();
+
+        public string Finish()
+        {
+            var text = sb.Append("</xml>").ToString();
+            if (sb.Capacity <= 16 * 1024)
+                cached = sb;
+            return text;
+        }
+
+        public void Open(string name) => sb.Append('<').Append(name).Append('>');
+
+        public void Close(string name) => sb.Append("</").Append(name).Append('>');
+
+        /// <summary>An element of plain text (digits here): escaped as the XmlWriter escapes text; empty is <c>&lt;x /&gt;</c>.</summary>
+        public void Element(string name, string value)
+        {
+            if (value.Length == 0)
+            {
+                sb.Append('<').Append(name).Append(" />");
+                return;
+            }
+            if (!ReferenceEquals(RemoveInvalidXmlChars(value), value))
+                throw new ArgumentException($"The value of <{name}> holds a character XML cannot carry.", nameof(value));
+            Open(name);
+            foreach (var c in value)
+            {
+                _ = c switch
+                {
+                    '&' => sb.Append("&amp;"),
+                    '<' => sb.Append("&lt;"),
+                    '>' => sb.Append("&gt;"),
+                    _ => sb.Append(c),
+                };
+            }
+            Close(name);
+        }
+
+        /// <summary>
+        /// Text goes out as CDATA, as WeChat's own samples do. A <c>]]&gt;</c> inside the text would end
+        /// the section, so the text is split there across two sections, and newlines are normalised to
+        /// LF because WeChat's iPhone client renders CR LF as two line breaks (PROTOCOL §10.3).
+        /// </summary>
+        public void CData(string name, string value)
+        {
+            ArgumentNullException.ThrowIfNull(value, name);
+
+            var rest = RemoveInvalidXmlChars(value).Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n').AsSpan();
+            Open(name);
+            int end;
+            while ((end = rest.IndexOf("]]>", StringComparison.Ordinal)) >= 0)
+            {
+                sb.Append("<![CDATA[").Append(rest[..(end + 2)]).Append("]]>");
+                rest = rest[(end + 2)..];
+            }
+            sb.Append("<![CDATA[").Append(rest).Append("]]>");
+            Close(name);
+        }
     }
 
     private sealed class NodeBuilder(string name)
