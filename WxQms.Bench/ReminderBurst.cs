@@ -67,13 +67,9 @@ public static class ReminderBurst
                        where branchOf.TryGetValue(f.MemberId, out var b) && tasksOf.ContainsKey(b)
                        let orgId = branchOf[f.MemberId]
                        from i in Enumerable.Range(0, Kinds.Length)
-                       select new { Id = tasksOf[orgId][taskIndex[i]], Kind = Kinds[i], f.MemberId, OrgId = orgId, due }).Take(wanted).ToList();
+                       select new DueReminder(tasksOf[orgId][taskIndex[i]], Kinds[i], f.MemberId, orgId, due)).Take(wanted).ToList();
             rows = all.Count;
-            foreach (var chunk in all.Chunk(1000))
-                await conn.ExecuteAsync("""
-                    INSERT INTO reminders (subject_type, subject_id, task_id, kind, member_id, recipient, org_id, status, due_at, created_at, updated_at)
-                    VALUES ('task', @Id, @Id, @Kind, @MemberId, CONCAT('m:', @MemberId), @OrgId, 'pending', @due, @due, @due)
-                    """, chunk);
+            await DueReminders.InsertAsync(conn, all);
             lastRow = await conn.ExecuteScalarAsync<long>("SELECT COALESCE(MAX(id), 0) FROM reminders");
             Console.Error.WriteLine($"reminder-burst setup: {followers.Count} followers in {orgIds.Length} branches, {tasksOf.Count} meetings planned for {meeting:yyyy-MM-dd HH:mm zzz}, {rows} rows due at {morning:yyyy-MM-dd HH:mm zzz}");
         }
@@ -82,6 +78,8 @@ public static class ReminderBurst
 
         using var tasksApi = new HttpClient { BaseAddress = new Uri(apiBase + "/") };
         tasksApi.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        // A fresh Api's first requests pay for JIT and an empty cache: warm it before the idle figure, or "idle" is a cold start.
+        await ProbeAsync(tasksApi, TimeSpan.FromSeconds(3), () => false);
         var idle = await ProbeAsync(tasksApi, TimeSpan.FromSeconds(10), () => false);
 
         var workers = SenderProcesses.StartTwo(jobsDll, apiBase, mysql, redis, rate, $"--Clock:Now={morning:O}");

@@ -36,18 +36,14 @@ public static class ReminderSend
                 SELECT id, org_id FROM tasks WHERE state IN ('pending', 'planned', 'overdue') ORDER BY id LIMIT 4
                 """)).ToList();
             var due = DateTime.UtcNow.AddMinutes(-1);
-            var rows = (from t in tasks from k in Kinds from f in followers select new { t.Id, t.OrgId, k, f.MemberId, due })
+            var rows = (from t in tasks from k in Kinds from f in followers select new DueReminder(t.Id, k, f.MemberId, t.OrgId, due))
                 .Take(count).ToList();
             if (rows.Count < count)
             {
                 Console.Error.WriteLine($"only {rows.Count} (task, kind, follower) combinations for {count} reminders");
                 return 1;
             }
-            foreach (var chunk in rows.Chunk(1000))
-                await conn.ExecuteAsync("""
-                    INSERT INTO reminders (subject_type, subject_id, task_id, kind, member_id, recipient, org_id, status, due_at, created_at, updated_at)
-                    VALUES ('task', @Id, @Id, @k, @MemberId, CONCAT('m:', @MemberId), @OrgId, 'pending', @due, @due, @due)
-                    """, chunk);
+            await DueReminders.InsertAsync(conn, rows);
         }
         var before = await http.GetFromJsonAsync<JsonElement>("sandbox/wechat/messages/stats");
 

@@ -46,17 +46,13 @@ public static class SmsSend
                 """)).Where(m => SmsRules.ToE164(m.Phone) is not null).DistinctBy(m => SmsRules.ToE164(m.Phone))
                 .Take((count + tasks.Count - 1) / Math.Max(1, tasks.Count)).ToList();
             var due = DateTime.UtcNow.AddMinutes(-1);
-            var rows = (from m in members from t in tasks select new { t.Id, t.OrgId, MemberId = m.Id, due }).Take(count).ToList();
+            var rows = (from m in members from t in tasks select new DueReminder(t.Id, "warning", m.Id, t.OrgId, due)).Take(count).ToList();
             if (rows.Count < count)
             {
                 Console.Error.WriteLine($"only {rows.Count} (task, member with a phone) combinations for {count} SMS");
                 return 1;
             }
-            foreach (var chunk in rows.Chunk(1000))
-                await conn.ExecuteAsync("""
-                    INSERT INTO reminders (subject_type, subject_id, task_id, kind, member_id, recipient, org_id, status, due_at, created_at, updated_at)
-                    VALUES ('task', @Id, @Id, 'warning', @MemberId, CONCAT('m:', @MemberId), @OrgId, 'pending', @due, @due, @due)
-                    """, chunk);
+            await DueReminders.InsertAsync(conn, rows);
             phones = members.Select(m => SmsRules.ToE164(m.Phone)!).ToList();
         }
 

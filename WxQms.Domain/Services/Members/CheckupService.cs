@@ -119,14 +119,7 @@ public sealed class CheckupService(CheckupStore store, MemberStore members, OrgS
         return (year, topics.Select(t => new CheckupTopic(t.Item.Section, t.Item.Text, t.Members)).ToList());
     }
 
-    private async Task<(Member Member, Org Org)> MemberAsync(long memberId, CancellationToken ct)
-    {
-        var member = await members.GetAsync(memberId, ct);
-        var org = member is null ? null : await orgs.GetAsync(member.OrgId, ct);
-        if (member is null || org is null)
-            throw new NotFoundException($"党员 {memberId} 不存在", "member.not_found");
-        return (member, org);
-    }
+    private Task<(Member Member, Org Org)> MemberAsync(long memberId, CancellationToken ct) => members.WithBranchAsync(orgs, memberId, ct);
 
     // The office's questionnaire (console, office staff only).
 

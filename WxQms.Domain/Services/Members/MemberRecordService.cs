@@ -58,14 +58,7 @@ public sealed class MemberRecordService(MemberRecordStore store, MemberStore mem
         return await cache.GetOrLoadAsync(memberId, y, current.Key, c => LoadAsync(memberId, y, current, c), ct);
     }
 
-    private async Task<(Member Member, Org Org)> MemberAsync(long memberId, CancellationToken ct)
-    {
-        var member = await members.GetAsync(memberId, ct);
-        var org = member is null ? null : await orgs.GetAsync(member.OrgId, ct);
-        if (member is null || org is null)
-            throw new NotFoundException($"党员 {memberId} 不存在", "member.not_found");
-        return (member, org);
-    }
+    private Task<(Member Member, Org Org)> MemberAsync(long memberId, CancellationToken ct) => members.WithBranchAsync(orgs, memberId, ct);
 
     private async Task<MemberYearRecord> LoadAsync(long memberId, int y, Period current, CancellationToken ct)
     {
